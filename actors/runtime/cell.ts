@@ -1,0 +1,478 @@
+/**
+ * The supervised slot of one actor: it owns the mailbox, the metrics and the stable reference, and
+ * runs one incarnation of the behaviour at a time. A restart replaces the incarnation, never the
+ * mailbox, so messages queued at a crash reach the next incarnation.
+ *
+ * @module
+ */
+
+import { ActorStoppedError, CallTimeoutError, DeadLetterError, describeError } from "./errors.ts";
+import { Mailbox } from "./mailbox.ts";
+import { unwrapTransfer } from "./protocol.ts";
+import type {
+  ActorContext,
+  ActorSnapshot,
+  Behavior,
+  ChildState,
+  Exit,
+  RestartType,
+} from "./types.ts";
+
+/** A message in a mailbox, with its reply channel and how often it was tried. */
+export interface Envelope {
+  message: unknown;
+  transfer?: Transferable[];
+  reply?: { resolve: (value: unknown) => void; reject: (error: unknown) => void };
+  attempts: number;
+}
+
+/** A message that failed twice, kept for inspection and counted as a dead letter. */
+export interface DeadLetter {
+  path: string;
+  message: unknown;
+  error: string;
+  at: number;
+}
+
+/** Facilities the whole tree shares: the clock, the dead-letter sink and the worker entry. */
+export interface RuntimeEnv {
+  now(): number;
+  deadLetter(letter: DeadLetter): void;
+  workerEntry: URL | string;
+  random(): number;
+}
+
+/** The code of one incarnation, on the main thread or in a Web Worker. */
+export interface Runner {
+  /** Prepares the incarnation; a rejection is a crash. */
+  init(ctx: ActorContext): Promise<void>;
+  /** Handles one message and returns the reply; undefined for active actors. */
+  handle?: (envelope: Envelope, ctx: ActorContext) => Promise<unknown>;
+  /** Body of an active actor. */
+  run?: (ctx: ActorContext) => Promise<void>;
+  /** Rejects when the incarnation crashes on its own (a worker error, a missed heartbeat). */
+  readonly crashed: Promise<never>;
+  /** Graceful end: gives the behaviour its `terminate` call. */
+  terminate(reason: string, ctx: ActorContext): Promise<void>;
+  /** Immediate end: frees what the incarnation holds (terminates a worker). */
+  kill(): void;
+}
+
+/** Anything a supervisor can supervise: an actor cell or another supervisor. */
+export interface Child {
+  readonly id: string;
+  readonly path: string;
+  readonly restartType: RestartType;
+  readonly shutdownMs: number;
+  readonly state: ChildState;
+  restarts: number;
+  /** Set by the parent; called when the child ends on its own. */
+  onExit?: (child: Child, exit: Exit, incarnation: number) => void;
+  /** Number of the current incarnation; exits of older incarnations are stale. */
+  readonly incarnation: number;
+  start(): Promise<void>;
+  stop(reason: string): Promise<"stopped" | "killed">;
+  /** Final shutdown: refuse further messages. */
+  close(): void;
+  snapshot(): ActorSnapshot;
+  /** Finds a descendant actor cell by relative path. */
+  find(path: string[]): ActorCell | undefined;
+}
+
+/** Options of `send`. */
+export interface SendOptions {
+  /** Buffers moved (not copied) to a worker-hosted actor. */
+  transfer?: Transferable[];
+}
+
+/** Options of `call`. */
+export interface CallOptions extends SendOptions {
+  /** Reject with `CallTimeoutError` after this many ms. */
+  timeoutMs?: number;
+}
+
+/** A stable handle to a supervised actor; valid across restarts. */
+export class ActorRef<M = unknown, R = unknown> {
+  readonly #cell: ActorCell;
+
+  /** Wraps a cell; obtained from `ActorSystem.ref`. */
+  constructor(cell: ActorCell) {
+    this.#cell = cell;
+  }
+
+  /** Path of the actor in the tree. */
+  get path(): string {
+    return this.#cell.path;
+  }
+
+  /** Queues a message, waiting while the mailbox is full. */
+  send(message: M, options: SendOptions = {}): Promise<void> {
+    return this.#cell.enqueue({ message, transfer: options.transfer, attempts: 0 });
+  }
+
+  /** Queues a message if there is room; false otherwise. */
+  trySend(message: M, options: SendOptions = {}): boolean {
+    return this.#cell.tryEnqueue({ message, transfer: options.transfer, attempts: 0 });
+  }
+
+  /** Sends a request and resolves with the actor's reply. */
+  call(message: M, options: CallOptions = {}): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const done = <T>(fn: (value: T) => void) => (value: T) => {
+        if (timer !== undefined) clearTimeout(timer);
+        fn(value);
+      };
+      const envelope: Envelope = {
+        message,
+        transfer: options.transfer,
+        attempts: 0,
+        reply: { resolve: done(resolve as (value: unknown) => void), reject: done(reject) },
+      };
+      if (options.timeoutMs !== undefined) {
+        timer = setTimeout(
+          () => reject(new CallTimeoutError(this.#cell.path, options.timeoutMs!)),
+          options.timeoutMs,
+        );
+      }
+      this.#cell.enqueue(envelope).catch(envelope.reply!.reject);
+    });
+  }
+}
+
+interface Incarnation {
+  number: number;
+  runner: Runner;
+  abort: AbortController;
+  ctx: ActorContext;
+  inFlight?: Envelope;
+  stopping: boolean;
+  killed: boolean;
+  exitRequested: boolean;
+  done?: Promise<Exit>;
+}
+
+const NEVER_CRASHES: Promise<never> = new Promise<never>(() => {});
+
+/** A runner for actors on the main thread. */
+export function mainThreadRunner<M, R>(behavior: Behavior<M, R>): Runner {
+  return {
+    init: async (ctx) => {
+      await behavior.init?.(ctx);
+    },
+    handle: behavior.handle
+      ? async (envelope, ctx) =>
+        unwrapTransfer(await behavior.handle!(envelope.message as M, ctx)).value
+      : undefined,
+    run: behavior.run ? async (ctx) => await behavior.run!(ctx) : undefined,
+    crashed: NEVER_CRASHES,
+    terminate: async (reason, ctx) => {
+      await behavior.terminate?.(reason, ctx);
+    },
+    kill: () => {},
+  };
+}
+
+/** Supervised slot for an actor; see the module documentation. */
+export class ActorCell implements Child {
+  readonly id: string;
+  readonly path: string;
+  readonly kind: "actor" | "worker";
+  readonly restartType: RestartType;
+  readonly shutdownMs: number;
+  readonly ref: ActorRef;
+  readonly mailbox: Mailbox<Envelope>;
+  restarts = 0;
+  onExit?: (child: Child, exit: Exit, incarnation: number) => void;
+
+  #state: ChildState = "idle";
+  #makeRunner: () => Runner;
+  #env: RuntimeEnv;
+  #current?: Incarnation;
+  #incarnations = 0;
+  #metrics = {
+    in: 0,
+    out: 0,
+    processed: 0,
+    errors: 0,
+    deadLetters: 0,
+    count: 0,
+    total: 0,
+    max: 0,
+  };
+  #lastError?: string;
+
+  /** Creates an idle cell; `start` runs the first incarnation. */
+  constructor(options: {
+    id: string;
+    path: string;
+    kind: "actor" | "worker";
+    restartType: RestartType;
+    shutdownMs: number;
+    mailbox: number;
+    makeRunner: () => Runner;
+    env: RuntimeEnv;
+  }) {
+    this.id = options.id;
+    this.path = options.path;
+    this.kind = options.kind;
+    this.restartType = options.restartType;
+    this.shutdownMs = options.shutdownMs;
+    this.mailbox = new Mailbox<Envelope>(options.mailbox);
+    this.#makeRunner = options.makeRunner;
+    this.#env = options.env;
+    this.ref = new ActorRef(this);
+  }
+
+  /** Current lifecycle state. */
+  get state(): ChildState {
+    return this.#state;
+  }
+
+  /** Number of the current incarnation. */
+  get incarnation(): number {
+    return this.#incarnations;
+  }
+
+  /** Accepts a message into the mailbox, waiting for room. */
+  async enqueue(envelope: Envelope): Promise<void> {
+    await this.mailbox.put(envelope).catch((error) => {
+      throw this.mailbox.closed ? new ActorStoppedError(this.path) : error;
+    });
+    this.#metrics.in++;
+  }
+
+  /** Accepts a message if there is room. */
+  tryEnqueue(envelope: Envelope): boolean {
+    const accepted = this.mailbox.tryPut(envelope);
+    if (accepted) this.#metrics.in++;
+    return accepted;
+  }
+
+  /** Starts a new incarnation; resolves once its `init` has completed, rejects if it failed. */
+  async start(): Promise<void> {
+    const number = ++this.#incarnations;
+    this.#state = "starting";
+    const abort = new AbortController();
+    const metrics = this.#metrics;
+    const ctx: ActorContext = {
+      path: this.path,
+      restarts: this.restarts,
+      signal: abort.signal,
+      countOut: (n = 1) => {
+        metrics.out += n;
+      },
+      exit: () => {
+        incarnation.exitRequested = true;
+      },
+    };
+    const runner = this.#makeRunner();
+    runner.crashed.catch(() => {});
+    const incarnation: Incarnation = {
+      number,
+      runner,
+      abort,
+      ctx,
+      stopping: false,
+      killed: false,
+      exitRequested: false,
+    };
+    this.#current = incarnation;
+    try {
+      await Promise.race([runner.init(ctx), runner.crashed]);
+    } catch (error) {
+      runner.kill();
+      this.#recordCrash(error);
+      this.#state = "failed";
+      throw error;
+    }
+    this.#state = "running";
+    incarnation.done = this.#loop(incarnation);
+    incarnation.done.then((exit) => this.#ended(incarnation, exit));
+  }
+
+  /**
+   * Stops the current incarnation: no further message is taken, the one being handled may finish
+   * within `shutdownMs`, then `terminate` runs. Past the timeout the incarnation is killed and the
+   * message it was handling goes back to the front of the mailbox.
+   */
+  async stop(reason: string): Promise<"stopped" | "killed"> {
+    const incarnation = this.#current;
+    if (
+      !incarnation || !incarnation.done || incarnation.stopping || this.#state === "failed"
+    ) {
+      this.#state = "stopped";
+      return "stopped";
+    }
+    incarnation.stopping = true;
+    this.#state = "stopping";
+    incarnation.abort.abort(new Error(reason));
+    const deadline = Date.now() + this.shutdownMs;
+    const finished = await withTimeout(incarnation.done, this.shutdownMs);
+    let outcome: "stopped" | "killed" = "stopped";
+    if (!finished) {
+      outcome = "killed";
+      this.#kill(incarnation);
+    } else {
+      const left = Math.max(0, deadline - Date.now());
+      const terminated = await withTimeout(
+        incarnation.runner.terminate(reason, incarnation.ctx).then(() => true, () => true),
+        left,
+      );
+      if (!terminated) outcome = "killed";
+      incarnation.runner.kill();
+    }
+    this.#state = "stopped";
+    return outcome;
+  }
+
+  /** Refuses further messages; calls still waiting in the mailbox are rejected. */
+  close(): void {
+    this.mailbox.close();
+    for (const envelope of this.mailbox.drain()) {
+      envelope.reply?.reject(new ActorStoppedError(this.path));
+    }
+  }
+
+  /** Snapshot of this cell's metrics. */
+  snapshot(): ActorSnapshot {
+    const m = this.#metrics;
+    return {
+      id: this.id,
+      path: this.path,
+      kind: this.kind,
+      state: this.#state,
+      restartType: this.restartType,
+      restarts: this.restarts,
+      in: m.in,
+      out: m.out,
+      processed: m.processed,
+      errors: m.errors,
+      deadLetters: m.deadLetters,
+      mailboxDepth: this.mailbox.depth,
+      mailboxCapacity: this.mailbox.capacity,
+      processingMs: { count: m.count, total: m.total, max: m.max },
+      lastError: this.#lastError,
+    };
+  }
+
+  /** A cell has no descendants; matches itself on an empty path. */
+  find(path: string[]): ActorCell | undefined {
+    return path.length === 0 ? this : undefined;
+  }
+
+  async #loop(incarnation: Incarnation): Promise<Exit> {
+    const { runner, ctx, abort } = incarnation;
+    try {
+      if (runner.run) {
+        await Promise.race([runner.run(ctx), runner.crashed]);
+        return { kind: "normal" };
+      }
+      if (!runner.handle) throw new Error(`actor '${this.path}' has neither handle nor run`);
+      for (;;) {
+        const taking = this.mailbox.take(abort.signal);
+        let envelope: Envelope | undefined;
+        try {
+          envelope = await Promise.race([taking, runner.crashed]);
+        } catch (error) {
+          // Withdraw the pending take; a message it got in the meantime goes back to the front.
+          abort.abort();
+          const taken = await taking;
+          if (taken) this.mailbox.putFront(taken);
+          throw error;
+        }
+        if (envelope === undefined) return { kind: "normal" };
+        if (incarnation.killed) {
+          this.mailbox.putFront(envelope);
+          return { kind: "normal" };
+        }
+        incarnation.inFlight = envelope;
+        const started = performance.now();
+        let reply: unknown;
+        try {
+          reply = await Promise.race([runner.handle(envelope, ctx), runner.crashed]);
+        } catch (error) {
+          if (!incarnation.killed) {
+            incarnation.inFlight = undefined;
+            this.#failed(envelope, error);
+          }
+          throw error;
+        }
+        if (incarnation.killed) return { kind: "normal" };
+        incarnation.inFlight = undefined;
+        const elapsed = performance.now() - started;
+        const m = this.#metrics;
+        m.processed++;
+        m.count++;
+        m.total += elapsed;
+        if (elapsed > m.max) m.max = elapsed;
+        if (envelope.reply) {
+          m.out++;
+          envelope.reply.resolve(reply);
+        }
+        if (abort.signal.aborted || incarnation.exitRequested) return { kind: "normal" };
+      }
+    } catch (error) {
+      return { kind: "crash", error };
+    }
+  }
+
+  /** Retries a failed message once at the front of the mailbox, then dead-letters it. */
+  #failed(envelope: Envelope, error: unknown): void {
+    if (envelope.attempts === 0) {
+      envelope.attempts = 1;
+      this.mailbox.putFront(envelope);
+      return;
+    }
+    this.#metrics.deadLetters++;
+    this.#env.deadLetter({
+      path: this.path,
+      message: envelope.message,
+      error: describeError(error),
+      at: this.#env.now(),
+    });
+    envelope.reply?.reject(new DeadLetterError(this.path, error));
+  }
+
+  #kill(incarnation: Incarnation): void {
+    incarnation.killed = true;
+    incarnation.runner.kill();
+    const envelope = incarnation.inFlight;
+    incarnation.inFlight = undefined;
+    if (envelope) this.mailbox.putFront(envelope);
+  }
+
+  #recordCrash(error: unknown): void {
+    this.#metrics.errors++;
+    this.#lastError = describeError(error);
+  }
+
+  #ended(incarnation: Incarnation, exit: Exit): void {
+    if (incarnation.stopping || incarnation !== this.#current) return;
+    if (exit.kind === "crash") {
+      incarnation.runner.kill();
+      this.#recordCrash(exit.error);
+      this.#state = "failed";
+      this.onExit?.(this, exit, incarnation.number);
+      return;
+    }
+    incarnation.runner.terminate("normal", incarnation.ctx).catch(() => {}).finally(() => {
+      incarnation.runner.kill();
+      this.#state = "stopped";
+      this.onExit?.(this, exit, incarnation.number);
+    });
+  }
+}
+
+/** Resolves true when `promise` settles within `ms`, false otherwise. */
+export async function withTimeout(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true, () => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

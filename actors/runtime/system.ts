@@ -1,0 +1,118 @@
+/**
+ * An actor system: the root supervisor of a role, its dead letters, lookups by path, one snapshot
+ * of the whole tree, and orderly shutdown.
+ *
+ * @module
+ */
+
+import type { ActorRef, DeadLetter, RuntimeEnv } from "./cell.ts";
+import { EscalationError } from "./errors.ts";
+import { Supervisor } from "./supervisor.ts";
+import type { ActorSnapshot, SupervisorSpec } from "./types.ts";
+
+/** How a system ended. */
+export type SystemOutcome = { kind: "stopped" } | { kind: "failed"; error: EscalationError };
+
+/** Options of `ActorSystem.start`. */
+export interface SystemOptions {
+  /** Clock for restart intensity, in ms (default `Date.now`). */
+  now?: () => number;
+  /** Source of randomness for back-off jitter (default `Math.random`). */
+  random?: () => number;
+  /** Module that hosts worker actors (default: the runtime's own worker entry). */
+  workerEntry?: URL | string;
+  /** Called for every dead letter. */
+  onDeadLetter?: (letter: DeadLetter) => void;
+  /** How many recent dead letters to keep for inspection (default 1000). */
+  keepDeadLetters?: number;
+}
+
+const DEFAULT_WORKER_ENTRY = new URL("../worker_main.ts", import.meta.url);
+
+/** A running supervision tree. */
+export class ActorSystem {
+  /** The root supervisor. */
+  readonly root: Supervisor;
+  /** Resolves when the system has stopped, saying whether it failed. */
+  readonly done: Promise<SystemOutcome>;
+  /** Most recent dead letters (bounded). */
+  readonly deadLetters: DeadLetter[] = [];
+  /** Dead letters seen in total. */
+  deadLetterCount = 0;
+
+  #finish!: (outcome: SystemOutcome) => void;
+  #shutdown?: Promise<void>;
+
+  private constructor(spec: SupervisorSpec, options: SystemOptions) {
+    const keep = options.keepDeadLetters ?? 1000;
+    const env: RuntimeEnv = {
+      now: options.now ?? Date.now,
+      random: options.random ?? Math.random,
+      workerEntry: options.workerEntry ?? DEFAULT_WORKER_ENTRY,
+      deadLetter: (letter) => {
+        this.deadLetterCount++;
+        this.deadLetters.push(letter);
+        if (this.deadLetters.length > keep) this.deadLetters.shift();
+        options.onDeadLetter?.(letter);
+      },
+    };
+    this.root = new Supervisor(spec, spec.id, env);
+    this.done = new Promise((resolve) => (this.#finish = resolve));
+    this.root.onExit = (_child, exit) => {
+      const error = exit.kind === "crash" && exit.error instanceof EscalationError
+        ? exit.error
+        : new EscalationError({
+          supervisor: this.root.path,
+          child: this.root.id,
+          intensity: this.root.intensity,
+          periodMs: this.root.periodMs,
+          cause: exit.kind === "crash" ? exit.error : "normal exit",
+        });
+      this.#close();
+      this.#finish({ kind: "failed", error });
+    };
+  }
+
+  /** Builds the tree and starts it; rejects with `EscalationError` if the root gives up. */
+  static async start(spec: SupervisorSpec, options: SystemOptions = {}): Promise<ActorSystem> {
+    const system = new ActorSystem(spec, options);
+    try {
+      await system.root.start();
+    } catch (error) {
+      system.#close();
+      throw error;
+    }
+    return system;
+  }
+
+  /** Reference to the actor at `path` below the root, e.g. `consumers/p0`. */
+  ref<M = unknown, R = unknown>(path: string): ActorRef<M, R> {
+    const cell = this.root.find(path.split("/").filter(Boolean));
+    if (!cell) throw new Error(`no actor at '${path}' under '${this.root.path}'`);
+    return cell.ref as ActorRef<M, R>;
+  }
+
+  /** Metrics of the whole tree. */
+  snapshot(): ActorSnapshot {
+    return this.root.snapshot();
+  }
+
+  /** Resolves once every supervision event queued so far has been handled. */
+  settled(): Promise<void> {
+    return this.root.settled();
+  }
+
+  /** Stops every actor in reverse start order, then refuses further messages. */
+  shutdown(reason = "shutdown"): Promise<void> {
+    this.#shutdown ??= (async () => {
+      await this.root.stop(reason);
+      this.#close();
+      this.#finish({ kind: "stopped" });
+    })();
+    return this.#shutdown;
+  }
+
+  #close(): void {
+    this.root.close();
+  }
+}

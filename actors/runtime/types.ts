@@ -1,0 +1,161 @@
+/**
+ * Types shared by the actor runtime: behaviours, child specifications, supervision settings and
+ * metric snapshots.
+ *
+ * @module
+ */
+
+/** How a supervisor reacts when one child terminates abnormally (Erlang/OTP strategies). */
+export type Strategy = "one_for_one" | "one_for_all" | "rest_for_one";
+
+/** When a terminated child is restarted (Erlang/OTP restart types). */
+export type RestartType = "permanent" | "transient" | "temporary";
+
+/** Lifecycle state of a supervised child, as shown in snapshots. */
+export type ChildState =
+  | "idle"
+  | "starting"
+  | "running"
+  | "backoff"
+  | "stopping"
+  | "stopped"
+  | "failed";
+
+/** Why an actor incarnation ended. `normal` is a clean exit; anything else is a crash. */
+export type Exit = { kind: "normal" } | { kind: "crash"; error: unknown };
+
+/** What an actor's code can do besides handling messages. */
+export interface ActorContext {
+  /** Path of this actor in the supervision tree, e.g. `root/consumers/p0`. */
+  readonly path: string;
+  /** How many times this child has been restarted so far. */
+  readonly restarts: number;
+  /** Aborted when this incarnation is asked to stop; long work should check it. */
+  readonly signal: AbortSignal;
+  /** Counts `n` messages emitted by this actor (shown as `out` in snapshots). */
+  countOut(n?: number): void;
+  /** Ends this incarnation normally once the current message is handled. */
+  exit(): void;
+}
+
+/**
+ * The code of an actor. Either message-driven (`handle` is called for each message, one at a
+ * time, and its return value is the reply to `call`) or active (`run` loops until it returns, a
+ * normal exit, or throws, a crash).
+ */
+export interface Behavior<M = unknown, R = unknown> {
+  /** Called once per incarnation before the first message; throwing counts as a crash. */
+  init?(ctx: ActorContext): void | Promise<void>;
+  /** Handles one message; throwing crashes this incarnation. */
+  handle?(message: M, ctx: ActorContext): R | Promise<R>;
+  /** Body of an active actor; returning is a normal exit. */
+  run?(ctx: ActorContext): void | Promise<void>;
+  /** Called when the incarnation stops for any reason other than a crash. */
+  terminate?(reason: string, ctx: ActorContext): void | Promise<void>;
+}
+
+/** Exponential back-off between restarts of the same child. */
+export interface BackoffOptions {
+  /** Delay before the first restart, in ms. */
+  initialMs: number;
+  /** Upper bound of the delay, in ms. */
+  maxMs: number;
+  /** Growth per consecutive restart (default 2). */
+  factor?: number;
+  /** Random spread as a fraction of the delay, 0..1 (default 0.2). */
+  jitter?: number;
+}
+
+/** Settings common to every supervised child. */
+export interface ChildCommon {
+  /** Unique among its siblings. */
+  id: string;
+  /** Restart type; `permanent` by default. */
+  restart?: RestartType;
+  /** Time the child gets to stop before it is killed, in ms (default 5000). */
+  shutdownMs?: number;
+}
+
+/** A message-driven or active actor on the main thread. */
+export interface ActorSpec<M = unknown, R = unknown> extends ChildCommon {
+  kind: "actor";
+  /** Creates the behaviour of a fresh incarnation (state starts over at each restart). */
+  behavior: () => Behavior<M, R>;
+  /** Mailbox capacity (default 1024). */
+  mailbox?: number;
+}
+
+/** Heartbeat settings for worker-hosted actors. */
+export interface HeartbeatOptions {
+  /** How often the worker is pinged, in ms (default 1000). */
+  intervalMs: number;
+  /** Silence after which the worker counts as hung, in ms (default 10000). */
+  timeoutMs: number;
+}
+
+/** An actor whose behaviour runs inside a Web Worker. */
+export interface WorkerSpec<M = unknown, R = unknown> extends ChildCommon {
+  kind: "worker";
+  /** Name of the behaviour in the worker's registry. */
+  behavior: string;
+  /** Argument passed to the behaviour factory inside the worker (structured-cloned). */
+  args?: unknown;
+  /** Module that hosts the worker; the program's worker entry by default. */
+  entry?: URL | string;
+  /** Mailbox capacity (default 1024). */
+  mailbox?: number;
+  /** Heartbeat settings; a worker that stays silent past the timeout is treated as crashed. */
+  heartbeat?: Partial<HeartbeatOptions>;
+  /** Receives messages the worker emits with `emit` while handling a message. */
+  onEmit?: (message: unknown) => void | Promise<void>;
+  /** Phantom field tying the spec to its message and reply types. */
+  readonly _types?: (message: M) => R;
+}
+
+/** A supervisor with its own children. */
+export interface SupervisorSpec extends ChildCommon {
+  kind: "supervisor";
+  /** Restart strategy (default `one_for_one`). */
+  strategy?: Strategy;
+  /** Most restarts allowed within `periodMs` before the supervisor gives up (default 3). */
+  intensity?: number;
+  /** Window for `intensity`, in ms (default 5000). */
+  periodMs?: number;
+  /** Optional delay between restarts. */
+  backoff?: BackoffOptions;
+  /** Children, started in this order and stopped in reverse. */
+  children: ChildSpec[];
+}
+
+/** Any supervised child. */
+// deno-lint-ignore no-explicit-any
+export type ChildSpec = ActorSpec<any, any> | WorkerSpec<any, any> | SupervisorSpec;
+
+/** Metrics of one child, and of its children for a supervisor. */
+export interface ActorSnapshot {
+  id: string;
+  path: string;
+  kind: "actor" | "worker" | "supervisor";
+  state: ChildState;
+  restartType: RestartType;
+  restarts: number;
+  /** Messages accepted into the mailbox. */
+  in: number;
+  /** Messages emitted (replies and counted sends). */
+  out: number;
+  /** Messages handled without error. */
+  processed: number;
+  /** Crashes of this child. */
+  errors: number;
+  /** Messages that failed twice and went to the dead letters. */
+  deadLetters: number;
+  mailboxDepth: number;
+  mailboxCapacity: number;
+  /** Handling time of processed messages, in ms. */
+  processingMs: { count: number; total: number; max: number };
+  /** Set for supervisors. */
+  strategy?: Strategy;
+  children?: ActorSnapshot[];
+  /** Last crash, if any. */
+  lastError?: string;
+}

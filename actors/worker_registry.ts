@@ -1,0 +1,11 @@
+/**
+ * Behaviours that fraudstream runs inside Web Workers, by name. The worker entry serves exactly
+ * these; a worker spec names one of them.
+ *
+ * @module
+ */
+
+import type { WorkerRegistry } from "./runtime/worker_host.ts";
+
+/** Every worker-hosted behaviour of the program. */
+export const WORKER_BEHAVIORS: WorkerRegistry = {};
