@@ -83,6 +83,11 @@ export interface Child {
 export interface SendOptions {
   /** Buffers moved (not copied) to a worker-hosted actor. */
   transfer?: Transferable[];
+  /**
+   * Gives up waiting for room when this aborts (pass the sender's `ctx.signal`, so a stopping
+   * actor is not left blocked on a full mailbox).
+   */
+  signal?: AbortSignal;
 }
 
 /** Options of `call`. */
@@ -107,7 +112,7 @@ export class ActorRef<M = unknown, R = unknown> {
 
   /** Queues a message, waiting while the mailbox is full. */
   send(message: M, options: SendOptions = {}): Promise<void> {
-    return this.#cell.enqueue({ message, transfer: options.transfer, attempts: 0 });
+    return this.#cell.enqueue({ message, transfer: options.transfer, attempts: 0 }, options.signal);
   }
 
   /** Queues a message if there is room; false otherwise. */
@@ -135,7 +140,7 @@ export class ActorRef<M = unknown, R = unknown> {
           options.timeoutMs,
         );
       }
-      this.#cell.enqueue(envelope).catch(envelope.reply!.reject);
+      this.#cell.enqueue(envelope, options.signal).catch(envelope.reply!.reject);
     });
   }
 }
@@ -235,8 +240,8 @@ export class ActorCell implements Child {
   }
 
   /** Accepts a message into the mailbox, waiting for room. */
-  async enqueue(envelope: Envelope): Promise<void> {
-    await this.mailbox.put(envelope).catch((error) => {
+  async enqueue(envelope: Envelope, signal?: AbortSignal): Promise<void> {
+    await this.mailbox.put(envelope, signal).catch((error) => {
       throw this.mailbox.closed ? new ActorStoppedError(this.path) : error;
     });
     this.#metrics.in++;
@@ -253,6 +258,7 @@ export class ActorCell implements Child {
   async start(): Promise<void> {
     const number = ++this.#incarnations;
     this.#state = "starting";
+    this.mailbox.reopen();
     const abort = new AbortController();
     const metrics = this.#metrics;
     const ctx: ActorContext = {
@@ -392,10 +398,14 @@ export class ActorCell implements Child {
         try {
           reply = await Promise.race([runner.handle(envelope, ctx), runner.crashed]);
         } catch (error) {
-          if (!incarnation.killed) {
-            incarnation.inFlight = undefined;
-            this.#failed(envelope, error);
+          if (incarnation.killed) throw error;
+          incarnation.inFlight = undefined;
+          if (incarnation.stopping) {
+            // Interrupted by a stop (e.g. a send that gave up on abort): not the message's fault.
+            this.mailbox.putFront(envelope);
+            return { kind: "normal" };
           }
+          this.#failed(envelope, error);
           throw error;
         }
         if (incarnation.killed) return { kind: "normal" };

@@ -47,14 +47,39 @@ export class Mailbox<T> {
     return this.#closed;
   }
 
-  /** Adds a message, waiting while the mailbox is full. Rejects once the mailbox is closed. */
-  async put(item: T): Promise<void> {
+  /**
+   * Adds a message, waiting while the mailbox is full. Rejects once the mailbox is closed, or
+   * with the signal's reason if it aborts before the message was accepted.
+   */
+  async put(item: T, signal?: AbortSignal): Promise<void> {
     while (this.#size >= this.capacity) {
       if (this.#closed) throw new MailboxClosedError();
-      await new Promise<void>((resolve, reject) => this.#senders.push({ resolve, reject }));
+      signal?.throwIfAborted();
+      await new Promise<void>((resolve, reject) => {
+        const waiter: Waiter<void> = {
+          resolve: () => {
+            signal?.removeEventListener("abort", onAbort);
+            resolve();
+          },
+          reject,
+        };
+        const onAbort = () => {
+          const index = this.#senders.indexOf(waiter);
+          if (index >= 0) this.#senders.splice(index, 1);
+          reject(signal!.reason);
+        };
+        signal?.addEventListener("abort", onAbort, { once: true });
+        this.#senders.push(waiter);
+      });
     }
     if (this.#closed) throw new MailboxClosedError();
+    signal?.throwIfAborted();
     this.#enqueue(item);
+  }
+
+  /** Accepts messages again after `close` (a removed child that is started anew). */
+  reopen(): void {
+    this.#closed = false;
   }
 
   /** Adds a message if there is room; returns false when full or closed. */

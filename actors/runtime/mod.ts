@@ -8,9 +8,15 @@
 export { ActorRef, type CallOptions, type DeadLetter, type SendOptions } from "./cell.ts";
 export * from "./errors.ts";
 export { Mailbox } from "./mailbox.ts";
+export { seededRandom } from "./random.ts";
 export { type Transfer, withTransfer } from "./protocol.ts";
 export { backoffDelay, Supervisor, SUPERVISOR_DEFAULTS } from "./supervisor.ts";
-export { ActorSystem, type SystemOptions, type SystemOutcome } from "./system.ts";
+export {
+  ActorSystem,
+  setDefaultWorkerEntry,
+  type SystemOptions,
+  type SystemOutcome,
+} from "./system.ts";
 export type * from "./types.ts";
 export {
   inWorker,

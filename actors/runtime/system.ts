@@ -27,7 +27,15 @@ export interface SystemOptions {
   keepDeadLetters?: number;
 }
 
-const DEFAULT_WORKER_ENTRY = new URL("../worker_main.ts", import.meta.url);
+let defaultWorkerEntry: URL | string = new URL("../worker_main.ts", import.meta.url);
+
+/**
+ * Sets the module that hosts worker actors when a system does not name one. The program's entry
+ * calls this with its own URL, so a bundled single-file build serves its workers from itself.
+ */
+export function setDefaultWorkerEntry(entry: URL | string): void {
+  defaultWorkerEntry = entry;
+}
 
 /** A running supervision tree. */
 export class ActorSystem {
@@ -48,7 +56,7 @@ export class ActorSystem {
     const env: RuntimeEnv = {
       now: options.now ?? Date.now,
       random: options.random ?? Math.random,
-      workerEntry: options.workerEntry ?? DEFAULT_WORKER_ENTRY,
+      workerEntry: options.workerEntry ?? defaultWorkerEntry,
       deadLetter: (letter) => {
         this.deadLetterCount++;
         this.deadLetters.push(letter);

@@ -1,0 +1,140 @@
+/**
+ * The command-line surface: each subcommand, what it does, the positional arguments and flags it
+ * accepts, and its per-command defaults.
+ *
+ * @module
+ */
+
+import type { SettingKey, Settings } from "./settings.ts";
+
+/** A positional argument of a subcommand. */
+export interface PositionalSpec {
+  name: string;
+  /** Allowed values; any value when absent. */
+  choices?: readonly string[];
+  required: boolean;
+  help: string;
+}
+
+/** One subcommand. */
+export interface CommandSpec {
+  name: string;
+  summary: string;
+  /** Example invocations shown in `--help`. */
+  examples: string[];
+  positionals: PositionalSpec[];
+  /** Settings this command accepts as flags. */
+  flags: SettingKey[];
+  /** Defaults that differ from the global ones for this command. */
+  defaults?: Partial<Settings>;
+}
+
+/** Flags of every long-running command. */
+const LONG_RUNNING: SettingKey[] = ["duration", "report", "quiet"];
+
+/** Chaos scenarios and what each one does. */
+export const CHAOS_SCENARIOS: Record<string, string> = {
+  "kill-actor": "a supervised actor throws under steady load; it is restarted per strategy",
+};
+
+/** Every subcommand, in the order `--help` lists them. */
+export const COMMANDS: CommandSpec[] = [
+  {
+    name: "generate",
+    summary: "generate synthetic card transactions (Sparkov format) for training or as a stream",
+    examples: [
+      "fraudstream generate --mode train --customers 1000 --start 2023-01-01 --end 2023-12-31",
+      "fraudstream generate --mode stream --rate 5000 --duration 60",
+    ],
+    positionals: [],
+    flags: [
+      "mode",
+      "customers",
+      "start",
+      "end",
+      "seed",
+      "workers",
+      "out",
+      "dataVersion",
+      "fidelity",
+      "rate",
+      "speed",
+      ...LONG_RUNNING,
+    ],
+  },
+  {
+    name: "train",
+    summary: "encode raw transactions and train the Random Forest; writes a model folder",
+    examples: ["fraudstream train --version 2024_01_02_18_33_00"],
+    positionals: [],
+    flags: ["dataVersion", "seed", "workers", "report", "quiet"],
+  },
+  {
+    name: "evaluate",
+    summary: "score labelled transactions with a model: precision, recall, PR-AUC, ROC-AUC",
+    examples: ["fraudstream evaluate --report eval.json"],
+    positionals: [],
+    flags: ["report", "quiet"],
+  },
+  {
+    name: "produce",
+    summary: "watch an input folder and publish its transactions, keyed by card number",
+    examples: ["fraudstream produce --duration 60"],
+    positionals: [],
+    flags: [...LONG_RUNNING],
+  },
+  {
+    name: "consume",
+    summary: "score transactions from the log in per-partition actors and publish alerts",
+    examples: ["fraudstream consume --workers 2"],
+    positionals: [],
+    flags: ["workers", ...LONG_RUNNING],
+  },
+  {
+    name: "run",
+    summary: "every role in one process: generator, producer, consumers (the demo)",
+    examples: ["fraudstream run --duration 60 --report run.json"],
+    positionals: [],
+    flags: ["customers", "seed", "workers", "rate", ...LONG_RUNNING],
+  },
+  {
+    name: "kafka",
+    summary: "a local Apache Kafka cluster (KRaft) started from jars, for hosts without Docker",
+    examples: ["fraudstream kafka up", "fraudstream kafka status", "fraudstream kafka down"],
+    positionals: [{
+      name: "action",
+      choices: ["up", "down", "status", "kill", "start"],
+      required: true,
+      help: "what to do with the cluster",
+    }],
+    flags: [],
+  },
+  {
+    name: "chaos",
+    summary: "run a fault scenario under load and report what was lost (nothing, we hope)",
+    examples: [
+      "fraudstream chaos kill-actor --strategy rest_for_one --report chaos.json",
+      "fraudstream chaos kill-actor --fault poison --seed 7",
+    ],
+    positionals: [{
+      name: "scenario",
+      choices: Object.keys(CHAOS_SCENARIOS),
+      required: true,
+      help: "the fault to inject",
+    }],
+    flags: ["strategy", "fault", "seed", "rate", ...LONG_RUNNING],
+    defaults: { duration: 5, rate: 2000 },
+  },
+  {
+    name: "bench",
+    summary: "throughput and latency scenarios, printed as tables",
+    examples: ["fraudstream bench scaling --report bench.json"],
+    positionals: [{ name: "scenario", required: true, help: "which benchmark to run" }],
+    flags: ["report", "quiet"],
+  },
+];
+
+/** Looks up a subcommand by name. */
+export function findCommand(name: string): CommandSpec | undefined {
+  return COMMANDS.find((command) => command.name === name);
+}

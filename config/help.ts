@@ -1,0 +1,63 @@
+/**
+ * `--help` texts, generated from the command and settings tables.
+ *
+ * @module
+ */
+
+import { COMMANDS, type CommandSpec } from "./commands.ts";
+import { type SettingKey, SETTINGS } from "./settings.ts";
+
+/** Version of the program, printed by `fraudstream --version`. */
+export const VERSION = "0.1.0";
+
+/** The top-level help: what fraudstream is and its subcommands. */
+export function mainHelp(): string {
+  const width = Math.max(...COMMANDS.map((command) => command.name.length));
+  const lines = [
+    "fraudstream: online fraud detection on card transactions",
+    "",
+    "Usage: fraudstream <command> [arguments] [flags]",
+    "",
+    "Commands:",
+    ...COMMANDS.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`),
+    "",
+    "Run 'fraudstream <command> --help' for a command's flags. Settings come from defaults, then",
+    "the .env file, then environment variables, then flags, each overriding the last.",
+  ];
+  return lines.join("\n");
+}
+
+/** Help of one subcommand: usage, arguments, flags with their environment variables. */
+export function commandHelp(command: CommandSpec): string {
+  const positionals = command.positionals
+    .map((p) => (p.required ? `<${p.name}>` : `[${p.name}]`))
+    .join(" ");
+  const lines = [
+    `fraudstream ${command.name}: ${command.summary}`,
+    "",
+    `Usage: fraudstream ${command.name}${positionals ? ` ${positionals}` : ""} [flags]`,
+  ];
+  for (const positional of command.positionals) {
+    lines.push("", `${positional.name}: ${positional.help}`);
+    if (positional.choices) lines.push(`  one of: ${positional.choices.join(", ")}`);
+  }
+  const keys: SettingKey[] = [...command.flags, "envFile"];
+  const left = keys.map((key) => {
+    const spec = SETTINGS[key];
+    return spec.arg ? `--${spec.flag} ${spec.arg}` : `--${spec.flag}`;
+  });
+  const width = Math.max(...left.map((text) => text.length));
+  lines.push("", "Flags:");
+  keys.forEach((key, index) => {
+    const spec = SETTINGS[key];
+    const fallback = command.defaults?.[key] ?? spec.default;
+    const details = [
+      spec.env ? `env ${spec.env}` : "",
+      fallback !== undefined && fallback !== "" && !spec.secret ? `default ${fallback}` : "",
+    ].filter(Boolean).join(", ");
+    lines.push(`  ${left[index].padEnd(width)}  ${spec.help}${details ? ` (${details})` : ""}`);
+  });
+  lines.push(`  ${"--help".padEnd(width)}  show this help`);
+  lines.push("", "Examples:", ...command.examples.map((example) => `  ${example}`));
+  return lines.join("\n");
+}

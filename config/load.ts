@@ -1,0 +1,178 @@
+/**
+ * Resolves the command line into one typed, frozen `Config`: defaults, then the `.env` file, then
+ * the environment, then flags, each overriding the last. Every bad input becomes a `UsageError`
+ * naming the setting.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { parse as parseDotenv } from "dotenv";
+import { type CommandSpec, findCommand } from "./commands.ts";
+import { UsageError } from "./errors.ts";
+import { isSwitch, type SettingKey, SETTINGS, type Settings } from "./settings.ts";
+
+/** Settings plus the chosen subcommand and its positional arguments. */
+export interface Config extends Settings {
+  /** The subcommand. */
+  readonly command: string;
+  /** Positional arguments by name (e.g. `scenario`). */
+  readonly args: Readonly<Record<string, string>>;
+}
+
+/** What the command line asks for. */
+export type Invocation =
+  | { kind: "help"; command?: CommandSpec }
+  | { kind: "version" }
+  | { kind: "run"; config: Config };
+
+/** Where `loadConfig` reads from; tests pass their own. */
+export interface ConfigSources {
+  /** Environment variables (default: the process environment). */
+  env?: Record<string, string | undefined>;
+  /** Reads a text file, or returns undefined if it does not exist (default: from disk). */
+  readFile?: (path: string) => string | undefined;
+}
+
+/** Settings every command accepts as flags. */
+const COMMON_FLAGS: SettingKey[] = ["envFile"];
+
+/** Parses `args` (without the program name) into an invocation. */
+export function loadConfig(args: string[], sources: ConfigSources = {}): Invocation {
+  const [name, ...rest] = args;
+  if (name === undefined || name === "help" || name === "--help" || name === "-h") {
+    const topic = name === "help" && rest[0] ? findCommand(rest[0]) : undefined;
+    return { kind: "help", command: topic };
+  }
+  if (name === "--version" || name === "-V") return { kind: "version" };
+  const command = findCommand(name);
+  if (!command) {
+    const what = name.startsWith("-") ? `unknown option '${name}'` : `unknown command '${name}'`;
+    throw new UsageError(`${what}; run 'fraudstream --help' for the list of commands`);
+  }
+  const flagKeys = [...COMMON_FLAGS, ...command.flags];
+  const parsed = parseCommandLine(command, flagKeys, rest);
+  if (parsed.help) return { kind: "help", command };
+
+  const env = sources.env ?? Deno.env.toObject();
+  const readFile = sources.readFile ?? readTextFileIfExists;
+  const envFileFlag = parsed.flags["env-file"] as string | undefined;
+  const envFilePath = envFileFlag ?? env[SETTINGS.envFile.env!] ?? SETTINGS.envFile.default;
+  const envFileText = readFile(envFilePath);
+  if (envFileText === undefined && envFileFlag !== undefined) {
+    throw new UsageError(`--env-file: file '${envFilePath}' not found`);
+  }
+  const dotenv = envFileText === undefined ? {} : parseDotenv(envFileText);
+
+  const values: Record<string, unknown> = {};
+  for (const key of Object.keys(SETTINGS) as SettingKey[]) {
+    values[key] = resolveSetting(key, {
+      flag: flagKeys.includes(key) ? parsed.flags[SETTINGS[key].flag] : undefined,
+      env,
+      dotenv,
+      envFilePath,
+      commandDefault: command.defaults?.[key],
+    });
+  }
+  values.command = command.name;
+  values.args = Object.freeze(parsed.positionals);
+  return { kind: "run", config: Object.freeze(values) as unknown as Config };
+}
+
+function resolveSetting(
+  key: SettingKey,
+  sources: {
+    flag: string | boolean | undefined;
+    env: Record<string, string | undefined>;
+    dotenv: Record<string, string>;
+    envFilePath: string;
+    commandDefault: unknown;
+  },
+): unknown {
+  const spec = SETTINGS[key];
+  if (typeof sources.flag === "boolean") return sources.flag;
+  if (sources.flag !== undefined) return spec.parse(sources.flag, `--${spec.flag}`);
+  if (spec.env && sources.env[spec.env] !== undefined) {
+    return spec.parse(sources.env[spec.env]!, `environment variable ${spec.env}`);
+  }
+  if (spec.env && sources.dotenv[spec.env] !== undefined) {
+    return spec.parse(sources.dotenv[spec.env], `${spec.env} in ${sources.envFilePath}`);
+  }
+  return sources.commandDefault !== undefined ? sources.commandDefault : spec.default;
+}
+
+function parseCommandLine(
+  command: CommandSpec,
+  flagKeys: SettingKey[],
+  args: string[],
+): {
+  help: boolean;
+  flags: Record<string, string | boolean | undefined>;
+  positionals: Record<string, string>;
+} {
+  const options: Record<string, { type: "string" | "boolean"; short?: string }> = {
+    help: { type: "boolean", short: "h" },
+  };
+  for (const key of flagKeys) {
+    options[SETTINGS[key].flag] = { type: isSwitch(key) ? "boolean" : "string" };
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options, strict: true, allowPositionals: true });
+  } catch (error) {
+    throw new UsageError(describeParseError(command, error));
+  }
+  const flags = parsed.values as Record<string, string | boolean | undefined>;
+  if (flags.help) return { help: true, flags, positionals: {} };
+  const positionals: Record<string, string> = {};
+  const given = parsed.positionals;
+  if (given.length > command.positionals.length) {
+    throw new UsageError(
+      `'${command.name}' got an unexpected argument '${given[command.positionals.length]}'; ` +
+        `run 'fraudstream ${command.name} --help'`,
+    );
+  }
+  command.positionals.forEach((spec, index) => {
+    const value = given[index];
+    if (value === undefined) {
+      if (spec.required) {
+        const choices = spec.choices ? ` (${spec.choices.join(", ")})` : "";
+        throw new UsageError(`'${command.name}' needs a ${spec.name}${choices}`);
+      }
+      return;
+    }
+    if (spec.choices && !spec.choices.includes(value)) {
+      throw new UsageError(
+        `unknown ${spec.name} '${value}' for '${command.name}'; expected one of ${
+          spec.choices.join(", ")
+        }`,
+      );
+    }
+    positionals[spec.name] = value;
+  });
+  return { help: false, flags, positionals };
+}
+
+function describeParseError(command: CommandSpec, error: unknown): string {
+  const code = (error as { code?: string }).code;
+  const message = error instanceof Error ? error.message : String(error);
+  const hint = `run 'fraudstream ${command.name} --help'`;
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+    const flag = /'([^']+)'/.exec(message)?.[1] ?? "?";
+    return `unknown flag '${flag}' for '${command.name}'; ${hint}`;
+  }
+  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
+    const flag = /'(-[^' ]+)/.exec(message)?.[1] ?? "a flag";
+    return `${flag} needs a value; ${hint}`;
+  }
+  return `${message.split("\n")[0]}; ${hint}`;
+}
+
+function readTextFileIfExists(path: string): string | undefined {
+  try {
+    return Deno.readTextFileSync(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw new UsageError(`cannot read '${path}': ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,188 @@
+/**
+ * Every setting of fraudstream: its flag, its environment variable (the seed's names where they
+ * exist), its default and how its text is parsed. The typed `Settings` object is derived from this
+ * table, so a setting exists in exactly one place.
+ *
+ * @module
+ */
+
+import { boolean, calendarDate, decimal, integer, oneOf, type Parser, text } from "./values.ts";
+
+/** How one setting is named, defaulted and parsed. */
+export interface SettingSpec<T> {
+  /** Command-line flag without the dashes. */
+  flag: string;
+  /** Environment variable (also read from the `.env` file). */
+  env?: string;
+  /** Value when nothing sets it. */
+  default: T;
+  /** Parses the raw text. */
+  parse: Parser<Exclude<T, undefined>>;
+  /** One line for `--help` and the README. */
+  help: string;
+  /** Placeholder in `--help`, e.g. `N` or `DATE`. */
+  arg: string;
+  /** Never printed or logged (passwords). */
+  secret?: boolean;
+}
+
+function setting<T>(spec: SettingSpec<T>): SettingSpec<T> {
+  return spec;
+}
+
+/** The restart strategies a supervisor can use. */
+export const STRATEGIES = ["one_for_one", "one_for_all", "rest_for_one"] as const;
+
+/** Every setting, by the key it has in `Settings`. */
+export const SETTINGS = {
+  envFile: setting<string>({
+    flag: "env-file",
+    env: "FRAUDSTREAM_ENV_FILE",
+    default: ".env",
+    parse: text,
+    arg: "FILE",
+    help: "file of KEY=value lines read before the environment (missing file: ignored)",
+  }),
+  duration: setting<number>({
+    flag: "duration",
+    env: "FRAUDSTREAM_DURATION",
+    default: 0,
+    parse: decimal({ min: 0 }),
+    arg: "SECONDS",
+    help: "stop cleanly after this many seconds (0: run until stopped)",
+  }),
+  report: setting<string | undefined>({
+    flag: "report",
+    env: "FRAUDSTREAM_REPORT",
+    default: undefined,
+    parse: text,
+    arg: "FILE.json",
+    help: "write a machine-readable summary to this file at the end",
+  }),
+  seed: setting<number>({
+    flag: "seed",
+    env: "FRAUDSTREAM_SEED",
+    default: 42,
+    parse: integer({ min: 0, max: 2 ** 32 - 1 }),
+    arg: "N",
+    help: "random seed; the same seed and settings give the same result",
+  }),
+  workers: setting<number>({
+    flag: "workers",
+    env: "FRAUDSTREAM_WORKERS",
+    default: Math.max(1, navigator.hardwareConcurrency || 1),
+    parse: integer({ min: 1, max: 256 }),
+    arg: "N",
+    help: "Web Workers for CPU work (default: the number of cores)",
+  }),
+  customers: setting<number>({
+    flag: "customers",
+    env: "NUM_CUSTOMERS",
+    default: 100,
+    parse: integer({ min: 1, max: 10_000_000 }),
+    arg: "N",
+    help: "number of customers (cards) to generate",
+  }),
+  start: setting<string>({
+    flag: "start",
+    env: "TRANSACTIONS_START_DATE",
+    default: "2023-01-01",
+    parse: calendarDate,
+    arg: "DATE",
+    help: "first day of transactions, YYYY-MM-DD (or MM-DD-YYYY)",
+  }),
+  end: setting<string>({
+    flag: "end",
+    env: "TRANSACTIONS_END_DATE",
+    default: "2023-12-31",
+    parse: calendarDate,
+    arg: "DATE",
+    help: "last day of transactions, YYYY-MM-DD (or MM-DD-YYYY)",
+  }),
+  mode: setting<"train" | "stream">({
+    flag: "mode",
+    env: "GEN_MODE",
+    default: "train",
+    parse: oneOf(["train", "stream"]),
+    arg: "MODE",
+    help: "train: one training set; stream: a never-ending sequence of batch files",
+  }),
+  out: setting<string | undefined>({
+    flag: "out",
+    env: "FRAUDSTREAM_OUT",
+    default: undefined,
+    parse: text,
+    arg: "DIR",
+    help: "output folder (default depends on the mode)",
+  }),
+  dataVersion: setting<string | undefined>({
+    flag: "version",
+    env: "DATA_VERSION",
+    default: undefined,
+    parse: text,
+    arg: "NAME",
+    help: "data version folder name (default: a timestamp)",
+  }),
+  fidelity: setting<"sparkov" | "independent">({
+    flag: "fidelity",
+    env: "GEN_FIDELITY",
+    default: "sparkov",
+    parse: oneOf(["sparkov", "independent"]),
+    arg: "MODE",
+    help:
+      "sparkov: reproduce Sparkov's output including its quirk; independent: as profiles intend",
+  }),
+  rate: setting<number>({
+    flag: "rate",
+    env: "FRAUDSTREAM_RATE",
+    default: 0,
+    parse: decimal({ min: 0 }),
+    arg: "PER_SECOND",
+    help: "cap on transactions (or messages) per second (0: as fast as possible)",
+  }),
+  speed: setting<number>({
+    flag: "speed",
+    env: "GEN_SPEED",
+    default: 1,
+    parse: decimal({ min: 0.001, max: 1_000_000 }),
+    arg: "FACTOR",
+    help: "stream mode: event time runs this many times faster than the wall clock",
+  }),
+  strategy: setting<typeof STRATEGIES[number]>({
+    flag: "strategy",
+    env: "FRAUDSTREAM_STRATEGY",
+    default: "one_for_one",
+    parse: oneOf(STRATEGIES),
+    arg: "STRATEGY",
+    help: "supervisor restart strategy: one_for_one, one_for_all or rest_for_one",
+  }),
+  fault: setting<"crash" | "poison">({
+    flag: "fault",
+    env: "FRAUDSTREAM_FAULT",
+    default: "crash",
+    parse: oneOf(["crash", "poison"]),
+    arg: "KIND",
+    help: "crash: the actor throws once; poison: one message makes it throw every time",
+  }),
+  quiet: setting<boolean>({
+    flag: "quiet",
+    env: "FRAUDSTREAM_QUIET",
+    default: false,
+    parse: boolean,
+    arg: "",
+    help: "print no progress or status lines",
+  }),
+};
+
+/** Key of a setting. */
+export type SettingKey = keyof typeof SETTINGS;
+
+/** The resolved, typed value of every setting. */
+export type Settings = {
+  readonly [K in SettingKey]: (typeof SETTINGS)[K] extends SettingSpec<infer T> ? T : never;
+};
+
+/** True for settings given as a bare flag (`--quiet`) rather than `--flag value`. */
+export function isSwitch(key: SettingKey): boolean {
+  return SETTINGS[key].parse === boolean;
+}

@@ -1,0 +1,116 @@
+/**
+ * fraudstream: one program, a subcommand per role. This module is also the entry of the program's
+ * Web Workers, so a single bundled file serves both.
+ *
+ * @module
+ */
+
+import type { CommandHandler } from "./actors/command.ts";
+import { inWorker, serveWorker } from "./actors/runtime/worker_host.ts";
+import { setDefaultWorkerEntry } from "./actors/runtime/system.ts";
+import { FraudstreamError, NotAvailableError } from "./config/errors.ts";
+import { commandHelp, mainHelp, VERSION } from "./config/help.ts";
+import { loadConfig } from "./config/load.ts";
+
+/** Implementations of the subcommands, loaded on first use. */
+export const HANDLERS: Record<string, () => Promise<CommandHandler>> = {
+  chaos: async () => (await import("./actors/chaos/mod.ts")).chaosCommand,
+};
+
+/** Where `main` writes; tests capture it. */
+export interface MainIO {
+  stdout(line: string): void;
+  stderr(line: string): void;
+  /** Aborted on SIGINT/SIGTERM (default: installs the signal handlers). */
+  signal?: AbortSignal;
+}
+
+const consoleIO: MainIO = {
+  stdout: (line) => console.log(line),
+  stderr: (line) => console.error(line),
+};
+
+/** Runs the command line `args` and returns the process exit code. */
+export async function main(args: string[], io: MainIO = consoleIO): Promise<number> {
+  try {
+    const invocation = loadConfig(args);
+    if (invocation.kind === "version") {
+      io.stdout(`fraudstream ${VERSION}`);
+      return 0;
+    }
+    if (invocation.kind === "help") {
+      io.stdout(invocation.command ? commandHelp(invocation.command) : mainHelp());
+      return 0;
+    }
+    const { config } = invocation;
+    const load = HANDLERS[config.command];
+    if (!load) throw new NotAvailableError(`'fraudstream ${config.command}'`);
+    const handler = await load();
+    const interrupt = io.signal ? undefined : interruptSignal();
+    try {
+      const outcome = await handler(config, {
+        signal: io.signal ?? interrupt!.signal,
+        status: (line) => {
+          if (!config.quiet) io.stderr(line);
+        },
+        print: io.stdout,
+      });
+      if (config.report !== undefined && outcome.report !== undefined) {
+        await writeReport(config.report, outcome.report);
+      }
+      return outcome.exitCode;
+    } finally {
+      interrupt?.dispose();
+    }
+  } catch (error) {
+    if (error instanceof FraudstreamError) {
+      io.stderr(`fraudstream: ${error.message}`);
+      return error.exitCode;
+    }
+    const debug = Deno.env.get("FRAUDSTREAM_DEBUG");
+    io.stderr(`fraudstream: internal error: ${error instanceof Error ? error.message : error}`);
+    io.stderr(
+      debug && error instanceof Error
+        ? String(error.stack)
+        : "(set FRAUDSTREAM_DEBUG=1 to see the stack trace, and please report it)",
+    );
+    return 70;
+  }
+}
+
+/** An abort signal for SIGINT and SIGTERM, and a way to remove the handlers. */
+function interruptSignal(): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
+  const onSignal = () => controller.abort(new Error("interrupted"));
+  for (const name of signals) Deno.addSignalListener(name, onSignal);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      for (const name of signals) Deno.removeSignalListener(name, onSignal);
+    },
+  };
+}
+
+/** Writes `report` as JSON, atomically (a reader never sees half a file). */
+async function writeReport(path: string, report: unknown): Promise<void> {
+  const temporary = `${path}.tmp-${Deno.pid}`;
+  try {
+    await Deno.writeTextFile(temporary, JSON.stringify(report, null, 2) + "\n");
+    await Deno.rename(temporary, path);
+  } catch (error) {
+    throw new FraudstreamError(
+      `cannot write the report to '${path}': ${
+        (error as Error).message
+      }; check that its folder exists and is writable`,
+    );
+  }
+}
+
+if (inWorker()) {
+  const { WORKER_BEHAVIORS } = await import("./actors/worker_registry.ts");
+  serveWorker(WORKER_BEHAVIORS);
+} else if (import.meta.main) {
+  setDefaultWorkerEntry(import.meta.url);
+  Deno.exit(await main(Deno.args));
+}

@@ -1,0 +1,120 @@
+import assert from "node:assert/strict";
+import { type Config, loadConfig } from "../../config/load.ts";
+import { UsageError } from "../../config/errors.ts";
+
+function configOf(
+  args: string[],
+  env: Record<string, string> = {},
+  files: Record<string, string> = {},
+): Config {
+  const invocation = loadConfig(args, { env, readFile: (path) => files[path] });
+  assert.equal(invocation.kind, "run");
+  return (invocation as { config: Config }).config;
+}
+
+Deno.test("defaults apply when nothing else is set", () => {
+  const config = configOf(["generate"]);
+  assert.equal(config.command, "generate");
+  assert.equal(config.customers, 100);
+  assert.equal(config.start, "2023-01-01");
+  assert.equal(config.mode, "train");
+  assert.equal(config.report, undefined);
+});
+
+Deno.test("precedence: defaults < .env file < environment < flags", () => {
+  const files = {
+    ".env":
+      'NUM_CUSTOMERS = "120"   # as in the seed\nGEN_MODE="stream"\nTRANSACTIONS_START_DATE="06-30-2022"\n',
+  };
+  const fromFile = configOf(["generate"], {}, files);
+  assert.equal(fromFile.customers, 120);
+  assert.equal(fromFile.mode, "stream");
+  assert.equal(fromFile.start, "2022-06-30", "the seed's MM-DD-YYYY dates are accepted");
+  const fromEnv = configOf(["generate"], { NUM_CUSTOMERS: "130" }, files);
+  assert.equal(fromEnv.customers, 130);
+  assert.equal(fromEnv.mode, "stream");
+  const fromFlag = configOf(["generate", "--customers", "140"], { NUM_CUSTOMERS: "130" }, files);
+  assert.equal(fromFlag.customers, 140);
+});
+
+Deno.test("the .env file can be chosen by flag or environment; a chosen missing file is an error", () => {
+  const files = { "prod.env": "NUM_CUSTOMERS=7" };
+  assert.equal(configOf(["generate", "--env-file", "prod.env"], {}, files).customers, 7);
+  assert.equal(configOf(["generate"], { FRAUDSTREAM_ENV_FILE: "prod.env" }, files).customers, 7);
+  assert.throws(
+    () => configOf(["generate", "--env-file", "nope.env"]),
+    /--env-file: file 'nope.env' not found/,
+  );
+});
+
+Deno.test("command defaults override global defaults but not user settings", () => {
+  assert.equal(configOf(["chaos", "kill-actor"]).duration, 5);
+  assert.equal(configOf(["chaos", "kill-actor"], { FRAUDSTREAM_DURATION: "2" }).duration, 2);
+  assert.equal(configOf(["run"]).duration, 0);
+});
+
+Deno.test("bad values name the setting and where it came from", () => {
+  const cases: [string[], Record<string, string>, Record<string, string>, RegExp][] = [
+    [["generate", "--customers", "abc"], {}, {}, /--customers: expected an integer from 1/],
+    [["generate", "--customers", "0"], {}, {}, /--customers/],
+    [["generate"], { NUM_CUSTOMERS: "-3" }, {}, /environment variable NUM_CUSTOMERS/],
+    [["generate"], {}, { ".env": "NUM_CUSTOMERS=x" }, /NUM_CUSTOMERS in \.env/],
+    [["generate", "--start", "2023-02-30"], {}, {}, /--start: expected a real calendar date/],
+    [["generate", "--start", "tomorrow"], {}, {}, /--start: expected a date YYYY-MM-DD/],
+    [["generate", "--mode", "batch"], {}, {}, /--mode: expected one of train, stream/],
+    [
+      ["chaos", "kill-actor", "--strategy", "all"],
+      {},
+      {},
+      /--strategy: expected one of one_for_one/,
+    ],
+    [["chaos", "kill-actor", "--duration=-1"], {}, {}, /--duration: expected a number >= 0/],
+  ];
+  for (const [args, env, files, message] of cases) {
+    assert.throws(() => configOf(args, env, files), (error: unknown) => {
+      assert.ok(error instanceof UsageError, `${args.join(" ")}: ${error}`);
+      assert.match(error.message, message);
+      assert.equal(error.message.includes("\n"), false, "one line");
+      return true;
+    });
+  }
+});
+
+Deno.test("unknown commands, flags, arguments and missing values are usage errors", () => {
+  const cases: [string[], RegExp][] = [
+    [["frobnicate"], /unknown command 'frobnicate'/],
+    [["--frobnicate"], /unknown option '--frobnicate'/],
+    [["generate", "--bogus"], /unknown flag '--bogus' for 'generate'/],
+    [["generate", "--customers"], /--customers needs a value/],
+    [["generate", "extra"], /unexpected argument 'extra'/],
+    [["chaos"], /'chaos' needs a scenario/],
+    [["chaos", "kill-everything"], /unknown scenario 'kill-everything'/],
+    [["kafka", "up", "--customers", "3"], /unknown flag '--customers' for 'kafka'/],
+  ];
+  for (const [args, message] of cases) {
+    assert.throws(() => configOf(args), (error: unknown) => {
+      assert.ok(error instanceof UsageError);
+      assert.match(error.message, message);
+      return true;
+    });
+  }
+});
+
+Deno.test("help and version are recognised everywhere", () => {
+  assert.equal(loadConfig([]).kind, "help");
+  assert.equal(loadConfig(["--help"]).kind, "help");
+  assert.equal(loadConfig(["-V"]).kind, "version");
+  const help = loadConfig(["generate", "--customers", "abc", "--help"]);
+  assert.equal(help.kind, "help");
+  assert.equal(help.kind === "help" && help.command?.name, "generate");
+  const topic = loadConfig(["help", "chaos"]);
+  assert.equal(topic.kind === "help" && topic.command?.name, "chaos");
+});
+
+Deno.test("the resolved configuration is frozen", () => {
+  const config = configOf(["generate"]);
+  assert.ok(Object.isFrozen(config));
+  assert.throws(() => {
+    (config as { customers: number }).customers = 5;
+  }, TypeError);
+});
