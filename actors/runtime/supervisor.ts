@@ -76,8 +76,9 @@ export class Supervisor implements Child {
   restarts = 0;
   onExit?: (child: Child, exit: Exit, incarnation: number) => void;
 
-  readonly #children: Child[];
+  #children: Child[];
   readonly #removed = new Set<Child>();
+  readonly #dynamic = new Set<Child>();
   readonly #backoff?: BackoffOptions;
   readonly #env: RuntimeEnv;
   #state: ChildState = "idle";
@@ -102,10 +103,7 @@ export class Supervisor implements Child {
     this.periodMs = spec.periodMs ?? SUPERVISOR_DEFAULTS.periodMs;
     this.#backoff = spec.backoff;
     this.#env = env;
-    this.#children = spec.children.map((child) => createChild(child, path, env));
-    for (const child of this.#children) {
-      child.onExit = (c, exit, incarnation) => this.#childExited(c, exit, incarnation);
-    }
+    this.#children = spec.children.map((child) => this.#adopt(createChild(child, path, env)));
   }
 
   /** Current lifecycle state. */
@@ -134,6 +132,10 @@ export class Supervisor implements Child {
     this.#state = "starting";
     this.#removed.clear();
     return this.#serial(async () => {
+      // Children added at run time belong to the previous incarnation; their owner adds them again.
+      for (const child of this.#dynamic) child.close();
+      this.#children = this.#children.filter((child) => !this.#dynamic.has(child));
+      this.#dynamic.clear();
       for (const child of this.#children) {
         if (this.#removed.has(child) || child.state === "running") continue;
         if (child.incarnation > 0) child.restarts++;
@@ -146,6 +148,47 @@ export class Supervisor implements Child {
       }
       this.#state = "running";
     });
+  }
+
+  /**
+   * Adds a child at run time (after the static ones) and starts it; rejects if its start fails.
+   * Such children are supervised like the others but do not survive a restart of this supervisor.
+   */
+  startChild(spec: ChildSpec): Promise<void> {
+    return this.#serial(async () => {
+      if (this.#state !== "running") {
+        throw new Error(`supervisor '${this.path}' is ${this.#state}; cannot add '${spec.id}'`);
+      }
+      if (this.#children.some((child) => child.id === spec.id)) {
+        throw new Error(`duplicate child id '${spec.id}' under '${this.path}'`);
+      }
+      const child = this.#adopt(createChild(spec, this.path, this.#env));
+      this.#children.push(child);
+      this.#dynamic.add(child);
+      try {
+        await child.start();
+      } catch (error) {
+        this.#discard(child);
+        throw error;
+      }
+    });
+  }
+
+  /** Stops a child added with `startChild` and forgets it. */
+  terminateChild(id: string): Promise<void> {
+    return this.#serial(async () => {
+      const child = this.#children.find((c) => c.id === id);
+      if (!child || !this.#dynamic.has(child)) return;
+      if (child.state !== "idle" && child.state !== "stopped") await child.stop("terminate");
+      this.#discard(child);
+    });
+  }
+
+  /** Finds a descendant supervisor by path segments relative to this one. */
+  findSupervisor(path: string[]): Supervisor | undefined {
+    if (path.length === 0) return this;
+    const child = this.#children.find((c) => c.id === path[0]);
+    return child instanceof Supervisor ? child.findSupervisor(path.slice(1)) : undefined;
   }
 
   /** Stops every child in reverse start order. */
@@ -226,6 +269,7 @@ export class Supervisor implements Child {
     this.#serial(async () => {
       if (this.#state !== "running" && this.#state !== "starting") return;
       if (incarnation !== child.incarnation || this.#removed.has(child)) return;
+      if (!this.#children.includes(child)) return;
       const restart = child.restartType === "permanent" ||
         (child.restartType === "transient" && exit.kind === "crash");
       if (!restart) {
@@ -310,6 +354,18 @@ export class Supervisor implements Child {
       if ((await child.stop(reason)) === "killed") killed = true;
     }
     return killed;
+  }
+
+  #adopt(child: Child): Child {
+    child.onExit = (c, exit, incarnation) => this.#childExited(c, exit, incarnation);
+    return child;
+  }
+
+  #discard(child: Child): void {
+    child.close();
+    this.#children = this.#children.filter((c) => c !== child);
+    this.#dynamic.delete(child);
+    this.#removed.delete(child);
   }
 
   #remove(child: Child): void {

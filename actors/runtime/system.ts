@@ -8,7 +8,7 @@
 import type { ActorRef, DeadLetter, RuntimeEnv } from "./cell.ts";
 import { EscalationError } from "./errors.ts";
 import { Supervisor } from "./supervisor.ts";
-import type { ActorSnapshot, SupervisorSpec } from "./types.ts";
+import type { ActorSnapshot, ChildSpec, SupervisorSpec } from "./types.ts";
 
 /** How a system ended. */
 export type SystemOutcome = { kind: "stopped" } | { kind: "failed"; error: EscalationError };
@@ -98,6 +98,22 @@ export class ActorSystem {
     const cell = this.root.find(path.split("/").filter(Boolean));
     if (!cell) throw new Error(`no actor at '${path}' under '${this.root.path}'`);
     return cell.ref as ActorRef<M, R>;
+  }
+
+  /** Adds and starts a child under the supervisor at `supervisorPath` ("" for the root). */
+  startChild(supervisorPath: string, spec: ChildSpec): Promise<void> {
+    return this.#supervisor(supervisorPath).startChild(spec);
+  }
+
+  /** Stops and forgets a child that was added with `startChild`. */
+  terminateChild(supervisorPath: string, id: string): Promise<void> {
+    return this.#supervisor(supervisorPath).terminateChild(id);
+  }
+
+  #supervisor(path: string): Supervisor {
+    const supervisor = this.root.findSupervisor(path.split("/").filter(Boolean));
+    if (!supervisor) throw new Error(`no supervisor at '${path}' under '${this.root.path}'`);
+    return supervisor;
   }
 
   /** Metrics of the whole tree. */

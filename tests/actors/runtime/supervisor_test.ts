@@ -360,3 +360,37 @@ Deno.test("snapshot covers the whole tree with counters", async () => {
   assert.ok(snapshot.children![0].processingMs.count === 1);
   await system.shutdown();
 });
+
+Deno.test("children added at run time are supervised, removable, and gone after a restart", async () => {
+  const log: string[] = [];
+  const system = await ActorSystem.start({
+    kind: "supervisor",
+    id: "root",
+    intensity: 10,
+    children: [{
+      kind: "supervisor",
+      id: "partitions",
+      intensity: 1,
+      periodMs: 60_000,
+      children: [],
+    }],
+  });
+  await system.startChild("partitions", probe("p0", log));
+  await system.startChild("partitions", probe("p1", log));
+  await assert.rejects(
+    system.startChild("partitions", probe("p1", log)),
+    /duplicate child id 'p1'/,
+  );
+  await crashAndSettle(system, "partitions/p0");
+  const partitions = () => system.snapshot().children![0].children!;
+  assert.deepEqual(partitions().map((c) => [c.id, c.restarts]), [["p0", 1], ["p1", 0]]);
+  await system.terminateChild("partitions", "p1");
+  assert.deepEqual(partitions().map((c) => c.id), ["p0"]);
+  assert.ok(log.includes("stop:p1"));
+  // Exceeding the intensity restarts `partitions` from its spec: without dynamic children.
+  await system.ref<ProbeMessage>("partitions/p0").send("crash");
+  await waitFor(() => system.snapshot().children![0].restarts === 1);
+  await system.settled();
+  assert.deepEqual(partitions(), []);
+  await system.shutdown();
+});
