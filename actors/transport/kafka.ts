@@ -1,0 +1,462 @@
+/**
+ * The Kafka transport, through kafkajs: idempotent and transactional producers (offsets committed
+ * inside the transaction), read-committed consumer-group members with per-partition batches, and
+ * admin calls. kafkajs's own consumer restart is turned off: the supervision tree owns restarts.
+ *
+ * @module
+ */
+
+import { Buffer } from "node:buffer";
+import {
+  type Admin,
+  type Consumer,
+  Kafka,
+  type KafkaConfig,
+  logLevel as KafkaLogLevel,
+  type Producer,
+  type SASLOptions,
+} from "kafkajs";
+import { FraudstreamError } from "../../config/errors.ts";
+import type {
+  ConsumerHandlers,
+  ConsumerOptions,
+  LogConsumer,
+  LogProducer,
+  LogRecord,
+  LogTransaction,
+  OutgoingRecord,
+  TopicPartition,
+  TopicSpec,
+  TransactionalProducer,
+  Transport,
+} from "./types.ts";
+
+/** How to reach and authenticate with a Kafka cluster. */
+export interface KafkaConnection {
+  brokers: string[];
+  clientId: string;
+  /** Use TLS; `ca` is a PEM file of extra trusted certificates. */
+  tls?: { ca?: string };
+  /** SASL authentication. The password is never printed or logged. */
+  sasl?: {
+    mechanism: "plain" | "scram-sha-256" | "scram-sha-512";
+    username: string;
+    password: string;
+  };
+  /** Receives kafkajs warnings and errors, already stripped of credentials. */
+  onLog?: (line: string) => void;
+}
+
+/** Kafka could not be reached or refused a request; the message says what to check. */
+export class KafkaUnavailableError extends FraudstreamError {
+  override name = "KafkaUnavailableError";
+}
+
+/** How long `read` waits for more records before it treats the rest of the range as markers. */
+const READ_IDLE_MS = 1500;
+
+const toBuffer = (bytes: Uint8Array) =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+function kafkaConfig(connection: KafkaConnection): KafkaConfig {
+  const config: KafkaConfig = {
+    clientId: connection.clientId,
+    brokers: connection.brokers,
+    connectionTimeout: 5000,
+    requestTimeout: 30_000,
+    retry: { initialRetryTime: 300, maxRetryTime: 5000, retries: 8 },
+    logLevel: KafkaLogLevel.WARN,
+    logCreator: () => ({ level, log }) => {
+      if (level > KafkaLogLevel.WARN || !connection.onLog) return;
+      connection.onLog(
+        `kafka ${level === KafkaLogLevel.ERROR ? "error" : "warning"}: ${log.message}`,
+      );
+    },
+  };
+  if (connection.tls) {
+    config.ssl = connection.tls.ca ? { ca: [Deno.readTextFileSync(connection.tls.ca)] } : true;
+  }
+  if (connection.sasl) {
+    config.sasl = {
+      mechanism: connection.sasl.mechanism,
+      username: connection.sasl.username,
+      password: connection.sasl.password,
+    } as SASLOptions;
+  }
+  return config;
+}
+
+/** Rewrites a kafkajs failure as a message a user can act on. */
+export function describeKafkaError(error: unknown, brokers: string[]): KafkaUnavailableError {
+  const message = error instanceof Error ? error.message : String(error);
+  const name = error instanceof Error ? error.name : "Error";
+  if (/Connection|ECONNREFUSED|connect|Number of retries|timeout/i.test(`${name} ${message}`)) {
+    return new KafkaUnavailableError(
+      `cannot reach Kafka at ${brokers.join(",")} (${message}); check --brokers / ` +
+        "KAFKA_BOOTSTRAP_SERVERS, or start a local cluster with 'fraudstream kafka up'",
+    );
+  }
+  if (/SASL|authenticat/i.test(message)) {
+    return new KafkaUnavailableError(
+      `Kafka at ${brokers.join(",")} refused the credentials (${message}); check KAFKA_SASL_*`,
+    );
+  }
+  return new KafkaUnavailableError(`Kafka request failed: ${message}`);
+}
+
+function toKafkaMessages(records: OutgoingRecord[]) {
+  return records.map((record) => ({
+    key: record.key,
+    value: toBuffer(record.value),
+    partition: record.partition,
+    headers: record.headers,
+  }));
+}
+
+function fromKafkaHeaders(headers: Record<string, unknown> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value === undefined) continue;
+    out[name] = Array.isArray(value) ? String(value[0]) : String(value);
+  }
+  return out;
+}
+
+/** A transport over a Kafka cluster. */
+export class KafkaTransport implements Transport {
+  readonly kind = "kafka" as const;
+  readonly #kafka: Kafka;
+  readonly #connection: KafkaConnection;
+  #admin?: Promise<Admin>;
+  readonly #closers = new Set<() => Promise<void>>();
+
+  /** Prepares a client; nothing connects until first use. */
+  constructor(connection: KafkaConnection) {
+    this.#connection = connection;
+    this.#kafka = new Kafka(kafkaConfig(connection));
+  }
+
+  /** Runs an admin call, turning failures into `KafkaUnavailableError`. */
+  async #withAdmin<T>(call: (admin: Admin) => Promise<T>): Promise<T> {
+    try {
+      this.#admin ??= (async () => {
+        const admin = this.#kafka.admin();
+        await admin.connect();
+        this.#closers.add(() => admin.disconnect());
+        return admin;
+      })();
+      return await call(await this.#admin);
+    } catch (error) {
+      this.#admin = undefined;
+      throw describeKafkaError(error, this.#connection.brokers);
+    }
+  }
+
+  ensureTopics(topics: TopicSpec[]): Promise<void> {
+    return this.#withAdmin(async (admin) => {
+      const existing = new Set(await admin.listTopics());
+      const missing = topics.filter((topic) => !existing.has(topic.name));
+      if (missing.length > 0) {
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((topic) => ({
+            topic: topic.name,
+            numPartitions: topic.partitions,
+            replicationFactor: topic.replicationFactor ?? -1,
+            configEntries: topic.compact ? [{ name: "cleanup.policy", value: "compact" }] : [],
+          })),
+        });
+      }
+      const metadata = await admin.fetchTopicMetadata({ topics: topics.map((t) => t.name) });
+      for (const topic of topics) {
+        const found = metadata.topics.find((t) => t.name === topic.name);
+        if (found && found.partitions.length < topic.partitions) {
+          throw new FraudstreamError(
+            `topic '${topic.name}' has ${found.partitions.length} partitions, fewer than the ` +
+              `${topic.partitions} asked for; use --partitions ${found.partitions.length} or recreate the topic`,
+          );
+        }
+      }
+    });
+  }
+
+  partitions(topic: string): Promise<number> {
+    return this.#withAdmin(async (admin) => {
+      const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+      return metadata.topics[0].partitions.length;
+    });
+  }
+
+  endOffsets(topic: string): Promise<number[]> {
+    return this.#withAdmin(async (admin) => {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      const out: number[] = [];
+      for (const entry of offsets) out[entry.partition] = Number(entry.high);
+      return out;
+    });
+  }
+
+  committedOffsets(groupId: string, topic: string): Promise<number[]> {
+    return this.#withAdmin(async (admin) => {
+      const [entry] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      const out: number[] = [];
+      for (const partition of entry?.partitions ?? []) {
+        out[partition.partition] = Number(partition.offset);
+      }
+      return out;
+    });
+  }
+
+  async *read(
+    partition: TopicPartition,
+    range: { from: number; to: number },
+  ): AsyncIterable<LogRecord[]> {
+    if (range.from >= range.to) return;
+    // kafkajs reads only as a group member: a throw-away group that never commits.
+    const consumer = this.#kafka.consumer({
+      groupId: `fraudstream-reader-${crypto.randomUUID()}`,
+      readUncommitted: false,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: 100,
+      retry: { retries: 3, restartOnFailure: () => Promise.resolve(false) },
+    });
+    const queue: (LogRecord[] | Error)[] = [];
+    let joinedAt = 0;
+    let lastBatchAt = 0;
+    let position = range.from;
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topic: partition.topic, fromBeginning: true });
+      consumer.on(consumer.events.GROUP_JOIN, () => {
+        if (joinedAt) return;
+        consumer.seek({
+          topic: partition.topic,
+          partition: partition.partition,
+          offset: String(range.from),
+        });
+        joinedAt = Date.now();
+      });
+      consumer.on(consumer.events.CRASH, (event) => queue.push(event.payload.error));
+      await consumer.run({
+        autoCommit: false,
+        eachBatch: ({ batch }) => {
+          if (batch.partition !== partition.partition || !joinedAt) return Promise.resolve();
+          lastBatchAt = Date.now();
+          position = Math.max(position, Number(batch.lastOffset()) + 1);
+          const records = batch.messages
+            .map((message) => toLogRecord(message))
+            .filter((record) => record.offset >= range.from && record.offset < range.to);
+          if (records.length > 0) queue.push(records);
+          return Promise.resolve();
+        },
+      });
+      for (;;) {
+        const item = queue.shift();
+        if (item instanceof Error) throw describeKafkaError(item, this.#connection.brokers);
+        if (item) {
+          yield item;
+          continue;
+        }
+        if (position >= range.to) return;
+        // Offsets below `to` that never arrive are transaction markers or aborted records.
+        const idleSince = Math.max(joinedAt, lastBatchAt);
+        if (joinedAt && Date.now() - idleSince > READ_IDLE_MS) return;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    } finally {
+      await consumer.disconnect().catch(() => {});
+    }
+  }
+
+  async producer(): Promise<LogProducer> {
+    const producer = this.#kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+    });
+    await this.#connect(producer);
+    const close = () => producer.disconnect();
+    this.#closers.add(close);
+    const brokers = this.#connection.brokers;
+    return {
+      async send(topic, records) {
+        try {
+          await producer.send({ topic, acks: -1, messages: toKafkaMessages(records) });
+        } catch (error) {
+          throw describeKafkaError(error, brokers);
+        }
+      },
+      close: async () => {
+        this.#closers.delete(close);
+        await close();
+      },
+    };
+  }
+
+  async transactionalProducer(transactionalId: string): Promise<TransactionalProducer> {
+    const producer = this.#kafka.producer({
+      transactionalId,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      transactionTimeout: 30_000,
+    });
+    await this.#connect(producer);
+    const close = () => producer.disconnect();
+    this.#closers.add(close);
+    return {
+      begin: async (): Promise<LogTransaction> => {
+        const transaction = await producer.transaction();
+        return {
+          send: async (topic, records) => {
+            await transaction.send({ topic, messages: toKafkaMessages(records) });
+          },
+          commitOffset: async (groupId, partition, offset) => {
+            await transaction.sendOffsets({
+              consumerGroupId: groupId,
+              topics: [{
+                topic: partition.topic,
+                partitions: [{ partition: partition.partition, offset: String(offset) }],
+              }],
+            });
+          },
+          commit: () => transaction.commit(),
+          abort: () => transaction.abort(),
+        };
+      },
+      close: async () => {
+        this.#closers.delete(close);
+        await close();
+      },
+    };
+  }
+
+  consumer(options: ConsumerOptions): LogConsumer {
+    return new KafkaGroupMember(this.#kafka, options, this.#connection.brokers);
+  }
+
+  async close(): Promise<void> {
+    const closers = [...this.#closers];
+    this.#closers.clear();
+    await Promise.allSettled(closers.map((close) => close()));
+  }
+
+  async #connect(producer: Producer): Promise<void> {
+    try {
+      await producer.connect();
+    } catch (error) {
+      throw describeKafkaError(error, this.#connection.brokers);
+    }
+  }
+}
+
+function toLogRecord(message: {
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers?: Record<string, unknown>;
+  timestamp: string;
+}): LogRecord {
+  const value = message.value ?? new Uint8Array(0);
+  return {
+    offset: Number(message.offset),
+    key: message.key ? message.key.toString() : null,
+    value: new Uint8Array(value.buffer, value.byteOffset, value.byteLength),
+    headers: fromKafkaHeaders(message.headers),
+    timestamp: Number(message.timestamp),
+  };
+}
+
+/** A consumer-group member over kafkajs with assignment callbacks. */
+class KafkaGroupMember implements LogConsumer {
+  readonly #consumer: Consumer;
+  readonly #options: ConsumerOptions;
+  readonly #brokers: string[];
+  #assigned = new Set<number>();
+  #rebalance: Promise<void> = Promise.resolve();
+
+  constructor(kafka: Kafka, options: ConsumerOptions, brokers: string[]) {
+    this.#options = options;
+    this.#brokers = brokers;
+    this.#consumer = kafka.consumer({
+      groupId: options.groupId,
+      readUncommitted: false,
+      allowAutoTopicCreation: false,
+      sessionTimeout: 10_000,
+      rebalanceTimeout: 30_000,
+      heartbeatInterval: 1000,
+      maxBytesPerPartition: 4 * 1024 * 1024,
+      maxBytes: 32 * 1024 * 1024,
+      maxWaitTimeInMs: 100,
+      retry: { retries: 3, restartOnFailure: () => Promise.resolve(false) },
+    });
+  }
+
+  async run(handlers: ConsumerHandlers): Promise<void> {
+    const { topic } = this.#options;
+    const consumer = this.#consumer;
+    let fail!: (error: unknown) => void;
+    let finish!: () => void;
+    const done = new Promise<void>((resolve, reject) => {
+      finish = resolve;
+      fail = reject;
+    });
+    consumer.on(consumer.events.CRASH, (event) => fail(event.payload.error));
+    consumer.on(consumer.events.STOP, () => finish());
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      const next = new Set<number>(event.payload.memberAssignment[topic] ?? []);
+      this.#rebalance = this.#rebalance.then(async () => {
+        const revoked = [...this.#assigned].filter((p) => !next.has(p));
+        const added = [...next].filter((p) => !this.#assigned.has(p));
+        this.#assigned = next;
+        if (revoked.length > 0) {
+          await handlers.onRevoke?.(revoked.map((partition) => ({ topic, partition })));
+        }
+        if (added.length > 0) {
+          await handlers.onAssign?.(added.map((partition) => ({ topic, partition })));
+        }
+      }).catch(fail);
+    });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topic, fromBeginning: this.#options.fromBeginning ?? true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: true,
+        partitionsConsumedConcurrently: 64,
+        eachBatch: async ({ batch, isStale }) => {
+          await this.#rebalance;
+          if (isStale() || !this.#assigned.has(batch.partition)) return;
+          const records = batch.messages.map((message) => toLogRecord(message));
+          if (records.length === 0) return;
+          await handlers.eachBatch({
+            topic: batch.topic,
+            partition: batch.partition,
+            records,
+            highWatermark: Number(batch.highWatermark),
+          });
+        },
+      });
+    } catch (error) {
+      fail(error);
+    }
+    try {
+      await done;
+    } catch (error) {
+      await consumer.disconnect().catch(() => {});
+      throw error instanceof FraudstreamError ? error : describeKafkaError(error, this.#brokers);
+    }
+  }
+
+  pause(partition: TopicPartition): void {
+    this.#consumer.pause([{ topic: partition.topic, partitions: [partition.partition] }]);
+  }
+
+  resume(partition: TopicPartition): void {
+    this.#consumer.resume([{ topic: partition.topic, partitions: [partition.partition] }]);
+  }
+
+  async stop(): Promise<void> {
+    await this.#consumer.disconnect();
+  }
+}
