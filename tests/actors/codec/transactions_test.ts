@@ -1,0 +1,78 @@
+import assert from "node:assert/strict";
+import {
+  DecodeError,
+  decodeTransactions,
+  encodeArrow,
+  encodeJson,
+} from "../../../actors/codec/transactions.ts";
+import type { Transaction } from "../../../model/schema.ts";
+
+export const SAMPLE: Transaction = {
+  ssn: "152-88-3969",
+  cc_num: "4263982640269299",
+  first: "Jennifer",
+  last: "Banks",
+  gender: "F",
+  street: "561 Perry Cove",
+  city: "Moravian Falls",
+  state: "NC",
+  zip: "28654",
+  lat: 36.0788,
+  long: -81.1781,
+  city_pop: 3495,
+  job: "Psychologist, counselling",
+  dob: "1988-03-09",
+  acct_num: "349734538563",
+  profile: "adults_2550_female_rural.json",
+  trans_num: "0b242abb623afc578575680df30655b9",
+  trans_date: "2023-01-01",
+  trans_time: "00:00:18",
+  unix_time: 1672531218,
+  category: "misc_net",
+  amt: 4.97,
+  is_fraud: 0,
+  merchant: "fraud_Rippin, Kub and Mann",
+  merch_lat: 36.011293,
+  merch_long: -82.048315,
+};
+
+Deno.test("json round trip keeps every field", () => {
+  assert.deepEqual(decodeTransactions(encodeJson(SAMPLE), "json"), [SAMPLE]);
+  assert.deepEqual(decodeTransactions(encodeJson(SAMPLE), undefined), [SAMPLE], "no header: JSON");
+});
+
+Deno.test("arrow round trip keeps every field of every row, including non-ASCII text", () => {
+  const rows = Array.from({ length: 300 }, (_, i) => ({
+    ...SAMPLE,
+    trans_num: i.toString(16).padStart(32, "0"),
+    amt: i + 0.25,
+    city: i % 2 ? "Zürich" : "Moravian Falls",
+  }));
+  assert.deepEqual(decodeTransactions(encodeArrow(rows), "arrow"), rows);
+});
+
+Deno.test("garbage and incomplete messages are decode errors with a reason", () => {
+  const cases: [Uint8Array, string | undefined, RegExp][] = [
+    [new TextEncoder().encode("{not json"), "json", /not valid JSON/],
+    [new TextEncoder().encode("[1,2]"), "json", /not a transaction/],
+    [
+      encodeJson({ ...SAMPLE, amt: "12" as unknown as number }),
+      "json",
+      /field 'amt' must be a number/,
+    ],
+    [
+      encodeJson({ ...SAMPLE, category: "casino" as Transaction["category"] }),
+      "json",
+      /unknown category/,
+    ],
+    [new Uint8Array([1, 2, 3]), "arrow", /not a valid Arrow IPC stream/],
+    [encodeJson(SAMPLE), "avro", /unknown encoding 'avro'/],
+  ];
+  for (const [body, encoding, reason] of cases) {
+    assert.throws(() => decodeTransactions(body, encoding), (error: unknown) => {
+      assert.ok(error instanceof DecodeError);
+      assert.match(error.message, reason);
+      return true;
+    });
+  }
+});
