@@ -11,6 +11,7 @@ export { Mailbox } from "./mailbox.ts";
 export { seededRandom } from "./random.ts";
 export { type Transfer, withTransfer } from "./protocol.ts";
 export { backoffDelay, Supervisor, SUPERVISOR_DEFAULTS } from "./supervisor.ts";
+export { sleep } from "./timers.ts";
 export {
   ActorSystem,
   setDefaultWorkerEntry,

@@ -18,6 +18,7 @@ import type {
   Strategy,
   SupervisorSpec,
 } from "./types.ts";
+import { sleep } from "./timers.ts";
 import { workerRunner } from "./worker_runner.ts";
 
 /** Defaults of supervision settings. */
@@ -372,20 +373,4 @@ export class Supervisor implements Child {
     this.#removed.add(child);
     child.close();
   }
-}
-
-/** Waits `ms`; resolves false early if the signal aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve(true);
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
 }

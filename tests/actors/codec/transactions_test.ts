@@ -6,35 +6,8 @@ import {
   encodeJson,
 } from "../../../actors/codec/transactions.ts";
 import type { Transaction } from "../../../model/schema.ts";
+import { SAMPLE } from "../../fixtures/transactions.ts";
 
-export const SAMPLE: Transaction = {
-  ssn: "152-88-3969",
-  cc_num: "4263982640269299",
-  first: "Jennifer",
-  last: "Banks",
-  gender: "F",
-  street: "561 Perry Cove",
-  city: "Moravian Falls",
-  state: "NC",
-  zip: "28654",
-  lat: 36.0788,
-  long: -81.1781,
-  city_pop: 3495,
-  job: "Psychologist, counselling",
-  dob: "1988-03-09",
-  acct_num: "349734538563",
-  profile: "adults_2550_female_rural.json",
-  trans_num: "0b242abb623afc578575680df30655b9",
-  trans_date: "2023-01-01",
-  trans_time: "00:00:18",
-  unix_time: 1672531218,
-  category: "misc_net",
-  amt: 4.97,
-  is_fraud: 0,
-  merchant: "fraud_Rippin, Kub and Mann",
-  merch_lat: 36.011293,
-  merch_long: -82.048315,
-};
 
 Deno.test("json round trip keeps every field", () => {
   assert.deepEqual(decodeTransactions(encodeJson(SAMPLE), "json"), [SAMPLE]);

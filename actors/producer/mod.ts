@@ -1,0 +1,83 @@
+/**
+ * The producer role: a supervised actor that watches the input folder like Spark's file source
+ * (new complete files only, at most `maxFilesPerTrigger` per scan, progress kept in the ledger so a
+ * restart neither skips nor repeats a row) and publishes each file with `publishFile`.
+ *
+ * @module
+ */
+
+import { type ActorSpec, sleep } from "../runtime/mod.ts";
+import type { Transport } from "../transport/types.ts";
+import type { WireEncoding } from "../codec/transactions.ts";
+import type { Transaction } from "../../model/schema.ts";
+import { scanInputFolder } from "./files.ts";
+import { LEDGER_TOPIC, readLedger } from "./ledger.ts";
+import { type ProducerMetrics, publishFile } from "./publisher.ts";
+
+export { type ProducerMetrics, producerMetrics } from "./publisher.ts";
+
+/** What the producer actor needs. */
+export interface ProducerActorOptions {
+  transport: Transport;
+  /** Folder to watch. */
+  input: string;
+  topics: { transactions: string; deadLetters: string };
+  partitions: number;
+  encoding: WireEncoding;
+  producerId: string;
+  maxFilesPerTrigger: number;
+  /** Pause between scans when nothing is new, in ms (default 250). */
+  pollMs?: number;
+  /** Lines per published transaction (default 5000). */
+  chunkLines?: number;
+  metrics: ProducerMetrics;
+  onPublished?: (rows: Transaction[]) => void;
+  /** Called when a scan found nothing new to publish. */
+  onIdle?: () => void;
+}
+
+/** The supervised producer actor. */
+export function producerActor(options: ProducerActorOptions): ActorSpec {
+  return {
+    kind: "actor",
+    id: "producer",
+    shutdownMs: 30_000,
+    behavior: () => ({
+      run: async (ctx) => {
+        const producer = await options.transport.transactionalProducer(
+          `fraudstream-producer-${options.producerId}`,
+        );
+        try {
+          const ledger = await readLedger(options.transport, options.producerId);
+          while (!ctx.signal.aborted) {
+            const files = await scanInputFolder(options.input);
+            const todo = files.filter((file) => !ledger.get(file.name)?.done)
+              .slice(0, options.maxFilesPerTrigger);
+            if (todo.length === 0) {
+              options.onIdle?.();
+              await sleep(options.pollMs ?? 250, ctx.signal);
+              continue;
+            }
+            for (const file of todo) {
+              if (ctx.signal.aborted) break;
+              const entry = await publishFile(file, ledger.get(file.name), {
+                producer,
+                producerId: options.producerId,
+                topics: { ...options.topics, ledger: LEDGER_TOPIC },
+                partitions: options.partitions,
+                encoding: options.encoding,
+                chunkLines: options.chunkLines,
+                metrics: options.metrics,
+                signal: ctx.signal,
+                onPublished: options.onPublished,
+              });
+              ledger.set(file.name, entry);
+            }
+          }
+        } finally {
+          await producer.close().catch(() => {});
+        }
+      },
+    }),
+  };
+}

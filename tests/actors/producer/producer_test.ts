@@ -1,0 +1,183 @@
+import assert from "node:assert/strict";
+import { decodeTransactions } from "../../../actors/codec/transactions.ts";
+import { producerActor, producerMetrics } from "../../../actors/producer/mod.ts";
+import { readLedger } from "../../../actors/producer/ledger.ts";
+import { readLines } from "../../../actors/producer/lines.ts";
+import { ActorSystem } from "../../../actors/runtime/mod.ts";
+import {
+  EmbeddedTransport,
+  type LogRecord,
+  TOPICS,
+  topicSpecs,
+  type Transport,
+} from "../../../actors/transport/mod.ts";
+import { csvFile, csvLine, sampleTransaction } from "../../fixtures/transactions.ts";
+
+const SETTINGS = { topic: "transactions", partitions: 3, replicationFactor: undefined };
+
+async function readAll(transport: Transport, topic: string): Promise<LogRecord[]> {
+  const out: LogRecord[] = [];
+  const ends = await transport.endOffsets(topic);
+  for (let partition = 0; partition < ends.length; partition++) {
+    for await (
+      const records of transport.read({ topic, partition }, { from: 0, to: ends[partition] })
+    ) {
+      out.push(...records);
+    }
+  }
+  return out;
+}
+
+async function transNums(transport: Transport): Promise<string[]> {
+  const out: string[] = [];
+  for (const record of await readAll(transport, "transactions")) {
+    out.push(...decodeTransactions(record.value, record.headers.encoding).map((t) => t.trans_num));
+  }
+  return out;
+}
+
+async function waitFor(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+Deno.test("readLines numbers lines, chunks them and resumes at a line", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/f.csv`, "a\nb\r\nc\nd");
+    const chunks = [];
+    for await (const chunk of readLines(`${dir}/f.csv`, { chunkLines: 3 })) chunks.push(chunk);
+    assert.deepEqual(chunks, [
+      { first: 1, lines: ["a", "b\r", "c"], last: false },
+      { first: 4, lines: ["d"], last: true },
+    ]);
+    const resumed = [];
+    for await (const chunk of readLines(`${dir}/f.csv`, { fromLine: 3 })) resumed.push(chunk);
+    assert.deepEqual(resumed, [{ first: 3, lines: ["c", "d"], last: true }]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+for (const encoding of ["json", "arrow"] as const) {
+  Deno.test(`producer (${encoding}): every valid row once, keyed by card; bad rows to the dead letters`, async () => {
+    const dir = await Deno.makeTempDir();
+    const transport = new EmbeddedTransport();
+    await transport.ensureTopics(topicSpecs(SETTINGS));
+    const good = Array.from({ length: 120 }, (_, i) => sampleTransaction(i));
+    const lines = csvFile(good).trimEnd().split("\n");
+    lines.splice(10, 0, "this|is|not|a|row");
+    lines.splice(20, 0, csvLine({ ...sampleTransaction(999), category: "casino" as never }));
+    await Deno.writeTextFile(`${dir}/a.csv`, lines.join("\n") + "\n");
+    await Deno.writeTextFile(`${dir}/.b.csv.tmp`, "being written");
+    const metrics = producerMetrics();
+    const system = await ActorSystem.start({
+      kind: "supervisor",
+      id: "produce",
+      children: [producerActor({
+        transport,
+        input: dir,
+        topics: { transactions: "transactions", deadLetters: TOPICS.deadLetters },
+        partitions: 3,
+        encoding,
+        producerId: "test",
+        maxFilesPerTrigger: 5,
+        chunkLines: 17,
+        metrics,
+      })],
+    });
+    try {
+      await waitFor(() => metrics.files === 1, "the file to be published");
+      const nums = await transNums(transport);
+      assert.equal(nums.length, 120);
+      assert.deepEqual(new Set(nums), new Set(good.map((t) => t.trans_num)));
+      for (const record of await readAll(transport, "transactions")) {
+        for (const t of decodeTransactions(record.value, record.headers.encoding)) {
+          if (encoding === "json") assert.equal(record.key, t.cc_num);
+        }
+      }
+      const dead = (await readAll(transport, TOPICS.deadLetters)).map((r) =>
+        JSON.parse(new TextDecoder().decode(r.value))
+      );
+      assert.deepEqual(dead.map((d) => [d.line, d.file]).sort((a, b) => a[0] - b[0]), [[
+        11,
+        "a.csv",
+      ], [21, "a.csv"]]);
+      assert.match(dead.find((d) => d.line === 11).reason, /expected 26 fields/);
+      assert.match(dead.find((d) => d.line === 21).reason, /unknown category 'casino'/);
+      const ledger = await readLedger(transport, "test");
+      assert.deepEqual(ledger.get("a.csv"), {
+        file: "a.csv",
+        line: 124,
+        rows: 120,
+        bad: 2,
+        done: true,
+        size: ledger.get("a.csv")!.size,
+      });
+      assert.equal(ledger.has(".b.csv.tmp"), false, "files being written are not read");
+      assert.equal(metrics.deadLetters, 2);
+    } finally {
+      await system.shutdown();
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+}
+
+Deno.test("a producer that crashes mid-file resumes from its ledger without skipping or repeating", async () => {
+  const dir = await Deno.makeTempDir();
+  const transport = new EmbeddedTransport();
+  await transport.ensureTopics(topicSpecs(SETTINGS));
+  // Every fourth transaction fails to commit, as if the broker went away at that moment.
+  let begun = 0;
+  const flaky: Transport = Object.create(transport);
+  flaky.transactionalProducer = async (id: string) => {
+    const inner = await transport.transactionalProducer(id);
+    return {
+      begin: async () => {
+        const tx = await inner.begin();
+        const fail = ++begun % 4 === 0;
+        return {
+          ...tx,
+          commit: () => fail ? Promise.reject(new Error("lost the broker")) : tx.commit(),
+        };
+      },
+      close: () => inner.close(),
+    };
+  };
+  const files = [0, 1, 2].map((f) =>
+    Array.from({ length: 100 }, (_, i) => sampleTransaction(f * 100 + i))
+  );
+  for (const [f, rows] of files.entries()) {
+    await Deno.writeTextFile(`${dir}/part-${f}.csv`, csvFile(rows));
+  }
+  const metrics = producerMetrics();
+  const system = await ActorSystem.start({
+    kind: "supervisor",
+    id: "produce",
+    intensity: 100,
+    children: [producerActor({
+      transport: flaky,
+      input: dir,
+      topics: { transactions: "transactions", deadLetters: TOPICS.deadLetters },
+      partitions: 3,
+      encoding: "json",
+      producerId: "crashy",
+      maxFilesPerTrigger: 1,
+      chunkLines: 30,
+      metrics,
+    })],
+  });
+  try {
+    await waitFor(() => metrics.files === 3, "all files");
+    const nums = await transNums(transport);
+    assert.equal(nums.length, 300, "no row repeated");
+    assert.equal(new Set(nums).size, 300, "no row skipped");
+    assert.ok(system.snapshot().children![0].restarts >= 3, "the producer did crash and restart");
+  } finally {
+    await system.shutdown();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
