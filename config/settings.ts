@@ -235,7 +235,8 @@ export const SETTINGS = {
     default: `producer-${Deno.hostname()}`,
     parse: text,
     arg: "NAME",
-    help: "identity of this producer (one per input folder); a second one with the same id is fenced",
+    help:
+      "identity of this producer (one per input folder); a second one with the same id is fenced",
   }),
   groupId: setting<string>({
     flag: "group",

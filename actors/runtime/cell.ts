@@ -16,6 +16,7 @@ import type {
   ChildState,
   Exit,
   RestartType,
+  TreeHandle,
 } from "./types.ts";
 
 /** A message in a mailbox, with its reply channel and how often it was tried. */
@@ -40,6 +41,7 @@ export interface RuntimeEnv {
   deadLetter(letter: DeadLetter): void;
   workerEntry: URL | string;
   random(): number;
+  tree: TreeHandle;
 }
 
 /** The code of one incarnation, on the main thread or in a Web Worker. */
@@ -271,6 +273,7 @@ export class ActorCell implements Child {
       exit: () => {
         incarnation.exitRequested = true;
       },
+      tree: this.#env.tree,
     };
     const runner = this.#makeRunner();
     runner.crashed.catch(() => {});

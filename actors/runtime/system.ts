@@ -8,7 +8,7 @@
 import type { ActorRef, DeadLetter, RuntimeEnv } from "./cell.ts";
 import { EscalationError } from "./errors.ts";
 import { Supervisor } from "./supervisor.ts";
-import type { ActorSnapshot, ChildSpec, SupervisorSpec } from "./types.ts";
+import type { ActorSnapshot, ChildSpec, SupervisorSpec, TreeHandle } from "./types.ts";
 
 /** How a system ended. */
 export type SystemOutcome = { kind: "stopped" } | { kind: "failed"; error: EscalationError };
@@ -53,7 +53,13 @@ export class ActorSystem {
 
   private constructor(spec: SupervisorSpec, options: SystemOptions) {
     const keep = options.keepDeadLetters ?? 1000;
+    const tree: TreeHandle = {
+      startChild: (path, child) => this.#supervisor(path).startChild(child),
+      terminateChild: (path, id) => this.#supervisor(path).terminateChild(id),
+      ref: <M, R>(path: string) => this.ref<M, R>(path),
+    };
     const env: RuntimeEnv = {
+      tree,
       now: options.now ?? Date.now,
       random: options.random ?? Math.random,
       workerEntry: options.workerEntry ?? defaultWorkerEntry,

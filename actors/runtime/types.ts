@@ -5,6 +5,8 @@
  * @module
  */
 
+import type { ActorRef } from "./cell.ts";
+
 /** How a supervisor reacts when one child terminates abnormally (Erlang/OTP strategies). */
 export type Strategy = "one_for_one" | "one_for_all" | "rest_for_one";
 
@@ -24,6 +26,16 @@ export type ChildState =
 /** Why an actor incarnation ended. `normal` is a clean exit; anything else is a crash. */
 export type Exit = { kind: "normal" } | { kind: "crash"; error: unknown };
 
+/** Operations on the running tree, for actors that manage other actors. */
+export interface TreeHandle {
+  /** Adds and starts a child under the supervisor at `supervisorPath` (relative to the root). */
+  startChild(supervisorPath: string, spec: ChildSpec): Promise<void>;
+  /** Stops and forgets a child added with `startChild`. */
+  terminateChild(supervisorPath: string, id: string): Promise<void>;
+  /** Reference to the actor at `path` (relative to the root). */
+  ref<M = unknown, R = unknown>(path: string): ActorRef<M, R>;
+}
+
 /** What an actor's code can do besides handling messages. */
 export interface ActorContext {
   /** Path of this actor in the supervision tree, e.g. `root/consumers/p0`. */
@@ -36,6 +48,8 @@ export interface ActorContext {
   countOut(n?: number): void;
   /** Ends this incarnation normally once the current message is handled. */
   exit(): void;
+  /** The tree this actor belongs to (not available inside Web Workers). */
+  readonly tree: TreeHandle;
 }
 
 /**

@@ -89,6 +89,9 @@ export function serveWorker(registry: WorkerRegistry): void {
           signal: abort.signal,
           countOut: () => {},
           exit: () => {},
+          get tree(): never {
+            throw new Error("the supervision tree is not reachable from inside a Web Worker");
+          },
           emit: (message, transfer = []) => post({ t: "emit", message }, transfer),
         };
         behavior = factory(data.args);

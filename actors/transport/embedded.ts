@@ -395,6 +395,8 @@ interface PartitionLoop {
   done: Promise<void>;
   paused: boolean;
   resume?: () => void;
+  /** Set by `seek`: where the next batch starts. */
+  seekTo?: number;
 }
 
 class EmbeddedConsumer implements LogConsumer {
@@ -424,7 +426,10 @@ class EmbeddedConsumer implements LogConsumer {
       this.#stopped = resolve;
       this.#failed = reject;
     });
-    this.#log.group(groupId).join(member, partitions).catch((error) => this.#failed?.(error));
+    this.#log.group(groupId).join(member, partitions).catch((error) => {
+      this.#failed?.(error);
+      this.stop().catch(() => {});
+    });
     return finished;
   }
 
@@ -438,6 +443,11 @@ class EmbeddedConsumer implements LogConsumer {
     if (!loop) return;
     loop.paused = false;
     loop.resume?.();
+  }
+
+  seek(partition: TopicPartition, offset: number): void {
+    const loop = this.#loops.get(partition.partition);
+    if (loop) loop.seekTo = offset;
   }
 
   async stop(): Promise<void> {
@@ -495,15 +505,25 @@ class EmbeddedConsumer implements LogConsumer {
         });
         continue;
       }
+      if (loop.seekTo !== undefined) {
+        position = loop.seekTo;
+        loop.seekTo = undefined;
+      }
       if (position < log.start && !log.compact) position = log.start;
       const records = log.read(position, maxBatchRecords);
       if (records.length === 0) {
         await log.waitFor(position, signal);
         continue;
       }
-      const batch: PartitionBatch = { topic, partition, records, highWatermark: log.next };
+      const batch: PartitionBatch = {
+        topic,
+        partition,
+        records,
+        nextOffset: records[records.length - 1].offset + 1,
+        highWatermark: log.next,
+      };
       await this.#handlers!.eachBatch(batch);
-      position = records[records.length - 1].offset + 1;
+      if (loop.seekTo === undefined) position = records[records.length - 1].offset + 1;
     }
   }
 }

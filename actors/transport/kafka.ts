@@ -433,6 +433,8 @@ class KafkaGroupMember implements LogConsumer {
             topic: batch.topic,
             partition: batch.partition,
             records,
+            nextOffset: Math.max(records[records.length - 1].offset, Number(batch.lastOffset())) +
+              1,
             highWatermark: Number(batch.highWatermark),
           });
         },
@@ -454,6 +456,14 @@ class KafkaGroupMember implements LogConsumer {
 
   resume(partition: TopicPartition): void {
     this.#consumer.resume([{ topic: partition.topic, partitions: [partition.partition] }]);
+  }
+
+  seek(partition: TopicPartition, offset: number): void {
+    this.#consumer.seek({
+      topic: partition.topic,
+      partition: partition.partition,
+      offset: String(offset),
+    });
   }
 
   async stop(): Promise<void> {

@@ -26,7 +26,9 @@ export const TOPICS = {
 } as const;
 
 /** Every topic of a deployment, with its partitions and replication factor. */
-export function topicSpecs(config: Pick<Config, "topic" | "partitions" | "replicationFactor">): TopicSpec[] {
+export function topicSpecs(
+  config: Pick<Config, "topic" | "partitions" | "replicationFactor">,
+): TopicSpec[] {
   const replicationFactor = config.replicationFactor;
   const partitioned = (name: string, compact = false): TopicSpec => ({
     name,
@@ -46,7 +48,9 @@ export function topicSpecs(config: Pick<Config, "topic" | "partitions" | "replic
 
 /** Kafka connection settings from the configuration; credentials stay inside. */
 export function kafkaConnection(config: Config, onLog?: (line: string) => void): KafkaConnection {
-  if (!config.brokers) throw new UsageError("no Kafka brokers: set --brokers or KAFKA_BOOTSTRAP_SERVERS");
+  if (!config.brokers) {
+    throw new UsageError("no Kafka brokers: set --brokers or KAFKA_BOOTSTRAP_SERVERS");
+  }
   let sasl: KafkaConnection["sasl"];
   if (config.saslMechanism !== "none") {
     if (!config.saslUsername || !config.saslPassword) {
@@ -71,5 +75,7 @@ export function kafkaConnection(config: Config, onLog?: (line: string) => void):
 
 /** Kafka when brokers are configured, otherwise a fresh embedded log (single process only). */
 export function openTransport(config: Config, onLog?: (line: string) => void): Transport {
-  return config.brokers ? new KafkaTransport(kafkaConnection(config, onLog)) : new EmbeddedTransport();
+  return config.brokers
+    ? new KafkaTransport(kafkaConnection(config, onLog))
+    : new EmbeddedTransport();
 }

@@ -32,6 +32,8 @@ export interface PartitionBatch {
   topic: string;
   partition: number;
   records: LogRecord[];
+  /** Offset after the batch, past any transaction markers that follow its last record. */
+  nextOffset: number;
   /** Offset the next record appended to this partition will get (for lag). */
   highWatermark: number;
 }
@@ -92,6 +94,8 @@ export interface LogConsumer {
   /** Stops fetching a partition (back-pressure) until `resume`. */
   pause(partition: TopicPartition): void;
   resume(partition: TopicPartition): void;
+  /** Makes the next batch of a partition start at `offset` (records after it are fetched again). */
+  seek(partition: TopicPartition, offset: number): void;
   /** Leaves the group after the batches in progress are handled. */
   stop(): Promise<void>;
 }

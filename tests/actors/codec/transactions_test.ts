@@ -8,7 +8,6 @@ import {
 import type { Transaction } from "../../../model/schema.ts";
 import { SAMPLE } from "../../fixtures/transactions.ts";
 
-
 Deno.test("json round trip keeps every field", () => {
   assert.deepEqual(decodeTransactions(encodeJson(SAMPLE), "json"), [SAMPLE]);
   assert.deepEqual(decodeTransactions(encodeJson(SAMPLE), undefined), [SAMPLE], "no header: JSON");

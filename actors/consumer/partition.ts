@@ -1,0 +1,205 @@
+/**
+ * The actor that owns one partition: it scores the partition's batches in offset order and writes
+ * the alerts, scores, dead letters and card states of each batch in one Kafka transaction that also
+ * commits the batch's offsets, so each transaction is scored exactly once across crashes and
+ * rebalances.
+ *
+ * On start it fences older owners of the partition (a producer with the same transactional id),
+ * reads the committed offset, and restores the card states committed with it.
+ *
+ * @module
+ */
+
+import { DecodeError, decodeTransactions } from "../codec/transactions.ts";
+import type { Transaction } from "../../model/schema.ts";
+import type { ActorSpec } from "../runtime/mod.ts";
+import type {
+  OutgoingRecord,
+  PartitionBatch,
+  TransactionalProducer,
+  Transport,
+} from "../transport/types.ts";
+import type { ConsumerMetrics } from "./metrics.ts";
+import {
+  alertRecord,
+  cardStateRecord,
+  type RowSource,
+  scoreRecord,
+  undecodableRecord,
+} from "./records.ts";
+import type { PartitionScorer, PartitionScorerFactory } from "./scorer.ts";
+
+/** Topics a partition actor writes to. */
+export interface ConsumerTopics {
+  transactions: string;
+  alerts: string;
+  scores: string;
+  deadLetters: string;
+  cardState: string;
+}
+
+/** What a partition actor needs. */
+export interface PartitionActorOptions {
+  transport: Transport;
+  groupId: string;
+  partition: number;
+  topics: ConsumerTopics;
+  /** Also write every score to the `scores` topic. */
+  emitScores: boolean;
+  scorers: PartitionScorerFactory;
+  metrics: ConsumerMetrics;
+  /** Asks the group member to fetch the partition again from `offset` (after a gap). */
+  seek(offset: number): void;
+  /** Called after each committed batch with its rows and scores. */
+  onCommitted?: (rows: Transaction[], scores: Float32Array, alerts: number) => void;
+}
+
+/** Id of the actor of `partition`. */
+export const partitionActorId = (partition: number) => `p${partition}`;
+
+/** The supervised actor of one partition. */
+export function partitionActor(options: PartitionActorOptions): ActorSpec<PartitionBatch, void> {
+  const { transport, groupId, partition, topics, metrics } = options;
+  let producer: TransactionalProducer | undefined;
+  let scorer: PartitionScorer | undefined;
+  let committed = 0;
+  let seekRequested = -1;
+
+  const release = async () => {
+    scorer?.close();
+    scorer = undefined;
+    const closing = producer;
+    producer = undefined;
+    await closing?.close().catch(() => {});
+  };
+
+  return {
+    kind: "actor",
+    id: partitionActorId(partition),
+    mailbox: 4,
+    shutdownMs: 30_000,
+    behavior: () => ({
+      init: async () => {
+        await release();
+        producer = await transport.transactionalProducer(
+          `${groupId}-${topics.transactions}-${partition}`,
+        );
+        const offsets = await transport.committedOffsets(groupId, topics.transactions);
+        committed = Math.max(0, offsets[partition] ?? 0);
+        scorer = await options.scorers(partition);
+        const end = (await transport.endOffsets(topics.cardState))[partition];
+        let restored = 0;
+        for await (
+          const records of transport.read({ topic: topics.cardState, partition }, {
+            from: 0,
+            to: end,
+          })
+        ) {
+          for (const record of records) {
+            if (record.key !== null) scorer.restore(record.key, record.value);
+            restored++;
+          }
+        }
+        metrics.restoredStates += restored;
+        seekRequested = -1;
+      },
+      handle: async (batch) => {
+        try {
+          await handleBatch(batch);
+        } catch (error) {
+          await release();
+          throw error;
+        }
+      },
+      terminate: release,
+    }),
+  };
+
+  async function handleBatch(batch: PartitionBatch): Promise<void> {
+    const records = batch.records.filter((record) => record.offset >= committed);
+    if (records.length === 0) return;
+    if (records[0].offset > committed) {
+      // Batches after one that was never committed: fetch again from the committed offset.
+      if (seekRequested !== committed) {
+        seekRequested = committed;
+        options.seek(committed);
+      }
+      return;
+    }
+    const started = Date.now();
+    const rows: Transaction[] = [];
+    const sources: RowSource[] = [];
+    const out: { topic: string; records: OutgoingRecord[] }[] = [];
+    const deadLetters: OutgoingRecord[] = [];
+    for (const record of records) {
+      let decoded: Transaction[];
+      try {
+        decoded = decodeTransactions(record.value, record.headers.encoding);
+      } catch (error) {
+        if (!(error instanceof DecodeError)) throw error;
+        deadLetters.push(
+          undecodableRecord(record, { topic: batch.topic, partition, reason: error.message }),
+        );
+        continue;
+      }
+      for (const row of decoded) {
+        rows.push(row);
+        sources.push({ partition, offset: record.offset });
+      }
+    }
+    const alerts: OutgoingRecord[] = [];
+    const scoreRecords: OutgoingRecord[] = [];
+    const states: OutgoingRecord[] = [];
+    let result;
+    if (rows.length > 0) {
+      result = await scorer!.score(rows);
+      const detectedAt = new Date();
+      for (let i = 0; i < rows.length; i++) {
+        const score = result.scores[i];
+        if (score >= result.threshold) {
+          alerts.push(alertRecord(rows[i], {
+            score,
+            threshold: result.threshold,
+            modelVersion: result.modelVersion,
+            detectedAt,
+            source: sources[i],
+          }));
+        }
+        if (options.emitScores) {
+          scoreRecords.push(
+            scoreRecord(rows[i], { score, modelVersion: result.modelVersion, source: sources[i] }),
+          );
+        }
+      }
+      const last = records[records.length - 1].offset;
+      for (const [card, state] of result.changed) {
+        states.push(cardStateRecord(card, state, { partition, offset: last }));
+      }
+    }
+    if (alerts.length > 0) out.push({ topic: topics.alerts, records: alerts });
+    if (scoreRecords.length > 0) out.push({ topic: topics.scores, records: scoreRecords });
+    if (deadLetters.length > 0) out.push({ topic: topics.deadLetters, records: deadLetters });
+    if (states.length > 0) out.push({ topic: topics.cardState, records: states });
+    const next = batch.nextOffset;
+    const transaction = await producer!.begin();
+    try {
+      for (const write of out) await transaction.send(write.topic, write.records);
+      await transaction.commitOffset(groupId, { topic: topics.transactions, partition }, next);
+      await transaction.commit();
+    } catch (error) {
+      await transaction.abort().catch(() => {});
+      throw error;
+    }
+    committed = next;
+    const now = Date.now();
+    metrics.batches++;
+    metrics.scored += rows.length;
+    metrics.alerts += alerts.length;
+    metrics.deadLetters += deadLetters.length;
+    metrics.lag[partition] = Math.max(0, batch.highWatermark - next);
+    metrics.batchMs.record(now - started);
+    for (const record of records) metrics.latencyMs.record(Math.max(0, now - record.timestamp));
+    if (result) metrics.modelVersion = result.modelVersion;
+    options.onCommitted?.(rows, result?.scores ?? new Float32Array(0), alerts.length);
+  }
+}

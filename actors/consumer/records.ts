@@ -1,0 +1,125 @@
+/**
+ * The messages a partition actor writes: alerts, scores, dead letters of undecodable messages and
+ * card-state snapshots.
+ *
+ * @module
+ */
+
+import { Buffer } from "node:buffer";
+import type { Transaction } from "../../model/schema.ts";
+import type { LogRecord, OutgoingRecord } from "../transport/types.ts";
+
+const encoder = new TextEncoder();
+
+/** An alert as written to `fraud-alerts` (JSON). */
+export interface Alert {
+  trans_num: string;
+  cc_num: string;
+  amt: number;
+  category: string;
+  merchant: string;
+  score: number;
+  threshold: number;
+  model_version: string;
+  /** Event time of the transaction: `trans_date` and `trans_time`, as written by the generator. */
+  event_time: string;
+  unix_time: number;
+  /** When the alert was produced (ISO 8601, UTC). */
+  detected_at: string;
+  partition: number;
+  offset: number;
+}
+
+/** Where a row came from. */
+export interface RowSource {
+  partition: number;
+  offset: number;
+}
+
+/** The alert message of a transaction that scored at or above the threshold. */
+export function alertRecord(
+  row: Transaction,
+  details: {
+    score: number;
+    threshold: number;
+    modelVersion: string;
+    detectedAt: Date;
+    source: RowSource;
+  },
+): OutgoingRecord {
+  const alert: Alert = {
+    trans_num: row.trans_num,
+    cc_num: row.cc_num,
+    amt: row.amt,
+    category: row.category,
+    merchant: row.merchant,
+    score: Math.round(details.score * 1e6) / 1e6,
+    threshold: details.threshold,
+    model_version: details.modelVersion,
+    event_time: `${row.trans_date}T${row.trans_time}`,
+    unix_time: row.unix_time,
+    detected_at: details.detectedAt.toISOString(),
+    partition: details.source.partition,
+    offset: details.source.offset,
+  };
+  return {
+    key: row.cc_num,
+    value: encoder.encode(JSON.stringify(alert)),
+    headers: { encoding: "json" },
+  };
+}
+
+/** The score message of every transaction (optional topic `scores`). */
+export function scoreRecord(
+  row: Transaction,
+  details: { score: number; modelVersion: string; source: RowSource },
+): OutgoingRecord {
+  return {
+    key: row.cc_num,
+    value: encoder.encode(JSON.stringify({
+      trans_num: row.trans_num,
+      cc_num: row.cc_num,
+      score: Math.round(details.score * 1e6) / 1e6,
+      is_fraud: row.is_fraud,
+      model_version: details.modelVersion,
+      partition: details.source.partition,
+      offset: details.source.offset,
+    })),
+    headers: { encoding: "json" },
+  };
+}
+
+/** The dead-letter message of a log record that could not be decoded. */
+export function undecodableRecord(
+  record: LogRecord,
+  details: { topic: string; partition: number; reason: string },
+): OutgoingRecord {
+  const raw = record.value.subarray(0, 4096);
+  return {
+    key: record.key,
+    value: encoder.encode(JSON.stringify({
+      reason: details.reason,
+      source: "consumer",
+      topic: details.topic,
+      partition: details.partition,
+      offset: record.offset,
+      raw_base64: Buffer.from(raw).toString("base64"),
+      truncated: record.value.byteLength > raw.byteLength,
+    })),
+    headers: { reason: details.reason, source: "consumer" },
+  };
+}
+
+/** A card-state snapshot, in the card-state partition matching the input partition. */
+export function cardStateRecord(
+  card: string,
+  state: Uint8Array,
+  source: RowSource,
+): OutgoingRecord {
+  return {
+    key: card,
+    value: state,
+    partition: source.partition,
+    headers: { offset: String(source.offset) },
+  };
+}
