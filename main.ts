@@ -15,6 +15,7 @@ import { loadConfig } from "./config/load.ts";
 /** Implementations of the subcommands, loaded on first use. */
 export const HANDLERS: Record<string, () => Promise<CommandHandler>> = {
   chaos: async () => (await import("./actors/chaos/mod.ts")).chaosCommand,
+  produce: async () => (await import("./actors/producer/command.ts")).produceCommand,
 };
 
 /** Where `main` writes; tests capture it. */

@@ -32,6 +32,19 @@ export interface CommandSpec {
 /** Flags of every long-running command. */
 const LONG_RUNNING: SettingKey[] = ["duration", "report", "quiet"];
 
+/** Flags that say how to reach Kafka. */
+const KAFKA: SettingKey[] = [
+  "brokers",
+  "clientId",
+  "kafkaTls",
+  "kafkaTlsCa",
+  "saslMechanism",
+  "saslUsername",
+];
+
+/** Flags that name and shape the topics. */
+const TOPIC_LAYOUT: SettingKey[] = ["topic", "partitions", "replicationFactor"];
+
 /** Chaos scenarios and what each one does. */
 export const CHAOS_SCENARIOS: Record<string, string> = {
   "kill-actor": "a supervised actor throws under steady load; it is restarted per strategy",
@@ -79,9 +92,20 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: "produce",
     summary: "watch an input folder and publish its transactions, keyed by card number",
-    examples: ["fraudstream produce --duration 60"],
+    examples: [
+      "fraudstream produce --brokers 127.0.0.1:19092 --input resources/data/stream",
+      "fraudstream produce --brokers kafka1:9092,kafka2:9092 --encoding arrow --duration 60",
+    ],
     positionals: [],
-    flags: [...LONG_RUNNING],
+    flags: [
+      "input",
+      "encoding",
+      "maxFilesPerTrigger",
+      "producerId",
+      ...TOPIC_LAYOUT,
+      ...KAFKA,
+      ...LONG_RUNNING,
+    ],
   },
   {
     name: "consume",

@@ -58,19 +58,29 @@ const READ_IDLE_MS = 1500;
 const toBuffer = (bytes: Uint8Array) =>
   Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
+/** Producers ride out a leader election (a few seconds) before they fail. */
+const PRODUCER_RETRY = { initialRetryTime: 300, maxRetryTime: 3000, retries: 6 };
+
+/** How often the same kafkajs message may be repeated, in ms. */
+const LOG_REPEAT_MS = 15_000;
+
 function kafkaConfig(connection: KafkaConnection): KafkaConfig {
+  const lastPrinted = new Map<string, number>();
   const config: KafkaConfig = {
     clientId: connection.clientId,
     brokers: connection.brokers,
     connectionTimeout: 5000,
     requestTimeout: 30_000,
-    retry: { initialRetryTime: 300, maxRetryTime: 5000, retries: 8 },
+    retry: { initialRetryTime: 300, maxRetryTime: 2000, retries: 3 },
     logLevel: KafkaLogLevel.WARN,
     logCreator: () => ({ level, log }) => {
       if (level > KafkaLogLevel.WARN || !connection.onLog) return;
-      connection.onLog(
-        `kafka ${level === KafkaLogLevel.ERROR ? "error" : "warning"}: ${log.message}`,
-      );
+      // Retries repeat the same complaint many times a second; say it once in a while.
+      const message = String(log.message);
+      const now = Date.now();
+      if (now - (lastPrinted.get(message) ?? -Infinity) < LOG_REPEAT_MS) return;
+      lastPrinted.set(message, now);
+      connection.onLog(`kafka ${level === KafkaLogLevel.ERROR ? "error" : "warning"}: ${message}`);
     },
   };
   if (connection.tls) {
@@ -273,6 +283,7 @@ export class KafkaTransport implements Transport {
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
+      retry: PRODUCER_RETRY,
     });
     await this.#connect(producer);
     const close = () => producer.disconnect();
@@ -300,6 +311,7 @@ export class KafkaTransport implements Transport {
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
       transactionTimeout: 30_000,
+      retry: PRODUCER_RETRY,
     });
     await this.#connect(producer);
     const close = () => producer.disconnect();

@@ -8,7 +8,8 @@ import type { Config } from "../../config/load.ts";
 import { UsageError } from "../../config/errors.ts";
 import { LEDGER_TOPIC } from "../producer/ledger.ts";
 import { EmbeddedTransport } from "./embedded.ts";
-import { type KafkaConnection, KafkaTransport } from "./kafka.ts";
+import { type KafkaConnection, KafkaTransport, KafkaUnavailableError } from "./kafka.ts";
+import { sleep } from "../runtime/timers.ts";
 import type { TopicSpec, Transport } from "./types.ts";
 
 export * from "./types.ts";
@@ -78,4 +79,29 @@ export function openTransport(config: Config, onLog?: (line: string) => void): T
   return config.brokers
     ? new KafkaTransport(kafkaConnection(config, onLog))
     : new EmbeddedTransport();
+}
+
+/**
+ * Creates the topics, retrying with back-off while the log cannot be reached (a broker that is
+ * down or still starting), and saying so on every attempt. Resolves false if `signal` ends it.
+ */
+export async function ensureTopicsPatiently(
+  transport: Transport,
+  topics: TopicSpec[],
+  options: { signal: AbortSignal; onWait?: (line: string) => void; maxDelayMs?: number },
+): Promise<boolean> {
+  let delay = 1000;
+  for (let attempt = 1;; attempt++) {
+    try {
+      await transport.ensureTopics(topics);
+      return true;
+    } catch (error) {
+      if (!(error instanceof KafkaUnavailableError)) throw error;
+      options.onWait?.(
+        `${error.message}; retrying in ${Math.round(delay / 1000)} s (attempt ${attempt})`,
+      );
+    }
+    if (!(await sleep(delay, options.signal))) return false;
+    delay = Math.min(options.maxDelayMs ?? 30_000, delay * 2);
+  }
 }
