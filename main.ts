@@ -5,6 +5,7 @@
  * @module
  */
 
+import process from "node:process";
 import type { CommandHandler } from "./actors/command.ts";
 import { inWorker, serveWorker } from "./actors/runtime/worker_host.ts";
 import { setDefaultWorkerEntry } from "./actors/runtime/system.ts";
@@ -112,6 +113,9 @@ if (inWorker()) {
   const { WORKER_BEHAVIORS } = await import("./actors/worker_registry.ts");
   serveWorker(WORKER_BEHAVIORS);
 } else if (import.meta.main) {
+  // kafkajs sets timers from throttle times that can be negative; Node's runtime clamps them to
+  // 1 ms and would print a warning each time, which tells a user nothing.
+  (process as { noProcessWarnings?: boolean }).noProcessWarnings = true;
   setDefaultWorkerEntry(import.meta.url);
   Deno.exit(await main(Deno.args));
 }

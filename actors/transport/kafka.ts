@@ -61,6 +61,16 @@ const toBuffer = (bytes: Uint8Array) =>
 /** Producers ride out a leader election (a few seconds) before they fail. */
 const PRODUCER_RETRY = { initialRetryTime: 300, maxRetryTime: 3000, retries: 6 };
 
+/**
+ * kafkajs warnings that describe choices made on purpose: retries are bounded so a failing
+ * transaction aborts and its actor restarts (exactly-once holds through the abort), and the
+ * partitioner is the Java-compatible default.
+ */
+const EXPECTED_WARNINGS = [
+  /Limiting retries for the idempotent producer/,
+  /switched default partitioner/,
+];
+
 /** How often the same kafkajs message may be repeated, in ms. */
 const LOG_REPEAT_MS = 15_000;
 
@@ -75,6 +85,7 @@ function kafkaConfig(connection: KafkaConnection): KafkaConfig {
     logLevel: KafkaLogLevel.WARN,
     logCreator: () => ({ level, log }) => {
       if (level > KafkaLogLevel.WARN || !connection.onLog) return;
+      if (EXPECTED_WARNINGS.some((pattern) => pattern.test(String(log.message)))) return;
       // Retries repeat the same complaint many times a second; say it once in a while.
       const message = String(log.message);
       const now = Date.now();
@@ -314,6 +325,14 @@ export class KafkaTransport implements Transport {
       retry: PRODUCER_RETRY,
     });
     await this.#connect(producer);
+    // kafkajs registers the transactional id (InitProducerId) on the first transaction only:
+    // open and abort one now, so creating the producer fences older ones at once.
+    try {
+      await (await producer.transaction()).abort();
+    } catch (error) {
+      await producer.disconnect().catch(() => {});
+      throw describeKafkaError(error, this.#connection.brokers);
+    }
     const close = () => producer.disconnect();
     this.#closers.add(close);
     return {
@@ -386,6 +405,7 @@ class KafkaGroupMember implements LogConsumer {
   readonly #brokers: string[];
   #assigned = new Set<number>();
   #rebalance: Promise<void> = Promise.resolve();
+  #stopping = false;
 
   constructor(kafka: Kafka, options: ConsumerOptions, brokers: string[]) {
     this.#options = options;
@@ -414,7 +434,11 @@ class KafkaGroupMember implements LogConsumer {
       fail = reject;
     });
     consumer.on(consumer.events.CRASH, (event) => fail(event.payload.error));
-    consumer.on(consumer.events.STOP, () => finish());
+    consumer.on(consumer.events.STOP, () => {
+      if (this.#stopping) finish();
+      // Stopped without being asked: a crash, whose event may come right after this one.
+      else setTimeout(() => fail(new Error("the Kafka consumer stopped unexpectedly")), 100);
+    });
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       const next = new Set<number>(event.payload.memberAssignment[topic] ?? []);
       this.#rebalance = this.#rebalance.then(async () => {
@@ -479,6 +503,7 @@ class KafkaGroupMember implements LogConsumer {
   }
 
   async stop(): Promise<void> {
+    this.#stopping = true;
     await this.#consumer.disconnect();
   }
 }
