@@ -52,8 +52,8 @@ export class KafkaUnavailableError extends FraudstreamError {
   override name = "KafkaUnavailableError";
 }
 
-/** How long `read` waits for more records before it treats the rest of the range as markers. */
-const READ_IDLE_MS = 1500;
+/** Fetch rounds without records after which `read` treats the rest of its range as markers. */
+const EMPTY_FETCH_ROUNDS = 3;
 
 const toBuffer = (bytes: Uint8Array) =>
   Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -243,8 +243,9 @@ export class KafkaTransport implements Transport {
     });
     const queue: (LogRecord[] | Error)[] = [];
     let joinedAt = 0;
-    let lastBatchAt = 0;
     let position = range.from;
+    // Fetch rounds completed since the last batch of this partition arrived.
+    let emptyRounds = 0;
     try {
       await consumer.connect();
       await consumer.subscribe({ topic: partition.topic, fromBeginning: true });
@@ -258,11 +259,14 @@ export class KafkaTransport implements Transport {
         joinedAt = Date.now();
       });
       consumer.on(consumer.events.CRASH, (event) => queue.push(event.payload.error));
+      consumer.on(consumer.events.FETCH, () => {
+        if (joinedAt) emptyRounds++;
+      });
       await consumer.run({
         autoCommit: false,
         eachBatch: ({ batch }) => {
           if (batch.partition !== partition.partition || !joinedAt) return Promise.resolve();
-          lastBatchAt = Date.now();
+          emptyRounds = 0;
           position = Math.max(position, Number(batch.lastOffset()) + 1);
           const records = batch.messages
             .map((message) => toLogRecord(message))
@@ -279,9 +283,9 @@ export class KafkaTransport implements Transport {
           continue;
         }
         if (position >= range.to) return;
-        // Offsets below `to` that never arrive are transaction markers or aborted records.
-        const idleSince = Math.max(joinedAt, lastBatchAt);
-        if (joinedAt && Date.now() - idleSince > READ_IDLE_MS) return;
+        // `to` was at most the end of the visible records when the read began, so once whole fetch
+        // rounds bring nothing more, the offsets left are transaction markers or aborted records.
+        if (emptyRounds >= EMPTY_FETCH_ROUNDS) return;
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     } finally {

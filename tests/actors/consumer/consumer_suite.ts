@@ -1,0 +1,318 @@
+import assert from "node:assert/strict";
+import { encodeJson } from "../../../actors/codec/transactions.ts";
+import {
+  consumerMetrics,
+  consumerTree,
+  type PartitionScorer,
+  type PartitionScorerFactory,
+} from "../../../actors/consumer/mod.ts";
+import { transactionRecords } from "../../../actors/producer/publisher.ts";
+import { ActorSystem } from "../../../actors/runtime/mod.ts";
+import type { ConsumerTopics } from "../../../actors/consumer/mod.ts";
+import type { LogRecord, TopicSpec, Transport } from "../../../actors/transport/mod.ts";
+import type { Transaction } from "../../../model/schema.ts";
+import { sampleTransaction } from "../../fixtures/transactions.ts";
+import type { TransportFixture } from "../transport/conformance.ts";
+
+const THRESHOLD = 0.5;
+
+let runs = 0;
+
+/** Fresh topic names for one test, so tests on a shared Kafka cluster do not meet. */
+function freshTopics(): ConsumerTopics & { group: string } {
+  const prefix = `c${Date.now().toString(36)}${runs++}`;
+  return {
+    transactions: `${prefix}-transactions`,
+    alerts: `${prefix}-alerts`,
+    scores: `${prefix}-scores`,
+    deadLetters: `${prefix}-dlq`,
+    cardState: `${prefix}-state`,
+    group: `${prefix}-scoring`,
+  };
+}
+
+function specs(topics: ConsumerTopics, partitions: number): TopicSpec[] {
+  return [
+    { name: topics.transactions, partitions },
+    { name: topics.alerts, partitions },
+    { name: topics.scores, partitions },
+    { name: topics.deadLetters, partitions },
+    { name: topics.cardState, partitions, compact: true },
+  ];
+}
+
+/**
+ * A transparent stand-in for the model: the score is `amt / 300`, the card state counts the card's
+ * transactions, so exactly-once state is visible in the counts.
+ */
+function countingScorers(
+  options: { failOnce?: (rows: Transaction[]) => boolean } = {},
+): PartitionScorerFactory {
+  let failed = false;
+  return (): Promise<PartitionScorer> => {
+    const counts = new Map<string, number>();
+    return Promise.resolve({
+      restore: (card, state) =>
+        counts.set(card, new DataView(state.buffer, state.byteOffset).getUint32(0)),
+      score: (rows) => {
+        if (!failed && options.failOnce?.(rows)) {
+          failed = true;
+          return Promise.reject(new Error("scorer failed on purpose"));
+        }
+        const changed = new Map<string, Uint8Array>();
+        const scores = new Float32Array(rows.length);
+        rows.forEach((row, i) => {
+          scores[i] = Math.min(1, row.amt / 300);
+          const count = (counts.get(row.cc_num) ?? 0) + 1;
+          counts.set(row.cc_num, count);
+          const state = new Uint8Array(4);
+          new DataView(state.buffer).setUint32(0, count);
+          changed.set(row.cc_num, state);
+        });
+        return Promise.resolve({ scores, threshold: THRESHOLD, modelVersion: "test-1", changed });
+      },
+      close: () => {},
+    });
+  };
+}
+
+async function readAll(transport: Transport, topic: string): Promise<LogRecord[]> {
+  const out: LogRecord[] = [];
+  const ends = await transport.endOffsets(topic);
+  for (let partition = 0; partition < ends.length; partition++) {
+    for await (
+      const records of transport.read({ topic, partition }, { from: 0, to: ends[partition] })
+    ) {
+      out.push(...records);
+    }
+  }
+  return out;
+}
+
+const json = (record: LogRecord) => JSON.parse(new TextDecoder().decode(record.value));
+
+async function startConsumer(
+  transport: Transport,
+  topics: ConsumerTopics & { group: string },
+  scorers: PartitionScorerFactory,
+  id = "root",
+) {
+  const metrics = consumerMetrics();
+  const system = await ActorSystem.start({
+    kind: "supervisor",
+    id,
+    children: [consumerTree({
+      transport,
+      groupId: topics.group,
+      topics,
+      emitScores: true,
+      scorers,
+      metrics,
+    })],
+  });
+  return { system, metrics };
+}
+
+async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+async function checkExactlyOnce(
+  transport: Transport,
+  topics: ConsumerTopics,
+  rows: Transaction[],
+): Promise<void> {
+  // A commit becomes visible to read-committed readers once its markers are written, a moment
+  // after the commit returns: read until everything expected is there (or more, which fails).
+  let scores: { trans_num: string }[] = [];
+  const deadline = Date.now() + 30_000;
+  do {
+    scores = (await readAll(transport, topics.scores)).map(json);
+  } while (scores.length < rows.length && Date.now() < deadline);
+  assert.equal(scores.length, rows.length, "one score per transaction");
+  assert.deepEqual(new Set(scores.map((s) => s.trans_num)), new Set(rows.map((r) => r.trans_num)));
+  const alerts = (await readAll(transport, topics.alerts)).map(json);
+  const expected = rows.filter((r) => r.amt / 300 >= THRESHOLD).map((r) => r.trans_num).sort();
+  assert.deepEqual(alerts.map((a) => a.trans_num).sort(), expected, "each alert exactly once");
+  for (const alert of alerts) assert.equal(alert.model_version, "test-1");
+  const latest = new Map<string, number>();
+  for (const record of await readAll(transport, topics.cardState)) {
+    latest.set(
+      record.key!,
+      new DataView(record.value.buffer, record.value.byteOffset).getUint32(0),
+    );
+  }
+  const counts = new Map<string, number>();
+  for (const row of rows) counts.set(row.cc_num, (counts.get(row.cc_num) ?? 0) + 1);
+  assert.deepEqual(latest, counts, "card states counted every transaction once");
+}
+
+/** Registers the consumer tests for one transport. */
+export function consumerSuite(fixture: TransportFixture): void {
+  const settleMs = fixture.settleMs;
+  const test = (name: string, fn: (transport: Transport) => Promise<void>) =>
+    Deno.test({
+      name: `${fixture.name}: ${name}`,
+      ignore: fixture.ignore,
+      sanitizeOps: false,
+      sanitizeResources: false,
+      fn: async () => {
+        const { transport, close } = await fixture.open();
+        try {
+          await fn(transport);
+        } finally {
+          await close();
+        }
+      },
+    });
+
+  for (const encoding of ["json", "arrow"] as const) {
+    test(`consumer (${encoding}): every transaction scored once, alerts above threshold, card state`, async (transport) => {
+      const topics = freshTopics();
+      await transport.ensureTopics(specs(topics, 3));
+      const rows = Array.from({ length: 500 }, (_, i) => sampleTransaction(i, 25));
+      const producer = await transport.producer();
+      for (let i = 0; i < rows.length; i += 50) {
+        await producer.send(
+          topics.transactions,
+          transactionRecords(rows.slice(i, i + 50), { encoding, partitions: 3 }),
+        );
+      }
+      const { system, metrics } = await startConsumer(transport, topics, countingScorers());
+      try {
+        await waitFor(() => metrics.scored === rows.length, "all rows scored", settleMs);
+        await checkExactlyOnce(transport, topics, rows);
+        assert.equal(metrics.alerts, rows.filter((r) => r.amt / 300 >= THRESHOLD).length);
+        assert.deepEqual(
+          await transport.committedOffsets(topics.group, topics.transactions),
+          await transport.endOffsets(topics.transactions),
+        );
+      } finally {
+        await system.shutdown();
+      }
+    });
+  }
+
+  test("a partition actor that crashes mid-stream restarts from committed state: still exactly once", async (transport) => {
+    const topics = freshTopics();
+    await transport.ensureTopics(specs(topics, 3));
+    const rows = Array.from({ length: 300 }, (_, i) => sampleTransaction(i, 7));
+    const producer = await transport.producer();
+    const { system, metrics } = await startConsumer(
+      transport,
+      topics,
+      countingScorers({
+        failOnce: (batch) => batch.some((r) => r.trans_num === rows[150].trans_num),
+      }),
+    );
+    try {
+      const send = async (from: number, to: number) => {
+        for (let i = from; i < to; i += 10) {
+          const slice = rows.slice(i, i + 10);
+          await producer.send(
+            topics.transactions,
+            transactionRecords(slice, { encoding: "json", partitions: 3 }),
+          );
+        }
+      };
+      await send(0, 150);
+      await waitFor(() => metrics.scored === 150, "the first half scored", settleMs);
+      await send(150, 300);
+      await waitFor(() => metrics.scored === rows.length, "all rows scored", settleMs);
+      const partitions = system.snapshot().children![0].children!.find((c) =>
+        c.id === "partitions"
+      )!;
+      assert.equal(
+        partitions.children!.reduce((n, c) => n + c.restarts, 0),
+        1,
+        "one partition actor restarted",
+      );
+      assert.ok(metrics.restoredStates > 0, "the restarted actor restored card states");
+      await checkExactlyOnce(transport, topics, rows);
+    } finally {
+      await system.shutdown();
+    }
+  });
+
+  test("undecodable messages go to the dead letters with a reason; good ones are scored", async (transport) => {
+    const topics = freshTopics();
+    await transport.ensureTopics(specs(topics, 3));
+    const producer = await transport.producer();
+    const rows = Array.from({ length: 30 }, (_, i) => sampleTransaction(i));
+    await producer.send(topics.transactions, [
+      ...transactionRecords(rows.slice(0, 15), { encoding: "json", partitions: 3 }),
+      { key: "x", partition: 0, value: new TextEncoder().encode("garbage{") },
+      {
+        key: "y",
+        partition: 1,
+        value: new Uint8Array([0xff, 0x00]),
+        headers: { encoding: "arrow" },
+      },
+      {
+        key: "z",
+        partition: 2,
+        value: encodeJson({ ...rows[0], amt: "lots" as unknown as number }),
+      },
+      ...transactionRecords(rows.slice(15), { encoding: "json", partitions: 3 }),
+    ]);
+    const { system, metrics } = await startConsumer(transport, topics, countingScorers());
+    try {
+      await waitFor(
+        () => metrics.scored === 30 && metrics.deadLetters === 3,
+        "scores and dead letters",
+      );
+      const dead = (await readAll(transport, topics.deadLetters)).map(json);
+      assert.deepEqual(dead.map((d) => d.reason).sort(), [
+        "field 'amt' must be a number",
+        "not a valid Arrow IPC stream",
+        "not valid JSON",
+      ]);
+      for (const d of dead) assert.equal(d.source, "consumer");
+      await checkExactlyOnce(transport, topics, rows);
+    } finally {
+      await system.shutdown();
+    }
+  });
+
+  test("two consumers share the partitions; when one stops the other takes over, exactly once", async (transport) => {
+    const topics = freshTopics();
+    await transport.ensureTopics(specs(topics, 4));
+    const rows = Array.from({ length: 400 }, (_, i) => sampleTransaction(i, 40));
+    const producer = await transport.producer();
+    const a = await startConsumer(transport, topics, countingScorers(), "a");
+    const b = await startConsumer(transport, topics, countingScorers(), "b");
+    const owned = (system: ActorSystem) =>
+      system.snapshot().children![0].children!.find((c) => c.id === "partitions")!.children!.length;
+    try {
+      await waitFor(
+        () => owned(a.system) === 2 && owned(b.system) === 2,
+        "the partitions to be shared",
+      );
+      for (let i = 0; i < 200; i += 20) {
+        await producer.send(
+          topics.transactions,
+          transactionRecords(rows.slice(i, i + 20), { encoding: "json", partitions: 4 }),
+        );
+      }
+      await waitFor(() => a.metrics.scored + b.metrics.scored === 200, "first half", settleMs);
+      assert.ok(a.metrics.scored > 0 && b.metrics.scored > 0, "both consumers scored");
+      await b.system.shutdown();
+      await waitFor(() => owned(a.system) === 4, "a to take over", settleMs);
+      for (let i = 200; i < 400; i += 20) {
+        await producer.send(
+          topics.transactions,
+          transactionRecords(rows.slice(i, i + 20), { encoding: "json", partitions: 4 }),
+        );
+      }
+      await waitFor(() => a.metrics.scored + b.metrics.scored === 400, "second half", settleMs);
+      await checkExactlyOnce(transport, topics, rows);
+    } finally {
+      await a.system.shutdown();
+      await b.system.shutdown();
+    }
+  });
+}
