@@ -1,0 +1,122 @@
+/**
+ * The HTTP server of a long-running role: the dashboard at `/`, live updates at `/events`
+ * (Server-Sent Events), `/metrics` (Prometheus), `/healthz` and `/api/status` (JSON).
+ *
+ * @module
+ */
+
+import { FraudstreamError } from "../../config/errors.ts";
+import { DASHBOARD_HTML } from "./page.ts";
+import { prometheusText } from "./prometheus.ts";
+import { type RoleStatus, statusJson } from "./status.ts";
+
+/** Settings of the status server. */
+export interface StatusServerOptions {
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** The role's current status. */
+  status: () => RoleStatus;
+  /** How often `/events` pushes a snapshot, in ms (default 1000). */
+  intervalMs?: number;
+}
+
+/** A running status server. */
+export interface StatusServer {
+  /** Where it listens, e.g. `http://127.0.0.1:8080/`. */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** Starts the server; throws `FraudstreamError` if the port is taken. */
+export function startStatusServer(options: StatusServerOptions): StatusServer {
+  const encoder = new TextEncoder();
+  const streams = new Set<ReadableStreamDefaultController<Uint8Array>>();
+  const interval = setInterval(() => {
+    if (streams.size === 0) return;
+    const chunk = encoder.encode(`data: ${JSON.stringify(statusJson(options.status()))}\n\n`);
+    for (const stream of streams) {
+      try {
+        stream.enqueue(chunk);
+      } catch {
+        streams.delete(stream);
+      }
+    }
+  }, options.intervalMs ?? 1000);
+
+  const handler = (request: Request): Response => {
+    const { pathname } = new URL(request.url);
+    switch (pathname) {
+      case "/":
+        return new Response(DASHBOARD_HTML, {
+          headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" },
+        });
+      case "/events": {
+        let controller!: ReadableStreamDefaultController<Uint8Array>;
+        const body = new ReadableStream<Uint8Array>({
+          start(c) {
+            controller = c;
+            streams.add(c);
+            c.enqueue(encoder.encode(`data: ${JSON.stringify(statusJson(options.status()))}\n\n`));
+          },
+          cancel() {
+            streams.delete(controller);
+          },
+        });
+        return new Response(body, {
+          headers: {
+            "content-type": "text/event-stream",
+            "cache-control": "no-store",
+            "connection": "keep-alive",
+          },
+        });
+      }
+      case "/metrics":
+        return new Response(prometheusText(options.status()), {
+          headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" },
+        });
+      case "/healthz": {
+        const ready = options.status().ready;
+        return new Response(ready ? "ok\n" : "not ready\n", { status: ready ? 200 : 503 });
+      }
+      case "/api/status":
+        return Response.json(statusJson(options.status()));
+      default:
+        return new Response("not found\n", { status: 404 });
+    }
+  };
+
+  let server: Deno.HttpServer<Deno.NetAddr>;
+  try {
+    server = Deno.serve({
+      hostname: options.host,
+      port: options.port,
+      onListen: () => {},
+    }, handler);
+  } catch (error) {
+    clearInterval(interval);
+    if (error instanceof Deno.errors.AddrInUse) {
+      throw new FraudstreamError(
+        `port ${options.port} on ${options.host} is in use; choose another with --ui-port (0 picks a free one)`,
+      );
+    }
+    throw error;
+  }
+  const address = server.addr;
+  const host = address.hostname.includes(":") ? `[${address.hostname}]` : address.hostname;
+  return {
+    url: `http://${host}:${address.port}/`,
+    close: async () => {
+      clearInterval(interval);
+      for (const stream of streams) {
+        try {
+          stream.close();
+        } catch {
+          // already closed by the client
+        }
+      }
+      streams.clear();
+      await server.shutdown();
+    },
+  };
+}

@@ -1,0 +1,139 @@
+import assert from "node:assert/strict";
+import { startStatusServer } from "../../../actors/dashboard/server.ts";
+import type { RoleStatus } from "../../../actors/dashboard/status.ts";
+import { Histogram } from "../../../actors/metrics/histogram.ts";
+import { ActorSystem } from "../../../actors/runtime/mod.ts";
+
+/** Parses Prometheus text format 0.0.4 strictly enough to catch malformed output. */
+export function parsePrometheus(
+  text: string,
+): Map<string, { type: string; samples: { labels: Record<string, string>; value: number }[] }> {
+  const families = new Map<
+    string,
+    { type: string; samples: { labels: Record<string, string>; value: number }[] }
+  >();
+  const sample = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([^}]*)\})? (-?[0-9.eE+-]+|\+Inf|-Inf|NaN)$/;
+  const label = /^([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"$/;
+  for (const line of text.split("\n")) {
+    if (line === "") continue;
+    if (line.startsWith("# HELP ")) continue;
+    if (line.startsWith("# TYPE ")) {
+      const [, , name, type] = line.split(" ");
+      assert.ok(["counter", "gauge", "histogram", "summary", "untyped"].includes(type), line);
+      assert.ok(!families.has(name), `family ${name} declared twice`);
+      families.set(name, { type, samples: [] });
+      continue;
+    }
+    const match = sample.exec(line);
+    assert.ok(match, `not a sample line: ${line}`);
+    const labels: Record<string, string> = {};
+    if (match[3]) {
+      for (const pair of match[3].split(/,(?=[a-zA-Z_][a-zA-Z0-9_]*=")/)) {
+        const m = label.exec(pair);
+        assert.ok(m, `bad label in ${line}`);
+        labels[m[1]] = m[2];
+      }
+    }
+    const base = match[1].replace(/_(bucket|sum|count)$/, "");
+    const family = families.get(match[1]) ?? families.get(base);
+    assert.ok(family, `sample before its # TYPE: ${line}`);
+    family.samples.push({ labels, value: Number(match[4]) });
+  }
+  return families;
+}
+
+Deno.test("the status server serves the page, JSON, Prometheus text, health and live events", async () => {
+  const system = await ActorSystem.start({
+    kind: "supervisor",
+    id: "root",
+    children: [{ kind: "actor", id: "worker", behavior: () => ({ handle: () => "ok" }) }],
+  });
+  await system.ref("worker").call("x");
+  const latency = new Histogram();
+  for (const ms of [3, 8, 20, 400]) latency.record(ms);
+  let ready = false;
+  let scored = 10;
+  const status = (): RoleStatus => ({
+    role: "test",
+    startedAt: Date.now() - 1000,
+    now: Date.now(),
+    transport: "embedded",
+    ready,
+    modelVersion: "v1",
+    counters: { produced: 12, scored: scored++, alerts: 2, deadLetters: 1 },
+    lag: [0, 5],
+    latency,
+    tree: system.snapshot(),
+    recentAlerts: [],
+  });
+  const server = startStatusServer({ host: "127.0.0.1", port: 0, status, intervalMs: 50 });
+  try {
+    const page = await fetch(server.url);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /<title>fraudstream<\/title>/);
+
+    assert.equal((await fetch(`${server.url}healthz`)).status, 503);
+    await (await fetch(`${server.url}healthz`)).body?.cancel();
+    ready = true;
+    const healthy = await fetch(`${server.url}healthz`);
+    assert.equal(healthy.status, 200);
+    await healthy.body?.cancel();
+
+    const json = await (await fetch(`${server.url}api/status`)).json();
+    assert.equal(json.counters.produced, 12);
+    assert.equal(json.latencyMs.count, 4);
+
+    const metrics = parsePrometheus(await (await fetch(`${server.url}metrics`)).text());
+    assert.equal(metrics.get("fraudstream_transactions_produced_total")!.samples[0].value, 12);
+    assert.equal(metrics.get("fraudstream_up")!.samples[0].value, 1);
+    const lag = metrics.get("fraudstream_consumer_lag_records")!.samples;
+    assert.deepEqual(lag.map((s) => [s.labels.partition, s.value]), [["0", 0], ["1", 5]]);
+    const histogram = metrics.get("fraudstream_detection_latency_seconds")!;
+    assert.equal(histogram.type, "histogram");
+    const inf = histogram.samples.find((s) => s.labels.le === "+Inf")!;
+    assert.equal(inf.value, 4);
+    const under10ms = histogram.samples.find((s) => s.labels.le === "0.01")!;
+    assert.equal(under10ms.value, 2);
+    const processed = metrics.get("fraudstream_actor_processed_total")!.samples;
+    assert.deepEqual(processed.map((s) => [s.labels.actor, s.value]), [["root/worker", 1]]);
+
+    const events = await fetch(`${server.url}events`);
+    const reader = events.body!.getReader();
+    const decoder = new TextDecoder();
+    const seen: number[] = [];
+    let buffer = "";
+    while (seen.length < 3) {
+      const { value } = await reader.read();
+      buffer += decoder.decode(value);
+      for (const match of buffer.matchAll(/data: (.*)\n\n/g)) {
+        seen.push(JSON.parse(match[1]).counters.scored);
+      }
+      buffer = buffer.slice(buffer.lastIndexOf("\n\n") + 2);
+    }
+    assert.ok(seen[2] > seen[0], "events carry changing figures");
+    await reader.cancel();
+  } finally {
+    await server.close();
+    await system.shutdown();
+  }
+});
+
+Deno.test("a port in use is a clear error", () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  try {
+    const port = (listener.addr as Deno.NetAddr).port;
+    assert.throws(
+      () =>
+        startStatusServer({
+          host: "127.0.0.1",
+          port,
+          status: () => {
+            throw new Error("unused");
+          },
+        }),
+      /port \d+ on 127.0.0.1 is in use/,
+    );
+  } finally {
+    listener.close();
+  }
+});
