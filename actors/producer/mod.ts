@@ -34,6 +34,8 @@ export interface ProducerActorOptions {
   onPublished?: (rows: Transaction[]) => void;
   /** Called when a scan found nothing new to publish. */
   onIdle?: () => void;
+  /** Delete each file once it is wholly published (like Spark's `cleanSource=delete`). */
+  deletePublished?: boolean;
 }
 
 /** The supervised producer actor. */
@@ -72,6 +74,9 @@ export function producerActor(options: ProducerActorOptions): ActorSpec {
                 onPublished: options.onPublished,
               });
               ledger.set(file.name, entry);
+              if (entry.done && options.deletePublished) {
+                await Deno.remove(file.path).catch(() => {});
+              }
             }
           }
         } finally {
