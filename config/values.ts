@@ -116,3 +116,9 @@ export const calendarDate: Parser<string> = (raw, name) => {
   }
   return date.toISOString().slice(0, 10);
 };
+
+/** A TCP port number, 0 for any free port, or `off` (returned as -1). */
+export const port: Parser<number> = (raw, name) => {
+  if (raw.trim().toLowerCase() === "off") return -1;
+  return integer({ min: 0, max: 65535 })(raw, name);
+};

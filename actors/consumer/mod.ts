@@ -11,13 +11,17 @@
 
 import type { ActorRef, ChildSpec, SupervisorSpec } from "../runtime/mod.ts";
 import type { LogConsumer, PartitionBatch, Transport } from "../transport/types.ts";
-import type { Transaction } from "../../model/schema.ts";
 import type { ConsumerMetrics } from "./metrics.ts";
-import { type ConsumerTopics, partitionActor, partitionActorId } from "./partition.ts";
+import {
+  type CommittedBatch,
+  type ConsumerTopics,
+  partitionActor,
+  partitionActorId,
+} from "./partition.ts";
 import type { PartitionScorerFactory } from "./scorer.ts";
 
 export { type ConsumerMetrics, consumerMetrics } from "./metrics.ts";
-export type { ConsumerTopics } from "./partition.ts";
+export type { CommittedBatch, ConsumerTopics } from "./partition.ts";
 export type { PartitionScorer, PartitionScorerFactory, ScoreResult } from "./scorer.ts";
 
 /** What the consumer tree needs. */
@@ -32,7 +36,7 @@ export interface ConsumerTreeOptions {
   path?: string;
   /** Children started before the member (e.g. a scorer pool), restarted with it. */
   before?: ChildSpec[];
-  onCommitted?: (rows: Transaction[], scores: Float32Array, alerts: number) => void;
+  onCommitted?: (batch: CommittedBatch) => void;
   /** Receives events worth a status line (assignments, seeks). */
   onEvent?: (line: string) => void;
 }

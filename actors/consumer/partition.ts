@@ -50,8 +50,20 @@ export interface PartitionActorOptions {
   metrics: ConsumerMetrics;
   /** Asks the group member to fetch the partition again from `offset` (after a gap). */
   seek(offset: number): void;
-  /** Called after each committed batch with its rows and scores. */
-  onCommitted?: (rows: Transaction[], scores: Float32Array, alerts: number) => void;
+  /** Called after each committed batch. */
+  onCommitted?: (batch: CommittedBatch) => void;
+}
+
+/** What a partition actor committed in one batch. */
+export interface CommittedBatch {
+  partition: number;
+  rows: Transaction[];
+  scores: Float32Array;
+  threshold: number;
+  modelVersion: string;
+  alerts: number;
+  /** Messages of the batch that could not be decoded. */
+  deadLetters: number;
 }
 
 /** Id of the actor of `partition`. */
@@ -200,6 +212,14 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
     metrics.batchMs.record(now - started);
     for (const record of records) metrics.latencyMs.record(Math.max(0, now - record.timestamp));
     if (result) metrics.modelVersion = result.modelVersion;
-    options.onCommitted?.(rows, result?.scores ?? new Float32Array(0), alerts.length);
+    options.onCommitted?.({
+      partition,
+      rows,
+      scores: result?.scores ?? new Float32Array(0),
+      threshold: result?.threshold ?? 1,
+      modelVersion: result?.modelVersion ?? "",
+      alerts: alerts.length,
+      deadLetters: deadLetters.length,
+    });
   }
 }

@@ -72,8 +72,8 @@ export class IdLedger {
   readonly #producedSum = new Checksum();
   readonly #consumedSum = new Checksum();
 
-  /** Tracks up to `exactLimit` ids individually (default 5 million). */
-  constructor(exactLimit = 5_000_000) {
+  /** Tracks up to `exactLimit` ids individually (default 1 million, about 200 MB). */
+  constructor(exactLimit = 1_000_000) {
     this.#limit = exactLimit;
   }
 
