@@ -17,6 +17,7 @@ import { loadConfig } from "./config/load.ts";
 export const HANDLERS: Record<string, () => Promise<CommandHandler>> = {
   chaos: async () => (await import("./actors/chaos/mod.ts")).chaosCommand,
   produce: async () => (await import("./actors/producer/command.ts")).produceCommand,
+  kafka: async () => (await import("./actors/kafka_local/mod.ts")).kafkaCommand,
 };
 
 /** Where `main` writes; tests capture it. */

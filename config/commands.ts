@@ -124,14 +124,33 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: "kafka",
     summary: "a local Apache Kafka cluster (KRaft) started from jars, for hosts without Docker",
-    examples: ["fraudstream kafka up", "fraudstream kafka status", "fraudstream kafka down"],
+    examples: [
+      "fraudstream kafka up                 # 3 nodes: 127.0.0.1:19092,29092,39092",
+      "fraudstream kafka up --nodes 1 --port-base 9192",
+      "fraudstream kafka kill --node 2      # SIGKILL one node, for chaos",
+      "fraudstream kafka start --node 2",
+      "fraudstream kafka status",
+      "fraudstream kafka down --wipe",
+    ],
     positionals: [{
       name: "action",
       choices: ["up", "down", "status", "kill", "start"],
       required: true,
-      help: "what to do with the cluster",
+      help:
+        "up: start the cluster and create the topics; down: stop it; status; kill/start one node",
     }],
-    flags: [],
+    flags: [
+      "kafkaNodes",
+      "kafkaDir",
+      "kafkaPortBase",
+      "kafkaNode",
+      "wipe",
+      "topic",
+      "partitions",
+      "replicationFactor",
+      "report",
+      "quiet",
+    ],
   },
   {
     name: "chaos",

@@ -302,7 +302,8 @@ export const SETTINGS = {
     default: "pretrained",
     parse: text,
     arg: "VERSION|DIR|latest",
-    help: "model to score with: a version under --models-dir, a folder, or latest (follows new versions)",
+    help:
+      "model to score with: a version under --models-dir, a folder, or latest (follows new versions)",
   }),
   modelsDir: setting<string>({
     flag: "models-dir",
@@ -335,6 +336,48 @@ export const SETTINGS = {
     parse: port,
     arg: "PORT|off",
     help: "port of the dashboard (0: any free port; off: no dashboard)",
+  }),
+  kafkaNodes: setting<1 | 3>({
+    flag: "nodes",
+    env: "KAFKA_NODES",
+    default: 3,
+    parse: (raw, name) => Number(oneOf(["1", "3"])(raw, name)) as 1 | 3,
+    arg: "1|3",
+    help: "nodes of the local Kafka cluster",
+  }),
+  kafkaDir: setting<string>({
+    flag: "dir",
+    env: "KAFKA_DIR",
+    default: `${
+      Deno.env.get("XDG_STATE_HOME") ?? `${Deno.env.get("HOME") ?? "."}/.local/state`
+    }/fraudstream/kafka`,
+    parse: text,
+    arg: "DIR",
+    help: "folder of the local Kafka cluster (settings, data, logs)",
+  }),
+  kafkaPortBase: setting<number>({
+    flag: "port-base",
+    env: "KAFKA_PORT_BASE",
+    default: 9092,
+    parse: integer({ min: 1024, max: 35534 }),
+    arg: "PORT",
+    help: "node n listens on PORT + n*10000 (9092: 19092, 29092, 39092)",
+  }),
+  kafkaNode: setting<number | undefined>({
+    flag: "node",
+    env: "KAFKA_NODE",
+    default: undefined,
+    parse: integer({ min: 1, max: 3 }),
+    arg: "N",
+    help: "the node to kill or start",
+  }),
+  wipe: setting<boolean>({
+    flag: "wipe",
+    env: "KAFKA_WIPE",
+    default: false,
+    parse: boolean,
+    arg: "",
+    help: "down: also delete the cluster's data",
   }),
   quiet: setting<boolean>({
     flag: "quiet",

@@ -13,6 +13,7 @@ import type { LogRecord, TopicSpec, Transport } from "../../../actors/transport/
 import type { Transaction } from "../../../model/schema.ts";
 import { sampleTransaction } from "../../fixtures/transactions.ts";
 import type { TransportFixture } from "../transport/conformance.ts";
+import { eventually } from "../../fixtures/eventually.ts";
 
 const THRESHOLD = 0.5;
 
@@ -126,29 +127,32 @@ async function checkExactlyOnce(
   topics: ConsumerTopics,
   rows: Transaction[],
 ): Promise<void> {
-  // A commit becomes visible to read-committed readers once its markers are written, a moment
-  // after the commit returns: read until everything expected is there (or more, which fails).
-  let scores: { trans_num: string }[] = [];
-  const deadline = Date.now() + 30_000;
-  do {
-    scores = (await readAll(transport, topics.scores)).map(json);
-  } while (scores.length < rows.length && Date.now() < deadline);
-  assert.equal(scores.length, rows.length, "one score per transaction");
-  assert.deepEqual(new Set(scores.map((s) => s.trans_num)), new Set(rows.map((r) => r.trans_num)));
-  const alerts = (await readAll(transport, topics.alerts)).map(json);
-  const expected = rows.filter((r) => r.amt / 300 >= THRESHOLD).map((r) => r.trans_num).sort();
-  assert.deepEqual(alerts.map((a) => a.trans_num).sort(), expected, "each alert exactly once");
-  for (const alert of alerts) assert.equal(alert.model_version, "test-1");
-  const latest = new Map<string, number>();
-  for (const record of await readAll(transport, topics.cardState)) {
-    latest.set(
-      record.key!,
-      new DataView(record.value.buffer, record.value.byteOffset).getUint32(0),
+  await eventually(async () => {
+    const scores = (await readAll(transport, topics.scores)).map(json);
+    assert.equal(scores.length, rows.length, "one score per transaction");
+    assert.deepEqual(
+      new Set(scores.map((s) => s.trans_num)),
+      new Set(rows.map((r) => r.trans_num)),
     );
-  }
+  });
+  await eventually(async () => {
+    const expected = rows.filter((r) => r.amt / 300 >= THRESHOLD).map((r) => r.trans_num).sort();
+    const alerts = (await readAll(transport, topics.alerts)).map(json);
+    assert.deepEqual(alerts.map((a) => a.trans_num).sort(), expected, "each alert exactly once");
+    for (const alert of alerts) assert.equal(alert.model_version, "test-1");
+  });
   const counts = new Map<string, number>();
   for (const row of rows) counts.set(row.cc_num, (counts.get(row.cc_num) ?? 0) + 1);
-  assert.deepEqual(latest, counts, "card states counted every transaction once");
+  await eventually(async () => {
+    const latest = new Map<string, number>();
+    for (const record of await readAll(transport, topics.cardState)) {
+      latest.set(
+        record.key!,
+        new DataView(record.value.buffer, record.value.byteOffset).getUint32(0),
+      );
+    }
+    assert.deepEqual(latest, counts, "card states counted every transaction once");
+  });
 }
 
 /** Registers the consumer tests for one transport. */
@@ -265,13 +269,15 @@ export function consumerSuite(fixture: TransportFixture): void {
         () => metrics.scored === 30 && metrics.deadLetters === 3,
         "scores and dead letters",
       );
-      const dead = (await readAll(transport, topics.deadLetters)).map(json);
-      assert.deepEqual(dead.map((d) => d.reason).sort(), [
-        "field 'amt' must be a number",
-        "not a valid Arrow IPC stream",
-        "not valid JSON",
-      ]);
-      for (const d of dead) assert.equal(d.source, "consumer");
+      await eventually(async () => {
+        const dead = (await readAll(transport, topics.deadLetters)).map(json);
+        assert.deepEqual(dead.map((d) => d.reason).sort(), [
+          "field 'amt' must be a number",
+          "not a valid Arrow IPC stream",
+          "not valid JSON",
+        ]);
+        for (const d of dead) assert.equal(d.source, "consumer");
+      });
       await checkExactlyOnce(transport, topics, rows);
     } finally {
       await system.shutdown();

@@ -13,6 +13,7 @@ import type {
   Transport,
 } from "../../../actors/transport/types.ts";
 import { partitionForKey } from "../../../actors/transport/partitioner.ts";
+import { eventually } from "../../fixtures/eventually.ts";
 
 /** How the suite obtains a transport. */
 export interface TransportFixture {
@@ -38,6 +39,16 @@ async function waitFor(condition: () => boolean, timeoutMs: number, what: string
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** Every visible value of partition 0 of `topic`, as text. */
+async function readValues(transport: Transport, topic: string): Promise<string[]> {
+  const end = (await transport.endOffsets(topic))[0];
+  const values: string[] = [];
+  for await (const records of transport.read({ topic, partition: 0 }, { from: 0, to: end })) {
+    values.push(...records.map(text));
+  }
+  return values;
 }
 
 /** Registers the conformance tests for one transport. */
@@ -108,13 +119,10 @@ export function transportConformance(fixture: TransportFixture): void {
     await aborted.commitOffset(group, { topic, partition: 0 }, 9);
     await aborted.abort();
     await producer.close();
-    assert.deepEqual(await transport.committedOffsets(group, topic), [7]);
-    const end = (await transport.endOffsets(topic))[0];
-    const values: string[] = [];
-    for await (const records of transport.read({ topic, partition: 0 }, { from: 0, to: end })) {
-      values.push(...records.map(text));
-    }
-    assert.deepEqual(values, ["kept"]);
+    await eventually(async () => {
+      assert.deepEqual(await transport.committedOffsets(group, topic), [7]);
+      assert.deepEqual(await readValues(transport, topic), ["kept"]);
+    });
   });
 
   test("a newer producer with the same transactional id fences the older one", async (transport) => {
@@ -134,12 +142,9 @@ export function transportConformance(fixture: TransportFixture): void {
     await tx.commit();
     await fresh.close();
     await old.close().catch(() => {});
-    const end = (await transport.endOffsets(topic))[0];
-    const values: string[] = [];
-    for await (const records of transport.read({ topic, partition: 0 }, { from: 0, to: end })) {
-      values.push(...records.map(text));
-    }
-    assert.deepEqual(values, ["owner"]);
+    await eventually(async () => {
+      assert.deepEqual(await readValues(transport, topic), ["owner"]);
+    });
   });
 
   test("a group member gets every partition, batches in order, and resumes at the committed offset", async (transport) => {
@@ -185,7 +190,9 @@ export function transportConformance(fixture: TransportFixture): void {
     assert.deepEqual(assigned.sort(), [0, 1]);
     assert.deepEqual(seen.get(0), Array.from({ length: 25 }, (_, i) => 2 * i));
     assert.deepEqual(seen.get(1), Array.from({ length: 25 }, (_, i) => 2 * i + 1));
-    assert.deepEqual(await transport.committedOffsets(group, topic), [25, 25]);
+    await eventually(async () => {
+      assert.deepEqual(await transport.committedOffsets(group, topic), [25, 25]);
+    });
 
     await producer.send(topic, [{ key: null, partition: 1, value: bytes("50") }]);
     const later: number[] = [];

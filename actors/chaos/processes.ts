@@ -1,0 +1,90 @@
+/**
+ * fraudstream roles as separate operating-system processes, for scenarios that kill or restart
+ * whole processes (and for tests of several consumers sharing a group).
+ *
+ * @module
+ */
+
+/** A role started as its own process. */
+export interface RoleProcess {
+  readonly pid: number;
+  /** Resolves with the exit code. */
+  readonly exited: Promise<number>;
+  /** Sends a signal (SIGKILL by default). */
+  kill(signal?: Deno.Signal): void;
+  /** The report the process wrote with `--report`, once it exited. */
+  report<T = Record<string, unknown>>(): Promise<T | undefined>;
+  /** Everything the process printed so far (stdout and stderr). */
+  output(): string;
+}
+
+/** How to start a role. */
+export interface SpawnOptions {
+  /** The program's entry (main.ts or the bundle). */
+  entry: string | URL;
+  /** Subcommand and its arguments, without `--report` (added by `spawnRole`). */
+  args: string[];
+  /** Extra environment variables. */
+  env?: Record<string, string>;
+  /** Folder for the report file (default: a new temporary folder). */
+  workDir?: string;
+  /** Receives each line the process prints. */
+  onLine?: (line: string) => void;
+}
+
+/** Starts `fraudstream <args>` as a child process with `--report` pointing into `workDir`. */
+export async function spawnRole(options: SpawnOptions): Promise<RoleProcess> {
+  const workDir = options.workDir ?? await Deno.makeTempDir({ prefix: "fraudstream-role-" });
+  const reportPath = `${workDir}/report-${crypto.randomUUID()}.json`;
+  const entry = options.entry instanceof URL ? options.entry.href : options.entry;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", entry, ...options.args, "--report", reportPath],
+    env: { NO_COLOR: "1", ...options.env },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let printed = "";
+  const pump = async (stream: ReadableStream<Uint8Array>) => {
+    const decoder = new TextDecoder();
+    let carry = "";
+    for await (const chunk of stream) {
+      const text = carry + decoder.decode(chunk, { stream: true });
+      const lines = text.split("\n");
+      carry = lines.pop()!;
+      for (const line of lines) {
+        printed += line + "\n";
+        options.onLine?.(line);
+      }
+    }
+    if (carry) {
+      printed += carry + "\n";
+      options.onLine?.(carry);
+    }
+  };
+  const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
+  const exited = child.status.then(async (status) => {
+    await pumps;
+    return status.code;
+  });
+  return {
+    pid: child.pid,
+    exited,
+    kill: (signal: Deno.Signal = "SIGKILL") => {
+      try {
+        child.kill(signal);
+      } catch {
+        // already gone
+      }
+    },
+    report: async <T>() => {
+      await exited;
+      try {
+        return JSON.parse(await Deno.readTextFile(reportPath)) as T;
+      } catch {
+        return undefined;
+      }
+    },
+    output: () => printed,
+  };
+}
