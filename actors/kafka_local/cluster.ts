@@ -83,7 +83,7 @@ export async function clusterUp(options: ClusterUpOptions): Promise<ClusterInfo>
   await Deno.writeTextFile(join(options.dir, STATE_FILE), JSON.stringify(layout, null, 2) + "\n");
   for (const node of layout.nodes) {
     if (await nodePid(node)) continue;
-    await checkPortFree(node);
+    checkPortFree(node);
     await prepareNode(node, layout, lib);
     await launchNode(node, lib, options.heapMb ?? 384);
     options.onLog?.(`node ${node.id} started on ${node.host}:${node.clientPort}`);
@@ -141,7 +141,7 @@ export async function startNode(
   const node = findNode(layout, options.node);
   if (await nodePid(node)) return;
   const lib = await ensureKafkaJars({ version: layout.version, cacheDir: options.jarCache });
-  await checkPortFree(node);
+  checkPortFree(node);
   await launchNode(node, lib, options.heapMb ?? 384);
   await waitForCluster({
     brokers: [`${node.host}:${node.clientPort}`],
@@ -296,7 +296,7 @@ async function nodePid(node: NodeLayout): Promise<number | null> {
   }
 }
 
-async function checkPortFree(node: NodeLayout): Promise<void> {
+function checkPortFree(node: NodeLayout): void {
   for (const port of [node.clientPort, node.controllerPort]) {
     try {
       const listener = Deno.listen({ hostname: node.host, port });
