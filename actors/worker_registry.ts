@@ -5,7 +5,10 @@
  * @module
  */
 
+import { GENERATOR_WORKERS } from "./generator/workers.ts";
 import type { WorkerRegistry } from "./runtime/worker_host.ts";
 
 /** Every worker-hosted behaviour of the program. */
-export const WORKER_BEHAVIORS: WorkerRegistry = {};
+export const WORKER_BEHAVIORS: WorkerRegistry = {
+  ...GENERATOR_WORKERS,
+};
