@@ -16,6 +16,7 @@ import { loadConfig } from "./config/load.ts";
 /** Implementations of the subcommands, loaded on first use. */
 export const HANDLERS: Record<string, () => Promise<CommandHandler>> = {
   chaos: async () => (await import("./actors/chaos/mod.ts")).chaosCommand,
+  generate: async () => (await import("./actors/generator/command.ts")).generateCommand,
   produce: async () => (await import("./actors/producer/command.ts")).produceCommand,
   kafka: async () => (await import("./actors/kafka_local/mod.ts")).kafkaCommand,
 };

@@ -57,7 +57,7 @@ export const COMMANDS: CommandSpec[] = [
     summary: "generate synthetic card transactions (Sparkov format) for training or as a stream",
     examples: [
       "fraudstream generate --mode train --customers 1000 --start 2023-01-01 --end 2023-12-31",
-      "fraudstream generate --mode stream --rate 5000 --duration 60",
+      "fraudstream generate --mode stream --customers 1000 --speed 100000 --rate 5000 --duration 60",
     ],
     positionals: [],
     flags: [

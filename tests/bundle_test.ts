@@ -46,6 +46,26 @@ Deno.test("the bundle is one JavaScript file that runs from an empty folder", as
     );
     assert.equal(chaos.code, 0, chaos.stderr);
     assert.match(chaos.stdout, /lost 0, duplicates 0/);
+    // Train mode generates on Web Workers, which the bundle serves from its own file.
+    const generate = await deno(
+      [
+        "run",
+        "--allow-all",
+        "fraudstream.js",
+        "generate",
+        "--customers",
+        "20",
+        "--workers",
+        "2",
+        "--out",
+        "data",
+        "--quiet",
+      ],
+      empty,
+    );
+    assert.equal(generate.code, 0, generate.stderr);
+    assert.match(generate.stdout, /^generated \d+ transactions/m);
+    assert.ok([...Deno.readDirSync(`${empty}/data`)].length > 1, "files were written");
   } finally {
     await Deno.remove(build, { recursive: true });
     await Deno.remove(empty, { recursive: true });

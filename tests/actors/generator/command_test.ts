@@ -1,0 +1,72 @@
+import assert from "node:assert/strict";
+import { main } from "../../../main.ts";
+
+function io(out: string[], err: string[]) {
+  return {
+    stdout: (line: string) => out.push(line),
+    stderr: (line: string) => err.push(line),
+    signal: new AbortController().signal,
+  };
+}
+
+Deno.test("fraudstream generate --report writes the summary the issue asks for", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main(
+      [
+        "generate",
+        "--customers",
+        "30",
+        "--start",
+        "01-01-2023",
+        "--end",
+        "2023-03-31",
+        "--out",
+        `${dir}/data`,
+        "--report",
+        `${dir}/r.json`,
+        "--quiet",
+      ],
+      io(out, err),
+    );
+    assert.equal(code, 0, err.join("\n"));
+    const report = JSON.parse(await Deno.readTextFile(`${dir}/r.json`));
+    for (
+      const key of [
+        "rows",
+        "frauds",
+        "fraud_rate",
+        "customers",
+        "bytes",
+        "seconds",
+        "rows_per_second",
+      ]
+    ) {
+      assert.equal(typeof report[key], "number", key);
+    }
+    assert.equal(report.customers, 30);
+    assert.ok(report.rows > 1000);
+    assert.equal(report.first_day, "2023-01-01");
+    assert.match(out[0], /^generated \d+ transactions/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("fraudstream generate refuses a reversed date range with one line, exit 2", async () => {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main([
+    "generate",
+    "--start",
+    "2023-05-01",
+    "--end",
+    "2023-01-01",
+    "--out",
+    "/tmp/never",
+  ], io(out, err));
+  assert.equal(code, 2);
+  assert.equal(err.length, 1);
+});
