@@ -1,0 +1,278 @@
+/**
+ * The features of one transaction: stateless ones from the transaction itself and per-card ones
+ * from the card's own history. One implementation serves training (replaying each card's history
+ * in time order) and online scoring (a partition actor's card states), so they cannot drift apart.
+ *
+ * No absolute time, no generator label (`profile`), no identifier is a feature.
+ *
+ * @module
+ */
+
+import { CATEGORIES, type Transaction } from "./schema.ts";
+import { ageInYears, dayOf, secondOfDay, weekdayOf } from "./time.ts";
+
+/** How the trainer treats a feature. */
+export type FeatureKind = "numeric" | "categorical";
+
+/** One feature of the model's input. */
+export interface FeatureSpec {
+  name: string;
+  kind: FeatureKind;
+  /** Number of values of a categorical feature (values are 0 .. cardinality-1). */
+  cardinality?: number;
+  description: string;
+}
+
+/** Every feature, in the order of the encoded vector. */
+export const FEATURES: readonly FeatureSpec[] = [
+  { name: "amt", kind: "numeric", description: "amount" },
+  { name: "log_amt", kind: "numeric", description: "natural log of 1 + amount" },
+  {
+    name: "category",
+    kind: "categorical",
+    cardinality: CATEGORIES.length,
+    description: "merchant category",
+  },
+  { name: "hour", kind: "numeric", description: "hour of day of the transaction (0-23)" },
+  { name: "day_of_week", kind: "numeric", description: "Monday 0 .. Sunday 6" },
+  { name: "age", kind: "numeric", description: "card holder's age in years at the transaction" },
+  { name: "gender", kind: "categorical", cardinality: 2, description: "F 0, M 1" },
+  { name: "city_pop", kind: "numeric", description: "population of the holder's city" },
+  { name: "distance_home_km", kind: "numeric", description: "holder's home to merchant, km" },
+  {
+    name: "seconds_since_prev",
+    kind: "numeric",
+    description: "time since the card's previous transaction (a year when none)",
+  },
+  { name: "count_1h", kind: "numeric", description: "card's transactions in the previous hour" },
+  { name: "count_24h", kind: "numeric", description: "card's transactions in the previous 24 h" },
+  { name: "count_7d", kind: "numeric", description: "card's transactions in the previous 7 days" },
+  { name: "amount_1h", kind: "numeric", description: "card's spending in the previous hour" },
+  { name: "amount_24h", kind: "numeric", description: "card's spending in the previous 24 h" },
+  { name: "amount_7d", kind: "numeric", description: "card's spending in the previous 7 days" },
+  {
+    name: "amount_to_mean",
+    kind: "numeric",
+    description: "amount divided by the card's mean amount so far (1 when none)",
+  },
+  {
+    name: "distance_prev_km",
+    kind: "numeric",
+    description: "distance from the card's previous merchant, km (-1 when none)",
+  },
+  {
+    name: "count_24h_vs_usual",
+    kind: "numeric",
+    description: "card's transactions in the previous 24 h over its usual number per day",
+  },
+  {
+    name: "amount_24h_vs_usual",
+    kind: "numeric",
+    description: "card's spending in the previous 24 h over its usual spending per day",
+  },
+  {
+    name: "night_count_24h",
+    kind: "numeric",
+    description: "card's transactions between 22:00 and 04:00 in the previous 24 h",
+  },
+  {
+    name: "same_half_day_share_7d",
+    kind: "numeric",
+    description:
+      "share of the card's transactions from 7 days to 24 h ago in the same half day (AM/PM) as this one (-1 when none)",
+  },
+  {
+    name: "amount_vs_max_7d",
+    kind: "numeric",
+    description: "amount over the card's largest amount from 7 days to 24 h ago (-1 when none)",
+  },
+  {
+    name: "same_category_share_7d",
+    kind: "numeric",
+    description:
+      "share of the card's transactions from 7 days to 24 h ago in this category (-1 when none)",
+  },
+];
+
+/** Number of features. */
+export const FEATURE_COUNT = FEATURES.length;
+
+/** Settings of the per-card history; part of a model's encoder settings. */
+export interface EncoderSettings {
+  /** Recent transactions a card remembers for its windows (exact up to this many in 7 days). */
+  historySize: number;
+  /** Window lengths, in seconds. */
+  windows: readonly [number, number, number];
+}
+
+/** The encoder settings models are trained with. */
+export const DEFAULT_ENCODER: EncoderSettings = {
+  historySize: 48,
+  windows: [3600, 86_400, 7 * 86_400],
+};
+
+const NO_PREVIOUS_SECONDS = 365 * 86_400;
+const CATEGORY_INDEX = new Map<string, number>(CATEGORIES.map((c, i) => [c, i]));
+const EARTH_RADIUS_KM = 6371.0088;
+const RAD = Math.PI / 180;
+
+/** Great-circle distance in km. */
+export function haversineKm(lat1: number, lon1: number, lat2: number, lon2: number): number {
+  const dLat = (lat2 - lat1) * RAD;
+  const dLon = (lon2 - lon1) * RAD;
+  const a = Math.sin(dLat / 2) ** 2 +
+    Math.cos(lat1 * RAD) * Math.cos(lat2 * RAD) * Math.sin(dLon / 2) ** 2;
+  return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(a)));
+}
+
+/** The fields of a transaction the features are computed from, already parsed. */
+export interface FeatureInput {
+  amt: number;
+  /** Index in `CATEGORIES`. */
+  category: number;
+  /** Event time in seconds on the data's civil clock. */
+  time: number;
+  hour: number;
+  weekday: number;
+  age: number;
+  /** F 0, M 1. */
+  gender: number;
+  cityPop: number;
+  lat: number;
+  long: number;
+  merchLat: number;
+  merchLong: number;
+}
+
+/** Parses the feature fields of a transaction; throws a reason string's Error if invalid. */
+export function featureInput(row: Transaction): FeatureInput {
+  const day = dayOf(row.trans_date);
+  const second = secondOfDay(row.trans_time);
+  const category = CATEGORY_INDEX.get(row.category);
+  if (category === undefined || !Number.isFinite(day) || !Number.isFinite(second)) {
+    throw new Error(`transaction ${row.trans_num} has an invalid category, date or time`);
+  }
+  return {
+    amt: row.amt,
+    category,
+    time: day * 86_400 + second,
+    hour: Math.floor(second / 3600),
+    weekday: weekdayOf(day),
+    age: ageInYears(row.dob, row.trans_date),
+    gender: row.gender === "M" ? 1 : 0,
+    cityPop: row.city_pop,
+    lat: row.lat,
+    long: row.long,
+    merchLat: row.merch_lat,
+    merchLong: row.merch_long,
+  };
+}
+
+// Layout of a card's state: a fixed-size record.
+const COUNT = 0;
+const SUM = 1;
+const LAST_TIME = 2;
+const LAST_LAT = 3;
+const LAST_LONG = 4;
+const HEAD = 5;
+const FIRST_TIME = 6;
+const HEADER = 7;
+/** Per remembered transaction: time, amount, category. */
+const HISTORY_FIELDS = 3;
+
+/** Length of one card's state record for the given settings. */
+export function stateLength(settings: EncoderSettings): number {
+  return HEADER + HISTORY_FIELDS * settings.historySize;
+}
+
+/** A fresh (empty) card state. */
+export function emptyState(settings: EncoderSettings): Float64Array {
+  const state = new Float64Array(stateLength(settings));
+  state[LAST_TIME] = Number.NaN;
+  return state;
+}
+
+/**
+ * Writes the features of `input` into `out` at `offset` (the card's state as it was before this
+ * transaction), then adds the transaction to the state.
+ */
+export function encodeInto(
+  input: FeatureInput,
+  state: Float64Array,
+  settings: EncoderSettings,
+  out: Float32Array,
+  offset: number,
+): void {
+  const size = settings.historySize;
+  const count = state[COUNT];
+  const [w1, w2, w3] = settings.windows;
+  let c1 = 0, c2 = 0, c3 = 0, a1 = 0, a2 = 0, a3 = 0, night = 0, sameHalf = 0, max7 = 0;
+  let sameCategory = 0, baseline = 0;
+  const pm = input.hour >= 12;
+  const filled = Math.min(count, size);
+  for (let i = 0; i < filled; i++) {
+    const time = state[HEADER + i];
+    const age = input.time - time;
+    if (age < 0 || age >= w3) continue;
+    const amount = state[HEADER + size + i];
+    const hour = Math.floor((time % 86_400) / 3600);
+    c3++;
+    a3 += amount;
+    if (age >= w2) {
+      // The card's baseline: its days before the last 24 hours.
+      baseline++;
+      if (amount > max7) max7 = amount;
+      if ((hour >= 12) === pm) sameHalf++;
+      if (state[HEADER + 2 * size + i] === input.category) sameCategory++;
+    }
+    if (age < w2) {
+      c2++;
+      a2 += amount;
+      if (hour >= 22 || hour < 4) night++;
+      if (age < w1) {
+        c1++;
+        a1 += amount;
+      }
+    }
+  }
+  // The card's usual pace: transactions and spending per day since its first transaction.
+  const days = count > 0 ? Math.max(1, (input.time - state[FIRST_TIME]) / 86_400) : 1;
+  out[offset] = input.amt;
+  out[offset + 1] = Math.log1p(input.amt);
+  out[offset + 2] = input.category;
+  out[offset + 3] = input.hour;
+  out[offset + 4] = input.weekday;
+  out[offset + 5] = input.age;
+  out[offset + 6] = input.gender;
+  out[offset + 7] = input.cityPop;
+  out[offset + 8] = haversineKm(input.lat, input.long, input.merchLat, input.merchLong);
+  out[offset + 9] = count > 0 ? Math.max(0, input.time - state[LAST_TIME]) : NO_PREVIOUS_SECONDS;
+  out[offset + 10] = c1;
+  out[offset + 11] = c2;
+  out[offset + 12] = c3;
+  out[offset + 13] = a1;
+  out[offset + 14] = a2;
+  out[offset + 15] = a3;
+  out[offset + 16] = count > 0 && state[SUM] > 0 ? input.amt / (state[SUM] / count) : 1;
+  out[offset + 17] = count > 0
+    ? haversineKm(state[LAST_LAT], state[LAST_LONG], input.merchLat, input.merchLong)
+    : -1;
+  out[offset + 18] = count > 0 ? c2 / Math.max(count / days, 0.1) : 0;
+  out[offset + 19] = count > 0 && state[SUM] > 0 ? a2 / (state[SUM] / days) : 0;
+  out[offset + 20] = night;
+  out[offset + 21] = baseline > 0 ? sameHalf / baseline : -1;
+  out[offset + 22] = baseline > 0 && max7 > 0 ? input.amt / max7 : -1;
+  out[offset + 23] = baseline > 0 ? sameCategory / baseline : -1;
+
+  const head = state[HEAD];
+  state[HEADER + head] = input.time;
+  state[HEADER + size + head] = input.amt;
+  state[HEADER + 2 * size + head] = input.category;
+  state[HEAD] = (head + 1) % size;
+  state[COUNT] = count + 1;
+  state[SUM] += input.amt;
+  state[LAST_TIME] = input.time;
+  state[LAST_LAT] = input.merchLat;
+  state[LAST_LONG] = input.merchLong;
+  if (count === 0) state[FIRST_TIME] = input.time;
+}

@@ -1,0 +1,96 @@
+/**
+ * Quantile binning: each numeric feature becomes at most `maxBins` bins whose edges are quantiles
+ * of a sample; categorical features keep their values as bins. Training then works on one byte
+ * per value.
+ *
+ * @module
+ */
+
+import type { FeatureKind } from "../features.ts";
+
+/** How one feature is binned. */
+export interface FeatureBins {
+  kind: FeatureKind;
+  /** Numeric: ascending split values; bin b holds values <= edges[b] (last bin: the rest). */
+  edges: Float32Array;
+  /** Number of bins (numeric: edges + 1; categorical: the cardinality). */
+  count: number;
+}
+
+/** Largest sample used to find quantiles. */
+const SAMPLE_SIZE = 200_000;
+
+/**
+ * Bin edges of a numeric feature: up to `maxBins - 1` distinct quantiles of (a sample of) the
+ * values, placed midway between neighbouring distinct values as Spark does.
+ */
+export function numericBins(
+  values: Float32Array,
+  maxBins: number,
+  random: () => number,
+): FeatureBins {
+  const n = values.length;
+  const sampleSize = Math.min(n, SAMPLE_SIZE);
+  const sample = new Float32Array(sampleSize);
+  if (sampleSize === n) sample.set(values);
+  else for (let i = 0; i < sampleSize; i++) sample[i] = values[Math.floor(random() * n)];
+  sample.sort();
+  const distinct: number[] = [];
+  const counts: number[] = [];
+  for (let i = 0; i < sample.length; i++) {
+    if (distinct.length > 0 && distinct[distinct.length - 1] === sample[i]) {
+      counts[counts.length - 1]++;
+    } else {
+      distinct.push(sample[i]);
+      counts.push(1);
+    }
+  }
+  const edges: number[] = [];
+  if (distinct.length <= maxBins) {
+    for (let i = 0; i + 1 < distinct.length; i++) edges.push((distinct[i] + distinct[i + 1]) / 2);
+  } else {
+    // Walk the sorted distinct values, closing a bin each time its share of the sample is reached.
+    const stride = sample.length / maxBins;
+    let seen = 0;
+    let target = stride;
+    for (let i = 0; i + 1 < distinct.length && edges.length < maxBins - 1; i++) {
+      seen += counts[i];
+      if (seen >= target) {
+        edges.push((distinct[i] + distinct[i + 1]) / 2);
+        while (target <= seen) target += stride;
+      }
+    }
+  }
+  const unique = Float32Array.from(new Set(edges.map((e) => Math.fround(e)))).sort();
+  return { kind: "numeric", edges: unique, count: unique.length + 1 };
+}
+
+/** Bins of a categorical feature with `cardinality` values. */
+export function categoricalBins(cardinality: number): FeatureBins {
+  return { kind: "categorical", edges: new Float32Array(0), count: cardinality };
+}
+
+/** The bin of every value (one byte each). */
+export function binValues(
+  values: Float32Array,
+  bins: FeatureBins,
+  out: Uint8Array<ArrayBufferLike> = new Uint8Array(values.length),
+): Uint8Array<ArrayBufferLike> {
+  if (bins.kind === "categorical") {
+    for (let i = 0; i < values.length; i++) out[i] = values[i];
+    return out;
+  }
+  const edges = bins.edges;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    let low = 0;
+    let high = edges.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (v <= edges[mid]) high = mid;
+      else low = mid + 1;
+    }
+    out[i] = low;
+  }
+  return out;
+}

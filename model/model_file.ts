@@ -1,0 +1,248 @@
+/**
+ * The model folder: `model.json` (format version, features and encoder settings, training
+ * parameters, data summary, chosen threshold, metrics, feature importance) and `forest.bin` (the
+ * trees), checked on load: a corrupt, truncated or incompatible model is refused with a clear
+ * message.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { FraudstreamError } from "../config/errors.ts";
+import type { FeatureBins } from "./forest/binning.ts";
+import {
+  binForest,
+  type BinnedForest,
+  binRows,
+  type FlatForest,
+  scoreBinned,
+  scoreForest,
+} from "./forest/flat.ts";
+import { DEFAULT_ENCODER, type EncoderSettings, FEATURES } from "./features.ts";
+import type { ForestParams } from "./forest/train.ts";
+import type { Evaluation } from "./metrics.ts";
+
+/** Name of the format in `model.json`. */
+export const MODEL_FORMAT = "fraudstream-forest";
+
+/** Version of the format this program reads and writes. */
+export const MODEL_FORMAT_VERSION = 1;
+
+/** Encoders a model can be trained with. */
+export type EncoderName = "fraudstream" | "spark-seed";
+
+/** A model folder cannot be used; the message says why and what to do. */
+export class ModelFormatError extends FraudstreamError {
+  override name = "ModelFormatError";
+}
+
+/** Contents of `model.json`. */
+export interface ModelManifest {
+  format: typeof MODEL_FORMAT;
+  format_version: number;
+  version: string;
+  created_at: string;
+  encoder: { name: EncoderName; settings: EncoderSettings; features: string[] };
+  threshold: number;
+  params: Partial<ForestParams> & { source?: string };
+  /** Bins of the training data (absent for imported models). */
+  bins?: { kind: "numeric" | "categorical"; edges: number[]; count: number }[];
+  data?: Record<string, unknown>;
+  metrics?: { validation?: Evaluation; test?: Evaluation };
+  importance?: { feature: string; importance: number }[];
+  forest: {
+    file: string;
+    bytes: number;
+    sha256: string;
+    trees: number;
+    depth: number;
+    features: number;
+  };
+}
+
+const MAGIC = new TextEncoder().encode("FSFOREST");
+const HEADER_BYTES = MAGIC.length + 4 * 4;
+
+/** Serialises a flat forest. */
+export function encodeForest(forest: FlatForest): Uint8Array {
+  const internal = forest.feature.length;
+  const leaves = forest.leaf.length;
+  const size = HEADER_BYTES + internal + internal * 4 * 2 + leaves * 4;
+  const bytes = new Uint8Array(size);
+  const view = new DataView(bytes.buffer);
+  bytes.set(MAGIC, 0);
+  let at = MAGIC.length;
+  for (const value of [MODEL_FORMAT_VERSION, forest.trees, forest.depth, forest.features]) {
+    view.setUint32(at, value, true);
+    at += 4;
+  }
+  bytes.set(forest.feature, at);
+  at += internal;
+  for (let i = 0; i < internal; i++, at += 4) view.setFloat32(at, forest.threshold[i], true);
+  for (let i = 0; i < internal; i++, at += 4) view.setUint32(at, forest.categoriesRight[i], true);
+  for (let i = 0; i < leaves; i++, at += 4) view.setFloat32(at, forest.leaf[i], true);
+  return bytes;
+}
+
+/** Reads a forest written by `encodeForest`; throws `ModelFormatError` on any inconsistency. */
+export function decodeForest(bytes: Uint8Array, where = "forest.bin"): FlatForest {
+  const corrupt = (why: string) =>
+    new ModelFormatError(
+      `${where} is corrupt or truncated (${why}); train the model again or restore it`,
+    );
+  if (bytes.length < HEADER_BYTES || MAGIC.some((b, i) => bytes[i] !== b)) {
+    throw corrupt("bad header");
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = view.getUint32(MAGIC.length, true);
+  if (version !== MODEL_FORMAT_VERSION) throw corrupt(`unknown forest version ${version}`);
+  const trees = view.getUint32(MAGIC.length + 4, true);
+  const depth = view.getUint32(MAGIC.length + 8, true);
+  const features = view.getUint32(MAGIC.length + 12, true);
+  if (depth < 1 || depth > 24 || trees < 1 || trees > 100_000) throw corrupt("implausible shape");
+  const internal = trees * (2 ** depth - 1);
+  const leaves = trees * 2 ** depth;
+  const expected = HEADER_BYTES + internal * 9 + leaves * 4;
+  if (bytes.length !== expected) throw corrupt(`${bytes.length} bytes, expected ${expected}`);
+  let at = HEADER_BYTES;
+  const feature = bytes.slice(at, at + internal);
+  at += internal;
+  const threshold = new Float32Array(internal);
+  for (let i = 0; i < internal; i++, at += 4) threshold[i] = view.getFloat32(at, true);
+  const categoriesRight = new Uint32Array(internal);
+  for (let i = 0; i < internal; i++, at += 4) categoriesRight[i] = view.getUint32(at, true);
+  const leaf = new Float32Array(leaves);
+  for (let i = 0; i < leaves; i++, at += 4) leaf[i] = view.getFloat32(at, true);
+  for (let i = 0; i < internal; i++) {
+    if (feature[i] >= features) throw corrupt("a split uses an unknown feature");
+  }
+  return { trees, depth, features, feature, threshold, categoriesRight, leaf };
+}
+
+async function sha256(bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as BufferSource));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Writes a model folder (atomically: a temporary folder renamed into place). */
+export async function saveModel(
+  dir: string,
+  manifest: Omit<ModelManifest, "format" | "format_version" | "forest">,
+  forest: FlatForest,
+  extraFiles: Record<string, string> = {},
+): Promise<ModelManifest> {
+  const bytes = encodeForest(forest);
+  const full: ModelManifest = {
+    format: MODEL_FORMAT,
+    format_version: MODEL_FORMAT_VERSION,
+    ...manifest,
+    forest: {
+      file: "forest.bin",
+      bytes: bytes.length,
+      sha256: await sha256(bytes),
+      trees: forest.trees,
+      depth: forest.depth,
+      features: forest.features,
+    },
+  };
+  const temporary = `${dir}.tmp-${Deno.pid}`;
+  await Deno.mkdir(temporary, { recursive: true });
+  await Deno.writeFile(join(temporary, "forest.bin"), bytes);
+  await Deno.writeTextFile(join(temporary, "model.json"), JSON.stringify(full, null, 2) + "\n");
+  for (const [name, text] of Object.entries(extraFiles)) {
+    await Deno.writeTextFile(join(temporary, name), text);
+  }
+  await Deno.remove(dir, { recursive: true }).catch(() => {});
+  await Deno.rename(temporary, dir);
+  return full;
+}
+
+/** A loaded, validated model ready to score encoded rows. */
+export interface LoadedModel {
+  dir: string;
+  manifest: ModelManifest;
+  version: string;
+  threshold: number;
+  encoder: EncoderSettings;
+  /** Scores rows of encoded features (row-major, one value per model feature). */
+  score(features: Float32Array, rows: number): Float32Array;
+}
+
+/** Loads and checks a model folder. */
+export async function loadModel(dir: string): Promise<LoadedModel> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(join(dir, "model.json"));
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new ModelFormatError(
+        `no model in '${dir}' (model.json is missing); train one with 'fraudstream train' or pass --model`,
+      );
+    }
+    throw error;
+  }
+  let manifest: ModelManifest;
+  try {
+    manifest = JSON.parse(text);
+  } catch {
+    throw new ModelFormatError(
+      `${join(dir, "model.json")} is not valid JSON; the model is corrupt`,
+    );
+  }
+  if (manifest?.format !== MODEL_FORMAT) {
+    throw new ModelFormatError(
+      `${dir} does not hold a fraudstream model (format '${manifest?.format}')`,
+    );
+  }
+  if (manifest.format_version !== MODEL_FORMAT_VERSION) {
+    throw new ModelFormatError(
+      `${dir} is model format version ${manifest.format_version}; this fraudstream reads version ${MODEL_FORMAT_VERSION}; retrain the model or use a matching fraudstream`,
+    );
+  }
+  if (manifest.encoder?.name === "fraudstream") {
+    const expected = FEATURES.map((f) => f.name);
+    if (JSON.stringify(manifest.encoder.features) !== JSON.stringify(expected)) {
+      throw new ModelFormatError(
+        `${dir} was trained with features [${manifest.encoder.features}] that this fraudstream does not compute; retrain it`,
+      );
+    }
+  } else if (manifest.encoder?.name !== "spark-seed") {
+    throw new ModelFormatError(`${dir} uses an unknown encoder '${manifest.encoder?.name}'`);
+  }
+  if (!(manifest.threshold >= 0 && manifest.threshold <= 1)) {
+    throw new ModelFormatError(`${dir} has an invalid threshold ${manifest.threshold}`);
+  }
+  const forestPath = join(dir, manifest.forest?.file ?? "forest.bin");
+  let bytes: Uint8Array;
+  try {
+    bytes = await Deno.readFile(forestPath);
+  } catch {
+    throw new ModelFormatError(`${forestPath} is missing; the model is incomplete`);
+  }
+  if (bytes.length !== manifest.forest.bytes || (await sha256(bytes)) !== manifest.forest.sha256) {
+    throw new ModelFormatError(
+      `${forestPath} does not match its checksum in model.json (corrupt or truncated); train the model again or restore it`,
+    );
+  }
+  const flat = decodeForest(bytes, forestPath);
+  let score: LoadedModel["score"];
+  if (manifest.bins) {
+    const bins: FeatureBins[] = manifest.bins.map((b) => ({
+      kind: b.kind,
+      edges: Float32Array.from(b.edges),
+      count: b.count,
+    }));
+    const binned: BinnedForest = binForest(flat, bins);
+    score = (features, rows) => scoreBinned(binned, binRows(binned, features, rows), rows);
+  } else {
+    score = (features, rows) => scoreForest(flat, features, rows);
+  }
+  return {
+    dir,
+    manifest,
+    version: manifest.version,
+    threshold: manifest.threshold,
+    encoder: manifest.encoder.settings ?? DEFAULT_ENCODER,
+    score,
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * The honest hold-out: split by time AND by card. Cards are drawn into training, validation and
+ * test groups; training uses its cards' transactions before a time cut, validation and test use
+ * their (unseen) cards' transactions after it. Every transaction still counts as history for
+ * the per-card features.
+ *
+ * @module
+ */
+
+import type { TransactionColumns } from "./csv_columns.ts";
+
+/** What each row is used for. */
+export const ROLE = { unused: 0, train: 1, validation: 2, test: 3 } as const;
+
+/** Shares of cards and of time in the split. */
+export interface SplitSettings {
+  /** Share of cards in the training group (default 0.7). */
+  trainCards: number;
+  /** Share of cards in the validation group (default 0.1; the rest is the test group). */
+  validationCards: number;
+  /** Share of transactions (in time order) before the time cut (default 0.7). */
+  timeCut: number;
+  seed: number;
+}
+
+/** The split every model of this version uses unless told otherwise. */
+export const DEFAULT_SPLIT: Omit<SplitSettings, "seed"> = {
+  trainCards: 0.7,
+  validationCards: 0.1,
+  timeCut: 0.7,
+};
+
+/** A number in [0, 1) from a card number and a seed (FNV-1a), the same on every machine. */
+export function cardDraw(card: string, seed: number): number {
+  let h = 0x811c9dc5 ^ seed;
+  for (let i = 0; i < card.length; i++) {
+    h ^= card.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x2c1b3c6d);
+  h ^= h >>> 12;
+  return (h >>> 0) / 4294967296;
+}
+
+/** The role of every row, and the time cut. */
+export function splitRows(
+  columns: Pick<TransactionColumns, "length" | "card" | "cards" | "time">,
+  settings: SplitSettings,
+): { role: Uint8Array; cutTime: number } {
+  const n = columns.length;
+  const sample = new Float64Array(Math.min(n, 100_000));
+  const step = n / Math.max(1, sample.length);
+  for (let i = 0; i < sample.length; i++) sample[i] = columns.time[Math.floor(i * step)];
+  sample.sort();
+  const cutTime = sample.length
+    ? sample[Math.min(sample.length - 1, Math.floor(settings.timeCut * sample.length))]
+    : 0;
+  const group = new Uint8Array(columns.cards.length);
+  columns.cards.forEach((card, id) => {
+    const u = cardDraw(card, settings.seed);
+    group[id] = u < settings.trainCards
+      ? ROLE.train
+      : u < settings.trainCards + settings.validationCards
+      ? ROLE.validation
+      : ROLE.test;
+  });
+  const role = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const g = group[columns.card[i]];
+    const early = columns.time[i] < cutTime;
+    role[i] = g === ROLE.train ? (early ? ROLE.train : ROLE.unused) : early ? ROLE.unused : g;
+  }
+  return { role, cutTime };
+}

@@ -1,0 +1,54 @@
+/**
+ * Event time of a transaction from its civil date and time (`trans_date`, `trans_time`), never
+ * from `unix_time`, whose time zone depends on the machine that generated the data.
+ *
+ * @module
+ */
+
+const SECONDS_PER_DAY = 86_400;
+
+/** Days since 1970-01-01 of a proleptic Gregorian date. */
+export function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
+}
+
+/** Days since 1970-01-01 of `YYYY-MM-DD`; NaN if malformed. */
+export function dayOf(date: string): number {
+  if (date.length !== 10 || date[4] !== "-" || date[7] !== "-") return Number.NaN;
+  const year = Number(date.slice(0, 4));
+  const month = Number(date.slice(5, 7));
+  const day = Number(date.slice(8, 10));
+  return daysFromCivil(year, month, day);
+}
+
+/** Seconds since midnight of `HH:MM:SS`; NaN if malformed. */
+export function secondOfDay(time: string): number {
+  if (time.length !== 8 || time[2] !== ":" || time[5] !== ":") return Number.NaN;
+  return Number(time.slice(0, 2)) * 3600 + Number(time.slice(3, 5)) * 60 + Number(time.slice(6, 8));
+}
+
+/** Event time in seconds on the civil clock of the data (as if UTC). */
+export function eventSeconds(date: string, time: string): number {
+  return dayOf(date) * SECONDS_PER_DAY + secondOfDay(time);
+}
+
+/** Day of week, Monday 0 .. Sunday 6, of a day number. */
+export function weekdayOf(day: number): number {
+  return (((day + 3) % 7) + 7) % 7;
+}
+
+/** Whole years from birth day `dob` to day `day` (both day numbers of civil dates). */
+export function ageInYears(dobDate: string, onDate: string): number {
+  const by = Number(dobDate.slice(0, 4));
+  const bm = Number(dobDate.slice(5, 7));
+  const bd = Number(dobDate.slice(8, 10));
+  const y = Number(onDate.slice(0, 4));
+  const m = Number(onDate.slice(5, 7));
+  const d = Number(onDate.slice(8, 10));
+  return y - by - (m < bm || (m === bm && d < bd) ? 1 : 0);
+}

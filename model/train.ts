@@ -1,0 +1,259 @@
+/**
+ * The offline pipeline: raw CSV (or already transformed Parquet) -> features -> hold-out split by
+ * time and card -> Random Forest -> threshold chosen on the validation part -> figures on the
+ * test part -> model folder with its report.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { type BadRow, findCsvFiles, readColumns } from "./csv_columns.ts";
+import { DEFAULT_ENCODER, type EncoderSettings, FEATURE_COUNT, FEATURES } from "./features.ts";
+import { flattenForest } from "./forest/flat.ts";
+import { type ForestParams, trainForest } from "./forest/train.ts";
+import { chooseThreshold, curves, evaluate, type Evaluation } from "./metrics.ts";
+import { loadModel, type ModelManifest, saveModel } from "./model_file.ts";
+import { cardTimeOrder, replayFeatures } from "./replay.ts";
+import { modelReportHtml } from "./report_html.ts";
+import { DEFAULT_SPLIT, ROLE, splitRows, type SplitSettings } from "./split.ts";
+import {
+  type EncodedData,
+  hasTransformed,
+  readTransformed,
+  writeTransformed,
+} from "./transformed.ts";
+
+/** Options of `trainModel`. */
+export interface TrainModelOptions {
+  /** Folder of raw Sparkov-format CSV files (searched recursively). */
+  dataDir: string;
+  /** Folder of the transformed Parquet data: read when present, written otherwise. */
+  transformedDir?: string;
+  /** Where the model folder is written. */
+  modelDir: string;
+  /** Name of the model version. */
+  version: string;
+  /** Name of the data version, recorded in the model. */
+  dataVersion?: string;
+  params: ForestParams;
+  split?: Omit<SplitSettings, "seed">;
+  encoder?: EncoderSettings;
+  workers: number;
+  workerEntry?: URL | string;
+  onStage?: (stage: string) => void;
+  onTree?: (done: number, total: number) => void;
+  onBadRow?: (row: BadRow) => void;
+}
+
+/** What training did and measured (snake_case: written by `--report`). */
+export interface TrainReport {
+  version: string;
+  model_dir: string;
+  rows: number;
+  frauds: number;
+  cards: number;
+  bad_rows: number;
+  train_rows: number;
+  validation_rows: number;
+  test_rows: number;
+  encoded_from: "csv" | "parquet";
+  seconds: { encode: number; train: number; total: number };
+  /** Training rows per second of forest training (all trees). */
+  train_rows_per_second: number;
+  threshold: number;
+  validation: Evaluation;
+  test: Evaluation;
+}
+
+function seconds(since: number): number {
+  return Math.round((performance.now() - since) / 10) / 100;
+}
+
+/** Encodes the raw data (or reads its transformed version). */
+export async function encodeData(
+  options: Pick<
+    TrainModelOptions,
+    "dataDir" | "transformedDir" | "encoder" | "onStage" | "onBadRow"
+  >,
+): Promise<{ data: EncodedData; from: "csv" | "parquet"; badRows: number }> {
+  const encoder = options.encoder ?? DEFAULT_ENCODER;
+  if (options.transformedDir && await hasTransformed(options.transformedDir)) {
+    options.onStage?.(`reading transformed data from ${options.transformedDir}`);
+    const data = await readTransformed(options.transformedDir);
+    if (JSON.stringify(data.encoder) === JSON.stringify(encoder)) {
+      return { data, from: "parquet", badRows: 0 };
+    }
+    options.onStage?.("the transformed data used other encoder settings; encoding again");
+  }
+  const files = await findCsvFiles(options.dataDir);
+  options.onStage?.(`reading ${files.length} CSV files from ${options.dataDir}`);
+  let badRows = 0;
+  const columns = await readColumns(files, {
+    onBadRow: (row) => {
+      badRows++;
+      options.onBadRow?.(row);
+    },
+  });
+  options.onStage?.(
+    `replaying the history of ${columns.cards.length} cards (${columns.length} rows)`,
+  );
+  const features = replayFeatures(columns, encoder, cardTimeOrder(columns));
+  const data: EncodedData = {
+    length: columns.length,
+    features,
+    label: columns.label,
+    card: columns.card,
+    cards: columns.cards,
+    time: columns.time,
+    encoder,
+  };
+  if (options.transformedDir) {
+    options.onStage?.(`writing transformed data to ${options.transformedDir}`);
+    await writeTransformed(options.transformedDir, data);
+  }
+  return { data, from: "csv", badRows };
+}
+
+/** Rows of `data` with the given role, as feature columns and labels. */
+export function selectRows(data: EncodedData, role: Uint8Array, wanted: number) {
+  let count = 0;
+  for (let i = 0; i < data.length; i++) if (role[i] === wanted) count++;
+  const columns = data.features.map(() => new Float32Array(count));
+  const labels = new Uint8Array(count);
+  for (let i = 0, k = 0; i < data.length; i++) {
+    if (role[i] !== wanted) continue;
+    for (let f = 0; f < FEATURE_COUNT; f++) columns[f][k] = data.features[f][i];
+    labels[k++] = data.label[i];
+  }
+  return { columns, labels, count };
+}
+
+/** Row-major copy of feature columns (the scorer's input layout). */
+export function toRowMajor(columns: Float32Array[], count: number): Float32Array {
+  const width = columns.length;
+  const out = new Float32Array(count * width);
+  for (let f = 0; f < width; f++) {
+    const column = columns[f];
+    for (let i = 0; i < count; i++) out[i * width + f] = column[i];
+  }
+  return out;
+}
+
+/** Trains, evaluates and saves a model. */
+export async function trainModel(options: TrainModelOptions): Promise<TrainReport> {
+  const started = performance.now();
+  const { data, from, badRows } = await encodeData(options);
+  const encodeSeconds = seconds(started);
+  const split = { ...DEFAULT_SPLIT, ...options.split, seed: options.params.seed };
+  const { role, cutTime } = splitRows(data, split);
+  const train = selectRows(data, role, ROLE.train);
+  const validation = selectRows(data, role, ROLE.validation);
+  const test = selectRows(data, role, ROLE.test);
+  options.onStage?.(
+    `training ${options.params.numTrees} trees of depth ${options.params.maxDepth} on ${train.count} rows ` +
+      `with ${options.workers} workers`,
+  );
+  const trainStarted = performance.now();
+  const trained = await trainForest({
+    features: train.columns,
+    labels: train.labels,
+    specs: FEATURES,
+    params: options.params,
+    workers: options.workers,
+    workerEntry: options.workerEntry,
+    onTree: options.onTree,
+  });
+  const trainSeconds = seconds(trainStarted);
+  const flat = flattenForest(trained.trees, FEATURE_COUNT);
+
+  const manifest: Omit<ModelManifest, "format" | "format_version" | "forest"> = {
+    version: options.version,
+    created_at: new Date().toISOString(),
+    encoder: {
+      name: "fraudstream",
+      settings: data.encoder,
+      features: FEATURES.map((f) => f.name),
+    },
+    threshold: 0.5,
+    params: { ...options.params },
+    bins: trained.bins.map((b) => ({ kind: b.kind, edges: Array.from(b.edges), count: b.count })),
+  };
+  // Score validation and test with the model as it will be loaded.
+  const staging = `${options.modelDir}.staging-${Deno.pid}`;
+  await saveModel(staging, manifest, flat);
+  const model = await loadModel(staging);
+  await Deno.remove(staging, { recursive: true });
+  options.onStage?.("choosing the threshold on the validation part, evaluating on the test part");
+  const validationScores = model.score(
+    toRowMajor(validation.columns, validation.count),
+    validation.count,
+  );
+  const threshold = chooseThreshold(validationScores, validation.labels);
+  const testScores = model.score(toRowMajor(test.columns, test.count), test.count);
+  const validationFigures = evaluate(validationScores, validation.labels, threshold);
+  const testFigures = evaluate(testScores, test.labels, threshold);
+  let frauds = 0;
+  for (let i = 0; i < data.length; i++) frauds += data.label[i];
+  const days = (t: number) =>
+    new Date(Math.floor(t / 86_400) * 86_400_000).toISOString().slice(0, 10);
+  let first = Infinity, last = -Infinity;
+  for (let i = 0; i < data.length; i++) {
+    if (data.time[i] < first) first = data.time[i];
+    if (data.time[i] > last) last = data.time[i];
+  }
+  const dataSummary = {
+    version: options.dataVersion ?? null,
+    source: options.dataDir,
+    rows: data.length,
+    frauds,
+    cards: data.cards.length,
+    bad_rows: badRows,
+    first_day: data.length ? days(first) : null,
+    last_day: data.length ? days(last) : null,
+    split: { ...split, cut_day: days(cutTime) },
+    train_rows: train.count,
+    validation_rows: validation.count,
+    test_rows: test.count,
+  };
+  const importance = FEATURES.map((f, i) => ({
+    feature: f.name,
+    importance: trained.importance[i],
+  }))
+    .sort((a, b) => b.importance - a.importance);
+  const full = {
+    ...manifest,
+    threshold,
+    data: dataSummary,
+    metrics: { validation: validationFigures, test: testFigures },
+    importance,
+  };
+  const html = modelReportHtml({
+    manifest: full,
+    test: testFigures,
+    validation: validationFigures,
+    curves: curves(testScores, test.labels),
+  });
+  await saveModel(options.modelDir, full, flat, { "report.html": html });
+  return {
+    version: options.version,
+    model_dir: options.modelDir,
+    rows: data.length,
+    frauds,
+    cards: data.cards.length,
+    bad_rows: badRows,
+    train_rows: train.count,
+    validation_rows: validation.count,
+    test_rows: test.count,
+    encoded_from: from,
+    seconds: { encode: encodeSeconds, train: trainSeconds, total: seconds(started) },
+    train_rows_per_second: Math.round(train.count / Math.max(trainSeconds, 0.001)),
+    threshold,
+    validation: validationFigures,
+    test: testFigures,
+  };
+}
+
+/** Folder of a model version under `modelsDir`. */
+export function modelDir(modelsDir: string, version: string): string {
+  return join(modelsDir, version);
+}
