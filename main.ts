@@ -19,6 +19,10 @@ export const HANDLERS: Record<string, () => Promise<CommandHandler>> = {
   generate: async () => (await import("./actors/generator/command.ts")).generateCommand,
   produce: async () => (await import("./actors/producer/command.ts")).produceCommand,
   kafka: async () => (await import("./actors/kafka_local/mod.ts")).kafkaCommand,
+  consume: async () => (await import("./actors/consumer/command.ts")).consumeCommand,
+  run: async () => (await import("./actors/run/command.ts")).runCommand,
+  train: async () => (await import("./model/commands.ts")).trainCommand,
+  evaluate: async () => (await import("./model/commands.ts")).evaluateCommand,
 };
 
 /** Where `main` writes; tests capture it. */

@@ -25,6 +25,8 @@ export interface Evaluation {
   average_precision: number;
   roc_auc: number;
   alerts_per_1000: number;
+  /** Best recall the curve reaches with precision at least 0.9 (a property of the scores). */
+  recall_at_precision_90: number;
   confusion: Confusion;
 }
 
@@ -125,21 +127,44 @@ export function curves(scores: Float32Array, labels: Uint8Array, points = 200): 
 }
 
 /**
- * The threshold with the best F1 on a validation set (ties: the higher threshold, fewer alerts).
- * Returns 0.5 when the set has no fraud.
+ * The alert threshold chosen on a validation set: the lowest one (most fraud caught) whose
+ * precision is still at least `minPrecision`; when no threshold reaches that precision, the one
+ * with the best F1. Returns 0.5 when the set has no fraud.
  */
-export function chooseThreshold(scores: Float32Array, labels: Uint8Array): number {
+export function chooseThreshold(
+  scores: Float32Array,
+  labels: Uint8Array,
+  minPrecision = 0.9,
+): number {
   let positives = 0;
   for (let i = 0; i < labels.length; i++) positives += labels[i];
   if (positives === 0) return 0.5;
-  let best = { f1: -1, threshold: 0.5 };
+  let bestF1 = { f1: -1, threshold: 0.5 };
+  let lowestPrecise: number | undefined;
   sweep(scores, labels, (threshold, tp, fp) => {
     const precision = tp / (tp + fp);
     const recall = tp / positives;
     const f1 = precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0;
-    if (f1 > best.f1) best = { f1, threshold };
+    if (f1 > bestF1.f1) bestF1 = { f1, threshold };
+    if (precision >= minPrecision) lowestPrecise = threshold;
   });
-  return best.threshold;
+  return lowestPrecise ?? bestF1.threshold;
+}
+
+/** Highest recall on the curve among thresholds whose precision is at least `minPrecision`. */
+export function recallAtPrecision(
+  scores: Float32Array,
+  labels: Uint8Array,
+  minPrecision: number,
+): number {
+  let positives = 0;
+  for (let i = 0; i < labels.length; i++) positives += labels[i];
+  if (positives === 0) return 0;
+  let best = 0;
+  sweep(scores, labels, (_t, tp, fp) => {
+    if (tp / (tp + fp) >= minPrecision) best = Math.max(best, tp / positives);
+  });
+  return best;
 }
 
 /** Every figure of a scored, labelled set at `threshold`. */
@@ -158,6 +183,7 @@ export function evaluate(scores: Float32Array, labels: Uint8Array, threshold: nu
     average_precision: averagePrecision(scores, labels),
     roc_auc: rocAuc(scores, labels),
     alerts_per_1000: scores.length > 0 ? ((tp + fp) * 1000) / scores.length : 0,
+    recall_at_precision_90: recallAtPrecision(scores, labels, 0.9),
     confusion,
   };
 }

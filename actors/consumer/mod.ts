@@ -95,6 +95,7 @@ function groupMember(options: ConsumerTreeOptions, base: string): ChildSpec {
                     topics,
                     emitScores: options.emitScores,
                     scorers: options.scorers,
+                    actors: (path) => ctx.tree.ref(`${base}consume/${path}`),
                     metrics: options.metrics,
                     seek: (offset) => {
                       options.onEvent?.(

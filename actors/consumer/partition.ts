@@ -12,7 +12,7 @@
 
 import { DecodeError, decodeTransactions } from "../codec/transactions.ts";
 import type { Transaction } from "../../model/schema.ts";
-import type { ActorSpec } from "../runtime/mod.ts";
+import type { ActorRef, ActorSpec } from "../runtime/mod.ts";
 import type {
   OutgoingRecord,
   PartitionBatch,
@@ -47,6 +47,8 @@ export interface PartitionActorOptions {
   /** Also write every score to the `scores` topic. */
   emitScores: boolean;
   scorers: PartitionScorerFactory;
+  /** Finds actors of the consumer's tree by path relative to its supervisor. */
+  actors: (path: string) => ActorRef<never, unknown>;
   metrics: ConsumerMetrics;
   /** Asks the group member to fetch the partition again from `offset` (after a gap). */
   seek(offset: number): void;
@@ -98,7 +100,7 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
         );
         const offsets = await transport.committedOffsets(groupId, topics.transactions);
         committed = Math.max(0, offsets[partition] ?? 0);
-        scorer = await options.scorers(partition);
+        scorer = await options.scorers(partition, options.actors);
         const end = (await transport.endOffsets(topics.cardState))[partition];
         let restored = 0;
         for await (

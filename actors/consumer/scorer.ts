@@ -6,6 +6,7 @@
  */
 
 import type { Transaction } from "../../model/schema.ts";
+import type { ActorRef } from "../runtime/mod.ts";
 
 /** Scores of a batch and the card states it changed. */
 export interface ScoreResult {
@@ -29,5 +30,11 @@ export interface PartitionScorer {
   close(): void;
 }
 
-/** Creates the scorer of one partition. */
-export type PartitionScorerFactory = (partition: number) => Promise<PartitionScorer>;
+/**
+ * Creates the scorer of one partition; `actors` finds actors of the consumer's tree by path
+ * (relative to the consumer's supervisor, e.g. `scorers/score-0`).
+ */
+export type PartitionScorerFactory = (
+  partition: number,
+  actors: (path: string) => ActorRef<never, unknown>,
+) => Promise<PartitionScorer>;

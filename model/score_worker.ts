@@ -1,0 +1,49 @@
+/**
+ * The worker behaviour that scores encoded rows with a model it loads from its folder (and keeps
+ * loaded, so swapping versions costs one load per worker).
+ *
+ * @module
+ */
+
+import type { WorkerBehavior } from "../actors/runtime/worker_host.ts";
+import { withTransfer } from "../actors/runtime/protocol.ts";
+import { type LoadedModel, loadModel } from "./model_file.ts";
+
+/** Name of the behaviour in the worker registry. */
+export const SCORE_WORKER = "model.score";
+
+/** Rows to score with the model in `modelDir`. */
+export interface ScoreRequest {
+  modelDir: string;
+  /** Encoded features, row-major. Copied in (so a crashed worker's request can be retried). */
+  features: Float32Array;
+  rows: number;
+}
+
+/** Scores and the version that produced them. */
+export interface ScoreReply {
+  scores: Float32Array;
+  version: string;
+  threshold: number;
+}
+
+/** Builds the scoring behaviour. */
+export function scoreWorker(): WorkerBehavior<ScoreRequest, unknown> {
+  const models = new Map<string, Promise<LoadedModel>>();
+  return {
+    async handle(request) {
+      let loading = models.get(request.modelDir);
+      if (!loading) {
+        loading = loadModel(request.modelDir);
+        models.set(request.modelDir, loading);
+        loading.catch(() => models.delete(request.modelDir));
+        // Keep the two most recent versions: the current one and the one being swapped out.
+        if (models.size > 2) models.delete(models.keys().next().value!);
+      }
+      const model = await loading;
+      const scores = model.score(request.features, request.rows);
+      const reply: ScoreReply = { scores, version: model.version, threshold: model.threshold };
+      return withTransfer(reply, [scores.buffer as ArrayBuffer]);
+    },
+  };
+}
