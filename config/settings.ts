@@ -154,7 +154,7 @@ export const SETTINGS = {
     flag: "speed",
     env: "GEN_SPEED",
     default: 1,
-    parse: decimal({ min: 0.001, max: 1_000_000 }),
+    parse: decimal({ min: 0.001, max: 1e9 }),
     arg: "FACTOR",
     help: "stream mode: event time runs this many times faster than the wall clock",
   }),
