@@ -100,6 +100,22 @@ function interruptSignal(): { signal: AbortSignal; dispose(): void } {
   };
 }
 
+/**
+ * kafkajs sets timers from throttle times that can be negative; the Node-compatible timers clamp
+ * them to 1 ms and print a warning each time, which tells a user nothing. Only that warning is
+ * dropped.
+ */
+function silenceNegativeTimeoutWarnings(): void {
+  const emit = process.emitWarning.bind(process);
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const kind = typeof rest[0] === "string"
+      ? rest[0]
+      : (rest[0] as { type?: string } | undefined)?.type ?? (warning as Error).name;
+    if (kind === "TimeoutNegativeWarning") return;
+    emit(warning as string, ...(rest as []));
+  }) as typeof process.emitWarning;
+}
+
 /** Writes `report` as JSON, atomically (a reader never sees half a file). */
 async function writeReport(path: string, report: unknown): Promise<void> {
   const temporary = `${path}.tmp-${Deno.pid}`;
@@ -119,9 +135,7 @@ if (inWorker()) {
   const { WORKER_BEHAVIORS } = await import("./actors/worker_registry.ts");
   serveWorker(WORKER_BEHAVIORS);
 } else if (import.meta.main) {
-  // kafkajs sets timers from throttle times that can be negative; Node's runtime clamps them to
-  // 1 ms and would print a warning each time, which tells a user nothing.
-  (process as { noProcessWarnings?: boolean }).noProcessWarnings = true;
+  silenceNegativeTimeoutWarnings();
   setDefaultWorkerEntry(import.meta.url);
   Deno.exit(await main(Deno.args));
 }

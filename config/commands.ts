@@ -123,6 +123,8 @@ export const COMMANDS: CommandSpec[] = [
       "encoding",
       "maxFilesPerTrigger",
       "producerId",
+      "uiHost",
+      "uiPort",
       ...TOPIC_LAYOUT,
       ...KAFKA,
       ...LONG_RUNNING,

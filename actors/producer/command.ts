@@ -6,6 +6,8 @@
 
 import type { CommandHandler } from "../command.ts";
 import { stopAfter } from "../command.ts";
+import { startStatusServer, type StatusServer } from "../dashboard/server.ts";
+import type { RoleStatus } from "../dashboard/status.ts";
 import { ActorSystem, sleep } from "../runtime/mod.ts";
 import {
   ensureTopicsPatiently,
@@ -21,6 +23,8 @@ export const produceCommand: CommandHandler = async (config, ctx) => {
   const transport = new KafkaTransport(kafkaConnection(config, ctx.status));
   const metrics = producerMetrics();
   const started = performance.now();
+  const startedAt = Date.now();
+  let server: StatusServer | undefined;
   const stop = stopAfter(ctx.signal, config.duration);
   try {
     const ready = await ensureTopicsPatiently(transport, topicSpecs(config), {
@@ -46,6 +50,24 @@ export const produceCommand: CommandHandler = async (config, ctx) => {
         metrics,
       })],
     });
+    if (config.uiPort >= 0) {
+      server = startStatusServer({
+        host: config.uiHost,
+        port: config.uiPort,
+        status: (): RoleStatus => ({
+          role: "produce",
+          startedAt,
+          now: Date.now(),
+          transport: "kafka",
+          ready: system.root.state === "running",
+          counters: { produced: metrics.rows, deadLetters: metrics.deadLetters },
+          lag: [],
+          tree: system.snapshot(),
+          recentAlerts: [],
+        }),
+      });
+      ctx.status(`produce: dashboard at ${server.url}`);
+    }
     let last = { rows: 0, at: performance.now() };
     const outcome = await Promise.race([
       system.done,
@@ -84,6 +106,7 @@ export const produceCommand: CommandHandler = async (config, ctx) => {
     }
     return { exitCode: 0, report };
   } finally {
+    await server?.close();
     await transport.close();
   }
 };
