@@ -38,12 +38,21 @@ try {
 }
 
 let code = 1;
+const child = new Deno.Command(Deno.execPath(), {
+  args: ["test", "--allow-all", "--parallel", ...Deno.args, "tests/"],
+  env,
+  stdin: "null",
+}).spawn();
+// Interrupted: stop the tests, then still stop the cluster below.
+const interrupt = () => {
+  try {
+    child.kill("SIGTERM");
+  } catch {
+    // already gone
+  }
+};
+for (const signal of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(signal, interrupt);
 try {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["test", "--allow-all", "--parallel", ...Deno.args, "tests/"],
-    env,
-    stdin: "null",
-  }).spawn();
   code = (await child.status).code;
 } finally {
   if (started) await clusterDown({ dir, wipe: true, graceMs: 10_000 }).catch(() => {});
