@@ -58,6 +58,10 @@ export interface Runner {
   terminate(reason: string, ctx: ActorContext): Promise<void>;
   /** Immediate end: frees what the incarnation holds (terminates a worker). */
   kill(): void;
+  /** Fault injection: crashes the incarnation now, as if `error` had escaped it. */
+  fail(error: unknown): void;
+  /** Fault injection (workers): blocks the worker's thread for `ms`, as a hang would. */
+  hang?(ms: number): void;
 }
 
 /** Anything a supervisor can supervise: an actor cell or another supervisor. */
@@ -159,11 +163,12 @@ interface Incarnation {
   done?: Promise<Exit>;
 }
 
-const NEVER_CRASHES: Promise<never> = new Promise<never>(() => {});
-
 /** A runner for actors on the main thread. */
 export function mainThreadRunner<M, R>(behavior: Behavior<M, R>): Runner {
+  let fail!: (error: unknown) => void;
+  const crashed = new Promise<never>((_, reject) => (fail = reject));
   return {
+    fail,
     init: async (ctx) => {
       await behavior.init?.(ctx);
     },
@@ -172,7 +177,7 @@ export function mainThreadRunner<M, R>(behavior: Behavior<M, R>): Runner {
         unwrapTransfer(await behavior.handle!(envelope.message as M, ctx)).value
       : undefined,
     run: behavior.run ? async (ctx) => await behavior.run!(ctx) : undefined,
-    crashed: NEVER_CRASHES,
+    crashed,
     terminate: async (reason, ctx) => {
       await behavior.terminate?.(reason, ctx);
     },
@@ -341,6 +346,18 @@ export class ActorCell implements Child {
     for (const envelope of this.mailbox.drain()) {
       envelope.reply?.reject(new ActorStoppedError(this.path));
     }
+  }
+
+  /** Fault injection: crashes the current incarnation with `error` (OTP's `exit(Pid, kill)`). */
+  kill(error: unknown = new Error("killed")): void {
+    this.#current?.runner.fail(error);
+  }
+
+  /** Fault injection: blocks a worker incarnation's thread for `ms` (it stops answering). */
+  hang(ms: number): void {
+    const runner = this.#current?.runner;
+    if (!runner?.hang) throw new Error(`actor '${this.path}' does not run in a worker`);
+    runner.hang(ms);
   }
 
   /** Snapshot of this cell's metrics. */

@@ -16,7 +16,8 @@ export type ToWorker =
   | { t: "init"; behavior: string; args: unknown; path: string; restarts: number }
   | { t: "msg"; id: number; message: unknown }
   | { t: "ping"; seq: number }
-  | { t: "stop"; reason: string };
+  | { t: "stop"; reason: string }
+  | { t: "hang"; ms: number };
 
 /** Worker to main thread. */
 export type FromWorker =

@@ -101,9 +101,7 @@ export class ActorSystem {
 
   /** Reference to the actor at `path` below the root, e.g. `consumers/p0`. */
   ref<M = unknown, R = unknown>(path: string): ActorRef<M, R> {
-    const cell = this.root.find(path.split("/").filter(Boolean));
-    if (!cell) throw new Error(`no actor at '${path}' under '${this.root.path}'`);
-    return cell.ref as ActorRef<M, R>;
+    return this.#cell(path).ref as ActorRef<M, R>;
   }
 
   /** Adds and starts a child under the supervisor at `supervisorPath` ("" for the root). */
@@ -120,6 +118,22 @@ export class ActorSystem {
     const supervisor = this.root.findSupervisor(path.split("/").filter(Boolean));
     if (!supervisor) throw new Error(`no supervisor at '${path}' under '${this.root.path}'`);
     return supervisor;
+  }
+
+  /** Fault injection: crashes the actor at `path` now, as if `error` had escaped it. */
+  kill(path: string, error: unknown = new Error(`killed ${path}`)): void {
+    this.#cell(path).kill(error);
+  }
+
+  /** Fault injection: blocks the worker of the actor at `path` for `ms`. */
+  hang(path: string, ms: number): void {
+    this.#cell(path).hang(ms);
+  }
+
+  #cell(path: string) {
+    const cell = this.root.find(path.split("/").filter(Boolean));
+    if (!cell) throw new Error(`no actor at '${path}' under '${this.root.path}'`);
+    return cell;
   }
 
   /** Metrics of the whole tree. */

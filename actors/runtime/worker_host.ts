@@ -75,6 +75,14 @@ export function serveWorker(registry: WorkerRegistry): void {
       post({ t: "pong", seq: data.seq });
       return;
     }
+    if (data.t === "hang") {
+      // Fault injection: keep the thread busy, answering nothing, as a stuck computation would.
+      const until = Date.now() + data.ms;
+      while (Date.now() < until) {
+        // spin
+      }
+      return;
+    }
     queue = queue.then(() => dispatch(data)).catch(crash);
   };
 

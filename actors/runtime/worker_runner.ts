@@ -102,6 +102,8 @@ export function workerRunner(
 
   return {
     crashed,
+    fail: (error) => crash(error),
+    hang: (ms) => post({ t: "hang", ms }),
     init(): Promise<void> {
       return new Promise<void>((resolve, reject) => {
         ready = { resolve, reject };

@@ -394,3 +394,20 @@ Deno.test("children added at run time are supervised, removable, and gone after 
   assert.deepEqual(partitions(), []);
   await system.shutdown();
 });
+
+Deno.test("fault injection: killing a main-thread actor crashes it and its message is retried", async () => {
+  const log: string[] = [];
+  const system = await ActorSystem.start({
+    kind: "supervisor",
+    id: "root",
+    children: [probe("a", log)],
+  });
+  const ref = system.ref<ProbeMessage, string>("a");
+  const slow = ref.call({ sleep: 100 });
+  await delay(10);
+  system.kill("a", new Error("killed on purpose"));
+  assert.equal(await slow, "a", "the interrupted message was handled by the next incarnation");
+  assert.equal(system.snapshot().children![0].restarts, 1);
+  assert.match(system.snapshot().children![0].lastError!, /killed on purpose/);
+  await system.shutdown();
+});

@@ -136,3 +136,22 @@ Deno.test("a worker whose init fails is retried and then escalates without takin
     /gave up.*init failed/,
   );
 });
+
+Deno.test("fault injection: a killed worker and a hung worker are restarted, the message retried", async () => {
+  const system = await ActorSystem.start(
+    workerTree({ heartbeat: { intervalMs: 50, timeoutMs: 300 } }),
+  );
+  try {
+    const ref = system.ref("w");
+    assert.deepEqual(await ref.call({ op: "echo", value: 1 }), { value: 1, restarts: 0 });
+    system.kill("w", new Error("terminated on purpose"));
+    await waitFor(() => workerSnapshot(system).restarts === 1, { what: "the restart after kill" });
+    assert.match(workerSnapshot(system).lastError ?? "", /terminated on purpose/);
+    system.hang("w", 2000);
+    const reply = await ref.call({ op: "echo", value: 2 }) as { restarts: number };
+    assert.equal(reply.restarts, 2, "answered by the worker started after the hang was detected");
+    assert.match(workerSnapshot(system).lastError ?? "", /did not answer heartbeats/);
+  } finally {
+    await system.shutdown();
+  }
+});
