@@ -23,6 +23,7 @@ export const HANDLERS: Record<string, () => Promise<CommandHandler>> = {
   run: async () => (await import("./actors/run/command.ts")).runCommand,
   train: async () => (await import("./model/commands.ts")).trainCommand,
   evaluate: async () => (await import("./model/commands.ts")).evaluateCommand,
+  model: async () => (await import("./model/commands.ts")).modelCommand,
 };
 
 /** Where `main` writes; tests capture it. */

@@ -47,7 +47,17 @@ const TOPIC_LAYOUT: SettingKey[] = ["topic", "partitions", "replicationFactor"];
 
 /** Chaos scenarios and what each one does. */
 export const CHAOS_SCENARIOS: Record<string, string> = {
-  "kill-actor": "a supervised actor throws under steady load; it is restarted per strategy",
+  "kill-actor": "a partition actor throws; its supervisor restarts it per --strategy",
+  "crash-loop": "a partition actor throws on every batch for a while; its supervisor escalates",
+  "kill-worker": "a scoring Web Worker is terminated (--fault crash) or hangs (--fault hang)",
+  "slow-consumer":
+    "consumers are throttled for a while; lag grows and shrinks, memory stays bounded",
+  "bad-input": "malformed rows and garbage messages mixed into good ones",
+  "kill-consumer": "one of two consume processes is killed with SIGKILL (own Kafka cluster)",
+  "kill-broker": "one of three Kafka nodes is killed, later restarted (own Kafka cluster)",
+  "kill-all": "every fraudstream process is killed, then restarted (own Kafka cluster)",
+  "network-partition": "a consumer host is cut off from the brokers (network namespaces; root)",
+  all: "every scenario in turn; prints the reliability table (Markdown)",
 };
 
 /** Every subcommand, in the order `--help` lists them. */
@@ -109,6 +119,35 @@ export const COMMANDS: CommandSpec[] = [
     ],
     positionals: [],
     flags: ["model", "modelsDir", "data", "threshold", "report", "quiet"],
+  },
+  {
+    name: "model",
+    summary: "import the seed's Spark Random Forest, or list the model versions",
+    examples: [
+      "fraudstream model import-spark /data/seed/RandomForestModel seed-rf",
+      "fraudstream consume --model seed-rf --brokers 127.0.0.1:19092",
+      "fraudstream model list",
+    ],
+    positionals: [
+      {
+        name: "action",
+        choices: ["import-spark", "list"],
+        required: true,
+        help:
+          "import-spark: read a Spark ML RandomForestClassificationModel folder; list: versions",
+      },
+      {
+        name: "path",
+        required: false,
+        help: "import-spark: the folder Spark's model.save() wrote",
+      },
+      {
+        name: "name",
+        required: false,
+        help: "import-spark: version name under --models-dir (default: the folder's name)",
+      },
+    ],
+    flags: ["modelsDir", "threshold", "report", "quiet"],
   },
   {
     name: "produce",
@@ -215,8 +254,9 @@ export const COMMANDS: CommandSpec[] = [
     name: "chaos",
     summary: "run a fault scenario under load and report what was lost (nothing, we hope)",
     examples: [
-      "fraudstream chaos kill-actor --strategy rest_for_one --report chaos.json",
-      "fraudstream chaos kill-actor --fault poison --seed 7",
+      "fraudstream chaos kill-actor --strategy one_for_all --report chaos.json",
+      "fraudstream chaos kill-worker --fault hang --seed 7",
+      "fraudstream chaos kill-broker --duration 60",
     ],
     positionals: [{
       name: "scenario",
@@ -224,8 +264,20 @@ export const COMMANDS: CommandSpec[] = [
       required: true,
       help: "the fault to inject",
     }],
-    flags: ["strategy", "fault", "seed", "rate", ...LONG_RUNNING],
-    defaults: { duration: 5, rate: 2000 },
+    flags: [
+      "strategy",
+      "fault",
+      "seed",
+      "rate",
+      "customers",
+      "workers",
+      "encoding",
+      "model",
+      "modelsDir",
+      ...KAFKA,
+      ...LONG_RUNNING,
+    ],
+    defaults: { duration: 20, rate: 3000, customers: 2000 },
   },
   {
     name: "bench",

@@ -61,3 +61,33 @@ export function commandHelp(command: CommandSpec): string {
   lines.push("", "Examples:", ...command.examples.map((example) => `  ${example}`));
   return lines.join("\n");
 }
+
+/**
+ * The configuration reference as a Markdown table: every setting with its flag, environment
+ * variable, default and the commands that take it (the README's copy is checked against this).
+ */
+export function settingsReference(): string {
+  const lines = [
+    "| flag | environment | default | commands | meaning |",
+    "|---|---|---|---|---|",
+  ];
+  const cell = (text: string) => text.replaceAll("|", "\\|");
+  for (const [key, spec] of Object.entries(SETTINGS)) {
+    const commands = COMMANDS.filter((c) => c.flags.includes(key as SettingKey)).map((c) => c.name);
+    const value = Array.isArray(spec.default) ? spec.default.join(",") : spec.default;
+    const fallback = "defaultText" in spec && spec.defaultText
+      ? spec.defaultText
+      : value === undefined || value === "" || spec.secret
+      ? ""
+      : `\`${value}\``;
+    const flag = spec.arg ? `--${spec.flag} ${spec.arg}` : `--${spec.flag}`;
+    lines.push(
+      `| \`${cell(flag)}\` | ${spec.env ? `\`${spec.env}\`` : ""} | ${cell(fallback)} | ${
+        key === "envFile" ? "all" : commands.join(", ")
+      } | ${cell(spec.help)} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+if (import.meta.main) console.log(settingsReference());

@@ -34,6 +34,8 @@ export interface SettingSpec<T> {
   arg: string;
   /** Never printed or logged (passwords). */
   secret?: boolean;
+  /** How the reference describes a default that depends on the host. */
+  defaultText?: string;
 }
 
 function setting<T>(spec: SettingSpec<T>): SettingSpec<T> {
@@ -81,6 +83,7 @@ export const SETTINGS = {
     flag: "workers",
     env: "FRAUDSTREAM_WORKERS",
     default: Math.max(1, navigator.hardwareConcurrency || 1),
+    defaultText: "the number of cores",
     parse: integer({ min: 1, max: 256 }),
     arg: "N",
     help: "Web Workers for CPU work (default: the number of cores)",
@@ -166,13 +169,13 @@ export const SETTINGS = {
     arg: "STRATEGY",
     help: "supervisor restart strategy: one_for_one, one_for_all or rest_for_one",
   }),
-  fault: setting<"crash" | "poison">({
+  fault: setting<"crash" | "hang">({
     flag: "fault",
     env: "FRAUDSTREAM_FAULT",
     default: "crash",
-    parse: oneOf(["crash", "poison"]),
+    parse: oneOf(["crash", "hang"]),
     arg: "KIND",
-    help: "crash: the actor throws once; poison: one message makes it throw every time",
+    help: "kill-worker: crash (terminate the worker) or hang (stop it answering heartbeats)",
   }),
   brokers: setting<string[] | undefined>({
     flag: "brokers",
@@ -416,6 +419,7 @@ export const SETTINGS = {
     default: `${
       Deno.env.get("XDG_STATE_HOME") ?? `${Deno.env.get("HOME") ?? "."}/.local/state`
     }/fraudstream/kafka`,
+    defaultText: "$XDG_STATE_HOME/fraudstream/kafka (~/.local/state/fraudstream/kafka)",
     parse: text,
     arg: "DIR",
     help: "folder of the local Kafka cluster (settings, data, logs)",

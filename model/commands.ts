@@ -1,18 +1,19 @@
 /**
- * `fraudstream train` and `fraudstream evaluate`.
+ * `fraudstream train`, `evaluate` and `model`.
  *
  * @module
  */
 
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import type { CommandHandler } from "../actors/command.ts";
 import { createProgressBar } from "../actors/generator/progress_bar.ts";
 import { DEFAULT_TRAIN_ROOT, defaultDataVersion } from "../actors/generator/options.ts";
-import { resolveModelDir } from "../actors/consumer/model_scoring.ts";
+import { modelVersions, resolveModelDir } from "../actors/consumer/model_scoring.ts";
 import { UsageError } from "../config/errors.ts";
 import { evaluateModel } from "./evaluate.ts";
 import { DEFAULT_FOREST } from "./forest/train.ts";
 import { loadModel } from "./model_file.ts";
+import { importSparkModel } from "./spark_import.ts";
 import { trainModel } from "./train.ts";
 
 /** Folder of transformed data versions, beside the raw ones. */
@@ -104,4 +105,46 @@ export const evaluateCommand: CommandHandler = async (config, ctx) => {
   );
   const { curves: _curves, ...summary } = report;
   return { exitCode: 0, report: summary };
+};
+
+/** `fraudstream model import-spark|list`: brings the seed's Spark model in; lists model versions. */
+export const modelCommand: CommandHandler = async (config, ctx) => {
+  if (config.args.action === "list") {
+    const versions = await modelVersions(config.modelsDir);
+    if (versions.length === 0) ctx.print(`no models in ${config.modelsDir}`);
+    const listed = [];
+    for (const { dir } of versions) {
+      const model = await loadModel(dir);
+      const m = model.manifest;
+      listed.push({
+        version: model.version,
+        dir,
+        encoder: m.encoder.name,
+        created_at: m.created_at,
+      });
+      ctx.print(
+        `${model.version}\t${m.encoder.name}\t${m.params.numTrees} trees, depth ${m.params.maxDepth}` +
+          `\tthreshold ${model.threshold.toFixed(3)}\t${m.created_at}\t${dir}`,
+      );
+    }
+    return { exitCode: 0, report: { models: listed } };
+  }
+  const sparkDir = config.args.path;
+  if (!sparkDir) {
+    throw new UsageError("model import-spark needs the folder Spark's model.save() wrote");
+  }
+  const version = config.args.name ?? basename(sparkDir.replace(/\/+$/, ""));
+  const modelDir = join(config.modelsDir, version);
+  const manifest = await importSparkModel({
+    sparkDir,
+    modelDir,
+    version,
+    threshold: config.threshold,
+  });
+  ctx.print(
+    `imported ${manifest.params.numTrees} trees (depth ${manifest.params.maxDepth}) from ` +
+      `${sparkDir} into ${modelDir}, encoder ${manifest.encoder.name}; score with ` +
+      `--model ${version}`,
+  );
+  return { exitCode: 0, report: { version, dir: modelDir, manifest } };
 };

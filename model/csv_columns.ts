@@ -9,6 +9,7 @@
 
 import { join } from "node:path";
 import { FraudstreamError } from "../config/errors.ts";
+import { readLineBlocks } from "./csv_lines.ts";
 import { CATEGORIES, COLUMNS, HEADER } from "./schema.ts";
 import { daysFromCivil, weekdayOf } from "./time.ts";
 
@@ -49,8 +50,6 @@ export class NoDataError extends FraudstreamError {
 }
 
 const PIPE = 0x7c;
-const NEWLINE = 0x0a;
-const CR = 0x0d;
 const BLOCK = 8 << 20;
 const FIELD_COUNT = COLUMNS.length;
 const HEADER_BYTES = new TextEncoder().encode(HEADER);
@@ -321,45 +320,21 @@ export async function readColumns(
   const out = new ColumnBuilder();
   let total = 0;
   for (const path of files) {
-    const file = await Deno.open(path, { read: true });
-    try {
-      let buffer = new Uint8Array(BLOCK);
-      let filled = 0;
-      let line = 0;
-      for (;;) {
-        if (filled === buffer.length) {
-          const grown = new Uint8Array(buffer.length * 2);
-          grown.set(buffer);
-          buffer = grown;
-        }
-        const read = await file.read(buffer.subarray(filled));
-        const eof = read === null;
-        if (!eof) filled += read;
-        total += read ?? 0;
-        let start = 0;
-        for (;;) {
-          let end = buffer.indexOf(NEWLINE, start);
-          if (end === -1 || end >= filled) {
-            if (!eof || start >= filled) break;
-            end = filled;
-          }
-          line++;
-          let lineEnd = end;
-          if (lineEnd > start && buffer[lineEnd - 1] === CR) lineEnd--;
-          if (lineEnd > start && !(line === 1 && isHeader(buffer, start, lineEnd))) {
-            const reason = parseLine(buffer, start, lineEnd, out);
-            if (reason) options.onBadRow?.({ file: path, line, reason });
-          }
-          start = end + 1;
-        }
-        buffer.copyWithin(0, start, filled);
-        filled -= Math.min(start, filled);
-        options.onProgress?.(total);
-        if (eof) break;
+    let fileBytes = 0;
+    for await (const block of readLineBlocks(path, BLOCK)) {
+      const { buffer, starts, ends, firstLine } = block;
+      for (let i = 0; i < starts.length; i++) {
+        const start = starts[i];
+        const end = ends[i];
+        const line = firstLine + i;
+        if (end === start || (line === 1 && isHeader(buffer, start, end))) continue;
+        const reason = parseLine(buffer, start, end, out);
+        if (reason) options.onBadRow?.({ file: path, line, reason });
       }
-    } finally {
-      file.close();
+      options.onProgress?.(total + block.bytesRead);
+      fileBytes = block.bytesRead;
     }
+    total += fileBytes;
   }
   return out.finish();
 }

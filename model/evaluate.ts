@@ -1,6 +1,7 @@
 /**
  * Scores any folder of Sparkov-format CSV files with a model, the whole data set as the test set
- * (each card's history replayed in time order), and measures it.
+ * (each card's history replayed in time order; imported seed models use the seed's encoding), and
+ * measures it.
  *
  * @module
  */
@@ -10,6 +11,8 @@ import { FEATURE_COUNT } from "./features.ts";
 import { type Curves, curves, evaluate, type Evaluation } from "./metrics.ts";
 import { type LoadedModel, ModelFormatError } from "./model_file.ts";
 import { cardTimeOrder, replayFeatures } from "./replay.ts";
+import { readSeedBatches } from "./seed_csv.ts";
+import { SEED_ENCODER } from "./seed_encoding.ts";
 
 /** Options of `evaluateModel`. */
 export interface EvaluateOptions {
@@ -37,20 +40,40 @@ const CHUNK = 1 << 16;
 export async function evaluateModel(options: EvaluateOptions): Promise<EvaluationReport> {
   const started = performance.now();
   const { model } = options;
-  if (model.manifest.encoder.name !== "fraudstream") {
-    throw new ModelFormatError(
-      `model ${model.version} uses the '${model.manifest.encoder.name}' encoding; evaluate it with the seed's pipeline`,
-    );
+  const encoder = model.manifest.encoder.name;
+  if (encoder !== "fraudstream" && encoder !== SEED_ENCODER) {
+    throw new ModelFormatError(`model ${model.version} uses an unknown encoding '${encoder}'`);
   }
   const files = await findCsvFiles(options.dataDir);
   options.onStage?.(`reading ${files.length} CSV files from ${options.dataDir}`);
   let badRows = 0;
-  const columns = await readColumns(files, {
-    onBadRow: (row) => {
-      badRows++;
-      options.onBadRow?.(row);
-    },
-  });
+  const onBadRow = (row: BadRow) => {
+    badRows++;
+    options.onBadRow?.(row);
+  };
+  const { scores, labels } = encoder === SEED_ENCODER
+    ? await scoreSeedEncoded(model, files, onBadRow)
+    : await scoreReplayed(model, files, options, onBadRow);
+  const threshold = options.threshold ?? model.threshold;
+  return {
+    ...evaluate(scores, labels, threshold),
+    model_version: model.version,
+    data: options.dataDir,
+    files: files.length,
+    bad_rows: badRows,
+    seconds: Math.round((performance.now() - started) / 10) / 100,
+    curves: curves(scores, labels),
+  };
+}
+
+/** fraudstream encoding: every card's history replayed in time order, then scored in chunks. */
+async function scoreReplayed(
+  model: LoadedModel,
+  files: string[],
+  options: EvaluateOptions,
+  onBadRow: (row: BadRow) => void,
+): Promise<{ scores: Float32Array; labels: Uint8Array }> {
+  const columns = await readColumns(files, { onBadRow });
   options.onStage?.(`replaying ${columns.cards.length} cards, scoring ${columns.length} rows`);
   const features = replayFeatures(columns, model.encoder, cardTimeOrder(columns));
   const scores = new Float32Array(columns.length);
@@ -63,14 +86,30 @@ export async function evaluateModel(options: EvaluateOptions): Promise<Evaluatio
     }
     scores.set(model.score(rows, count), start);
   }
-  const threshold = options.threshold ?? model.threshold;
-  return {
-    ...evaluate(scores, columns.label, threshold),
-    model_version: model.version,
-    data: options.dataDir,
-    files: files.length,
-    bad_rows: badRows,
-    seconds: Math.round((performance.now() - started) / 10) / 100,
-    curves: curves(scores, columns.label),
-  };
+  return { scores, labels: columns.label };
+}
+
+/** The seed's encoding (no card history): rows are encoded and scored as they stream in. */
+async function scoreSeedEncoded(
+  model: LoadedModel,
+  files: string[],
+  onBadRow: (row: BadRow) => void,
+): Promise<{ scores: Float32Array; labels: Uint8Array }> {
+  const scoreParts: Float32Array[] = [];
+  const labelParts: Uint8Array[] = [];
+  let total = 0;
+  for await (const batch of readSeedBatches(files, { batchRows: CHUNK, onBadRow })) {
+    scoreParts.push(model.score(batch.features, batch.rows));
+    labelParts.push(batch.labels.slice());
+    total += batch.rows;
+  }
+  const scores = new Float32Array(total);
+  const labels = new Uint8Array(total);
+  let at = 0;
+  for (let i = 0; i < scoreParts.length; i++) {
+    scores.set(scoreParts[i], at);
+    labels.set(labelParts[i], at);
+    at += scoreParts[i].length;
+  }
+  return { scores, labels };
 }

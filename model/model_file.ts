@@ -21,6 +21,7 @@ import {
 import { DEFAULT_ENCODER, type EncoderSettings, FEATURES } from "./features.ts";
 import type { ForestParams } from "./forest/train.ts";
 import type { Evaluation } from "./metrics.ts";
+import { SEED_ENCODER, SEED_FEATURES } from "./seed_encoding.ts";
 
 /** Name of the format in `model.json`. */
 export const MODEL_FORMAT = "fraudstream-forest";
@@ -62,23 +63,32 @@ export interface ModelManifest {
 
 const MAGIC = new TextEncoder().encode("FSFOREST");
 const HEADER_BYTES = MAGIC.length + 4 * 4;
+/** Layouts of `forest.bin`: 32-bit thresholds (trained models), 64-bit (imported ones). */
+const FOREST_LAYOUT = { float32: 1, float64: 2 } as const;
 
 /** Serialises a flat forest. */
 export function encodeForest(forest: FlatForest): Uint8Array {
   const internal = forest.feature.length;
   const leaves = forest.leaf.length;
-  const size = HEADER_BYTES + internal + internal * 4 * 2 + leaves * 4;
+  const wide = forest.threshold instanceof Float64Array;
+  const thresholdBytes = wide ? 8 : 4;
+  const size = HEADER_BYTES + internal + internal * (thresholdBytes + 4) + leaves * 4;
   const bytes = new Uint8Array(size);
   const view = new DataView(bytes.buffer);
   bytes.set(MAGIC, 0);
   let at = MAGIC.length;
-  for (const value of [MODEL_FORMAT_VERSION, forest.trees, forest.depth, forest.features]) {
+  const layout = wide ? FOREST_LAYOUT.float64 : FOREST_LAYOUT.float32;
+  for (const value of [layout, forest.trees, forest.depth, forest.features]) {
     view.setUint32(at, value, true);
     at += 4;
   }
   bytes.set(forest.feature, at);
   at += internal;
-  for (let i = 0; i < internal; i++, at += 4) view.setFloat32(at, forest.threshold[i], true);
+  if (wide) {
+    for (let i = 0; i < internal; i++, at += 8) view.setFloat64(at, forest.threshold[i], true);
+  } else {
+    for (let i = 0; i < internal; i++, at += 4) view.setFloat32(at, forest.threshold[i], true);
+  }
   for (let i = 0; i < internal; i++, at += 4) view.setUint32(at, forest.categoriesRight[i], true);
   for (let i = 0; i < leaves; i++, at += 4) view.setFloat32(at, forest.leaf[i], true);
   return bytes;
@@ -94,21 +104,28 @@ export function decodeForest(bytes: Uint8Array, where = "forest.bin"): FlatFores
     throw corrupt("bad header");
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const version = view.getUint32(MAGIC.length, true);
-  if (version !== MODEL_FORMAT_VERSION) throw corrupt(`unknown forest version ${version}`);
+  const layout = view.getUint32(MAGIC.length, true);
+  if (layout !== FOREST_LAYOUT.float32 && layout !== FOREST_LAYOUT.float64) {
+    throw corrupt(`unknown forest layout ${layout}`);
+  }
+  const wide = layout === FOREST_LAYOUT.float64;
   const trees = view.getUint32(MAGIC.length + 4, true);
   const depth = view.getUint32(MAGIC.length + 8, true);
   const features = view.getUint32(MAGIC.length + 12, true);
   if (depth < 1 || depth > 24 || trees < 1 || trees > 100_000) throw corrupt("implausible shape");
   const internal = trees * (2 ** depth - 1);
   const leaves = trees * 2 ** depth;
-  const expected = HEADER_BYTES + internal * 9 + leaves * 4;
+  const expected = HEADER_BYTES + internal * (wide ? 13 : 9) + leaves * 4;
   if (bytes.length !== expected) throw corrupt(`${bytes.length} bytes, expected ${expected}`);
   let at = HEADER_BYTES;
   const feature = bytes.slice(at, at + internal);
   at += internal;
-  const threshold = new Float32Array(internal);
-  for (let i = 0; i < internal; i++, at += 4) threshold[i] = view.getFloat32(at, true);
+  const threshold = wide ? new Float64Array(internal) : new Float32Array(internal);
+  if (wide) {
+    for (let i = 0; i < internal; i++, at += 8) threshold[i] = view.getFloat64(at, true);
+  } else {
+    for (let i = 0; i < internal; i++, at += 4) threshold[i] = view.getFloat32(at, true);
+  }
   const categoriesRight = new Uint32Array(internal);
   for (let i = 0; i < internal; i++, at += 4) categoriesRight[i] = view.getUint32(at, true);
   const leaf = new Float32Array(leaves);
@@ -164,8 +181,11 @@ export interface LoadedModel {
   version: string;
   threshold: number;
   encoder: EncoderSettings;
-  /** Scores rows of encoded features (row-major, one value per model feature). */
-  score(features: Float32Array, rows: number): Float32Array;
+  /**
+   * Scores rows of encoded features (row-major, one value per model feature); 64-bit rows for
+   * models of the `spark-seed` encoder.
+   */
+  score(features: Float32Array | Float64Array, rows: number): Float32Array;
 }
 
 /** Loads and checks a model folder. */
@@ -206,7 +226,13 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
         `${dir} was trained with features [${manifest.encoder.features}] that this fraudstream does not compute; retrain it`,
       );
     }
-  } else if (manifest.encoder?.name !== "spark-seed") {
+  } else if (manifest.encoder?.name === SEED_ENCODER) {
+    if (JSON.stringify(manifest.encoder.features) !== JSON.stringify(SEED_FEATURES)) {
+      throw new ModelFormatError(
+        `${dir} lists features [${manifest.encoder.features}] that the seed's encoding does not give; import the Spark model again`,
+      );
+    }
+  } else {
     throw new ModelFormatError(`${dir} uses an unknown encoder '${manifest.encoder?.name}'`);
   }
   if (!(manifest.threshold >= 0 && manifest.threshold <= 1)) {
@@ -225,6 +251,11 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
     );
   }
   const flat = decodeForest(bytes, forestPath);
+  if (flat.features !== manifest.encoder.features.length) {
+    throw new ModelFormatError(
+      `${forestPath} splits on ${flat.features} features but model.json lists ${manifest.encoder.features.length}; the model is corrupt`,
+    );
+  }
   let score: LoadedModel["score"];
   if (manifest.bins) {
     const bins: FeatureBins[] = manifest.bins.map((b) => ({
@@ -233,7 +264,12 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
       count: b.count,
     }));
     const binned: BinnedForest = binForest(flat, bins);
-    score = (features, rows) => scoreBinned(binned, binRows(binned, features, rows), rows);
+    score = (features, rows) => {
+      if (!(features instanceof Float32Array)) {
+        throw new TypeError(`model ${manifest.version} scores 32-bit feature rows`);
+      }
+      return scoreBinned(binned, binRows(binned, features, rows), rows);
+    };
   } else {
     score = (features, rows) => scoreForest(flat, features, rows);
   }

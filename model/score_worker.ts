@@ -15,8 +15,11 @@ export const SCORE_WORKER = "model.score";
 /** Rows to score with the model in `modelDir`. */
 export interface ScoreRequest {
   modelDir: string;
-  /** Encoded features, row-major. Copied in (so a crashed worker's request can be retried). */
-  features: Float32Array;
+  /**
+   * Encoded features, row-major (64-bit for `spark-seed` models). Copied in (so a crashed
+   * worker's request can be retried).
+   */
+  features: Float32Array | Float64Array;
   rows: number;
 }
 

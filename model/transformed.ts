@@ -7,7 +7,7 @@
  */
 
 import { join } from "node:path";
-import { parquetWriteBuffer } from "hyparquet-writer";
+import { fileWriter, parquetWrite } from "hyparquet-writer";
 import { asyncBufferFromFile, parquetMetadataAsync, parquetRead } from "hyparquet";
 import { type EncoderSettings, FEATURES } from "./features.ts";
 import { ModelFormatError } from "./model_file.ts";
@@ -41,40 +41,66 @@ export async function hasTransformed(dir: string): Promise<boolean> {
   }
 }
 
-/** Writes the encoded data as Parquet into `dir` (created; written atomically). */
+/** Rows per Parquet row group: the unit written and read at a time. */
+const ROW_GROUP = 1_000_000;
+
+/**
+ * Writes the encoded data as Parquet into `dir` (created; written atomically), streaming row
+ * group by row group to the file; returns the file's size in bytes.
+ */
 export async function writeTransformed(dir: string, data: EncodedData): Promise<number> {
   const columnData = [
     ...FEATURES.map((feature, f) => ({
       name: feature.name,
       data: data.features[f],
       type: "FLOAT" as const,
+      nullable: false,
     })),
-    { name: "is_fraud", data: Int32Array.from(data.label), type: "INT32" as const },
-    { name: "card", data: Int32Array.from(data.card), type: "INT32" as const },
-    { name: "event_time", data: data.time, type: "DOUBLE" as const },
+    {
+      name: "is_fraud",
+      data: Int32Array.from(data.label),
+      type: "INT32" as const,
+      nullable: false,
+    },
+    { name: "card", data: Int32Array.from(data.card), type: "INT32" as const, nullable: false },
+    { name: "event_time", data: data.time, type: "DOUBLE" as const, nullable: false },
   ];
-  const buffer = parquetWriteBuffer({
-    columnData,
-    rowGroupSize: 1_000_000,
-    kvMetadata: [
-      { key: META_CARDS, value: JSON.stringify(data.cards) },
-      { key: META_ENCODER, value: JSON.stringify(data.encoder) },
-      { key: META_FEATURES, value: JSON.stringify(FEATURES.map((f) => f.name)) },
-    ],
-    createdBy: "fraudstream",
-  });
   await Deno.mkdir(dir, { recursive: true });
   const temporary = join(dir, `.${FILE}.tmp-${Deno.pid}`);
-  await Deno.writeFile(temporary, new Uint8Array(buffer));
-  await Deno.rename(temporary, join(dir, FILE));
-  return buffer.byteLength;
+  try {
+    parquetWrite({
+      writer: fileWriter(temporary),
+      columnData,
+      rowGroupSize: ROW_GROUP,
+      kvMetadata: [
+        { key: META_CARDS, value: JSON.stringify(data.cards) },
+        { key: META_ENCODER, value: JSON.stringify(data.encoder) },
+        { key: META_FEATURES, value: JSON.stringify(FEATURES.map((f) => f.name)) },
+      ],
+      createdBy: "fraudstream",
+    });
+    await Deno.rename(temporary, join(dir, FILE));
+  } catch (error) {
+    await Deno.remove(temporary).catch(() => {});
+    throw error;
+  }
+  return (await Deno.stat(join(dir, FILE))).size;
 }
 
-/** Reads transformed data written by `writeTransformed`. */
+/** Reads transformed data written by `writeTransformed`, one row group and column at a time. */
 export async function readTransformed(dir: string): Promise<EncodedData> {
   const path = join(dir, FILE);
-  const file = await asyncBufferFromFile(path);
-  const metadata = await parquetMetadataAsync(file);
+  let file, metadata;
+  try {
+    file = await asyncBufferFromFile(path);
+    metadata = await parquetMetadataAsync(file);
+  } catch (error) {
+    throw new ModelFormatError(
+      `${path} is not readable Parquet (${
+        (error as Error).message
+      }); delete it to encode the data again`,
+    );
+  }
   const meta = new Map((metadata.key_value_metadata ?? []).map((kv) => [kv.key, kv.value]));
   const features = meta.get(META_FEATURES);
   if (features !== JSON.stringify(FEATURES.map((f) => f.name))) {
@@ -92,25 +118,37 @@ export async function readTransformed(dir: string): Promise<EncodedData> {
     time: new Float64Array(length),
     encoder: JSON.parse(meta.get(META_ENCODER) ?? "null"),
   };
-  const index = new Map<string, ArrayLike<number> & { set?: unknown }>(
-    FEATURES.map((feature, f) => [feature.name, data.features[f]]),
-  );
-  await parquetRead({
-    file,
-    metadata,
-    onChunk: ({ columnName, columnData, rowStart }) => {
-      const target = columnName === "is_fraud"
-        ? data.label
-        : columnName === "card"
-        ? data.card
-        : columnName === "event_time"
-        ? data.time
-        : index.get(columnName);
-      if (!target) return;
-      const values = columnData as ArrayLike<number>;
-      const out = target as unknown as { [i: number]: number };
-      for (let i = 0; i < values.length; i++) out[rowStart + i] = Number(values[i]);
-    },
-  });
+  const targets: [string, { [i: number]: number }][] = [
+    ...FEATURES.map((feature, f) => [feature.name, data.features[f]] as [string, Float32Array]),
+    ["is_fraud", data.label],
+    ["card", data.card],
+    ["event_time", data.time],
+  ];
+  let rowStart = 0;
+  for (const group of metadata.row_groups) {
+    const rowEnd = rowStart + Number(group.num_rows);
+    for (const [name, target] of targets) {
+      let filled = 0;
+      await parquetRead({
+        file,
+        metadata,
+        columns: [name],
+        rowStart,
+        rowEnd,
+        onChunk: ({ columnName, columnData, rowStart: at }) => {
+          if (columnName !== name) return;
+          const values = columnData as ArrayLike<number>;
+          for (let i = 0; i < values.length; i++) target[at + i] = Number(values[i]);
+          filled += values.length;
+        },
+      });
+      if (filled !== rowEnd - rowStart) {
+        throw new ModelFormatError(
+          `${path} lacks column '${name}' in rows ${rowStart}..${rowEnd}; delete it to encode the data again`,
+        );
+      }
+    }
+    rowStart = rowEnd;
+  }
   return data;
 }

@@ -30,6 +30,8 @@ export interface SpawnOptions {
   workDir?: string;
   /** Receives each line the process prints. */
   onLine?: (line: string) => void;
+  /** Wraps the command line (e.g. to run it inside a network namespace). */
+  wrap?: (command: string[]) => string[];
 }
 
 /** Starts `fraudstream <args>` as a child process with `--report` pointing into `workDir`. */
@@ -37,8 +39,18 @@ export async function spawnRole(options: SpawnOptions): Promise<RoleProcess> {
   const workDir = options.workDir ?? await Deno.makeTempDir({ prefix: "fraudstream-role-" });
   const reportPath = `${workDir}/report-${crypto.randomUUID()}.json`;
   const entry = options.entry instanceof URL ? options.entry.href : options.entry;
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", entry, ...options.args, "--report", reportPath],
+  const plain = [
+    Deno.execPath(),
+    "run",
+    "--allow-all",
+    entry,
+    ...options.args,
+    "--report",
+    reportPath,
+  ];
+  const command = options.wrap ? options.wrap(plain) : plain;
+  const child = new Deno.Command(command[0], {
+    args: command.slice(1),
     env: { NO_COLOR: "1", ...options.env },
     stdin: "null",
     stdout: "piped",

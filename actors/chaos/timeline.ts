@@ -49,6 +49,13 @@ export class Timeline {
     return seconds > 0 ? Math.round((end.count - start.count) / seconds) : 0;
   }
 
+  /** Rate (per second) in each whole second from `from` to `to`, for a throughput chart. */
+  perSecond(from: number, to: number): number[] {
+    const out: number[] = [];
+    for (let t = from; t + 1000 <= to + 1; t += 1000) out.push(this.rate(t, t + 1000));
+    return out;
+  }
+
   /** First instant after `time` at which the counter had grown past its value at `time`. */
   firstProgressAfter(time: number): number | undefined {
     let base: number | undefined;

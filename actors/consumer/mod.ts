@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { ActorRef, ChildSpec, SupervisorSpec } from "../runtime/mod.ts";
+import type { ActorRef, ChildSpec, Strategy, SupervisorSpec } from "../runtime/mod.ts";
 import type { LogConsumer, PartitionBatch, Transport } from "../transport/types.ts";
 import type { ConsumerMetrics } from "./metrics.ts";
 import {
@@ -36,6 +36,8 @@ export interface ConsumerTreeOptions {
   path?: string;
   /** Children started before the member (e.g. a scorer pool), restarted with it. */
   before?: ChildSpec[];
+  /** How the partition actors' supervisor restarts them (default `one_for_one`). */
+  partitionStrategy?: Strategy;
   onCommitted?: (batch: CommittedBatch) => void;
   /** Receives events worth a status line (assignments, seeks). */
   onEvent?: (line: string) => void;
@@ -51,17 +53,19 @@ export function consumerTree(options: ConsumerTreeOptions): SupervisorSpec {
     intensity: 10,
     periodMs: 60_000,
     backoff: { initialMs: 200, maxMs: 5000 },
+    // The member starts the partition actors of its assignment under `partitions`: when that
+    // supervisor gives up, the member is restarted after it and rejoins the group.
     children: [
       ...(options.before ?? []),
-      groupMember(options, base),
       {
         kind: "supervisor",
         id: "partitions",
-        strategy: "one_for_one",
+        strategy: options.partitionStrategy ?? "one_for_one",
         intensity: 10,
         periodMs: 30_000,
         children: [],
       },
+      groupMember(options, base),
     ],
   };
 }
@@ -78,6 +82,8 @@ function groupMember(options: ConsumerTreeOptions, base: string): ChildSpec {
       const refs = new Map<number, ActorRef<PartitionBatch, void>>();
       return {
         run: async (ctx) => {
+          // Partition actors of an earlier incarnation of this member: their assignment is over.
+          await ctx.tree.terminateChildren(partitionsPath);
           const member = transport.consumer({ groupId, topic: topics.transactions });
           consumer = member;
           const stopping = new Promise<void>((resolve) =>

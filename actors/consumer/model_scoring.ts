@@ -8,7 +8,7 @@
  */
 
 import { join } from "node:path";
-import { CardStates } from "../../model/card_states.ts";
+import { rowEncoderFor } from "../../model/row_encoder.ts";
 import { type LoadedModel, loadModel, ModelFormatError } from "../../model/model_file.ts";
 import { SCORE_WORKER, type ScoreReply, type ScoreRequest } from "../../model/score_worker.ts";
 import { type ActorRef, type ChildSpec, sleep } from "../runtime/mod.ts";
@@ -111,7 +111,9 @@ export async function modelScoring(options: ModelScoringOptions): Promise<ModelS
             if (!newest || newest.dir === current.dir) continue;
             try {
               const next = await loadModel(newest.dir);
-              if (JSON.stringify(next.encoder) !== JSON.stringify(current.encoder)) {
+              if (
+                JSON.stringify(next.manifest.encoder) !== JSON.stringify(current.manifest.encoder)
+              ) {
                 options.onEvent?.(
                   `model ${next.version} keeps card history differently; restart the consumer to use it`,
                 );
@@ -128,7 +130,7 @@ export async function modelScoring(options: ModelScoringOptions): Promise<ModelS
     });
   }
   const scorers: PartitionScorerFactory = (partition, actors) => {
-    const states = new CardStates(current.encoder);
+    const states = rowEncoderFor(current.manifest.encoder);
     const worker = actors(`scorers/score-${partition % workers}`) as unknown as ActorRef<
       ScoreRequest,
       ScoreReply

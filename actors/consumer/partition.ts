@@ -71,15 +71,26 @@ export interface CommittedBatch {
 /** Id of the actor of `partition`. */
 export const partitionActorId = (partition: number) => `p${partition}`;
 
+/** How long a requested fetch may take to arrive before it is asked for again, in ms. */
+const RESEEK_MS = 3000;
+
 /** The supervised actor of one partition. */
 export function partitionActor(options: PartitionActorOptions): ActorSpec<PartitionBatch, void> {
   const { transport, groupId, partition, topics, metrics } = options;
   let producer: TransactionalProducer | undefined;
   let scorer: PartitionScorer | undefined;
-  let committed = 0;
-  let seekRequested = -1;
+  /** Offset up to which this partition is scored and committed, or holds nothing to score. */
+  let position = 0;
+  /** A fetch from `position` asked for and not seen yet (asked again until it comes). */
+  let pendingSeek: { offset: number; at: number } | undefined;
+  let reseekTimer: ReturnType<typeof setInterval> | undefined;
+  const requestSeek = () => {
+    pendingSeek = { offset: position, at: Date.now() };
+    options.seek(position);
+  };
 
   const release = async () => {
+    clearInterval(reseekTimer);
     scorer?.close();
     scorer = undefined;
     const closing = producer;
@@ -93,13 +104,15 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
     mailbox: 4,
     shutdownMs: 30_000,
     behavior: () => ({
-      init: async () => {
+      init: async (ctx) => {
         await release();
         producer = await transport.transactionalProducer(
           `${groupId}-${topics.transactions}-${partition}`,
         );
         const offsets = await transport.committedOffsets(groupId, topics.transactions);
-        committed = Math.max(0, offsets[partition] ?? 0);
+        // What this partition's earlier incarnations committed counts too: it is durable even if
+        // the group coordinator has not caught up with it yet.
+        position = Math.max(position, offsets[partition] ?? 0);
         scorer = await options.scorers(partition, options.actors);
         const end = (await transport.endOffsets(topics.cardState))[partition];
         let restored = 0;
@@ -115,7 +128,13 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
           }
         }
         metrics.restoredStates += restored;
-        seekRequested = -1;
+        pendingSeek = undefined;
+        // The batches an earlier incarnation was given are gone with it: fetch them again.
+        if (ctx.restarts > 0) requestSeek();
+        // A seek can be lost when the partition's leader moves during it: ask again.
+        reseekTimer = setInterval(() => {
+          if (pendingSeek && Date.now() - pendingSeek.at >= RESEEK_MS) requestSeek();
+        }, RESEEK_MS);
       },
       handle: async (batch) => {
         try {
@@ -130,14 +149,17 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
   };
 
   async function handleBatch(batch: PartitionBatch): Promise<void> {
-    const records = batch.records.filter((record) => record.offset >= committed);
-    if (records.length === 0) return;
-    if (records[0].offset > committed) {
-      // Batches after one that was never committed: fetch again from the committed offset.
-      if (seekRequested !== committed) {
-        seekRequested = committed;
-        options.seek(committed);
-      }
+    if (batch.fetchedOffset > position) {
+      // Fetched past what this incarnation has seen (batches queued before a restart, or after
+      // one that failed): fetch again from there, once, and drop such batches until it comes.
+      if (pendingSeek?.offset !== position) requestSeek();
+      return;
+    }
+    pendingSeek = undefined;
+    const records = batch.records.filter((record) => record.offset >= position);
+    if (records.length === 0) {
+      // Nothing committed in it (aborted transactions, markers, or records already scored).
+      position = Math.max(position, batch.nextOffset);
       return;
     }
     const started = Date.now();
@@ -204,7 +226,7 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
       await transaction.abort().catch(() => {});
       throw error;
     }
-    committed = next;
+    position = next;
     const now = Date.now();
     metrics.batches++;
     metrics.scored += rows.length;

@@ -58,7 +58,7 @@ function draw(canvas, lines, options = {}) {
     ctx.fillText(fmt((max * i) / 4) + (options.unit || ""), 0, y + 4);
   }
   for (const line of lines) {
-    ctx.strokeStyle = line.color; ctx.lineWidth = 2; ctx.beginPath();
+    ctx.strokeStyle = line.color; ctx.lineWidth = line.width || 2; ctx.beginPath();
     line.values.forEach((v, i) => {
       const x = 40 + (i / (KEEP - 1)) * (width - 44);
       const y = height - 16 - (Math.max(0, v) / max) * (height - 26);
@@ -119,12 +119,20 @@ function render(status) {
   document.getElementById("rate-out").textContent = fmt(history.outRate.at(-1));
   document.getElementById("p50").textContent = status.latencyMs ? status.latencyMs.p50.toFixed(1) : "-";
   document.getElementById("p99").textContent = status.latencyMs ? status.latencyMs.p99.toFixed(1) : "-";
+  // "in" is drawn wider, under "out": when the consumers keep up the two lines coincide.
   draw(document.getElementById("throughput"), [
-    { values: history.inRate, color: "#4fc3f7" }, { values: history.outRate, color: "#81c784" }]);
+    { values: history.inRate, color: "#4fc3f7", width: 5 }, { values: history.outRate, color: "#81c784" }]);
   draw(document.getElementById("alerts-chart"), [{ values: history.alertRate, color: "#ef5350" }]);
   draw(document.getElementById("latency"), [
     { values: history.p50, color: "#ba68c8" }, { values: history.p99, color: "#ffb74d" }], { unit: " ms" });
-  drawBars(document.getElementById("lag"), status.lag.map((v) => v ?? 0), "#ffb74d");
+  const lag = status.lag.map((v) => v ?? 0);
+  drawBars(document.getElementById("lag"), lag, "#ffb74d");
+  // The latest figures of each chart, as text for screen readers (a canvas has none).
+  const label = (id, text) => document.getElementById(id).setAttribute("aria-label", text);
+  label("throughput", "in " + fmt(history.inRate.at(-1)) + "/s, out " + fmt(history.outRate.at(-1)) + "/s");
+  label("alerts-chart", fmt(history.alertRate.at(-1)) + " alerts/s");
+  label("latency", "p50 " + fmt(history.p50.at(-1)) + " ms, p99 " + fmt(history.p99.at(-1)) + " ms");
+  label("lag", lag.map((v, i) => "p" + i + " " + fmt(v)).join(", "));
   const body = document.querySelector("#tree tbody");
   body.innerHTML = "";
   for (const { node, depth } of rows(status.tree)) {
@@ -171,6 +179,7 @@ export const DASHBOARD_HTML = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>fraudstream</title>
+<link rel="icon" href="data:,">
 <style>${STYLE}</style>
 </head>
 <body>
@@ -198,21 +207,21 @@ export const DASHBOARD_HTML = `<!doctype html>
   </section>
   <section>
     <h2>Transactions per second</h2>
-    <canvas id="throughput"></canvas>
+    <canvas id="throughput" role="img"></canvas>
     <div class="legend"><span><i style="background:#4fc3f7"></i>in (produced)</span><span><i style="background:#81c784"></i>out (scored)</span></div>
   </section>
   <section>
     <h2>Alerts per second</h2>
-    <canvas id="alerts-chart"></canvas>
+    <canvas id="alerts-chart" role="img"></canvas>
   </section>
   <section>
     <h2>Detection latency</h2>
-    <canvas id="latency"></canvas>
+    <canvas id="latency" role="img"></canvas>
     <div class="legend"><span><i style="background:#ba68c8"></i>p50</span><span><i style="background:#ffb74d"></i>p99</span></div>
   </section>
   <section>
     <h2>Consumer lag per partition (records)</h2>
-    <canvas id="lag"></canvas>
+    <canvas id="lag" role="img"></canvas>
   </section>
   <section>
     <h2>Supervision tree</h2>

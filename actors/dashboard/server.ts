@@ -32,9 +32,10 @@ export interface StatusServer {
 export function startStatusServer(options: StatusServerOptions): StatusServer {
   const encoder = new TextEncoder();
   const streams = new Set<ReadableStreamDefaultController<Uint8Array>>();
+  const event = () => encoder.encode(`data: ${JSON.stringify(statusJson(options.status()))}\n\n`);
   const interval = setInterval(() => {
     if (streams.size === 0) return;
-    const chunk = encoder.encode(`data: ${JSON.stringify(statusJson(options.status()))}\n\n`);
+    const chunk = event();
     for (const stream of streams) {
       try {
         stream.enqueue(chunk);
@@ -57,7 +58,7 @@ export function startStatusServer(options: StatusServerOptions): StatusServer {
           start(c) {
             controller = c;
             streams.add(c);
-            c.enqueue(encoder.encode(`data: ${JSON.stringify(statusJson(options.status()))}\n\n`));
+            c.enqueue(event());
           },
           cancel() {
             streams.delete(controller);
@@ -108,8 +109,17 @@ export function startStatusServer(options: StatusServerOptions): StatusServer {
     url: `http://${host}:${address.port}/`,
     close: async () => {
       clearInterval(interval);
+      // A last snapshot, so that a page left open shows the final figures of a role that ends
+      // (e.g. `run --duration`) rather than those of up to one interval before its drain.
+      let last: Uint8Array | undefined;
+      try {
+        if (streams.size > 0) last = event();
+      } catch {
+        // the role cannot report any more; the page keeps its last figures
+      }
       for (const stream of streams) {
         try {
+          if (last) stream.enqueue(last);
           stream.close();
         } catch {
           // already closed by the client

@@ -28,6 +28,8 @@ export interface ClusterUpOptions {
   nodes: 1 | 3;
   /** Node n listens on `portBase + n * 10000` (default 9092). */
   portBase?: number;
+  /** Address the nodes listen on (default 127.0.0.1). */
+  host?: string;
   version?: string;
   /** Heap of each node in MiB (default 384). */
   heapMb?: number;
@@ -75,9 +77,9 @@ export async function clusterUp(options: ClusterUpOptions): Promise<ClusterInfo>
   const layout: ClusterLayout = existing ?? {
     version,
     clusterId: await randomClusterId(lib),
-    host: "127.0.0.1",
+    host: options.host ?? "127.0.0.1",
     portBase,
-    nodes: nodeLayouts({ dir: options.dir, count: options.nodes, portBase }),
+    nodes: nodeLayouts({ dir: options.dir, count: options.nodes, portBase, host: options.host }),
   };
   await Deno.mkdir(options.dir, { recursive: true });
   await Deno.writeTextFile(join(options.dir, STATE_FILE), JSON.stringify(layout, null, 2) + "\n");

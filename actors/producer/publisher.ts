@@ -56,6 +56,8 @@ export interface PublishOptions {
 /** A row that went to the dead-letter topic. */
 export interface DeadLetterRow {
   reason: string;
+  /** The topic the row was meant for. */
+  topic: string;
   file: string;
   line: number;
   raw: string;
@@ -82,7 +84,13 @@ export async function publishFile(
       const parsed = parseTransactionLine(line);
       if ("reason" in parsed) {
         const reason = number === 1 ? `not the Sparkov header: ${parsed.reason}` : parsed.reason;
-        bad.push({ reason, file: file.name, line: number, raw: line });
+        bad.push({
+          reason,
+          topic: options.topics.transactions,
+          file: file.name,
+          line: number,
+          raw: line,
+        });
       } else rows.push(parsed);
     });
     const next: LedgerEntry = {

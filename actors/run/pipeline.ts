@@ -12,7 +12,13 @@ import { type AlertSummary, RecentAlerts, type RoleStatus } from "../dashboard/s
 import { IdLedger, type Reconciliation } from "../metrics/id_ledger.ts";
 import { isIncomplete } from "../producer/files.ts";
 import { producerActor, type ProducerMetrics, producerMetrics } from "../producer/mod.ts";
-import { ActorSystem, type ChildSpec, sleep, type SystemOutcome } from "../runtime/mod.ts";
+import {
+  ActorSystem,
+  type ChildSpec,
+  sleep,
+  type Strategy,
+  type SystemOutcome,
+} from "../runtime/mod.ts";
 import { TOPICS, type Transport } from "../transport/mod.ts";
 import type { WireEncoding } from "../codec/transactions.ts";
 
@@ -33,6 +39,8 @@ export interface PipelineOptions {
   onEvent?: (line: string) => void;
   /** Extra work per committed batch (e.g. fault injection in chaos scenarios). */
   onCommitted?: (batch: CommittedBatch) => void;
+  /** How the partition actors are restarted (default `one_for_one`). */
+  partitionStrategy?: Strategy;
 }
 
 /** A running pipeline. */
@@ -44,6 +52,8 @@ export class Pipeline {
   readonly alerts: RecentAlerts;
   readonly startedAt = Date.now();
   readonly transportKind: "kafka" | "embedded";
+  /** The transactions topic. */
+  readonly topic: string;
 
   private constructor(
     system: ActorSystem,
@@ -54,7 +64,9 @@ export class Pipeline {
       alerts: RecentAlerts;
     },
     transportKind: "kafka" | "embedded",
+    topic: string,
   ) {
+    this.topic = topic;
     this.system = system;
     this.producer = metrics.producer;
     this.consumer = metrics.consumer;
@@ -112,6 +124,7 @@ export class Pipeline {
           scorers: options.scoring.scorers,
           metrics: consumer,
           before: options.scoring.children,
+          partitionStrategy: options.partitionStrategy,
           onEvent: options.onEvent,
           onCommitted: (batch) => {
             const detectedAt = new Date().toISOString();
@@ -127,7 +140,12 @@ export class Pipeline {
         }),
       ],
     });
-    return new Pipeline(system, { producer, consumer, ledger, alerts }, options.transport.kind);
+    return new Pipeline(
+      system,
+      { producer, consumer, ledger, alerts },
+      options.transport.kind,
+      options.topic,
+    );
   }
 
   /**

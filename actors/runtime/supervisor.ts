@@ -185,6 +185,12 @@ export class Supervisor implements Child {
     });
   }
 
+  /** Stops and forgets every child added with `startChild`, last added first. */
+  async terminateChildren(): Promise<void> {
+    const ids = [...this.#dynamic].map((child) => child.id).reverse();
+    for (const id of ids) await this.terminateChild(id);
+  }
+
   /** Finds a descendant supervisor by path segments relative to this one. */
   findSupervisor(path: string[]): Supervisor | undefined {
     if (path.length === 0) return this;

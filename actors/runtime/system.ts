@@ -56,6 +56,7 @@ export class ActorSystem {
     const tree: TreeHandle = {
       startChild: (path, child) => this.#supervisor(path).startChild(child),
       terminateChild: (path, id) => this.#supervisor(path).terminateChild(id),
+      terminateChildren: (path) => this.#supervisor(path).terminateChildren(),
       ref: <M, R>(path: string) => this.ref<M, R>(path),
     };
     const env: RuntimeEnv = {

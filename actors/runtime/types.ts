@@ -32,6 +32,8 @@ export interface TreeHandle {
   startChild(supervisorPath: string, spec: ChildSpec): Promise<void>;
   /** Stops and forgets a child added with `startChild`. */
   terminateChild(supervisorPath: string, id: string): Promise<void>;
+  /** Stops and forgets every child added with `startChild` under the supervisor. */
+  terminateChildren(supervisorPath: string): Promise<void>;
   /** Reference to the actor at `path` (relative to the root). */
   ref<M = unknown, R = unknown>(path: string): ActorRef<M, R>;
 }

@@ -325,6 +325,19 @@ export class EmbeddedTransport implements Transport {
     }
   }
 
+  async readTopic(topic: string): Promise<LogRecord[]> {
+    const ends = await this.endOffsets(topic);
+    const out: LogRecord[] = [];
+    for (let partition = 0; partition < ends.length; partition++) {
+      for await (
+        const records of this.read({ topic, partition }, { from: 0, to: ends[partition] })
+      ) {
+        out.push(...records);
+      }
+    }
+    return out;
+  }
+
   producer(): Promise<LogProducer> {
     return Promise.resolve({
       send: (topic, records) => {
@@ -397,6 +410,8 @@ interface PartitionLoop {
   resume?: () => void;
   /** Set by `seek`: where the next batch starts. */
   seekTo?: number;
+  /** Ends a wait for new records (a seek must not wait for them). */
+  wake?: () => void;
 }
 
 class EmbeddedConsumer implements LogConsumer {
@@ -447,7 +462,9 @@ class EmbeddedConsumer implements LogConsumer {
 
   seek(partition: TopicPartition, offset: number): void {
     const loop = this.#loops.get(partition.partition);
-    if (loop) loop.seekTo = offset;
+    if (!loop) return;
+    loop.seekTo = offset;
+    loop.wake?.();
   }
 
   async stop(): Promise<void> {
@@ -512,13 +529,18 @@ class EmbeddedConsumer implements LogConsumer {
       if (position < log.start && !log.compact) position = log.start;
       const records = log.read(position, maxBatchRecords);
       if (records.length === 0) {
-        await log.waitFor(position, signal);
+        if (loop.seekTo !== undefined) continue;
+        const woken = new AbortController();
+        loop.wake = () => woken.abort();
+        await log.waitFor(position, AbortSignal.any([signal, woken.signal]));
+        loop.wake = undefined;
         continue;
       }
       const batch: PartitionBatch = {
         topic,
         partition,
         records,
+        fetchedOffset: position,
         nextOffset: records[records.length - 1].offset + 1,
         highWatermark: log.next,
       };

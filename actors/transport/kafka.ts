@@ -54,6 +54,8 @@ export class KafkaUnavailableError extends FraudstreamError {
 
 /** Fetch rounds without records after which `read` treats the rest of its range as markers. */
 const EMPTY_FETCH_ROUNDS = 3;
+/** How long a read may take to join its throw-away group. */
+const READER_JOIN_TIMEOUT_MS = 30_000;
 
 const toBuffer = (bytes: Uint8Array) =>
   Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -107,8 +109,12 @@ function kafkaConfig(connection: KafkaConnection): KafkaConfig {
   return config;
 }
 
-/** Rewrites a kafkajs failure as a message a user can act on. */
-export function describeKafkaError(error: unknown, brokers: string[]): KafkaUnavailableError {
+/**
+ * Rewrites a kafkajs failure as a message a user can act on (fraudstream's own errors, such as a
+ * topic with too few partitions, pass through: retrying does not mend them).
+ */
+export function describeKafkaError(error: unknown, brokers: string[]): FraudstreamError {
+  if (error instanceof FraudstreamError) return error;
   const message = error instanceof Error ? error.message : String(error);
   const name = error instanceof Error ? error.name : "Error";
   if (/Connection|ECONNREFUSED|connect|Number of retries|timeout/i.test(`${name} ${message}`)) {
@@ -228,11 +234,31 @@ export class KafkaTransport implements Transport {
     });
   }
 
-  async *read(
+  read(
     partition: TopicPartition,
     range: { from: number; to: number },
   ): AsyncIterable<LogRecord[]> {
-    if (range.from >= range.to) return;
+    return this.#readRanges(partition.topic, new Map([[partition.partition, range]]));
+  }
+
+  async readTopic(topic: string): Promise<LogRecord[]> {
+    const ends = await this.endOffsets(topic);
+    const ranges = new Map<number, { from: number; to: number }>();
+    ends.forEach((to, partition) => ranges.set(partition, { from: 0, to }));
+    const out: LogRecord[] = [];
+    for await (const records of this.#readRanges(topic, ranges)) out.push(...records);
+    return out;
+  }
+
+  /** Committed records of the given partitions' offset ranges, batch by batch, in one consumer. */
+  async *#readRanges(
+    topic: string,
+    ranges: Map<number, { from: number; to: number }>,
+  ): AsyncIterable<LogRecord[]> {
+    for (const [partition, range] of ranges) {
+      if (range.from >= range.to) ranges.delete(partition);
+    }
+    if (ranges.size === 0) return;
     // kafkajs reads only as a group member: a throw-away group that never commits.
     const consumer = this.#kafka.consumer({
       groupId: `fraudstream-reader-${crypto.randomUUID()}`,
@@ -242,32 +268,37 @@ export class KafkaTransport implements Transport {
       retry: { retries: 3, restartOnFailure: () => Promise.resolve(false) },
     });
     const queue: (LogRecord[] | Error)[] = [];
-    let joinedAt = 0;
-    let position = range.from;
-    // Fetch rounds completed since the last batch of this partition arrived.
+    let joined = false;
+    const positions = new Map([...ranges].map(([partition, range]) => [partition, range.from]));
+    const done = () => [...ranges].every(([p, range]) => positions.get(p)! >= range.to);
+    // Fetch rounds completed since the last batch arrived.
     let emptyRounds = 0;
+    const started = Date.now();
     try {
       await consumer.connect();
-      await consumer.subscribe({ topic: partition.topic, fromBeginning: true });
+      await consumer.subscribe({ topic, fromBeginning: true });
       consumer.on(consumer.events.GROUP_JOIN, () => {
-        if (joinedAt) return;
-        consumer.seek({
-          topic: partition.topic,
-          partition: partition.partition,
-          offset: String(range.from),
-        });
-        joinedAt = Date.now();
+        if (joined) return;
+        for (const [partition, range] of ranges) {
+          consumer.seek({ topic, partition, offset: String(range.from) });
+        }
+        joined = true;
       });
       consumer.on(consumer.events.CRASH, (event) => queue.push(event.payload.error));
       consumer.on(consumer.events.FETCH, () => {
-        if (joinedAt) emptyRounds++;
+        if (joined) emptyRounds++;
       });
       await consumer.run({
         autoCommit: false,
+        partitionsConsumedConcurrently: ranges.size,
         eachBatch: ({ batch }) => {
-          if (batch.partition !== partition.partition || !joinedAt) return Promise.resolve();
+          const range = ranges.get(batch.partition);
+          if (!range || !joined) return Promise.resolve();
           emptyRounds = 0;
-          position = Math.max(position, Number(batch.lastOffset()) + 1);
+          positions.set(
+            batch.partition,
+            Math.max(positions.get(batch.partition)!, Number(batch.lastOffset()) + 1),
+          );
           const records = batch.messages
             .map((message) => toLogRecord(message))
             .filter((record) => record.offset >= range.from && record.offset < range.to);
@@ -282,7 +313,13 @@ export class KafkaTransport implements Transport {
           yield item;
           continue;
         }
-        if (position >= range.to) return;
+        if (done()) return;
+        if (!joined && Date.now() - started > READER_JOIN_TIMEOUT_MS) {
+          throw new KafkaUnavailableError(
+            `could not start reading '${topic}' within ${READER_JOIN_TIMEOUT_MS / 1000} s; ` +
+              `check that the brokers (${this.#connection.brokers.join(", ")}) are up`,
+          );
+        }
         // `to` was at most the end of the visible records when the read began, so once whole fetch
         // rounds bring nothing more, the offsets left are transaction markers or aborted records.
         if (emptyRounds >= EMPTY_FETCH_ROUNDS) return;
@@ -307,7 +344,9 @@ export class KafkaTransport implements Transport {
     return {
       async send(topic, records) {
         try {
-          await producer.send({ topic, acks: -1, messages: toKafkaMessages(records) });
+          for (const chunk of requestSized(records)) {
+            await producer.send({ topic, acks: -1, messages: toKafkaMessages(chunk) });
+          }
         } catch (error) {
           throw describeKafkaError(error, brokers);
         }
@@ -344,7 +383,9 @@ export class KafkaTransport implements Transport {
         const transaction = await producer.transaction();
         return {
           send: async (topic, records) => {
-            await transaction.send({ topic, messages: toKafkaMessages(records) });
+            for (const chunk of requestSized(records)) {
+              await transaction.send({ topic, messages: toKafkaMessages(chunk) });
+            }
           },
           commitOffset: async (groupId, partition, offset) => {
             await transaction.sendOffsets({
@@ -385,6 +426,39 @@ export class KafkaTransport implements Transport {
   }
 }
 
+/**
+ * Most bytes of records sent in one request. kafkajs puts all of a request's records for a
+ * partition in one record batch, which the broker refuses past `message.max.bytes` (1 MiB by
+ * default): a consumer catching up, with thousands of scores per partition in one transaction,
+ * would otherwise fail on every try.
+ */
+export const MAX_REQUEST_BYTES = 512 * 1024;
+
+/** Splits records, in order, into runs of at most `MAX_REQUEST_BYTES` (one record at least). */
+export function requestSized(
+  records: OutgoingRecord[],
+  maxBytes = MAX_REQUEST_BYTES,
+): OutgoingRecord[][] {
+  const chunks: OutgoingRecord[][] = [];
+  let chunk: OutgoingRecord[] = [];
+  let bytes = 0;
+  for (const record of records) {
+    let size = record.value.byteLength + (record.key?.length ?? 0) + 70;
+    for (const [name, value] of Object.entries(record.headers ?? {})) {
+      size += name.length + value.length;
+    }
+    if (chunk.length > 0 && bytes + size > maxBytes) {
+      chunks.push(chunk);
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(record);
+    bytes += size;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+}
+
 function toLogRecord(message: {
   offset: string;
   key: Buffer | null;
@@ -409,6 +483,8 @@ class KafkaGroupMember implements LogConsumer {
   readonly #brokers: string[];
   #assigned = new Set<number>();
   #rebalance: Promise<void> = Promise.resolve();
+  /** Per partition: the hand-over of the last fetch that held no committed record. */
+  #skipped = new Map<number, Promise<void>>();
   #stopping = false;
 
   constructor(kafka: Kafka, options: ConsumerOptions, brokers: string[]) {
@@ -443,6 +519,27 @@ class KafkaGroupMember implements LogConsumer {
       // Stopped without being asked: a crash, whose event may come right after this one.
       else setTimeout(() => fail(new Error("the Kafka consumer stopped unexpectedly")), 100);
     });
+    // A fetch that held only aborted records and markers never reaches eachBatch: pass it on as
+    // an empty batch, so the partition's handler knows the next batch follows on from it.
+    consumer.on(consumer.events.START_BATCH_PROCESS, ({ payload }) => {
+      if (payload.batchSize !== 0 || (payload.firstOffset as string | null) === null) return;
+      if (payload.topic !== topic || !this.#assigned.has(payload.partition)) return;
+      const previous = this.#skipped.get(payload.partition);
+      this.#skipped.set(
+        payload.partition,
+        (async () => {
+          await previous;
+          await handlers.eachBatch({
+            topic,
+            partition: payload.partition,
+            records: [],
+            fetchedOffset: Number(payload.firstOffset),
+            nextOffset: Number(payload.lastOffset) + 1,
+            highWatermark: Number(payload.highWatermark),
+          });
+        })().catch(fail),
+      );
+    });
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       const next = new Set<number>(event.payload.memberAssignment[topic] ?? []);
       this.#rebalance = this.#rebalance.then(async () => {
@@ -466,6 +563,7 @@ class KafkaGroupMember implements LogConsumer {
         partitionsConsumedConcurrently: 64,
         eachBatch: async ({ batch, isStale }) => {
           await this.#rebalance;
+          await this.#skipped.get(batch.partition);
           if (isStale() || !this.#assigned.has(batch.partition)) return;
           const records = batch.messages.map((message) => toLogRecord(message));
           if (records.length === 0) return;
@@ -473,6 +571,8 @@ class KafkaGroupMember implements LogConsumer {
             topic: batch.topic,
             partition: batch.partition,
             records,
+            // kafkajs keeps the offset it fetched from on the batch, though its types omit it.
+            fetchedOffset: Number((batch as unknown as { fetchedOffset: string }).fetchedOffset),
             nextOffset: Math.max(records[records.length - 1].offset, Number(batch.lastOffset())) +
               1,
             highWatermark: Number(batch.highWatermark),

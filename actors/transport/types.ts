@@ -31,7 +31,14 @@ export interface LogRecord {
 export interface PartitionBatch {
   topic: string;
   partition: number;
+  /** Committed records (none when everything fetched was aborted or a transaction marker). */
   records: LogRecord[];
+  /**
+   * Offset the batch was fetched from. Batches of a partition follow on from each other (each
+   * fetched from the previous one's `nextOffset`) until a seek; offsets between `fetchedOffset`
+   * and the first record belong to aborted transactions or markers.
+   */
+  fetchedOffset: number;
   /** Offset after the batch, past any transaction markers that follow its last record. */
   nextOffset: number;
   /** Offset the next record appended to this partition will get (for lag). */
@@ -123,6 +130,8 @@ export interface Transport {
   committedOffsets(groupId: string, topic: string): Promise<number[]>;
   /** Reads committed records of one partition from `from` up to (not including) `to`. */
   read(partition: TopicPartition, range: { from: number; to: number }): AsyncIterable<LogRecord[]>;
+  /** Every committed record of every partition of `topic`, up to its end when called. */
+  readTopic(topic: string): Promise<LogRecord[]>;
   producer(): Promise<LogProducer>;
   /** A transactional producer; creating it fences any older producer with the same id. */
   transactionalProducer(transactionalId: string): Promise<TransactionalProducer>;

@@ -80,17 +80,21 @@ export function binValues(
     for (let i = 0; i < values.length; i++) out[i] = values[i];
     return out;
   }
-  const edges = bins.edges;
+  if (bins.edges.length > 31) throw new RangeError("at most 32 bins per feature");
+  // Branch-free search of the edges padded to 32 with +Infinity: the bin is the number of edges
+  // below the value (the same search the scorer uses, so training and scoring agree on every
+  // value, NaN included: bin 0).
+  const edges = new Float32Array(32).fill(Number.POSITIVE_INFINITY);
+  edges.set(bins.edges);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    let low = 0;
-    let high = edges.length;
-    while (low < high) {
-      const mid = (low + high) >>> 1;
-      if (v <= edges[mid]) high = mid;
-      else low = mid + 1;
-    }
-    out[i] = low;
+    let k = 0;
+    k += +(v > edges[k + 15]) << 4;
+    k += +(v > edges[k + 7]) << 3;
+    k += +(v > edges[k + 3]) << 2;
+    k += +(v > edges[k + 1]) << 1;
+    k += +(v > edges[k]);
+    out[i] = k;
   }
   return out;
 }

@@ -18,8 +18,11 @@ export interface FlatForest {
   features: number;
   /** Split feature per internal slot (`trees * (2^depth - 1)`). */
   feature: Uint8Array;
-  /** Go right when value > threshold (+Infinity for categorical and padding slots). */
-  threshold: Float32Array;
+  /**
+   * Go right when value > threshold (+Infinity for categorical and padding slots); 64-bit for
+   * imported models whose features need it.
+   */
+  threshold: Float32Array | Float64Array;
   /** Categorical slots: categories that go right, as bits (0 elsewhere). */
   categoriesRight: Uint32Array;
   /** Leaf probability per leaf slot (`trees * 2^depth`). */
@@ -83,7 +86,7 @@ const GROUP = 8;
  */
 export function scoreForest(
   forest: FlatForest,
-  features: Float32Array,
+  features: Float32Array | Float64Array,
   rows: number,
   out: Float32Array = new Float32Array(rows),
 ): Float32Array {

@@ -12,7 +12,7 @@ import { seededRandom } from "../../actors/runtime/random.ts";
 import type { FeatureSpec } from "../features.ts";
 import { binValues, categoricalBins, type FeatureBins, numericBins } from "./binning.ts";
 import { GROW_WORKER, type GrowRequest, type GrowWorkerArgs } from "./grow_worker.ts";
-import type { Tree, TreeParams } from "./tree.ts";
+import { MAX_TREE_ROWS, type Tree, type TreeParams } from "./tree.ts";
 import { MAX_BINS } from "./flat.ts";
 
 /** Settings of a forest (Spark's names where they exist). */
@@ -99,6 +99,11 @@ export async function trainForest(options: TrainForestOptions): Promise<TrainedF
     throw new RangeError(`maxBins must be from 2 to ${MAX_BINS}`);
   }
   const n = labels.length;
+  if (n > MAX_TREE_ROWS) {
+    throw new RangeError(
+      `at most ${MAX_TREE_ROWS} training rows per forest, not ${n}; train on a sample`,
+    );
+  }
   const random = seededRandom(params.seed);
   const bins = specs.map((spec, f) =>
     spec.kind === "categorical"

@@ -48,7 +48,7 @@ Deno.test("the .env file can be chosen by flag or environment; a chosen missing 
 });
 
 Deno.test("command defaults override global defaults but not user settings", () => {
-  assert.equal(configOf(["chaos", "kill-actor"]).duration, 5);
+  assert.equal(configOf(["chaos", "kill-actor"]).duration, 20);
   assert.equal(configOf(["chaos", "kill-actor"], { FRAUDSTREAM_DURATION: "2" }).duration, 2);
   assert.equal(configOf(["run"]).duration, 0);
 });

@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
+import { modelScoring } from "../../actors/consumer/model_scoring.ts";
+import { ActorSystem } from "../../actors/runtime/mod.ts";
+import { main } from "../../main.ts";
 import { evaluateModel } from "../../model/evaluate.ts";
 import { md5Hex } from "../../model/md5.ts";
 import { loadModel } from "../../model/model_file.ts";
@@ -251,6 +254,52 @@ Deno.test("Spark folders that cannot be imported are refused with a clear messag
       /holds no Parquet part files; the Spark model is incomplete/,
     );
   } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("fraudstream model import-spark, then the online scorer scores like Spark", async () => {
+  const root = await Deno.makeTempDir();
+  const sparkDir = join(root, "RandomForestModel");
+  const modelsDir = join(root, "models");
+  await writeSparkForest({ dir: sparkDir, trees: TREES, parts: 2 });
+  const quiet = { stdout: () => {}, stderr: () => {}, signal: new AbortController().signal };
+  let system: ActorSystem | undefined;
+  try {
+    const code = await main(
+      ["model", "import-spark", sparkDir, "seed-rf", "--models-dir", modelsDir, "--quiet"],
+      quiet,
+    );
+    assert.equal(code, 0);
+    const scoring = await modelScoring({ model: "seed-rf", modelsDir, workers: 1 });
+    system = await ActorSystem.start({
+      kind: "supervisor",
+      id: "root",
+      children: scoring.children,
+    });
+    const scorer = await scoring.scorers(0, (path) => system!.ref(path));
+    const rows = [
+      tx({ amt: 300, unix_time: 1_700_000_000 }),
+      tx({ amt: 300, unix_time: 1_700_000_001 }),
+      tx({ amt: 12, city_pop: 50_000 }),
+    ];
+    const result = await scorer.score(rows);
+    const x = new SeedEncoder().encode(rows);
+    assert.deepEqual(
+      [...result.scores],
+      rows.map((_, i) => Math.fround(sparkProbability(TREES, x, i * SEED_FEATURE_COUNT))),
+    );
+    assert.equal(result.modelVersion, "seed-rf");
+    assert.equal(result.changed.size, 0, "the seed's encoding keeps no per-card state");
+    assert.notEqual(
+      await main(
+        ["model", "import-spark", join(root, "missing"), "--models-dir", modelsDir],
+        quiet,
+      ),
+      0,
+    );
+  } finally {
+    await system?.shutdown();
     await Deno.remove(root, { recursive: true });
   }
 });

@@ -77,19 +77,6 @@ function countingScorers(
   };
 }
 
-async function readAll(transport: Transport, topic: string): Promise<LogRecord[]> {
-  const out: LogRecord[] = [];
-  const ends = await transport.endOffsets(topic);
-  for (let partition = 0; partition < ends.length; partition++) {
-    for await (
-      const records of transport.read({ topic, partition }, { from: 0, to: ends[partition] })
-    ) {
-      out.push(...records);
-    }
-  }
-  return out;
-}
-
 const json = (record: LogRecord) => JSON.parse(new TextDecoder().decode(record.value));
 
 async function startConsumer(
@@ -128,7 +115,7 @@ async function checkExactlyOnce(
   rows: Transaction[],
 ): Promise<void> {
   await eventually(async () => {
-    const scores = (await readAll(transport, topics.scores)).map(json);
+    const scores = (await transport.readTopic(topics.scores)).map(json);
     assert.equal(scores.length, rows.length, "one score per transaction");
     assert.deepEqual(
       new Set(scores.map((s) => s.trans_num)),
@@ -137,7 +124,7 @@ async function checkExactlyOnce(
   });
   await eventually(async () => {
     const expected = rows.filter((r) => r.amt / 300 >= THRESHOLD).map((r) => r.trans_num).sort();
-    const alerts = (await readAll(transport, topics.alerts)).map(json);
+    const alerts = (await transport.readTopic(topics.alerts)).map(json);
     assert.deepEqual(alerts.map((a) => a.trans_num).sort(), expected, "each alert exactly once");
     for (const alert of alerts) assert.equal(alert.model_version, "test-1");
   });
@@ -145,7 +132,7 @@ async function checkExactlyOnce(
   for (const row of rows) counts.set(row.cc_num, (counts.get(row.cc_num) ?? 0) + 1);
   await eventually(async () => {
     const latest = new Map<string, number>();
-    for (const record of await readAll(transport, topics.cardState)) {
+    for (const record of await transport.readTopic(topics.cardState)) {
       latest.set(
         record.key!,
         new DataView(record.value.buffer, record.value.byteOffset).getUint32(0),
@@ -242,6 +229,37 @@ export function consumerSuite(fixture: TransportFixture): void {
     }
   });
 
+  test("aborted transactions in the input are skipped, and what follows them is scored", async (transport) => {
+    const topics = freshTopics();
+    await transport.ensureTopics(specs(topics, 1));
+    const rows = Array.from({ length: 60 }, (_, i) => sampleTransaction(i, 6));
+    const producer = await transport.transactionalProducer(`${topics.group}-writer`);
+    const write = async (slice: Transaction[], commit: boolean) => {
+      const transaction = await producer.begin();
+      await transaction.send(
+        topics.transactions,
+        transactionRecords(slice, { encoding: "json", partitions: 1 }),
+      );
+      await (commit ? transaction.commit() : transaction.abort());
+    };
+    const { system, metrics } = await startConsumer(transport, topics, countingScorers());
+    try {
+      await write(rows.slice(0, 20), true);
+      await waitFor(() => metrics.scored === 20, "the first rows scored", settleMs);
+      // Fetches that hold nothing but aborted records and markers, then committed records.
+      for (let i = 0; i < 3; i++) await write(rows.slice(20, 40), false);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await write(rows.slice(20, 40), true);
+      await write(rows.slice(40, 60), false);
+      await write(rows.slice(40, 60), true);
+      await waitFor(() => metrics.scored === rows.length, "every committed row scored", settleMs);
+      await checkExactlyOnce(transport, topics, rows);
+    } finally {
+      await producer.close();
+      await system.shutdown();
+    }
+  });
+
   test("undecodable messages go to the dead letters with a reason; good ones are scored", async (transport) => {
     const topics = freshTopics();
     await transport.ensureTopics(specs(topics, 3));
@@ -270,7 +288,7 @@ export function consumerSuite(fixture: TransportFixture): void {
         "scores and dead letters",
       );
       await eventually(async () => {
-        const dead = (await readAll(transport, topics.deadLetters)).map(json);
+        const dead = (await transport.readTopic(topics.deadLetters)).map(json);
         assert.deepEqual(dead.map((d) => d.reason).sort(), [
           "field 'amt' must be a number",
           "not a valid Arrow IPC stream",

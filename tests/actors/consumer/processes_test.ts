@@ -32,7 +32,7 @@ function deployment() {
       "--topic",
       `${id}-transactions`,
       "--partitions",
-      "4",
+      "6",
       "--ui-port",
       "off",
     ],
@@ -41,25 +41,12 @@ function deployment() {
   };
 }
 
-async function readTopic(transport: Transport, topic: string): Promise<LogRecord[]> {
-  const out: LogRecord[] = [];
-  const ends = await transport.endOffsets(topic);
-  for (let partition = 0; partition < ends.length; partition++) {
-    for await (
-      const records of transport.read({ topic, partition }, { from: 0, to: ends[partition] })
-    ) {
-      out.push(...records);
-    }
-  }
-  return out;
-}
-
 const json = (record: LogRecord) => JSON.parse(new TextDecoder().decode(record.value));
 
 /** Waits until `scores` holds exactly one score per transaction of `rows`, and no more. */
 async function expectScoredOnce(transport: Transport, rows: Transaction[], timeoutMs = 90_000) {
   await eventually(async () => {
-    const scores = (await readTopic(transport, "scores")).map(json)
+    const scores = (await transport.readTopic("scores")).map(json)
       .filter((s) => rows.some((r) => r.trans_num === s.trans_num));
     const counts = new Map<string, number>();
     for (const s of scores) counts.set(s.trans_num, (counts.get(s.trans_num) ?? 0) + 1);
@@ -110,21 +97,21 @@ kafkaTest(
     );
     const [a, b] = await Promise.all(consumers);
     try {
-      await eventually(async () => assert.equal(await transport.partitions(d.topic), 4), 60_000);
+      await eventually(async () => assert.equal(await transport.partitions(d.topic), 6), 60_000);
       const producer = await transport.producer();
       const first = rowsFor(1, 400);
-      await producer.send(d.topic, transactionRecords(first, { encoding: "json", partitions: 4 }));
+      await producer.send(d.topic, transactionRecords(first, { encoding: "json", partitions: 6 }));
       await expectScoredOnce(transport, first);
       b.kill("SIGTERM");
       assert.equal(await b.exited, 0, b.output());
       const second = rowsFor(2, 400);
       await producer.send(
         d.topic,
-        transactionRecords(second, { encoding: "arrow", partitions: 4 }),
+        transactionRecords(second, { encoding: "arrow", partitions: 6 }),
       );
       await expectScoredOnce(transport, [...first, ...second]);
       await producer.close();
-      const alerts = (await readTopic(transport, "fraud-alerts")).map(json)
+      const alerts = (await transport.readTopic("fraud-alerts")).map(json)
         .filter((alert) => [...first, ...second].some((r) => r.trans_num === alert.trans_num));
       assert.equal(new Set(alerts.map((x) => x.trans_num)).size, alerts.length, "no alert twice");
       assert.ok(alerts.length > 0, "the model raised alerts on the large amounts");
@@ -174,13 +161,13 @@ kafkaTest(
       const second = await spawnRole({ entry: ENTRY, args: [...args, "--duration", "20"] });
       const expected = [...files.flat(), ...rowsFor(90, 10)];
       await eventually(async () => {
-        const published = (await readTopic(transport, d.topic)).map(json);
+        const published = (await transport.readTopic(d.topic)).map(json);
         assert.equal(published.length, expected.length, "each row exactly once");
         assert.equal(new Set(published.map((t) => t.trans_num)).size, expected.length);
       }, 90_000);
       second.kill("SIGTERM");
       await second.exited;
-      const dead = (await readTopic(transport, "transactions-dlq")).map(json).filter((x) =>
+      const dead = (await transport.readTopic("transactions-dlq")).map(json).filter((x) =>
         x.raw === bad
       );
       assert.equal(dead.length, 1);
@@ -225,10 +212,10 @@ kafkaTest("with --model latest a new model version is picked up without a restar
     ],
   });
   try {
-    await eventually(async () => assert.equal(await transport.partitions(d.topic), 4), 60_000);
+    await eventually(async () => assert.equal(await transport.partitions(d.topic), 6), 60_000);
     const producer = await transport.producer();
     const before = rowsFor(30, 200);
-    await producer.send(d.topic, transactionRecords(before, { encoding: "json", partitions: 4 }));
+    await producer.send(d.topic, transactionRecords(before, { encoding: "json", partitions: 6 }));
     await expectScoredOnce(transport, before);
     await install("v2");
     await eventually(() => {
@@ -236,10 +223,10 @@ kafkaTest("with --model latest a new model version is picked up without a restar
       return Promise.resolve();
     }, 30_000);
     const after = rowsFor(31, 200);
-    await producer.send(d.topic, transactionRecords(after, { encoding: "json", partitions: 4 }));
+    await producer.send(d.topic, transactionRecords(after, { encoding: "json", partitions: 6 }));
     await expectScoredOnce(transport, [...before, ...after]);
     await producer.close();
-    const scores = (await readTopic(transport, "scores")).map(json);
+    const scores = (await transport.readTopic("scores")).map(json);
     const version = (rows: Transaction[]) =>
       new Set(
         scores.filter((s) => rows.some((r) => r.trans_num === s.trans_num)).map((s) =>
@@ -275,7 +262,7 @@ kafkaTest(
       ],
     });
     try {
-      await eventually(async () => assert.equal(await transport.partitions(d.topic), 4), 60_000);
+      await eventually(async () => assert.equal(await transport.partitions(d.topic), 6), 60_000);
       const rows = rowsFor(40, 30);
       const lines = rows.map((row) => `${row.cc_num}\t${new TextDecoder().decode(encodeJson(row))}`)
         .join("\n");

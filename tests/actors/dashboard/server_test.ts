@@ -3,44 +3,7 @@ import { startStatusServer } from "../../../actors/dashboard/server.ts";
 import type { RoleStatus } from "../../../actors/dashboard/status.ts";
 import { Histogram } from "../../../actors/metrics/histogram.ts";
 import { ActorSystem } from "../../../actors/runtime/mod.ts";
-
-/** Parses Prometheus text format 0.0.4 strictly enough to catch malformed output. */
-export function parsePrometheus(
-  text: string,
-): Map<string, { type: string; samples: { labels: Record<string, string>; value: number }[] }> {
-  const families = new Map<
-    string,
-    { type: string; samples: { labels: Record<string, string>; value: number }[] }
-  >();
-  const sample = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([^}]*)\})? (-?[0-9.eE+-]+|\+Inf|-Inf|NaN)$/;
-  const label = /^([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"$/;
-  for (const line of text.split("\n")) {
-    if (line === "") continue;
-    if (line.startsWith("# HELP ")) continue;
-    if (line.startsWith("# TYPE ")) {
-      const [, , name, type] = line.split(" ");
-      assert.ok(["counter", "gauge", "histogram", "summary", "untyped"].includes(type), line);
-      assert.ok(!families.has(name), `family ${name} declared twice`);
-      families.set(name, { type, samples: [] });
-      continue;
-    }
-    const match = sample.exec(line);
-    assert.ok(match, `not a sample line: ${line}`);
-    const labels: Record<string, string> = {};
-    if (match[3]) {
-      for (const pair of match[3].split(/,(?=[a-zA-Z_][a-zA-Z0-9_]*=")/)) {
-        const m = label.exec(pair);
-        assert.ok(m, `bad label in ${line}`);
-        labels[m[1]] = m[2];
-      }
-    }
-    const base = match[1].replace(/_(bucket|sum|count)$/, "");
-    const family = families.get(match[1]) ?? families.get(base);
-    assert.ok(family, `sample before its # TYPE: ${line}`);
-    family.samples.push({ labels, value: Number(match[4]) });
-  }
-  return families;
-}
+import { parsePrometheus } from "../../fixtures/prometheus.ts";
 
 Deno.test("the status server serves the page, JSON, Prometheus text, health and live events", async () => {
   const system = await ActorSystem.start({
@@ -135,5 +98,48 @@ Deno.test("a port in use is a clear error", () => {
     );
   } finally {
     listener.close();
+  }
+});
+
+Deno.test("closing the server sends open /events streams a last snapshot, then ends them", async () => {
+  const system = await ActorSystem.start({ kind: "supervisor", id: "root", children: [] });
+  let scored = 1;
+  const server = startStatusServer({
+    host: "127.0.0.1",
+    port: 0,
+    intervalMs: 60_000,
+    status: () => ({
+      role: "test",
+      startedAt: Date.now(),
+      now: Date.now(),
+      transport: "embedded",
+      ready: true,
+      counters: { scored },
+      lag: [],
+      tree: system.snapshot(),
+      recentAlerts: [],
+    }),
+  });
+  let closing: Promise<void> | undefined;
+  try {
+    const events = await fetch(`${server.url}events`);
+    const reader = events.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = "";
+    while (!text.includes("\n\n")) {
+      const chunk = await reader.read();
+      assert.ok(!chunk.done, "a first snapshot on connecting");
+      text += chunk.value;
+    }
+    scored = 2; // the role's final figures, after the last periodic update
+    closing = server.close();
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+      text += chunk.value;
+    }
+    await closing;
+    const seen = [...text.matchAll(/data: (.*)\n\n/g)].map((m) => JSON.parse(m[1]).counters.scored);
+    assert.deepEqual(seen, [1, 2]);
+  } finally {
+    await (closing ?? server.close());
+    await system.shutdown();
   }
 });

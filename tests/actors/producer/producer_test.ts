@@ -6,7 +6,6 @@ import { readLines } from "../../../actors/producer/lines.ts";
 import { ActorSystem } from "../../../actors/runtime/mod.ts";
 import {
   EmbeddedTransport,
-  type LogRecord,
   TOPICS,
   topicSpecs,
   type Transport,
@@ -15,22 +14,9 @@ import { csvFile, csvLine, sampleTransaction } from "../../fixtures/transactions
 
 const SETTINGS = { topic: "transactions", partitions: 3, replicationFactor: undefined };
 
-async function readAll(transport: Transport, topic: string): Promise<LogRecord[]> {
-  const out: LogRecord[] = [];
-  const ends = await transport.endOffsets(topic);
-  for (let partition = 0; partition < ends.length; partition++) {
-    for await (
-      const records of transport.read({ topic, partition }, { from: 0, to: ends[partition] })
-    ) {
-      out.push(...records);
-    }
-  }
-  return out;
-}
-
 async function transNums(transport: Transport): Promise<string[]> {
   const out: string[] = [];
-  for (const record of await readAll(transport, "transactions")) {
+  for (const record of await transport.readTopic("transactions")) {
     out.push(...decodeTransactions(record.value, record.headers.encoding).map((t) => t.trans_num));
   }
   return out;
@@ -94,12 +80,12 @@ for (const encoding of ["json", "arrow"] as const) {
       const nums = await transNums(transport);
       assert.equal(nums.length, 120);
       assert.deepEqual(new Set(nums), new Set(good.map((t) => t.trans_num)));
-      for (const record of await readAll(transport, "transactions")) {
+      for (const record of await transport.readTopic("transactions")) {
         for (const t of decodeTransactions(record.value, record.headers.encoding)) {
           if (encoding === "json") assert.equal(record.key, t.cc_num);
         }
       }
-      const dead = (await readAll(transport, TOPICS.deadLetters)).map((r) =>
+      const dead = (await transport.readTopic(TOPICS.deadLetters)).map((r) =>
         JSON.parse(new TextDecoder().decode(r.value))
       );
       assert.deepEqual(dead.map((d) => [d.line, d.file]).sort((a, b) => a[0] - b[0]), [[

@@ -125,6 +125,23 @@ export function transportConformance(fixture: TransportFixture): void {
     });
   });
 
+  test("a transaction with several MiB for one partition commits (sent in request-sized runs)", async (transport) => {
+    const topic = unique("big-tx");
+    await transport.ensureTopics([{ name: topic, partitions: 1 }]);
+    const producer = await transport.transactionalProducer(unique("big-writer"));
+    const value = new Uint8Array(2000).fill(120);
+    const records = Array.from({ length: 2500 }, (_, i) => ({ key: `k${i}`, value }));
+    const transaction = await producer.begin();
+    await transaction.send(topic, records);
+    await transaction.commit();
+    await producer.close();
+    let read = 0;
+    for await (const batch of transport.read({ topic, partition: 0 }, { from: 0, to: 2500 })) {
+      read += batch.length;
+    }
+    assert.equal(read, records.length);
+  });
+
   test("a newer producer with the same transactional id fences the older one", async (transport) => {
     const topic = unique("fence");
     await transport.ensureTopics([{ name: topic, partitions: 1 }]);

@@ -1,0 +1,176 @@
+/**
+ * fraudstream's offline model library: the feature encoder shared by training and online scoring
+ * (stateless features and fixed-size per-card state), the fast Sparkov CSV reader, transformed
+ * Parquet data, the histogram Random Forest trainer on worker actors over shared memory, the
+ * flattened batch scorer, versioned model folders, evaluation on a time-and-card hold-out, the
+ * HTML report, and the import of the seed's Spark models with the seed's encoding.
+ *
+ * @example Train, then score a partition's transactions
+ * ```ts
+ * import { DEFAULT_FOREST, loadModel, rowEncoderFor, trainModel } from "./model/mod.ts";
+ *
+ * await trainModel({
+ *   dataDir: "resources/data/train/raw/v1",
+ *   transformedDir: "resources/data/train/transformed/v1",
+ *   modelDir: "resources/models/v1",
+ *   version: "v1",
+ *   params: DEFAULT_FOREST,
+ *   workers: 2,
+ * });
+ * const model = await loadModel("resources/models/v1");
+ * const encoder = rowEncoderFor(model.manifest.encoder);
+ * const { features } = encoder.encode(transactions);
+ * const scores = model.score(features, transactions.length);
+ * ```
+ *
+ * @module
+ */
+
+// Transactions and the CSV format.
+export {
+  CATEGORIES,
+  type Category,
+  type Column,
+  COLUMNS,
+  CSV_SEPARATOR,
+  CUSTOMER_COLUMN_COUNT,
+  HEADER,
+  type Transaction,
+} from "./schema.ts";
+export {
+  type BadRow,
+  findCsvFiles,
+  NoDataError,
+  readColumns,
+  type ReadColumnsOptions,
+  type TransactionColumns,
+} from "./csv_columns.ts";
+
+// Features: one encoder for training replay and online scoring.
+export {
+  DEFAULT_ENCODER,
+  emptyState,
+  encodeInto,
+  type EncoderSettings,
+  FEATURE_COUNT,
+  type FeatureInput,
+  featureInput,
+  type FeatureKind,
+  FEATURES,
+  type FeatureSpec,
+  haversineKm,
+  stateLength,
+} from "./features.ts";
+export { CardStates, decodeState, encodeState, StateFormatError } from "./card_states.ts";
+export { cardTimeOrder, replayFeatures } from "./replay.ts";
+export { type RowEncoder, rowEncoderFor } from "./row_encoder.ts";
+
+// Transformed training data (Parquet).
+export {
+  type EncodedData,
+  hasTransformed,
+  readTransformed,
+  writeTransformed,
+} from "./transformed.ts";
+
+// The forest: binning, trainer, scorer.
+export { binValues, categoricalBins, type FeatureBins, numericBins } from "./forest/binning.ts";
+export {
+  type BinnedData,
+  growTree,
+  MAX_TREE_ROWS,
+  type Tree,
+  type TreeParams,
+  walkTree,
+} from "./forest/tree.ts";
+export {
+  DEFAULT_FOREST,
+  featureImportance,
+  featuresPerNode,
+  type ForestParams,
+  type TrainedForest,
+  trainForest,
+  type TrainForestOptions,
+  treeSeed,
+} from "./forest/train.ts";
+export {
+  binForest,
+  type BinnedForest,
+  binRows,
+  type FlatForest,
+  flattenForest,
+  MAX_BINS,
+  scoreBinned,
+  scoreForest,
+} from "./forest/flat.ts";
+
+// Model folders.
+export {
+  decodeForest,
+  encodeForest,
+  type EncoderName,
+  type LoadedModel,
+  loadModel,
+  MODEL_FORMAT,
+  MODEL_FORMAT_VERSION,
+  ModelFormatError,
+  type ModelManifest,
+  saveModel,
+} from "./model_file.ts";
+
+// Training, evaluation and the report.
+export {
+  averagePrecision,
+  chooseThreshold,
+  type Confusion,
+  confusionAt,
+  type Curves,
+  curves,
+  evaluate,
+  type Evaluation,
+  recallAtPrecision,
+  rocAuc,
+} from "./metrics.ts";
+export { cardDraw, DEFAULT_SPLIT, ROLE, splitRows, type SplitSettings } from "./split.ts";
+export {
+  encodeData,
+  modelDir,
+  selectRows,
+  toRowMajor,
+  trainModel,
+  type TrainModelOptions,
+  type TrainReport,
+} from "./train.ts";
+export { evaluateModel, type EvaluateOptions, type EvaluationReport } from "./evaluate.ts";
+export { modelReportHtml } from "./report_html.ts";
+
+// The seed's Spark models and encoding.
+export {
+  importSparkModel,
+  type ImportSparkOptions,
+  readSparkForest,
+  SPARK_FOREST_CLASS,
+  type SparkForest,
+  type SparkMetadata,
+  SparkModelError,
+  type SparkNode,
+} from "./spark_import.ts";
+export {
+  SEED_ENCODER,
+  SEED_FEATURE_COUNT,
+  SEED_FEATURES,
+  SeedEncoder,
+  seedHash,
+  type SeedInput,
+} from "./seed_encoding.ts";
+export {
+  parseSeedLine,
+  readSeedBatches,
+  type SeedBatch,
+  type SeedBatchOptions,
+} from "./seed_csv.ts";
+
+// Worker behaviours for the program's worker registry.
+export { GROW_WORKER } from "./forest/grow_worker.ts";
+export { SCORE_WORKER } from "./score_worker.ts";
+export { MODEL_WORKERS } from "./workers.ts";

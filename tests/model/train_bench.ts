@@ -1,0 +1,131 @@
+/**
+ * Training speed of the Random Forest trainer: rows per second for 128 trees of depth 5 (the
+ * seed's setting) and of a deeper setting, on 1 and 2 workers, and the time the seed's job
+ * (43,253,806 rows, 128 trees, depth 5) would take at that speed.
+ *
+ * `deno bench -A tests/model/train_bench.ts`: short runs on 300 generated customers.
+ *
+ * `deno run -A tests/model/train_bench.ts [--data DIR] [--customers N] [--repeat R]`: the measured
+ * figures (medians of R runs) on a transformed data set (`resources/data/train/transformed/<v>`),
+ * a folder of CSV files, or N freshly generated customers over 2022-2023 (default 3000: about
+ * 5.1 M rows), training on every row.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { join } from "node:path";
+import { generateTrainingSet } from "../../actors/generator/mod.ts";
+import { FEATURES } from "../../model/features.ts";
+import { DEFAULT_FOREST, type ForestParams, trainForest } from "../../model/forest/train.ts";
+import { encodeData } from "../../model/train.ts";
+import type { EncodedData } from "../../model/transformed.ts";
+
+const WORKER_ENTRY = new URL("../../actors/worker_main.ts", import.meta.url);
+/** Rows of the seed's training job. */
+const SEED_ROWS = 43_253_806;
+
+/** The settings measured: the seed's, and the deeper default of fraudstream. */
+const SETTINGS: { name: string; params: Partial<ForestParams> }[] = [
+  { name: "depth 5 (seed)", params: { maxDepth: 5, minInstancesPerNode: 1 } },
+  { name: "depth 10, min 50 (default)", params: { maxDepth: 10, minInstancesPerNode: 50 } },
+];
+
+/** Encoded features of `customers` generated customers (2022-2023). */
+async function generatedData(customers: number): Promise<EncodedData> {
+  const dir = await Deno.makeTempDir({ prefix: "fraudstream-train-bench-" });
+  try {
+    await generateTrainingSet({
+      customers,
+      start: "2022-01-01",
+      end: "2023-12-31",
+      outDir: join(dir, "raw"),
+      seed: 11,
+      workerEntry: WORKER_ENTRY,
+    });
+    return (await encodeData({ dataDir: join(dir, "raw") })).data;
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** Seconds to train 128 trees on every row of `data`. */
+async function trainSeconds(
+  data: EncodedData,
+  params: Partial<ForestParams>,
+  workers: number,
+): Promise<number> {
+  const started = performance.now();
+  await trainForest({
+    features: data.features,
+    labels: data.label,
+    specs: FEATURES,
+    params: { ...DEFAULT_FOREST, numTrees: 128, ...params },
+    workers,
+    workerEntry: WORKER_ENTRY,
+  });
+  return (performance.now() - started) / 1000;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+if (import.meta.main) {
+  const args = parseArgs({
+    args: Deno.args,
+    options: {
+      data: { type: "string" },
+      customers: { type: "string", default: "3000" },
+      repeat: { type: "string", default: "3" },
+      workers: { type: "string", default: "1,2" },
+    },
+  });
+  const loadStarted = performance.now();
+  const data = args.values.data
+    ? (await encodeData({
+      dataDir: args.values.data,
+      transformedDir: args.values.data,
+    })).data
+    : await generatedData(Number(args.values.customers));
+  console.log(
+    `${data.length} rows, ${FEATURES.length} features, loaded in ${
+      ((performance.now() - loadStarted) / 1000).toFixed(1)
+    } s; ${navigator.hardwareConcurrency} cores; load average ${Deno.loadavg().join(" ")}`,
+  );
+  const repeat = Number(args.values.repeat);
+  console.log("| setting | workers | runs (s) | median s | rows/s | 43.25 M rows |");
+  console.log("| --- | --- | --- | --- | --- | --- |");
+  for (const setting of SETTINGS) {
+    for (const workers of args.values.workers.split(",").map(Number)) {
+      const runs: number[] = [];
+      for (let r = 0; r < repeat; r++) runs.push(await trainSeconds(data, setting.params, workers));
+      const seconds = median(runs);
+      const rowsPerSecond = data.length / seconds;
+      console.log(
+        `| ${setting.name} | ${workers} | ${runs.map((s) => s.toFixed(1)).join(", ")} | ${
+          seconds.toFixed(1)
+        } | ${Math.round(rowsPerSecond)} | ${(SEED_ROWS / rowsPerSecond).toFixed(0)} s |`,
+      );
+    }
+  }
+} else {
+  const data = await generatedData(300);
+  for (const setting of SETTINGS) {
+    for (const workers of [1, 2]) {
+      Deno.bench({
+        name: `128 trees, ${setting.name}, ${workers} worker(s), ${data.length} rows`,
+        group: setting.name,
+        n: 1,
+        warmup: 0,
+        async fn(b) {
+          b.start();
+          const seconds = await trainSeconds(data, setting.params, workers);
+          b.end();
+          console.log(`  ${Math.round(data.length / seconds)} rows/s`);
+        },
+      });
+    }
+  }
+}
