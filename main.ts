@@ -24,6 +24,7 @@ export const HANDLERS: Record<string, () => Promise<CommandHandler>> = {
   train: async () => (await import("./model/commands.ts")).trainCommand,
   evaluate: async () => (await import("./model/commands.ts")).evaluateCommand,
   model: async () => (await import("./model/commands.ts")).modelCommand,
+  bench: async () => (await import("./actors/bench/command.ts")).benchCommand,
 };
 
 /** Where `main` writes; tests capture it. */

@@ -282,9 +282,37 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: "bench",
     summary: "throughput and latency scenarios, printed as tables",
-    examples: ["fraudstream bench scaling --report bench.json"],
-    positionals: [{ name: "scenario", required: true, help: "which benchmark to run" }],
-    flags: ["report", "quiet"],
+    examples: [
+      "fraudstream bench scaling --report bench.json      # also writes bench.html",
+      "fraudstream bench scaling --brokers 127.0.0.1:19092,127.0.0.1:29092,127.0.0.1:39092",
+      "fraudstream bench e2e --partitions 2 --workers 1 --rows 50000",
+    ],
+    positionals: [{
+      name: "scenario",
+      choices: ["scaling", "e2e"],
+      required: true,
+      help: "scaling: consumer (partitions x scoring workers), producer (1 and 2 producer " +
+        "actors), data growth (1x 2x 4x 8x) and end-to-end cells; e2e: only the end-to-end " +
+        "cells (per encoding x partitions x workers: burst throughput, and detection latency " +
+        "p50/p99 from file written to score committed under a paced load of --rate, default " +
+        "half the burst rate). Grid: 1, 2, 6 partitions up to --partitions and 1, 2, 4... " +
+        "workers up to --workers, on the embedded log and, with --brokers, on Kafka. A cell " +
+        "that loses or duplicates a transaction fails the bench (exit 1)",
+    }],
+    flags: [
+      "rows",
+      "partitions",
+      "workers",
+      "encoding",
+      "rate",
+      "seed",
+      "model",
+      "modelsDir",
+      "replicationFactor",
+      ...KAFKA,
+      "report",
+      "quiet",
+    ],
   },
 ];
 

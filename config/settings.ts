@@ -448,6 +448,14 @@ export const SETTINGS = {
     arg: "",
     help: "down: also delete the cluster's data",
   }),
+  rows: setting<number>({
+    flag: "rows",
+    env: "BENCH_ROWS",
+    default: 200_000,
+    parse: integer({ min: 100, max: 1_000_000 }),
+    arg: "N",
+    help: "bench: transactions per cell on the embedded log (Kafka cells take a fifth)",
+  }),
   quiet: setting<boolean>({
     flag: "quiet",
     env: "FRAUDSTREAM_QUIET",

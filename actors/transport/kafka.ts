@@ -54,6 +54,8 @@ export class KafkaUnavailableError extends FraudstreamError {
 
 /** Fetch rounds without records after which `read` treats the rest of its range as markers. */
 const EMPTY_FETCH_ROUNDS = 3;
+/** How long a read waits without progress before it takes what follows as markers or aborted. */
+const QUIET_MS = 2000;
 /** How long a read may take to join its throw-away group. */
 const READER_JOIN_TIMEOUT_MS = 30_000;
 
@@ -274,6 +276,7 @@ export class KafkaTransport implements Transport {
     // Fetch rounds completed since the last batch arrived.
     let emptyRounds = 0;
     const started = Date.now();
+    let lastProgress = started;
     try {
       await consumer.connect();
       await consumer.subscribe({ topic, fromBeginning: true });
@@ -288,6 +291,16 @@ export class KafkaTransport implements Transport {
       consumer.on(consumer.events.FETCH, () => {
         if (joined) emptyRounds++;
       });
+      // Fetches of nothing but markers or aborted records never reach eachBatch; they still move
+      // the position, so a range that ends in them is known to be read to its end.
+      consumer.on(consumer.events.START_BATCH_PROCESS, ({ payload }) => {
+        if (!joined || payload.batchSize !== 0 || !ranges.has(payload.partition)) return;
+        const next = Number(payload.lastOffset) + 1;
+        if (next > positions.get(payload.partition)!) {
+          positions.set(payload.partition, next);
+          lastProgress = Date.now();
+        }
+      });
       await consumer.run({
         autoCommit: false,
         partitionsConsumedConcurrently: ranges.size,
@@ -295,6 +308,7 @@ export class KafkaTransport implements Transport {
           const range = ranges.get(batch.partition);
           if (!range || !joined) return Promise.resolve();
           emptyRounds = 0;
+          lastProgress = Date.now();
           positions.set(
             batch.partition,
             Math.max(positions.get(batch.partition)!, Number(batch.lastOffset()) + 1),
@@ -322,7 +336,9 @@ export class KafkaTransport implements Transport {
         }
         // `to` was at most the end of the visible records when the read began, so once whole fetch
         // rounds bring nothing more, the offsets left are transaction markers or aborted records.
-        if (emptyRounds >= EMPTY_FETCH_ROUNDS) return;
+        // A slow broker must not end the read early (a producer resuming from a stale ledger entry
+        // would publish a chunk twice): a quiet spell is needed as well as empty fetch rounds.
+        if (emptyRounds >= EMPTY_FETCH_ROUNDS && Date.now() - lastProgress >= QUIET_MS) return;
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     } finally {

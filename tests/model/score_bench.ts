@@ -6,7 +6,8 @@
  * `deno bench -A tests/model/score_bench.ts`: 65,536-row batches.
  *
  * `deno run -A tests/model/score_bench.ts [--customers N] [--repeat R]`: medians of R passes over
- * every encoded row of N generated customers (default 500, about 0.85 M rows).
+ * every encoded row of N generated customers (default 500, about 0.85 M rows), also through the
+ * pretrained model.
  *
  * @module
  */
@@ -131,6 +132,20 @@ if (import.meta.main) {
       } | ${Math.round(walk)} |`,
     );
   }
+  const pretrained = await loadModel(
+    new URL("../../resources/models/pretrained", import.meta.url).pathname,
+  );
+  const passes: number[] = [];
+  for (let r = 0; r < Number(args.values.repeat); r++) {
+    const started = performance.now();
+    pretrained.score(x, data.length);
+    passes.push(data.length / ((performance.now() - started) / 1000));
+  }
+  console.log(
+    `| pretrained (${pretrained.manifest.params.numTrees} trees, depth ${pretrained.manifest.params.maxDepth}) | ${
+      passes.map((p) => (p / 1e6).toFixed(2)).join(", ")
+    } | ${Math.round(median(passes))} | - |`,
+  );
 } else {
   const data = await generatedData(100);
   const rows = Math.min(65_536, data.length);

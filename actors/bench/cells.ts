@@ -1,0 +1,568 @@
+/**
+ * One benchmark cell: a fresh topic (and consumer group) on a transport, the real actors on it,
+ * a measured load, and the reconciliation of every transaction id at the end.
+ *
+ * Three kinds:
+ * - `consumerCell`: the consumers score a backlog they see all at once (published in one
+ *   transaction while they were idle), after a warm-up.
+ * - `producerCell`: producer actors publish batch files with nothing else running; then the
+ *   consumers score everything, to account for it.
+ * - `pipelineCell`: the whole path (batch file -> producer -> log -> partition actors ->
+ *   committed scores and alerts): a warm-up, a burst of files written at once (throughput), and
+ *   optionally a paced load below that (detection latency, from the moment a transaction's file
+ *   is written to the moment its score is committed).
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import type { WireEncoding } from "../codec/transactions.ts";
+import { modelScoring } from "../consumer/model_scoring.ts";
+import { Histogram } from "../metrics/histogram.ts";
+import { producerActor, type ProducerMetrics, producerMetrics } from "../producer/mod.ts";
+import { Pipeline } from "../run/pipeline.ts";
+import { type ActorSnapshot, ActorSystem, sleep } from "../runtime/mod.ts";
+import { TOPICS, topicSpecs, type Transport } from "../transport/mod.ts";
+import { type BenchData, fileSlices, writeBatchFile } from "./data.ts";
+
+/** Where and how a cell runs. */
+export interface CellSetup {
+  transport: Transport;
+  /** Topic of this cell; its consumer group and producer ids derive from it. */
+  topic: string;
+  partitions: number;
+  /** Scoring workers. */
+  workers: number;
+  encoding: WireEncoding;
+  model: string;
+  modelsDir: string;
+  replicationFactor: number | undefined;
+  signal: AbortSignal;
+  /** Status lines of the actors (assignments, restarts). */
+  onEvent?: (line: string) => void;
+}
+
+/** Every transaction id accounted for (snake_case, as in the report). */
+export interface Accounting {
+  /** Transactions written to files. */
+  written: number;
+  /** Transactions the log acknowledged. */
+  produced: number;
+  /** Transactions scored and committed. */
+  scored: number;
+  dead_letters: number;
+  /** Written or produced, never scored nor dead-lettered. */
+  lost: number;
+  /** Extra scorings of transactions scored more than once. */
+  duplicates: number;
+  /** Scored transactions that were never produced. */
+  unknown: number;
+  /** Every id tracked one by one (otherwise counts and checksums). */
+  exact: boolean;
+  /** Everything was published and scored before the time limit. */
+  drained: boolean;
+}
+
+/** Latency quantiles in ms. */
+export interface Quantiles {
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/** A measured stretch of load. */
+export interface Phase {
+  rows: number;
+  seconds: number;
+  /** Transactions per second. */
+  throughput: number;
+}
+
+/** What `consumerCell` measured. */
+export interface ConsumerResult {
+  /** From starting the consumer to the warm-up being scored, in ms. */
+  startup_ms: number;
+  warmup_rows: number;
+  /** Publishing the backlog in one transaction, the consumers idle meanwhile. */
+  publish: Phase;
+  /** Scoring the backlog, from its commit to the last committed batch. */
+  consumer: Phase;
+  accounting: Accounting;
+}
+
+/** What `producerCell` measured. */
+export interface ProducerResult {
+  producer: Phase & { producers: number };
+  /** Scoring everything afterwards to account for it, start-up included (not a benchmark). */
+  verify_seconds: number;
+  accounting: Accounting;
+}
+
+/** What `pipelineCell` measured. */
+export interface PipelineResult {
+  /** From starting the pipeline to the warm-up being scored, in ms. */
+  startup_ms: number;
+  warmup_rows: number;
+  /** Files written all at once: throughput; latency includes the queueing of the backlog. */
+  burst: Phase & { latency_ms: Quantiles };
+  /** Files written at a steady rate below the burst throughput: detection latency. */
+  paced?: Phase & {
+    /** Offered rate, transactions per second. */
+    rate: number;
+    /** File written -> score committed, per transaction. */
+    latency_ms: Quantiles;
+    /** Log append -> batch committed, per message (the consumer's own histogram). */
+    log_latency_ms: Quantiles;
+  };
+  /** Resident memory of the process after the burst, in MB (garbage not yet collected too). */
+  rss_mb: number;
+  accounting: Accounting;
+}
+
+/** Options of `consumerCell`. */
+export interface ConsumerCellOptions {
+  warmup: number;
+  backlog: number;
+}
+
+/** Options of `producerCell`. */
+export interface ProducerCellOptions {
+  rows: number;
+  /** Producer actors publishing in parallel, each its own input folder and share of the cards. */
+  producers: number;
+}
+
+/** Options of `pipelineCell`. */
+export interface PipelineCellOptions {
+  warmup: number;
+  burst: number;
+  /** A paced phase after the burst: its rows and rate (0: half the burst throughput). */
+  paced?: { rows: number; rate: number };
+}
+
+/** Rows per batch file (the producer publishes up to 5000 lines per transaction). */
+const ROWS_PER_FILE = 5000;
+/** How often the paced phase writes a file, in ms (the chaos scenarios' generator pace). */
+const PACE_MS = 250;
+
+/**
+ * Consumer throughput on a backlog: the pipeline starts and scores a warm-up; then one producer
+ * actor publishes the backlog as a single transaction, which the consumers (reading committed
+ * records only) see all at once when it commits.
+ */
+export async function consumerCell(
+  setup: CellSetup,
+  data: BenchData,
+  options: ConsumerCellOptions,
+): Promise<ConsumerResult> {
+  const root = await Deno.makeTempDir({ prefix: "fraudstream-bench-" });
+  try {
+    await setup.transport.ensureTopics(topicSpecs(setup));
+    const input = join(root, "in");
+    const empty = join(root, "pipeline");
+    const staging = join(root, ".stage");
+    for (const dir of [input, empty, staging]) await Deno.mkdir(dir);
+    const warmup = options.warmup;
+    const total = warmup + options.backlog;
+    writeBatchFile(staging, "warmup.csv", data.lines.slice(0, warmup));
+    writeBatchFile(staging, "backlog.csv", data.lines.slice(warmup, total));
+
+    let pipeline: Pipeline | undefined;
+    let committedAt = 0;
+    const producers = await startProducers(setup, [input], {
+      // The header line and the rows: the whole file in one transaction.
+      chunkLines: options.backlog + 1,
+      onPublished: (ids) => {
+        // A file's last transaction may hold only its ledger entry.
+        if (ids.length > 0) committedAt = performance.now();
+        for (const id of ids) pipeline!.ledger.produced(id);
+      },
+    });
+    try {
+      const timeoutMs = drainTimeoutMs(total);
+      const wait = { timeoutMs, signal: setup.signal, failed: producers.system.done };
+      await until(producers.ready, wait);
+      const scoring = await modelScoring(setup);
+      let lastCommit = 0;
+      const started = performance.now();
+      pipeline = await Pipeline.start({
+        transport: setup.transport,
+        input: empty,
+        topic: setup.topic,
+        partitions: setup.partitions,
+        encoding: setup.encoding,
+        groupId: `${setup.topic}-scoring`,
+        producerId: `${setup.topic}-pipeline`,
+        emitScores: false,
+        scoring,
+        onEvent: setup.onEvent,
+        onCommitted: () => (lastCommit = performance.now()),
+      });
+      const running = pipeline;
+      try {
+        let drained = true;
+        const drain = async (rows: number) => {
+          const published = await until(
+            () => producers.metrics.rows + producers.metrics.deadLetters >= rows,
+            wait,
+          );
+          drained &&= published && await running.drain(empty, { timeoutMs, signal: setup.signal });
+        };
+        await Deno.rename(join(staging, "warmup.csv"), join(input, "warmup.csv"));
+        await drain(warmup);
+        await until(() => readyPartitions(running) >= setup.partitions, wait);
+        const startup = performance.now() - started;
+
+        const scored = running.consumer.scored;
+        const publishStart = performance.now();
+        await Deno.rename(join(staging, "backlog.csv"), join(input, "backlog.csv"));
+        await drain(total);
+        return {
+          startup_ms: Math.round(startup),
+          warmup_rows: warmup,
+          publish: phase(options.backlog, publishStart, committedAt),
+          consumer: phase(running.consumer.scored - scored, committedAt, lastCommit),
+          accounting: accounting(running, {
+            written: total,
+            producerDeadLetters: producers.metrics.deadLetters,
+            drained,
+          }),
+        };
+      } finally {
+        await running.stop();
+      }
+    } finally {
+      await producers.system.shutdown();
+    }
+  } finally {
+    await Deno.remove(root, { recursive: true }).catch(() => {});
+  }
+}
+
+/**
+ * Producer throughput: producer actors publish the rows from files with nothing else running
+ * (each its own input folder and share of the cards, so every card stays in order); then the
+ * consumers score everything, to account for every row.
+ */
+export async function producerCell(
+  setup: CellSetup,
+  data: BenchData,
+  options: ProducerCellOptions,
+): Promise<ProducerResult> {
+  const root = await Deno.makeTempDir({ prefix: "fraudstream-bench-" });
+  const rows = options.rows;
+  try {
+    await setup.transport.ensureTopics(topicSpecs(setup));
+    const inputs = Array.from({ length: options.producers }, (_, i) => join(root, `in-${i}`));
+    const staging = inputs.map((_, i) => join(root, `.stage-${i}`));
+    for (const dir of [...inputs, ...staging]) await Deno.mkdir(dir);
+    const shares: string[][] = inputs.map(() => []);
+    for (let i = 0; i < rows; i++) {
+      shares[cardShare(data.cards[i], options.producers)].push(data.lines[i]);
+    }
+    shares.forEach((lines, p) => {
+      for (const [a, b] of fileSlices(0, lines.length, ROWS_PER_FILE)) {
+        writeBatchFile(staging[p], `b-${String(a).padStart(9, "0")}.csv`, lines.slice(a, b));
+      }
+    });
+
+    const ids: string[] = [];
+    const producers = await startProducers(setup, inputs, {
+      onPublished: (published) => ids.push(...published),
+    });
+    const timeoutMs = drainTimeoutMs(rows);
+    let producer: Phase;
+    try {
+      const wait = { timeoutMs, signal: setup.signal, failed: producers.system.done };
+      await until(producers.ready, wait);
+      const started = performance.now();
+      // Each staged folder appears at once in its producer's input folder.
+      for (let p = 0; p < options.producers; p++) {
+        await Deno.rename(staging[p], join(inputs[p], "batch"));
+      }
+      await until(() => producers.metrics.rows + producers.metrics.deadLetters >= rows, wait);
+      producer = phase(producers.metrics.rows, started);
+    } finally {
+      await producers.system.shutdown();
+    }
+
+    const empty = join(root, "pipeline");
+    await Deno.mkdir(empty);
+    const verifyStart = performance.now();
+    const pipeline = await Pipeline.start({
+      transport: setup.transport,
+      input: empty,
+      topic: setup.topic,
+      partitions: setup.partitions,
+      encoding: setup.encoding,
+      groupId: `${setup.topic}-scoring`,
+      producerId: `${setup.topic}-pipeline`,
+      emitScores: false,
+      scoring: await modelScoring(setup),
+      onEvent: setup.onEvent,
+    });
+    try {
+      for (const id of ids) pipeline.ledger.produced(id);
+      const drained = await pipeline.drain(empty, { timeoutMs, signal: setup.signal });
+      return {
+        producer: { ...producer, producers: options.producers },
+        verify_seconds: Math.round((performance.now() - verifyStart) / 10) / 100,
+        accounting: accounting(pipeline, {
+          written: rows,
+          producerDeadLetters: producers.metrics.deadLetters,
+          drained,
+        }),
+      };
+    } finally {
+      await pipeline.stop();
+    }
+  } finally {
+    await Deno.remove(root, { recursive: true }).catch(() => {});
+  }
+}
+
+/** Producer actors of a cell, one per input folder, sharing their counters. */
+async function startProducers(
+  setup: CellSetup,
+  inputs: string[],
+  options: { chunkLines?: number; onPublished: (ids: string[]) => void },
+): Promise<{ system: ActorSystem; metrics: ProducerMetrics; ready: () => boolean }> {
+  const metrics = producerMetrics();
+  const idle = new Set<number>();
+  const system = await ActorSystem.start({
+    kind: "supervisor",
+    id: "bench-produce",
+    intensity: 3,
+    periodMs: 60_000,
+    children: inputs.map((input, p) => ({
+      ...producerActor({
+        transport: setup.transport,
+        input,
+        topics: { transactions: setup.topic, deadLetters: TOPICS.deadLetters },
+        partitions: setup.partitions,
+        encoding: setup.encoding,
+        producerId: `${setup.topic}-${p}`,
+        maxFilesPerTrigger: 1000,
+        pollMs: 10,
+        chunkLines: options.chunkLines,
+        metrics,
+        deletePublished: true,
+        onPublished: (rows) => options.onPublished(rows.map((row) => row.trans_num)),
+        // A producer is ready once it has read its ledger and found nothing to do.
+        onIdle: () => idle.add(p),
+      }),
+      id: `producer-${p}`,
+    })),
+  });
+  return { system, metrics, ready: () => idle.size === inputs.length };
+}
+
+/** Runs the whole pipeline on a burst of files, then (optionally) on a paced load. */
+export async function pipelineCell(
+  setup: CellSetup,
+  data: BenchData,
+  options: PipelineCellOptions,
+): Promise<PipelineResult> {
+  const input = await Deno.makeTempDir({ prefix: "fraudstream-bench-" });
+  try {
+    await setup.transport.ensureTopics(topicSpecs(setup));
+    const scoring = await modelScoring(setup);
+    /** Written, not yet committed rows: when, and the histogram of their phase. */
+    const pending = new Map<string, { at: number; histogram: Histogram }>();
+    let lastCommit = 0;
+    const started = performance.now();
+    const pipeline = await Pipeline.start({
+      transport: setup.transport,
+      input,
+      topic: setup.topic,
+      partitions: setup.partitions,
+      encoding: setup.encoding,
+      groupId: `${setup.topic}-scoring`,
+      producerId: `${setup.topic}-pipeline`,
+      emitScores: false,
+      scoring,
+      onEvent: setup.onEvent,
+      onCommitted: (batch) => {
+        const now = performance.now();
+        lastCommit = now;
+        for (const row of batch.rows) {
+          const written = pending.get(row.trans_num);
+          if (!written) continue;
+          written.histogram.record(now - written.at);
+          pending.delete(row.trans_num);
+        }
+      },
+    });
+    let next = 0;
+    let sequence = 0;
+    const write = (count: number, histogram: Histogram) => {
+      const end = next + count;
+      if (end > data.lines.length) throw new RangeError("the bench data holds too few rows");
+      for (const [a, b] of fileSlices(next, end, ROWS_PER_FILE)) {
+        writeBatchFile(
+          input,
+          `b-${String(sequence++).padStart(9, "0")}.csv`,
+          data.lines.slice(a, b),
+        );
+        const at = performance.now();
+        for (let i = a; i < b; i++) pending.set(data.ids[i], { at, histogram });
+      }
+      next = end;
+    };
+    let drained = true;
+    const drain = async (rows: number) => {
+      const done = await pipeline.drain(input, {
+        timeoutMs: drainTimeoutMs(rows),
+        signal: setup.signal,
+      });
+      drained &&= done;
+      return done;
+    };
+    try {
+      write(options.warmup, new Histogram());
+      await drain(options.warmup);
+      const startup = performance.now() - started;
+
+      const burstLatency = new Histogram();
+      const burstStart = performance.now();
+      const scoredBefore = pipeline.consumer.scored;
+      write(options.burst, burstLatency);
+      await drain(options.burst);
+      const burst = phase(pipeline.consumer.scored - scoredBefore, burstStart, lastCommit);
+      const rss = Deno.memoryUsage().rss / 2 ** 20;
+
+      let paced: PipelineResult["paced"];
+      if (options.paced && drained && !setup.signal.aborted) {
+        const rate = options.paced.rate > 0
+          ? options.paced.rate
+          : Math.max(100, Math.round(burst.throughput / 2));
+        const latency = new Histogram();
+        const logBefore = copyHistogram(pipeline.consumer.latencyMs);
+        const pacedStart = performance.now();
+        const scored = pipeline.consumer.scored;
+        const first = next;
+        const last = next + options.paced.rows;
+        while (next < last) {
+          const elapsed = (performance.now() - pacedStart) / 1000;
+          const due = Math.min(last, first + Math.floor(elapsed * rate));
+          if (due > next) write(due - next, latency);
+          if (next < last && !(await sleep(PACE_MS, setup.signal))) break;
+        }
+        await drain(next - first);
+        paced = {
+          ...phase(pipeline.consumer.scored - scored, pacedStart, lastCommit),
+          rate,
+          latency_ms: quantiles(latency),
+          log_latency_ms: quantiles(histogramSince(pipeline.consumer.latencyMs, logBefore)),
+        };
+      }
+      return {
+        startup_ms: Math.round(startup),
+        warmup_rows: options.warmup,
+        burst: { ...burst, latency_ms: quantiles(burstLatency) },
+        paced,
+        rss_mb: Math.round(rss),
+        accounting: accounting(pipeline, {
+          written: next,
+          producerDeadLetters: pipeline.producer.deadLetters,
+          drained,
+        }),
+      };
+    } finally {
+      await pipeline.stop();
+    }
+  } finally {
+    await Deno.remove(input, { recursive: true }).catch(() => {});
+  }
+}
+
+/** Which of `producers` publishes the rows of `card`. */
+function cardShare(card: string, producers: number): number {
+  let hash = 0;
+  for (let i = 0; i < card.length; i++) hash = (hash * 31 + card.charCodeAt(i)) >>> 0;
+  return hash % producers;
+}
+
+/** Generous time for `rows` to be published and scored, in ms. */
+function drainTimeoutMs(rows: number): number {
+  return 60_000 + rows * 2;
+}
+
+/** Rows done from `started` to `ended` (`performance.now()` times), as a phase. */
+function phase(rows: number, started: number, ended = performance.now()): Phase {
+  const seconds = (ended - started) / 1000;
+  return {
+    rows,
+    seconds: Math.round(seconds * 1000) / 1000,
+    throughput: Math.round(rows / Math.max(seconds, 1e-3)),
+  };
+}
+
+/** Waits until `ready()` holds; false on timeout, abort or when `failed` settles first. */
+async function until(
+  ready: () => boolean,
+  options: { timeoutMs: number; signal: AbortSignal; pollMs?: number; failed?: Promise<unknown> },
+): Promise<boolean> {
+  let failed = false;
+  options.failed?.then(() => (failed = true));
+  const deadline = performance.now() + options.timeoutMs;
+  while (!ready()) {
+    if (failed || performance.now() > deadline) return false;
+    if (!(await sleep(options.pollMs ?? 10, options.signal))) return false;
+  }
+  return true;
+}
+
+/** Partition actors of the pipeline that are running (their state restored). */
+function readyPartitions(pipeline: Pipeline): number {
+  const count = (node: ActorSnapshot): number =>
+    node.path.endsWith("consume/partitions")
+      ? (node.children ?? []).filter((child) => child.state === "running").length
+      : (node.children ?? []).reduce((sum, child) => sum + count(child), 0);
+  return count(pipeline.system.snapshot());
+}
+
+function accounting(
+  pipeline: Pipeline,
+  options: { written: number; producerDeadLetters: number; drained: boolean },
+): Accounting {
+  const r = pipeline.reconcile();
+  return {
+    written: options.written,
+    produced: r.produced,
+    scored: r.scored,
+    dead_letters: options.producerDeadLetters + pipeline.consumer.deadLetters,
+    lost: r.lost + Math.max(0, options.written - r.produced - options.producerDeadLetters),
+    duplicates: r.duplicates,
+    unknown: r.unknown,
+    exact: r.exact,
+    drained: options.drained,
+  };
+}
+
+function quantiles(histogram: Histogram): Quantiles {
+  const round = (ms: number) => Math.round(ms * 10) / 10;
+  return {
+    p50: round(histogram.quantile(0.5)),
+    p99: round(histogram.quantile(0.99)),
+    max: round(histogram.max),
+  };
+}
+
+function copyHistogram(histogram: Histogram): Histogram {
+  const copy = new Histogram();
+  copy.merge(histogram);
+  return copy;
+}
+
+/** What `after` recorded since it was `before` (its maximum stays the overall one). */
+function histogramSince(after: Histogram, before: Histogram): Histogram {
+  const delta = new Histogram();
+  for (let i = 0; i < delta.counts.length; i++) {
+    delta.counts[i] = after.counts[i] - before.counts[i];
+  }
+  delta.count = after.count - before.count;
+  delta.sum = after.sum - before.sum;
+  delta.max = after.max;
+  return delta;
+}

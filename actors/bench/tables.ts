@@ -1,0 +1,229 @@
+/**
+ * The bench report as Markdown tables, one per section, as printed on stdout and shown in the
+ * HTML report.
+ *
+ * @module
+ */
+
+import type { PipelineResult } from "./cells.ts";
+import type { CellReport, ScalingReport, Section } from "./scaling.ts";
+
+/** A table: a title, what it measures, its header and rows of cells. */
+export interface Table {
+  section: Section;
+  title: string;
+  note: string;
+  header: string[];
+  rows: string[][];
+}
+
+/** Titles and explanations of the sections, in the order they are shown. */
+export const SECTIONS: Record<Section, { title: string; note: string }> = {
+  consumer: {
+    title: "Consumer throughput",
+    note: "backlog published in one transaction after a warm-up; scored from its commit " +
+      "to the last committed batch; worker w scores the partitions p with p % workers = w",
+  },
+  producer: {
+    title: "Producer throughput",
+    note: "batch files of 5000 rows published with nothing else running (one transaction " +
+      "per file); each producer actor has its own input folder and share of the cards",
+  },
+  growth: {
+    title: "Throughput as data grows",
+    note: "the whole pipeline (files -> producer -> log -> consumers) on a burst of files, " +
+      "after a warm-up",
+  },
+  e2e: {
+    title: "End to end",
+    note: "burst: files written at once; paced: files every 250 ms at the offered rate " +
+      "(default half the burst rate); latency from file written to score committed, paced load",
+  },
+};
+
+/** The tables of a report (sections without cells are left out). */
+export function benchTables(report: ScalingReport): Table[] {
+  const tables: Table[] = [];
+  for (const section of Object.keys(SECTIONS) as Section[]) {
+    const cells = report.cells.filter((cell) => cell.section === section);
+    if (cells.length === 0) continue;
+    const { header, rows } = TABLES[section](cells);
+    // The load average when each cell started: the machine may be shared.
+    tables.push({
+      section,
+      ...SECTIONS[section],
+      header: [...header, "load"],
+      rows: rows.map((row, i) => [...row, cells[i].load_average.toFixed(1)]),
+    });
+  }
+  return tables;
+}
+
+type TableBody = (cells: CellReport[]) => { header: string[]; rows: string[][] };
+
+const integer = (n: number) => String(Math.round(n));
+const accounted = (cell: CellReport) =>
+  cell.error ? ["FAILED", cell.error] : [integer(cell.lost), integer(cell.duplicates)];
+
+const TABLES: Record<Section, TableBody> = {
+  consumer: (cells) => ({
+    header: [
+      "transport",
+      "partitions",
+      "workers",
+      "transactions",
+      "seconds",
+      "tx/s",
+      "vs 1x1",
+      "start-up ms",
+      "lost",
+      "duplicates",
+    ],
+    rows: cells.map((cell) => {
+      const base = cells.find((c) =>
+        c.transport === cell.transport && c.partitions === 1 && c.workers === 1 && !c.error
+      );
+      const speedup = base && !cell.error
+        ? `${(cell.throughput / base.throughput).toFixed(2)}x`
+        : "";
+      const details = cell.details as { startup_ms?: number } | undefined;
+      return [
+        cell.transport,
+        String(cell.partitions),
+        String(cell.workers),
+        integer(cell.rows),
+        cell.seconds.toFixed(2),
+        integer(cell.throughput),
+        speedup,
+        details?.startup_ms !== undefined ? integer(details.startup_ms) : "",
+        ...accounted(cell),
+      ];
+    }),
+  }),
+  producer: (cells) => ({
+    header: [
+      "transport",
+      "producers",
+      "partitions",
+      "transactions",
+      "seconds",
+      "tx/s",
+      "lost",
+      "duplicates",
+    ],
+    rows: cells.map((cell) => [
+      cell.transport,
+      String(cell.producers),
+      String(cell.partitions),
+      integer(cell.rows),
+      cell.seconds.toFixed(2),
+      integer(cell.throughput),
+      ...accounted(cell),
+    ]),
+  }),
+  growth: (cells) => ({
+    header: [
+      "transport",
+      "data",
+      "partitions",
+      "workers",
+      "transactions",
+      "seconds",
+      "tx/s",
+      "lost",
+      "duplicates",
+    ],
+    rows: cells.map((cell) => [
+      cell.transport,
+      `${cell.growth}x`,
+      String(cell.partitions),
+      String(cell.workers),
+      integer(cell.rows),
+      cell.seconds.toFixed(2),
+      integer(cell.throughput),
+      ...accounted(cell),
+    ]),
+  }),
+  e2e: (cells) => ({
+    header: [
+      "transport",
+      "encoding",
+      "partitions",
+      "workers",
+      "burst tx/s",
+      "paced tx/s",
+      "offered tx/s",
+      "latency p50 ms",
+      "p99 ms",
+      "lost",
+      "duplicates",
+    ],
+    rows: cells.map((cell) => {
+      const paced = (cell.details as PipelineResult | undefined)?.paced;
+      return [
+        cell.transport,
+        cell.encoding,
+        String(cell.partitions),
+        String(cell.workers),
+        integer(cell.throughput),
+        paced ? integer(paced.throughput) : "",
+        paced ? integer(paced.rate) : "",
+        paced ? String(paced.latency_ms.p50) : "",
+        paced ? String(paced.latency_ms.p99) : "",
+        ...accounted(cell),
+      ];
+    }),
+  }),
+};
+
+/** A table as aligned Markdown (text columns left, figures right). */
+export function markdownTable(table: Pick<Table, "header" | "rows">): string {
+  const numeric = table.header.map((_, i) =>
+    i > 0 && table.rows.every((row) => /^-?[\d.]*x?$/.test(row[i] ?? ""))
+  );
+  const widths = table.header.map((title, i) =>
+    Math.max(3, title.length, ...table.rows.map((row) => (row[i] ?? "").length))
+  );
+  const line = (cells: string[]) =>
+    `| ${
+      cells.map((cell, i) => (numeric[i] ? cell.padStart(widths[i]) : cell.padEnd(widths[i])))
+        .join(" | ")
+    } |`;
+  const rule = `|${
+    widths.map((width, i) => (numeric[i] ? `${"-".repeat(width + 1)}:` : "-".repeat(width + 2)))
+      .join("|")
+  }|`;
+  return [line(table.header), rule, ...table.rows.map(line)].join("\n");
+}
+
+/** Everything `bench` prints on stdout: a heading, the tables, and the verdict. */
+export function benchText(report: ScalingReport): string {
+  const { settings, machine } = report;
+  const rows = report.kafka.ran
+    ? `${settings.rows.embedded} transactions per cell on the embedded log, ` +
+      `${settings.rows.kafka} on Kafka`
+    : `${settings.rows.embedded} transactions per cell`;
+  const lines = [
+    `fraudstream bench ${report.scenario}: model ${report.model_version}; ${rows}; ` +
+    `${machine.cores} cores, load average ${machine.load_average_start[0].toFixed(2)} at the ` +
+    `start, ${machine.load_average_end[0].toFixed(2)} at the end; ${report.seconds} s`,
+  ];
+  if (!report.kafka.ran) lines.push("", `Kafka cells skipped: ${report.kafka.skipped}.`);
+  for (const table of benchTables(report)) {
+    lines.push("", `## ${table.title}`, "", `(${table.note})`, "", markdownTable(table));
+  }
+  lines.push("", verdict(report));
+  return lines.join("\n");
+}
+
+/** One line: did every cell account for every transaction? */
+export function verdict(report: ScalingReport): string {
+  const cells = report.cells.length;
+  const interrupted = report.interrupted ? " (interrupted before the last cells)" : "";
+  if (report.ok) {
+    return `${cells} cells, every transaction scored exactly once: lost 0, duplicates 0` +
+      interrupted;
+  }
+  return `FAILED: ${report.failed_cells} of ${cells} cells failed; lost ${report.lost}, ` +
+    `duplicates ${report.duplicates}${interrupted}`;
+}
