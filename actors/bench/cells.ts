@@ -40,6 +40,8 @@ export interface CellSetup {
   signal: AbortSignal;
   /** Status lines of the actors (assignments, restarts). */
   onEvent?: (line: string) => void;
+  /** A progress line every few seconds while the cell runs. */
+  onProgress?: (line: string) => void;
 }
 
 /** Every transaction id accounted for (snake_case, as in the report). */
@@ -61,6 +63,8 @@ export interface Accounting {
   exact: boolean;
   /** Everything was published and scored before the time limit. */
   drained: boolean;
+  /** Every actor stopped when asked (a stuck one is left behind and fails the cell). */
+  stopped: boolean;
 }
 
 /** Latency quantiles in ms. */
@@ -144,6 +148,10 @@ export interface PipelineCellOptions {
 const ROWS_PER_FILE = 5000;
 /** How often the paced phase writes a file, in ms (the chaos scenarios' generator pace). */
 const PACE_MS = 250;
+/** How often a running cell says how far it got, in ms. */
+const PROGRESS_MS = 5000;
+/** Longest wait for the actors of a cell to stop, in ms. */
+const STOP_TIMEOUT_MS = 90_000;
 
 /**
  * Consumer throughput on a backlog: the pipeline starts and scores a warm-up; then one producer
@@ -199,7 +207,8 @@ export async function consumerCell(
         onCommitted: () => (lastCommit = performance.now()),
       });
       const running = pipeline;
-      try {
+      let stage = "warm-up";
+      return await supervised(running, setup, () => stage, async () => {
         let drained = true;
         const drain = async (rows: number) => {
           const published = await until(
@@ -215,6 +224,7 @@ export async function consumerCell(
 
         const scored = running.consumer.scored;
         const publishStart = performance.now();
+        stage = "backlog";
         await Deno.rename(join(staging, "backlog.csv"), join(input, "backlog.csv"));
         await drain(total);
         return {
@@ -228,11 +238,9 @@ export async function consumerCell(
             drained,
           }),
         };
-      } finally {
-        await running.stop();
-      }
+      });
     } finally {
-      await producers.system.shutdown();
+      await stopWithin(producers.system.shutdown(), setup);
     }
   } finally {
     await Deno.remove(root, { recursive: true }).catch(() => {});
@@ -272,6 +280,8 @@ export async function producerCell(
     });
     const timeoutMs = drainTimeoutMs(rows);
     let producer: Phase;
+    const progress = ticker(setup, () => `publishing: ${producers.metrics.rows} of ${rows}`);
+    let producersStopped = false;
     try {
       const wait = { timeoutMs, signal: setup.signal, failed: producers.system.done };
       await until(producers.ready, wait);
@@ -283,7 +293,8 @@ export async function producerCell(
       await until(() => producers.metrics.rows + producers.metrics.deadLetters >= rows, wait);
       producer = phase(producers.metrics.rows, started);
     } finally {
-      await producers.system.shutdown();
+      progress();
+      producersStopped = await stopWithin(producers.system.shutdown(), setup);
     }
 
     const empty = join(root, "pipeline");
@@ -301,7 +312,7 @@ export async function producerCell(
       scoring: await modelScoring(setup),
       onEvent: setup.onEvent,
     });
-    try {
+    const result = await supervised(pipeline, setup, () => "scoring", async () => {
       for (const id of ids) pipeline.ledger.produced(id);
       const drained = await pipeline.drain(empty, { timeoutMs, signal: setup.signal });
       return {
@@ -313,9 +324,9 @@ export async function producerCell(
           drained,
         }),
       };
-    } finally {
-      await pipeline.stop();
-    }
+    });
+    result.accounting.stopped &&= producersStopped;
+    return result;
   } finally {
     await Deno.remove(root, { recursive: true }).catch(() => {});
   }
@@ -418,7 +429,8 @@ export async function pipelineCell(
       drained &&= done;
       return done;
     };
-    try {
+    let stage = "warm-up";
+    return await supervised(pipeline, setup, () => stage, async () => {
       write(options.warmup, new Histogram());
       await drain(options.warmup);
       const startup = performance.now() - started;
@@ -426,6 +438,7 @@ export async function pipelineCell(
       const burstLatency = new Histogram();
       const burstStart = performance.now();
       const scoredBefore = pipeline.consumer.scored;
+      stage = "burst";
       write(options.burst, burstLatency);
       await drain(options.burst);
       const burst = phase(pipeline.consumer.scored - scoredBefore, burstStart, lastCommit);
@@ -440,6 +453,7 @@ export async function pipelineCell(
         const logBefore = copyHistogram(pipeline.consumer.latencyMs);
         const pacedStart = performance.now();
         const scored = pipeline.consumer.scored;
+        stage = `paced load of ${rate} tx/s`;
         const first = next;
         const last = next + options.paced.rows;
         while (next < last) {
@@ -468,12 +482,57 @@ export async function pipelineCell(
           drained,
         }),
       };
-    } finally {
-      await pipeline.stop();
-    }
+    });
   } finally {
     await Deno.remove(input, { recursive: true }).catch(() => {});
   }
+}
+
+/**
+ * Runs `body` on a started pipeline with a progress line every few seconds, then stops the
+ * pipeline; a pipeline that does not stop in time is left behind and marks the result.
+ */
+async function supervised<T extends { accounting: Accounting }>(
+  pipeline: Pipeline,
+  setup: CellSetup,
+  stage: () => string,
+  body: () => Promise<T>,
+): Promise<T> {
+  const progress = ticker(setup, () => {
+    const lag = pipeline.consumer.lag.reduce((sum, n) => sum + (n ?? 0), 0);
+    return `${stage()}: produced ${pipeline.producer.rows}, scored ${pipeline.consumer.scored}, ` +
+      `lag ${lag}`;
+  });
+  let result: T | undefined;
+  try {
+    result = await body();
+  } finally {
+    progress();
+    const stopped = await stopWithin(pipeline.stop(), setup);
+    if (result) result.accounting.stopped = stopped;
+  }
+  return result;
+}
+
+/** Calls `setup.onProgress` with `describe()` every few seconds; returns the stop function. */
+function ticker(setup: CellSetup, describe: () => string): () => void {
+  if (!setup.onProgress) return () => {};
+  const timer = setInterval(() => setup.onProgress!(describe()), PROGRESS_MS);
+  return () => clearInterval(timer);
+}
+
+/** Waits for `stopping` up to `STOP_TIMEOUT_MS`; false (and a progress line) when it did not. */
+async function stopWithin(stopping: Promise<unknown>, setup: CellSetup): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const stopped = await Promise.race([
+    stopping.then(() => true, () => true),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), STOP_TIMEOUT_MS))),
+  ]);
+  clearTimeout(timer);
+  if (!stopped) {
+    setup.onProgress?.(`actors did not stop within ${STOP_TIMEOUT_MS / 1000} s; left behind`);
+  }
+  return stopped;
 }
 
 /** Which of `producers` publishes the rows of `card`. */
@@ -537,6 +596,7 @@ function accounting(
     unknown: r.unknown,
     exact: r.exact,
     drained: options.drained,
+    stopped: true,
   };
 }
 

@@ -9,10 +9,14 @@
 import { dirname } from "node:path";
 import type { CommandHandler } from "../command.ts";
 import { FraudstreamError } from "../../config/errors.ts";
+import { sleep } from "../runtime/mod.ts";
 import { kafkaConnection, KafkaTransport } from "../transport/mod.ts";
 import { benchReportHtml } from "./report_html.ts";
 import { type BenchScenario, partitionGrid, runScaling, workerGrid } from "./scaling.ts";
 import { benchText } from "./tables.ts";
+
+/** Longest wait for the Kafka connections to close at the end, in ms. */
+const CLOSE_TIMEOUT_MS = 30_000;
 
 /** Where the HTML report goes: next to the JSON report, `.html` for `.json`. */
 export function htmlReportPath(reportPath: string): string {
@@ -62,6 +66,9 @@ export const benchCommand: CommandHandler = async (config, ctx) => {
     for (const line of benchText(report).split("\n")) ctx.print(line);
     return { exitCode: report.ok ? 0 : 1, report };
   } finally {
-    await kafka?.close();
+    // Kafka clients of a cell whose actors did not stop may not close either: do not wait long.
+    const closing = new AbortController();
+    await Promise.race([kafka?.close(), sleep(CLOSE_TIMEOUT_MS, closing.signal)]);
+    closing.abort();
   }
 };

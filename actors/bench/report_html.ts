@@ -95,7 +95,7 @@ ${categories}${lines}
 </svg>`;
 }
 
-const measured = (cells: CellReport[]) => cells.filter((cell) => !cell.error);
+const measured = (cells: CellReport[]) => cells.filter((cell) => cell.details);
 const distinct = <T>(items: T[]) => [...new Set(items)];
 const thousands = (n: number) => n / 1000;
 

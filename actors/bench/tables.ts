@@ -48,12 +48,16 @@ export function benchTables(report: ScalingReport): Table[] {
     const cells = report.cells.filter((cell) => cell.section === section);
     if (cells.length === 0) continue;
     const { header, rows } = TABLES[section](cells);
-    // The load average when each cell started: the machine may be shared.
+    // The load average when each cell started (the machine may be shared), and the verdict.
     tables.push({
       section,
       ...SECTIONS[section],
-      header: [...header, "load"],
-      rows: rows.map((row, i) => [...row, cells[i].load_average.toFixed(1)]),
+      header: [...header, "load", "check"],
+      rows: rows.map((row, i) => [
+        ...row,
+        cells[i].load_average.toFixed(1),
+        cells[i].ok ? "ok" : `FAILED: ${cells[i].error}`,
+      ]),
     });
   }
   return tables;
@@ -63,7 +67,7 @@ type TableBody = (cells: CellReport[]) => { header: string[]; rows: string[][] }
 
 const integer = (n: number) => String(Math.round(n));
 const accounted = (cell: CellReport) =>
-  cell.error ? ["FAILED", cell.error] : [integer(cell.lost), integer(cell.duplicates)];
+  cell.accounting ? [integer(cell.lost), integer(cell.duplicates)] : ["-", "-"];
 
 const TABLES: Record<Section, TableBody> = {
   consumer: (cells) => ({
@@ -81,9 +85,9 @@ const TABLES: Record<Section, TableBody> = {
     ],
     rows: cells.map((cell) => {
       const base = cells.find((c) =>
-        c.transport === cell.transport && c.partitions === 1 && c.workers === 1 && !c.error
+        c.transport === cell.transport && c.partitions === 1 && c.workers === 1 && c.details
       );
-      const speedup = base && !cell.error
+      const speedup = base && cell.details
         ? `${(cell.throughput / base.throughput).toFixed(2)}x`
         : "";
       const details = cell.details as { startup_ms?: number } | undefined;

@@ -161,17 +161,7 @@ export async function runScenario(
   }, 2000);
   let sent = 0;
   try {
-    const generated = await generateStream({
-      outDir: input,
-      customers: options.customers,
-      seed: options.seed,
-      speed: 1_000_000,
-      rate: options.rate,
-      durationMs: options.durationMs,
-      batchMs: 250,
-      signal: options.signal,
-    });
-    sent = generated.rows;
+    sent = (await generateLoad(input, options)).rows;
     clearTimeout(faultTimer);
     const loadEnded = performance.now();
     await pipeline.drain(input, { timeoutMs: 120_000, signal: options.signal });
@@ -255,6 +245,23 @@ export async function runScenario(
     await pipeline.stop().catch(() => {});
     await Deno.remove(input, { recursive: true }).catch(() => {});
   }
+}
+
+/** The steady load of a scenario: the stream generator writing files into `input`. */
+export function generateLoad(
+  input: string,
+  options: ScenarioOptions,
+): ReturnType<typeof generateStream> {
+  return generateStream({
+    outDir: input,
+    customers: options.customers,
+    seed: options.seed,
+    speed: 1_000_000,
+    rate: options.rate,
+    durationMs: options.durationMs,
+    batchMs: 250,
+    signal: options.signal,
+  });
 }
 
 /** First commit of any of `partitions` after `after` (`performance.now()` times). */

@@ -9,12 +9,12 @@
 
 import type { Config } from "../../config/load.ts";
 import { FraudstreamError } from "../../config/errors.ts";
-import { generateStream } from "../generator/mod.ts";
 import { clusterDown, clusterUp, killNode, startNode } from "../kafka_local/mod.ts";
 import { seededRandom, sleep } from "../runtime/mod.ts";
 import { KafkaTransport, TOPICS, topicSpecs } from "../transport/mod.ts";
 import {
   firstCommitAfter,
+  generateLoad,
   runScenario,
   type ScenarioOptions,
   type ScenarioReport,
@@ -256,16 +256,7 @@ async function processScenario(name: string, scenario: ProcessScenario): Promise
         await network!.heal();
       }
     }, faultAt);
-    const generated = await generateStream({
-      outDir: input,
-      customers: options.customers,
-      seed: options.seed,
-      speed: 1_000_000,
-      rate: options.rate,
-      durationMs: options.durationMs,
-      batchMs: 250,
-      signal: options.signal,
-    });
+    const generated = await generateLoad(input, options);
     clearTimeout(faultTimer);
     const loadEnded = performance.now();
     status("load done; waiting for every transaction to be published and scored");

@@ -11,7 +11,7 @@ import type { Transport } from "../transport/types.ts";
 import type { WireEncoding } from "../codec/transactions.ts";
 import type { Transaction } from "../../model/schema.ts";
 import { scanInputFolder } from "./files.ts";
-import { LEDGER_TOPIC, readLedger } from "./ledger.ts";
+import { LEDGER_TOPIC, type LedgerEntry, readLedger } from "./ledger.ts";
 import { type ProducerMetrics, publishFile } from "./publisher.ts";
 
 export { type ProducerMetrics, producerMetrics } from "./publisher.ts";
@@ -40,6 +40,10 @@ export interface ProducerActorOptions {
 
 /** The supervised producer actor. */
 export function producerActor(options: ProducerActorOptions): ActorSpec {
+  // What this process saw committed, kept across restarts of the actor: a commit that succeeded is
+  // durable, but reading the ledger back right after it may not show it yet (the transaction's
+  // markers can still be on their way), and resuming from an older entry would send a chunk twice.
+  const committed = new Map<string, LedgerEntry>();
   return {
     kind: "actor",
     id: "producer",
@@ -51,6 +55,9 @@ export function producerActor(options: ProducerActorOptions): ActorSpec {
         );
         try {
           const ledger = await readLedger(options.transport, options.producerId);
+          for (const [file, entry] of committed) {
+            if ((ledger.get(file)?.line ?? 0) < entry.line) ledger.set(file, entry);
+          }
           while (!ctx.signal.aborted) {
             const files = await scanInputFolder(options.input);
             const todo = files.filter((file) => !ledger.get(file.name)?.done)
@@ -72,6 +79,7 @@ export function producerActor(options: ProducerActorOptions): ActorSpec {
                 metrics: options.metrics,
                 signal: ctx.signal,
                 onPublished: options.onPublished,
+                onCommitted: (entry) => committed.set(entry.file, entry),
               });
               ledger.set(file.name, entry);
               if (entry.done && options.deletePublished) {

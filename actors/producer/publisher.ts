@@ -51,6 +51,8 @@ export interface PublishOptions {
   signal?: AbortSignal;
   /** Called after every committed chunk with the valid rows it published. */
   onPublished?: (rows: Transaction[]) => void;
+  /** Called after every committed chunk with the file's new ledger entry. */
+  onCommitted?: (entry: LedgerEntry) => void;
 }
 
 /** A row that went to the dead-letter topic. */
@@ -114,6 +116,7 @@ export async function publishFile(
       throw error;
     }
     current = next;
+    options.onCommitted?.(next);
     const metrics = options.metrics;
     metrics.rows += rows.length;
     metrics.deadLetters += bad.length;

@@ -13,35 +13,15 @@
  */
 
 import { parseArgs } from "node:util";
-import { join } from "node:path";
-import { generateTrainingSet } from "../../actors/generator/mod.ts";
+import { generatedData, WORKER_ENTRY } from "../fixtures/generated_data.ts";
 import { FEATURE_COUNT, FEATURES } from "../../model/features.ts";
 import { flattenForest } from "../../model/forest/flat.ts";
 import { DEFAULT_FOREST, trainForest } from "../../model/forest/train.ts";
 import { type Tree, walkTree } from "../../model/forest/tree.ts";
 import { type LoadedModel, loadModel, saveModel } from "../../model/model_file.ts";
 import { DEFAULT_ENCODER } from "../../model/features.ts";
-import { encodeData, toRowMajor } from "../../model/train.ts";
+import { toRowMajor } from "../../model/train.ts";
 import type { EncodedData } from "../../model/transformed.ts";
-
-const WORKER_ENTRY = new URL("../../actors/worker_main.ts", import.meta.url);
-
-async function generatedData(customers: number): Promise<EncodedData> {
-  const dir = await Deno.makeTempDir({ prefix: "fraudstream-score-bench-" });
-  try {
-    await generateTrainingSet({
-      customers,
-      start: "2022-01-01",
-      end: "2023-12-31",
-      outDir: join(dir, "raw"),
-      seed: 12,
-      workerEntry: WORKER_ENTRY,
-    });
-    return (await encodeData({ dataDir: join(dir, "raw") })).data;
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 /** A 128-tree model of `depth` trained on `data`, saved and loaded as the consumer loads it. */
 async function model(
@@ -108,7 +88,7 @@ if (import.meta.main) {
       repeat: { type: "string", default: "7" },
     },
   });
-  const data = await generatedData(Number(args.values.customers));
+  const data = await generatedData(Number(args.values.customers), 12);
   const x = toRowMajor(data.features, data.length);
   console.log(
     `${data.length} rows; one core; load average ${Deno.loadavg().join(" ")}`,
@@ -147,7 +127,7 @@ if (import.meta.main) {
     } | ${Math.round(median(passes))} | - |`,
   );
 } else {
-  const data = await generatedData(100);
+  const data = await generatedData(100, 12);
   const rows = Math.min(65_536, data.length);
   const x = toRowMajor(data.features, data.length);
   for (const depth of [5, 10]) {

@@ -14,14 +14,12 @@
  */
 
 import { parseArgs } from "node:util";
-import { join } from "node:path";
-import { generateTrainingSet } from "../../actors/generator/mod.ts";
+import { generatedData, WORKER_ENTRY } from "../fixtures/generated_data.ts";
 import { FEATURES } from "../../model/features.ts";
 import { DEFAULT_FOREST, type ForestParams, trainForest } from "../../model/forest/train.ts";
 import { encodeData } from "../../model/train.ts";
 import type { EncodedData } from "../../model/transformed.ts";
 
-const WORKER_ENTRY = new URL("../../actors/worker_main.ts", import.meta.url);
 /** Rows of the seed's training job. */
 const SEED_ROWS = 43_253_806;
 
@@ -30,24 +28,6 @@ const SETTINGS: { name: string; params: Partial<ForestParams> }[] = [
   { name: "depth 5 (seed)", params: { maxDepth: 5, minInstancesPerNode: 1 } },
   { name: "depth 10, min 50 (default)", params: { maxDepth: 10, minInstancesPerNode: 50 } },
 ];
-
-/** Encoded features of `customers` generated customers (2022-2023). */
-async function generatedData(customers: number): Promise<EncodedData> {
-  const dir = await Deno.makeTempDir({ prefix: "fraudstream-train-bench-" });
-  try {
-    await generateTrainingSet({
-      customers,
-      start: "2022-01-01",
-      end: "2023-12-31",
-      outDir: join(dir, "raw"),
-      seed: 11,
-      workerEntry: WORKER_ENTRY,
-    });
-    return (await encodeData({ dataDir: join(dir, "raw") })).data;
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 /** Seconds to train 128 trees on every row of `data`. */
 async function trainSeconds(
@@ -88,7 +68,7 @@ if (import.meta.main) {
       dataDir: args.values.data,
       transformedDir: args.values.data,
     })).data
-    : await generatedData(Number(args.values.customers));
+    : await generatedData(Number(args.values.customers), 11);
   console.log(
     `${data.length} rows, ${FEATURES.length} features, loaded in ${
       ((performance.now() - loadStarted) / 1000).toFixed(1)
@@ -111,7 +91,7 @@ if (import.meta.main) {
     }
   }
 } else {
-  const data = await generatedData(300);
+  const data = await generatedData(300, 11);
   for (const setting of SETTINGS) {
     for (const workers of [1, 2]) {
       Deno.bench({
