@@ -17,6 +17,6 @@ Deno.test("the README's configuration reference matches the settings table", asy
   assert.deepEqual(
     tableRows(section[1]),
     tableRows(settingsReference()),
-    "regenerate it with: deno run config/help.ts",
+    "regenerate it with: deno run -A config/help.ts",
   );
 });
