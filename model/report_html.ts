@@ -8,11 +8,23 @@
 import type { Curves, Evaluation } from "./metrics.ts";
 import type { ModelManifest } from "./model_file.ts";
 
-const escape = (text: string) =>
+/** Text made safe for HTML content and attribute values. */
+export const escapeHtml = (text: string): string =>
   text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll(
     '"',
     "&quot;",
   );
+const escape = escapeHtml;
+
+/** The style every fraudstream report page starts from (pages add their own rules). */
+export const REPORT_STYLE =
+  `body { font: 14px/1.5 system-ui, sans-serif; margin: 24px; color: #1b1f24; }
+h1 { font-size: 20px; } h2 { font-size: 16px; margin-top: 28px; }
+table { border-collapse: collapse; } th, td { padding: 3px 10px; text-align: left; border-bottom: 1px solid #ddd; }
+td { font-variant-numeric: tabular-nums; }
+svg text { font-size: 11px; fill: #333; } svg .title { font-size: 13px; font-weight: 600; }
+svg .axis { stroke: #333; } svg .grid { stroke: #eee; }
+svg .bar { fill: #1f6feb; }`;
 
 /** An SVG line chart of points in the unit square. */
 export function curveSvg(
@@ -138,15 +150,10 @@ export function modelReportHtml(input: {
     escape(manifest.version)
   }</title>
 <style>
-body { font: 14px/1.5 system-ui, sans-serif; margin: 24px; color: #1b1f24; }
-h1 { font-size: 20px; } h2 { font-size: 16px; margin-top: 28px; }
-table { border-collapse: collapse; } th, td { padding: 3px 10px; text-align: left; border-bottom: 1px solid #ddd; }
-td { font-variant-numeric: tabular-nums; }
+${REPORT_STYLE}
 .charts { display: flex; flex-wrap: wrap; gap: 24px; }
-svg text { font-size: 11px; fill: #333; } svg .title { font-size: 13px; font-weight: 600; }
 svg .cell { font-size: 18px; } svg .curve { fill: none; stroke: #1f6feb; stroke-width: 2; }
-svg .axis { stroke: #333; } svg .grid { stroke: #eee; } svg .diag { stroke: #bbb; stroke-dasharray: 4 4; }
-svg .bar { fill: #1f6feb; }
+svg .diag { stroke: #bbb; stroke-dasharray: 4 4; }
 </style></head><body>
 <h1>fraudstream model ${escape(manifest.version)}</h1>
 <p>Trained ${

@@ -20,7 +20,7 @@ import type { WireEncoding } from "../codec/transactions.ts";
 import { modelScoring } from "../consumer/model_scoring.ts";
 import { Histogram } from "../metrics/histogram.ts";
 import { producerActor, type ProducerMetrics, producerMetrics } from "../producer/mod.ts";
-import { Pipeline } from "../run/pipeline.ts";
+import { Pipeline, type PipelineOptions } from "../run/pipeline.ts";
 import { type ActorSnapshot, ActorSystem, sleep } from "../runtime/mod.ts";
 import { TOPICS, topicSpecs, type Transport } from "../transport/mod.ts";
 import { type BenchData, fileSlices, writeBatchFile } from "./data.ts";
@@ -193,17 +193,9 @@ export async function consumerCell(
       const scoring = await modelScoring(setup);
       let lastCommit = 0;
       const started = performance.now();
-      pipeline = await Pipeline.start({
-        transport: setup.transport,
+      pipeline = await startCellPipeline(setup, {
         input: empty,
-        topic: setup.topic,
-        partitions: setup.partitions,
-        encoding: setup.encoding,
-        groupId: `${setup.topic}-scoring`,
-        producerId: `${setup.topic}-pipeline`,
-        emitScores: false,
         scoring,
-        onEvent: setup.onEvent,
         onCommitted: () => (lastCommit = performance.now()),
       });
       const running = pipeline;
@@ -300,17 +292,9 @@ export async function producerCell(
     const empty = join(root, "pipeline");
     await Deno.mkdir(empty);
     const verifyStart = performance.now();
-    const pipeline = await Pipeline.start({
-      transport: setup.transport,
+    const pipeline = await startCellPipeline(setup, {
       input: empty,
-      topic: setup.topic,
-      partitions: setup.partitions,
-      encoding: setup.encoding,
-      groupId: `${setup.topic}-scoring`,
-      producerId: `${setup.topic}-pipeline`,
-      emitScores: false,
       scoring: await modelScoring(setup),
-      onEvent: setup.onEvent,
     });
     const result = await supervised(pipeline, setup, () => "scoring", async () => {
       for (const id of ids) pipeline.ledger.produced(id);
@@ -382,17 +366,9 @@ export async function pipelineCell(
     const pending = new Map<string, { at: number; histogram: Histogram }>();
     let lastCommit = 0;
     const started = performance.now();
-    const pipeline = await Pipeline.start({
-      transport: setup.transport,
+    const pipeline = await startCellPipeline(setup, {
       input,
-      topic: setup.topic,
-      partitions: setup.partitions,
-      encoding: setup.encoding,
-      groupId: `${setup.topic}-scoring`,
-      producerId: `${setup.topic}-pipeline`,
-      emitScores: false,
       scoring,
-      onEvent: setup.onEvent,
       onCommitted: (batch) => {
         const now = performance.now();
         lastCommit = now;
@@ -515,6 +491,24 @@ async function supervised<T extends { accounting: Accounting }>(
 }
 
 /** Calls `setup.onProgress` with `describe()` every few seconds; returns the stop function. */
+/** The cell's pipeline on its topic: the same group, producer id and settings in every cell. */
+function startCellPipeline(
+  setup: CellSetup,
+  options: Pick<PipelineOptions, "input" | "scoring" | "onCommitted">,
+): Promise<Pipeline> {
+  return Pipeline.start({
+    transport: setup.transport,
+    topic: setup.topic,
+    partitions: setup.partitions,
+    encoding: setup.encoding,
+    groupId: `${setup.topic}-scoring`,
+    producerId: `${setup.topic}-pipeline`,
+    emitScores: false,
+    onEvent: setup.onEvent,
+    ...options,
+  });
+}
+
 function ticker(setup: CellSetup, describe: () => string): () => void {
   if (!setup.onProgress) return () => {};
   const timer = setInterval(() => setup.onProgress!(describe()), PROGRESS_MS);

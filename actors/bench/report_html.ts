@@ -5,13 +5,11 @@
  * @module
  */
 
-import { barsSvg } from "../../model/report_html.ts";
+import { barsSvg, escapeHtml, REPORT_STYLE } from "../../model/report_html.ts";
 import type { CellReport, ScalingReport, Section } from "./scaling.ts";
 import { benchTables, type Table, verdict } from "./tables.ts";
 
-const escape = (text: string) =>
-  text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;")
-    .replaceAll('"', "&quot;");
+const escape = escapeHtml;
 
 const PALETTE = ["#1f6feb", "#d1242f", "#1a7f37", "#9a6700", "#8250df", "#bf3989"];
 
@@ -203,15 +201,9 @@ ${htmlTable(table)}
     escape(report.scenario)
   }</title>
 <style>
-body { font: 14px/1.5 system-ui, sans-serif; margin: 24px; color: #1b1f24; }
-h1 { font-size: 20px; } h2 { font-size: 16px; margin-top: 28px; }
-table { border-collapse: collapse; } th, td { padding: 3px 10px; text-align: left; border-bottom: 1px solid #ddd; }
-td { font-variant-numeric: tabular-nums; }
+${REPORT_STYLE}
 .charts { display: flex; flex-wrap: wrap; gap: 24px; margin-top: 12px; }
 .note { color: #57606a; } .verdict { font-weight: 600; }
-svg text { font-size: 11px; fill: #333; } svg .title { font-size: 13px; font-weight: 600; }
-svg .axis { stroke: #333; } svg .grid { stroke: #eee; }
-svg .bar { fill: #1f6feb; }
 </style></head><body>
 <h1>fraudstream bench ${escape(report.scenario)}</h1>
 <p>Started ${escape(report.started_at)}, took ${report.seconds} s. Model ${

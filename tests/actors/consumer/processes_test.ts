@@ -41,6 +41,11 @@ function deployment() {
   };
 }
 
+/** The arguments of a `consume` process of deployment `d` scoring with the pretrained model. */
+function consumeArgs(d: ReturnType<typeof deployment>): string[] {
+  return ["consume", ...d.flags, ...d.group, "--scores", "--workers", "1", "--model", PRETRAINED];
+}
+
 const json = (record: LogRecord) => JSON.parse(new TextDecoder().decode(record.value));
 
 /** Waits until `scores` holds exactly one score per transaction of `rows`, and no more. */
@@ -83,16 +88,7 @@ kafkaTest(
     const consumers = [0, 1].map(() =>
       spawnRole({
         entry: ENTRY,
-        args: [
-          "consume",
-          ...d.flags,
-          ...d.group,
-          "--scores",
-          "--workers",
-          "1",
-          "--model",
-          PRETRAINED,
-        ],
+        args: consumeArgs(d),
       })
     );
     const [a, b] = await Promise.all(consumers);
@@ -250,16 +246,7 @@ kafkaTest(
     const transport = new KafkaTransport({ brokers: TEST_BROKERS!, clientId: "processes-test" });
     const consumer = await spawnRole({
       entry: ENTRY,
-      args: [
-        "consume",
-        ...d.flags,
-        ...d.group,
-        "--scores",
-        "--workers",
-        "1",
-        "--model",
-        PRETRAINED,
-      ],
+      args: consumeArgs(d),
     });
     try {
       await eventually(async () => assert.equal(await transport.partitions(d.topic), 6), 60_000);
