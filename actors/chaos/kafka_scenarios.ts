@@ -39,6 +39,9 @@ export async function networkNamespacesUnavailable(): Promise<string | undefined
   }
 }
 
+/** How long role processes get to stop after SIGTERM before they are killed, in ms. */
+const STOP_GRACE_MS = 30_000;
+
 /** Port base of the clusters the scenarios start (clients on 19792, 29792, 39792). */
 export const CHAOS_PORT_BASE = 9792;
 
@@ -270,7 +273,12 @@ async function processScenario(name: string, scenario: ProcessScenario): Promise
     timeline.stop();
     const settled = performance.now();
     for (const process of processes) process.kill("SIGTERM");
-    await Promise.all(processes.map((p) => p.exited));
+    const exited = Promise.all(processes.map((p) => p.exited));
+    if (!(await Promise.race([exited.then(() => true), sleep(STOP_GRACE_MS).then(() => false)]))) {
+      notes.push(`a role process did not stop within ${STOP_GRACE_MS / 1000} s of SIGTERM; killed`);
+      for (const process of processes) process.kill("SIGKILL");
+      await exited;
+    }
     if (outcome.lost > 0 || outcome.duplicated > 0 || outcome.acked < generated.rows) {
       notes.push(`what each process printed is kept in ${logs}`);
     } else await Deno.remove(logs, { recursive: true }).catch(() => {});
