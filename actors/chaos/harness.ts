@@ -192,7 +192,10 @@ export async function runScenario(
     };
     walk(snapshot);
     const notes = fault.notes?.(context) ?? [];
-    const details = fault.details?.(context) ?? {};
+    const details: Record<string, number> = {
+      fault_planned_ms: Math.round(faultAt),
+      ...fault.details?.(context),
+    };
     const ledgerLost = reconciliation.lost +
       Math.max(0, sent - reconciliation.produced - pipeline.producer.deadLetters);
     if (truth) {

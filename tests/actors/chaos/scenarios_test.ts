@@ -125,6 +125,10 @@ Deno.test("the fault moment follows the seed", async () => {
     await chaos("kill-actor", "--seed", "21"),
   ];
   assert.equal(a.report.details.partition, b.report.details.partition);
-  assert.ok(Math.abs(a.report.fault_at_ms! - b.report.fault_at_ms!) < 150);
-  assert.ok(a.report.fault_at_ms! >= 1100 && a.report.fault_at_ms! <= 2500);
+  // The seed fixes the planned moment exactly; when the timer fires depends on the machine's load.
+  assert.equal(a.report.details.fault_planned_ms, b.report.details.fault_planned_ms);
+  assert.ok(a.report.details.fault_planned_ms >= 1200 && a.report.details.fault_planned_ms <= 2400);
+  for (const { report } of [a, b]) {
+    assert.ok(report.fault_at_ms! >= report.details.fault_planned_ms - 50, "never early");
+  }
 });
