@@ -171,8 +171,12 @@ export async function waitForCluster(
     try {
       await admin.connect();
       const cluster = await admin.describeCluster();
-      if (cluster.brokers.length >= options.expectNodes && cluster.controller !== null) return;
-      last = `${cluster.brokers.length} of ${options.expectNodes} brokers up`;
+      if (cluster.brokers.length >= options.expectNodes && cluster.controller !== null) {
+        // A node is listed once registered, which can be before its listener accepts clients.
+        const closed = await closedAddresses(options.brokers);
+        if (closed.length === 0) return;
+        last = `${closed.join(", ")} not accepting connections yet`;
+      } else last = `${cluster.brokers.length} of ${options.expectNodes} brokers up`;
     } catch (error) {
       last = error instanceof Error ? error.message : String(error);
     } finally {
@@ -186,6 +190,24 @@ export async function waitForCluster(
       Math.round(options.timeoutMs / 1000)
     } s (${last})${logs}`,
   );
+}
+
+/** The `host:port` addresses among `addresses` that refuse a TCP connection. */
+async function closedAddresses(addresses: string[]): Promise<string[]> {
+  const closed: string[] = [];
+  for (const address of addresses) {
+    const at = address.lastIndexOf(":");
+    try {
+      const connection = await Deno.connect({
+        hostname: address.slice(0, at),
+        port: Number(address.slice(at + 1)),
+      });
+      connection.close();
+    } catch {
+      closed.push(address);
+    }
+  }
+  return closed;
 }
 
 async function readLayout(dir: string): Promise<ClusterLayout> {

@@ -17,6 +17,7 @@ import {
   type SASLOptions,
 } from "kafkajs";
 import { FraudstreamError } from "../../config/errors.ts";
+import { partitionForKey } from "./partitioner.ts";
 import type {
   ConsumerHandlers,
   ConsumerOptions,
@@ -158,6 +159,7 @@ export class KafkaTransport implements Transport {
   readonly #connection: KafkaConnection;
   #admin?: Promise<Admin>;
   readonly #closers = new Set<() => Promise<void>>();
+  readonly #partitionCounts = new Map<string, number>();
 
   /** Prepares a client; nothing connects until first use. */
   constructor(connection: KafkaConnection) {
@@ -214,6 +216,29 @@ export class KafkaTransport implements Transport {
       const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
       return metadata.topics[0].partitions.length;
     });
+  }
+
+  /**
+   * Sends `records` with one `send` call per partition and request-sized run: the partitions in
+   * parallel, the runs of one partition in order. Waits for every call before failing.
+   */
+  async #sendPerPartition(
+    topic: string,
+    records: OutgoingRecord[],
+    send: (messages: ReturnType<typeof toKafkaMessages>) => Promise<unknown>,
+  ): Promise<void> {
+    let partitions = this.#partitionCounts.get(topic);
+    if (partitions === undefined) {
+      partitions = await this.partitions(topic);
+      this.#partitionCounts.set(topic, partitions);
+    }
+    const results = await Promise.allSettled(
+      [...groupByPartition(records, partitions).values()].map(async (group) => {
+        for (const chunk of requestSized(group)) await send(toKafkaMessages(chunk));
+      }),
+    );
+    const failed = results.find((result) => result.status === "rejected");
+    if (failed) throw (failed as PromiseRejectedResult).reason;
   }
 
   endOffsets(topic: string): Promise<number[]> {
@@ -358,11 +383,13 @@ export class KafkaTransport implements Transport {
     this.#closers.add(close);
     const brokers = this.#connection.brokers;
     return {
-      async send(topic, records) {
+      send: async (topic, records) => {
         try {
-          for (const chunk of requestSized(records)) {
-            await producer.send({ topic, acks: -1, messages: toKafkaMessages(chunk) });
-          }
+          await this.#sendPerPartition(
+            topic,
+            records,
+            (messages) => producer.send({ topic, acks: -1, messages }),
+          );
         } catch (error) {
           throw describeKafkaError(error, brokers);
         }
@@ -399,9 +426,11 @@ export class KafkaTransport implements Transport {
         const transaction = await producer.transaction();
         return {
           send: async (topic, records) => {
-            for (const chunk of requestSized(records)) {
-              await transaction.send({ topic, messages: toKafkaMessages(chunk) });
-            }
+            await this.#sendPerPartition(
+              topic,
+              records,
+              (messages) => transaction.send({ topic, messages }),
+            );
           },
           commitOffset: async (groupId, partition, offset) => {
             await transaction.sendOffsets({
@@ -449,6 +478,29 @@ export class KafkaTransport implements Transport {
  * would otherwise fail on every try.
  */
 export const MAX_REQUEST_BYTES = 512 * 1024;
+
+/**
+ * Groups records by the partition they go to, keeping their order within each partition: the
+ * explicit partition, else the key's partition under Kafka's default partitioner, else the next
+ * partition in turn. kafkajs must be given one partition per send: when a send spanning several
+ * leaders fails on one of them, its retry re-sends to leaders whose first request is still in
+ * flight, under new sequence numbers, and the transaction then commits those records twice.
+ */
+export function groupByPartition(
+  records: OutgoingRecord[],
+  partitions: number,
+): Map<number, OutgoingRecord[]> {
+  const groups = new Map<number, OutgoingRecord[]>();
+  let next = 0;
+  for (const record of records) {
+    const partition = record.partition ??
+      (record.key === null ? next++ % partitions : partitionForKey(record.key, partitions));
+    let group = groups.get(partition);
+    if (!group) groups.set(partition, group = []);
+    group.push(record.partition === partition ? record : { ...record, partition });
+  }
+  return groups;
+}
 
 /** Splits records, in order, into runs of at most `MAX_REQUEST_BYTES` (one record at least). */
 export function requestSized(
