@@ -9,7 +9,7 @@
 import { type ConsumerMetrics, consumerMetrics, consumerTree } from "../consumer/mod.ts";
 import type { CommittedBatch, PartitionScorerFactory } from "../consumer/mod.ts";
 import { type AlertSummary, RecentAlerts, type RoleStatus } from "../dashboard/status.ts";
-import { IdLedger, type Reconciliation } from "../metrics/id_ledger.ts";
+import type { Reconciliation } from "../metrics/id_ledger.ts";
 import { isIncomplete } from "../producer/files.ts";
 import { producerActor, type ProducerMetrics, producerMetrics } from "../producer/mod.ts";
 import {
@@ -21,6 +21,7 @@ import {
 } from "../runtime/mod.ts";
 import { TOPICS, type Transport } from "../transport/mod.ts";
 import type { WireEncoding } from "../codec/transactions.ts";
+import { CountedLedger } from "./counted_ledger.ts";
 
 /** What a pipeline needs. */
 export interface PipelineOptions {
@@ -46,7 +47,7 @@ export interface PipelineOptions {
 /** A running pipeline. */
 export class Pipeline {
   readonly system: ActorSystem;
-  readonly ledger: IdLedger;
+  readonly ledger: CountedLedger;
   readonly producer: ProducerMetrics;
   readonly consumer: ConsumerMetrics;
   readonly alerts: RecentAlerts;
@@ -60,7 +61,7 @@ export class Pipeline {
     metrics: {
       producer: ProducerMetrics;
       consumer: ConsumerMetrics;
-      ledger: IdLedger;
+      ledger: CountedLedger;
       alerts: RecentAlerts;
     },
     transportKind: "kafka" | "embedded",
@@ -79,7 +80,7 @@ export class Pipeline {
   static async start(options: PipelineOptions): Promise<Pipeline> {
     const producer = producerMetrics();
     const consumer = consumerMetrics();
-    const ledger = new IdLedger();
+    const ledger = new CountedLedger();
     const alerts = new RecentAlerts();
     const system = await ActorSystem.start({
       kind: "supervisor",
@@ -161,7 +162,7 @@ export class Pipeline {
     this.system.done.then((outcome) => (failed = outcome.kind === "failed"));
     while (Date.now() < deadline && !failed && !options.signal?.aborted) {
       const pendingFiles = await countCsvFiles(input);
-      const { produced, scored, deadLetters } = this.ledger.reconcile();
+      const { produced, scored, deadLetters } = this.ledger.counts();
       if (pendingFiles === 0 && scored + deadLetters >= produced) return true;
       await sleep(50, options.signal);
     }
