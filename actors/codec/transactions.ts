@@ -18,7 +18,14 @@ import {
   Utf8,
   type Vector,
 } from "apache-arrow";
-import { CATEGORIES, type Category, COLUMNS, type Transaction } from "../../model/schema.ts";
+import {
+  CATEGORIES,
+  type Category,
+  COLUMNS,
+  CUSTOMER_COLUMN_COUNT,
+  type Transaction,
+} from "../../model/schema.ts";
+import { decodeStrings, encodeStrings } from "./utf8.ts";
 
 /** Wire formats of the transactions topic. */
 export type WireEncoding = "json" | "arrow";
@@ -44,6 +51,8 @@ const NUMERIC = new Set<string>([
 
 const STRING_COLUMNS = COLUMNS.filter((column) => !NUMERIC.has(column));
 const NUMERIC_COLUMNS = COLUMNS.filter((column) => NUMERIC.has(column));
+/** Per column of `COLUMNS`: whether it holds a number. */
+const IS_NUMERIC = COLUMNS.map((column) => NUMERIC.has(column));
 const CATEGORY_SET = new Set<string>(CATEGORIES);
 
 const textEncoder = new TextEncoder();
@@ -61,53 +70,131 @@ export function encodeJson(transaction: Transaction): Uint8Array {
  */
 export function encodeArrow(transactions: Transaction[]): Uint8Array {
   const columns: Record<string, Vector> = {};
+  const cards = cardsOf(transactions);
   for (const column of STRING_COLUMNS) {
-    const key = column as keyof Transaction;
+    const read = STRING_FIELDS[column];
     columns[column] = column === "trans_num"
-      ? utf8Vector(transactions.map((row) => row[key] as string))
-      : dictionaryVector(transactions, key);
+      ? utf8Vector(transactions.map(read))
+      : (CARD_COLUMNS.has(column) && cardDictionary(transactions, read, cards)) ||
+        dictionaryVector(transactions, read);
   }
   for (const column of NUMERIC_COLUMNS) {
+    const read = NUMERIC_FIELDS[column];
     const values = new Float64Array(transactions.length);
-    for (let i = 0; i < transactions.length; i++) {
-      values[i] = transactions[i][column as keyof Transaction] as number;
-    }
+    for (let i = 0; i < transactions.length; i++) values[i] = read(transactions[i]);
     columns[column] = makeVector(values);
   }
   return tableToIPC(new Table(columns), "stream");
 }
 
-function utf8Vector(values: string[]): Vector<Utf8> {
-  const offsets = new Int32Array(values.length + 1);
-  let bytes = new Uint8Array(values.length * 24 + 64);
-  let position = 0;
-  for (let i = 0; i < values.length; i++) {
-    const value = values[i];
-    if (position + value.length * 3 > bytes.length) {
-      const grown = new Uint8Array(Math.max(bytes.length * 2, position + value.length * 3));
-      grown.set(bytes.subarray(0, position));
-      bytes = grown;
+type StringColumn = Exclude<keyof Transaction, NumericColumn>;
+type NumericColumn =
+  | "lat"
+  | "long"
+  | "city_pop"
+  | "unix_time"
+  | "amt"
+  | "is_fraud"
+  | "merch_lat"
+  | "merch_long";
+
+/** Reads of each string field: one property read per function, so each stays fast. */
+const STRING_FIELDS: Record<string, (row: Transaction) => string> = {
+  ssn: (row) => row.ssn,
+  cc_num: (row) => row.cc_num,
+  first: (row) => row.first,
+  last: (row) => row.last,
+  gender: (row) => row.gender,
+  street: (row) => row.street,
+  city: (row) => row.city,
+  state: (row) => row.state,
+  zip: (row) => row.zip,
+  job: (row) => row.job,
+  dob: (row) => row.dob,
+  acct_num: (row) => row.acct_num,
+  profile: (row) => row.profile,
+  trans_num: (row) => row.trans_num,
+  trans_date: (row) => row.trans_date,
+  trans_time: (row) => row.trans_time,
+  category: (row) => row.category,
+  merchant: (row) => row.merchant,
+} satisfies Record<StringColumn, (row: Transaction) => string>;
+
+/** Reads of each numeric field. */
+const NUMERIC_FIELDS: Record<string, (row: Transaction) => number> = {
+  lat: (row) => row.lat,
+  long: (row) => row.long,
+  city_pop: (row) => row.city_pop,
+  unix_time: (row) => row.unix_time,
+  amt: (row) => row.amt,
+  is_fraud: (row) => row.is_fraud,
+  merch_lat: (row) => row.merch_lat,
+  merch_long: (row) => row.merch_long,
+} satisfies Record<NumericColumn, (row: Transaction) => number>;
+
+/** The customer's string columns: the same on every transaction of a card, as generated. */
+const CARD_COLUMNS = new Set<string>(
+  COLUMNS.slice(0, CUSTOMER_COLUMN_COUNT).filter((column) => !NUMERIC.has(column)),
+);
+
+/** The cards of a message: each row's card index, and the first row of each card. */
+interface MessageCards {
+  index: Int32Array;
+  firstRow: number[];
+}
+
+function cardsOf(rows: Transaction[]): MessageCards {
+  const indexOf = new Map<string, number>();
+  const index = new Int32Array(rows.length);
+  const firstRow: number[] = [];
+  for (let i = 0; i < rows.length; i++) {
+    let card = indexOf.get(rows[i].cc_num);
+    if (card === undefined) {
+      card = firstRow.length;
+      indexOf.set(rows[i].cc_num, card);
+      firstRow.push(i);
     }
-    position += textEncoder.encodeInto(value, bytes.subarray(position)).written;
-    offsets[i + 1] = position;
+    index[i] = card;
   }
+  return { index, firstRow };
+}
+
+/**
+ * A customer column as a dictionary of one value per card, found with the card index instead of
+ * a lookup per row; undefined when some card's rows disagree on the value.
+ */
+function cardDictionary(
+  rows: Transaction[],
+  read: (row: Transaction) => string,
+  cards: MessageCards,
+): Vector | undefined {
+  const values = cards.firstRow.map((row) => read(rows[row]));
+  for (let i = 0; i < rows.length; i++) {
+    if (read(rows[i]) !== values[cards.index[i]]) return undefined;
+  }
+  // A copy per column: the Arrow writer miscounts a message whose columns share a buffer.
+  return dictionaryOf(values, cards.index.slice());
+}
+
+function utf8Vector(values: string[]): Vector<Utf8> {
+  const { bytes, offsets } = encodeStrings(values);
   return makeVector(
     makeData({
       type: new Utf8(),
       length: values.length,
       nullCount: 0,
       valueOffsets: offsets,
-      data: bytes.subarray(0, position),
+      data: bytes,
     }),
   );
 }
 
-function dictionaryVector(rows: Transaction[], column: keyof Transaction): Vector {
+function dictionaryVector(rows: Transaction[], read: (row: Transaction) => string): Vector {
   const indexOf = new Map<string, number>();
   const values: string[] = [];
   const indices = new Int32Array(rows.length);
   for (let i = 0; i < rows.length; i++) {
-    const value = rows[i][column] as string;
+    const value = read(rows[i]);
     let index = indexOf.get(value);
     if (index === undefined) {
       index = values.length;
@@ -116,10 +203,14 @@ function dictionaryVector(rows: Transaction[], column: keyof Transaction): Vecto
     }
     indices[i] = index;
   }
+  return dictionaryOf(values, indices);
+}
+
+function dictionaryOf(values: string[], indices: Int32Array): Vector {
   return makeVector(
     makeData({
       type: new Dictionary(new Utf8(), new Int32()),
-      length: rows.length,
+      length: indices.length,
       nullCount: 0,
       data: indices,
       dictionary: utf8Vector(values),
@@ -137,12 +228,13 @@ function stringColumn(vector: Vector): string[] {
       const indices = data.values as Int32Array;
       for (let i = 0; i < data.length; i++) out[row++] = dictionary[indices[data.offset + i]];
     } else {
-      const offsets = data.valueOffsets as Int32Array;
-      const bytes = data.values as Uint8Array;
-      for (let i = 0; i < data.length; i++) {
-        const at = data.offset + i;
-        out[row++] = textDecoder.decode(bytes.subarray(offsets[at], offsets[at + 1]));
-      }
+      const texts = decodeStrings(
+        data.values as Uint8Array,
+        data.valueOffsets as Int32Array,
+        data.offset,
+        data.length,
+      );
+      for (let i = 0; i < data.length; i++) out[row++] = texts[i];
     }
   }
   return out;
@@ -156,9 +248,14 @@ export function decodeTransactions(body: Uint8Array, encoding: string | undefine
 }
 
 function decodeJson(body: Uint8Array): Transaction {
+  return parseJsonTransaction(textDecoder.decode(body));
+}
+
+/** Parses the text of one JSON message body into a transaction; throws `DecodeError`. */
+export function parseJsonTransaction(text: string): Transaction {
   let value: unknown;
   try {
-    value = JSON.parse(textDecoder.decode(body));
+    value = JSON.parse(text);
   } catch {
     throw new DecodeError("not valid JSON");
   }
@@ -235,14 +332,14 @@ export function checkTransaction(value: unknown): Transaction {
     throw new DecodeError("not a transaction object");
   }
   const record = value as Record<string, unknown>;
-  for (const column of COLUMNS) {
-    const field = record[column];
-    if (NUMERIC.has(column)) {
+  for (let c = 0; c < COLUMNS.length; c++) {
+    const field = record[COLUMNS[c]];
+    if (IS_NUMERIC[c]) {
       if (typeof field !== "number" || !Number.isFinite(field)) {
-        throw new DecodeError(`field '${column}' must be a number`);
+        throw new DecodeError(`field '${COLUMNS[c]}' must be a number`);
       }
     } else if (typeof field !== "string") {
-      throw new DecodeError(`field '${column}' must be a string`);
+      throw new DecodeError(`field '${COLUMNS[c]}' must be a string`);
     }
   }
   const transaction = record as unknown as Transaction;

@@ -10,7 +10,7 @@
  * @module
  */
 
-import { DecodeError, decodeTransactions } from "../codec/transactions.ts";
+import { decodeBatch } from "../codec/batch.ts";
 import type { Transaction } from "../../model/schema.ts";
 import type { ActorRef, ActorSpec } from "../runtime/mod.ts";
 import type {
@@ -20,13 +20,7 @@ import type {
   Transport,
 } from "../transport/types.ts";
 import type { ConsumerMetrics } from "./metrics.ts";
-import {
-  alertRecord,
-  cardStateRecord,
-  type RowSource,
-  scoreRecord,
-  undecodableRecord,
-} from "./records.ts";
+import { alertRecord, cardStateRecord, scoreRecord, undecodableRecord } from "./records.ts";
 import type { PartitionScorer, PartitionScorerFactory } from "./scorer.ts";
 
 /** Topics a partition actor writes to. */
@@ -163,26 +157,11 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
       return;
     }
     const started = Date.now();
-    const rows: Transaction[] = [];
-    const sources: RowSource[] = [];
     const out: { topic: string; records: OutgoingRecord[] }[] = [];
-    const deadLetters: OutgoingRecord[] = [];
-    for (const record of records) {
-      let decoded: Transaction[];
-      try {
-        decoded = decodeTransactions(record.value, record.headers.encoding);
-      } catch (error) {
-        if (!(error instanceof DecodeError)) throw error;
-        deadLetters.push(
-          undecodableRecord(record, { topic: batch.topic, partition, reason: error.message }),
-        );
-        continue;
-      }
-      for (const row of decoded) {
-        rows.push(row);
-        sources.push({ partition, offset: record.offset });
-      }
-    }
+    const { rows, origins, failures } = decodeBatch(records);
+    const deadLetters = failures.map(({ index, error }) =>
+      undecodableRecord(records[index], { topic: batch.topic, partition, reason: error.message })
+    );
     const alerts: OutgoingRecord[] = [];
     const scoreRecords: OutgoingRecord[] = [];
     const states: OutgoingRecord[] = [];
@@ -192,18 +171,21 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
       const detectedAt = new Date();
       for (let i = 0; i < rows.length; i++) {
         const score = result.scores[i];
-        if (score >= result.threshold) {
+        const alert = score >= result.threshold;
+        if (!alert && !options.emitScores) continue;
+        const source = { partition, offset: records[origins[i]].offset };
+        if (alert) {
           alerts.push(alertRecord(rows[i], {
             score,
             threshold: result.threshold,
             modelVersion: result.modelVersion,
             detectedAt,
-            source: sources[i],
+            source,
           }));
         }
         if (options.emitScores) {
           scoreRecords.push(
-            scoreRecord(rows[i], { score, modelVersion: result.modelVersion, source: sources[i] }),
+            scoreRecord(rows[i], { score, modelVersion: result.modelVersion, source }),
           );
         }
       }

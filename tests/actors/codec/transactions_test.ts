@@ -48,3 +48,17 @@ Deno.test("garbage and incomplete messages are decode errors with a reason", () 
     });
   }
 });
+
+Deno.test("arrow round trip of interleaved cards, one of which changes its street midway", () => {
+  const rows = Array.from({ length: 500 }, (_, i) => {
+    const card = i % 7;
+    return {
+      ...SAMPLE,
+      cc_num: String(4000_0000_0000_0000 + card),
+      first: `First${card}`,
+      street: card === 3 && i > 250 ? "1 New Street" : `${card} Old Street`,
+      trans_num: i.toString(16).padStart(32, "0"),
+    };
+  });
+  assert.deepEqual(decodeTransactions(encodeArrow(rows), "arrow"), rows);
+});
