@@ -22,8 +22,10 @@ import { Histogram } from "../metrics/histogram.ts";
 import { producerActor, type ProducerMetrics, producerMetrics } from "../producer/mod.ts";
 import { Pipeline, type PipelineOptions } from "../run/pipeline.ts";
 import { type ActorSnapshot, ActorSystem, sleep } from "../runtime/mod.ts";
-import { TOPICS, topicSpecs, type Transport } from "../transport/mod.ts";
+import { FraudstreamError } from "../../config/errors.ts";
+import { ensureTopicsPatiently, TOPICS, topicSpecs, type Transport } from "../transport/mod.ts";
 import { type BenchData, fileSlices, writeBatchFile } from "./data.ts";
+import { settlesWithin } from "./within.ts";
 
 /** Where and how a cell runs. */
 export interface CellSetup {
@@ -38,6 +40,8 @@ export interface CellSetup {
   modelsDir: string;
   replicationFactor: number | undefined;
   signal: AbortSignal;
+  /** Longest wait for the cell's actors to stop, in ms (default `STOP_TIMEOUT_MS`). */
+  stopTimeoutMs?: number;
   /** Status lines of the actors (assignments, restarts). */
   onEvent?: (line: string) => void;
   /** A progress line every few seconds while the cell runs. */
@@ -148,10 +152,12 @@ export interface PipelineCellOptions {
 const ROWS_PER_FILE = 5000;
 /** How often the paced phase writes a file, in ms (the chaos scenarios' generator pace). */
 const PACE_MS = 250;
+/** Longest time for a cell's topics to be created and known to the cluster, in ms. */
+const TOPICS_TIMEOUT_MS = 30_000;
 /** How often a running cell says how far it got, in ms. */
 const PROGRESS_MS = 5000;
-/** Longest wait for the actors of a cell to stop, in ms. */
-const STOP_TIMEOUT_MS = 90_000;
+/** Longest wait for the actors of a cell to stop, in ms, by default. */
+export const STOP_TIMEOUT_MS = 60_000;
 
 /**
  * Consumer throughput on a backlog: the pipeline starts and scores a warm-up; then one producer
@@ -165,7 +171,7 @@ export async function consumerCell(
 ): Promise<ConsumerResult> {
   const root = await Deno.makeTempDir({ prefix: "fraudstream-bench-" });
   try {
-    await setup.transport.ensureTopics(topicSpecs(setup));
+    await ensureCellTopics(setup);
     const input = join(root, "in");
     const empty = join(root, "pipeline");
     const staging = join(root, ".stage");
@@ -252,7 +258,7 @@ export async function producerCell(
   const root = await Deno.makeTempDir({ prefix: "fraudstream-bench-" });
   const rows = options.rows;
   try {
-    await setup.transport.ensureTopics(topicSpecs(setup));
+    await ensureCellTopics(setup);
     const inputs = Array.from({ length: options.producers }, (_, i) => join(root, `in-${i}`));
     const staging = inputs.map((_, i) => join(root, `.stage-${i}`));
     for (const dir of [...inputs, ...staging]) await Deno.mkdir(dir);
@@ -360,7 +366,7 @@ export async function pipelineCell(
 ): Promise<PipelineResult> {
   const input = await Deno.makeTempDir({ prefix: "fraudstream-bench-" });
   try {
-    await setup.transport.ensureTopics(topicSpecs(setup));
+    await ensureCellTopics(setup);
     const scoring = await modelScoring(setup);
     /** Written, not yet committed rows: when, and the histogram of their phase. */
     const pending = new Map<string, { at: number; histogram: Histogram }>();
@@ -426,7 +432,7 @@ export async function pipelineCell(
           ? options.paced.rate
           : Math.max(100, Math.round(burst.throughput / 2));
         const latency = new Histogram();
-        const logBefore = copyHistogram(pipeline.consumer.latencyMs);
+        const logBefore = pipeline.consumer.latencyMs.copy();
         const pacedStart = performance.now();
         const scored = pipeline.consumer.scored;
         stage = `paced load of ${rate} tx/s`;
@@ -443,7 +449,7 @@ export async function pipelineCell(
           ...phase(pipeline.consumer.scored - scored, pacedStart, lastCommit),
           rate,
           latency_ms: quantiles(latency),
-          log_latency_ms: quantiles(histogramSince(pipeline.consumer.latencyMs, logBefore)),
+          log_latency_ms: quantiles(pipeline.consumer.latencyMs.since(logBefore)),
         };
       }
       return {
@@ -490,7 +496,36 @@ async function supervised<T extends { accounting: Accounting }>(
   return result;
 }
 
-/** Calls `setup.onProgress` with `describe()` every few seconds; returns the stop function. */
+/**
+ * Creates the cell's topics. A cluster may not know a topic it has just created for a moment
+ * (its metadata answers "does not host this topic-partition"), so failed attempts are retried
+ * for up to `TOPICS_TIMEOUT_MS`.
+ */
+async function ensureCellTopics(setup: CellSetup): Promise<void> {
+  const giveUp = new AbortController();
+  const timer = setTimeout(() => giveUp.abort(), TOPICS_TIMEOUT_MS);
+  let last = "";
+  try {
+    const ready = await ensureTopicsPatiently(setup.transport, topicSpecs(setup), {
+      signal: AbortSignal.any([setup.signal, giveUp.signal]),
+      maxDelayMs: 2000,
+      onWait: (line) => (last = line),
+    });
+    if (!ready) {
+      throw new FraudstreamError(
+        `the cell's topics were not ready within ${TOPICS_TIMEOUT_MS / 1000} s: ${last}`,
+      );
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The consumer group of the cell on `topic`. */
+export function cellGroupId(topic: string): string {
+  return `${topic}-scoring`;
+}
+
 /** The cell's pipeline on its topic: the same group, producer id and settings in every cell. */
 function startCellPipeline(
   setup: CellSetup,
@@ -501,7 +536,7 @@ function startCellPipeline(
     topic: setup.topic,
     partitions: setup.partitions,
     encoding: setup.encoding,
-    groupId: `${setup.topic}-scoring`,
+    groupId: cellGroupId(setup.topic),
     producerId: `${setup.topic}-pipeline`,
     emitScores: false,
     onEvent: setup.onEvent,
@@ -509,23 +544,18 @@ function startCellPipeline(
   });
 }
 
+/** Calls `setup.onProgress` with `describe()` every few seconds; returns the stop function. */
 function ticker(setup: CellSetup, describe: () => string): () => void {
   if (!setup.onProgress) return () => {};
   const timer = setInterval(() => setup.onProgress!(describe()), PROGRESS_MS);
   return () => clearInterval(timer);
 }
 
-/** Waits for `stopping` up to `STOP_TIMEOUT_MS`; false (and a progress line) when it did not. */
+/** Waits for `stopping` up to the stop timeout; false (and a progress line) when it did not. */
 async function stopWithin(stopping: Promise<unknown>, setup: CellSetup): Promise<boolean> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const stopped = await Promise.race([
-    stopping.then(() => true, () => true),
-    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), STOP_TIMEOUT_MS))),
-  ]);
-  clearTimeout(timer);
-  if (!stopped) {
-    setup.onProgress?.(`actors did not stop within ${STOP_TIMEOUT_MS / 1000} s; left behind`);
-  }
+  const timeoutMs = setup.stopTimeoutMs ?? STOP_TIMEOUT_MS;
+  const stopped = await settlesWithin(stopping, timeoutMs);
+  if (!stopped) setup.onProgress?.(`actors did not stop within ${timeoutMs / 1000} s; left behind`);
   return stopped;
 }
 
@@ -537,13 +567,14 @@ function cardShare(card: string, producers: number): number {
 }
 
 /** Generous time for `rows` to be published and scored, in ms. */
-function drainTimeoutMs(rows: number): number {
+export function drainTimeoutMs(rows: number): number {
   return 60_000 + rows * 2;
 }
 
 /** Rows done from `started` to `ended` (`performance.now()` times), as a phase. */
 function phase(rows: number, started: number, ended = performance.now()): Phase {
-  const seconds = (ended - started) / 1000;
+  // Nothing committed since `started` (a run that failed): no time, no throughput.
+  const seconds = Math.max(0, (ended - started) / 1000);
   return {
     rows,
     seconds: Math.round(seconds * 1000) / 1000,
@@ -601,22 +632,4 @@ function quantiles(histogram: Histogram): Quantiles {
     p99: round(histogram.quantile(0.99)),
     max: round(histogram.max),
   };
-}
-
-function copyHistogram(histogram: Histogram): Histogram {
-  const copy = new Histogram();
-  copy.merge(histogram);
-  return copy;
-}
-
-/** What `after` recorded since it was `before` (its maximum stays the overall one). */
-function histogramSince(after: Histogram, before: Histogram): Histogram {
-  const delta = new Histogram();
-  for (let i = 0; i < delta.counts.length; i++) {
-    delta.counts[i] = after.counts[i] - before.counts[i];
-  }
-  delta.count = after.count - before.count;
-  delta.sum = after.sum - before.sum;
-  delta.max = after.max;
-  return delta;
 }

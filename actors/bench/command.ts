@@ -9,11 +9,18 @@
 import { dirname } from "node:path";
 import type { CommandHandler } from "../command.ts";
 import { FraudstreamError } from "../../config/errors.ts";
-import { sleep } from "../runtime/mod.ts";
 import { kafkaConnection, KafkaTransport } from "../transport/mod.ts";
+import { kafkaTopicDeleter } from "./kafka_admin.ts";
 import { benchReportHtml } from "./report_html.ts";
-import { type BenchScenario, partitionGrid, runScaling, workerGrid } from "./scaling.ts";
+import {
+  type BenchScenario,
+  DEFAULT_REPEAT,
+  partitionGrid,
+  runScaling,
+  workerGrid,
+} from "./scaling.ts";
 import { benchText } from "./tables.ts";
+import { settlesWithin } from "./within.ts";
 
 /** Longest wait for the Kafka connections to close at the end, in ms. */
 const CLOSE_TIMEOUT_MS = 30_000;
@@ -23,12 +30,19 @@ export function htmlReportPath(reportPath: string): string {
   return `${reportPath.replace(/\.json$/i, "")}.html`;
 }
 
+/** Runs of every cell: the `repeat` setting where the configuration has one. */
+function repeatOf(config: object): number {
+  const repeat = (config as { repeat?: unknown }).repeat;
+  return typeof repeat === "number" && repeat >= 1 ? repeat : DEFAULT_REPEAT;
+}
+
 /** Runs a bench scenario and reports it. */
 export const benchCommand: CommandHandler = async (config, ctx) => {
   const scenario = config.args.scenario as BenchScenario;
-  const kafka = config.brokers
-    ? new KafkaTransport(kafkaConnection(config, (line) => ctx.status(`bench: kafka: ${line}`)))
+  const connection = config.brokers
+    ? kafkaConnection(config, (line) => ctx.status(`bench: kafka: ${line}`))
     : undefined;
+  const kafka = connection ? new KafkaTransport(connection) : undefined;
   if (config.report === undefined) {
     ctx.status("bench: pass --report FILE.json to get the JSON report and FILE.html with charts");
   }
@@ -44,7 +58,9 @@ export const benchCommand: CommandHandler = async (config, ctx) => {
       model: config.model,
       modelsDir: config.modelsDir,
       replicationFactor: config.replicationFactor,
+      repeat: repeatOf(config),
       kafka,
+      topicDeleter: connection ? kafkaTopicDeleter(connection) : undefined,
       kafkaSkipped: kafka ? undefined : "no --brokers given, so only the embedded log was " +
         "measured (start a cluster with 'fraudstream kafka up' and pass --brokers)",
       signal: ctx.signal,
@@ -67,8 +83,6 @@ export const benchCommand: CommandHandler = async (config, ctx) => {
     return { exitCode: report.ok ? 0 : 1, report };
   } finally {
     // Kafka clients of a cell whose actors did not stop may not close either: do not wait long.
-    const closing = new AbortController();
-    await Promise.race([kafka?.close(), sleep(CLOSE_TIMEOUT_MS, closing.signal)]);
-    closing.abort();
+    if (kafka) await settlesWithin(kafka.close(), CLOSE_TIMEOUT_MS);
   }
 };

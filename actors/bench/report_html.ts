@@ -7,7 +7,8 @@
 
 import { barsSvg, escapeHtml, REPORT_STYLE } from "../../model/report_html.ts";
 import type { CellReport, ScalingReport, Section } from "./scaling.ts";
-import { benchTables, type Table, verdict } from "./tables.ts";
+import type { Spread } from "./summary.ts";
+import { benchTables, repeatText, type Table, verdict } from "./tables.ts";
 
 const escape = escapeHtml;
 
@@ -17,6 +18,8 @@ const PALETTE = ["#1f6feb", "#d1242f", "#1a7f37", "#9a6700", "#8250df", "#bf3989
 export interface Series {
   name: string;
   values: (number | undefined)[];
+  /** Per category, the range of the runs behind the value: drawn as a whisker. */
+  ranges?: (Pick<Spread, "min" | "max"> | undefined)[];
 }
 
 /** Rounds `value` up to 1, 2 or 5 times a power of ten (an axis maximum). */
@@ -34,7 +37,10 @@ function axisText(value: number): string {
   return String(+value.toFixed(1));
 }
 
-/** An SVG line chart over categories (evenly spaced), with a y axis from 0 and a legend. */
+/**
+ * An SVG line chart over categories (evenly spaced), with a y axis from 0, a legend, and
+ * min-max whiskers where a series has ranges.
+ */
 export function lineChartSvg(
   title: string,
   chart: { categories: string[]; series: Series[]; xLabel: string; yLabel: string },
@@ -45,7 +51,10 @@ export function lineChartSvg(
   const legendHeight = 16 * chart.series.length;
   const plotW = width - pad.left - pad.right;
   const plotH = height - pad.top - pad.bottom;
-  const values = chart.series.flatMap((s) => s.values.filter((v): v is number => v !== undefined));
+  const values = chart.series.flatMap((s) => [
+    ...s.values.filter((v): v is number => v !== undefined),
+    ...(s.ranges ?? []).flatMap((range) => (range ? [range.max] : [])),
+  ]);
   const top = niceCeiling(Math.max(0, ...values));
   const n = chart.categories.length;
   const px = (i: number) => pad.left + (n === 1 ? plotW / 2 : (i * plotW) / (n - 1));
@@ -68,8 +77,18 @@ export function lineChartSvg(
     const dots = points.map(([x, y]) =>
       `<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="3" fill="${color}"/>`
     ).join("");
+    const whiskers = (series.ranges ?? []).map((range, i) => {
+      if (!range || series.values[i] === undefined || range.max === range.min) return "";
+      const x = px(i);
+      const [low, high] = [py(range.min), py(range.max)];
+      return `<path d="M${(x - 4).toFixed(1)},${high.toFixed(1)} H${(x + 4).toFixed(1)} ` +
+        `M${x.toFixed(1)},${high.toFixed(1)} V${low.toFixed(1)} M${(x - 4).toFixed(1)},` +
+        `${low.toFixed(1)} H${
+          (x + 4).toFixed(1)
+        }" stroke="${color}" stroke-width="1" fill="none"/>`;
+    }).join("");
     const legendY = height + 14 + 16 * s;
-    return `<path d="${path}" fill="none" stroke="${color}" stroke-width="2"/>${dots}` +
+    return `<path d="${path}" fill="none" stroke="${color}" stroke-width="2"/>${dots}${whiskers}` +
       `<rect x="${pad.left}" y="${legendY - 9}" width="12" height="10" fill="${color}"/>` +
       `<text x="${pad.left + 18}" y="${legendY}">${escape(series.name)}</text>`;
   }).join("");
@@ -106,13 +125,15 @@ function sectionCharts(section: Section, cells: CellReport[]): string[] {
       const partitions = distinct(ok.map((c) => c.partitions)).sort((a, b) => a - b);
       const series = distinct(ok.map((c) => `${c.transport}|${c.workers}`)).map((key) => {
         const [transport, workers] = key.split("|");
+        const cells = partitions.map((p) =>
+          ok.find((c) =>
+            c.transport === transport && String(c.workers) === workers && c.partitions === p
+          )
+        );
         return {
           name: `${transport}, ${workers} worker${workers === "1" ? "" : "s"}`,
-          values: partitions.map((p) =>
-            ok.find((c) =>
-              c.transport === transport && String(c.workers) === workers && c.partitions === p
-            )?.throughput
-          ),
+          values: cells.map((c) => c?.throughput),
+          ranges: cells.map((c) => c?.spread.throughput),
         };
       });
       return [lineChartSvg("Consumer throughput", {
@@ -142,6 +163,7 @@ function sectionCharts(section: Section, cells: CellReport[]): string[] {
           series: transports.map((t) => ({
             name: t,
             values: factors.map((f) => of(t, f)?.throughput),
+            ranges: factors.map((f) => of(t, f)?.spread.throughput),
           })),
           xLabel: "data (multiple of the smallest)",
           yLabel: "transactions/s",
@@ -192,7 +214,7 @@ ${htmlTable(table)}
 <div class="charts">${charts.join("\n")}</div>`;
   }).join("\n");
   const kafka = report.kafka.ran
-    ? `Kafka cells ran with ${settings.rows.kafka} transactions per cell; topics ${
+    ? `Kafka cells ran with ${settings.rows.kafka} transactions per run; topics ${
       escape(report.kafka.topics ?? "")
     }.`
     : `Kafka cells skipped: ${escape(report.kafka.skipped ?? "")}.`;
@@ -208,7 +230,8 @@ ${REPORT_STYLE}
 <h1>fraudstream bench ${escape(report.scenario)}</h1>
 <p>Started ${escape(report.started_at)}, took ${report.seconds} s. Model ${
     escape(report.model_version)
-  }; ${settings.rows.embedded} transactions per cell on the embedded log (seed ${settings.seed}).
+  }; ${settings.rows.embedded} transactions per run on the embedded log (seed ${settings.seed});
+${escape(repeatText(settings.repeat))}; charts show the medians, whiskers the min..max.
 ${kafka}</p>
 <p>Machine: ${machine.cores} cores, ${machine.memory_gb} GB, ${escape(machine.os)}, Deno ${
     escape(machine.deno)

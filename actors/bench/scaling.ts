@@ -10,6 +10,9 @@
  *   detection latency (file written -> score committed) under a paced load of half that.
  *
  * Every section runs on the embedded log, and on Kafka too when a transport for it is given.
+ * Each cell runs `repeat` times (in rounds: every cell once, then again), and its figures are the
+ * medians of its runs, with their minimum and maximum. On Kafka each run also reads its topic
+ * back, and its topic is deleted once the run is over.
  *
  * @module
  */
@@ -21,16 +24,24 @@ import { topicSpecs, type Transport } from "../transport/mod.ts";
 import { EmbeddedTransport } from "../transport/mod.ts";
 import {
   type Accounting,
+  cellGroupId,
   type CellSetup,
   consumerCell,
   type ConsumerResult,
+  drainTimeoutMs,
   pipelineCell,
   type PipelineResult,
   producerCell,
   type ProducerResult,
   type Quantiles,
+  STOP_TIMEOUT_MS,
 } from "./cells.ts";
 import { type BenchData, benchData } from "./data.ts";
+import type { TopicDeleter } from "./kafka_admin.ts";
+import { type Spread, summarizeCell } from "./summary.ts";
+import { checkCellTopic, type TopicCheck, topicCheckFailures } from "./topic_check.ts";
+import { TopicCleanup } from "./topic_cleanup.ts";
+import { within } from "./within.ts";
 
 /** The benchmarks `fraudstream bench` runs, and what each one measures. */
 export const BENCH_SCENARIOS: Record<string, string> = {
@@ -50,6 +61,12 @@ export type TransportKind = "embedded" | "kafka";
 /** Kafka cells take this fraction of the rows: they run several times slower. */
 export const KAFKA_ROWS_FRACTION = 0.2;
 
+/** Runs of every cell by default (the figures are their medians). */
+export const DEFAULT_REPEAT = 3;
+
+/** Longest wait for a Kafka cell's topic to be read back, in ms. */
+const TOPIC_CHECK_TIMEOUT_MS = 60_000;
+
 /** Producer actors of the producer section. */
 const PRODUCERS = [1, 2];
 /** Data sizes of the growth section, in quarters of `rows`. */
@@ -58,7 +75,7 @@ const GROWTH = [1, 2, 4, 8];
 /** What to run. */
 export interface ScalingOptions {
   scenario: BenchScenario;
-  /** Transactions per cell on the embedded log. */
+  /** Transactions per cell on the embedded log, over all its runs. */
   rows: number;
   /** Partition counts of the grid, ascending. */
   partitions: number[];
@@ -72,9 +89,15 @@ export interface ScalingOptions {
   model: string;
   modelsDir: string;
   replicationFactor: number | undefined;
+  /** Runs of every cell (default `DEFAULT_REPEAT`). */
+  repeat?: number;
   /** The Kafka transport; without it the Kafka cells are skipped for `kafkaSkipped`. */
   kafka?: Transport;
   kafkaSkipped?: string;
+  /** Deletes the Kafka cells' topics after each run (without it they stay on the cluster). */
+  topicDeleter?: TopicDeleter;
+  /** Longest wait for a cell's actors to stop, in ms (default `STOP_TIMEOUT_MS`). */
+  stopTimeoutMs?: number;
   signal: AbortSignal;
   onStatus?: (line: string) => void;
 }
@@ -94,8 +117,8 @@ export interface CellPlan {
   growth?: number;
 }
 
-/** What one cell measured (snake_case, as in the report). */
-export interface CellReport extends CellPlan {
+/** What one run of a cell measured (snake_case, as in the report). */
+export interface RunReport {
   /** Headline throughput, transactions per second. */
   throughput: number;
   /** Seconds of the measured stretch. */
@@ -112,9 +135,24 @@ export interface CellReport extends CellPlan {
   load_average: number;
   /** Why the cell failed. */
   error?: string;
-  /** The cell's full measurement. */
+  /** The run's full measurement. */
   details?: ConsumerResult | ProducerResult | PipelineResult;
   accounting?: Accounting;
+  /** Kafka: the run's topic read back, independently of the pipeline's ledger. */
+  topic_check?: TopicCheck;
+}
+
+/**
+ * A cell over its runs: throughput, seconds and latency are medians of the measured runs; lost,
+ * duplicates and cell seconds add up; `ok` when every run was; `details` and `accounting` are
+ * those of the run of median throughput.
+ */
+export interface CellReport extends CellPlan, Omit<RunReport, "topic_check"> {
+  /** Runs made. */
+  repeats: number;
+  /** Median, minimum and maximum over the measured runs. */
+  spread: { throughput: Spread; latency_p50_ms?: Spread; latency_p99_ms?: Spread };
+  runs: RunReport[];
 }
 
 /** The report of a scenario. */
@@ -132,6 +170,7 @@ export interface ScalingReport {
     deno: string;
   };
   settings: {
+    /** Transactions of each run of a cell. */
     rows: Record<TransportKind, number>;
     warmup_rows: Record<TransportKind, number>;
     partitions: number[];
@@ -141,6 +180,8 @@ export interface ScalingReport {
     e2e_encodings: WireEncoding[];
     rate: number;
     seed: number;
+    /** Runs of every cell. */
+    repeat: number;
   };
   /** Kafka cells: run, or skipped and why. */
   kafka: { ran: boolean; skipped?: string; topics?: string };
@@ -167,7 +208,12 @@ export function workerGrid(max: number): number[] {
   return [...grid, max];
 }
 
-/** Rows per cell and warm-up rows on a transport, for `rows` on the embedded log. */
+/** Rows of each run on the embedded log when a cell of `rows` runs `repeat` times. */
+export function runRowsOf(rows: number, repeat: number): number {
+  return Math.max(100, Math.round(rows / Math.max(1, repeat)));
+}
+
+/** Rows per run of a cell and warm-up rows on a transport, for `rows` on the embedded log. */
 function sizes(embeddedRows: number, transport: TransportKind): { rows: number; warmup: number } {
   const rows = transport === "embedded"
     ? embeddedRows
@@ -223,18 +269,26 @@ export function planCells(
   return cells;
 }
 
+/** Rows of the paced phase of a cell (e2e cells only). */
+function pacedRows(cell: CellPlan): number {
+  return cell.section === "e2e" ? Math.ceil(cell.rows / 2) : 0;
+}
+
+/** Rows a run of `cell` goes through: warm-up, measured and paced rows. */
+function runRows(cell: CellPlan, embeddedRows: number): number {
+  return sizes(embeddedRows, cell.transport).warmup + cell.rows + pacedRows(cell);
+}
+
 /** Rows of data the cells need (the largest cell, warm-up and paced rows included). */
 function rowsNeeded(cells: CellPlan[], embeddedRows: number): number {
-  return Math.max(
-    ...cells.map((cell) => {
-      const { warmup } = sizes(embeddedRows, cell.transport);
-      return warmup + cell.rows + (cell.section === "e2e" ? Math.ceil(cell.rows / 2) : 0);
-    }),
-  );
+  return Math.max(...cells.map((cell) => runRows(cell, embeddedRows)));
 }
 
 /** Runs the scenario's cells, one at a time, and gathers the report. */
-export async function runScaling(options: ScalingOptions): Promise<ScalingReport> {
+export async function runScaling(given: ScalingOptions): Promise<ScalingReport> {
+  const repeat = Math.max(1, given.repeat ?? DEFAULT_REPEAT);
+  // A cell's rows are split over its runs: more runs are shorter ones, in about the same time.
+  const options = { ...given, rows: runRowsOf(given.rows, repeat) };
   const started = performance.now();
   const startedAt = new Date().toISOString();
   const loadStart = Deno.loadavg();
@@ -250,32 +304,45 @@ export async function runScaling(options: ScalingOptions): Promise<ScalingReport
   status(`generating ${needed} transactions (seed ${options.seed})`);
   const data = await benchData({ rows: needed, seed: options.seed, signal: options.signal });
 
-  const reports: CellReport[] = [];
+  const cleanup = options.topicDeleter ? new TopicCleanup(options.topicDeleter) : undefined;
+  const runs: RunReport[][] = cells.map(() => []);
   let interrupted = false;
-  for (const [index, cell] of cells.entries()) {
-    if (options.signal.aborted) {
-      interrupted = true;
-      break;
+  let done = 0;
+  try {
+    rounds: for (let round = 1; round <= repeat; round++) {
+      for (const [index, cell] of cells.entries()) {
+        if (options.signal.aborted) {
+          interrupted = true;
+          break rounds;
+        }
+        const label = `[${++done}/${cells.length * repeat}] ${cellLabel(cell)}` +
+          (repeat > 1 ? ` (run ${round} of ${repeat})` : "");
+        status(`${label}: ${cell.rows} transactions`);
+        const run = await runCell(cell, {
+          options,
+          data,
+          topic: `${runId}-${index}-${round}`,
+          cleanup,
+          // Every cell joins and leaves a fresh group: only other events are worth a line.
+          onEvent: (line) => {
+            if (!/^(assigned|revoked) partitions /.test(line)) status(`${label}: ${line}`);
+          },
+        });
+        if (options.signal.aborted && !run.ok) {
+          interrupted = true;
+          status(`${label}: interrupted`);
+          break rounds;
+        }
+        runs[index].push(run);
+        status(`${label}: ${runOutcome(run)}`);
+      }
     }
-    const label = `[${index + 1}/${cells.length}] ${cellLabel(cell)}`;
-    status(`${label}: ${cell.rows} transactions`);
-    const report = await runCell(cell, {
-      options,
-      data,
-      topic: `${runId}-${index}`,
-      // Every cell joins and leaves a fresh group: only other events are worth a line.
-      onEvent: (line) => {
-        if (!/^(assigned|revoked) partitions /.test(line)) status(`${label}: ${line}`);
-      },
-    });
-    if (options.signal.aborted && !report.ok) {
-      interrupted = true;
-      status(`${label}: interrupted`);
-      break;
-    }
-    reports.push(report);
-    status(`${label}: ${cellOutcome(report)}`);
+  } finally {
+    await cleanup?.finish();
   }
+  const reports = cells.flatMap((cell, i) =>
+    runs[i].length > 0 ? [summarizeCell(cell, runs[i])] : []
+  );
 
   const failed = reports.filter((cell) => !cell.ok).length;
   const lost = reports.reduce((sum, cell) => sum + cell.lost, 0);
@@ -310,9 +377,13 @@ export async function runScaling(options: ScalingOptions): Promise<ScalingReport
       e2e_encodings: ["json", "arrow"],
       rate: options.rate,
       seed: options.seed,
+      repeat,
     },
     kafka: options.kafka
-      ? { ran: true, topics: `${runId}-* (left on the cluster)` }
+      ? {
+        ran: true,
+        topics: cleanup ? cleanup.describe(runId) : `${runId}-* (left on the cluster)`,
+      }
       : { ran: false, skipped: options.kafkaSkipped },
     cells: reports,
     interrupted,
@@ -334,27 +405,108 @@ export function cellLabel(cell: CellPlan): string {
   return `${cell.section}${growth} ${cell.transport} ${cell.encoding}, ${what}`;
 }
 
-function cellOutcome(cell: CellReport): string {
-  if (!cell.details) return `FAILED: ${cell.error}`;
-  const latency = cell.latency_ms
-    ? `, latency p50 ${cell.latency_ms.p50} ms p99 ${cell.latency_ms.p99} ms`
+function runOutcome(run: RunReport): string {
+  if (!run.details) return `FAILED: ${run.error}`;
+  const latency = run.latency_ms
+    ? `, latency p50 ${run.latency_ms.p50} ms p99 ${run.latency_ms.p99} ms`
     : "";
-  return `${cell.throughput} tx/s${latency}; lost ${cell.lost}, duplicates ${cell.duplicates}` +
-    ` (${cell.cell_seconds} s)${cell.ok ? "" : `; FAILED: ${cell.error}`}`;
+  return `${run.throughput} tx/s${latency}; lost ${run.lost}, duplicates ${run.duplicates}` +
+    ` (${run.cell_seconds} s)${run.ok ? "" : `; FAILED: ${run.error}`}`;
 }
 
-async function runCell(
-  cell: CellPlan,
-  context: {
-    options: ScalingOptions;
-    data: BenchData;
-    topic: string;
-    onEvent: (l: string) => void;
-  },
-): Promise<CellReport> {
-  const { options, data } = context;
+/** What a run of a cell needs besides its plan. */
+interface RunContext {
+  options: ScalingOptions;
+  data: BenchData;
+  topic: string;
+  /** Deletes the run's Kafka topic once it is over. */
+  cleanup?: TopicCleanup;
+  onEvent: (l: string) => void;
+}
+
+/**
+ * Runs a cell once, within a deadline: a run that does not finish in time (a Kafka call that
+ * never returns, say) is left behind and reported as failed. On Kafka the run's topic is read
+ * back, then deleted, failed run or not.
+ */
+async function runCell(cell: CellPlan, context: RunContext): Promise<RunReport> {
+  const { options } = context;
   const started = performance.now();
+  const load = Math.round(Deno.loadavg()[0] * 100) / 100;
+  const cellSeconds = () => Math.round((performance.now() - started) / 100) / 10;
+  const deadlineMs = runDeadlineMs(cell, options);
+  try {
+    const outcome = await within(measureRun(cell, context), deadlineMs);
+    const run = outcome.settled
+      ? outcome.outcome.status === "fulfilled"
+        ? outcome.outcome.value
+        : failedRun(outcome.outcome.reason)
+      : failedRun(
+        `the run did not finish within ${Math.round(deadlineMs / 1000)} s and was left ` +
+          "behind (a Kafka call that never returns?)",
+      );
+    if (cell.transport === "kafka" && run.accounting && !options.signal.aborted) {
+      await checkTopic(run, context);
+    }
+    return { ...run, cell_seconds: cellSeconds(), load_average: load };
+  } finally {
+    if (cell.transport === "kafka") {
+      await context.cleanup?.remove(context.topic, cellGroupId(context.topic));
+    }
+  }
+}
+
+/** A run that measured nothing. */
+function failedRun(error: unknown): RunReport {
+  return {
+    throughput: 0,
+    seconds: 0,
+    lost: 0,
+    duplicates: 0,
+    ok: false,
+    cell_seconds: 0,
+    load_average: 0,
+    error: error instanceof Error ? error.message : String(error),
+  };
+}
+
+/** Reads the run's topic back and fails the run on what the topic contradicts. */
+async function checkTopic(run: RunReport, context: RunContext): Promise<void> {
+  const check = await within(
+    checkCellTopic(context.options.kafka!, {
+      topic: context.topic,
+      groupId: cellGroupId(context.topic),
+    }),
+    TOPIC_CHECK_TIMEOUT_MS,
+  );
+  let failures: string[];
+  if (!check.settled) {
+    failures = [`the topic could not be read back within ${TOPIC_CHECK_TIMEOUT_MS / 1000} s`];
+  } else if (check.outcome.status === "rejected") {
+    failures = [`the topic could not be read back: ${(check.outcome.reason as Error).message}`];
+  } else {
+    run.topic_check = check.outcome.value;
+    failures = topicCheckFailures(run.topic_check, run.accounting!.produced);
+  }
+  if (failures.length === 0) return;
+  run.ok = false;
+  run.error = [run.error, ...failures].filter(Boolean).join("; ");
+}
+
+/**
+ * Longest a run may take: every wait of a cell is bounded (each by the drain time of its rows,
+ * the stops by the stop timeout), so only a call that never returns exceeds this.
+ */
+function runDeadlineMs(cell: CellPlan, options: ScalingOptions): number {
+  return 4 * drainTimeoutMs(runRows(cell, options.rows)) +
+    3 * (options.stopTimeoutMs ?? STOP_TIMEOUT_MS);
+}
+
+/** Runs the cell's measurement once and reconciles it. */
+async function measureRun(cell: CellPlan, context: RunContext): Promise<RunReport> {
+  const { options, data } = context;
   const transport = cell.transport === "kafka" ? options.kafka! : new EmbeddedTransport();
+  const stopTimeoutMs = options.stopTimeoutMs ?? STOP_TIMEOUT_MS;
   const setup: CellSetup = {
     transport,
     topic: context.topic,
@@ -365,15 +517,14 @@ async function runCell(
     modelsDir: options.modelsDir,
     replicationFactor: options.replicationFactor,
     signal: options.signal,
+    stopTimeoutMs,
     onEvent: context.onEvent,
     onProgress: context.onEvent,
   };
   const { warmup } = sizes(options.rows, cell.transport);
-  const load = Math.round(Deno.loadavg()[0] * 100) / 100;
-  const cellSeconds = () => Math.round((performance.now() - started) / 100) / 10;
   try {
-    let measured: Pick<CellReport, "throughput" | "seconds" | "latency_ms">;
-    let details: CellReport["details"];
+    let measured: Pick<RunReport, "throughput" | "seconds" | "latency_ms">;
+    let details: RunReport["details"];
     if (cell.section === "consumer") {
       const result = await consumerCell(setup, data, { warmup, backlog: cell.rows });
       measured = result.consumer;
@@ -389,9 +540,7 @@ async function runCell(
       const result = await pipelineCell(setup, data, {
         warmup,
         burst: cell.rows,
-        paced: cell.section === "e2e"
-          ? { rows: Math.ceil(cell.rows / 2), rate: options.rate }
-          : undefined,
+        paced: cell.section === "e2e" ? { rows: pacedRows(cell), rate: options.rate } : undefined,
       });
       measured = {
         ...result.burst,
@@ -405,34 +554,24 @@ async function runCell(
       accounting.duplicates > 0 ? `${accounting.duplicates} duplicated` : "",
       accounting.unknown > 0 ? `${accounting.unknown} scored but never produced` : "",
       accounting.drained ? "" : "not everything was scored in time",
-      accounting.stopped ? "" : "actors did not stop (left behind)",
+      accounting.stopped ? "" : `actors did not stop within ${stopTimeoutMs / 1000} s of being ` +
+        "asked and were left behind (a Kafka call that never returns?)",
     ].filter(Boolean);
     return {
-      ...cell,
       throughput: measured.throughput,
       seconds: measured.seconds,
       latency_ms: measured.latency_ms,
       lost: accounting.lost,
       duplicates: accounting.duplicates,
       ok: failures.length === 0,
-      cell_seconds: cellSeconds(),
-      load_average: load,
+      cell_seconds: 0,
+      load_average: 0,
       error: failures.length > 0 ? failures.join("; ") : undefined,
       details,
       accounting,
     };
   } catch (error) {
-    return {
-      ...cell,
-      throughput: 0,
-      seconds: 0,
-      lost: 0,
-      duplicates: 0,
-      ok: false,
-      cell_seconds: cellSeconds(),
-      load_average: load,
-      error: error instanceof Error ? error.message : String(error),
-    };
+    return failedRun(error);
   } finally {
     if (cell.transport === "embedded") await transport.close();
   }

@@ -7,6 +7,7 @@
 
 import type { PipelineResult } from "./cells.ts";
 import type { CellReport, ScalingReport, Section } from "./scaling.ts";
+import type { Spread } from "./summary.ts";
 
 /** A table: a title, what it measures, its header and rows of cells. */
 export interface Table {
@@ -47,7 +48,7 @@ export function benchTables(report: ScalingReport): Table[] {
   for (const section of Object.keys(SECTIONS) as Section[]) {
     const cells = report.cells.filter((cell) => cell.section === section);
     if (cells.length === 0) continue;
-    const { header, rows } = TABLES[section](cells);
+    const { header, rows } = withRanges(TABLES[section](cells), cells);
     // The load average when each cell started (the machine may be shared), and the verdict.
     tables.push({
       section,
@@ -64,6 +65,43 @@ export function benchTables(report: ScalingReport): Table[] {
 }
 
 type TableBody = (cells: CellReport[]) => { header: string[]; rows: string[][] };
+
+/** Headers of the columns that show a median: the spread of each, and its decimals. */
+const RANGED: Record<string, { of: (cell: CellReport) => Spread | undefined; digits: number }> = {
+  "tx/s": { of: (cell) => cell.spread.throughput, digits: 0 },
+  "burst tx/s": { of: (cell) => cell.spread.throughput, digits: 0 },
+  "p99 ms": { of: (cell) => cell.spread.latency_p99_ms, digits: 1 },
+};
+
+/**
+ * When cells ran more than once their figures are medians: a "min..max" column then follows
+ * each median column of `RANGED`.
+ */
+function withRanges(
+  table: { header: string[]; rows: string[][] },
+  cells: CellReport[],
+): { header: string[]; rows: string[][] } {
+  if (!cells.some((cell) => cell.repeats > 1)) return table;
+  const header: string[] = [];
+  const columns: ((row: string[], cell: CellReport) => string)[] = [];
+  table.header.forEach((title, i) => {
+    header.push(title);
+    columns.push((row) => row[i]);
+    const ranged = RANGED[title];
+    if (!ranged) return;
+    header.push("min..max");
+    columns.push((_, cell) => {
+      const range = cell.details ? ranged.of(cell) : undefined;
+      return range
+        ? `${range.min.toFixed(ranged.digits)}..${range.max.toFixed(ranged.digits)}`
+        : "";
+    });
+  });
+  return {
+    header,
+    rows: table.rows.map((row, r) => columns.map((column) => column(row, cells[r]))),
+  };
+}
 
 const integer = (n: number) => String(Math.round(n));
 const accounted = (cell: CellReport) =>
@@ -204,13 +242,14 @@ export function markdownTable(table: Pick<Table, "header" | "rows">): string {
 export function benchText(report: ScalingReport): string {
   const { settings, machine } = report;
   const rows = report.kafka.ran
-    ? `${settings.rows.embedded} transactions per cell on the embedded log, ` +
+    ? `${settings.rows.embedded} transactions per run on the embedded log, ` +
       `${settings.rows.kafka} on Kafka`
-    : `${settings.rows.embedded} transactions per cell`;
+    : `${settings.rows.embedded} transactions per run`;
   const lines = [
     `fraudstream bench ${report.scenario}: model ${report.model_version}; ${rows}; ` +
-    `${machine.cores} cores, load average ${machine.load_average_start[0].toFixed(2)} at the ` +
-    `start, ${machine.load_average_end[0].toFixed(2)} at the end; ${report.seconds} s`,
+    `${repeatText(settings.repeat)}; ${machine.cores} cores, load average ` +
+    `${machine.load_average_start[0].toFixed(2)} at the start, ` +
+    `${machine.load_average_end[0].toFixed(2)} at the end; ${report.seconds} s`,
   ];
   if (!report.kafka.ran) lines.push("", `Kafka cells skipped: ${report.kafka.skipped}.`);
   for (const table of benchTables(report)) {
@@ -220,13 +259,19 @@ export function benchText(report: ScalingReport): string {
   return lines.join("\n");
 }
 
+/** How the figures were taken, e.g. "median of 3 runs per cell (min..max beside)". */
+export function repeatText(repeat: number): string {
+  return repeat > 1 ? `median of ${repeat} runs per cell (min..max beside it)` : "one run per cell";
+}
+
 /** One line: did every cell account for every transaction? */
 export function verdict(report: ScalingReport): string {
   const cells = report.cells.length;
+  const runs = report.cells.reduce((sum, cell) => sum + cell.repeats, 0);
   const interrupted = report.interrupted ? " (interrupted before the last cells)" : "";
   if (report.ok) {
-    return `${cells} cells, every transaction scored exactly once: lost 0, duplicates 0` +
-      interrupted;
+    return `${cells} cells (${runs} runs), every transaction scored exactly once: lost 0, ` +
+      `duplicates 0${interrupted}`;
   }
   return `FAILED: ${report.failed_cells} of ${cells} cells failed; lost ${report.lost}, ` +
     `duplicates ${report.duplicates}${interrupted}`;

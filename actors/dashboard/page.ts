@@ -97,14 +97,16 @@ function rows(tree, depth = 0, out = []) {
 function render(status) {
   const now = status.now;
   const c = status.counters;
+  const recent = status.recentLatencyMs && status.recentLatencyMs.count > 0 ? status.recentLatencyMs : null;
   if (previous) {
     const dt = (now - previous.now) / 1000;
     const rate = (key) => dt > 0 ? Math.max(0, ((c[key] ?? 0) - (previous.counters[key] ?? 0)) / dt) : 0;
     push(history.inRate, rate("produced"));
     push(history.outRate, rate("scored"));
     push(history.alertRate, rate("alerts"));
-    push(history.p50, status.latencyMs ? status.latencyMs.p50 : 0);
-    push(history.p99, status.latencyMs ? status.latencyMs.p99 : 0);
+    // The recent window, not the whole run: a spike shows, and passes.
+    push(history.p50, recent ? recent.p50 : 0);
+    push(history.p99, recent ? recent.p99 : 0);
   }
   previous = status;
   document.getElementById("role").textContent = status.role;
@@ -117,8 +119,11 @@ function render(status) {
   }
   document.getElementById("rate-in").textContent = fmt(history.inRate.at(-1));
   document.getElementById("rate-out").textContent = fmt(history.outRate.at(-1));
-  document.getElementById("p50").textContent = status.latencyMs ? status.latencyMs.p50.toFixed(1) : "-";
-  document.getElementById("p99").textContent = status.latencyMs ? status.latencyMs.p99.toFixed(1) : "-";
+  document.getElementById("p50").textContent = recent ? recent.p50.toFixed(1) : "-";
+  document.getElementById("p99").textContent = recent ? recent.p99.toFixed(1) : "-";
+  if (status.recentLatencyMs) {
+    for (const el of document.querySelectorAll(".window")) el.textContent = status.recentLatencyMs.windowS;
+  }
   // "in" is drawn wider, under "out": when the consumers keep up the two lines coincide.
   draw(document.getElementById("throughput"), [
     { values: history.inRate, color: "#4fc3f7", width: 5 }, { values: history.outRate, color: "#81c784" }]);
@@ -201,8 +206,8 @@ export const DASHBOARD_HTML = `<!doctype html>
       <div class="figure"><b id="c-deadLetters">-</b><span>dead letters</span></div>
       <div class="figure"><b id="rate-in">-</b><span>in /s</span></div>
       <div class="figure"><b id="rate-out">-</b><span>out /s</span></div>
-      <div class="figure"><b id="p50">-</b><span>latency p50 ms</span></div>
-      <div class="figure"><b id="p99">-</b><span>latency p99 ms</span></div>
+      <div class="figure"><b id="p50">-</b><span>latency p50 ms, last <span class="window">10</span> s</span></div>
+      <div class="figure"><b id="p99">-</b><span>latency p99 ms, last <span class="window">10</span> s</span></div>
     </div>
   </section>
   <section>
@@ -215,7 +220,7 @@ export const DASHBOARD_HTML = `<!doctype html>
     <canvas id="alerts-chart" role="img"></canvas>
   </section>
   <section>
-    <h2>Detection latency</h2>
+    <h2>Detection latency, last <span class="window">10</span> s</h2>
     <canvas id="latency" role="img"></canvas>
     <div class="legend"><span><i style="background:#ba68c8"></i>p50</span><span><i style="background:#ffb74d"></i>p99</span></div>
   </section>

@@ -8,6 +8,7 @@
 import { FraudstreamError } from "../../config/errors.ts";
 import { DASHBOARD_HTML } from "./page.ts";
 import { prometheusText } from "./prometheus.ts";
+import { RECENT_WINDOW_MS, RecentHistogram } from "../metrics/recent_histogram.ts";
 import { type RoleStatus, statusJson } from "./status.ts";
 
 /** Settings of the status server. */
@@ -19,6 +20,8 @@ export interface StatusServerOptions {
   status: () => RoleStatus;
   /** How often `/events` pushes a snapshot, in ms (default 1000). */
   intervalMs?: number;
+  /** Window of the recent latency percentiles the page charts, in ms (default 10 s). */
+  latencyWindowMs?: number;
 }
 
 /** A running status server. */
@@ -32,10 +35,25 @@ export interface StatusServer {
 export function startStatusServer(options: StatusServerOptions): StatusServer {
   const encoder = new TextEncoder();
   const streams = new Set<ReadableStreamDefaultController<Uint8Array>>();
-  const event = () => encoder.encode(`data: ${JSON.stringify(statusJson(options.status()))}\n\n`);
+  const recent = new RecentHistogram(options.latencyWindowMs ?? RECENT_WINDOW_MS);
+  const json = (status = options.status()) =>
+    statusJson(
+      status,
+      status.latency && { histogram: recent.recent(status.latency), windowMs: recent.windowMs },
+    );
+  const event = (status?: RoleStatus) =>
+    encoder.encode(`data: ${JSON.stringify(json(status))}\n\n`);
   const interval = setInterval(() => {
+    // The latency is sampled on every tick, watched or not, so the window is ready for a viewer.
+    let status: RoleStatus;
+    try {
+      status = options.status();
+    } catch {
+      return; // the role cannot report right now; the next tick tries again
+    }
+    if (status.latency) recent.sample(status.latency, status.now);
     if (streams.size === 0) return;
-    const chunk = event();
+    const chunk = event(status);
     for (const stream of streams) {
       try {
         stream.enqueue(chunk);
@@ -81,7 +99,7 @@ export function startStatusServer(options: StatusServerOptions): StatusServer {
         return new Response(ready ? "ok\n" : "not ready\n", { status: ready ? 200 : 503 });
       }
       case "/api/status":
-        return Response.json(statusJson(options.status()));
+        return Response.json(json());
       default:
         return new Response("not found\n", { status: 404 });
     }

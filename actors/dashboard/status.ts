@@ -47,9 +47,18 @@ export interface RoleStatus {
   recentAlerts: AlertSummary[];
 }
 
-/** The status of a role, as plain JSON for the page (histogram reduced to percentiles). */
-export function statusJson(status: RoleStatus): Record<string, unknown> {
-  const latency = status.latency;
+/** Detection latency over the recent past only (the dashboard's chart). */
+export interface RecentLatency {
+  /** What the latency histogram recorded over the window. */
+  histogram: Histogram;
+  windowMs: number;
+}
+
+/**
+ * The status of a role, as plain JSON for the page (histograms reduced to percentiles):
+ * `latencyMs` since the start, `recentLatencyMs` over the recent window when given.
+ */
+export function statusJson(status: RoleStatus, recent?: RecentLatency): Record<string, unknown> {
   return {
     role: status.role,
     startedAt: status.startedAt,
@@ -59,17 +68,22 @@ export function statusJson(status: RoleStatus): Record<string, unknown> {
     modelVersion: status.modelVersion ?? null,
     counters: status.counters,
     lag: status.lag,
-    latencyMs: latency
-      ? {
-        count: latency.count,
-        p50: round(latency.quantile(0.5)),
-        p90: round(latency.quantile(0.9)),
-        p99: round(latency.quantile(0.99)),
-        max: round(latency.max),
-      }
+    latencyMs: status.latency ? percentiles(status.latency) : null,
+    recentLatencyMs: recent
+      ? { windowS: recent.windowMs / 1000, ...percentiles(recent.histogram) }
       : null,
     tree: status.tree,
     recentAlerts: status.recentAlerts,
+  };
+}
+
+function percentiles(histogram: Histogram) {
+  return {
+    count: histogram.count,
+    p50: round(histogram.quantile(0.5)),
+    p90: round(histogram.quantile(0.9)),
+    p99: round(histogram.quantile(0.99)),
+    max: round(histogram.max),
   };
 }
 

@@ -32,6 +32,30 @@ export class Histogram {
     this.max = Math.max(this.max, other.max);
   }
 
+  /** An independent copy of the histogram as it is now. */
+  copy(): Histogram {
+    const copy = new Histogram();
+    copy.merge(this);
+    return copy;
+  }
+
+  /**
+   * What was recorded since this histogram was `before` (an earlier `copy()` of it). The maximum
+   * is the upper bound of the highest bucket recorded since, capped by the overall maximum.
+   */
+  since(before: Histogram): Histogram {
+    const delta = new Histogram();
+    let highest = -1;
+    for (let i = 0; i < delta.counts.length; i++) {
+      delta.counts[i] = this.counts[i] - before.counts[i];
+      if (delta.counts[i] > 0) highest = i;
+    }
+    delta.count = this.count - before.count;
+    delta.sum = this.sum - before.sum;
+    delta.max = highest < 0 ? 0 : Math.min(upperBound(highest), this.max);
+    return delta;
+  }
+
   /** The value below which a fraction `q` (0..1) of the values fall; 0 when empty. */
   quantile(q: number): number {
     if (this.count === 0) return 0;

@@ -1,0 +1,52 @@
+/**
+ * The Kafka topics of a bench run: each cell's topic (and consumer group) is deleted once the
+ * cell is over, failed or not; what could not be deleted then is tried again at the end of the
+ * run, and named in the report if it is still there.
+ *
+ * @module
+ */
+
+import type { TopicDeleter } from "./kafka_admin.ts";
+import { within } from "./within.ts";
+
+/** Longest wait for one deletion, in ms. */
+const DELETE_WAIT_MS = 30_000;
+
+/** Deletes each cell's topic after the cell and remembers what is left. */
+export class TopicCleanup {
+  readonly #left = new Map<string, string>();
+  readonly #deleter: TopicDeleter;
+  #deleted = 0;
+
+  /** Deletes through `deleter`. */
+  constructor(deleter: TopicDeleter) {
+    this.#deleter = deleter;
+  }
+
+  /** Deletes a cell's topic and group; on failure keeps them for `finish`. Never throws. */
+  async remove(topic: string, groupId: string): Promise<void> {
+    const done = await within(
+      this.#deleter.delete({ topics: [topic], groups: [groupId] }),
+      DELETE_WAIT_MS,
+    );
+    if (done.settled && done.outcome.status === "fulfilled") {
+      this.#deleted++;
+      this.#left.delete(topic);
+    } else this.#left.set(topic, groupId);
+  }
+
+  /** Tries again what is left, and closes the admin connection. */
+  async finish(): Promise<void> {
+    for (const [topic, groupId] of [...this.#left]) await this.remove(topic, groupId);
+    await within(this.#deleter.close(), DELETE_WAIT_MS);
+  }
+
+  /** What the report says about the topics, e.g. `12 cell topics bench-x-*, all deleted`. */
+  describe(prefix: string): string {
+    const left = [...this.#left.keys()];
+    const all = this.#deleted + left.length;
+    return left.length === 0
+      ? `${all} cell topics ${prefix}-*, all deleted`
+      : `${all} cell topics ${prefix}-*; ${left.length} could not be deleted: ${left.join(", ")}`;
+  }
+}
