@@ -84,10 +84,14 @@ export {
   walkTree,
 } from "./forest/tree.ts";
 export {
+  type BinnedTrainingSet,
+  binTrainingSet,
   DEFAULT_FOREST,
   featureImportance,
   featuresPerNode,
   type ForestParams,
+  growForest,
+  type GrowForestOptions,
   type TrainedForest,
   trainForest,
   type TrainForestOptions,
@@ -131,7 +135,14 @@ export {
   recallAtPrecision,
   rocAuc,
 } from "./metrics.ts";
-export { cardDraw, DEFAULT_SPLIT, ROLE, splitRows, type SplitSettings } from "./split.ts";
+export {
+  cardDraw,
+  DEFAULT_SPLIT,
+  ROLE,
+  rowsWithRole,
+  splitRows,
+  type SplitSettings,
+} from "./split.ts";
 export {
   encodeData,
   modelDir,

@@ -73,3 +73,12 @@ export function splitRows(
   }
   return { role, cutTime };
 }
+
+/** Indices of the rows with role `wanted`, ascending. */
+export function rowsWithRole(role: Uint8Array, wanted: number): Uint32Array {
+  let count = 0;
+  for (let i = 0; i < role.length; i++) if (role[i] === wanted) count++;
+  const rows = new Uint32Array(count);
+  for (let i = 0, k = 0; i < role.length; i++) if (role[i] === wanted) rows[k++] = i;
+  return rows;
+}

@@ -10,12 +10,12 @@ import { join } from "node:path";
 import { type BadRow, findCsvFiles, readColumns } from "./csv_columns.ts";
 import { DEFAULT_ENCODER, type EncoderSettings, FEATURE_COUNT, FEATURES } from "./features.ts";
 import { flattenForest } from "./forest/flat.ts";
-import { type ForestParams, trainForest } from "./forest/train.ts";
+import { binTrainingSet, type ForestParams, growForest } from "./forest/train.ts";
 import { chooseThreshold, curves, evaluate, type Evaluation } from "./metrics.ts";
 import { loadModel, type ModelManifest, saveModel } from "./model_file.ts";
 import { cardTimeOrder, replayFeatures } from "./replay.ts";
 import { modelReportHtml } from "./report_html.ts";
-import { DEFAULT_SPLIT, ROLE, splitRows, type SplitSettings } from "./split.ts";
+import { DEFAULT_SPLIT, ROLE, rowsWithRole, splitRows, type SplitSettings } from "./split.ts";
 import {
   type EncodedData,
   hasTransformed,
@@ -146,17 +146,26 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainRepor
   const encodeSeconds = seconds(started);
   const split = { ...DEFAULT_SPLIT, ...options.split, seed: options.params.seed };
   const { role, cutTime } = splitRows(data, split);
-  const train = selectRows(data, role, ROLE.train);
+  const trainRows = rowsWithRole(role, ROLE.train);
   const validation = selectRows(data, role, ROLE.validation);
   const test = selectRows(data, role, ROLE.test);
   options.onStage?.(
-    `training ${options.params.numTrees} trees of depth ${options.params.maxDepth} on ${train.count} rows ` +
+    `training ${options.params.numTrees} trees of depth ${options.params.maxDepth} on ${trainRows.length} rows ` +
       `with ${options.workers} workers`,
   );
   const trainStarted = performance.now();
-  const trained = await trainForest({
-    features: train.columns,
-    labels: train.labels,
+  // The training rows are binned straight from the feature columns (no float copy of them).
+  const binned = binTrainingSet({
+    features: data.features,
+    labels: data.label,
+    rows: trainRows,
+    specs: FEATURES,
+    params: options.params,
+  });
+  // Past here only the binned rows and the validation and test copies are read: the feature
+  // columns of every row (4 bytes per feature and row) are let go before the trees grow.
+  data.features = [];
+  const trained = await growForest(binned, {
     specs: FEATURES,
     params: options.params,
     workers: options.workers,
@@ -211,7 +220,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainRepor
     first_day: data.length ? days(first) : null,
     last_day: data.length ? days(last) : null,
     split: { ...split, cut_day: days(cutTime) },
-    train_rows: train.count,
+    train_rows: trainRows.length,
     validation_rows: validation.count,
     test_rows: test.count,
   };
@@ -241,12 +250,12 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainRepor
     frauds,
     cards: data.cards.length,
     bad_rows: badRows,
-    train_rows: train.count,
+    train_rows: trainRows.length,
     validation_rows: validation.count,
     test_rows: test.count,
     encoded_from: from,
     seconds: { encode: encodeSeconds, train: trainSeconds, total: seconds(started) },
-    train_rows_per_second: Math.round(train.count / Math.max(trainSeconds, 0.001)),
+    train_rows_per_second: Math.round(trainRows.length / Math.max(trainSeconds, 0.001)),
     threshold,
     validation: validationFigures,
     test: testFigures,

@@ -22,18 +22,27 @@ const SAMPLE_SIZE = 200_000;
 
 /**
  * Bin edges of a numeric feature: up to `maxBins - 1` distinct quantiles of (a sample of) the
- * values, placed midway between neighbouring distinct values as Spark does.
+ * values, placed midway between neighbouring distinct values as Spark does. With `rows`, only
+ * those rows of `values` count (the same edges as for a copy of them).
  */
 export function numericBins(
   values: Float32Array,
   maxBins: number,
   random: () => number,
+  rows?: Uint32Array,
 ): FeatureBins {
-  const n = values.length;
+  const n = rows ? rows.length : values.length;
   const sampleSize = Math.min(n, SAMPLE_SIZE);
   const sample = new Float32Array(sampleSize);
-  if (sampleSize === n) sample.set(values);
-  else for (let i = 0; i < sampleSize; i++) sample[i] = values[Math.floor(random() * n)];
+  if (sampleSize === n) {
+    if (rows) { for (let i = 0; i < n; i++) sample[i] = values[rows[i]]; }
+    else sample.set(values);
+  } else {
+    for (let i = 0; i < sampleSize; i++) {
+      const k = Math.floor(random() * n);
+      sample[i] = values[rows ? rows[k] : k];
+    }
+  }
   sample.sort();
   const distinct: number[] = [];
   const counts: number[] = [];
@@ -70,14 +79,21 @@ export function categoricalBins(cardinality: number): FeatureBins {
   return { kind: "categorical", edges: new Float32Array(0), count: cardinality };
 }
 
-/** The bin of every value (one byte each). */
+/**
+ * The bin of every value (one byte each); with `rows`, of those rows only, in their order, so the
+ * training rows are binned straight from the full columns without a copy of them.
+ */
 export function binValues(
   values: Float32Array,
   bins: FeatureBins,
-  out: Uint8Array<ArrayBufferLike> = new Uint8Array(values.length),
+  out?: Uint8Array<ArrayBufferLike>,
+  rows?: Uint32Array,
 ): Uint8Array<ArrayBufferLike> {
+  const n = rows ? rows.length : values.length;
+  out ??= new Uint8Array(n);
   if (bins.kind === "categorical") {
-    for (let i = 0; i < values.length; i++) out[i] = values[i];
+    if (rows) { for (let i = 0; i < n; i++) out[i] = values[rows[i]]; }
+    else for (let i = 0; i < n; i++) out[i] = values[i];
     return out;
   }
   if (bins.edges.length > 31) throw new RangeError("at most 32 bins per feature");
@@ -86,15 +102,16 @@ export function binValues(
   // value, NaN included: bin 0).
   const edges = new Float32Array(32).fill(Number.POSITIVE_INFINITY);
   edges.set(bins.edges);
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
+  const binOf = (v: number) => {
     let k = 0;
     k += +(v > edges[k + 15]) << 4;
     k += +(v > edges[k + 7]) << 3;
     k += +(v > edges[k + 3]) << 2;
     k += +(v > edges[k + 1]) << 1;
     k += +(v > edges[k]);
-    out[i] = k;
-  }
+    return k;
+  };
+  if (rows) { for (let i = 0; i < n; i++) out[i] = binOf(values[rows[i]]); }
+  else for (let i = 0; i < n; i++) out[i] = binOf(values[i]);
   return out;
 }

@@ -57,16 +57,35 @@ export interface TrainedForest {
 }
 
 /** Options of `trainForest`. */
-export interface TrainForestOptions {
-  /** One column per feature, the training rows only. */
+export interface TrainForestOptions extends GrowForestOptions {
+  /** One column per feature. */
   features: Float32Array[];
+  /** 0/1 label per row of `features`. */
   labels: Uint8Array;
+  /** Rows of `features` and `labels` to train on (default: every row). */
+  rows?: Uint32Array;
+}
+
+/** Options of `growForest`. */
+export interface GrowForestOptions {
   specs: readonly FeatureSpec[];
   params: ForestParams;
   workers: number;
   /** Module hosting the worker actors (default: the program's worker entry). */
   workerEntry?: URL | string;
   onTree?: (done: number, total: number) => void;
+}
+
+/**
+ * The training rows binned into shared memory (one byte per value, column by column), which is
+ * all the workers read: the float columns can be let go before the trees grow.
+ */
+export interface BinnedTrainingSet {
+  n: number;
+  columns: SharedArrayBuffer[];
+  label: SharedArrayBuffer;
+  bins: FeatureBins[];
+  classWeights: [number, number];
 }
 
 /** Features tried per node for a strategy. */
@@ -92,13 +111,23 @@ export function treeSeed(seed: number, index: number): number {
   return (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) + Math.imul(index + 1, 0xc2b2ae35)) >>> 0;
 }
 
-/** Trains the forest on the worker pool. */
+/** Trains the forest on the worker pool: `binTrainingSet`, then `growForest`. */
 export async function trainForest(options: TrainForestOptions): Promise<TrainedForest> {
-  const { features, labels, specs, params } = options;
+  return await growForest(binTrainingSet(options), options);
+}
+
+/**
+ * Quantile-bins the training rows (`rows` of the columns, or all of them) into shared memory;
+ * the same edges and bins as for a copy of those rows.
+ */
+export function binTrainingSet(
+  options: Pick<TrainForestOptions, "features" | "labels" | "rows" | "specs" | "params">,
+): BinnedTrainingSet {
+  const { features, labels, rows, specs, params } = options;
   if (params.maxBins > MAX_BINS || params.maxBins < 2) {
     throw new RangeError(`maxBins must be from 2 to ${MAX_BINS}`);
   }
-  const n = labels.length;
+  const n = rows ? rows.length : labels.length;
   if (n > MAX_TREE_ROWS) {
     throw new RangeError(
       `at most ${MAX_TREE_ROWS} training rows per forest, not ${n}; train on a sample`,
@@ -108,21 +137,33 @@ export async function trainForest(options: TrainForestOptions): Promise<TrainedF
   const bins = specs.map((spec, f) =>
     spec.kind === "categorical"
       ? categoricalBins(spec.cardinality!)
-      : numericBins(features[f], params.maxBins, random)
+      : numericBins(features[f], params.maxBins, random, rows)
   );
   const columns = features.map((values, f) => {
     const shared = new SharedArrayBuffer(n);
-    binValues(values, bins[f], new Uint8Array(shared));
+    binValues(values, bins[f], new Uint8Array(shared), rows);
     return shared;
   });
   const label = new SharedArrayBuffer(n);
-  new Uint8Array(label).set(labels);
+  const label8 = new Uint8Array(label);
+  if (rows) { for (let i = 0; i < n; i++) label8[i] = labels[rows[i]]; }
+  else label8.set(labels);
   let positives = 0;
-  for (let i = 0; i < n; i++) positives += labels[i];
+  for (let i = 0; i < n; i++) positives += label8[i];
   const classWeights: [number, number] =
     params.classWeights === "balanced" && positives > 0 && positives < n
       ? [n / (2 * (n - positives)), n / (2 * positives)]
       : [1, 1];
+  return { n, columns, label, bins, classWeights };
+}
+
+/** Grows the trees of the forest on the worker pool, over the binned rows in shared memory. */
+export async function growForest(
+  set: BinnedTrainingSet,
+  options: GrowForestOptions,
+): Promise<TrainedForest> {
+  const { specs, params } = options;
+  const { n, columns, label, bins, classWeights } = set;
   const treeParams: TreeParams = {
     maxDepth: params.maxDepth,
     minInstancesPerNode: params.minInstancesPerNode,
