@@ -12,6 +12,7 @@ import { FraudstreamError } from "../config/errors.ts";
 import { readLineBlocks } from "./csv_lines.ts";
 import { CATEGORIES, COLUMNS, HEADER } from "./schema.ts";
 import { daysFromCivil, weekdayOf } from "./time.ts";
+import { type NumberColumn, resized } from "./typed_memory.ts";
 
 /** The model's fields of many transactions, one typed array per field. */
 export interface TransactionColumns {
@@ -102,11 +103,8 @@ class ColumnBuilder {
 
   #grow(): void {
     const capacity = this.#capacity * 2;
-    const grow = <T extends Float64Array | Float32Array | Uint32Array | Uint8Array>(a: T): T => {
-      const next = new (a.constructor as new (n: number) => T)(capacity);
-      next.set(a);
-      return next;
-    };
+    // Moved, not copied: the old buffers are freed at once.
+    const grow = <T extends NumberColumn>(a: T): T => resized(a, capacity);
     this.card = grow(this.card);
     this.time = grow(this.time);
     this.amt = grow(this.amt);
@@ -124,25 +122,26 @@ class ColumnBuilder {
     this.#capacity = capacity;
   }
 
+  /** The columns trimmed to their length (the builder is left empty). */
   finish(): TransactionColumns {
     const n = this.length;
     return {
       length: n,
-      card: this.card.slice(0, n),
+      card: resized(this.card, n),
       cards: this.cards,
-      time: this.time.slice(0, n),
-      amt: this.amt.slice(0, n),
-      category: this.category.slice(0, n),
-      hour: this.hour.slice(0, n),
-      weekday: this.weekday.slice(0, n),
-      age: this.age.slice(0, n),
-      gender: this.gender.slice(0, n),
-      cityPop: this.cityPop.slice(0, n),
-      lat: this.lat.slice(0, n),
-      long: this.long.slice(0, n),
-      merchLat: this.merchLat.slice(0, n),
-      merchLong: this.merchLong.slice(0, n),
-      label: this.label.slice(0, n),
+      time: resized(this.time, n),
+      amt: resized(this.amt, n),
+      category: resized(this.category, n),
+      hour: resized(this.hour, n),
+      weekday: resized(this.weekday, n),
+      age: resized(this.age, n),
+      gender: resized(this.gender, n),
+      cityPop: resized(this.cityPop, n),
+      lat: resized(this.lat, n),
+      long: resized(this.long, n),
+      merchLat: resized(this.merchLat, n),
+      merchLong: resized(this.merchLong, n),
+      label: resized(this.label, n),
     };
   }
 }

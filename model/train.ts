@@ -15,6 +15,7 @@ import { chooseThreshold, curves, evaluate, type Evaluation } from "./metrics.ts
 import { loadModel, type ModelManifest, saveModel } from "./model_file.ts";
 import { cardTimeOrder, replayFeatures } from "./replay.ts";
 import { modelReportHtml } from "./report_html.ts";
+import { release } from "./typed_memory.ts";
 import { DEFAULT_SPLIT, ROLE, rowsWithRole, splitRows, type SplitSettings } from "./split.ts";
 import {
   type EncodedData,
@@ -97,7 +98,24 @@ export async function encodeData(
   options.onStage?.(
     `replaying the history of ${columns.cards.length} cards (${columns.length} rows)`,
   );
-  const features = replayFeatures(columns, encoder, cardTimeOrder(columns));
+  const order = cardTimeOrder(columns);
+  const features = replayFeatures(columns, encoder, order);
+  // Only cards, times and labels go on: the other raw columns are freed now, before the next
+  // large arrays are allocated.
+  release(
+    order,
+    columns.amt,
+    columns.category,
+    columns.hour,
+    columns.weekday,
+    columns.age,
+    columns.gender,
+    columns.cityPop,
+    columns.lat,
+    columns.long,
+    columns.merchLat,
+    columns.merchLong,
+  );
   const data: EncodedData = {
     length: columns.length,
     features,
@@ -163,8 +181,10 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainRepor
     params: options.params,
   });
   // Past here only the binned rows and the validation and test copies are read: the feature
-  // columns of every row (4 bytes per feature and row) are let go before the trees grow.
+  // columns of every row (4 bytes per feature and row) are freed before the trees grow.
+  const features = data.features;
   data.features = [];
+  release(...features);
   const trained = await growForest(binned, {
     specs: FEATURES,
     params: options.params,
