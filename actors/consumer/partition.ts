@@ -20,7 +20,13 @@ import type {
   Transport,
 } from "../transport/types.ts";
 import type { ConsumerMetrics } from "./metrics.ts";
-import { alertRecord, cardStateRecord, scoreRecord, undecodableRecord } from "./records.ts";
+import {
+  alertRecord,
+  cardStateRecord,
+  cardStateScope,
+  scoreRecord,
+  undecodableRecord,
+} from "./records.ts";
 import type { PartitionScorer, PartitionScorerFactory } from "./scorer.ts";
 
 /** Topics a partition actor writes to. */
@@ -71,6 +77,7 @@ const RESEEK_MS = 3000;
 /** The supervised actor of one partition. */
 export function partitionActor(options: PartitionActorOptions): ActorSpec<PartitionBatch, void> {
   const { transport, groupId, partition, topics, metrics } = options;
+  const stateScope = cardStateScope(groupId, topics.transactions);
   let producer: TransactionalProducer | undefined;
   let scorer: PartitionScorer | undefined;
   /** Offset up to which this partition is scored and committed, or holds nothing to score. */
@@ -117,7 +124,8 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
           })
         ) {
           for (const record of records) {
-            if (record.key !== null) scorer.restore(record.key, record.value);
+            if (!record.key?.startsWith(stateScope)) continue;
+            scorer.restore(record.key.slice(stateScope.length), record.value);
             restored++;
           }
         }
@@ -191,7 +199,7 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
       }
       const last = records[records.length - 1].offset;
       for (const [card, state] of result.changed) {
-        states.push(cardStateRecord(card, state, { partition, offset: last }));
+        states.push(cardStateRecord(stateScope, card, state, { partition, offset: last }));
       }
     }
     if (alerts.length > 0) out.push({ topic: topics.alerts, records: alerts });

@@ -110,14 +110,23 @@ export function undecodableRecord(
   };
 }
 
+/**
+ * The key prefix of the card states of one pipeline (consumer group and input topic): pipelines
+ * sharing a card-state topic neither restore nor compact away each other's states.
+ */
+export function cardStateScope(groupId: string, topic: string): string {
+  return `${groupId}/${topic}/`;
+}
+
 /** A card-state snapshot, in the card-state partition matching the input partition. */
 export function cardStateRecord(
+  scope: string,
   card: string,
   state: Uint8Array,
   source: RowSource,
 ): OutgoingRecord {
   return {
-    key: card,
+    key: scope + card,
     value: state,
     partition: source.partition,
     headers: { offset: String(source.offset) },

@@ -63,8 +63,13 @@ const READER_JOIN_TIMEOUT_MS = 30_000;
 const toBuffer = (bytes: Uint8Array) =>
   Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
-/** Producers ride out a leader election (a few seconds) before they fail. */
-const PRODUCER_RETRY = { initialRetryTime: 300, maxRetryTime: 3000, retries: 6 };
+/**
+ * Producers ride out a leader election (about 10 s of retries) before they fail. The first retries
+ * come quickly: a transaction's first send right after the previous commit is refused with
+ * CONCURRENT_TRANSACTIONS until the coordinator has written the commit markers, some tens of ms,
+ * and a 300 ms first step capped a producer at three transactions a second.
+ */
+const PRODUCER_RETRY = { initialRetryTime: 10, multiplier: 1.5, maxRetryTime: 3000, retries: 16 };
 
 /**
  * kafkajs warnings that describe choices made on purpose: retries are bounded so a failing
@@ -152,6 +157,18 @@ function fromKafkaHeaders(headers: Record<string, unknown> | undefined): Record<
   return out;
 }
 
+/**
+ * Settings of the compacted topics (card states, producer ledger): segments roll every 10 min or
+ * 64 MB, so old snapshots are compacted away within minutes instead of Kafka's default week or
+ * GB, and a partition actor restoring its card states reads little more than the latest ones.
+ */
+const COMPACTED_TOPIC_CONFIG = [
+  { name: "cleanup.policy", value: "compact" },
+  { name: "segment.ms", value: "600000" },
+  { name: "segment.bytes", value: String(64 * 1024 * 1024) },
+  { name: "min.cleanable.dirty.ratio", value: "0.2" },
+];
+
 /** A transport over a Kafka cluster. */
 export class KafkaTransport implements Transport {
   readonly kind = "kafka" as const;
@@ -194,7 +211,7 @@ export class KafkaTransport implements Transport {
             topic: topic.name,
             numPartitions: topic.partitions,
             replicationFactor: topic.replicationFactor ?? -1,
-            configEntries: topic.compact ? [{ name: "cleanup.policy", value: "compact" }] : [],
+            configEntries: topic.compact ? COMPACTED_TOPIC_CONFIG : [],
           })),
         });
       }
@@ -544,6 +561,23 @@ function toLogRecord(message: {
   };
 }
 
+/**
+ * Runs `work` while sending group heartbeats every second: a batch handed to a partition that is
+ * still restoring its card states, or whose actor is busy, can take longer than the session
+ * timeout, and the member must not be dropped from the group meanwhile.
+ */
+async function keepingMembership(
+  heartbeat: () => Promise<void>,
+  work: () => Promise<void>,
+): Promise<void> {
+  const timer = setInterval(() => heartbeat().catch(() => {}), 1000);
+  try {
+    await work();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 /** A consumer-group member over kafkajs with assignment callbacks. */
 class KafkaGroupMember implements LogConsumer {
   readonly #consumer: Consumer;
@@ -629,23 +663,24 @@ class KafkaGroupMember implements LogConsumer {
         autoCommit: false,
         eachBatchAutoResolve: true,
         partitionsConsumedConcurrently: 64,
-        eachBatch: async ({ batch, isStale }) => {
-          await this.#rebalance;
-          await this.#skipped.get(batch.partition);
-          if (isStale() || !this.#assigned.has(batch.partition)) return;
-          const records = batch.messages.map((message) => toLogRecord(message));
-          if (records.length === 0) return;
-          await handlers.eachBatch({
-            topic: batch.topic,
-            partition: batch.partition,
-            records,
-            // kafkajs keeps the offset it fetched from on the batch, though its types omit it.
-            fetchedOffset: Number((batch as unknown as { fetchedOffset: string }).fetchedOffset),
-            nextOffset: Math.max(records[records.length - 1].offset, Number(batch.lastOffset())) +
-              1,
-            highWatermark: Number(batch.highWatermark),
-          });
-        },
+        eachBatch: ({ batch, isStale, heartbeat }) =>
+          keepingMembership(heartbeat, async () => {
+            await this.#rebalance;
+            await this.#skipped.get(batch.partition);
+            if (isStale() || !this.#assigned.has(batch.partition)) return;
+            const records = batch.messages.map((message) => toLogRecord(message));
+            if (records.length === 0) return;
+            await handlers.eachBatch({
+              topic: batch.topic,
+              partition: batch.partition,
+              records,
+              // kafkajs keeps the offset it fetched from on the batch, though its types omit it.
+              fetchedOffset: Number((batch as unknown as { fetchedOffset: string }).fetchedOffset),
+              nextOffset: Math.max(records[records.length - 1].offset, Number(batch.lastOffset())) +
+                1,
+              highWatermark: Number(batch.highWatermark),
+            });
+          }),
       });
     } catch (error) {
       fail(error);

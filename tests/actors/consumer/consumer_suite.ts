@@ -7,6 +7,7 @@ import {
   type PartitionScorerFactory,
 } from "../../../actors/consumer/mod.ts";
 import { transactionRecords } from "../../../actors/producer/publisher.ts";
+import { cardStateScope } from "../../../actors/consumer/records.ts";
 import { ActorSystem } from "../../../actors/runtime/mod.ts";
 import type { ConsumerTopics } from "../../../actors/consumer/mod.ts";
 import type { LogRecord, TopicSpec, Transport } from "../../../actors/transport/mod.ts";
@@ -111,7 +112,7 @@ async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_00
 
 async function checkExactlyOnce(
   transport: Transport,
-  topics: ConsumerTopics,
+  topics: ConsumerTopics & { group: string },
   rows: Transaction[],
 ): Promise<void> {
   await eventually(async () => {
@@ -134,7 +135,7 @@ async function checkExactlyOnce(
     const latest = new Map<string, number>();
     for (const record of await transport.readTopic(topics.cardState)) {
       latest.set(
-        record.key!,
+        record.key!.slice(cardStateScope(topics.group, topics.transactions).length),
         new DataView(record.value.buffer, record.value.byteOffset).getUint32(0),
       );
     }
