@@ -56,7 +56,7 @@ export async function main(args: string[], io: MainIO = consoleIO): Promise<numb
     const load = HANDLERS[config.command];
     if (!load) throw new NotAvailableError(`'fraudstream ${config.command}'`);
     const handler = await load();
-    const interrupt = io.signal ? undefined : interruptSignal();
+    const interrupt = io.signal ? undefined : interruptSignal(io.stderr);
     try {
       const outcome = await handler(config, {
         signal: io.signal ?? interrupt!.signal,
@@ -88,15 +88,38 @@ export async function main(args: string[], io: MainIO = consoleIO): Promise<numb
   }
 }
 
-/** An abort signal for SIGINT and SIGTERM, and a way to remove the handlers. */
-function interruptSignal(): { signal: AbortSignal; dispose(): void } {
+/** How long a clean stop may take after SIGINT/SIGTERM before the process exits anyway, in ms. */
+const STOP_GRACE_MS = 20_000;
+
+/**
+ * An abort signal for SIGINT and SIGTERM, and a way to remove the handlers. The first signal asks
+ * for a clean stop; a second one, or a stop still going after `STOP_GRACE_MS` (a Kafka cluster
+ * that cannot be reached to leave the group, say), ends the process at once: what was not
+ * committed is read again by whoever takes the partitions over, so nothing is lost.
+ */
+function interruptSignal(stderr: (line: string) => void): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
-  const onSignal = () => controller.abort(new Error("interrupted"));
+  let deadline: ReturnType<typeof setTimeout> | undefined;
+  const exitNow = (why: string) => {
+    stderr(`fraudstream: ${why}; exiting without a clean stop (uncommitted work is read again)`);
+    Deno.exit(130);
+  };
+  const onSignal = () => {
+    if (controller.signal.aborted) exitNow("interrupted again");
+    controller.abort(new Error("interrupted"));
+    const timer = setTimeout(
+      () => exitNow(`the clean stop took longer than ${STOP_GRACE_MS / 1000} s`),
+      STOP_GRACE_MS,
+    );
+    Deno.unrefTimer(timer);
+    deadline = timer;
+  };
   for (const name of signals) Deno.addSignalListener(name, onSignal);
   return {
     signal: controller.signal,
     dispose: () => {
+      clearTimeout(deadline);
       for (const name of signals) Deno.removeSignalListener(name, onSignal);
     },
   };
