@@ -11,7 +11,7 @@ import type { Config } from "../../config/load.ts";
 import { FraudstreamError } from "../../config/errors.ts";
 import { clusterDown, clusterUp, killNode, startNode } from "../kafka_local/mod.ts";
 import { seededRandom, sleep } from "../runtime/mod.ts";
-import { KafkaTransport, TOPICS, topicSpecs } from "../transport/mod.ts";
+import { ensureTopicsPatiently, KafkaTransport, TOPICS, topicSpecs } from "../transport/mod.ts";
 import {
   firstCommitAfter,
   generateLoad,
@@ -21,6 +21,7 @@ import {
 } from "./harness.ts";
 import { type RoleProcess, spawnRole } from "./processes.ts";
 import { settleTopics } from "./topic_reconcile.ts";
+import { PartitionResumption } from "./resumption.ts";
 import { Timeline } from "./timeline.ts";
 
 /** The host does not allow network namespaces (root and `ip netns` are needed). */
@@ -136,11 +137,27 @@ interface ProcessScenario {
   network?: Partition;
 }
 
+/** Partitions of the process scenarios' topics. */
+const PARTITIONS = 6;
+
+/** How long process scenarios wait for the first score before the fault goes in anyway, in ms. */
+const FIRST_SCORE_TIMEOUT_MS = 60_000;
+
+/** Polls `ready` every 100 ms until it holds (true) or `timeoutMs` passes (false). */
+async function waitUntil(ready: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!ready()) {
+    if (Date.now() >= deadline) return false;
+    await sleep(100);
+  }
+  return true;
+}
+
 /** A scenario with `produce` and two `consume` processes fed by the generator. */
 async function processScenario(name: string, scenario: ProcessScenario): Promise<ScenarioReport> {
   const { brokers, options, network } = scenario;
   const random = seededRandom(options.seed);
-  const faultAt = options.durationMs * (0.3 + 0.3 * random());
+  const faultFraction = 0.3 + 0.3 * random();
   const id = `chaos-${name}-${Date.now().toString(36)}`;
   const topic = `${id}-transactions`;
   const input = await Deno.makeTempDir({ prefix: `fraudstream-${name}-` });
@@ -151,7 +168,7 @@ async function processScenario(name: string, scenario: ProcessScenario): Promise
     "--topic",
     topic,
     "--partitions",
-    "6",
+    String(PARTITIONS),
     "--ui-port",
     "off",
   ];
@@ -206,8 +223,11 @@ async function processScenario(name: string, scenario: ProcessScenario): Promise
   let restarts = 0;
   let injectedAt: number | undefined;
   try {
-    await transport.ensureTopics(
-      topicSpecs({ topic, partitions: 6, replicationFactor: undefined }),
+    // A cluster just started can refuse the first requests about a new topic for a moment.
+    await ensureTopicsPatiently(
+      transport,
+      topicSpecs({ topic, partitions: PARTITIONS, replicationFactor: undefined }),
+      { signal: options.signal ?? new AbortController().signal, onWait: status, maxDelayMs: 4000 },
     );
     processes.push(
       await start(produceArgs),
@@ -215,17 +235,36 @@ async function processScenario(name: string, scenario: ProcessScenario): Promise
       await start(consumeArgs, true),
     );
     const scored = { count: 0 };
+    // Scores are keyed by card like the input, so a scores partition follows its input partition.
+    const resumption = new PartitionResumption();
     const poll = setInterval(async () => {
       try {
-        scored.count = (await transport.endOffsets(TOPICS.scores)).reduce((a, b) => a + b, 0);
+        const ends = await transport.endOffsets(TOPICS.scores);
+        scored.count = ends.reduce((a, b) => a + b, 0);
+        resumption.observe(ends);
       } catch {
         // the cluster may be busy; the next poll will tell
       }
     }, 500);
     const timeline = new Timeline(() => scored.count, 250);
     const started = performance.now();
-    const faultTimer = setTimeout(async () => {
+    let loadEnded = started;
+    const load = generateLoad(input, options).then((generated) => {
+      loadEnded = performance.now();
+      return generated;
+    });
+    load.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
+    // The fault goes in at a seeded moment of the load that is left once scoring has begun: role
+    // processes take seconds to start on a busy host, and a fault before that tests nothing.
+    const scoring = await waitUntil(() => scored.count > 0, FIRST_SCORE_TIMEOUT_MS);
+    if (!scoring) notes.push(`nothing scored within ${FIRST_SCORE_TIMEOUT_MS / 1000} s of start`);
+    const remaining = options.durationMs - (performance.now() - started);
+    const faultDelay = Math.max(1000, remaining * faultFraction);
+    details.fault_after_first_score_ms = Math.round(faultDelay);
+    const inject = async () => {
       injectedAt = performance.now();
+      // Scores committed just before the fault can show in the next poll: a second's grace.
+      resumption.watchFrom(injectedAt + 1000);
       status("injecting the fault");
       if (name === "kill-consumer") {
         processes[2].kill("SIGKILL");
@@ -258,10 +297,8 @@ async function processScenario(name: string, scenario: ProcessScenario): Promise
         await sleep(15_000);
         await network!.heal();
       }
-    }, faultAt);
-    const generated = await generateLoad(input, options);
-    clearTimeout(faultTimer);
-    const loadEnded = performance.now();
+    };
+    const [generated] = await Promise.all([load, sleep(faultDelay).then(inject)]);
     status("load done; waiting for every transaction to be published and scored");
     const outcome = await settleTopics(transport, {
       topic,
@@ -282,9 +319,10 @@ async function processScenario(name: string, scenario: ProcessScenario): Promise
     if (outcome.lost > 0 || outcome.duplicated > 0 || outcome.acked < generated.rows) {
       notes.push(`what each process printed is kept in ${logs}`);
     } else await Deno.remove(logs, { recursive: true }).catch(() => {});
-    const recovered = injectedAt === undefined
+    const recoveryMs = injectedAt === undefined
       ? undefined
-      : timeline.firstProgressAfter(injectedAt + 500);
+      : resumption.recoveredAfter(injectedAt, PARTITIONS);
+    const recovered = recoveryMs === undefined ? undefined : injectedAt! + recoveryMs;
     const duringEnd = injectedAt === undefined
       ? loadEnded
       : Math.min(loadEnded, Math.max(recovered ?? loadEnded, injectedAt + 1000));

@@ -55,18 +55,4 @@ export class Timeline {
     for (let t = from; t + 1000 <= to + 1; t += 1000) out.push(this.rate(t, t + 1000));
     return out;
   }
-
-  /** First instant after `time` at which the counter had grown past its value at `time`. */
-  firstProgressAfter(time: number): number | undefined {
-    let base: number | undefined;
-    for (const sample of this.#samples) {
-      if (sample.at <= time) {
-        base = sample.count;
-        continue;
-      }
-      if (base === undefined) base = sample.count;
-      if (sample.count > base) return sample.at;
-    }
-    return undefined;
-  }
 }
