@@ -217,21 +217,26 @@ export async function consumerCell(
         };
         await Deno.rename(join(staging, "warmup.csv"), join(input, "warmup.csv"));
         await drain(warmup);
-        await until(() => readyPartitions(running) >= setup.partitions, wait);
+        // A pipeline that did not score its warm-up would not score the backlog either.
+        if (drained) await until(() => readyPartitions(running) >= setup.partitions, wait);
         const startup = performance.now() - started;
 
         const scored = running.consumer.scored;
         const publishStart = performance.now();
-        stage = "backlog";
-        await Deno.rename(join(staging, "backlog.csv"), join(input, "backlog.csv"));
-        await drain(total);
+        let written = warmup;
+        if (drained) {
+          stage = "backlog";
+          await Deno.rename(join(staging, "backlog.csv"), join(input, "backlog.csv"));
+          await drain(total);
+          written = total;
+        }
         return {
           startup_ms: Math.round(startup),
           warmup_rows: warmup,
-          publish: phase(options.backlog, publishStart, committedAt),
+          publish: phase(written - warmup, publishStart, committedAt),
           consumer: phase(running.consumer.scored - scored, committedAt, lastCommit),
           accounting: accounting(running, {
-            written: total,
+            written,
             producerDeadLetters: producers.metrics.deadLetters,
             drained,
           }),
@@ -420,9 +425,12 @@ export async function pipelineCell(
       const burstLatency = new Histogram();
       const burstStart = performance.now();
       const scoredBefore = pipeline.consumer.scored;
-      stage = "burst";
-      write(options.burst, burstLatency);
-      await drain(options.burst);
+      // A pipeline that did not score its warm-up would not score a burst either.
+      if (drained) {
+        stage = "burst";
+        write(options.burst, burstLatency);
+        await drain(options.burst);
+      }
       const burst = phase(pipeline.consumer.scored - scoredBefore, burstStart, lastCommit);
       const rss = Deno.memoryUsage().rss / 2 ** 20;
 

@@ -143,7 +143,7 @@ export interface RunReport {
 }
 
 /**
- * A cell over its runs: throughput, seconds and latency are medians of the measured runs; lost,
+ * A cell over its runs: throughput, seconds and latency are medians of the runs that passed; lost,
  * duplicates and cell seconds add up; `ok` when every run was; `details` and `accounting` are
  * those of the run of median throughput.
  */

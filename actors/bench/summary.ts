@@ -36,11 +36,15 @@ const round = (n: number, digits = 0) => Math.round(n * 10 ** digits) / 10 ** di
 
 /**
  * The report of a cell from its runs: throughput, seconds and latency percentiles are medians of
- * the measured runs (a run that failed before measuring counts only as a failure); `details` and
- * `accounting` are those of the run of median throughput; lost and duplicates add up.
+ * the runs that passed (of those that measured anything when none did); a failed run counts as a
+ * failure of the cell; `details` and `accounting` are those of the run of median throughput;
+ * lost and duplicates add up.
  */
 export function summarizeCell(plan: CellPlan, runs: RunReport[]): CellReport {
-  const measured = runs.filter((run) => run.details);
+  // A failed run's figures (a stalled consumer, say) are not a measurement of the cell; they
+  // count only when no run passed.
+  const passed = runs.filter((run) => run.ok && run.details);
+  const measured = passed.length > 0 ? passed : runs.filter((run) => run.details);
   const throughput = spread(measured.map((run) => run.throughput));
   const latencies = measured.flatMap((run) => (run.latency_ms ? [run.latency_ms] : []));
   const p50 = spread(latencies.map((latency) => latency.p50));

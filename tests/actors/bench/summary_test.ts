@@ -67,15 +67,19 @@ Deno.test("a cell over its runs: medians of the measured runs, failures and loss
     run(2000, 100),
   ]);
   assert.equal(cell.repeats, 4);
-  assert.equal(cell.throughput, 2000, "median of the three measured runs");
-  assert.deepEqual(cell.spread.throughput, { median: 2000, min: 1000, max: 3000 });
-  assert.deepEqual(cell.spread.latency_p99_ms, { median: 100, min: 90, max: 300 });
-  assert.equal(cell.latency_ms!.p99, 100);
-  assert.equal(cell.latency_ms!.max, 600);
+  assert.equal(cell.throughput, 2500, "median of the two runs that passed");
+  assert.deepEqual(cell.spread.throughput, { median: 2500, min: 2000, max: 3000 });
+  assert.deepEqual(cell.spread.latency_p99_ms, { median: 95, min: 90, max: 100 });
+  assert.equal(cell.latency_ms!.p99, 95);
+  assert.equal(cell.latency_ms!.max, 200);
   assert.equal(cell.ok, false);
   assert.equal(cell.lost, 2);
   assert.equal(cell.error, "run 2: broker gone; run 3: 2 lost");
-  assert.equal(cell.accounting!.produced, 2000, "the accounting of the median run");
+  assert.equal(cell.accounting!.produced, 2000, "the accounting of the (lower) median run");
+
+  const allFailed = summarizeCell(plan, [failed, run(1000, 300, { ok: false, error: "x" })]);
+  assert.equal(allFailed.throughput, 1000, "no run passed: the runs that measured anything");
+  assert.equal(allFailed.ok, false);
   assert.equal(cell.cell_seconds, 10);
   assert.equal(cell.runs.length, 4);
 
