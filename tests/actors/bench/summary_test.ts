@@ -144,6 +144,7 @@ Deno.test("tables, text and HTML show medians with their min..max when cells ran
     ],
   );
   assert.deepEqual(table.rows[0].slice(4, 6), ["2000", "1000..3000"]);
+  assert.equal(table.rows[0][9], "51", "the median p99 of the runs");
   assert.equal(table.rows[0][10], "50.0..52.0");
   const text = benchText(report(3));
   assert.match(text, /median of 3 runs per cell/);
