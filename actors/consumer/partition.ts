@@ -90,6 +90,24 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
     options.seek(position);
   };
 
+  /** The restore of this incarnation's card states. */
+  let restoring: Promise<void> | undefined;
+
+  /** Restores into `target` the card states this pipeline committed for the partition. */
+  async function restoreCardStates(target: PartitionScorer): Promise<void> {
+    const end = (await transport.endOffsets(topics.cardState))[partition];
+    let restored = 0;
+    const range = { from: 0, to: end };
+    for await (const records of transport.read({ topic: topics.cardState, partition }, range)) {
+      for (const record of records) {
+        if (!record.key?.startsWith(stateScope)) continue;
+        target.restore(record.key.slice(stateScope.length), record.value);
+        restored++;
+      }
+    }
+    metrics.restoredStates += restored;
+  }
+
   const release = async () => {
     clearInterval(reseekTimer);
     scorer?.close();
@@ -115,21 +133,10 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
         // the group coordinator has not caught up with it yet.
         position = Math.max(position, offsets[partition] ?? 0);
         scorer = await options.scorers(partition, options.actors);
-        const end = (await transport.endOffsets(topics.cardState))[partition];
-        let restored = 0;
-        for await (
-          const records of transport.read({ topic: topics.cardState, partition }, {
-            from: 0,
-            to: end,
-          })
-        ) {
-          for (const record of records) {
-            if (!record.key?.startsWith(stateScope)) continue;
-            scorer.restore(record.key.slice(stateScope.length), record.value);
-            restored++;
-          }
-        }
-        metrics.restoredStates += restored;
+        // Card states are restored while the other partitions' actors start (their restores run
+        // side by side); the first batch waits for it, and a failure there restarts the actor.
+        restoring = restoreCardStates(scorer);
+        restoring.catch(() => {});
         pendingSeek = undefined;
         // The batches an earlier incarnation was given are gone with it: fetch them again.
         if (ctx.restarts > 0) requestSeek();
@@ -140,6 +147,7 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
       },
       handle: async (batch) => {
         try {
+          await restoring;
           await handleBatch(batch);
         } catch (error) {
           await release();

@@ -175,6 +175,7 @@ export class KafkaTransport implements Transport {
   readonly #kafka: Kafka;
   readonly #connection: KafkaConnection;
   #admin?: Promise<Admin>;
+  #adminQueue: Promise<void> = Promise.resolve();
   readonly #closers = new Set<() => Promise<void>>();
   readonly #partitionCounts = new Map<string, number>();
 
@@ -184,8 +185,18 @@ export class KafkaTransport implements Transport {
     this.#kafka = new Kafka(kafkaConfig(connection));
   }
 
-  /** Runs an admin call, turning failures into `KafkaUnavailableError`. */
-  async #withAdmin<T>(call: (admin: Admin) => Promise<T>): Promise<T> {
+  /**
+   * Runs an admin call, turning failures into `KafkaUnavailableError`. Calls run one at a time:
+   * kafkajs's admin loads a topic's metadata on first use, and a concurrent call on the same
+   * topic can find it still empty and fail.
+   */
+  #withAdmin<T>(call: (admin: Admin) => Promise<T>): Promise<T> {
+    const result = this.#adminQueue.then(() => this.#adminCall(call));
+    this.#adminQueue = result.then(() => {}, () => {});
+    return result;
+  }
+
+  async #adminCall<T>(call: (admin: Admin) => Promise<T>): Promise<T> {
     try {
       this.#admin ??= (async () => {
         const admin = this.#kafka.admin();
