@@ -285,7 +285,7 @@ export const COMMANDS: CommandSpec[] = [
     examples: [
       "fraudstream bench scaling --report bench.json      # also writes bench.html",
       "fraudstream bench scaling --brokers 127.0.0.1:19092,127.0.0.1:29092,127.0.0.1:39092",
-      "fraudstream bench e2e --partitions 2 --workers 1 --rows 50000",
+      "fraudstream bench e2e --partitions 2 --workers 1 --rows 50000 --repeat 5",
     ],
     positionals: [{
       name: "scenario",
@@ -301,6 +301,7 @@ export const COMMANDS: CommandSpec[] = [
     }],
     flags: [
       "rows",
+      "repeat",
       "partitions",
       "workers",
       "encoding",

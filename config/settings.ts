@@ -454,7 +454,16 @@ export const SETTINGS = {
     default: 200_000,
     parse: integer({ min: 100, max: 1_000_000 }),
     arg: "N",
-    help: "bench: transactions per cell on the embedded log (Kafka cells take a fifth)",
+    help:
+      "bench: transactions per cell on the embedded log, over its runs (Kafka cells take a fifth)",
+  }),
+  repeat: setting<number>({
+    flag: "repeat",
+    env: "BENCH_REPEAT",
+    default: 3,
+    parse: integer({ min: 1, max: 20 }),
+    arg: "N",
+    help: "bench: runs of every cell, sharing its --rows; the tables show the median and min..max",
   }),
   quiet: setting<boolean>({
     flag: "quiet",

@@ -12,13 +12,7 @@ import { FraudstreamError } from "../../config/errors.ts";
 import { kafkaConnection, KafkaTransport } from "../transport/mod.ts";
 import { kafkaTopicDeleter } from "./kafka_admin.ts";
 import { benchReportHtml } from "./report_html.ts";
-import {
-  type BenchScenario,
-  DEFAULT_REPEAT,
-  partitionGrid,
-  runScaling,
-  workerGrid,
-} from "./scaling.ts";
+import { type BenchScenario, partitionGrid, runScaling, workerGrid } from "./scaling.ts";
 import { benchText } from "./tables.ts";
 import { settlesWithin } from "./within.ts";
 
@@ -28,12 +22,6 @@ const CLOSE_TIMEOUT_MS = 30_000;
 /** Where the HTML report goes: next to the JSON report, `.html` for `.json`. */
 export function htmlReportPath(reportPath: string): string {
   return `${reportPath.replace(/\.json$/i, "")}.html`;
-}
-
-/** Runs of every cell: the `repeat` setting where the configuration has one. */
-function repeatOf(config: object): number {
-  const repeat = (config as { repeat?: unknown }).repeat;
-  return typeof repeat === "number" && repeat >= 1 ? repeat : DEFAULT_REPEAT;
 }
 
 /** Runs a bench scenario and reports it. */
@@ -58,7 +46,7 @@ export const benchCommand: CommandHandler = async (config, ctx) => {
       model: config.model,
       modelsDir: config.modelsDir,
       replicationFactor: config.replicationFactor,
-      repeat: repeatOf(config),
+      repeat: config.repeat,
       kafka,
       topicDeleter: connection ? kafkaTopicDeleter(connection) : undefined,
       kafkaSkipped: kafka ? undefined : "no --brokers given, so only the embedded log was " +
