@@ -19,6 +19,7 @@
 
 import type { WireEncoding } from "../codec/transactions.ts";
 import { FraudstreamError } from "../../config/errors.ts";
+import { SETTINGS } from "../../config/settings.ts";
 import { modelScoring } from "../consumer/model_scoring.ts";
 import { topicSpecs, type Transport } from "../transport/mod.ts";
 import { EmbeddedTransport } from "../transport/mod.ts";
@@ -580,12 +581,14 @@ async function measureRun(cell: CellPlan, context: RunContext): Promise<RunRepor
 /**
  * The topics every cell shares on Kafka (alerts, scores, dead letters, card states) take records
  * for the cell's partition numbers: they need at least as many partitions as the largest cell.
+ * Created here, they get no fewer than the default partition count, so a small bench does not
+ * leave the cluster's shared topics too narrow for the pipeline that runs on it afterwards.
  */
 async function checkKafkaTopics(kafka: Transport, options: ScalingOptions): Promise<void> {
   const partitions = options.partitions[options.partitions.length - 1];
   const shared = topicSpecs({
     topic: "",
-    partitions,
+    partitions: Math.max(partitions, SETTINGS.partitions.default),
     replicationFactor: options.replicationFactor,
   }).filter((spec) => spec.name !== ""); // all but the transactions topic, which is per cell
   await kafka.ensureTopics(shared);
