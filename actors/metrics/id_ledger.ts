@@ -100,6 +100,12 @@ export class IdLedger {
     this.#dead?.add(id);
   }
 
+  /** Ids produced, scored and dead-lettered so far, in constant time. */
+  counts(): { produced: number; scored: number; deadLetters: number } {
+    const { produced, scored, dead } = this.#counts;
+    return { produced, scored, deadLetters: dead };
+  }
+
   /** Compares both sides. */
   reconcile(): Reconciliation {
     const { produced, scored, dead } = this.#counts;

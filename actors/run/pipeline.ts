@@ -9,7 +9,7 @@
 import { type ConsumerMetrics, consumerMetrics, consumerTree } from "../consumer/mod.ts";
 import type { CommittedBatch, PartitionScorerFactory } from "../consumer/mod.ts";
 import { type AlertSummary, RecentAlerts, type RoleStatus } from "../dashboard/status.ts";
-import type { Reconciliation } from "../metrics/id_ledger.ts";
+import { IdLedger, type Reconciliation } from "../metrics/id_ledger.ts";
 import { isIncomplete } from "../producer/files.ts";
 import { producerActor, type ProducerMetrics, producerMetrics } from "../producer/mod.ts";
 import {
@@ -21,7 +21,6 @@ import {
 } from "../runtime/mod.ts";
 import { TOPICS, type Transport } from "../transport/mod.ts";
 import type { WireEncoding } from "../codec/transactions.ts";
-import { CountedLedger } from "./counted_ledger.ts";
 
 /** What a pipeline needs. */
 export interface PipelineOptions {
@@ -47,7 +46,7 @@ export interface PipelineOptions {
 /** A running pipeline. */
 export class Pipeline {
   readonly system: ActorSystem;
-  readonly ledger: CountedLedger;
+  readonly ledger: IdLedger;
   readonly producer: ProducerMetrics;
   readonly consumer: ConsumerMetrics;
   readonly alerts: RecentAlerts;
@@ -61,7 +60,7 @@ export class Pipeline {
     metrics: {
       producer: ProducerMetrics;
       consumer: ConsumerMetrics;
-      ledger: CountedLedger;
+      ledger: IdLedger;
       alerts: RecentAlerts;
     },
     transportKind: "kafka" | "embedded",
@@ -80,7 +79,7 @@ export class Pipeline {
   static async start(options: PipelineOptions): Promise<Pipeline> {
     const producer = producerMetrics();
     const consumer = consumerMetrics();
-    const ledger = new CountedLedger();
+    const ledger = new IdLedger();
     const alerts = new RecentAlerts();
     const system = await ActorSystem.start({
       kind: "supervisor",

@@ -16,6 +16,7 @@ Deno.test("exact mode finds lost, duplicated and unknown ids", () => {
     { lost: 1, duplicates: 1, unknown: 1, exact: true },
   );
   assert.equal(r.checksumsMatch, false);
+  assert.deepEqual(ledger.counts(), { produced: 10, scored: 10, deadLetters: 1 });
   assert.ok(r.lost >= 1 && r.duplicates >= 1, "reported as at least one of each");
 });
 
