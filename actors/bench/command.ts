@@ -10,7 +10,6 @@ import { dirname } from "node:path";
 import type { CommandHandler } from "../command.ts";
 import { FraudstreamError } from "../../config/errors.ts";
 import { kafkaConnection, KafkaTransport } from "../transport/mod.ts";
-import { kafkaTopicDeleter } from "./kafka_admin.ts";
 import { benchReportHtml } from "./report_html.ts";
 import { type BenchScenario, partitionGrid, runScaling, workerGrid } from "./scaling.ts";
 import { benchText } from "./tables.ts";
@@ -48,7 +47,7 @@ export const benchCommand: CommandHandler = async (config, ctx) => {
       replicationFactor: config.replicationFactor,
       repeat: config.repeat,
       kafka,
-      topicDeleter: connection ? kafkaTopicDeleter(connection) : undefined,
+      topicDeleter: kafka && { delete: (what) => kafka.deleteTopicsAndGroups(what) },
       kafkaSkipped: kafka ? undefined : "no --brokers given, so only the embedded log was " +
         "measured (start a cluster with 'fraudstream kafka up' and pass --brokers)",
       signal: ctx.signal,

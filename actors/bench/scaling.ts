@@ -38,10 +38,9 @@ import {
   STOP_TIMEOUT_MS,
 } from "./cells.ts";
 import { type BenchData, benchData } from "./data.ts";
-import type { TopicDeleter } from "./kafka_admin.ts";
 import { type Spread, summarizeCell } from "./summary.ts";
 import { checkCellTopic, type TopicCheck, topicCheckFailures } from "./topic_check.ts";
-import { TopicCleanup } from "./topic_cleanup.ts";
+import { TopicCleanup, type TopicDeleter } from "./topic_cleanup.ts";
 import { within } from "./within.ts";
 
 /** The benchmarks `fraudstream bench` runs, and what each one measures. */

@@ -6,8 +6,13 @@
  * @module
  */
 
-import type { TopicDeleter } from "./kafka_admin.ts";
 import { within } from "./within.ts";
+
+/** Deletes topics and consumer groups (`KafkaTransport.deleteTopicsAndGroups`). */
+export interface TopicDeleter {
+  /** Deletes `topics` (those that exist) and `groups`; rejects when a topic was not deleted. */
+  delete(what: { topics: string[]; groups: string[] }): Promise<void>;
+}
 
 /** Longest wait for one deletion, in ms. */
 const DELETE_WAIT_MS = 30_000;
@@ -35,10 +40,9 @@ export class TopicCleanup {
     } else this.#left.set(topic, groupId);
   }
 
-  /** Tries again what is left, and closes the admin connection. */
+  /** Tries again what is left. */
   async finish(): Promise<void> {
     for (const [topic, groupId] of [...this.#left]) await this.remove(topic, groupId);
-    await within(this.#deleter.close(), DELETE_WAIT_MS);
   }
 
   /** What the report says about the topics, e.g. `12 cell topics bench-x-*, all deleted`. */

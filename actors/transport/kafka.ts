@@ -57,6 +57,9 @@ export class KafkaUnavailableError extends FraudstreamError {
 const EMPTY_FETCH_ROUNDS = 3;
 /** How long a read waits without progress before it takes what follows as markers or aborted. */
 const QUIET_MS = 2000;
+/** How long the cluster may take to delete a topic, in ms. */
+const DELETE_TOPICS_TIMEOUT_MS = 15_000;
+
 /** How long a read may take to join its throw-away group. */
 const READER_JOIN_TIMEOUT_MS = 30_000;
 
@@ -267,6 +270,25 @@ export class KafkaTransport implements Transport {
     );
     const failed = results.find((result) => result.status === "rejected");
     if (failed) throw (failed as PromiseRejectedResult).reason;
+  }
+
+  /**
+   * Deletes consumer groups, and those of `topics` that exist; rejects when a topic was not
+   * deleted. For benchmarks: a deployment never deletes its topics, so `Transport` has no such call.
+   */
+  deleteTopicsAndGroups(what: { topics: string[]; groups: string[] }): Promise<void> {
+    return this.#withAdmin(async (admin) => {
+      if (what.groups.length > 0) {
+        // A group still holding members (actors left behind) is not deleted; its offsets expire
+        // with the cluster's offsets retention.
+        await admin.deleteGroups(what.groups).catch(() => {});
+      }
+      const existing = new Set(await admin.listTopics());
+      const present = what.topics.filter((topic) => existing.has(topic));
+      if (present.length > 0) {
+        await admin.deleteTopics({ topics: present, timeout: DELETE_TOPICS_TIMEOUT_MS });
+      }
+    });
   }
 
   endOffsets(topic: string): Promise<number[]> {

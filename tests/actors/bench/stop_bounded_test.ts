@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { runScaling } from "../../../actors/bench/scaling.ts";
-import type { TopicDeleter } from "../../../actors/bench/kafka_admin.ts";
+import type { TopicDeleter } from "../../../actors/bench/topic_cleanup.ts";
 import { within } from "../../../actors/bench/within.ts";
 import { EmbeddedTransport, type Transport } from "../../../actors/transport/mod.ts";
 import { sleep } from "../../../actors/runtime/mod.ts";
@@ -46,7 +46,6 @@ Deno.test({
         deleted.push(...topics);
         return Promise.resolve();
       },
-      close: () => Promise.resolve(),
     };
     try {
       const started = performance.now();
