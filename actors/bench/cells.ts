@@ -22,8 +22,7 @@ import { Histogram } from "../metrics/histogram.ts";
 import { producerActor, type ProducerMetrics, producerMetrics } from "../producer/mod.ts";
 import { Pipeline, type PipelineOptions } from "../run/pipeline.ts";
 import { type ActorSnapshot, ActorSystem, sleep } from "../runtime/mod.ts";
-import { FraudstreamError } from "../../config/errors.ts";
-import { ensureTopicsPatiently, TOPICS, topicSpecs, type Transport } from "../transport/mod.ts";
+import { TOPICS, topicSpecs, type Transport } from "../transport/mod.ts";
 import { type BenchData, fileSlices, writeBatchFile } from "./data.ts";
 import { settlesWithin } from "./within.ts";
 
@@ -152,8 +151,6 @@ export interface PipelineCellOptions {
 const ROWS_PER_FILE = 5000;
 /** How often the paced phase writes a file, in ms (the chaos scenarios' generator pace). */
 const PACE_MS = 250;
-/** Longest time for a cell's topics to be created and known to the cluster, in ms. */
-const TOPICS_TIMEOUT_MS = 30_000;
 /** How often a running cell says how far it got, in ms. */
 const PROGRESS_MS = 5000;
 /** Longest wait for the actors of a cell to stop, in ms, by default. */
@@ -171,7 +168,7 @@ export async function consumerCell(
 ): Promise<ConsumerResult> {
   const root = await Deno.makeTempDir({ prefix: "fraudstream-bench-" });
   try {
-    await ensureCellTopics(setup);
+    await setup.transport.ensureTopics(topicSpecs(setup));
     const input = join(root, "in");
     const empty = join(root, "pipeline");
     const staging = join(root, ".stage");
@@ -263,7 +260,7 @@ export async function producerCell(
   const root = await Deno.makeTempDir({ prefix: "fraudstream-bench-" });
   const rows = options.rows;
   try {
-    await ensureCellTopics(setup);
+    await setup.transport.ensureTopics(topicSpecs(setup));
     const inputs = Array.from({ length: options.producers }, (_, i) => join(root, `in-${i}`));
     const staging = inputs.map((_, i) => join(root, `.stage-${i}`));
     for (const dir of [...inputs, ...staging]) await Deno.mkdir(dir);
@@ -371,7 +368,7 @@ export async function pipelineCell(
 ): Promise<PipelineResult> {
   const input = await Deno.makeTempDir({ prefix: "fraudstream-bench-" });
   try {
-    await ensureCellTopics(setup);
+    await setup.transport.ensureTopics(topicSpecs(setup));
     const scoring = await modelScoring(setup);
     /** Written, not yet committed rows: when, and the histogram of their phase. */
     const pending = new Map<string, { at: number; histogram: Histogram }>();
@@ -502,31 +499,6 @@ async function supervised<T extends { accounting: Accounting }>(
     if (result) result.accounting.stopped = stopped;
   }
   return result;
-}
-
-/**
- * Creates the cell's topics. A cluster may not know a topic it has just created for a moment
- * (its metadata answers "does not host this topic-partition"), so failed attempts are retried
- * for up to `TOPICS_TIMEOUT_MS`.
- */
-async function ensureCellTopics(setup: CellSetup): Promise<void> {
-  const giveUp = new AbortController();
-  const timer = setTimeout(() => giveUp.abort(), TOPICS_TIMEOUT_MS);
-  let last = "";
-  try {
-    const ready = await ensureTopicsPatiently(setup.transport, topicSpecs(setup), {
-      signal: AbortSignal.any([setup.signal, giveUp.signal]),
-      maxDelayMs: 2000,
-      onWait: (line) => (last = line),
-    });
-    if (!ready) {
-      throw new FraudstreamError(
-        `the cell's topics were not ready within ${TOPICS_TIMEOUT_MS / 1000} s: ${last}`,
-      );
-    }
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** The consumer group of the cell on `topic`. */

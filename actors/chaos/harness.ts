@@ -11,7 +11,7 @@ import type { CommittedBatch, PartitionScorerFactory } from "../consumer/mod.ts"
 import { generateStream } from "../generator/mod.ts";
 import { Pipeline } from "../run/pipeline.ts";
 import { seededRandom, type Strategy } from "../runtime/mod.ts";
-import { ensureTopicsPatiently, topicSpecs, type Transport } from "../transport/mod.ts";
+import { topicSpecs, type Transport } from "../transport/mod.ts";
 import { Timeline } from "./timeline.ts";
 import { settleTopics } from "./topic_reconcile.ts";
 import type { WireEncoding } from "../codec/transactions.ts";
@@ -107,11 +107,7 @@ export async function runScenario(
   const input = await Deno.makeTempDir({ prefix: `fraudstream-chaos-${name}-` });
   const topic = `chaos-${name}-${Date.now().toString(36)}`;
   const config = { topic, partitions: 6, replicationFactor: undefined };
-  await ensureTopicsPatiently(transport, topicSpecs(config), {
-    signal: options.signal ?? new AbortController().signal,
-    onWait: (line) => options.onStatus?.(`${name}: ${line}`),
-    maxDelayMs: 4000,
-  });
+  await transport.ensureTopics(topicSpecs(config));
   const scoring: ModelScoring = await modelScoring({
     model: options.model,
     modelsDir: options.modelsDir,

@@ -11,7 +11,7 @@ import type { Config } from "../../config/load.ts";
 import { FraudstreamError } from "../../config/errors.ts";
 import { clusterDown, clusterUp, killNode, startNode } from "../kafka_local/mod.ts";
 import { seededRandom, sleep } from "../runtime/mod.ts";
-import { ensureTopicsPatiently, KafkaTransport, TOPICS, topicSpecs } from "../transport/mod.ts";
+import { KafkaTransport, TOPICS, topicSpecs } from "../transport/mod.ts";
 import {
   firstCommitAfter,
   generateLoad,
@@ -223,11 +223,8 @@ async function processScenario(name: string, scenario: ProcessScenario): Promise
   let restarts = 0;
   let injectedAt: number | undefined;
   try {
-    // A cluster just started can refuse the first requests about a new topic for a moment.
-    await ensureTopicsPatiently(
-      transport,
+    await transport.ensureTopics(
       topicSpecs({ topic, partitions: PARTITIONS, replicationFactor: undefined }),
-      { signal: options.signal ?? new AbortController().signal, onWait: status, maxDelayMs: 4000 },
     );
     processes.push(
       await start(produceArgs),

@@ -60,6 +60,9 @@ const QUIET_MS = 2000;
 /** How long the cluster may take to delete a topic, in ms. */
 const DELETE_TOPICS_TIMEOUT_MS = 15_000;
 
+/** How long a topic just created may stay unknown to the broker answering, in ms. */
+const NEW_TOPIC_GRACE_MS = 30_000;
+
 /** How long a read may take to join its throw-away group. */
 const READER_JOIN_TIMEOUT_MS = 30_000;
 
@@ -216,30 +219,45 @@ export class KafkaTransport implements Transport {
 
   ensureTopics(topics: TopicSpec[]): Promise<void> {
     return this.#withAdmin(async (admin) => {
-      const existing = new Set(await admin.listTopics());
-      const missing = topics.filter((topic) => !existing.has(topic.name));
-      if (missing.length > 0) {
-        await admin.createTopics({
-          waitForLeaders: true,
-          topics: missing.map((topic) => ({
-            topic: topic.name,
-            numPartitions: topic.partitions,
-            replicationFactor: topic.replicationFactor ?? -1,
-            configEntries: topic.compact ? COMPACTED_TOPIC_CONFIG : [],
-          })),
-        });
-      }
-      const metadata = await admin.fetchTopicMetadata({ topics: topics.map((t) => t.name) });
-      for (const topic of topics) {
-        const found = metadata.topics.find((t) => t.name === topic.name);
-        if (found && found.partitions.length < topic.partitions) {
-          throw new FraudstreamError(
-            `topic '${topic.name}' has ${found.partitions.length} partitions, fewer than the ` +
-              `${topic.partitions} asked for; use --partitions ${found.partitions.length} or recreate the topic`,
-          );
+      const deadline = Date.now() + NEW_TOPIC_GRACE_MS;
+      for (;;) {
+        try {
+          return await this.#ensureTopicsOnce(admin, topics);
+        } catch (error) {
+          // The broker answering may not know for a moment a topic the controller just created.
+          const unknown = /does not host this topic-partition/.test(String(error));
+          if (!unknown || Date.now() > deadline) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 500));
         }
       }
     });
+  }
+
+  /** Creates the missing topics and checks that the others have enough partitions. */
+  async #ensureTopicsOnce(admin: Admin, topics: TopicSpec[]): Promise<void> {
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((topic) => !existing.has(topic.name));
+    if (missing.length > 0) {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((topic) => ({
+          topic: topic.name,
+          numPartitions: topic.partitions,
+          replicationFactor: topic.replicationFactor ?? -1,
+          configEntries: topic.compact ? COMPACTED_TOPIC_CONFIG : [],
+        })),
+      });
+    }
+    const metadata = await admin.fetchTopicMetadata({ topics: topics.map((t) => t.name) });
+    for (const topic of topics) {
+      const found = metadata.topics.find((t) => t.name === topic.name);
+      if (found && found.partitions.length < topic.partitions) {
+        throw new FraudstreamError(
+          `topic '${topic.name}' has ${found.partitions.length} partitions, fewer than the ` +
+            `${topic.partitions} asked for; use --partitions ${found.partitions.length} or recreate the topic`,
+        );
+      }
+    }
   }
 
   partitions(topic: string): Promise<number> {
