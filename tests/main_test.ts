@@ -1,19 +1,8 @@
 import assert from "node:assert/strict";
-import { main } from "../main.ts";
-
-async function run(args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(args, {
-    stdout: (line) => out.push(line),
-    stderr: (line) => err.push(line),
-    signal: new AbortController().signal,
-  });
-  return { code, out, err };
-}
+import { runMain } from "./fixtures/main_run.ts";
 
 Deno.test("--help lists every subcommand", async () => {
-  const { code, out } = await run(["--help"]);
+  const { code, out } = await runMain(["--help"]);
   assert.equal(code, 0);
   for (
     const name of [
@@ -46,14 +35,14 @@ Deno.test("every subcommand has --help", async () => {
       "bench",
     ]
   ) {
-    const { code, out } = await run([name, "--help"]);
+    const { code, out } = await runMain([name, "--help"]);
     assert.equal(code, 0, name);
     assert.match(out.join("\n"), new RegExp(`^Usage: fraudstream ${name}`, "m"));
   }
 });
 
 Deno.test("a bad value exits 2 with one line naming the flag", async () => {
-  const { code, err, out } = await run(["generate", "--customers", "abc"]);
+  const { code, err, out } = await runMain(["generate", "--customers", "abc"]);
   assert.equal(code, 2);
   assert.equal(out.length, 0);
   assert.equal(err.length, 1);
@@ -61,8 +50,8 @@ Deno.test("a bad value exits 2 with one line naming the flag", async () => {
 });
 
 Deno.test("an unknown flag or command exits 2", async () => {
-  assert.equal((await run(["generate", "--nope"])).code, 2);
-  assert.equal((await run(["nope"])).code, 2);
+  assert.equal((await runMain(["generate", "--nope"])).code, 2);
+  assert.equal((await runMain(["nope"])).code, 2);
 });
 
 Deno.test("the real process prints one line and no stack trace for a user mistake", async () => {
@@ -85,7 +74,7 @@ Deno.test("the real process prints one line and no stack trace for a user mistak
 });
 
 Deno.test("--report to a folder that does not exist is a clear error", async () => {
-  const { code, err } = await run([
+  const { code, err } = await runMain([
     "chaos",
     "kill-actor",
     "--duration",

@@ -2,14 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { generateTrainingSet } from "../../actors/generator/mod.ts";
 import { main } from "../../main.ts";
-
-function io(out: string[], err: string[]) {
-  return {
-    stdout: (line: string) => out.push(line),
-    stderr: (line: string) => err.push(line),
-    signal: new AbortController().signal,
-  };
-}
+import { captureIO } from "../fixtures/main_run.ts";
 
 Deno.test("train writes a model folder with its report; evaluate scores another data set", async () => {
   const dir = await Deno.makeTempDir();
@@ -41,7 +34,7 @@ Deno.test("train writes a model folder with its report; evaluate scores another 
       "--quiet",
       "--report",
       join(dir, "train.json"),
-    ], io(out, err));
+    ], captureIO(out, err));
     assert.equal(trained, 0, err.join("\n"));
     const report = JSON.parse(await Deno.readTextFile(join(dir, "train.json")));
     for (
@@ -80,7 +73,7 @@ Deno.test("train writes a model folder with its report; evaluate scores another 
       "--quiet",
       "--report",
       join(dir, "eval.json"),
-    ], io(out, err));
+    ], captureIO(out, err));
     assert.equal(evaluated, 0, err.join("\n"));
     const evaluation = JSON.parse(await Deno.readTextFile(join(dir, "eval.json")));
     for (
@@ -108,14 +101,14 @@ Deno.test("train writes a model folder with its report; evaluate scores another 
 Deno.test("train and evaluate name what is missing", async () => {
   const out: string[] = [];
   const err: string[] = [];
-  assert.equal(await main(["train"], io(out, err)), 2);
+  assert.equal(await main(["train"], captureIO(out, err)), 2);
   assert.match(err.at(-1)!, /train needs the data/);
-  assert.equal(await main(["evaluate"], io(out, err)), 2);
+  assert.equal(await main(["evaluate"], captureIO(out, err)), 2);
   assert.match(err.at(-1)!, /evaluate needs --data/);
   assert.equal(
     await main(
       ["evaluate", "--data", "/nonexistent", "--model", "/nonexistent-model"],
-      io(out, err),
+      captureIO(out, err),
     ),
     1,
   );

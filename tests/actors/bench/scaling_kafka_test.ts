@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Kafka, logLevel } from "kafkajs";
-import { main } from "../../../main.ts";
+import { runMain } from "../../fixtures/main_run.ts";
 import { NO_KAFKA, TEST_BROKERS } from "../../fixtures/kafka.ts";
 
 Deno.test({
@@ -10,9 +10,7 @@ Deno.test({
     const dir = await Deno.makeTempDir();
     try {
       await Deno.writeTextFile(`${dir}/empty.env`, "");
-      const out: string[] = [];
-      const err: string[] = [];
-      const code = await main(
+      const { code, out, err } = await runMain(
         [
           "bench",
           "e2e",
@@ -30,11 +28,6 @@ Deno.test({
           "--report",
           `${dir}/bench.json`,
         ],
-        {
-          stdout: (line) => out.push(line),
-          stderr: (line) => err.push(line),
-          signal: new AbortController().signal,
-        },
       );
       assert.equal(code, 0, [...err, ...out].join("\n"));
       const report = JSON.parse(await Deno.readTextFile(`${dir}/bench.json`));

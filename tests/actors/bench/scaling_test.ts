@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { main } from "../../../main.ts";
+import { runMain } from "../../fixtures/main_run.ts";
 import { partitionGrid, planCells, workerGrid } from "../../../actors/bench/scaling.ts";
 
 Deno.test("bench grids: 1, 2, 6 partitions and powers of two workers up to the maximum", () => {
@@ -25,9 +25,7 @@ Deno.test("bench grids: 1, 2, 6 partitions and powers of two workers up to the m
 Deno.test("bench scaling (embedded, tiny): every cell accounts for every row; JSON and HTML", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await main(
+    const { code, out, err } = await runMain(
       [
         "bench",
         "scaling",
@@ -41,11 +39,6 @@ Deno.test("bench scaling (embedded, tiny): every cell accounts for every row; JS
         "--report",
         `${dir}/bench.json`,
       ],
-      {
-        stdout: (line) => out.push(line),
-        stderr: (line) => err.push(line),
-        signal: new AbortController().signal,
-      },
     );
     assert.equal(code, 0, [...err, ...out].join("\n"));
     const report = JSON.parse(await Deno.readTextFile(`${dir}/bench.json`));

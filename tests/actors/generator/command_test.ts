@@ -1,13 +1,6 @@
 import assert from "node:assert/strict";
 import { main } from "../../../main.ts";
-
-function io(out: string[], err: string[]) {
-  return {
-    stdout: (line: string) => out.push(line),
-    stderr: (line: string) => err.push(line),
-    signal: new AbortController().signal,
-  };
-}
+import { captureIO } from "../../fixtures/main_run.ts";
 
 Deno.test("fraudstream generate --report writes the summary the issue asks for", async () => {
   const dir = await Deno.makeTempDir();
@@ -29,7 +22,7 @@ Deno.test("fraudstream generate --report writes the summary the issue asks for",
         `${dir}/r.json`,
         "--quiet",
       ],
-      io(out, err),
+      captureIO(out, err),
     );
     assert.equal(code, 0, err.join("\n"));
     const report = JSON.parse(await Deno.readTextFile(`${dir}/r.json`));
@@ -66,7 +59,7 @@ Deno.test("fraudstream generate refuses a reversed date range with one line, exi
     "2023-01-01",
     "--out",
     "/tmp/never",
-  ], io(out, err));
+  ], captureIO(out, err));
   assert.equal(code, 2);
   assert.equal(err.length, 1);
 });
