@@ -19,7 +19,7 @@ import { join } from "node:path";
 import type { WireEncoding } from "../codec/transactions.ts";
 import { modelScoring } from "../consumer/model_scoring.ts";
 import { Histogram } from "../metrics/histogram.ts";
-import { producerActor, type ProducerMetrics, producerMetrics } from "../producer/mod.ts";
+import { type ProducerMetrics, producerMetrics, producerTree } from "../producer/mod.ts";
 import { Pipeline, type PipelineOptions } from "../run/pipeline.ts";
 import { type ActorSnapshot, ActorSystem, sleep } from "../runtime/mod.ts";
 import { TOPICS, topicSpecs, type Transport } from "../transport/mod.ts";
@@ -337,8 +337,9 @@ async function startProducers(
     id: "bench-produce",
     intensity: 3,
     periodMs: 60_000,
-    children: inputs.map((input, p) => ({
-      ...producerActor({
+    children: inputs.map((input, p) =>
+      producerTree({
+        id: `producer-${p}`,
         transport: setup.transport,
         input,
         topics: { transactions: setup.topic, deadLetters: TOPICS.deadLetters },
@@ -350,12 +351,11 @@ async function startProducers(
         chunkLines: options.chunkLines,
         metrics,
         deletePublished: true,
-        onPublished: (rows) => options.onPublished(rows.map((row) => row.trans_num)),
+        onPublished: options.onPublished,
         // A producer is ready once it has read its ledger and found nothing to do.
         onIdle: () => idle.add(p),
-      }),
-      id: `producer-${p}`,
-    })),
+      })
+    ),
   });
   return { system, metrics, ready: () => idle.size === inputs.length };
 }

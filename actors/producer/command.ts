@@ -16,7 +16,7 @@ import {
   TOPICS,
   topicSpecs,
 } from "../transport/mod.ts";
-import { producerActor, producerMetrics } from "./mod.ts";
+import { producerMetrics, producerTree } from "./mod.ts";
 
 /** Runs the producer until interrupted or `--duration` ends; reports what it published. */
 export const produceCommand: CommandHandler = async (config, ctx) => {
@@ -39,7 +39,7 @@ export const produceCommand: CommandHandler = async (config, ctx) => {
       intensity: 5,
       periodMs: 60_000,
       backoff: { initialMs: 500, maxMs: 10_000 },
-      children: [producerActor({
+      children: [producerTree({
         transport,
         input: config.input,
         topics: { transactions: config.topic, deadLetters: TOPICS.deadLetters },

@@ -1,17 +1,22 @@
 /**
  * The producer role: a supervised actor that watches the input folder like Spark's file source
  * (new complete files only, at most `maxFilesPerTrigger` per scan, progress kept in the ledger so a
- * restart neither skips nor repeats a row) and publishes each file with `publishFile`.
+ * restart neither skips nor repeats a row) and publishes each file with `publishFile`, its chunks
+ * parsed and encoded by a pool of encoder workers.
+ *
+ * Tree: `producer` (rest_for_one) -> `encoders` (one worker per encoder), `publish` (the actor).
  *
  * @module
  */
 
-import { type ActorSpec, sleep } from "../runtime/mod.ts";
+import { type ActorRef, type ActorSpec, sleep, type SupervisorSpec } from "../runtime/mod.ts";
 import type { Transport } from "../transport/types.ts";
 import type { WireEncoding } from "../codec/transactions.ts";
-import type { Transaction } from "../../model/schema.ts";
+import type { ChunkOptions, EncodedChunk } from "./chunks.ts";
+import { ENCODE_WORKER, type EncodeRequest } from "./encode_worker.ts";
 import { scanInputFolder } from "./files.ts";
 import { LEDGER_TOPIC, type LedgerEntry, readLedger } from "./ledger.ts";
+import type { LineChunk } from "./lines.ts";
 import { type ProducerMetrics, publishFile } from "./publisher.ts";
 
 export { type ProducerMetrics, producerMetrics } from "./publisher.ts";
@@ -30,26 +35,71 @@ export interface ProducerActorOptions {
   pollMs?: number;
   /** Lines per published transaction (default 5000). */
   chunkLines?: number;
+  /** Encoder workers (default 1). */
+  encoders?: number;
   metrics: ProducerMetrics;
-  onPublished?: (rows: Transaction[]) => void;
+  /** Called after every committed chunk with the ids of the rows it published. */
+  onPublished?: (ids: string[]) => void;
   /** Called when a scan found nothing new to publish. */
   onIdle?: () => void;
   /** Delete each file once it is wholly published (like Spark's `cleanSource=delete`). */
   deletePublished?: boolean;
 }
 
-/** The supervised producer actor. */
-export function producerActor(options: ProducerActorOptions): ActorSpec {
+/** The producer's supervision tree, with id `producer` (or `id`). */
+export function producerTree(options: ProducerActorOptions & { id?: string }): SupervisorSpec {
+  const encoders = Math.max(1, options.encoders ?? 2);
+  return {
+    kind: "supervisor",
+    id: options.id ?? "producer",
+    strategy: "rest_for_one",
+    intensity: 5,
+    periodMs: 60_000,
+    backoff: { initialMs: 200, maxMs: 5000 },
+    children: [
+      {
+        kind: "supervisor",
+        id: "encoders",
+        strategy: "one_for_one",
+        intensity: 10,
+        periodMs: 60_000,
+        children: Array.from({ length: encoders }, (_, i) => ({
+          kind: "worker" as const,
+          id: `encode-${i}`,
+          behavior: ENCODE_WORKER,
+          mailbox: 4,
+          heartbeat: { intervalMs: 1000, timeoutMs: 15_000 },
+        })),
+      },
+      publisherActor(options, encoders),
+    ],
+  };
+}
+
+/** The actor that publishes the files, handing chunks to the encoders round robin. */
+function publisherActor(options: ProducerActorOptions, encoders: number): ActorSpec {
   // What this process saw committed, kept across restarts of the actor: a commit that succeeded is
   // durable, but reading the ledger back right after it may not show it yet (the transaction's
   // markers can still be on their way), and resuming from an older entry would send a chunk twice.
   const committed = new Map<string, LedgerEntry>();
   return {
     kind: "actor",
-    id: "producer",
+    id: "publish",
     shutdownMs: 30_000,
     behavior: () => ({
       run: async (ctx) => {
+        // The encoders are this actor's siblings; paths below the root leave out the root's id.
+        const tree = ctx.path.split("/").slice(1, -1).join("/");
+        const workers = Array.from(
+          { length: encoders },
+          (_, i) =>
+            ctx.tree.ref(`${tree}/encoders/encode-${i}`) as ActorRef<EncodeRequest, EncodedChunk>,
+        );
+        let turn = 0;
+        const encode = (chunk: LineChunk, chunkOptions: ChunkOptions) =>
+          workers[turn++ % encoders].call({ chunk, options: chunkOptions }, {
+            signal: ctx.signal,
+          });
         const producer = await options.transport.transactionalProducer(
           `fraudstream-producer-${options.producerId}`,
         );
@@ -76,6 +126,8 @@ export function producerActor(options: ProducerActorOptions): ActorSpec {
                 partitions: options.partitions,
                 encoding: options.encoding,
                 chunkLines: options.chunkLines,
+                encode,
+                readAhead: 2 * encoders,
                 metrics: options.metrics,
                 signal: ctx.signal,
                 onPublished: options.onPublished,

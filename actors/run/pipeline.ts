@@ -11,7 +11,7 @@ import type { CommittedBatch, PartitionScorerFactory } from "../consumer/mod.ts"
 import { type AlertSummary, RecentAlerts, type RoleStatus } from "../dashboard/status.ts";
 import { IdLedger, type Reconciliation } from "../metrics/id_ledger.ts";
 import { isIncomplete } from "../producer/files.ts";
-import { producerActor, type ProducerMetrics, producerMetrics } from "../producer/mod.ts";
+import { type ProducerMetrics, producerMetrics, producerTree } from "../producer/mod.ts";
 import {
   ActorSystem,
   type ChildSpec,
@@ -94,7 +94,7 @@ export class Pipeline {
           intensity: 5,
           periodMs: 60_000,
           backoff: { initialMs: 200, maxMs: 5000 },
-          children: [producerActor({
+          children: [producerTree({
             transport: options.transport,
             input: options.input,
             topics: { transactions: options.topic, deadLetters: TOPICS.deadLetters },
@@ -105,8 +105,8 @@ export class Pipeline {
             pollMs: 50,
             metrics: producer,
             deletePublished: true,
-            onPublished: (rows) => {
-              for (const row of rows) ledger.produced(row.trans_num);
+            onPublished: (ids) => {
+              for (const id of ids) ledger.produced(id);
             },
           })],
         },

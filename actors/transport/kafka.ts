@@ -682,6 +682,9 @@ class KafkaGroupMember implements LogConsumer {
         payload.partition,
         (async () => {
           await previous;
+          // As for a fetched batch: the partition's handler exists once its assignment is done.
+          await this.#rebalance;
+          if (!this.#assigned.has(payload.partition)) return;
           await handlers.eachBatch({
             topic,
             partition: payload.partition,

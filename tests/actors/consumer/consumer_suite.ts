@@ -6,7 +6,7 @@ import {
   type PartitionScorer,
   type PartitionScorerFactory,
 } from "../../../actors/consumer/mod.ts";
-import { transactionRecords } from "../../../actors/producer/publisher.ts";
+import { transactionRecords } from "../../../actors/producer/chunks.ts";
 import { cardStateScope } from "../../../actors/consumer/records.ts";
 import { ActorSystem } from "../../../actors/runtime/mod.ts";
 import type { ConsumerTopics } from "../../../actors/consumer/mod.ts";

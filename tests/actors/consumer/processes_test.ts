@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { spawnRole } from "../../../actors/chaos/processes.ts";
 import { encodeJson } from "../../../actors/codec/transactions.ts";
-import { transactionRecords } from "../../../actors/producer/publisher.ts";
+import { transactionRecords } from "../../../actors/producer/chunks.ts";
 import { KafkaTransport, type LogRecord, type Transport } from "../../../actors/transport/mod.ts";
 import type { Transaction } from "../../../model/schema.ts";
 import { eventually } from "../../fixtures/eventually.ts";

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { decodeTransactions } from "../../../actors/codec/transactions.ts";
-import { producerActor, producerMetrics } from "../../../actors/producer/mod.ts";
+import { producerMetrics, producerTree } from "../../../actors/producer/mod.ts";
 import { readLedger } from "../../../actors/producer/ledger.ts";
-import { readLines } from "../../../actors/producer/lines.ts";
+import { chunkLines, readLines, type ReadLinesOptions } from "../../../actors/producer/lines.ts";
 import { ActorSystem } from "../../../actors/runtime/mod.ts";
 import {
   EmbeddedTransport,
@@ -34,15 +34,25 @@ Deno.test("readLines numbers lines, chunks them and resumes at a line", async ()
   const dir = await Deno.makeTempDir();
   try {
     await Deno.writeTextFile(`${dir}/f.csv`, "a\nb\r\nc\nd");
-    const chunks = [];
-    for await (const chunk of readLines(`${dir}/f.csv`, { chunkLines: 3 })) chunks.push(chunk);
-    assert.deepEqual(chunks, [
+    const read = async (options: ReadLinesOptions) => {
+      const chunks = [];
+      for await (const chunk of readLines(`${dir}/f.csv`, options)) {
+        chunks.push({ first: chunk.first, lines: chunkLines(chunk), last: chunk.last });
+      }
+      return chunks;
+    };
+    assert.deepEqual(await read({ chunkLines: 3 }), [
       { first: 1, lines: ["a", "b\r", "c"], last: false },
       { first: 4, lines: ["d"], last: true },
     ]);
-    const resumed = [];
-    for await (const chunk of readLines(`${dir}/f.csv`, { fromLine: 3 })) resumed.push(chunk);
-    assert.deepEqual(resumed, [{ first: 3, lines: ["c", "d"], last: true }]);
+    assert.deepEqual(await read({ fromLine: 3 }), [{ first: 3, lines: ["c", "d"], last: true }]);
+    // A line longer than the read buffer, and a chunk ending with the file.
+    const long = "x".repeat(3 << 20);
+    await Deno.writeTextFile(`${dir}/f.csv`, `a\n${long}\nb\n`);
+    assert.deepEqual(await read({ chunkLines: 3 }), [
+      { first: 1, lines: ["a", long, "b"], last: false },
+      { first: 4, lines: [], last: true },
+    ]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -63,7 +73,7 @@ for (const encoding of ["json", "arrow"] as const) {
     const system = await ActorSystem.start({
       kind: "supervisor",
       id: "produce",
-      children: [producerActor({
+      children: [producerTree({
         transport,
         input: dir,
         topics: { transactions: "transactions", deadLetters: TOPICS.deadLetters },
@@ -144,7 +154,7 @@ Deno.test("a producer that crashes mid-file resumes from its ledger without skip
     kind: "supervisor",
     id: "produce",
     intensity: 100,
-    children: [producerActor({
+    children: [producerTree({
       transport: flaky,
       input: dir,
       topics: { transactions: "transactions", deadLetters: TOPICS.deadLetters },
@@ -161,7 +171,8 @@ Deno.test("a producer that crashes mid-file resumes from its ledger without skip
     const nums = await transNums(transport);
     assert.equal(nums.length, 300, "no row repeated");
     assert.equal(new Set(nums).size, 300, "no row skipped");
-    assert.ok(system.snapshot().children![0].restarts >= 3, "the producer did crash and restart");
+    const publisher = system.snapshot().children![0].children![1];
+    assert.ok(publisher.restarts >= 3, "the producer did crash and restart");
   } finally {
     await system.shutdown();
     await Deno.remove(dir, { recursive: true });
