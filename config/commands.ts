@@ -162,6 +162,7 @@ export const COMMANDS: CommandSpec[] = [
       "encoding",
       "maxFilesPerTrigger",
       "producerId",
+      "workers",
       "uiHost",
       "uiPort",
       ...TOPIC_LAYOUT,

@@ -76,23 +76,36 @@ function subtreeRestarts(context: LoadContext): number {
   return consume?.children?.find((c) => c.id === "partitions")?.restarts ?? 0;
 }
 
-/** A scoring worker is terminated (or hangs, with `hang`); it is found, restarted and retried. */
+/**
+ * A scoring worker and the producer's encoder worker are terminated (or hang, with `hang`); they
+ * are found, restarted and their work retried.
+ */
 export function killWorkerFault(options: { workers: number; hang: boolean }): Fault {
   let victim = 0;
   return {
     inject: (context) => {
       victim = Math.floor(context.random() * options.workers);
-      const path = `consume/scorers/score-${victim}`;
-      if (options.hang) context.pipeline.system.hang(path, 60_000);
-      else context.pipeline.system.kill(path, new Error("worker terminated by the chaos scenario"));
-      return 1;
+      for (
+        const path of [`consume/scorers/score-${victim}`, "produce/producer/encoders/encode-0"]
+      ) {
+        if (options.hang) context.pipeline.system.hang(path, 60_000);
+        else {context.pipeline.system.kill(
+            path,
+            new Error("worker terminated by the chaos scenario"),
+          );}
+      }
+      return 2;
     },
     recoveredAt: (context, injectedAt) => {
       const served = Array.from({ length: context.partitions }, (_, p) => p)
         .filter((p) => p % options.workers === victim);
       return firstCommitAfter(context, served, injectedAt);
     },
-    notes: () => [`scoring worker ${victim} was ${options.hang ? "hung" : "terminated"}`],
+    notes: () => [
+      `scoring worker ${victim} and the producer's encoder were ${
+        options.hang ? "hung" : "terminated"
+      }`,
+    ],
     details: () => ({ worker: victim }),
   };
 }

@@ -47,6 +47,7 @@ export const produceCommand: CommandHandler = async (config, ctx) => {
         encoding: config.encoding,
         producerId: config.producerId,
         maxFilesPerTrigger: config.maxFilesPerTrigger,
+        encoders: config.workers,
         metrics,
       })],
     });

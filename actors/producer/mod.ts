@@ -48,7 +48,7 @@ export interface ProducerActorOptions {
 
 /** The producer's supervision tree, with id `producer` (or `id`). */
 export function producerTree(options: ProducerActorOptions & { id?: string }): SupervisorSpec {
-  const encoders = Math.max(1, options.encoders ?? 2);
+  const encoders = Math.max(1, options.encoders ?? 1);
   return {
     kind: "supervisor",
     id: options.id ?? "producer",

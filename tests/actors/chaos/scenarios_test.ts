@@ -86,18 +86,24 @@ Deno.test("crash-loop: the partitions supervisor gives up, its parent restarts t
   assert.ok(run.report.recovery_ms !== null);
 });
 
-Deno.test("kill-worker: a terminated scoring worker is restarted and its batch retried", async () => {
+const ENCODER = "run/produce/producer/encoders/encode-0";
+
+Deno.test("kill-worker: terminated scoring and encoder workers are restarted, their work retried", async () => {
   const run = await chaos("kill-worker", "--workers", "2", "--seed", "7");
   assertNothingLost(run);
+  const restarts = run.report.restarts_by_actor;
   const path = `run/consume/scorers/score-${run.report.details.worker}`;
-  assert.equal(run.report.restarts_by_actor[path], 1, JSON.stringify(run.report.restarts_by_actor));
+  assert.equal(restarts[path], 1, JSON.stringify(restarts));
+  assert.equal(restarts[ENCODER], 1, JSON.stringify(restarts));
 });
 
 Deno.test("kill-worker --fault hang: a worker that stops answering is found and replaced", async () => {
   const run = await chaos("kill-worker", "--fault", "hang", "--workers", "2", "--seed", "7");
   assertNothingLost(run);
+  const restarts = run.report.restarts_by_actor;
   const path = `run/consume/scorers/score-${run.report.details.worker}`;
-  assert.equal(run.report.restarts_by_actor[path], 1, JSON.stringify(run.report.restarts_by_actor));
+  assert.equal(restarts[path], 1, JSON.stringify(restarts));
+  assert.equal(restarts[ENCODER], 1, JSON.stringify(restarts));
   assert.ok(run.report.recovery_ms !== null);
 });
 

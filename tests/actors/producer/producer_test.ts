@@ -178,3 +178,45 @@ Deno.test("a producer that crashes mid-file resumes from its ledger without skip
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("an encoder worker killed mid-file loses and repeats nothing", async () => {
+  const dir = await Deno.makeTempDir();
+  const transport = new EmbeddedTransport();
+  await transport.ensureTopics(topicSpecs(SETTINGS));
+  const rows = Array.from({ length: 3000 }, (_, i) => sampleTransaction(i));
+  await Deno.writeTextFile(`${dir}/part-0.csv`, csvFile(rows));
+  const metrics = producerMetrics();
+  const system = await ActorSystem.start({
+    kind: "supervisor",
+    id: "produce",
+    intensity: 100,
+    children: [producerTree({
+      transport,
+      input: dir,
+      topics: { transactions: "transactions", deadLetters: TOPICS.deadLetters },
+      partitions: 3,
+      encoding: "arrow",
+      producerId: "killed-encoder",
+      maxFilesPerTrigger: 1,
+      chunkLines: 20,
+      encoders: 2,
+      metrics,
+    })],
+  });
+  try {
+    await waitFor(() => metrics.transactions > 0, "a first chunk");
+    for (let i = 0; i < 3 && metrics.files === 0; i++) {
+      system.kill(`producer/encoders/encode-${i % 2}`, new Error("killed by the test"));
+      await new Promise((resolve) => setTimeout(resolve, 30));
+    }
+    await waitFor(() => metrics.files === 1, "the file");
+    const nums = await transNums(transport);
+    assert.equal(nums.length, 3000, "no row repeated");
+    assert.equal(new Set(nums).size, 3000, "no row skipped");
+    const encoders = system.snapshot().children![0].children![0].children!;
+    assert.ok(encoders.some((worker) => worker.restarts > 0), "an encoder was restarted");
+  } finally {
+    await system.shutdown();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
