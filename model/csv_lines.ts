@@ -17,6 +17,8 @@ export interface LineBlock {
   ends: number[];
   /** Number (1-based) of the block's first line in the file. */
   firstLine: number;
+  /** Offset in `buffer` just past the block's last line and its line break. */
+  end: number;
   /** Bytes of the file read so far. */
   bytesRead: number;
 }
@@ -57,12 +59,13 @@ export async function* readLineBlocks(
         ends.push(end > start && buffer[end - 1] === CR ? end - 1 : end);
         start = end + 1;
       }
+      const end = Math.min(start, filled);
       if (starts.length > 0) {
-        yield { buffer, starts, ends, firstLine: line, bytesRead };
+        yield { buffer, starts, ends, firstLine: line, end, bytesRead };
         line += starts.length;
       }
-      buffer.copyWithin(0, start, filled);
-      filled -= Math.min(start, filled);
+      buffer.copyWithin(0, end, filled);
+      filled -= end;
       if (eof) break;
     }
   } finally {

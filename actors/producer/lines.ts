@@ -1,10 +1,12 @@
 /**
  * Reads a text file as numbered lines, in chunks of bytes, without holding the whole file: the
  * producer publishes a chunk per transaction and can resume a file at any line. A chunk stays
- * bytes until an encoder worker decodes it, so handing it over costs no copy.
+ * bytes until an encoder worker decodes it. The file is read through `readLineBlocks`.
  *
  * @module
  */
+
+import { readLineBlocks } from "../../model/csv_lines.ts";
 
 /** Consecutive lines of a file. */
 export interface LineChunk {
@@ -27,7 +29,6 @@ export interface ReadLinesOptions {
 }
 
 const READ_SIZE = 1 << 20;
-const NEWLINE = 0x0a;
 const decoder = new TextDecoder();
 
 /** The lines of a chunk as text, without their line breaks (a `\r` before one is kept). */
@@ -43,65 +44,37 @@ export async function* readLines(
 ): AsyncGenerator<LineChunk> {
   const fromLine = options.fromLine ?? 1;
   const chunkLines = options.chunkLines ?? 5000;
-  const file = await Deno.open(path, { read: true });
-  try {
-    let buffer = new Uint8Array(READ_SIZE);
-    let filled = 0;
-    let lineNumber = 0;
-    /** The chunk being gathered: its pieces (copied out of `buffer`), lines and first line. */
-    const parts: Uint8Array[] = [];
-    let count = 0;
-    let first = 0;
-    const take = (last: boolean): LineChunk => {
-      const chunk = {
-        first: count > 0 ? first : lineNumber + 1,
-        bytes: concat(parts),
-        count,
-        last,
-      };
-      parts.length = 0;
-      count = 0;
-      return chunk;
-    };
-    for (;;) {
-      // A line longer than the buffer: make room for the rest of it.
-      if (filled === buffer.length) {
-        const grown = new Uint8Array(buffer.length * 2);
-        grown.set(buffer);
-        buffer = grown;
+  /** The chunk being gathered: its pieces (copied out of the blocks), lines and first line. */
+  const parts: Uint8Array[] = [];
+  let count = 0;
+  let first = 0;
+  let lineNumber = 0;
+  const take = (last: boolean): LineChunk => {
+    const chunk = { first: count > 0 ? first : lineNumber + 1, bytes: concat(parts), count, last };
+    parts.length = 0;
+    count = 0;
+    return chunk;
+  };
+  for await (const block of readLineBlocks(path, READ_SIZE)) {
+    const { buffer, starts } = block;
+    /** Where the chunk's lines in this block begin, or -1. */
+    let pieceStart = -1;
+    for (let i = 0; i < starts.length; i++) {
+      lineNumber = block.firstLine + i;
+      if (lineNumber < fromLine) continue;
+      if (pieceStart < 0) pieceStart = starts[i];
+      if (count === 0) first = lineNumber;
+      count++;
+      if (count >= chunkLines) {
+        // A line's bytes, with its break, run to the next line's start (or the block's end).
+        parts.push(buffer.slice(pieceStart, i + 1 < starts.length ? starts[i + 1] : block.end));
+        pieceStart = -1;
+        yield take(false);
       }
-      const read = await file.read(buffer.subarray(filled));
-      const eof = read === null;
-      if (!eof) filled += read;
-      let start = 0;
-      /** Where the chunk's lines in this buffer begin, or -1. */
-      let pieceStart = -1;
-      while (start < filled) {
-        const newline = buffer.indexOf(NEWLINE, start);
-        if ((newline === -1 || newline >= filled) && !eof) break;
-        const end = newline === -1 || newline >= filled ? filled : newline + 1;
-        lineNumber++;
-        if (lineNumber >= fromLine) {
-          if (pieceStart < 0) pieceStart = start;
-          if (count === 0) first = lineNumber;
-          count++;
-          if (count >= chunkLines) {
-            parts.push(buffer.slice(pieceStart, end));
-            pieceStart = -1;
-            yield take(false);
-          }
-        }
-        start = end;
-      }
-      if (pieceStart >= 0) parts.push(buffer.slice(pieceStart, start));
-      buffer.copyWithin(0, start, filled);
-      filled -= start;
-      if (eof) break;
     }
-    yield take(true);
-  } finally {
-    file.close();
+    if (pieceStart >= 0) parts.push(buffer.slice(pieceStart, block.end));
   }
+  yield take(true);
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {
