@@ -15,15 +15,17 @@ export interface Spread {
   max: number;
 }
 
+/** The median of `values`: the middle one, or the mean of the middle two (NaN when empty). */
+export function median(values: readonly number[]): number {
+  const sorted = Float64Array.from(values).sort();
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
 /** Median, minimum and maximum of `values` (all 0 when there are none). */
 export function spread(values: number[]): Spread {
   if (values.length === 0) return { median: 0, min: 0, max: 0 };
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  const median = sorted.length % 2 === 1
-    ? sorted[middle]
-    : (sorted[middle - 1] + sorted[middle]) / 2;
-  return { median, min: sorted[0], max: sorted[sorted.length - 1] };
+  return { median: median(values), min: Math.min(...values), max: Math.max(...values) };
 }
 
 /** The run of median throughput among measured runs (the lower one of an even count). */

@@ -22,6 +22,7 @@ import { type LoadedModel, loadModel, saveModel } from "../../model/model_file.t
 import { DEFAULT_ENCODER } from "../../model/features.ts";
 import { toRowMajor } from "../../model/train.ts";
 import type { EncodedData } from "../../model/transformed.ts";
+import { median } from "../../actors/bench/summary.ts";
 
 /** A 128-tree model of `depth` trained on `data`, saved and loaded as the consumer loads it. */
 async function model(
@@ -59,11 +60,6 @@ async function model(
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 /** Rows per second of a plain walk of every tree, on the first `rows` rows. */

@@ -28,6 +28,7 @@ import {
   resetPeakResident,
   residentBytes,
 } from "./peak_memory.ts";
+import { median } from "../../actors/bench/summary.ts";
 
 /** Rows of the seed's training job. */
 const SEED_ROWS = 43_253_806;
@@ -58,11 +59,6 @@ async function trainSeconds(
     workerEntry: WORKER_ENTRY,
   });
   return (performance.now() - started) / 1000;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 if (import.meta.main) {

@@ -12,18 +12,13 @@
 
 import { defaultWorkers, generateTrainingSet } from "../../../actors/generator/mod.ts";
 import type { GenerateReport } from "../../../actors/generator/mod.ts";
+import { median } from "../../../actors/bench/summary.ts";
 
 const CUSTOMERS = Number(Deno.env.get("GEN_BENCH_CUSTOMERS") ?? 1000);
 const RUNS = 3;
 const cores = defaultWorkers();
 /** Each measured call: its report and its wall-clock duration (the whole call), in seconds. */
 const results = new Map<string, { report: GenerateReport; seconds: number }[]>();
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 for (const workers of [...new Set([1, cores])]) {
   const name = `train ${CUSTOMERS} customers 2023, ${workers} worker${workers > 1 ? "s" : ""}`;

@@ -201,13 +201,6 @@ export class TransactionStats {
   }
 }
 
-/** Median of numbers (sorts a copy). */
-export function median(values: number[]): number {
-  const sorted = Float64Array.from(values).sort();
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
 /** Reads every transaction file of `dir` into statistics. */
 export async function readStats(dir: string): Promise<TransactionStats> {
   const stats = new TransactionStats();

@@ -8,6 +8,7 @@
  */
 
 import assert from "node:assert/strict";
+import { median } from "../../../actors/bench/summary.ts";
 import { generateTrainingSet } from "../../../actors/generator/mod.ts";
 import type { CivilDate } from "../../../actors/generator/calendar.ts";
 import { ageOn, expectedAgeGenderShares } from "../../../actors/generator/demographics.ts";
@@ -15,7 +16,6 @@ import { FRAUD_PROFILES, LEGIT_PROFILES } from "../../../actors/generator/profil
 import { CATEGORIES } from "../../../model/schema.ts";
 import {
   amountMoments,
-  median,
   readCustomers,
   readStats,
   tempDir,

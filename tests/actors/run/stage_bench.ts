@@ -19,15 +19,11 @@ import type { LineChunk } from "../../../actors/producer/lines.ts";
 import { rowEncoderFor } from "../../../model/row_encoder.ts";
 import { loadModel } from "../../../model/model_file.ts";
 import type { Transaction } from "../../../model/schema.ts";
+import { median } from "../../../actors/bench/summary.ts";
 
 const CHUNK_ROWS = 5000;
 /** Rows per fetched batch and per scoring call, about what a partition actor sees. */
 const BATCH_ROWS = 1000;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
 
 if (import.meta.main) {
   const args = parseArgs({
