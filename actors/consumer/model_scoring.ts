@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { rowEncoderFor } from "../../model/row_encoder.ts";
 import { type LoadedModel, loadModel, ModelFormatError } from "../../model/model_file.ts";
 import { SCORE_WORKER, type ScoreReply, type ScoreRequest } from "../../model/score_worker.ts";
-import { type ActorRef, type ChildSpec, sleep } from "../runtime/mod.ts";
+import { type ActorRef, type ChildSpec, sleep, workerPool } from "../runtime/mod.ts";
 import type { PartitionScorer, PartitionScorerFactory } from "./scorer.ts";
 
 /** Where the model comes from. */
@@ -84,20 +84,14 @@ export interface ModelScoringOptions extends ModelChoice {
 export async function modelScoring(options: ModelScoringOptions): Promise<ModelScoring> {
   let current = await loadModel(await resolveModelDir(options));
   const workers = Math.max(1, options.workers);
-  const pool: ChildSpec = {
-    kind: "supervisor",
+  const pool = workerPool({
     id: "scorers",
-    strategy: "one_for_one",
-    intensity: 10,
-    periodMs: 60_000,
-    children: Array.from({ length: workers }, (_, i) => ({
-      kind: "worker" as const,
-      id: `score-${i}`,
-      behavior: SCORE_WORKER,
-      mailbox: 64,
-      heartbeat: { intervalMs: 1000, timeoutMs: 15_000 },
-    })),
-  };
+    member: "score",
+    size: workers,
+    behavior: SCORE_WORKER,
+    mailbox: 64,
+    heartbeat: { intervalMs: 1000, timeoutMs: 15_000 },
+  });
   const children: ChildSpec[] = [pool];
   if (options.model === "latest") {
     children.push({

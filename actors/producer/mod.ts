@@ -9,7 +9,13 @@
  * @module
  */
 
-import { type ActorRef, type ActorSpec, sleep, type SupervisorSpec } from "../runtime/mod.ts";
+import {
+  type ActorRef,
+  type ActorSpec,
+  sleep,
+  type SupervisorSpec,
+  workerPool,
+} from "../runtime/mod.ts";
 import type { Transport } from "../transport/types.ts";
 import type { WireEncoding } from "../codec/transactions.ts";
 import type { ChunkOptions, EncodedChunk } from "./chunks.ts";
@@ -57,20 +63,14 @@ export function producerTree(options: ProducerActorOptions & { id?: string }): S
     periodMs: 60_000,
     backoff: { initialMs: 200, maxMs: 5000 },
     children: [
-      {
-        kind: "supervisor",
+      workerPool({
         id: "encoders",
-        strategy: "one_for_one",
-        intensity: 10,
-        periodMs: 60_000,
-        children: Array.from({ length: encoders }, (_, i) => ({
-          kind: "worker" as const,
-          id: `encode-${i}`,
-          behavior: ENCODE_WORKER,
-          mailbox: 4,
-          heartbeat: { intervalMs: 1000, timeoutMs: 15_000 },
-        })),
-      },
+        member: "encode",
+        size: encoders,
+        behavior: ENCODE_WORKER,
+        mailbox: 4,
+        heartbeat: { intervalMs: 1000, timeoutMs: 15_000 },
+      }),
       publisherActor(options, encoders),
     ],
   };

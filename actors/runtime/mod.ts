@@ -8,6 +8,7 @@
 export { ActorRef, type CallOptions, type DeadLetter, type SendOptions } from "./cell.ts";
 export * from "./errors.ts";
 export { Mailbox } from "./mailbox.ts";
+export { workerPool, type WorkerPoolOptions } from "./pool.ts";
 export { seededRandom } from "./random.ts";
 export { type Transfer, withTransfer } from "./protocol.ts";
 export { backoffDelay, Supervisor, SUPERVISOR_DEFAULTS } from "./supervisor.ts";
