@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { decodeTransactions } from "../../../actors/codec/transactions.ts";
-import { producerMetrics, producerTree } from "../../../actors/producer/mod.ts";
+import {
+  type ProducerActorOptions,
+  type ProducerMetrics,
+  producerMetrics,
+  producerTree,
+} from "../../../actors/producer/mod.ts";
 import { readLedger } from "../../../actors/producer/ledger.ts";
 import { chunkLines, readLines, type ReadLinesOptions } from "../../../actors/producer/lines.ts";
 import { ActorSystem } from "../../../actors/runtime/mod.ts";
@@ -20,6 +25,32 @@ async function transNums(transport: Transport): Promise<string[]> {
     out.push(...decodeTransactions(record.value, record.headers.encoding).map((t) => t.trans_num));
   }
   return out;
+}
+
+/** Starts a producer tree on `transport` watching `input` (3 partitions); the system and counters. */
+async function startProducer(
+  transport: Transport,
+  input: string,
+  options: Pick<
+    ProducerActorOptions,
+    "encoding" | "producerId" | "maxFilesPerTrigger" | "chunkLines" | "encoders"
+  >,
+): Promise<{ system: ActorSystem; metrics: ProducerMetrics }> {
+  const metrics = producerMetrics();
+  const system = await ActorSystem.start({
+    kind: "supervisor",
+    id: "produce",
+    intensity: 100,
+    children: [producerTree({
+      transport,
+      input,
+      topics: { transactions: "transactions", deadLetters: TOPICS.deadLetters },
+      partitions: 3,
+      metrics,
+      ...options,
+    })],
+  });
+  return { system, metrics };
 }
 
 async function waitFor(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
@@ -69,21 +100,11 @@ for (const encoding of ["json", "arrow"] as const) {
     lines.splice(20, 0, csvLine({ ...sampleTransaction(999), category: "casino" as never }));
     await Deno.writeTextFile(`${dir}/a.csv`, lines.join("\n") + "\n");
     await Deno.writeTextFile(`${dir}/.b.csv.tmp`, "being written");
-    const metrics = producerMetrics();
-    const system = await ActorSystem.start({
-      kind: "supervisor",
-      id: "produce",
-      children: [producerTree({
-        transport,
-        input: dir,
-        topics: { transactions: "transactions", deadLetters: TOPICS.deadLetters },
-        partitions: 3,
-        encoding,
-        producerId: "test",
-        maxFilesPerTrigger: 5,
-        chunkLines: 17,
-        metrics,
-      })],
+    const { system, metrics } = await startProducer(transport, dir, {
+      encoding,
+      producerId: "test",
+      maxFilesPerTrigger: 5,
+      chunkLines: 17,
     });
     try {
       await waitFor(() => metrics.files === 1, "the file to be published");
@@ -149,22 +170,11 @@ Deno.test("a producer that crashes mid-file resumes from its ledger without skip
   for (const [f, rows] of files.entries()) {
     await Deno.writeTextFile(`${dir}/part-${f}.csv`, csvFile(rows));
   }
-  const metrics = producerMetrics();
-  const system = await ActorSystem.start({
-    kind: "supervisor",
-    id: "produce",
-    intensity: 100,
-    children: [producerTree({
-      transport: flaky,
-      input: dir,
-      topics: { transactions: "transactions", deadLetters: TOPICS.deadLetters },
-      partitions: 3,
-      encoding: "json",
-      producerId: "crashy",
-      maxFilesPerTrigger: 1,
-      chunkLines: 30,
-      metrics,
-    })],
+  const { system, metrics } = await startProducer(flaky, dir, {
+    encoding: "json",
+    producerId: "crashy",
+    maxFilesPerTrigger: 1,
+    chunkLines: 30,
   });
   try {
     await waitFor(() => metrics.files === 3, "all files");
@@ -185,23 +195,12 @@ Deno.test("an encoder worker killed mid-file loses and repeats nothing", async (
   await transport.ensureTopics(topicSpecs(SETTINGS));
   const rows = Array.from({ length: 3000 }, (_, i) => sampleTransaction(i));
   await Deno.writeTextFile(`${dir}/part-0.csv`, csvFile(rows));
-  const metrics = producerMetrics();
-  const system = await ActorSystem.start({
-    kind: "supervisor",
-    id: "produce",
-    intensity: 100,
-    children: [producerTree({
-      transport,
-      input: dir,
-      topics: { transactions: "transactions", deadLetters: TOPICS.deadLetters },
-      partitions: 3,
-      encoding: "arrow",
-      producerId: "killed-encoder",
-      maxFilesPerTrigger: 1,
-      chunkLines: 20,
-      encoders: 2,
-      metrics,
-    })],
+  const { system, metrics } = await startProducer(transport, dir, {
+    encoding: "arrow",
+    producerId: "killed-encoder",
+    maxFilesPerTrigger: 1,
+    chunkLines: 20,
+    encoders: 2,
   });
   try {
     await waitFor(() => metrics.transactions > 0, "a first chunk");
