@@ -55,12 +55,20 @@ const NUMERIC_COLUMNS = COLUMNS.filter((column) => NUMERIC.has(column));
 const IS_NUMERIC = COLUMNS.map((column) => NUMERIC.has(column));
 const CATEGORY_SET = new Set<string>(CATEGORIES);
 
-const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder();
 
 /** Encodes one transaction as a JSON message body. */
 export function encodeJson(transaction: Transaction): Uint8Array {
-  return textEncoder.encode(JSON.stringify(transaction));
+  return encodeJsonEach([transaction])[0];
+}
+
+/**
+ * Encodes each transaction as its own JSON message body, with one UTF-8 encoding for all of them:
+ * the bodies are views of one buffer.
+ */
+export function encodeJsonEach(transactions: readonly Transaction[]): Uint8Array[] {
+  const { bytes, offsets } = encodeStrings(transactions.map((row) => JSON.stringify(row)));
+  return transactions.map((_, i) => bytes.subarray(offsets[i], offsets[i + 1]));
 }
 
 /**

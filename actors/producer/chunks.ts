@@ -7,8 +7,12 @@
  * @module
  */
 
-import { encodeArrow, ENCODING_HEADER, type WireEncoding } from "../codec/transactions.ts";
-import { encodeStrings } from "../codec/utf8.ts";
+import {
+  encodeArrow,
+  encodeJsonEach,
+  ENCODING_HEADER,
+  type WireEncoding,
+} from "../codec/transactions.ts";
 import type { Transaction } from "../../model/schema.ts";
 import { partitionForKey } from "../transport/partitioner.ts";
 import type { OutgoingRecord } from "../transport/types.ts";
@@ -93,13 +97,8 @@ const JSON_HEADERS = Object.freeze({ [ENCODING_HEADER]: "json" });
 /** The messages carrying `rows` in the configured encoding. */
 export function transactionRecords(rows: Transaction[], options: RecordEncoding): OutgoingRecord[] {
   if (options.encoding === "json") {
-    // One encoding call for the whole chunk; each message is a view of its part.
-    const { bytes, offsets } = encodeStrings(rows.map((row) => JSON.stringify(row)));
-    return rows.map((row, i) => ({
-      key: row.cc_num,
-      value: bytes.subarray(offsets[i], offsets[i + 1]),
-      headers: JSON_HEADERS,
-    }));
+    const values = encodeJsonEach(rows);
+    return rows.map((row, i) => ({ key: row.cc_num, value: values[i], headers: JSON_HEADERS }));
   }
   const byPartition = new Map<number, Transaction[]>();
   for (const row of rows) {
