@@ -39,6 +39,8 @@ export interface ConsumerTreeOptions {
   /** How the partition actors' supervisor restarts them (default `one_for_one`). */
   partitionStrategy?: Strategy;
   onCommitted?: (batch: CommittedBatch) => void;
+  /** Longest a partition actor's step may take before it is restarted, in ms (default 90 s). */
+  stepDeadlineMs?: number;
   /** Receives events worth a status line (assignments, seeks). */
   onEvent?: (line: string) => void;
 }
@@ -110,6 +112,7 @@ function groupMember(options: ConsumerTreeOptions, base: string): ChildSpec {
                       member.seek({ topic: topics.transactions, partition }, offset);
                     },
                     onCommitted: options.onCommitted,
+                    stepDeadlineMs: options.stepDeadlineMs,
                   }),
                 );
                 refs.set(

@@ -12,7 +12,7 @@
 
 import { decodeBatch } from "../codec/batch.ts";
 import type { Transaction } from "../../model/schema.ts";
-import type { ActorRef, ActorSpec } from "../runtime/mod.ts";
+import { type ActorRef, type ActorSpec, withDeadline } from "../runtime/mod.ts";
 import type {
   OutgoingRecord,
   PartitionBatch,
@@ -54,6 +54,11 @@ export interface PartitionActorOptions {
   seek(offset: number): void;
   /** Called after each committed batch. */
   onCommitted?: (batch: CommittedBatch) => void;
+  /**
+   * Longest the actor's start, card-state restore or one batch may take before it counts as hung
+   * and the actor is restarted, in ms (default 90 s).
+   */
+  stepDeadlineMs?: number;
 }
 
 /** What a partition actor committed in one batch. */
@@ -71,6 +76,14 @@ export interface CommittedBatch {
 /** Id of the actor of `partition`. */
 export const partitionActorId = (partition: number) => `p${partition}`;
 
+/**
+ * Default longest time for a partition actor's start, card-state restore or batch: a hung batch
+ * would otherwise stall, with it, every partition fetched from the same broker (kafkajs fetches
+ * again only when a fetch's batches are all handed over). Ample for a batch retried through a
+ * leader election (about 10 s).
+ */
+const STEP_DEADLINE_MS = 90_000;
+
 /** How long a requested fetch may take to arrive before it is asked for again, in ms. */
 const RESEEK_MS = 3000;
 
@@ -78,6 +91,7 @@ const RESEEK_MS = 3000;
 export function partitionActor(options: PartitionActorOptions): ActorSpec<PartitionBatch, void> {
   const { transport, groupId, partition, topics, metrics } = options;
   const stateScope = cardStateScope(groupId, topics.transactions);
+  const deadlineMs = options.stepDeadlineMs ?? STEP_DEADLINE_MS;
   let producer: TransactionalProducer | undefined;
   let scorer: PartitionScorer | undefined;
   /** Offset up to which this partition is scored and committed, or holds nothing to score. */
@@ -108,13 +122,34 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
     metrics.restoredStates += restored;
   }
 
+  /** Opens the partition's transactional producer (fencing older owners) and scorer. */
+  async function start(): Promise<
+    { producer: TransactionalProducer; scorer: PartitionScorer; committed: number }
+  > {
+    const producer = await transport.transactionalProducer(
+      `${groupId}-${topics.transactions}-${partition}`,
+    );
+    try {
+      const offsets = await transport.committedOffsets(groupId, topics.transactions);
+      const scorer = await options.scorers(partition, options.actors);
+      return { producer, scorer, committed: offsets[partition] ?? 0 };
+    } catch (error) {
+      await producer.close().catch(() => {});
+      throw error;
+    }
+  }
+
+  const close = async (opened: { producer?: TransactionalProducer; scorer?: PartitionScorer }) => {
+    opened.scorer?.close();
+    await opened.producer?.close().catch(() => {});
+  };
+
   const release = async () => {
     clearInterval(reseekTimer);
-    scorer?.close();
-    scorer = undefined;
-    const closing = producer;
+    const opened = { producer, scorer };
     producer = undefined;
-    await closing?.close().catch(() => {});
+    scorer = undefined;
+    await close(opened);
   };
 
   return {
@@ -125,14 +160,19 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
     behavior: () => ({
       init: async (ctx) => {
         await release();
-        producer = await transport.transactionalProducer(
-          `${groupId}-${topics.transactions}-${partition}`,
-        );
-        const offsets = await transport.committedOffsets(groupId, topics.transactions);
-        // What this partition's earlier incarnations committed counts too: it is durable even if
-        // the group coordinator has not caught up with it yet.
-        position = Math.max(position, offsets[partition] ?? 0);
-        scorer = await options.scorers(partition, options.actors);
+        const starting = start();
+        let started;
+        try {
+          started = await withDeadline(starting, deadlineMs, `partition ${partition}: start`);
+        } catch (error) {
+          // Should the start still finish, what it opened is not this incarnation's to keep.
+          starting.then(close, () => {});
+          throw error;
+        }
+        ({ producer, scorer } = started);
+        // What this partition's earlier incarnations committed counts too: it is durable even
+        // if the group coordinator has not caught up with it yet.
+        position = Math.max(position, started.committed);
         // Card states are restored while the other partitions' actors start (their restores run
         // side by side); the first batch waits for it, and a failure there restarts the actor.
         restoring = restoreCardStates(scorer);
@@ -147,8 +187,16 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
       },
       handle: async (batch) => {
         try {
-          await restoring;
-          await handleBatch(batch);
+          await withDeadline(
+            restoring!,
+            deadlineMs,
+            `partition ${partition}: restoring card states`,
+          );
+          await withDeadline(
+            handleBatch(batch, producer!, scorer!),
+            deadlineMs,
+            `partition ${partition}: batch from offset ${batch.fetchedOffset}`,
+          );
         } catch (error) {
           await release();
           throw error;
@@ -158,7 +206,12 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
     }),
   };
 
-  async function handleBatch(batch: PartitionBatch): Promise<void> {
+  /** Scores `batch` and commits its results with `producer` (this incarnation's, kept if it hangs). */
+  async function handleBatch(
+    batch: PartitionBatch,
+    producer: TransactionalProducer,
+    scorer: PartitionScorer,
+  ): Promise<void> {
     if (batch.fetchedOffset > position) {
       // Fetched past what this incarnation has seen (batches queued before a restart, or after
       // one that failed): fetch again from there, once, and drop such batches until it comes.
@@ -183,7 +236,7 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
     const states: OutgoingRecord[] = [];
     let result;
     if (rows.length > 0) {
-      result = await scorer!.score(rows);
+      result = await scorer.score(rows);
       const detectedAt = new Date();
       for (let i = 0; i < rows.length; i++) {
         const score = result.scores[i];
@@ -215,7 +268,7 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
     if (deadLetters.length > 0) out.push({ topic: topics.deadLetters, records: deadLetters });
     if (states.length > 0) out.push({ topic: topics.cardState, records: states });
     const next = batch.nextOffset;
-    const transaction = await producer!.begin();
+    const transaction = await producer.begin();
     try {
       for (const write of out) await transaction.send(write.topic, write.records);
       await transaction.commitOffset(groupId, { topic: topics.transactions, partition }, next);

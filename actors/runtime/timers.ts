@@ -1,8 +1,10 @@
 /**
- * Timers that respect cancellation.
+ * Timers that respect cancellation, and deadlines for steps that may hang.
  *
  * @module
  */
+
+import { StepTimeoutError } from "./errors.ts";
 
 /** Waits `ms`; resolves true when the time passed, false as soon as the signal aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
@@ -18,4 +20,16 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
     };
     signal?.addEventListener("abort", onAbort, { once: true });
   });
+}
+
+/**
+ * Settles like `promise`, or rejects with `StepTimeoutError` after `ms`: a hung step becomes a
+ * crash its supervisor can restart. The step itself is not cancelled.
+ */
+export function withDeadline<T>(promise: Promise<T>, ms: number, step: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StepTimeoutError(step, ms)), ms);
+  });
+  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
 }

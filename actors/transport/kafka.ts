@@ -17,6 +17,8 @@ import {
   type SASLOptions,
 } from "kafkajs";
 import { FraudstreamError } from "../../config/errors.ts";
+import { StepTimeoutError } from "../runtime/errors.ts";
+import { withDeadline } from "../runtime/timers.ts";
 import { partitionForKey } from "./partitioner.ts";
 import type {
   ConsumerHandlers,
@@ -62,6 +64,12 @@ const DELETE_TOPICS_TIMEOUT_MS = 15_000;
 
 /** How long a topic just created may stay unknown to the broker answering, in ms. */
 const NEW_TOPIC_GRACE_MS = 30_000;
+
+/**
+ * Longest an admin call may take, retries included, before it counts as hung (kafkajs bounds each
+ * request, but a call waiting on a connection can otherwise hold up every later call).
+ */
+const ADMIN_DEADLINE_MS = 90_000;
 
 /** How long a read may take to join its throw-away group. */
 const READER_JOIN_TIMEOUT_MS = 30_000;
@@ -197,7 +205,20 @@ export class KafkaTransport implements Transport {
    * topic can find it still empty and fail.
    */
   #withAdmin<T>(call: (admin: Admin) => Promise<T>): Promise<T> {
-    const result = this.#adminQueue.then(() => this.#adminCall(call));
+    const result = this.#adminQueue.then(() =>
+      withDeadline(this.#adminCall(call), ADMIN_DEADLINE_MS, "a Kafka admin request").catch(
+        (error) => {
+          if (!(error instanceof StepTimeoutError)) throw error;
+          // A hung call must not hold up the queue: drop the connection and let later calls go.
+          this.#admin = undefined;
+          throw new KafkaUnavailableError(
+            `${error.message}; check that the brokers (${
+              this.#connection.brokers.join(", ")
+            }) are up and answering`,
+          );
+        },
+      )
+    );
     this.#adminQueue = result.then(() => {}, () => {});
     return result;
   }

@@ -48,9 +48,14 @@ function specs(topics: ConsumerTopics, partitions: number): TopicSpec[] {
  * transactions, so exactly-once state is visible in the counts.
  */
 function countingScorers(
-  options: { failOnce?: (rows: Transaction[]) => boolean } = {},
+  options: {
+    failOnce?: (rows: Transaction[]) => boolean;
+    /** Never answers, once, for the first batch this matches. */
+    hangOnce?: (rows: Transaction[]) => boolean;
+  } = {},
 ): PartitionScorerFactory {
   let failed = false;
+  let hung = false;
   return (): Promise<PartitionScorer> => {
     const counts = new Map<string, number>();
     return Promise.resolve({
@@ -60,6 +65,10 @@ function countingScorers(
         if (!failed && options.failOnce?.(rows)) {
           failed = true;
           return Promise.reject(new Error("scorer failed on purpose"));
+        }
+        if (!hung && options.hangOnce?.(rows)) {
+          hung = true;
+          return new Promise(() => {});
         }
         const changed = new Map<string, Uint8Array>();
         const scores = new Float32Array(rows.length);
@@ -84,12 +93,12 @@ async function startConsumer(
   transport: Transport,
   topics: ConsumerTopics & { group: string },
   scorers: PartitionScorerFactory,
-  id = "root",
+  options: { id?: string; stepDeadlineMs?: number } = {},
 ) {
   const metrics = consumerMetrics();
   const system = await ActorSystem.start({
     kind: "supervisor",
-    id,
+    id: options.id ?? "root",
     children: [consumerTree({
       transport,
       groupId: topics.group,
@@ -97,6 +106,7 @@ async function startConsumer(
       emitScores: true,
       scorers,
       metrics,
+      stepDeadlineMs: options.stepDeadlineMs,
     })],
   });
   return { system, metrics };
@@ -230,6 +240,38 @@ export function consumerSuite(fixture: TransportFixture): void {
     }
   });
 
+  test("a partition actor whose batch hangs is restarted after its deadline: still exactly once", async (transport) => {
+    const topics = freshTopics();
+    await transport.ensureTopics(specs(topics, 3));
+    const rows = Array.from({ length: 300 }, (_, i) => sampleTransaction(i, 7));
+    const hanging = rows[150].trans_num;
+    const { system, metrics } = await startConsumer(
+      transport,
+      topics,
+      countingScorers({ hangOnce: (batch) => batch.some((r) => r.trans_num === hanging) }),
+      { stepDeadlineMs: 3000 },
+    );
+    try {
+      const producer = await transport.producer();
+      for (let i = 0; i < rows.length; i += 10) {
+        await producer.send(
+          topics.transactions,
+          transactionRecords(rows.slice(i, i + 10), { encoding: "json", partitions: 3 }),
+        );
+      }
+      await waitFor(() => metrics.scored === rows.length, "all rows scored", settleMs + 3000);
+      const partitions = system.snapshot().children![0].children!.find((c) =>
+        c.id === "partitions"
+      )!;
+      const restarted = partitions.children!.filter((c) => c.restarts > 0);
+      assert.equal(restarted.length, 1, "one partition actor restarted");
+      assert.match(restarted[0].lastError ?? "", /did not finish within 3 s/);
+      await checkExactlyOnce(transport, topics, rows);
+    } finally {
+      await system.shutdown();
+    }
+  });
+
   test("aborted transactions in the input are skipped, and what follows them is scored", async (transport) => {
     const topics = freshTopics();
     await transport.ensureTopics(specs(topics, 1));
@@ -308,8 +350,8 @@ export function consumerSuite(fixture: TransportFixture): void {
     await transport.ensureTopics(specs(topics, 4));
     const rows = Array.from({ length: 400 }, (_, i) => sampleTransaction(i, 40));
     const producer = await transport.producer();
-    const a = await startConsumer(transport, topics, countingScorers(), "a");
-    const b = await startConsumer(transport, topics, countingScorers(), "b");
+    const a = await startConsumer(transport, topics, countingScorers(), { id: "a" });
+    const b = await startConsumer(transport, topics, countingScorers(), { id: "b" });
     const owned = (system: ActorSystem) =>
       system.snapshot().children![0].children!.find((c) => c.id === "partitions")!.children!.length;
     try {
