@@ -394,8 +394,11 @@ export class KafkaTransport implements Transport {
     try {
       await consumer.connect();
       await consumer.subscribe({ topic, fromBeginning: true });
-      consumer.on(consumer.events.GROUP_JOIN, () => {
+      consumer.on(consumer.events.GROUP_JOIN, (event) => {
         if (joined) return;
+        // The group gives this reader every partition of the topic: fetch only those it reads.
+        const others = (event.payload.memberAssignment[topic] ?? []).filter((p) => !ranges.has(p));
+        if (others.length > 0) consumer.pause([{ topic, partitions: others }]);
         for (const [partition, range] of ranges) {
           consumer.seek({ topic, partition, offset: String(range.from) });
         }
