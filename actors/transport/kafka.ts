@@ -95,6 +95,30 @@ const EXPECTED_WARNINGS = [
   /switched default partitioner/,
 ];
 
+/**
+ * kafkajs errors that kafkajs itself retries: a transaction's sends to several partitions at once
+ * each register their partition with the coordinator, which answers CONCURRENT_TRANSACTIONS to all
+ * but one until the first is done. Should the retries run out, the send fails and its actor's crash
+ * is reported instead.
+ */
+const RETRIED_ERRORS = [/another concurrent operation on the same transaction/];
+
+/**
+ * The line to print for a kafkajs log entry, or undefined for one not worth printing (debug and
+ * info, warnings about choices made on purpose, errors kafkajs retries).
+ */
+export function kafkaLogLine(
+  level: KafkaLogLevel,
+  log: { message?: unknown; error?: unknown },
+): string | undefined {
+  if (level > KafkaLogLevel.WARN) return undefined;
+  const message = String(log.message);
+  if (EXPECTED_WARNINGS.some((pattern) => pattern.test(message))) return undefined;
+  const text = `${message} ${log.error ?? ""}`;
+  if (RETRIED_ERRORS.some((pattern) => pattern.test(text))) return undefined;
+  return `kafka ${level === KafkaLogLevel.ERROR ? "error" : "warning"}: ${message}`;
+}
+
 /** How often the same kafkajs message may be repeated, in ms. */
 const LOG_REPEAT_MS = 15_000;
 
@@ -108,14 +132,13 @@ function kafkaConfig(connection: KafkaConnection): KafkaConfig {
     retry: { initialRetryTime: 300, maxRetryTime: 2000, retries: 3 },
     logLevel: KafkaLogLevel.WARN,
     logCreator: () => ({ level, log }) => {
-      if (level > KafkaLogLevel.WARN || !connection.onLog) return;
-      if (EXPECTED_WARNINGS.some((pattern) => pattern.test(String(log.message)))) return;
+      const line = connection.onLog && kafkaLogLine(level, log);
+      if (!line) return;
       // Retries repeat the same complaint many times a second; say it once in a while.
-      const message = String(log.message);
       const now = Date.now();
-      if (now - (lastPrinted.get(message) ?? -Infinity) < LOG_REPEAT_MS) return;
-      lastPrinted.set(message, now);
-      connection.onLog(`kafka ${level === KafkaLogLevel.ERROR ? "error" : "warning"}: ${message}`);
+      if (now - (lastPrinted.get(line) ?? -Infinity) < LOG_REPEAT_MS) return;
+      lastPrinted.set(line, now);
+      connection.onLog!(line);
     },
   };
   if (connection.tls) {
