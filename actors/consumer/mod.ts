@@ -39,7 +39,10 @@ export interface ConsumerTreeOptions {
   /** How the partition actors' supervisor restarts them (default `one_for_one`). */
   partitionStrategy?: Strategy;
   onCommitted?: (batch: CommittedBatch) => void;
-  /** Longest a partition actor's step may take before it is restarted, in ms (default 90 s). */
+  /**
+   * Longest a partition actor's start or batch may take (its card-state restore: without progress)
+   * before it is restarted, in ms (default 90 s).
+   */
   stepDeadlineMs?: number;
   /** Receives events worth a status line (assignments, seeks). */
   onEvent?: (line: string) => void;

@@ -55,8 +55,8 @@ export interface PartitionActorOptions {
   /** Called after each committed batch. */
   onCommitted?: (batch: CommittedBatch) => void;
   /**
-   * Longest the actor's start, card-state restore or one batch may take before it counts as hung
-   * and the actor is restarted, in ms (default 90 s).
+   * Longest the actor's start or one batch may take, and its card-state restore may go without
+   * progress, before it counts as hung and the actor is restarted, in ms (default 90 s).
    */
   stepDeadlineMs?: number;
 }
@@ -77,10 +77,10 @@ export interface CommittedBatch {
 export const partitionActorId = (partition: number) => `p${partition}`;
 
 /**
- * Default longest time for a partition actor's start, card-state restore or batch: a hung batch
- * would otherwise stall, with it, every partition fetched from the same broker (kafkajs fetches
- * again only when a fetch's batches are all handed over). Ample for a batch retried through a
- * leader election (about 10 s).
+ * Default longest time for a partition actor's start, a step of its card-state restore, or a
+ * batch: a hung batch would otherwise stall, with it, every partition fetched from the same broker
+ * (kafkajs fetches again only when a fetch's batches are all handed over). Ample for a batch
+ * retried through a leader election (about 10 s).
  */
 const STEP_DEADLINE_MS = 90_000;
 
@@ -112,12 +112,26 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
     const end = (await transport.endOffsets(topics.cardState))[partition];
     let restored = 0;
     const range = { from: 0, to: end };
-    for await (const records of transport.read({ topic: topics.cardState, partition }, range)) {
-      for (const record of records) {
-        if (!record.key?.startsWith(stateScope)) continue;
-        target.restore(record.key.slice(stateScope.length), record.value);
-        restored++;
+    const reading = transport.read({ topic: topics.cardState, partition }, range)[
+      Symbol.asyncIterator
+    ]();
+    try {
+      for (;;) {
+        // A large restore may take long; one that stops making progress is hung.
+        const next = await withDeadline(
+          reading.next(),
+          deadlineMs,
+          `partition ${partition}: restoring card states`,
+        );
+        if (next.done) break;
+        for (const record of next.value) {
+          if (!record.key?.startsWith(stateScope)) continue;
+          target.restore(record.key.slice(stateScope.length), record.value);
+          restored++;
+        }
       }
+    } finally {
+      reading.return?.();
     }
     metrics.restoredStates += restored;
   }
@@ -187,11 +201,7 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
       },
       handle: async (batch) => {
         try {
-          await withDeadline(
-            restoring!,
-            deadlineMs,
-            `partition ${partition}: restoring card states`,
-          );
+          await restoring;
           await withDeadline(
             handleBatch(batch, producer!, scorer!),
             deadlineMs,
