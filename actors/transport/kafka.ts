@@ -114,9 +114,11 @@ export function kafkaLogLine(
   if (level > KafkaLogLevel.WARN) return undefined;
   const message = String(log.message);
   if (EXPECTED_WARNINGS.some((pattern) => pattern.test(message))) return undefined;
-  const text = `${message} ${log.error ?? ""}`;
-  if (RETRIED_ERRORS.some((pattern) => pattern.test(text))) return undefined;
-  return `kafka ${level === KafkaLogLevel.ERROR ? "error" : "warning"}: ${message}`;
+  // A failed response's message names only the request; the reason is beside it.
+  const reason = typeof log.error === "string" && !message.includes(log.error) ? log.error : "";
+  if (RETRIED_ERRORS.some((pattern) => pattern.test(`${message} ${reason}`))) return undefined;
+  const kind = level === KafkaLogLevel.ERROR ? "error" : "warning";
+  return `kafka ${kind}: ${message}${reason ? ` (${reason})` : ""}`;
 }
 
 /** How often the same kafkajs message may be repeated, in ms. */

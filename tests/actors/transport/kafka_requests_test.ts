@@ -76,8 +76,9 @@ Deno.test("kafkajs log lines: errors and warnings printed, retried and expected 
       message: "Response AddPartitionsToTxn(key: 24, version: 1)",
       error: "Producer attempted an operation with an old epoch",
     }),
-    "kafka error: Response AddPartitionsToTxn(key: 24, version: 1)",
-    "another error of the same request is printed",
+    "kafka error: Response AddPartitionsToTxn(key: 24, version: 1) (Producer attempted an " +
+      "operation with an old epoch)",
+    "another error of the same request is printed, with its reason",
   );
   assert.equal(
     kafkaLogLine(logLevel.WARN, { message: "KafkaJS v2.0.0 switched default partitioner." }),
