@@ -28,6 +28,9 @@ export interface ReadLinesOptions {
   chunkLines?: number;
 }
 
+/** Lines per chunk unless configured. */
+export const DEFAULT_CHUNK_LINES = 5000;
+
 const READ_SIZE = 1 << 20;
 const decoder = new TextDecoder();
 
@@ -43,7 +46,7 @@ export async function* readLines(
   options: ReadLinesOptions = {},
 ): AsyncGenerator<LineChunk> {
   const fromLine = options.fromLine ?? 1;
-  const chunkLines = options.chunkLines ?? 5000;
+  const chunkLines = options.chunkLines ?? DEFAULT_CHUNK_LINES;
   /** The chunk being gathered: its pieces (copied out of the blocks), lines and first line. */
   const parts: Uint8Array[] = [];
   let count = 0;

@@ -16,7 +16,7 @@ import {
 } from "./chunks.ts";
 import type { InputFile } from "./files.ts";
 import { type LedgerEntry, ledgerRecord } from "./ledger.ts";
-import { type LineChunk, readLines } from "./lines.ts";
+import { DEFAULT_CHUNK_LINES, type LineChunk, readLines } from "./lines.ts";
 
 /** Counters of a producer, kept across restarts of its actor. */
 export interface ProducerMetrics {
@@ -40,7 +40,10 @@ export interface PublishOptions {
   /** Partitions of the transactions topic (Arrow batches are built per partition). */
   partitions: number;
   encoding: WireEncoding;
-  /** Lines per transaction (default 5000). */
+  /**
+   * Lines per transaction (default 5000); a file's last chunk, when it holds at most a quarter of
+   * that, is published with the one before it.
+   */
   chunkLines?: number;
   /** Most transactions per Arrow message (default 2000, well under Kafka's 1 MB message limit). */
   maxArrowRows?: number;
@@ -74,7 +77,8 @@ export async function publishFile(
     encoding: options.encoding,
     maxArrowRows: options.maxArrowRows,
   };
-  const chunks = readLines(file.path, { fromLine: current.line, chunkLines: options.chunkLines });
+  const chunkLines = options.chunkLines ?? DEFAULT_CHUNK_LINES;
+  const chunks = readLines(file.path, { fromLine: current.line, chunkLines });
   // Chunks are encoded ahead, in parallel, and published one transaction each, in file order.
   const ahead: { chunk: LineChunk; encoded: Promise<EncodedChunk> }[] = [];
   const readAhead = Math.max(1, options.readAhead ?? 1);
@@ -94,9 +98,17 @@ export async function publishFile(
       }
       const head = ahead.shift();
       if (!head) break;
-      const { chunk } = head;
-      const { records: packed, bad, ids } = await head.encoded;
-      const records = unpackRecords(packed);
+      const parts = [head];
+      // A short chunk that ends the file goes with the one before it: a file just over a multiple
+      // of the chunk size (a header line and 5,000 rows) costs one transaction, not two.
+      const tail = ahead[0];
+      if (tail?.chunk.last && tail.chunk.count <= chunkLines / 4) parts.push(ahead.shift()!);
+      const chunk = joinedChunk(parts.map((part) => part.chunk));
+      const encoded = await Promise.all(parts.map((part) => part.encoded));
+      const records = encoded.flatMap((part) => unpackRecords(part.records));
+      const bad = encoded.flatMap((part) => part.bad);
+      const ids = encoded.flatMap((part) => part.ids);
+      const bytes = encoded.reduce((sum, part) => sum + part.records.values.byteLength, 0);
       const next: LedgerEntry = {
         ...current,
         line: chunk.first + chunk.count,
@@ -122,7 +134,7 @@ export async function publishFile(
       metrics.rows += ids.length;
       metrics.deadLetters += bad.length;
       metrics.transactions++;
-      metrics.bytes += packed.values.byteLength;
+      metrics.bytes += bytes;
       if (next.done) metrics.files++;
       options.onPublished?.(ids);
       if (options.signal?.aborted && !chunk.last) break;
@@ -132,6 +144,16 @@ export async function publishFile(
     await chunks.return(undefined);
   }
   return current;
+}
+
+/** Consecutive chunks as one: the first one's start, the last one's end. */
+function joinedChunk(chunks: LineChunk[]): Pick<LineChunk, "first" | "count" | "last"> {
+  const last = chunks[chunks.length - 1];
+  return {
+    first: chunks[0].first,
+    count: chunks.reduce((sum, chunk) => sum + chunk.count, 0),
+    last: last.last,
+  };
 }
 
 /** The dead-letter message of a bad row. */

@@ -143,6 +143,48 @@ for (const encoding of ["json", "arrow"] as const) {
   });
 }
 
+Deno.test("a short last chunk is published with the one before it, a longer one on its own", async () => {
+  const dir = await Deno.makeTempDir();
+  const transport = new EmbeddedTransport();
+  await transport.ensureTopics(topicSpecs(SETTINGS));
+  try {
+    // A header and 20 rows: chunks of 20 and 1 lines, one transaction.
+    const first = Array.from({ length: 20 }, (_, i) => sampleTransaction(i));
+    await Deno.writeTextFile(`${dir}/a.csv`, csvFile(first));
+    const { system, metrics } = await startProducer(transport, dir, {
+      encoding: "json",
+      producerId: "test",
+      maxFilesPerTrigger: 1,
+      chunkLines: 20,
+    });
+    try {
+      await waitFor(() => metrics.files === 1, "the first file");
+      assert.equal(metrics.transactions, 1, "21 lines in one transaction");
+      // A header and 25 rows: chunks of 20 and 6 lines (more than a quarter): two transactions.
+      const second = Array.from({ length: 25 }, (_, i) => sampleTransaction(100 + i));
+      await Deno.writeTextFile(`${dir}/b.csv`, csvFile(second));
+      await waitFor(() => metrics.files === 2, "the second file");
+      assert.equal(metrics.transactions, 3, "26 lines in two transactions");
+      const nums = await transNums(transport);
+      assert.equal(nums.length, 45);
+      assert.deepEqual(new Set(nums), new Set([...first, ...second].map((t) => t.trans_num)));
+      const ledger = await readLedger(transport, "test");
+      assert.deepEqual(
+        [ledger.get("a.csv")?.line, ledger.get("a.csv")?.rows, ledger.get("a.csv")?.done],
+        [22, 20, true],
+      );
+      assert.deepEqual(
+        [ledger.get("b.csv")?.line, ledger.get("b.csv")?.rows, ledger.get("b.csv")?.done],
+        [27, 25, true],
+      );
+    } finally {
+      await system.shutdown();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("a producer that crashes mid-file resumes from its ledger without skipping or repeating", async () => {
   const dir = await Deno.makeTempDir();
   const transport = new EmbeddedTransport();
