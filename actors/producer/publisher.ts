@@ -1,7 +1,8 @@
 /**
  * Publishes input files: each chunk of lines becomes one transaction holding its valid
  * transactions (keyed by card number), its bad rows (to the dead-letter topic, with reason, file
- * and line) and the file's new ledger position, so a chunk is published entirely or not at all.
+ * and line) and the file's new ledger position, so a chunk is published entirely or not at all. A
+ * short chunk that ends a file shares the transaction of the chunk before it.
  *
  * @module
  */
@@ -79,7 +80,7 @@ export async function publishFile(
   };
   const chunkLines = options.chunkLines ?? DEFAULT_CHUNK_LINES;
   const chunks = readLines(file.path, { fromLine: current.line, chunkLines });
-  // Chunks are encoded ahead, in parallel, and published one transaction each, in file order.
+  // Chunks are encoded ahead, in parallel, and published in file order.
   const ahead: { chunk: LineChunk; encoded: Promise<EncodedChunk> }[] = [];
   const readAhead = Math.max(1, options.readAhead ?? 1);
   let read = false;
