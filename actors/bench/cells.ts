@@ -21,7 +21,7 @@ import { modelScoring } from "../consumer/model_scoring.ts";
 import { Histogram } from "../metrics/histogram.ts";
 import { type ProducerMetrics, producerMetrics, producerTree } from "../producer/mod.ts";
 import { Pipeline, type PipelineOptions } from "../run/pipeline.ts";
-import { type ActorSnapshot, ActorSystem, sleep } from "../runtime/mod.ts";
+import { type ActorSnapshot, ActorSystem, pollUntil, sleep } from "../runtime/mod.ts";
 import { TOPICS, topicSpecs, type Transport } from "../transport/mod.ts";
 import { type BenchData, fileSlices, writeBatchFile } from "./data.ts";
 import { settlesWithin } from "./within.ts";
@@ -192,7 +192,7 @@ export async function consumerCell(
     try {
       const timeoutMs = drainTimeoutMs(total);
       const wait = { timeoutMs, signal: setup.signal, failed: producers.system.done };
-      await until(producers.ready, wait);
+      await pollUntil(producers.ready, wait);
       const scoring = await modelScoring(setup);
       let lastCommit = 0;
       const started = performance.now();
@@ -206,7 +206,7 @@ export async function consumerCell(
       return await supervised(running, setup, () => stage, async () => {
         let drained = true;
         const drain = async (rows: number) => {
-          const published = await until(
+          const published = await pollUntil(
             () => producers.metrics.rows + producers.metrics.deadLetters >= rows,
             wait,
           );
@@ -215,7 +215,7 @@ export async function consumerCell(
         await Deno.rename(join(staging, "warmup.csv"), join(input, "warmup.csv"));
         await drain(warmup);
         // A pipeline that did not score its warm-up would not score the backlog either.
-        if (drained) await until(() => readyPartitions(running) >= setup.partitions, wait);
+        if (drained) await pollUntil(() => readyPartitions(running) >= setup.partitions, wait);
         const startup = performance.now() - started;
 
         const scored = running.consumer.scored;
@@ -284,13 +284,13 @@ export async function producerCell(
     let producersStopped = false;
     try {
       const wait = { timeoutMs, signal: setup.signal, failed: producers.system.done };
-      await until(producers.ready, wait);
+      await pollUntil(producers.ready, wait);
       const started = performance.now();
       // Each staged folder appears at once in its producer's input folder.
       for (let p = 0; p < options.producers; p++) {
         await Deno.rename(staging[p], join(inputs[p], "batch"));
       }
-      await until(() => producers.metrics.rows + producers.metrics.deadLetters >= rows, wait);
+      await pollUntil(() => producers.metrics.rows + producers.metrics.deadLetters >= rows, wait);
       producer = phase(producers.metrics.rows, started);
     } finally {
       progress();
@@ -560,21 +560,6 @@ function phase(rows: number, started: number, ended = performance.now()): Phase 
     seconds: Math.round(seconds * 1000) / 1000,
     throughput: Math.round(rows / Math.max(seconds, 1e-3)),
   };
-}
-
-/** Waits until `ready()` holds; false on timeout, abort or when `failed` settles first. */
-async function until(
-  ready: () => boolean,
-  options: { timeoutMs: number; signal: AbortSignal; pollMs?: number; failed?: Promise<unknown> },
-): Promise<boolean> {
-  let failed = false;
-  options.failed?.then(() => (failed = true));
-  const deadline = performance.now() + options.timeoutMs;
-  while (!ready()) {
-    if (failed || performance.now() > deadline) return false;
-    if (!(await sleep(options.pollMs ?? 10, options.signal))) return false;
-  }
-  return true;
 }
 
 /** Partition actors of the pipeline that are running (their state restored). */

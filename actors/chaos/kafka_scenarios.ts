@@ -10,7 +10,7 @@
 import type { Config } from "../../config/load.ts";
 import { FraudstreamError } from "../../config/errors.ts";
 import { clusterDown, clusterUp, killNode, startNode } from "../kafka_local/mod.ts";
-import { seededRandom, sleep } from "../runtime/mod.ts";
+import { pollUntil, seededRandom, sleep } from "../runtime/mod.ts";
 import { KafkaTransport, TOPICS, topicSpecs } from "../transport/mod.ts";
 import {
   firstCommitAfter,
@@ -143,16 +143,6 @@ const PARTITIONS = 6;
 /** How long process scenarios wait for the first score before the fault goes in anyway, in ms. */
 const FIRST_SCORE_TIMEOUT_MS = 60_000;
 
-/** Polls `ready` every 100 ms until it holds (true) or `timeoutMs` passes (false). */
-async function waitUntil(ready: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!ready()) {
-    if (Date.now() >= deadline) return false;
-    await sleep(100);
-  }
-  return true;
-}
-
 /** A scenario with `produce` and two `consume` processes fed by the generator. */
 async function processScenario(name: string, scenario: ProcessScenario): Promise<ScenarioReport> {
   const { brokers, options, network } = scenario;
@@ -253,7 +243,10 @@ async function processScenario(name: string, scenario: ProcessScenario): Promise
     load.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
     // The fault goes in at a seeded moment of the load that is left once scoring has begun: role
     // processes take seconds to start on a busy host, and a fault before that tests nothing.
-    const scoring = await waitUntil(() => scored.count > 0, FIRST_SCORE_TIMEOUT_MS);
+    const scoring = await pollUntil(() => scored.count > 0, {
+      timeoutMs: FIRST_SCORE_TIMEOUT_MS,
+      pollMs: 100,
+    });
     if (!scoring) notes.push(`nothing scored within ${FIRST_SCORE_TIMEOUT_MS / 1000} s of start`);
     const remaining = options.durationMs - (performance.now() - started);
     const faultDelay = Math.max(1000, remaining * faultFraction);

@@ -12,7 +12,7 @@ export { workerPool, type WorkerPoolOptions } from "./pool.ts";
 export { seededRandom } from "./random.ts";
 export { type Transfer, withTransfer } from "./protocol.ts";
 export { backoffDelay, Supervisor, SUPERVISOR_DEFAULTS } from "./supervisor.ts";
-export { sleep, withDeadline } from "./timers.ts";
+export { type PollOptions, pollUntil, sleep, withDeadline } from "./timers.ts";
 export {
   ActorSystem,
   setDefaultWorkerEntry,

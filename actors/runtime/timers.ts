@@ -1,5 +1,5 @@
 /**
- * Timers that respect cancellation, and deadlines for steps that may hang.
+ * Timers that respect cancellation, polling, and deadlines for steps that may hang.
  *
  * @module
  */
@@ -20,6 +20,30 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
     };
     signal?.addEventListener("abort", onAbort, { once: true });
   });
+}
+
+/** Options of `pollUntil`. */
+export interface PollOptions {
+  /** Gives up after this many ms. */
+  timeoutMs: number;
+  /** Gives up when this aborts. */
+  signal?: AbortSignal;
+  /** Time between two looks, in ms (default 10). */
+  pollMs?: number;
+  /** Gives up once this resolves (e.g. the system that would make `ready` true has ended). */
+  failed?: Promise<unknown>;
+}
+
+/** Waits until `ready()` holds (true); false on timeout, abort or when `failed` resolves first. */
+export async function pollUntil(ready: () => boolean, options: PollOptions): Promise<boolean> {
+  let failed = false;
+  options.failed?.then(() => (failed = true));
+  const deadline = performance.now() + options.timeoutMs;
+  while (!ready()) {
+    if (failed || performance.now() > deadline) return false;
+    if (!(await sleep(options.pollMs ?? 10, options.signal))) return false;
+  }
+  return true;
 }
 
 /**

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { StepTimeoutError, withDeadline } from "../../../actors/runtime/mod.ts";
+import { pollUntil, StepTimeoutError, withDeadline } from "../../../actors/runtime/mod.ts";
 
 /** Runs `body` counting the timers it leaves pending. */
 async function pendingTimersAfter(body: () => Promise<void>): Promise<number> {
@@ -48,4 +48,16 @@ Deno.test("withDeadline rejects with StepTimeoutError naming the step when it ha
   assert.ok(error instanceof StepTimeoutError);
   assert.equal(error.message, "partition 3: start did not finish within 0.05 s");
   assert.ok(performance.now() - started >= 45, "not before its deadline");
+});
+
+Deno.test("pollUntil: true once ready holds, false on timeout, abort or failure", async () => {
+  let looks = 0;
+  assert.equal(await pollUntil(() => ++looks >= 3, { timeoutMs: 5000, pollMs: 1 }), true);
+  assert.equal(looks, 3);
+  assert.equal(await pollUntil(() => false, { timeoutMs: 30, pollMs: 5 }), false);
+  const abort = new AbortController();
+  setTimeout(() => abort.abort(), 10);
+  assert.equal(await pollUntil(() => false, { timeoutMs: 5000, signal: abort.signal }), false);
+  const failed = new Promise((resolve) => setTimeout(resolve, 10));
+  assert.equal(await pollUntil(() => false, { timeoutMs: 5000, failed }), false);
 });
