@@ -18,7 +18,7 @@ import {
 } from "kafkajs";
 import { FraudstreamError } from "../../config/errors.ts";
 import { StepTimeoutError } from "../runtime/errors.ts";
-import { withDeadline } from "../runtime/timers.ts";
+import { sleep, withDeadline } from "../runtime/timers.ts";
 import { partitionForKey } from "./partitioner.ts";
 import type {
   ConsumerHandlers,
@@ -273,7 +273,7 @@ export class KafkaTransport implements Transport {
           // The broker answering may not know for a moment a topic the controller just created.
           const unknown = /does not host this topic-partition/.test(String(error));
           if (!unknown || Date.now() > deadline) throw error;
-          await new Promise((resolve) => setTimeout(resolve, 500));
+          await sleep(500);
         }
       }
     });
@@ -481,7 +481,7 @@ export class KafkaTransport implements Transport {
         // A slow broker must not end the read early (a producer resuming from a stale ledger entry
         // would publish a chunk twice): a quiet spell is needed as well as empty fetch rounds.
         if (emptyRounds >= EMPTY_FETCH_ROUNDS && Date.now() - lastProgress >= QUIET_MS) return;
-        await new Promise((resolve) => setTimeout(resolve, 20));
+        await sleep(20);
       }
     } finally {
       await consumer.disconnect().catch(() => {});
