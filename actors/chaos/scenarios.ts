@@ -76,6 +76,9 @@ function subtreeRestarts(context: LoadContext): number {
   return consume?.children?.find((c) => c.id === "partitions")?.restarts ?? 0;
 }
 
+/** What a worker killed by the scenario crashes with. */
+const WORKER_TERMINATED = "worker terminated by the chaos scenario";
+
 /**
  * A scoring worker and the producer's encoder worker are terminated (or hang, with `hang`); they
  * are found, restarted and their work retried.
@@ -85,16 +88,12 @@ export function killWorkerFault(options: { workers: number; hang: boolean }): Fa
   return {
     inject: (context) => {
       victim = Math.floor(context.random() * options.workers);
-      for (
-        const path of [`consume/scorers/score-${victim}`, "produce/producer/encoders/encode-0"]
-      ) {
+      const paths = [`consume/scorers/score-${victim}`, "produce/producer/encoders/encode-0"];
+      for (const path of paths) {
         if (options.hang) context.pipeline.system.hang(path, 60_000);
-        else {context.pipeline.system.kill(
-            path,
-            new Error("worker terminated by the chaos scenario"),
-          );}
+        else context.pipeline.system.kill(path, new Error(WORKER_TERMINATED));
       }
-      return 2;
+      return paths.length;
     },
     recoveredAt: (context, injectedAt) => {
       const served = Array.from({ length: context.partitions }, (_, p) => p)
