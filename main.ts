@@ -56,14 +56,16 @@ export async function main(args: string[], io: MainIO = consoleIO): Promise<numb
     const load = HANDLERS[config.command];
     if (!load) throw new NotAvailableError(`'fraudstream ${config.command}'`);
     const handler = await load();
-    const interrupt = io.signal ? undefined : interruptSignal(io.stderr);
+    const status = (line: string) => {
+      if (!config.quiet) io.stderr(line);
+    };
+    const interrupt = io.signal ? undefined : interruptSignal({ stderr: io.stderr, status });
     try {
       const outcome = await handler(config, {
         signal: io.signal ?? interrupt!.signal,
-        status: (line) => {
-          if (!config.quiet) io.stderr(line);
-        },
+        status,
         print: io.stdout,
+        onForcedExit: interrupt?.onForcedExit ?? (() => () => {}),
       });
       if (config.report !== undefined && outcome.report !== undefined) {
         await writeReport(config.report, outcome.report);
@@ -92,21 +94,52 @@ export async function main(args: string[], io: MainIO = consoleIO): Promise<numb
 const STOP_GRACE_MS = 20_000;
 
 /**
- * An abort signal for SIGINT and SIGTERM, and a way to remove the handlers. The first signal asks
- * for a clean stop; a second one, or a stop still going after `STOP_GRACE_MS` (a Kafka cluster
- * that cannot be reached to leave the group, say), ends the process at once: what was not
- * committed is read again by whoever takes the partitions over, so nothing is lost.
+ * Signals this soon after the first one are that same interrupt: a terminal's Ctrl-C reaches every
+ * process of its group, and wrappers such as `deno task` and npm pass it on again, so one key press
+ * can arrive two or three times within milliseconds.
  */
-function interruptSignal(stderr: (line: string) => void): { signal: AbortSignal; dispose(): void } {
+const SAME_INTERRUPT_MS = 1000;
+
+/**
+ * An abort signal for SIGINT and SIGTERM, a register of cleanups for a forced exit, and a way to
+ * remove the handlers. The first signal (with its repeats within `SAME_INTERRUPT_MS`) asks for a
+ * clean stop; a later one, or a stop still going after `STOP_GRACE_MS` (a Kafka cluster that
+ * cannot be reached to leave the group, say), runs the cleanups and ends the process at once:
+ * what was not committed is read again by whoever takes the partitions over, so nothing is lost.
+ */
+function interruptSignal(out: { stderr(line: string): void; status(line: string): void }): {
+  signal: AbortSignal;
+  onForcedExit(cleanup: () => void): () => void;
+  dispose(): void;
+} {
   const controller = new AbortController();
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
+  const cleanups = new Set<() => void>();
   let deadline: ReturnType<typeof setTimeout> | undefined;
+  let firstAt: number | undefined;
   const exitNow = (why: string) => {
-    stderr(`fraudstream: ${why}; exiting without a clean stop (uncommitted work is read again)`);
+    out.stderr(
+      `fraudstream: ${why}; exiting without a clean stop (uncommitted work is read again)`,
+    );
+    for (const cleanup of cleanups) {
+      try {
+        cleanup();
+      } catch (error) {
+        out.stderr(`fraudstream: a cleanup failed: ${(error as Error).message ?? error}`);
+      }
+    }
     Deno.exit(130);
   };
   const onSignal = () => {
-    if (controller.signal.aborted) exitNow("interrupted again");
+    if (firstAt !== undefined) {
+      if (performance.now() - firstAt < SAME_INTERRUPT_MS) return;
+      exitNow("interrupted again");
+    }
+    firstAt = performance.now();
+    out.status(
+      `fraudstream: stopping cleanly; interrupt again after ${SAME_INTERRUPT_MS / 1000} s ` +
+        `to exit at once`,
+    );
     controller.abort(new Error("interrupted"));
     const timer = setTimeout(
       () => exitNow(`the clean stop took longer than ${STOP_GRACE_MS / 1000} s`),
@@ -118,9 +151,19 @@ function interruptSignal(stderr: (line: string) => void): { signal: AbortSignal;
   for (const name of signals) Deno.addSignalListener(name, onSignal);
   return {
     signal: controller.signal,
+    onForcedExit: (cleanup) => {
+      cleanups.add(cleanup);
+      return () => cleanups.delete(cleanup);
+    },
     dispose: () => {
       clearTimeout(deadline);
-      for (const name of signals) Deno.removeSignalListener(name, onSignal);
+      const ignore = () => {};
+      for (const name of signals) {
+        // Once stopping, the process exits right after this: a late repeat of the same interrupt
+        // must not kill it first (with no listener left, a signal ends the process as 130).
+        if (firstAt !== undefined) Deno.addSignalListener(name, ignore);
+        Deno.removeSignalListener(name, onSignal);
+      }
     },
   };
 }
@@ -157,8 +200,8 @@ async function writeReport(path: string, report: unknown): Promise<void> {
 }
 
 if (inWorker()) {
-  const { WORKER_BEHAVIORS } = await import("./actors/worker_registry.ts");
-  serveWorker(WORKER_BEHAVIORS);
+  // No `await` before serveWorker: the main thread's first message would be lost.
+  serveWorker(import("./actors/worker_registry.ts").then((module) => module.WORKER_BEHAVIORS));
 } else if (import.meta.main) {
   silenceNegativeTimeoutWarnings();
   setDefaultWorkerEntry(import.meta.url);

@@ -14,6 +14,12 @@ export interface CommandContext {
   status(line: string): void;
   /** A result line on stdout. */
   print(line: string): void;
+  /**
+   * Registers a synchronous cleanup to run if the process has to exit without a clean stop (a
+   * second interrupt, or a stop that outlasts its grace time), when no `finally` runs any more;
+   * returns the function that unregisters it.
+   */
+  onForcedExit(cleanup: () => void): () => void;
 }
 
 /** The outcome of a subcommand: its exit code and the summary written by `--report`. */

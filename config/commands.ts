@@ -87,10 +87,12 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: "train",
-    summary: "encode raw transactions and train the Random Forest; writes a model folder",
+    summary: "encode raw transactions, train the Random Forest on some cards' earlier rows and " +
+      "test it on held-out cards and time (--holdout); writes a model folder",
     examples: [
       "fraudstream train --version 24_11_2026_07_18_05",
       "fraudstream train --data resources/data/train/raw/v1 --trees 128 --max-depth 5 --out /tmp/model",
+      "fraudstream train --version v1 --holdout none --threshold 0.62   # final model, every row",
     ],
     positionals: [],
     flags: [
@@ -98,6 +100,9 @@ export const COMMANDS: CommandSpec[] = [
       "data",
       "out",
       "modelsDir",
+      "force",
+      "holdout",
+      "threshold",
       "numTrees",
       "maxDepth",
       "maxBins",
@@ -116,9 +121,10 @@ export const COMMANDS: CommandSpec[] = [
     examples: [
       "fraudstream evaluate --data resources/data/train/raw/v2 --report eval.json",
       "fraudstream evaluate --model resources/models/v1 --data /data/sparkov --threshold 0.8",
+      "fraudstream evaluate --model v1 --data /data/sparkov --scores-out scores.parquet",
     ],
     positionals: [],
-    flags: ["model", "modelsDir", "data", "threshold", "report", "quiet"],
+    flags: ["model", "modelsDir", "data", "threshold", "scoresOut", "report", "quiet"],
   },
   {
     name: "model",
@@ -147,7 +153,7 @@ export const COMMANDS: CommandSpec[] = [
         help: "import-spark: version name under --models-dir (default: the folder's name)",
       },
     ],
-    flags: ["modelsDir", "threshold", "report", "quiet"],
+    flags: ["modelsDir", "threshold", "force", "report", "quiet"],
   },
   {
     name: "produce",
@@ -161,6 +167,8 @@ export const COMMANDS: CommandSpec[] = [
       "input",
       "encoding",
       "maxFilesPerTrigger",
+      "inputSettle",
+      "maxLineBytes",
       "producerId",
       "workers",
       "uiHost",
@@ -169,6 +177,7 @@ export const COMMANDS: CommandSpec[] = [
       ...KAFKA,
       ...LONG_RUNNING,
     ],
+    defaults: { uiPort: 8090 },
   },
   {
     name: "consume",
@@ -186,10 +195,12 @@ export const COMMANDS: CommandSpec[] = [
       "emitScores",
       "uiHost",
       "uiPort",
+      "showCardNumbers",
       ...TOPIC_LAYOUT,
       ...KAFKA,
       ...LONG_RUNNING,
     ],
+    defaults: { uiPort: 8089 },
   },
   {
     name: "run",
@@ -214,6 +225,7 @@ export const COMMANDS: CommandSpec[] = [
       "emitScores",
       "uiHost",
       "uiPort",
+      "showCardNumbers",
       ...TOPIC_LAYOUT,
       ...KAFKA,
       ...LONG_RUNNING,

@@ -64,7 +64,8 @@ export function commandHelp(command: CommandSpec): string {
 
 /**
  * The configuration reference as a Markdown table: every setting with its flag, environment
- * variable, default and the commands that take it (the README's copy is checked against this).
+ * variable, default (and the commands whose own default differs, e.g. "`100` (run: `1000`)")
+ * and the commands that take it (the README's copy is checked against this).
  */
 export function settingsReference(): string {
   const lines = [
@@ -80,9 +81,15 @@ export function settingsReference(): string {
       : value === undefined || value === "" || spec.secret
       ? ""
       : `\`${value}\``;
+    const own = COMMANDS.flatMap((c) =>
+      c.flags.includes(key as SettingKey) && c.defaults?.[key as SettingKey] !== undefined
+        ? [`${c.name}: \`${c.defaults[key as SettingKey]}\``]
+        : []
+    );
+    const defaults = own.length > 0 ? `${fallback} (${own.join(", ")})` : fallback;
     const flag = spec.arg ? `--${spec.flag} ${spec.arg}` : `--${spec.flag}`;
     lines.push(
-      `| \`${cell(flag)}\` | ${spec.env ? `\`${spec.env}\`` : ""} | ${cell(fallback)} | ${
+      `| \`${cell(flag)}\` | ${spec.env ? `\`${spec.env}\`` : ""} | ${cell(defaults)} | ${
         key === "envFile" ? "all" : commands.join(", ")
       } | ${cell(spec.help)} |`,
     );

@@ -18,6 +18,8 @@ export interface Config extends Settings {
   readonly command: string;
   /** Positional arguments by name (e.g. `scenario`). */
   readonly args: Readonly<Record<string, string>>;
+  /** The settings given by a flag, the environment or the `.env` file (not defaults). */
+  readonly given: readonly SettingKey[];
 }
 
 /** What the command line asks for. */
@@ -65,9 +67,16 @@ export function loadConfig(args: string[], sources: ConfigSources = {}): Invocat
   const dotenv = envFileText === undefined ? {} : parseDotenv(envFileText);
 
   const values: Record<string, unknown> = {};
+  const given: SettingKey[] = [];
   for (const key of Object.keys(SETTINGS) as SettingKey[]) {
+    const flag = flagKeys.includes(key) ? parsed.flags[SETTINGS[key].flag] : undefined;
+    const variable = SETTINGS[key].env;
+    if (
+      flag !== undefined ||
+      (variable && (env[variable] !== undefined || dotenv[variable] !== undefined))
+    ) given.push(key);
     values[key] = resolveSetting(key, {
-      flag: flagKeys.includes(key) ? parsed.flags[SETTINGS[key].flag] : undefined,
+      flag,
       env,
       dotenv,
       envFilePath,
@@ -76,6 +85,7 @@ export function loadConfig(args: string[], sources: ConfigSources = {}): Invocat
   }
   values.command = command.name;
   values.args = Object.freeze(parsed.positionals);
+  values.given = Object.freeze(given);
   return { kind: "run", config: Object.freeze(values) as unknown as Config };
 }
 

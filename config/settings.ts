@@ -11,11 +11,14 @@ import {
   brokerList,
   calendarDate,
   decimal,
+  fileWithExtension,
   integer,
+  modelChoice,
   oneOf,
   type Parser,
   port,
   text,
+  versionName,
 } from "./values.ts";
 
 /** How one setting is named, defaulted and parsed. */
@@ -132,7 +135,7 @@ export const SETTINGS = {
     flag: "version",
     env: "DATA_VERSION",
     default: undefined,
-    parse: text,
+    parse: versionName,
     arg: "NAME",
     help: "data version folder name (default: a timestamp)",
   }),
@@ -233,6 +236,22 @@ export const SETTINGS = {
     arg: "N",
     help: "most new files the producer takes up per scan of the input folder",
   }),
+  inputSettle: setting<number>({
+    flag: "input-settle",
+    env: "INPUT_SETTLE_SECONDS",
+    default: 1,
+    parse: decimal({ min: 0, max: 3600 }),
+    arg: "SECONDS",
+    help: "take up a file once its size and time have not changed for this long (0: at once)",
+  }),
+  maxLineBytes: setting<number>({
+    flag: "max-line-bytes",
+    env: "MAX_LINE_BYTES",
+    default: 65_536,
+    parse: integer({ min: 1024, max: 64 << 20 }),
+    arg: "BYTES",
+    help: "longest input line; a longer one goes to the dead letters (its first 4 KiB and hash)",
+  }),
   producerId: setting<string>({
     flag: "producer-id",
     env: "PRODUCER_ID",
@@ -303,7 +322,7 @@ export const SETTINGS = {
     flag: "model",
     env: "MODEL",
     default: "pretrained",
-    parse: text,
+    parse: modelChoice,
     arg: "VERSION|DIR|latest",
     help:
       "model to score with: a version under --models-dir, a folder, or latest (follows new versions)",
@@ -387,7 +406,35 @@ export const SETTINGS = {
     default: undefined,
     parse: decimal({ min: 0, max: 1 }),
     arg: "P",
-    help: "alert when the fraud probability is at least P (default: the model's own)",
+    help: "alert when the fraud probability is at least P (default: the model's own; train: " +
+      "chosen on the validation part, else 0.5)",
+  }),
+  holdout: setting<number>({
+    flag: "holdout",
+    env: "TRAIN_HOLDOUT",
+    default: 0.3,
+    parse: (raw, name) =>
+      raw.trim().toLowerCase() === "none" ? 0 : decimal({ min: 0, max: 0.9 })(raw, name),
+    arg: "SHARE|none",
+    help: "train: share of cards and of time held out to validate and test; training gets the " +
+      "other cards' earlier rows, 49% at 0.3; none: every row, no figures",
+  }),
+  force: setting<boolean>({
+    flag: "force",
+    default: false,
+    parse: boolean,
+    arg: "",
+    help: "train, model import-spark: replace what is at the model's folder even when it is " +
+      "not a model folder",
+  }),
+  scoresOut: setting<string | undefined>({
+    flag: "scores-out",
+    env: "SCORES_OUT",
+    default: undefined,
+    parse: fileWithExtension([".csv", ".parquet"]),
+    arg: "FILE",
+    help: "evaluate: write every scored row (trans_num, cc_num, label, score) to this .csv or " +
+      ".parquet file",
   }),
   uiHost: setting<string>({
     flag: "ui-host",
@@ -403,7 +450,17 @@ export const SETTINGS = {
     default: 8088,
     parse: port,
     arg: "PORT|off",
-    help: "port of the dashboard (0: any free port; off: no dashboard)",
+    help: "port of the dashboard (0: any free port; off: no dashboard; a default port " +
+      "that is taken: a free one)",
+  }),
+  showCardNumbers: setting<boolean>({
+    flag: "show-card-numbers",
+    env: "FRAUDSTREAM_SHOW_CARD_NUMBERS",
+    default: false,
+    parse: boolean,
+    arg: "",
+    help: "show full card numbers on the dashboard and /api/status, for a local demo " +
+      "(default: masked, the last 4 and up to the first 6 digits, at most half the number)",
   }),
   kafkaNodes: setting<1 | 3>({
     flag: "nodes",

@@ -122,3 +122,47 @@ export const port: Parser<number> = (raw, name) => {
   if (raw.trim().toLowerCase() === "off") return -1;
   return integer({ min: 0, max: 65535 })(raw, name);
 };
+
+/** What a version name may hold: one plain folder name. */
+const VERSION_NAME = /^[A-Za-z0-9._-]+$/;
+
+/** What a version name is, for messages. */
+const VERSION_NAME_RULE =
+  "a version name: one folder name of letters, digits, '.', '_' and '-', not '.' or '..'";
+
+function isVersionName(value: string): boolean {
+  return VERSION_NAME.test(value) && value !== "." && value !== "..";
+}
+
+/**
+ * A version name (of a data set or a model), which becomes a folder under a root folder: one
+ * plain path segment, so that it can never name the root itself, its parent or a folder elsewhere.
+ */
+export const versionName: Parser<string> = (raw, name) => {
+  const value = raw.trim();
+  if (!isVersionName(value)) throw invalid(name, VERSION_NAME_RULE, raw);
+  return value;
+};
+
+/** A model to score with: `latest`, a folder (any path with a `/`), or a version name. */
+export const modelChoice: Parser<string> = (raw, name) => {
+  const value = raw.trim();
+  if (value === "latest" || value.includes("/") || isVersionName(value)) return value;
+  throw invalid(
+    name,
+    `latest, a folder written with a '/' (e.g. ./NAME), or ${VERSION_NAME_RULE}`,
+    raw,
+  );
+};
+
+/** A file path ending in one of `extensions` (compared without case). */
+export function fileWithExtension(extensions: readonly string[]): Parser<string> {
+  return (raw, name) => {
+    const value = text(raw, name);
+    const lower = value.toLowerCase();
+    if (!extensions.some((extension) => lower.endsWith(extension))) {
+      throw invalid(name, `a file name ending in ${extensions.join(" or ")}`, raw);
+    }
+    return value;
+  };
+}

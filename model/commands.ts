@@ -10,11 +10,12 @@ import { createProgressBar } from "../actors/generator/progress_bar.ts";
 import { DEFAULT_TRAIN_ROOT, defaultDataVersion } from "../actors/generator/options.ts";
 import { modelVersions, resolveModelDir } from "../actors/consumer/model_scoring.ts";
 import { UsageError } from "../config/errors.ts";
+import { versionName } from "../config/values.ts";
 import { evaluateModel } from "./evaluate.ts";
 import { DEFAULT_FOREST } from "./forest/train.ts";
 import { loadModel } from "./model_file.ts";
 import { importSparkModel } from "./spark_import.ts";
-import { trainModel } from "./train.ts";
+import { trainModel, type TrainReport } from "./train.ts";
 
 /** Folder of transformed data versions, beside the raw ones. */
 const TRANSFORMED_ROOT = "resources/data/train/transformed";
@@ -51,6 +52,9 @@ export const trainCommand: CommandHandler = async (config, ctx) => {
       classWeights: config.classWeights,
       seed: config.seed,
     },
+    holdout: config.holdout,
+    threshold: config.threshold,
+    force: config.force,
     workers: config.workers,
     onStage: (stage) => ctx.status(`train: ${stage}`),
     onTree: (done, total) =>
@@ -63,20 +67,44 @@ export const trainCommand: CommandHandler = async (config, ctx) => {
     onBadRow: (row) => ctx.status(`train: skipped ${row.file}:${row.line}: ${row.reason}`),
   });
   bar?.finish();
-  const t = report.test;
-  ctx.print(
-    `model ${report.version} in ${report.model_dir}: test part (${t.rows} rows, ${t.frauds} frauds) ` +
-      `precision ${percent(t.precision)}, recall ${percent(t.recall)}, average precision ` +
-      `${t.average_precision.toFixed(3)}, ROC-AUC ${t.roc_auc.toFixed(4)} at threshold ${
-        report.threshold.toFixed(3)
-      }`,
-  );
-  ctx.print(
-    `trained on ${report.train_rows} rows in ${report.seconds.train} s ` +
-      `(${report.train_rows_per_second} rows/s); report: ${join(report.model_dir, "report.html")}`,
-  );
+  for (const line of trainSummary(report)) ctx.print(line);
   return { exitCode: 0, report };
 };
+
+/** What `train` prints: the figures it can honestly claim, and which rows it used for what. */
+function trainSummary(report: TrainReport): string[] {
+  const threshold = `threshold ${report.threshold.toFixed(3)} (${
+    {
+      validation: "chosen on the validation part",
+      given: "given by --threshold",
+      default: report.holdout === 0
+        ? "the default, as there is no validation part; --threshold sets it"
+        : "the default: the validation part has no fraud to choose one",
+    }[report.threshold_from]
+  })`;
+  const trained =
+    `trained on ${report.train_rows} of ${report.rows} rows in ${report.seconds.train} s ` +
+    `(${report.train_rows_per_second} rows/s); report: ${join(report.model_dir, "report.html")}`;
+  const t = report.test;
+  if (!t) {
+    return [
+      `model ${report.version} in ${report.model_dir}: no hold-out (--holdout none), so no test ` +
+      `figures; ${threshold}`,
+      trained,
+    ];
+  }
+  return [
+    `model ${report.version} in ${report.model_dir}: test part (${t.rows} rows, ${t.frauds} frauds) ` +
+    `precision ${percent(t.precision)}, recall ${percent(t.recall)}, average precision ` +
+    `${t.average_precision.toFixed(3)}, ROC-AUC ${t.roc_auc.toFixed(4)} at ${threshold}`,
+    trained,
+    `hold-out ${percent(report.holdout)} of the cards and of the time: training used the other ` +
+    `cards' rows before the time cut (on ${report.cut_day}); validation ` +
+    `(${report.validation_rows} rows) and test (${report.test_rows} rows) are held-out cards' ` +
+    `rows after it; ${report.history_rows} rows served only as card history (--holdout none ` +
+    "trains a final model on every row)",
+  ];
+}
 
 /** Scores a folder of labelled CSV files with a model and prints the figures. */
 export const evaluateCommand: CommandHandler = async (config, ctx) => {
@@ -88,6 +116,7 @@ export const evaluateCommand: CommandHandler = async (config, ctx) => {
     model,
     dataDir: config.data,
     threshold: config.threshold,
+    scoresOut: config.scoresOut,
     onStage: (stage) => ctx.status(`evaluate: ${stage}`),
     onBadRow: (row) => ctx.status(`evaluate: skipped ${row.file}:${row.line}: ${row.reason}`),
   });
@@ -103,6 +132,11 @@ export const evaluateCommand: CommandHandler = async (config, ctx) => {
         report.threshold.toFixed(3)
       }`,
   );
+  if (report.scores_out) {
+    ctx.print(
+      `wrote the ${report.rows} scored rows (trans_num, cc_num, label, score) to ${report.scores_out}`,
+    );
+  }
   const { curves: _curves, ...summary } = report;
   return { exitCode: 0, report: summary };
 };
@@ -133,13 +167,20 @@ export const modelCommand: CommandHandler = async (config, ctx) => {
   if (!sparkDir) {
     throw new UsageError("model import-spark needs the folder Spark's model.save() wrote");
   }
-  const version = config.args.name ?? basename(sparkDir.replace(/\/+$/, ""));
+  // The name becomes a folder under --models-dir: one plain folder name, never a path.
+  const version = config.args.name === undefined
+    ? versionName(
+      basename(sparkDir.replace(/\/+$/, "")),
+      `the version name taken from the folder name of '${sparkDir}' (give a name after it)`,
+    )
+    : versionName(config.args.name, "the [name] of model import-spark");
   const modelDir = join(config.modelsDir, version);
   const manifest = await importSparkModel({
     sparkDir,
     modelDir,
     version,
     threshold: config.threshold,
+    force: config.force,
   });
   ctx.print(
     `imported ${manifest.params.numTrees} trees (depth ${manifest.params.maxDepth}) from ` +

@@ -1,7 +1,7 @@
 /**
  * Scores any folder of Sparkov-format CSV files with a model, the whole data set as the test set
  * (each card's history replayed in time order; imported seed models use the seed's encoding), and
- * measures it.
+ * measures it; optionally writes every row's score to a file (`scores_file.ts`).
  *
  * @module
  */
@@ -11,6 +11,7 @@ import { FEATURE_COUNT } from "./features.ts";
 import { type Curves, curves, evaluate, type Evaluation } from "./metrics.ts";
 import { type LoadedModel, ModelFormatError } from "./model_file.ts";
 import { cardTimeOrder, replayFeatures } from "./replay.ts";
+import { checkScoresPath, lineKey, writeScoresFile } from "./scores_file.ts";
 import { readSeedBatches } from "./seed_csv.ts";
 import { SEED_ENCODER } from "./seed_encoding.ts";
 
@@ -20,6 +21,8 @@ export interface EvaluateOptions {
   dataDir: string;
   /** Overrides the model's threshold. */
   threshold?: number;
+  /** Writes every scored row (trans_num, cc_num, label, score) to this .csv or .parquet file. */
+  scoresOut?: string;
   onStage?: (stage: string) => void;
   onBadRow?: (row: BadRow) => void;
 }
@@ -31,6 +34,8 @@ export interface EvaluationReport extends Evaluation {
   files: number;
   bad_rows: number;
   seconds: number;
+  /** The file the per-row scores were written to, if asked. */
+  scores_out?: string;
   curves: Curves;
 }
 
@@ -44,17 +49,24 @@ export async function evaluateModel(options: EvaluateOptions): Promise<Evaluatio
   if (encoder !== "fraudstream" && encoder !== SEED_ENCODER) {
     throw new ModelFormatError(`model ${model.version} uses an unknown encoding '${encoder}'`);
   }
+  if (options.scoresOut) await checkScoresPath(options.scoresOut);
   const files = await findCsvFiles(options.dataDir);
   options.onStage?.(`reading ${files.length} CSV files from ${options.dataDir}`);
   let badRows = 0;
+  const skipped = new Set<string>();
   const onBadRow = (row: BadRow) => {
     badRows++;
+    if (options.scoresOut) skipped.add(lineKey(row.file, row.line));
     options.onBadRow?.(row);
   };
   const { scores, labels } = encoder === SEED_ENCODER
     ? await scoreSeedEncoded(model, files, onBadRow)
     : await scoreReplayed(model, files, options, onBadRow);
   const threshold = options.threshold ?? model.threshold;
+  if (options.scoresOut) {
+    options.onStage?.(`writing the scores of ${scores.length} rows to ${options.scoresOut}`);
+    await writeScoresFile(options.scoresOut, { files, skipped, scores, labels });
+  }
   return {
     ...evaluate(scores, labels, threshold),
     model_version: model.version,
@@ -62,6 +74,7 @@ export async function evaluateModel(options: EvaluateOptions): Promise<Evaluatio
     files: files.length,
     bad_rows: badRows,
     seconds: Math.round((performance.now() - started) / 10) / 100,
+    ...(options.scoresOut ? { scores_out: options.scoresOut } : {}),
     curves: curves(scores, labels),
   };
 }

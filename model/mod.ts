@@ -110,6 +110,7 @@ export {
 
 // Model folders.
 export {
+  checkModelTarget,
   decodeForest,
   encodeForest,
   type EncoderName,
@@ -119,7 +120,10 @@ export {
   MODEL_FORMAT_VERSION,
   ModelFormatError,
   type ModelManifest,
+  type ModelTarget,
+  ModelTargetError,
   saveModel,
+  type SaveModelOptions,
 } from "./model_file.ts";
 
 // Training, evaluation and the report.
@@ -137,28 +141,43 @@ export {
 } from "./metrics.ts";
 export {
   cardDraw,
+  DEFAULT_HOLDOUT,
   DEFAULT_SPLIT,
+  holdoutSplit,
   ROLE,
   rowsWithRole,
   splitRows,
   type SplitSettings,
 } from "./split.ts";
 export {
+  DEFAULT_THRESHOLD,
   encodeData,
   modelDir,
+  type SelectedRows,
   selectRows,
+  type ThresholdSource,
   toRowMajor,
   trainModel,
   type TrainModelOptions,
   type TrainReport,
 } from "./train.ts";
 export { evaluateModel, type EvaluateOptions, type EvaluationReport } from "./evaluate.ts";
+export {
+  checkScoresPath,
+  lineKey,
+  SCORE_COLUMNS,
+  type ScoredFiles,
+  type ScoreRow,
+  ScoresFileError,
+  writeScoresFile,
+} from "./scores_file.ts";
 export { modelReportHtml } from "./report_html.ts";
 
 // The seed's Spark models and encoding.
 export {
   importSparkModel,
   type ImportSparkOptions,
+  parseExactJson,
   readSparkForest,
   SPARK_FOREST_CLASS,
   type SparkForest,

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { join } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { FraudstreamError } from "../config/errors.ts";
 import type { FeatureBins } from "./forest/binning.ts";
 import {
@@ -45,7 +45,11 @@ export interface ModelManifest {
   created_at: string;
   encoder: { name: EncoderName; settings: EncoderSettings; features: string[] };
   threshold: number;
-  params: Partial<ForestParams> & { source?: string };
+  /**
+   * Training parameters; an imported model's `source`, and its seed as Spark wrote it (the
+   * exact decimal text when it does not fit a double).
+   */
+  params: Partial<Omit<ForestParams, "seed">> & { seed?: number | string; source?: string };
   /** Bins of the training data (absent for imported models). */
   bins?: { kind: "numeric" | "categorical"; edges: number[]; count: number }[];
   data?: Record<string, unknown>;
@@ -141,13 +145,93 @@ async function sha256(bytes: Uint8Array): Promise<string> {
   return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** Writes a model folder (atomically: a temporary folder renamed into place). */
+/** Files a model folder holds; a folder holding anything else is not a model folder. */
+const MODEL_FILES = new Set(["model.json", "forest.bin", "report.html"]);
+
+/** What is at the place of a model folder about to be written. */
+export type ModelTarget =
+  | { kind: "free" }
+  | { kind: "model" }
+  | { kind: "other"; what: string };
+
+/** Tells whether `dir` is free, holds a fraudstream model folder, or holds something else. */
+async function inspectTarget(dir: string): Promise<ModelTarget> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.lstat(dir);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return { kind: "free" };
+    throw error;
+  }
+  if (info.isSymlink) return { kind: "other", what: "is a symbolic link" };
+  if (!info.isDirectory) return { kind: "other", what: "is a file" };
+  const names: string[] = [];
+  for await (const entry of Deno.readDir(dir)) names.push(entry.name);
+  if (names.length === 0) return { kind: "free" };
+  const foreign = names.filter((name) => !MODEL_FILES.has(name)).sort();
+  if (foreign.length > 0) {
+    const listed = foreign.slice(0, 3).map((name) => `'${name}'`).join(", ");
+    return {
+      kind: "other",
+      what: `holds ${listed}${foreign.length > 3 ? ` and ${foreign.length - 3} more` : ""}, ` +
+        "which a model folder does not",
+    };
+  }
+  try {
+    const manifest = JSON.parse(await Deno.readTextFile(join(dir, "model.json")));
+    if (manifest?.format === MODEL_FORMAT) return { kind: "model" };
+  } catch {
+    // no readable model.json: not a model folder
+  }
+  return { kind: "other", what: "has no readable fraudstream model.json" };
+}
+
+/** A model would be written over something that is not a model folder. */
+export class ModelTargetError extends FraudstreamError {
+  override name = "ModelTargetError";
+}
+
+/**
+ * Checks that a model may be written at `dir`: it is free, an empty folder or a model folder
+ * (a previous version, replaced), or `force` is given. Throws `ModelTargetError` otherwise.
+ */
+export async function checkModelTarget(
+  dir: string,
+  options: { force?: boolean } = {},
+): Promise<ModelTarget> {
+  if (basename(resolve(dir)) === "") {
+    throw new ModelTargetError(`a model folder cannot be written at '${dir}'`);
+  }
+  const target = await inspectTarget(dir);
+  if (target.kind === "other" && !options.force) {
+    throw new ModelTargetError(
+      `'${dir}' ${target.what}: it is not a fraudstream model folder, so it is left as it is; ` +
+        "write the model elsewhere, or pass --force to replace it",
+    );
+  }
+  return target;
+}
+
+/** Options of `saveModel`. */
+export interface SaveModelOptions {
+  /** Text files written beside `model.json` (e.g. `report.html`). */
+  extraFiles?: Record<string, string>;
+  /** Replace what is at the folder even when it is not a model folder. */
+  force?: boolean;
+}
+
+/**
+ * Writes a model folder: the new folder is written beside `dir` under a temporary name, then
+ * swapped in. Only a previous model folder at `dir` is replaced (or anything with `force`);
+ * nothing else is ever removed, and no temporary folder is left behind.
+ */
 export async function saveModel(
   dir: string,
   manifest: Omit<ModelManifest, "format" | "format_version" | "forest">,
   forest: FlatForest,
-  extraFiles: Record<string, string> = {},
+  options: SaveModelOptions = {},
 ): Promise<ModelManifest> {
+  await checkModelTarget(dir, options);
   const bytes = encodeForest(forest);
   const full: ModelManifest = {
     format: MODEL_FORMAT,
@@ -162,16 +246,35 @@ export async function saveModel(
       features: forest.features,
     },
   };
-  const temporary = `${dir}.tmp-${Deno.pid}`;
-  await Deno.mkdir(temporary, { recursive: true });
-  await Deno.writeFile(join(temporary, "forest.bin"), bytes);
-  await Deno.writeTextFile(join(temporary, "model.json"), JSON.stringify(full, null, 2) + "\n");
-  for (const [name, text] of Object.entries(extraFiles)) {
-    await Deno.writeTextFile(join(temporary, name), text);
+  const target = resolve(dir);
+  const stamp = `${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
+  const temporary = `${target}.tmp-${stamp}`;
+  const previous = `${target}.tmp-old-${stamp}`;
+  try {
+    await Deno.mkdir(temporary, { recursive: true });
+    await Deno.writeFile(join(temporary, "forest.bin"), bytes);
+    await Deno.writeTextFile(join(temporary, "model.json"), JSON.stringify(full, null, 2) + "\n");
+    for (const [name, text] of Object.entries(options.extraFiles ?? {})) {
+      await Deno.writeTextFile(join(temporary, name), text);
+    }
+    // Checked again just before the swap: the place may have changed while the files were written.
+    if ((await checkModelTarget(dir, options)).kind === "free") {
+      // Renaming over an empty folder replaces it; over anything else it fails.
+      await Deno.rename(temporary, target);
+      return full;
+    }
+    await Deno.rename(target, previous);
+    try {
+      await Deno.rename(temporary, target);
+    } catch (error) {
+      await Deno.rename(previous, target);
+      throw error;
+    }
+    await Deno.remove(previous, { recursive: true });
+    return full;
+  } finally {
+    await Deno.remove(temporary, { recursive: true }).catch(() => {});
   }
-  await Deno.remove(dir, { recursive: true }).catch(() => {});
-  await Deno.rename(temporary, dir);
-  return full;
 }
 
 /** A loaded, validated model ready to score encoded rows. */

@@ -1,6 +1,7 @@
 /**
  * The training report as one self-contained HTML page with SVG pictures: precision-recall and
- * ROC curves, the confusion matrix, feature importance, and the figures of the test part.
+ * ROC curves, the confusion matrix, feature importance, and the figures of the test part (or,
+ * for a model trained on every row, a statement that there are none).
  *
  * @module
  */
@@ -120,31 +121,74 @@ export function confusionSvg(evaluation: Evaluation): string {
 ${rects}</svg>`;
 }
 
+/** How the report says where the threshold comes from. */
+const THRESHOLD_FROM = {
+  validation: "chosen on the validation part (the lowest with precision at least 0.9 there, " +
+    "else the one with the best F1)",
+  given: "given by --threshold",
+  default: "the default, as no validation part with fraud chose one",
+} as const;
+
 /** The whole report page. */
 export function modelReportHtml(input: {
   manifest: Omit<ModelManifest, "format" | "format_version" | "forest">;
-  test: Evaluation;
-  validation: Evaluation;
-  curves: Curves;
+  /** Where the threshold comes from. */
+  thresholdFrom: keyof typeof THRESHOLD_FROM;
+  /** Figures of the hold-out; absent when the model was trained on every row. */
+  heldOut?: { test: Evaluation; validation: Evaluation; curves: Curves };
 }): string {
-  const { manifest, test, validation, curves } = input;
+  const { manifest, heldOut } = input;
   const figure = (label: string, value: number, digits = 4) =>
     `<tr><th>${escape(label)}</th><td>${value.toFixed(digits)}</td></tr>`;
-  const pr = curveSvg(
-    "Precision-recall (test part)",
-    curves.pr.map((p) => ({ x: p.recall, y: p.precision })),
-    { x: "recall", y: "precision" },
-  );
-  const roc = curveSvg(
-    "ROC (test part)",
-    curves.roc.map((p) => ({ x: p.fpr, y: p.tpr })),
-    { x: "false positive rate", y: "true positive rate" },
-    { diagonal: true },
-  );
   const importance = barsSvg(
     "Feature importance",
     (manifest.importance ?? []).map((i) => ({ label: i.feature, value: i.importance })),
   );
+  const split = (manifest.data?.split ?? {}) as { holdout?: number; cut_day?: string | null };
+  const share = (value: number | undefined) => `${Math.round((value ?? 0) * 100)}%`;
+  const holdoutText = heldOut
+    ? `Held out: ${share(split.holdout)} of the cards and the time from ${
+      escape(String(split.cut_day))
+    } on. The model was trained on the other cards' rows before that day only; the held-out
+cards' rows from that day on are the validation part (a third of those cards) and the test part
+(the rest): cards and a time span the training never saw. The other rows served only as card
+history.`
+    : `No hold-out (--holdout none): the model was trained on every row, so no figures are
+claimed here; measure the same settings with a hold-out, or run fraudstream evaluate on other
+data.`;
+  let figures = "";
+  if (heldOut) {
+    const { test, validation, curves } = heldOut;
+    const pr = curveSvg(
+      "Precision-recall (test part)",
+      curves.pr.map((p) => ({ x: p.recall, y: p.precision })),
+      { x: "recall", y: "precision" },
+    );
+    const roc = curveSvg(
+      "ROC (test part)",
+      curves.roc.map((p) => ({ x: p.fpr, y: p.tpr })),
+      { x: "false positive rate", y: "true positive rate" },
+      { diagonal: true },
+    );
+    figures = `<h2>Test part</h2>
+<table>
+<tr><th>rows</th><td>${test.rows}</td></tr><tr><th>frauds</th><td>${test.frauds}</td></tr>
+${figure("precision", test.precision)}${figure("recall", test.recall)}${figure("F1", test.f1)}
+${figure("average precision (PR-AUC)", test.average_precision)}${figure("ROC-AUC", test.roc_auc)}
+${figure("alerts per 1,000 transactions", test.alerts_per_1000, 2)}
+</table>
+<h2>Validation part</h2>
+<table>
+<tr><th>rows</th><td>${validation.rows}</td></tr><tr><th>frauds</th><td>${validation.frauds}</td></tr>
+${figure("precision", validation.precision)}${figure("recall", validation.recall)}
+${figure("average precision", validation.average_precision)}
+</table>
+<h2>Pictures</h2>
+<div class="charts">${pr}${roc}${confusionSvg(test)}${importance}</div>`;
+  } else {
+    figures = `<h2>Pictures</h2>
+<div class="charts">${importance}</div>`;
+  }
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>fraudstream model ${
     escape(manifest.version)
@@ -159,25 +203,9 @@ svg .diag { stroke: #bbb; stroke-dasharray: 4 4; }
 <p>Trained ${
     escape(manifest.created_at)
   } with ${manifest.params.numTrees} trees of depth ${manifest.params.maxDepth}.
-Threshold ${
-    manifest.threshold.toFixed(4)
-  }, chosen on the validation part (best F1); the test part holds cards and a
-time span the training never saw.</p>
-<h2>Test part</h2>
-<table>
-<tr><th>rows</th><td>${test.rows}</td></tr><tr><th>frauds</th><td>${test.frauds}</td></tr>
-${figure("precision", test.precision)}${figure("recall", test.recall)}${figure("F1", test.f1)}
-${figure("average precision (PR-AUC)", test.average_precision)}${figure("ROC-AUC", test.roc_auc)}
-${figure("alerts per 1,000 transactions", test.alerts_per_1000, 2)}
-</table>
-<h2>Validation part</h2>
-<table>
-<tr><th>rows</th><td>${validation.rows}</td></tr><tr><th>frauds</th><td>${validation.frauds}</td></tr>
-${figure("precision", validation.precision)}${figure("recall", validation.recall)}
-${figure("average precision", validation.average_precision)}
-</table>
-<h2>Pictures</h2>
-<div class="charts">${pr}${roc}${confusionSvg(test)}${importance}</div>
+Threshold ${manifest.threshold.toFixed(4)}, ${THRESHOLD_FROM[input.thresholdFrom]}.</p>
+<p>${holdoutText}</p>
+${figures}
 <h2>Data</h2>
 <pre>${escape(JSON.stringify(manifest.data ?? {}, null, 2))}</pre>
 <h2>Training parameters</h2>

@@ -8,7 +8,8 @@
 
 import type { BadRow } from "./csv_columns.ts";
 import { readLineBlocks } from "./csv_lines.ts";
-import { CATEGORIES, COLUMNS, CSV_SEPARATOR, HEADER } from "./schema.ts";
+import { CheckedLine, checkLine } from "./row_validator.ts";
+import { CATEGORIES, COLUMNS, HEADER } from "./schema.ts";
 import { SEED_FEATURE_COUNT, SeedEncoder, type SeedInput } from "./seed_encoding.ts";
 
 /** Rows of one batch: the seed's features (row-major, 64-bit) and the labels. */
@@ -29,43 +30,31 @@ export interface SeedBatchOptions {
 }
 
 const BLOCK = 4 << 20;
-const CATEGORY_SET = new Set<string>(CATEGORIES);
 const FIELD = Object.fromEntries(COLUMNS.map((name, i) => [name, i])) as Record<
   typeof COLUMNS[number],
   number
 >;
+const checked = new CheckedLine();
 
-/** The seed's fields of one CSV line, or the reason the line is not a valid row. */
+/**
+ * The seed's fields of one CSV line, or the reason the line is not a valid row (the one row
+ * validator's rules).
+ */
 export function parseSeedLine(line: string): SeedInput & { is_fraud: number } | string {
-  const f = line.split(CSV_SEPARATOR);
-  if (f.length !== COLUMNS.length) {
-    return `expected ${COLUMNS.length} fields separated by '|', found ${f.length}`;
-  }
-  const gender = f[FIELD.gender];
-  if (gender !== "M" && gender !== "F") return "gender must be M or F";
-  const cityPop = Number(f[FIELD.city_pop]);
-  if (f[FIELD.city_pop] === "" || !(cityPop >= 0)) return "city_pop must be a whole number";
-  const unixTime = Number(f[FIELD.unix_time]);
-  if (f[FIELD.unix_time] === "" || !Number.isFinite(unixTime)) return "unix_time must be a number";
-  const amt = Number(f[FIELD.amt]);
-  if (f[FIELD.amt] === "" || !(amt >= 0)) return "amt must be a non-negative number";
-  const category = f[FIELD.category];
-  if (!CATEGORY_SET.has(category)) return "unknown category";
-  const fraud = f[FIELD.is_fraud];
-  if (fraud !== "0" && fraud !== "1") return "is_fraud must be 0 or 1";
-  if (!/^\d\d:\d\d:\d\d$/.test(f[FIELD.trans_time])) return "trans_time must be HH:MM:SS";
+  const reason = checkLine(line, checked);
+  if (reason !== undefined) return reason;
   return {
-    gender,
-    state: f[FIELD.state],
-    city_pop: cityPop,
-    job: f[FIELD.job],
-    profile: f[FIELD.profile],
-    trans_time: f[FIELD.trans_time],
-    unix_time: unixTime,
-    category: category as SeedInput["category"],
-    amt,
-    merchant: f[FIELD.merchant],
-    is_fraud: fraud === "1" ? 1 : 0,
+    gender: checked.gender,
+    state: checked.field(FIELD.state),
+    city_pop: checked.cityPop,
+    job: checked.field(FIELD.job),
+    profile: checked.field(FIELD.profile),
+    trans_time: checked.field(FIELD.trans_time),
+    unix_time: checked.unixTime,
+    category: CATEGORIES[checked.category],
+    amt: checked.amt,
+    merchant: checked.field(FIELD.merchant),
+    is_fraud: checked.isFraud,
   };
 }
 

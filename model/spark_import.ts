@@ -63,6 +63,29 @@ export interface SparkMetadata {
   defaultParamMap?: Record<string, unknown>;
 }
 
+/** The source text of a JSON value, which `JSON.parse` hands its reviver. */
+type ReviverContext = { source?: string };
+
+/**
+ * `JSON.parse`, except that whole numbers beyond 2^53 (Spark's 64-bit seeds, e.g.
+ * -7387420455837441889) are kept as their exact decimal text instead of being rounded.
+ */
+export function parseExactJson(text: string): unknown {
+  return JSON.parse(
+    text,
+    function (this: unknown, _key: string, value: unknown, context?: ReviverContext) {
+      if (
+        typeof value === "number" && !Number.isSafeInteger(value) &&
+        context?.source !== undefined &&
+        /^-?\d+$/.test(context.source)
+      ) {
+        return context.source;
+      }
+      return value;
+    } as (this: unknown, key: string, value: unknown) => unknown,
+  );
+}
+
 async function partFiles(dir: string, suffix: string): Promise<string[]> {
   const files: string[] = [];
   try {
@@ -88,7 +111,7 @@ export async function readSparkMetadata(sparkDir: string): Promise<SparkMetadata
   }
   let metadata: SparkMetadata;
   try {
-    metadata = JSON.parse((await Deno.readTextFile(file)).split("\n")[0]);
+    metadata = parseExactJson((await Deno.readTextFile(file)).split("\n")[0]) as SparkMetadata;
   } catch {
     throw new SparkModelError(`${file} is not valid JSON; the Spark model is corrupt`);
   }
@@ -307,6 +330,8 @@ export interface ImportSparkOptions {
   version?: string;
   /** Alert threshold on the fraud probability (default 0.5, Spark's prediction). */
   threshold?: number;
+  /** Replace what is at `modelDir` even when it is not a model folder. */
+  force?: boolean;
 }
 
 /** Imports a Spark Random Forest into a fraudstream model folder; returns its manifest. */
@@ -315,24 +340,32 @@ export async function importSparkModel(options: ImportSparkOptions): Promise<Mod
   const flat = flattenSparkForest(forest);
   const params = { ...forest.metadata.defaultParamMap, ...forest.metadata.paramMap };
   const importance = sparkImportance(forest);
-  return await saveModel(options.modelDir, {
-    version: options.version ?? options.sparkDir.replace(/\/+$/, "").split("/").pop()!,
-    created_at: new Date().toISOString(),
-    encoder: {
-      name: SEED_ENCODER,
-      settings: DEFAULT_ENCODER,
-      features: [...SEED_FEATURES],
+  return await saveModel(
+    options.modelDir,
+    {
+      version: options.version ?? options.sparkDir.replace(/\/+$/, "").split("/").pop()!,
+      created_at: new Date().toISOString(),
+      encoder: {
+        name: SEED_ENCODER,
+        settings: DEFAULT_ENCODER,
+        features: [...SEED_FEATURES],
+      },
+      threshold: options.threshold ?? 0.5,
+      params: {
+        source: `spark ${forest.metadata.sparkVersion ?? "?"} ${forest.metadata.uid ?? ""}`.trim(),
+        numTrees: forest.trees.length,
+        maxDepth: flat.depth,
+        ...(typeof params.maxBins === "number" ? { maxBins: params.maxBins } : {}),
+        // A 64-bit seed beyond 2^53 stays the exact text Spark wrote.
+        ...(typeof params.seed === "number" || typeof params.seed === "string"
+          ? { seed: params.seed }
+          : {}),
+      },
+      data: { imported_from: options.sparkDir, spark_params: params },
+      importance: SEED_FEATURES.map((feature, f) => ({ feature, importance: importance[f] }))
+        .sort((a, b) => b.importance - a.importance),
     },
-    threshold: options.threshold ?? 0.5,
-    params: {
-      source: `spark ${forest.metadata.sparkVersion ?? "?"} ${forest.metadata.uid ?? ""}`.trim(),
-      numTrees: forest.trees.length,
-      maxDepth: flat.depth,
-      ...(typeof params.maxBins === "number" ? { maxBins: params.maxBins } : {}),
-      ...(typeof params.seed === "number" ? { seed: params.seed } : {}),
-    },
-    data: { imported_from: options.sparkDir, spark_params: params },
-    importance: SEED_FEATURES.map((feature, f) => ({ feature, importance: importance[f] }))
-      .sort((a, b) => b.importance - a.importance),
-  }, flat);
+    flat,
+    { force: options.force },
+  );
 }

@@ -1,8 +1,10 @@
 /**
  * The honest hold-out: split by time AND by card. Cards are drawn into training, validation and
  * test groups; training uses its cards' transactions before a time cut, validation and test use
- * their (unseen) cards' transactions after it. Every transaction still counts as history for
- * the per-card features.
+ * their (unseen) cards' transactions after it. The training cards' later transactions and the
+ * held-out cards' earlier ones are used by neither: with 30 % of the cards and of the time held
+ * out, training sees about 49 % of the rows, validation 3 % and test 6 %. Every transaction still
+ * counts as history for the per-card features. With no hold-out, every row trains.
  *
  * @module
  */
@@ -23,12 +25,25 @@ export interface SplitSettings {
   seed: number;
 }
 
+/** Share of the cards and of the time span held out unless told otherwise. */
+export const DEFAULT_HOLDOUT = 0.3;
+
+/**
+ * The split that holds out `share` of the cards and the last `share` of the time span: a third
+ * of the held-out cards validate, two thirds test. A share of 0 trains on every row.
+ */
+export function holdoutSplit(share: number): Omit<SplitSettings, "seed"> {
+  if (!(share >= 0 && share < 1)) throw new RangeError(`hold-out share ${share} is not in [0, 1)`);
+  const round = (value: number) => Math.round(value * 1e6) / 1e6;
+  return {
+    trainCards: round(1 - share),
+    validationCards: round(share / 3),
+    timeCut: round(1 - share),
+  };
+}
+
 /** The split every model of this version uses unless told otherwise. */
-export const DEFAULT_SPLIT: Omit<SplitSettings, "seed"> = {
-  trainCards: 0.7,
-  validationCards: 0.1,
-  timeCut: 0.7,
-};
+export const DEFAULT_SPLIT: Omit<SplitSettings, "seed"> = holdoutSplit(DEFAULT_HOLDOUT);
 
 /** A number in [0, 1) from a card number and a seed (FNV-1a), the same on every machine. */
 export function cardDraw(card: string, seed: number): number {
@@ -43,7 +58,7 @@ export function cardDraw(card: string, seed: number): number {
   return (h >>> 0) / 4294967296;
 }
 
-/** The role of every row, and the time cut. */
+/** The role of every row, and the time cut (infinite when no time is held out). */
 export function splitRows(
   columns: Pick<TransactionColumns, "length" | "card" | "cards" | "time">,
   settings: SplitSettings,
@@ -53,7 +68,10 @@ export function splitRows(
   const step = n / Math.max(1, sample.length);
   for (let i = 0; i < sample.length; i++) sample[i] = columns.time[Math.floor(i * step)];
   sample.sort();
-  const cutTime = sample.length
+  // No time held out: every row is before the cut.
+  const cutTime = settings.timeCut >= 1
+    ? Number.POSITIVE_INFINITY
+    : sample.length
     ? sample[Math.min(sample.length - 1, Math.floor(settings.timeCut * sample.length))]
     : 0;
   const group = new Uint8Array(columns.cards.length);

@@ -1,7 +1,8 @@
 /**
  * The offline pipeline: raw CSV (or already transformed Parquet) -> features -> hold-out split by
  * time and card -> Random Forest -> threshold chosen on the validation part -> figures on the
- * test part -> model folder with its report.
+ * test part -> model folder with its report. With no hold-out every row trains, and no figures
+ * are claimed: the threshold is the one given, or the default.
  *
  * @module
  */
@@ -9,14 +10,21 @@
 import { join } from "node:path";
 import { type BadRow, findCsvFiles, readColumns } from "./csv_columns.ts";
 import { DEFAULT_ENCODER, type EncoderSettings, FEATURE_COUNT, FEATURES } from "./features.ts";
-import { flattenForest } from "./forest/flat.ts";
+import { type FlatForest, flattenForest } from "./forest/flat.ts";
 import { binTrainingSet, type ForestParams, growForest } from "./forest/train.ts";
-import { chooseThreshold, curves, evaluate, type Evaluation } from "./metrics.ts";
-import { loadModel, type ModelManifest, saveModel } from "./model_file.ts";
+import { chooseThreshold, type Curves, curves, evaluate, type Evaluation } from "./metrics.ts";
+import { checkModelTarget, loadModel, type ModelManifest, saveModel } from "./model_file.ts";
 import { cardTimeOrder, replayFeatures } from "./replay.ts";
 import { modelReportHtml } from "./report_html.ts";
 import { release } from "./typed_memory.ts";
-import { DEFAULT_SPLIT, ROLE, rowsWithRole, splitRows, type SplitSettings } from "./split.ts";
+import {
+  DEFAULT_HOLDOUT,
+  holdoutSplit,
+  ROLE,
+  rowsWithRole,
+  splitRows,
+  type SplitSettings,
+} from "./split.ts";
 import {
   type EncodedData,
   hasTransformed,
@@ -37,7 +45,17 @@ export interface TrainModelOptions {
   /** Name of the data version, recorded in the model. */
   dataVersion?: string;
   params: ForestParams;
+  /**
+   * Share of the cards and of the time span held out for validation and test (default 0.3);
+   * 0: none, every row trains and no figures are computed.
+   */
+  holdout?: number;
+  /** The split in detail (overrides `holdout`). */
   split?: Omit<SplitSettings, "seed">;
+  /** Alert threshold; default: chosen on the validation part, 0.5 without one. */
+  threshold?: number;
+  /** Replace what is at `modelDir` even when it is not a model folder. */
+  force?: boolean;
   encoder?: EncoderSettings;
   workers: number;
   workerEntry?: URL | string;
@@ -54,17 +72,33 @@ export interface TrainReport {
   frauds: number;
   cards: number;
   bad_rows: number;
+  /** Share of the cards and of the time span held out (0: none). */
+  holdout: number;
+  /** First day after the time cut (null when no time is held out). */
+  cut_day: string | null;
   train_rows: number;
   validation_rows: number;
   test_rows: number;
+  /** Rows that neither train nor test: they only give the per-card features their history. */
+  history_rows: number;
   encoded_from: "csv" | "parquet";
   seconds: { encode: number; train: number; total: number };
   /** Training rows per second of forest training (all trees). */
   train_rows_per_second: number;
   threshold: number;
-  validation: Evaluation;
-  test: Evaluation;
+  /** Where the threshold comes from: the validation part, the caller, or the default 0.5. */
+  threshold_from: ThresholdSource;
+  /** Figures of the validation part (null without a hold-out). */
+  validation: Evaluation | null;
+  /** Figures of the test part (null without a hold-out). */
+  test: Evaluation | null;
 }
+
+/** Where a trained model's threshold comes from. */
+export type ThresholdSource = "validation" | "given" | "default";
+
+/** The threshold of a model trained without a validation part, or whose part has no fraud. */
+export const DEFAULT_THRESHOLD = 0.5;
 
 function seconds(since: number): number {
   return Math.round((performance.now() - since) / 10) / 100;
@@ -132,8 +166,15 @@ export async function encodeData(
   return { data, from: "csv", badRows };
 }
 
+/** Rows of one role, as feature columns and labels. */
+export interface SelectedRows {
+  columns: Float32Array[];
+  labels: Uint8Array;
+  count: number;
+}
+
 /** Rows of `data` with the given role, as feature columns and labels. */
-export function selectRows(data: EncodedData, role: Uint8Array, wanted: number) {
+export function selectRows(data: EncodedData, role: Uint8Array, wanted: number): SelectedRows {
   let count = 0;
   for (let i = 0; i < data.length; i++) if (role[i] === wanted) count++;
   const columns = data.features.map(() => new Float32Array(count));
@@ -157,12 +198,36 @@ export function toRowMajor(columns: Float32Array[], count: number): Float32Array
   return out;
 }
 
-/** Trains, evaluates and saves a model. */
+/** Scores the validation and test parts with the model as it will be loaded. */
+async function scoreHeldOut(
+  manifest: Omit<ModelManifest, "format" | "format_version" | "forest">,
+  flat: FlatForest,
+  parts: { validation: SelectedRows; test: SelectedRows },
+): Promise<{ validation: Float32Array; test: Float32Array }> {
+  const staging = await Deno.makeTempDir({ prefix: "fraudstream-staging-" });
+  try {
+    await saveModel(join(staging, "model"), manifest, flat);
+    const model = await loadModel(join(staging, "model"));
+    const { validation, test } = parts;
+    return {
+      validation: model.score(toRowMajor(validation.columns, validation.count), validation.count),
+      test: model.score(toRowMajor(test.columns, test.count), test.count),
+    };
+  } finally {
+    await Deno.remove(staging, { recursive: true });
+  }
+}
+
+/** Trains, evaluates (on the hold-out, if any) and saves a model. */
 export async function trainModel(options: TrainModelOptions): Promise<TrainReport> {
   const started = performance.now();
+  // Refused before the work, not after it: the model's folder must be free or a model folder.
+  await checkModelTarget(options.modelDir, { force: options.force });
+  const holdout = options.holdout ?? DEFAULT_HOLDOUT;
   const { data, from, badRows } = await encodeData(options);
   const encodeSeconds = seconds(started);
-  const split = { ...DEFAULT_SPLIT, ...options.split, seed: options.params.seed };
+  const split = { ...(options.split ?? holdoutSplit(holdout)), seed: options.params.seed };
+  const heldOut = split.trainCards < 1 || split.timeCut < 1;
   const { role, cutTime } = splitRows(data, split);
   const trainRows = rowsWithRole(role, ROLE.train);
   const validation = selectRows(data, role, ROLE.validation);
@@ -203,24 +268,28 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainRepor
       settings: data.encoder,
       features: FEATURES.map((f) => f.name),
     },
-    threshold: 0.5,
+    threshold: options.threshold ?? DEFAULT_THRESHOLD,
     params: { ...options.params },
     bins: trained.bins.map((b) => ({ kind: b.kind, edges: Array.from(b.edges), count: b.count })),
   };
-  // Score validation and test with the model as it will be loaded.
-  const staging = `${options.modelDir}.staging-${Deno.pid}`;
-  await saveModel(staging, manifest, flat);
-  const model = await loadModel(staging);
-  await Deno.remove(staging, { recursive: true });
-  options.onStage?.("choosing the threshold on the validation part, evaluating on the test part");
-  const validationScores = model.score(
-    toRowMajor(validation.columns, validation.count),
-    validation.count,
-  );
-  const threshold = chooseThreshold(validationScores, validation.labels);
-  const testScores = model.score(toRowMajor(test.columns, test.count), test.count);
-  const validationFigures = evaluate(validationScores, validation.labels, threshold);
-  const testFigures = evaluate(testScores, test.labels, threshold);
+  let threshold = manifest.threshold;
+  let thresholdFrom: ThresholdSource = options.threshold === undefined ? "default" : "given";
+  let figures: { validation: Evaluation; test: Evaluation; testCurves: Curves } | undefined;
+  if (heldOut) {
+    options.onStage?.("choosing the threshold on the validation part, evaluating on the test part");
+    const scores = await scoreHeldOut(manifest, flat, { validation, test });
+    let validationFrauds = 0;
+    for (let i = 0; i < validation.count; i++) validationFrauds += validation.labels[i];
+    if (options.threshold === undefined && validationFrauds > 0) {
+      threshold = chooseThreshold(scores.validation, validation.labels);
+      thresholdFrom = "validation";
+    }
+    figures = {
+      validation: evaluate(scores.validation, validation.labels, threshold),
+      test: evaluate(scores.test, test.labels, threshold),
+      testCurves: curves(scores.test, test.labels),
+    };
+  }
   let frauds = 0;
   for (let i = 0; i < data.length; i++) frauds += data.label[i];
   const days = (t: number) =>
@@ -230,6 +299,8 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainRepor
     if (data.time[i] < first) first = data.time[i];
     if (data.time[i] > last) last = data.time[i];
   }
+  const cutDay = Number.isFinite(cutTime) && data.length ? days(cutTime) : null;
+  const historyRows = data.length - trainRows.length - validation.count - test.count;
   const dataSummary = {
     version: options.dataVersion ?? null,
     source: options.dataDir,
@@ -239,10 +310,12 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainRepor
     bad_rows: badRows,
     first_day: data.length ? days(first) : null,
     last_day: data.length ? days(last) : null,
-    split: { ...split, cut_day: days(cutTime) },
+    split: { holdout, ...split, cut_day: cutDay },
     train_rows: trainRows.length,
     validation_rows: validation.count,
     test_rows: test.count,
+    history_rows: historyRows,
+    threshold_from: thresholdFrom,
   };
   const importance = FEATURES.map((f, i) => ({
     feature: f.name,
@@ -253,16 +326,19 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainRepor
     ...manifest,
     threshold,
     data: dataSummary,
-    metrics: { validation: validationFigures, test: testFigures },
+    ...(figures ? { metrics: { validation: figures.validation, test: figures.test } } : {}),
     importance,
   };
   const html = modelReportHtml({
     manifest: full,
-    test: testFigures,
-    validation: validationFigures,
-    curves: curves(testScores, test.labels),
+    thresholdFrom,
+    heldOut: figures &&
+      { test: figures.test, validation: figures.validation, curves: figures.testCurves },
   });
-  await saveModel(options.modelDir, full, flat, { "report.html": html });
+  await saveModel(options.modelDir, full, flat, {
+    extraFiles: { "report.html": html },
+    force: options.force,
+  });
   return {
     version: options.version,
     model_dir: options.modelDir,
@@ -270,15 +346,19 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainRepor
     frauds,
     cards: data.cards.length,
     bad_rows: badRows,
+    holdout,
+    cut_day: cutDay,
     train_rows: trainRows.length,
     validation_rows: validation.count,
     test_rows: test.count,
+    history_rows: historyRows,
     encoded_from: from,
     seconds: { encode: encodeSeconds, train: trainSeconds, total: seconds(started) },
     train_rows_per_second: Math.round(trainRows.length / Math.max(trainSeconds, 0.001)),
     threshold,
-    validation: validationFigures,
-    test: testFigures,
+    threshold_from: thresholdFrom,
+    validation: figures?.validation ?? null,
+    test: figures?.test ?? null,
   };
 }
 

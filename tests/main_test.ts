@@ -95,3 +95,175 @@ Deno.test("every subcommand has an implementation", async () => {
     [],
   );
 });
+
+Deno.test("the first run with an empty module cache starts its workers at once", async () => {
+  // A fresh clone's first command: nothing of the program is compiled or cached yet, so each
+  // worker loads its modules slowly (the npm packages are shared, to need no network).
+  const info = JSON.parse(
+    new TextDecoder().decode(
+      (await new Deno.Command(Deno.execPath(), { args: ["info", "--json"], stdout: "piped" })
+        .output()).stdout,
+    ),
+  );
+  const denoDir = await Deno.makeTempDir({ prefix: "fraudstream-deno-dir-" });
+  const out = await Deno.makeTempDir({ prefix: "fraudstream-first-run-" });
+  try {
+    await Deno.symlink(info.npmCache, `${denoDir}/npm`);
+    const started = performance.now();
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--allow-all",
+        new URL("../main.ts", import.meta.url).pathname,
+        "generate",
+        "--customers",
+        "10",
+        "--start",
+        "2023-01-01",
+        "--end",
+        "2023-01-31",
+        "--workers",
+        "2",
+        "--out",
+        `${out}/data`,
+        "--report",
+        `${out}/report.json`,
+        "--quiet",
+      ],
+      env: { DENO_DIR: denoDir },
+      stdout: "piped",
+      stderr: "piped",
+      signal: AbortSignal.timeout(40_000),
+    }).output();
+    const seconds = (performance.now() - started) / 1000;
+    assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
+    const report = JSON.parse(await Deno.readTextFile(`${out}/report.json`));
+    assert.equal(report.worker_restarts, 0, "no worker was restarted for starting too slowly");
+    assert.ok(seconds < 30, `the first run took ${seconds.toFixed(1)} s`);
+  } finally {
+    await Deno.remove(denoDir, { recursive: true });
+    await Deno.remove(out, { recursive: true });
+  }
+});
+
+Deno.test("a role that never reaches Kafka exits 1, saying so", async () => {
+  for (const role of ["run", "produce", "consume"]) {
+    const input = await Deno.makeTempDir({ prefix: "fraudstream-unreachable-" });
+    try {
+      const { code, err } = await runMain([
+        role,
+        // Nothing listens on port 1: every connection is refused at once.
+        "--brokers",
+        "127.0.0.1:1",
+        "--duration",
+        "1.5",
+        "--ui-port",
+        "off",
+        ...(role === "produce" ? ["--input", input] : []),
+      ]);
+      assert.equal(code, 1, `${role}: ${err.join("\n")}`);
+      assert.match(err.at(-1)!, new RegExp(`^${role}: stopped before Kafka at 127.0.0.1:1`));
+    } finally {
+      await Deno.remove(input, { recursive: true });
+    }
+  }
+});
+
+/** `fraudstream run` as a real process, with its own temporary folder, its output watched. */
+class RunProcess {
+  readonly child: Deno.ChildProcess;
+  readonly tmp: string;
+  stdout = "";
+  stderr = "";
+  readonly #reading: Promise<unknown>;
+
+  constructor(tmp: string, args: string[]) {
+    this.tmp = tmp;
+    this.child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--allow-all",
+        new URL("../main.ts", import.meta.url).pathname,
+        "run",
+        "--ui-port",
+        "off",
+        ...args,
+      ],
+      env: { TMPDIR: tmp },
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const read = async (stream: ReadableStream<Uint8Array>, into: "stdout" | "stderr") => {
+      for await (const text of stream.pipeThrough(new TextDecoderStream())) this[into] += text;
+    };
+    this.#reading = Promise.all([
+      read(this.child.stdout, "stdout"),
+      read(this.child.stderr, "stderr"),
+    ]);
+  }
+
+  /** Waits until a line of stderr matches `pattern`; returns the match. */
+  async waitFor(pattern: RegExp, timeoutMs = 60_000): Promise<RegExpMatchArray> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const match = this.stderr.match(pattern);
+      if (match) return match;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    this.child.kill("SIGKILL");
+    throw new Error(`no line matching ${pattern} within ${timeoutMs} ms:\n${this.stderr}`);
+  }
+
+  /** The exit code, once the process and its output have ended. */
+  async exit(): Promise<number> {
+    const status = await this.child.status;
+    await this.#reading;
+    return status.code;
+  }
+
+  /** Folders the run left in its temporary folder. */
+  leftovers(): string[] {
+    return [...Deno.readDirSync(this.tmp)].map((entry) => `${this.tmp}/${entry.name}`);
+  }
+}
+
+Deno.test("one Ctrl-C delivered three times at once is one clean stop, with its summary", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "fraudstream-interrupt-" });
+  try {
+    const run = new RunProcess(tmp, ["--customers", "300", "--speed", "100000"]);
+    await run.waitFor(/^run: generated [1-9]/m);
+    // A terminal sends SIGINT to the whole process group and `deno task` passes it on again: a
+    // few ms apart (signals sent at the very same instant merge into one).
+    const burst = 'kill -INT "$1"; sleep 0.005; kill -INT "$1"; sleep 0.005; kill -INT "$1"';
+    await new Deno.Command("sh", { args: ["-c", burst, "sh", String(run.child.pid)] }).output();
+    const code = await run.exit();
+    assert.equal(code, 0, run.stderr);
+    assert.doesNotMatch(run.stderr, /interrupted again/);
+    assert.match(run.stdout, /^generated \d+, produced \d+, scored \d+, .* lost 0, duplicates 0;/m);
+    assert.deepEqual(run.leftovers(), [], "the run's batch folder is gone");
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+Deno.test("a second Ctrl-C a second after the first still exits at once", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "fraudstream-interrupt-" });
+  try {
+    // Overloaded, so that the stop has a backlog to drain and takes seconds.
+    const run = new RunProcess(tmp, ["--customers", "5000", "--speed", "20000000"]);
+    await run.waitFor(/^run: generated .* lag ([2-9]\d{5}|\d{7,}),/m);
+    run.child.kill("SIGINT");
+    await run.waitFor(/^run: generation stopped after \d+ transactions; draining/m);
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    run.child.kill("SIGINT");
+    const code = await run.exit();
+    assert.equal(code, 130, run.stderr);
+    assert.match(run.stderr, /interrupted again; exiting without a clean stop/);
+    // Nothing generated is deleted unpublished: the backlog's folder is kept and named.
+    const left = run.leftovers();
+    assert.equal(left.length, 1, run.stdout);
+    assert.match(run.stdout, new RegExp(`kept \\d+ batch files .* in ${left[0]}; publish them`));
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+});

@@ -184,6 +184,9 @@ async function processScenario(name: string, scenario: ProcessScenario): Promise
     id,
     "--encoding",
     options.encoding,
+    // The stream generator renames each file in whole: no need to wait for it to settle.
+    "--input-settle",
+    "0",
   ];
   const entry = programEntry();
   const status = (line: string) => options.onStatus?.(`${name}: ${line}`);

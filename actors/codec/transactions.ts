@@ -18,8 +18,8 @@ import {
   Utf8,
   type Vector,
 } from "apache-arrow";
+import { transactionProblem } from "../../model/row_validator.ts";
 import {
-  CATEGORIES,
   type Category,
   COLUMNS,
   CUSTOMER_COLUMN_COUNT,
@@ -53,7 +53,6 @@ const STRING_COLUMNS = COLUMNS.filter((column) => !NUMERIC.has(column));
 const NUMERIC_COLUMNS = COLUMNS.filter((column) => NUMERIC.has(column));
 /** Per column of `COLUMNS`: whether it holds a number. */
 const IS_NUMERIC = COLUMNS.map((column) => NUMERIC.has(column));
-const CATEGORY_SET = new Set<string>(CATEGORIES);
 
 const textDecoder = new TextDecoder();
 
@@ -355,12 +354,8 @@ export function checkTransaction(value: unknown): Transaction {
   return transaction;
 }
 
-/** Checks the values a well-typed transaction can still get wrong. */
+/** Checks the values of a well-typed transaction with the one row validator. */
 function checkValues(row: Transaction): void {
-  if (!CATEGORY_SET.has(row.category)) throw new DecodeError(`unknown category '${row.category}'`);
-  if (row.is_fraud !== 0 && row.is_fraud !== 1) throw new DecodeError("is_fraud must be 0 or 1");
-  if (row.gender !== "M" && row.gender !== "F") throw new DecodeError("gender must be M or F");
-  const sum = row.amt + row.lat + row.long + row.merch_lat + row.merch_long + row.unix_time +
-    row.city_pop;
-  if (!Number.isFinite(sum)) throw new DecodeError("numeric fields must be finite numbers");
+  const problem = transactionProblem(row);
+  if (problem !== undefined) throw new DecodeError(problem);
 }

@@ -8,8 +8,10 @@
 
 import type { CommandHandler } from "../command.ts";
 import { stopAfter } from "../command.ts";
-import { startStatusServer, type StatusServer } from "../dashboard/server.ts";
+import { startRoleDashboard } from "../dashboard/role_dashboard.ts";
+import type { StatusServer } from "../dashboard/server.ts";
 import { RecentAlerts, type RoleStatus } from "../dashboard/status.ts";
+import { latencyText, latencyValue } from "../metrics/histogram.ts";
 import { ActorSystem, sleep } from "../runtime/mod.ts";
 import {
   ensureTopicsPatiently,
@@ -26,7 +28,7 @@ export const consumeCommand: CommandHandler = async (config, ctx) => {
   const transport = new KafkaTransport(kafkaConnection(config, ctx.status));
   const stop = stopAfter(ctx.signal, config.duration);
   const metrics = consumerMetrics();
-  const alerts = new RecentAlerts();
+  const alerts = new RecentAlerts({ showCardNumbers: config.showCardNumbers });
   const startedAt = Date.now();
   let server: StatusServer | undefined;
   let system: ActorSystem | undefined;
@@ -46,7 +48,8 @@ export const consumeCommand: CommandHandler = async (config, ctx) => {
         onWait: (line) => ctx.status(`consume: ${line}`),
       })
     ) {
-      return { exitCode: 0, report: { role: "consume", scored: 0 } };
+      ctx.status(`consume: stopped before Kafka at ${config.brokers} could be reached`);
+      return { exitCode: 1, report: { role: "consume", scored: 0 } };
     }
     system = await ActorSystem.start({
       kind: "supervisor",
@@ -104,10 +107,12 @@ export const consumeCommand: CommandHandler = async (config, ctx) => {
       tree: system!.snapshot(),
       recentAlerts: alerts.list(),
     });
-    if (config.uiPort >= 0) {
-      server = startStatusServer({ host: config.uiHost, port: config.uiPort, status });
-      ctx.status(`consume: dashboard at ${server.url}`);
-    }
+    server = startRoleDashboard({
+      settings: config,
+      role: "consume",
+      status,
+      onStatus: ctx.status,
+    });
     let last = { scored: 0, at: performance.now() };
     const outcome = await Promise.race([
       system.done,
@@ -121,7 +126,7 @@ export const consumeCommand: CommandHandler = async (config, ctx) => {
             `consume: scored ${metrics.scored} (${
               Math.round(rate)
             }/s), alerts ${metrics.alerts}, ` +
-              `lag ${lag}, p99 ${metrics.latencyMs.quantile(0.99).toFixed(0)} ms`,
+              `lag ${lag}, p99 ${latencyText(metrics.latencyMs.quantile(0.99))} ms`,
           );
         }
         return undefined;
@@ -140,8 +145,8 @@ export const consumeCommand: CommandHandler = async (config, ctx) => {
       seconds: Math.round(seconds * 100) / 100,
       throughput: Math.round(metrics.scored / seconds),
       latency_ms: {
-        p50: metrics.latencyMs.quantile(0.5),
-        p99: metrics.latencyMs.quantile(0.99),
+        p50: latencyValue(metrics.latencyMs.quantile(0.5)),
+        p99: latencyValue(metrics.latencyMs.quantile(0.99)),
       },
     };
     ctx.print(

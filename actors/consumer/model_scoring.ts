@@ -8,6 +8,7 @@
  */
 
 import { join } from "node:path";
+import { modelChoice } from "../../config/values.ts";
 import { rowEncoderFor } from "../../model/row_encoder.ts";
 import { type LoadedModel, loadModel, ModelFormatError } from "../../model/model_file.ts";
 import { SCORE_WORKER, type ScoreReply, type ScoreRequest } from "../../model/score_worker.ts";
@@ -55,8 +56,12 @@ export async function modelVersions(
   return found.sort((a, b) => a.created.localeCompare(b.created) || a.dir.localeCompare(b.dir));
 }
 
-/** The folder a model choice names. */
+/**
+ * The folder a model choice names. A choice without a `/` is a version name, one folder under
+ * `modelsDir` (`.`, `..` and other paths are refused with a `UsageError` naming --model).
+ */
 export async function resolveModelDir(choice: ModelChoice): Promise<string> {
+  modelChoice(choice.model, "--model");
   if (choice.model === "latest") {
     const versions = await modelVersions(choice.modelsDir);
     if (versions.length === 0) {

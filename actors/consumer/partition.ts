@@ -5,7 +5,9 @@
  * rebalances.
  *
  * On start it fences older owners of the partition (a producer with the same transactional id),
- * reads the committed offset, and restores the card states committed with it.
+ * reads the committed offset, and restores the card states committed with it, and with them the
+ * window of transaction ids seen lately (`seen_ids.ts`): a row whose `trans_num` is in it goes to
+ * the dead letters as a duplicate instead of being scored again.
  *
  * @module
  */
@@ -24,10 +26,12 @@ import {
   alertRecord,
   cardStateRecord,
   cardStateScope,
+  duplicateRecord,
   scoreRecord,
   undecodableRecord,
 } from "./records.ts";
 import type { PartitionScorer, PartitionScorerFactory } from "./scorer.ts";
+import { SeenIds, segmentKey, segmentSlot } from "./seen_ids.ts";
 
 /** Topics a partition actor writes to. */
 export interface ConsumerTopics {
@@ -69,7 +73,7 @@ export interface CommittedBatch {
   threshold: number;
   modelVersion: string;
   alerts: number;
-  /** Messages of the batch that could not be decoded. */
+  /** Messages of the batch that could not be decoded, and rows whose id was seen before. */
   deadLetters: number;
 }
 
@@ -94,6 +98,8 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
   const deadlineMs = options.stepDeadlineMs ?? STEP_DEADLINE_MS;
   let producer: TransactionalProducer | undefined;
   let scorer: PartitionScorer | undefined;
+  /** This incarnation's window of seen ids (restored from the committed state). */
+  let seen: SeenIds | undefined;
   /** Offset up to which this partition is scored and committed, or holds nothing to score. */
   let position = 0;
   /** A fetch from `position` asked for and not seen yet (asked again until it comes). */
@@ -107,8 +113,11 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
   /** The restore of this incarnation's card states. */
   let restoring: Promise<void> | undefined;
 
-  /** Restores into `target` the card states this pipeline committed for the partition. */
-  async function restoreCardStates(target: PartitionScorer): Promise<void> {
+  /**
+   * Restores into `target` the card states this pipeline committed for the partition, and into
+   * `ids` the seen-id segments committed with them.
+   */
+  async function restoreCardStates(target: PartitionScorer, ids: SeenIds): Promise<void> {
     const end = (await transport.endOffsets(topics.cardState))[partition];
     let restored = 0;
     const range = { from: 0, to: end };
@@ -126,13 +135,19 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
         if (next.done) break;
         for (const record of next.value) {
           if (!record.key?.startsWith(stateScope)) continue;
-          target.restore(record.key.slice(stateScope.length), record.value);
-          restored++;
+          const key = record.key.slice(stateScope.length);
+          const slot = segmentSlot(key);
+          if (slot >= 0) ids.restore(slot, record.value);
+          else {
+            target.restore(key, record.value);
+            restored++;
+          }
         }
       }
     } finally {
       reading.return?.();
     }
+    ids.finishRestore();
     metrics.restoredStates += restored;
   }
 
@@ -163,6 +178,7 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
     const opened = { producer, scorer };
     producer = undefined;
     scorer = undefined;
+    seen = undefined;
     await close(opened);
   };
 
@@ -184,12 +200,13 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
           throw error;
         }
         ({ producer, scorer } = started);
+        seen = new SeenIds();
         // What this partition's earlier incarnations committed counts too: it is durable even
         // if the group coordinator has not caught up with it yet.
         position = Math.max(position, started.committed);
         // Card states are restored while the other partitions' actors start (their restores run
         // side by side); the first batch waits for it, and a failure there restarts the actor.
-        restoring = restoreCardStates(scorer);
+        restoring = restoreCardStates(scorer, seen);
         restoring.catch(() => {});
         pendingSeek = undefined;
         // The batches an earlier incarnation was given are gone with it: fetch them again.
@@ -203,7 +220,7 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
         try {
           await restoring;
           await withDeadline(
-            handleBatch(batch, producer!, scorer!),
+            handleBatch(batch, { producer: producer!, scorer: scorer!, seen: seen! }),
             deadlineMs,
             `partition ${partition}: batch from offset ${batch.fetchedOffset}`,
           );
@@ -216,11 +233,17 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
     }),
   };
 
-  /** Scores `batch` and commits its results with `producer` (this incarnation's, kept if it hangs). */
+  /**
+   * Scores `batch` and commits its results with this incarnation's producer, scorer and seen ids
+   * (kept by the batch if it hangs).
+   */
   async function handleBatch(
     batch: PartitionBatch,
-    producer: TransactionalProducer,
-    scorer: PartitionScorer,
+    { producer, scorer, seen }: {
+      producer: TransactionalProducer;
+      scorer: PartitionScorer;
+      seen: SeenIds;
+    },
   ): Promise<void> {
     if (batch.fetchedOffset > position) {
       // Fetched past what this incarnation has seen (batches queued before a restart, or after
@@ -237,13 +260,28 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
     }
     const started = Date.now();
     const out: { topic: string; records: OutgoingRecord[] }[] = [];
-    const { rows, origins, failures } = decodeBatch(records);
-    const deadLetters = failures.map(({ index, error }) =>
+    const decoded = decodeBatch(records);
+    const deadLetters = decoded.failures.map(({ index, error }) =>
       undecodableRecord(records[index], { topic: batch.topic, partition, reason: error.message })
     );
+    // A transaction id seen before (in an earlier batch or earlier in this one) is a duplicate.
+    const rows: Transaction[] = [];
+    const origins: number[] = [];
+    for (let i = 0; i < decoded.rows.length; i++) {
+      const row = decoded.rows[i];
+      if (seen.has(row.trans_num)) {
+        const source = { partition, offset: records[decoded.origins[i]].offset };
+        deadLetters.push(duplicateRecord(row, { topic: batch.topic, source }));
+        continue;
+      }
+      seen.add(row.trans_num);
+      rows.push(row);
+      origins.push(decoded.origins[i]);
+    }
     const alerts: OutgoingRecord[] = [];
     const scoreRecords: OutgoingRecord[] = [];
     const states: OutgoingRecord[] = [];
+    const last = records[records.length - 1].offset;
     let result;
     if (rows.length > 0) {
       result = await scorer.score(rows);
@@ -268,10 +306,15 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
           );
         }
       }
-      const last = records[records.length - 1].offset;
       for (const [card, state] of result.changed) {
         states.push(cardStateRecord(stateScope, card, state, { partition, offset: last }));
       }
+    }
+    for (const { slot, value } of seen.takeChanges()) {
+      // Kept beside the card states, committed and restored with them.
+      states.push(
+        cardStateRecord(stateScope, segmentKey(slot), value, { partition, offset: last }),
+      );
     }
     if (alerts.length > 0) out.push({ topic: topics.alerts, records: alerts });
     if (scoreRecords.length > 0) out.push({ topic: topics.scores, records: scoreRecords });

@@ -1,12 +1,13 @@
 /**
  * The messages a partition actor writes: alerts, scores, dead letters of undecodable messages and
- * card-state snapshots.
+ * of repeated transaction ids, and card-state snapshots.
  *
  * @module
  */
 
 import { Buffer } from "node:buffer";
 import type { Transaction } from "../../model/schema.ts";
+import { boundedReason, excerptFields, rawExcerpt } from "../codec/raw_excerpt.ts";
 import type { LogRecord, OutgoingRecord } from "../transport/types.ts";
 
 const encoder = new TextEncoder();
@@ -94,19 +95,45 @@ export function undecodableRecord(
   record: LogRecord,
   details: { topic: string; partition: number; reason: string },
 ): OutgoingRecord {
-  const raw = record.value.subarray(0, 4096);
+  const raw = rawExcerpt(record.value);
+  const reason = boundedReason(details.reason);
   return {
     key: record.key,
     value: encoder.encode(JSON.stringify({
-      reason: details.reason,
+      reason,
       source: "consumer",
       topic: details.topic,
       partition: details.partition,
       offset: record.offset,
-      raw_base64: Buffer.from(raw).toString("base64"),
-      truncated: record.value.byteLength > raw.byteLength,
+      raw_base64: Buffer.from(raw.head).toString("base64"),
+      ...excerptFields(raw),
     })),
-    headers: { reason: details.reason, source: "consumer" },
+    headers: { reason, source: "consumer" },
+  };
+}
+
+/** Reason of the dead letter of a row whose transaction id its partition has seen before. */
+export const DUPLICATE_REASON = "duplicate transaction id";
+
+/** The dead-letter message of a row whose `trans_num` its partition has seen before (as JSON). */
+export function duplicateRecord(
+  row: Transaction,
+  details: { topic: string; source: RowSource },
+): OutgoingRecord {
+  const raw = rawExcerpt(encoder.encode(JSON.stringify(row)));
+  return {
+    key: row.cc_num,
+    value: encoder.encode(JSON.stringify({
+      reason: DUPLICATE_REASON,
+      source: "consumer",
+      topic: details.topic,
+      partition: details.source.partition,
+      offset: details.source.offset,
+      trans_num: row.trans_num,
+      raw_base64: Buffer.from(raw.head).toString("base64"),
+      ...excerptFields(raw),
+    })),
+    headers: { reason: DUPLICATE_REASON, source: "consumer" },
   };
 }
 

@@ -31,6 +31,8 @@ td.num { text-align:right; }
 #tree { max-height:360px; overflow:auto; }
 #alerts { max-height:360px; overflow:auto; }
 .wide { grid-column: 1 / -1; }
+/* The tables need more room than a chart: two grid columns once there are two. */
+@media (min-width: 900px) { .double { grid-column: span 2; } }
 #connection.down { color:var(--alert); }
 `;
 
@@ -39,6 +41,11 @@ const history = { t: [], inRate: [], outRate: [], alertRate: [], p50: [], p99: [
 const KEEP = 120;
 let previous = null;
 const fmt = (n) => n == null ? "-" : Math.round(n).toLocaleString("en-US");
+// A latency from the status is a number of ms, or text such as "> 167772" past the range the
+// server measures: charts draw it at that top, figures say "> 167,772".
+const ms = (v) => typeof v === "number" ? v : Number(String(v).replace(/[^0-9.]/g, ""));
+const msText = (v, digits) => typeof v !== "number" ? "> " + fmt(ms(v))
+  : digits === undefined ? fmt(v) : v.toFixed(digits);
 
 function push(series, value) { series.push(value); if (series.length > KEEP) series.shift(); }
 
@@ -105,8 +112,8 @@ function render(status) {
     push(history.outRate, rate("scored"));
     push(history.alertRate, rate("alerts"));
     // The recent window, not the whole run: a spike shows, and passes.
-    push(history.p50, recent ? recent.p50 : 0);
-    push(history.p99, recent ? recent.p99 : 0);
+    push(history.p50, recent ? ms(recent.p50) : 0);
+    push(history.p99, recent ? ms(recent.p99) : 0);
   }
   previous = status;
   document.getElementById("role").textContent = status.role;
@@ -119,8 +126,8 @@ function render(status) {
   }
   document.getElementById("rate-in").textContent = fmt(history.inRate.at(-1));
   document.getElementById("rate-out").textContent = fmt(history.outRate.at(-1));
-  document.getElementById("p50").textContent = recent ? recent.p50.toFixed(1) : "-";
-  document.getElementById("p99").textContent = recent ? recent.p99.toFixed(1) : "-";
+  document.getElementById("p50").textContent = recent ? msText(recent.p50, 1) : "-";
+  document.getElementById("p99").textContent = recent ? msText(recent.p99, 1) : "-";
   if (status.recentLatencyMs) {
     for (const el of document.querySelectorAll(".window")) el.textContent = status.recentLatencyMs.windowS;
   }
@@ -136,7 +143,8 @@ function render(status) {
   const label = (id, text) => document.getElementById(id).setAttribute("aria-label", text);
   label("throughput", "in " + fmt(history.inRate.at(-1)) + "/s, out " + fmt(history.outRate.at(-1)) + "/s");
   label("alerts-chart", fmt(history.alertRate.at(-1)) + " alerts/s");
-  label("latency", "p50 " + fmt(history.p50.at(-1)) + " ms, p99 " + fmt(history.p99.at(-1)) + " ms");
+  label("latency", "p50 " + (recent ? msText(recent.p50) : "0") + " ms, p99 " +
+    (recent ? msText(recent.p99) : "0") + " ms");
   label("lag", lag.map((v, i) => "p" + i + " " + fmt(v)).join(", "));
   const body = document.querySelector("#tree tbody");
   body.innerHTML = "";
@@ -228,11 +236,11 @@ export const DASHBOARD_HTML = `<!doctype html>
     <h2>Consumer lag per partition (records)</h2>
     <canvas id="lag" role="img"></canvas>
   </section>
-  <section>
+  <section class="double">
     <h2>Supervision tree</h2>
     <div id="tree"><table><thead><tr><th>actor</th><th>state</th><th>restarts</th><th>mailbox</th><th>processed</th><th>errors</th></tr></thead><tbody></tbody></table></div>
   </section>
-  <section>
+  <section class="wide">
     <h2>Latest alerts</h2>
     <div id="alerts"><table><thead><tr><th>detected</th><th>card</th><th>amount</th><th>category</th><th>score</th><th>event time</th></tr></thead><tbody></tbody></table></div>
   </section>

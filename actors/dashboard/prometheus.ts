@@ -52,6 +52,11 @@ export function prometheusText(status: RoleStatus): string {
     ["scored", "fraudstream_transactions_scored_total", "Transactions scored and committed."],
     ["alerts", "fraudstream_alerts_total", "Alerts published."],
     ["deadLetters", "fraudstream_dead_letters_total", "Rows or messages sent to the dead letters."],
+    [
+      "changedFiles",
+      "fraudstream_input_files_changed_total",
+      "Input files that changed after they were published.",
+    ],
   ];
   for (const [key, name, help] of counters) {
     const value = status.counters[key];

@@ -10,6 +10,7 @@ import { DASHBOARD_HTML } from "./page.ts";
 import { prometheusText } from "./prometheus.ts";
 import { RECENT_WINDOW_MS, RecentHistogram } from "../metrics/recent_histogram.ts";
 import { type RoleStatus, statusJson } from "./status.ts";
+import { withHealth } from "./health.ts";
 
 /** Settings of the status server. */
 export interface StatusServerOptions {
@@ -24,6 +25,11 @@ export interface StatusServerOptions {
   latencyWindowMs?: number;
 }
 
+/** The port asked for is taken by another program. */
+export class PortInUseError extends FraudstreamError {
+  override name = "PortInUseError";
+}
+
 /** A running status server. */
 export interface StatusServer {
   /** Where it listens, e.g. `http://127.0.0.1:8080/`. */
@@ -31,12 +37,14 @@ export interface StatusServer {
   close(): Promise<void>;
 }
 
-/** Starts the server; throws `FraudstreamError` if the port is taken. */
+/** Starts the server; throws `PortInUseError` if the port is taken. */
 export function startStatusServer(options: StatusServerOptions): StatusServer {
   const encoder = new TextEncoder();
   const streams = new Set<ReadableStreamDefaultController<Uint8Array>>();
   const recent = new RecentHistogram(options.latencyWindowMs ?? RECENT_WINDOW_MS);
-  const json = (status = options.status()) =>
+  // Every view of the role (page, JSON, metrics, health) sees whether its actors are healthy.
+  const roleStatus = () => withHealth(options.status());
+  const json = (status = roleStatus()) =>
     statusJson(
       status,
       status.latency && { histogram: recent.recent(status.latency), windowMs: recent.windowMs },
@@ -47,7 +55,7 @@ export function startStatusServer(options: StatusServerOptions): StatusServer {
     // The latency is sampled on every tick, watched or not, so the window is ready for a viewer.
     let status: RoleStatus;
     try {
-      status = options.status();
+      status = roleStatus();
     } catch {
       return; // the role cannot report right now; the next tick tries again
     }
@@ -91,12 +99,13 @@ export function startStatusServer(options: StatusServerOptions): StatusServer {
         });
       }
       case "/metrics":
-        return new Response(prometheusText(options.status()), {
+        return new Response(prometheusText(roleStatus()), {
           headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" },
         });
       case "/healthz": {
-        const ready = options.status().ready;
-        return new Response(ready ? "ok\n" : "not ready\n", { status: ready ? 200 : 503 });
+        const { ready, problems = [] } = roleStatus();
+        const text = ready ? "ok\n" : ["not ready", ...problems].join("\n") + "\n";
+        return new Response(text, { status: ready ? 200 : 503 });
       }
       case "/api/status":
         return Response.json(json());
@@ -115,7 +124,7 @@ export function startStatusServer(options: StatusServerOptions): StatusServer {
   } catch (error) {
     clearInterval(interval);
     if (error instanceof Deno.errors.AddrInUse) {
-      throw new FraudstreamError(
+      throw new PortInUseError(
         `port ${options.port} on ${options.host} is in use; choose another with --ui-port (0 picks a free one)`,
       );
     }

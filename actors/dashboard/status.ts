@@ -6,11 +6,13 @@
  */
 
 import type { ActorSnapshot } from "../runtime/mod.ts";
-import type { Histogram } from "../metrics/histogram.ts";
+import { type Histogram, latencyValue } from "../metrics/histogram.ts";
+import { maskCardNumber } from "./card_number.ts";
 
 /** A recent alert as the dashboard lists it. */
 export interface AlertSummary {
   trans_num: string;
+  /** Masked (`maskCardNumber`) unless the role shows card numbers (`--show-card-numbers`). */
   cc_num: string;
   amt: number;
   category: string;
@@ -27,6 +29,8 @@ export interface Counters {
   scored?: number;
   alerts?: number;
   deadLetters?: number;
+  /** Input files that changed after they were published (the producer reports each). */
+  changedFiles?: number;
 }
 
 /** One snapshot of a role. */
@@ -37,6 +41,8 @@ export interface RoleStatus {
   now: number;
   transport: "kafka" | "embedded";
   ready: boolean;
+  /** Why the role is not ready though it runs: actors that crashed or keep failing. */
+  problems?: string[];
   modelVersion?: string;
   counters: Counters;
   /** Records behind, by partition (consumers). */
@@ -56,7 +62,8 @@ export interface RecentLatency {
 
 /**
  * The status of a role, as plain JSON for the page (histograms reduced to percentiles):
- * `latencyMs` since the start, `recentLatencyMs` over the recent window when given.
+ * `latencyMs` since the start, `recentLatencyMs` over the recent window when given. A
+ * percentile past the histogram's range is the text `> 167772` (see `latencyValue`).
  */
 export function statusJson(status: RoleStatus, recent?: RecentLatency): Record<string, unknown> {
   return {
@@ -65,6 +72,7 @@ export function statusJson(status: RoleStatus, recent?: RecentLatency): Record<s
     now: status.now,
     transport: status.transport,
     ready: status.ready,
+    problems: status.problems ?? [],
     modelVersion: status.modelVersion ?? null,
     counters: status.counters,
     lag: status.lag,
@@ -80,25 +88,37 @@ export function statusJson(status: RoleStatus, recent?: RecentLatency): Record<s
 function percentiles(histogram: Histogram) {
   return {
     count: histogram.count,
-    p50: round(histogram.quantile(0.5)),
-    p90: round(histogram.quantile(0.9)),
-    p99: round(histogram.quantile(0.99)),
-    max: round(histogram.max),
+    p50: latencyValue(histogram.quantile(0.5), 2),
+    p90: latencyValue(histogram.quantile(0.9), 2),
+    p99: latencyValue(histogram.quantile(0.99), 2),
+    max: latencyValue(histogram.max, 2),
   };
 }
 
-function round(value: number): number {
-  return Math.round(value * 100) / 100;
+/** Settings of a `RecentAlerts` list. */
+export interface RecentAlertsOptions {
+  /** Alerts kept (default 25). */
+  size?: number;
+  /** Keep full card numbers (a local demo's `--show-card-numbers`); masked by default. */
+  showCardNumbers?: boolean;
 }
 
-/** Keeps the last `size` alerts. */
+/** Keeps the last alerts, their card numbers masked unless told otherwise. */
 export class RecentAlerts {
   readonly #items: AlertSummary[] = [];
-  /** Creates an empty list keeping at most `size` alerts. */
-  constructor(readonly size = 25) {}
-  /** Adds an alert, dropping the oldest past the size. */
+  /** Alerts kept. */
+  readonly size: number;
+  readonly #showCardNumbers: boolean;
+  /** Creates an empty list. */
+  constructor(options: RecentAlertsOptions = {}) {
+    this.size = options.size ?? 25;
+    this.#showCardNumbers = options.showCardNumbers ?? false;
+  }
+  /** Adds an alert (masking its card number), dropping the oldest past the size. */
   add(alert: AlertSummary): void {
-    this.#items.unshift(alert);
+    this.#items.unshift(
+      this.#showCardNumbers ? alert : { ...alert, cc_num: maskCardNumber(alert.cc_num) },
+    );
     if (this.#items.length > this.size) this.#items.pop();
   }
   /** Newest first. */

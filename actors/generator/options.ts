@@ -7,6 +7,7 @@
 
 import { join } from "node:path";
 import { UsageError } from "../../config/errors.ts";
+import { versionName } from "../../config/values.ts";
 import { DAY_MS } from "./calendar.ts";
 import { MIN_RANGE_DAYS } from "./cards.ts";
 import { FIDELITIES, type Fidelity } from "./sampler.ts";
@@ -138,10 +139,18 @@ export function trainingSettings(options: TrainingSetOptions): TrainingSettings 
   const common = validateCommon(options);
   const first = toDayNumber(options.start, "start");
   const last = toDayNumber(options.end, "end");
+  if (last < first) {
+    throw new UsageError(
+      `end ${dayText(last)} is before start ${dayText(first)}; move end after start`,
+    );
+  }
   if (last - first + 1 < MIN_RANGE_DAYS) {
     throw new UsageError(
-      `the date range must cover at least ${MIN_RANGE_DAYS} days (a card's fraud window starts ` +
-        `at least a week before the end); move end after start`,
+      `the date range ${dayText(first)} to ${dayText(last)} covers ${last - first + 1} ` +
+        `day${last === first ? "" : "s"}; it must cover at least ${MIN_RANGE_DAYS} days (a ` +
+        `card's fraud window starts at least a week before the end): move end to ` +
+        `${dayText(first + MIN_RANGE_DAYS - 1)} or later, or start to ` +
+        `${dayText(last - MIN_RANGE_DAYS + 1)} or earlier`,
     );
   }
   const workers = options.workers ?? defaultWorkers();
@@ -151,6 +160,11 @@ export function trainingSettings(options: TrainingSetOptions): TrainingSettings 
   if (!options.outDir) throw new UsageError("an output folder is needed (outDir)");
   const asOf = options.asOf === undefined ? last : toDayNumber(options.asOf, "asOf");
   return { ...common, first, last, asOf, outDir: options.outDir, workers };
+}
+
+/** `YYYY-MM-DD` of a day number. */
+function dayText(day: number): string {
+  return new Date(day * DAY_MS).toISOString().slice(0, 10);
 }
 
 /** Number of cores, the default number of workers. */
@@ -171,10 +185,7 @@ export function defaultDataVersion(now: Date = new Date()): string {
   ].join("_");
 }
 
-/** Folder of a training set version: `<root>/<version>`. */
+/** Folder of a training set version: `<root>/<version>` (a plain version name, never a path). */
 export function trainingSetDir(version: string, root: string = DEFAULT_TRAIN_ROOT): string {
-  if (!version || /[/\\]/.test(version) || version === "." || version === "..") {
-    throw new UsageError(`data version '${version}' must be a plain folder name`);
-  }
-  return join(root, version);
+  return join(root, versionName(version, "the data version"));
 }

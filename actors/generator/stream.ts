@@ -40,7 +40,15 @@ export interface StreamOptions extends CommonOptions {
   startTime?: Date;
   /** Day on which customers have the age they were drawn with (default: the start day). */
   asOf?: Date | string;
+  /**
+   * Asked before each batch with the rows written so far: while it answers true (the reader of
+   * the folder is far behind, say), no batch is written and event time falls behind the clock.
+   */
+  holdWhile?: (rowsWritten: number) => boolean;
 }
+
+/** How often a held stream asks again whether it may go on, in ms. */
+const HOLD_POLL_MS = 50;
 
 function streamSettings(options: StreamOptions): StreamSettings {
   const common = validateCommon(options);
@@ -122,6 +130,11 @@ export async function generateStream(options: StreamOptions): Promise<GenerateRe
           const { durationMs, batchMs } = settings;
           let behind = false;
           while (!stopped()) {
+            if (options.holdWhile?.(state.rows)) {
+              if (durationMs > 0 && elapsedMs(state) >= durationMs) break;
+              await pause(HOLD_POLL_MS, stop.signal);
+              continue;
+            }
             const elapsed = elapsedMs(state);
             if (durationMs === 0 || elapsed < durationMs) {
               // Behind the clock: carry on at once, only letting other work through.

@@ -66,6 +66,7 @@ export async function clusterUp(options: ClusterUpOptions): Promise<ClusterInfo>
     throw new UsageError(`--port-base must be from 1024 to ${MAX_PORT_BASE}, got ${portBase}`);
   }
   await requireTool("java");
+  await requireTool("bash");
   const existing = await readLayout(options.dir).catch(() => undefined);
   if (existing && existing.nodes.length !== options.nodes) {
     throw new UsageError(
@@ -142,6 +143,7 @@ export async function startNode(
   const layout = await readLayout(options.dir);
   const node = findNode(layout, options.node);
   if (await nodePid(node)) return;
+  await requireTool("bash");
   const lib = await ensureKafkaJars({ version: layout.version, cacheDir: options.jarCache });
   checkPortFree(node);
   await launchNode(node, lib, options.heapMb ?? 384);
@@ -260,6 +262,10 @@ async function prepareNode(node: NodeLayout, layout: ClusterLayout, lib: string)
 async function launchNode(node: NodeLayout, lib: string, heapMb: number): Promise<void> {
   const log = join(node.dir, "broker.log");
   const command = [
+    // The node outlives this command: it must not keep the caller's pipes and files open (whoever
+    // waits for their end would wait as long as the node runs), so every descriptor above 2 that
+    // this process inherited is closed first.
+    'for fd in /proc/$$/fd/*; do n=${fd##*/}; if [ "$n" -gt 2 ]; then exec {n}>&-; fi; done;',
     "exec java",
     `-Xms${Math.min(128, heapMb)}m -Xmx${heapMb}m -XX:+UseSerialGC`,
     "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
@@ -268,7 +274,7 @@ async function launchNode(node: NodeLayout, lib: string, heapMb: number): Promis
   ].join(" ");
   // setsid: the node gets its own session, so it survives the end of this command.
   const child = new Deno.Command("setsid", {
-    args: ["sh", "-c", command],
+    args: ["bash", "-c", command],
     stdin: "null",
     stdout: "null",
     stderr: "null",

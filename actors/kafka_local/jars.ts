@@ -26,11 +26,27 @@ export function defaultJarCache(): string {
   return join(base, "fraudstream", "kafka");
 }
 
-/** Fails with a clear message when `java` or `mvn` cannot be run. */
-export async function requireTool(name: "java" | "mvn"): Promise<void> {
+/** How each tool the local cluster needs is asked whether it runs, and how to install it. */
+const TOOLS = {
+  java: {
+    args: ["-version"],
+    hint: "install a JDK 17 or newer (e.g. apt install openjdk-17-jre-headless)",
+  },
+  mvn: {
+    args: ["-version"],
+    hint: "install Apache Maven (e.g. apt install maven) so the Kafka jars can be fetched",
+  },
+  bash: {
+    args: ["-c", "true"],
+    hint: "install bash (it starts each node with none of this command's open files)",
+  },
+};
+
+/** Fails with a clear message when `java`, `mvn` or `bash` cannot be run. */
+export async function requireTool(name: keyof typeof TOOLS): Promise<void> {
   try {
     const output = await new Deno.Command(name, {
-      args: ["-version"],
+      args: TOOLS[name].args,
       stdout: "null",
       stderr: "null",
     }).output();
@@ -38,10 +54,9 @@ export async function requireTool(name: "java" | "mvn"): Promise<void> {
   } catch {
     // not on the PATH
   }
-  const hint = name === "java"
-    ? "install a JDK 17 or newer (e.g. apt install openjdk-17-jre-headless)"
-    : "install Apache Maven (e.g. apt install maven) so the Kafka jars can be fetched";
-  throw new MissingToolError(`'${name}' is needed to run a local Kafka cluster; ${hint}`);
+  throw new MissingToolError(
+    `'${name}' is needed to run a local Kafka cluster; ${TOOLS[name].hint}`,
+  );
 }
 
 /**

@@ -1,8 +1,8 @@
 /**
  * Turns one chunk of a file's lines into what the producer publishes for it: the encoded
- * transaction messages, the dead letters of its bad rows and the ids of its valid rows. A pure
- * function of the chunk, so it runs on the producer's encoder workers; the messages cross back
- * packed into one buffer.
+ * transaction messages, the dead letters of its bad rows (and of its lines over the limit) and the
+ * ids of its valid rows. A pure function of the chunk, so it runs on the producer's encoder
+ * workers; the messages cross back packed into one buffer.
  *
  * @module
  */
@@ -14,10 +14,13 @@ import {
   type WireEncoding,
 } from "../codec/transactions.ts";
 import type { Transaction } from "../../model/schema.ts";
+import { type RawExcerpt, rawExcerpt } from "../codec/raw_excerpt.ts";
 import { partitionForKey } from "../transport/partitioner.ts";
 import type { OutgoingRecord } from "../transport/types.ts";
 import { chunkLines, type LineChunk } from "./lines.ts";
 import { isHeader, parseTransactionLine } from "./rows.ts";
+
+const encoder = new TextEncoder();
 
 /** A row that went to the dead-letter topic. */
 export interface DeadLetterRow {
@@ -26,7 +29,8 @@ export interface DeadLetterRow {
   topic: string;
   file: string;
   line: number;
-  raw: string;
+  /** The line, cut to the dead letters' bound. */
+  raw: RawExcerpt;
 }
 
 /** How the transactions of a chunk are encoded. */
@@ -44,6 +48,8 @@ export interface ChunkOptions extends RecordEncoding {
   file: string;
   /** The transactions topic, for the dead letters. */
   topic: string;
+  /** The line limit the chunk was read with, for the dead letters of longer lines. */
+  maxLineBytes?: number;
 }
 
 /** Messages laid out in one buffer, to cross between threads in one piece. */
@@ -74,15 +80,26 @@ export function encodeChunk(chunk: LineChunk, options: ChunkOptions): EncodedChu
   const rows: Transaction[] = [];
   const bad: DeadLetterRow[] = [];
   const lines = chunkLines(chunk);
+  const overlong = new Map(chunk.overlong?.map((long) => [long.line, long]));
+  const where = { topic: options.topic, file: options.file };
   for (let index = 0; index < lines.length; index++) {
     const line = lines[index];
     const number = chunk.first + index;
+    const long = overlong.get(number);
+    if (long) {
+      const limit = options.maxLineBytes === undefined ? "" : ` of ${options.maxLineBytes} bytes`;
+      const reason =
+        `line of ${long.bytes} bytes is over the line limit${limit} (--max-line-bytes)`;
+      const raw = { head: long.head, bytes: long.bytes, sha256: long.sha256 };
+      bad.push({ reason, ...where, line: number, raw });
+      continue;
+    }
     if (number === 1 && isHeader(line)) continue;
     if (line.trim() === "") continue;
     const parsed = parseTransactionLine(line);
     if ("reason" in parsed) {
       const reason = number === 1 ? `not the Sparkov header: ${parsed.reason}` : parsed.reason;
-      bad.push({ reason, topic: options.topic, file: options.file, line: number, raw: line });
+      bad.push({ reason, ...where, line: number, raw: rawExcerpt(encoder.encode(line)) });
     } else rows.push(parsed);
   }
   return {

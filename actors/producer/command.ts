@@ -6,7 +6,8 @@
 
 import type { CommandHandler } from "../command.ts";
 import { stopAfter } from "../command.ts";
-import { startStatusServer, type StatusServer } from "../dashboard/server.ts";
+import { startRoleDashboard } from "../dashboard/role_dashboard.ts";
+import type { StatusServer } from "../dashboard/server.ts";
 import type { RoleStatus } from "../dashboard/status.ts";
 import { ActorSystem, sleep } from "../runtime/mod.ts";
 import {
@@ -31,7 +32,10 @@ export const produceCommand: CommandHandler = async (config, ctx) => {
       signal: stop,
       onWait: (line) => ctx.status(`produce: ${line}`),
     });
-    if (!ready) return { exitCode: 0, report: { role: "produce", files: 0, rows: 0 } };
+    if (!ready) {
+      ctx.status(`produce: stopped before Kafka at ${config.brokers} could be reached`);
+      return { exitCode: 1, report: { role: "produce", files: 0, rows: 0 } };
+    }
     const partitions = await transport.partitions(config.topic);
     const system = await ActorSystem.start({
       kind: "supervisor",
@@ -47,28 +51,33 @@ export const produceCommand: CommandHandler = async (config, ctx) => {
         encoding: config.encoding,
         producerId: config.producerId,
         maxFilesPerTrigger: config.maxFilesPerTrigger,
+        settleMs: config.inputSettle * 1000,
+        maxLineBytes: config.maxLineBytes,
+        onChanged: (message) => ctx.status(`produce: WARNING: ${message}`),
         encoders: config.workers,
         metrics,
       })],
     });
-    if (config.uiPort >= 0) {
-      server = startStatusServer({
-        host: config.uiHost,
-        port: config.uiPort,
-        status: (): RoleStatus => ({
-          role: "produce",
-          startedAt,
-          now: Date.now(),
-          transport: "kafka",
-          ready: system.root.state === "running",
-          counters: { produced: metrics.rows, deadLetters: metrics.deadLetters },
-          lag: [],
-          tree: system.snapshot(),
-          recentAlerts: [],
-        }),
-      });
-      ctx.status(`produce: dashboard at ${server.url}`);
-    }
+    server = startRoleDashboard({
+      settings: config,
+      role: "produce",
+      status: (): RoleStatus => ({
+        role: "produce",
+        startedAt,
+        now: Date.now(),
+        transport: "kafka",
+        ready: system.root.state === "running",
+        counters: {
+          produced: metrics.rows,
+          deadLetters: metrics.deadLetters,
+          changedFiles: metrics.changedFiles,
+        },
+        lag: [],
+        tree: system.snapshot(),
+        recentAlerts: [],
+      }),
+      onStatus: ctx.status,
+    });
     let last = { rows: 0, at: performance.now() };
     const outcome = await Promise.race([
       system.done,
@@ -79,7 +88,10 @@ export const produceCommand: CommandHandler = async (config, ctx) => {
           last = { rows: metrics.rows, at: now };
           ctx.status(
             `produce: ${metrics.files} files, ${metrics.rows} rows (${Math.round(rate)}/s), ` +
-              `${metrics.deadLetters} dead letters`,
+              `${metrics.deadLetters} dead letters` +
+              (metrics.changedFiles > 0
+                ? `, ${metrics.changedFiles} files changed after publishing`
+                : ""),
           );
         }
         return undefined;
@@ -92,6 +104,7 @@ export const produceCommand: CommandHandler = async (config, ctx) => {
       files: metrics.files,
       rows: metrics.rows,
       dead_letters: metrics.deadLetters,
+      changed_files: metrics.changedFiles,
       bytes: metrics.bytes,
       transactions: metrics.transactions,
       seconds: Math.round(seconds * 100) / 100,

@@ -25,6 +25,13 @@ export interface LedgerEntry {
   done: boolean;
   /** File size when it was first read. */
   size: number;
+  /**
+   * Offset in the file just past the published lines: a file larger than this has grown since
+   * (absent in entries of older versions).
+   */
+  bytes?: number;
+  /** Modification time of the file when it was taken up, in ms since the epoch. */
+  mtimeMs?: number;
 }
 
 const encoder = new TextEncoder();

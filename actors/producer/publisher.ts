@@ -9,6 +9,7 @@
 
 import type { OutgoingRecord, TransactionalProducer } from "../transport/types.ts";
 import type { WireEncoding } from "../codec/transactions.ts";
+import { boundedReason, excerptFields } from "../codec/raw_excerpt.ts";
 import {
   type ChunkOptions,
   type DeadLetterRow,
@@ -17,7 +18,7 @@ import {
 } from "./chunks.ts";
 import type { InputFile } from "./files.ts";
 import { type LedgerEntry, ledgerRecord } from "./ledger.ts";
-import { DEFAULT_CHUNK_LINES, type LineChunk, readLines } from "./lines.ts";
+import { DEFAULT_CHUNK_LINES, DEFAULT_MAX_LINE_BYTES, type LineChunk, readLines } from "./lines.ts";
 
 /** Counters of a producer, kept across restarts of its actor. */
 export interface ProducerMetrics {
@@ -26,11 +27,13 @@ export interface ProducerMetrics {
   deadLetters: number;
   bytes: number;
   transactions: number;
+  /** Changes to input files after they were published (each reported once). */
+  changedFiles: number;
 }
 
 /** Creates zeroed producer counters. */
 export function producerMetrics(): ProducerMetrics {
-  return { files: 0, rows: 0, deadLetters: 0, bytes: 0, transactions: 0 };
+  return { files: 0, rows: 0, deadLetters: 0, bytes: 0, transactions: 0, changedFiles: 0 };
 }
 
 /** Where and how a file is published. */
@@ -46,6 +49,8 @@ export interface PublishOptions {
    * that, is published with the one before it.
    */
   chunkLines?: number;
+  /** Longest line read, in bytes (default 64 KiB): a longer one is a dead letter, not held. */
+  maxLineBytes?: number;
   /** Most transactions per Arrow message (default 2000, well under Kafka's 1 MB message limit). */
   maxArrowRows?: number;
   /** Parses and encodes a chunk (`encodeChunk`, on an encoder worker). */
@@ -62,8 +67,12 @@ export interface PublishOptions {
 }
 
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
-/** Publishes `file` from the ledger position `entry` (from the start when absent); the new entry. */
+/**
+ * Publishes `file` from the ledger position `entry` (from the start when absent; from its line on
+ * when it is done but the file grew since); the new entry.
+ */
 export async function publishFile(
   file: InputFile,
   entry: LedgerEntry | undefined,
@@ -71,15 +80,17 @@ export async function publishFile(
 ): Promise<LedgerEntry> {
   let current: LedgerEntry = entry ??
     { file: file.name, line: 1, rows: 0, bad: 0, done: false, size: file.size };
+  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const chunkOptions: ChunkOptions = {
     file: file.name,
     topic: options.topics.transactions,
     partitions: options.partitions,
     encoding: options.encoding,
     maxArrowRows: options.maxArrowRows,
+    maxLineBytes,
   };
   const chunkLines = options.chunkLines ?? DEFAULT_CHUNK_LINES;
-  const chunks = readLines(file.path, { fromLine: current.line, chunkLines });
+  const chunks = readLines(file.path, { fromLine: current.line, chunkLines, maxLineBytes });
   // Chunks are encoded ahead, in parallel, and published in file order.
   const ahead: { chunk: LineChunk; encoded: Promise<EncodedChunk> }[] = [];
   const readAhead = Math.max(1, options.readAhead ?? 1);
@@ -116,6 +127,8 @@ export async function publishFile(
         rows: current.rows + ids.length,
         bad: current.bad + bad.length,
         done: chunk.last,
+        bytes: chunk.end,
+        mtimeMs: file.mtimeMs,
       };
       const transaction = await options.producer.begin();
       try {
@@ -136,7 +149,8 @@ export async function publishFile(
       metrics.deadLetters += bad.length;
       metrics.transactions++;
       metrics.bytes += bytes;
-      if (next.done) metrics.files++;
+      // A file published on after it grew was counted when it was first done.
+      if (next.done && !entry?.done) metrics.files++;
       options.onPublished?.(ids);
       if (options.signal?.aborted && !chunk.last) break;
     }
@@ -148,20 +162,32 @@ export async function publishFile(
 }
 
 /** Consecutive chunks as one: the first one's start, the last one's end. */
-function joinedChunk(chunks: LineChunk[]): Pick<LineChunk, "first" | "count" | "last"> {
+function joinedChunk(chunks: LineChunk[]): Pick<LineChunk, "first" | "count" | "last" | "end"> {
   const last = chunks[chunks.length - 1];
   return {
     first: chunks[0].first,
     count: chunks.reduce((sum, chunk) => sum + chunk.count, 0),
     last: last.last,
+    end: last.end,
   };
 }
 
-/** The dead-letter message of a bad row. */
+/**
+ * The dead-letter message of a bad row: the line as text when it is short, else its first 4 KiB,
+ * with the length and SHA-256 of the whole line either way, and its reason cut short.
+ */
 export function deadLetterRecord(row: DeadLetterRow): OutgoingRecord {
+  const reason = boundedReason(row.reason);
   return {
     key: row.file,
-    value: encoder.encode(JSON.stringify(row)),
-    headers: { reason: row.reason, source: "producer" },
+    value: encoder.encode(JSON.stringify({
+      reason,
+      topic: row.topic,
+      file: row.file,
+      line: row.line,
+      raw: decoder.decode(row.raw.head),
+      ...excerptFields(row.raw),
+    })),
+    headers: { reason, source: "producer" },
   };
 }

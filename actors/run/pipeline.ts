@@ -10,7 +10,6 @@ import { type ConsumerMetrics, consumerMetrics, consumerTree } from "../consumer
 import type { CommittedBatch, PartitionScorerFactory } from "../consumer/mod.ts";
 import { type AlertSummary, RecentAlerts, type RoleStatus } from "../dashboard/status.ts";
 import { IdLedger, type Reconciliation } from "../metrics/id_ledger.ts";
-import { isIncomplete } from "../producer/files.ts";
 import { type ProducerMetrics, producerMetrics, producerTree } from "../producer/mod.ts";
 import {
   ActorSystem,
@@ -20,6 +19,7 @@ import {
   type SystemOutcome,
 } from "../runtime/mod.ts";
 import { TOPICS, type Transport } from "../transport/mod.ts";
+import { waitingBatchFiles } from "./batch_folder.ts";
 import type { WireEncoding } from "../codec/transactions.ts";
 
 /** What a pipeline needs. */
@@ -33,6 +33,8 @@ export interface PipelineOptions {
   groupId: string;
   producerId: string;
   emitScores: boolean;
+  /** Keep full card numbers in the recent alerts (`--show-card-numbers`); masked by default. */
+  showCardNumbers?: boolean;
   /** Scorer factory and the actors it needs (e.g. a pool of scoring workers). */
   scoring: { scorers: PartitionScorerFactory; children: ChildSpec[] };
   /** Events worth a status line. */
@@ -80,7 +82,7 @@ export class Pipeline {
     const producer = producerMetrics();
     const consumer = consumerMetrics();
     const ledger = new IdLedger();
-    const alerts = new RecentAlerts();
+    const alerts = new RecentAlerts({ showCardNumbers: options.showCardNumbers });
     const system = await ActorSystem.start({
       kind: "supervisor",
       id: "run",
@@ -160,7 +162,7 @@ export class Pipeline {
     let failed = false;
     this.system.done.then((outcome) => (failed = outcome.kind === "failed"));
     while (Date.now() < deadline && !failed && !options.signal?.aborted) {
-      const pendingFiles = await countCsvFiles(input);
+      const pendingFiles = waitingBatchFiles(input);
       const { produced, scored, deadLetters } = this.ledger.counts();
       if (pendingFiles === 0 && scored + deadLetters >= produced) return true;
       await sleep(50, options.signal);
@@ -219,16 +221,4 @@ function alertSummary(
     detected_at: detectedAt,
     model_version: modelVersion,
   };
-}
-
-async function countCsvFiles(dir: string): Promise<number> {
-  let count = 0;
-  try {
-    for await (const entry of Deno.readDir(dir)) {
-      if (entry.isFile && entry.name.endsWith(".csv") && !isIncomplete(entry.name)) count++;
-    }
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  }
-  return count;
 }

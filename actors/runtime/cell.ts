@@ -213,6 +213,7 @@ export class ActorCell implements Child {
     max: 0,
   };
   #lastError?: string;
+  #lastErrorAt?: number;
 
   /** Creates an idle cell; `start` runs the first incarnation. */
   constructor(options: {
@@ -379,6 +380,7 @@ export class ActorCell implements Child {
       mailboxCapacity: this.mailbox.capacity,
       processingMs: { count: m.count, total: m.total, max: m.max },
       lastError: this.#lastError,
+      lastErrorAt: this.#lastErrorAt,
     };
   }
 
@@ -475,6 +477,7 @@ export class ActorCell implements Child {
   #recordCrash(error: unknown): void {
     this.#metrics.errors++;
     this.#lastError = describeError(error);
+    this.#lastErrorAt = this.#env.now();
   }
 
   #ended(incarnation: Incarnation, exit: Exit): void {

@@ -229,6 +229,7 @@ export class Supervisor implements Child {
 
   /** Snapshot of this supervisor and all descendants. */
   snapshot(): ActorSnapshot {
+    const now = this.#env.now();
     const children = this.#children.map((child) => child.snapshot());
     const sum = (pick: (s: ActorSnapshot) => number) =>
       children.reduce((total, child) => total + pick(child), 0);
@@ -254,6 +255,9 @@ export class Supervisor implements Child {
       strategy: this.strategy,
       children,
       lastError: this.#failure ? String(this.#failure.message) : undefined,
+      recentRestarts: this.#restartTimes.filter((t) => now - t <= this.periodMs).length,
+      intensity: this.intensity,
+      periodMs: this.periodMs,
     };
   }
 

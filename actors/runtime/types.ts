@@ -174,4 +174,15 @@ export interface ActorSnapshot {
   children?: ActorSnapshot[];
   /** Last crash, if any. */
   lastError?: string;
+  /** When the last crash happened, by the runtime's clock (ms since the epoch by default). */
+  lastErrorAt?: number;
+  /**
+   * Supervisors: restarts of their children within the last `periodMs`, the count that gives up
+   * past `intensity`.
+   */
+  recentRestarts?: number;
+  /** Supervisors: most restarts within `periodMs` before they give up. */
+  intensity?: number;
+  /** Supervisors: the window of `intensity`, in ms. */
+  periodMs?: number;
 }

@@ -48,8 +48,13 @@ export function inWorker(): boolean {
     globalThis instanceof scope.WorkerGlobalScope;
 }
 
-/** Serves the actor protocol in this worker with the given behaviours. */
-export function serveWorker(registry: WorkerRegistry): void {
+/**
+ * Serves the actor protocol in this worker with the given behaviours. Call it before the worker's
+ * first `await`: a message that arrives while no handler is installed is lost, so the handler is
+ * installed at once and, when `behaviors` is still loading (a dynamic import of the registry),
+ * messages wait in order until it has loaded.
+ */
+export function serveWorker(behaviors: WorkerRegistry | Promise<WorkerRegistry>): void {
   const scope = globalThis as unknown as WorkerScope;
   const post = (message: FromWorker, transfer: Transferable[] = []) =>
     scope.postMessage(message, transfer);
@@ -64,10 +69,13 @@ export function serveWorker(registry: WorkerRegistry): void {
     crash((event as PromiseRejectionEvent).reason);
   });
 
+  let registry: WorkerRegistry = {};
   let behavior: WorkerBehavior | undefined;
   let ctx: WorkerContext | undefined;
   const abort = new AbortController();
-  let queue: Promise<void> = Promise.resolve();
+  let queue: Promise<void> = Promise.resolve(behaviors).then((loaded) => {
+    registry = loaded;
+  });
 
   scope.onmessage = (event) => {
     const data = event.data;

@@ -118,3 +118,61 @@ Deno.test("the resolved configuration is frozen", () => {
     (config as { customers: number }).customers = 5;
   }, TypeError);
 });
+
+Deno.test("each dashboard role has its own default port, and the config says what the user gave", () => {
+  const run = configOf(["run"]);
+  const consume = configOf(["consume"]);
+  const produce = configOf(["produce"]);
+  assert.deepEqual([run.uiPort, consume.uiPort, produce.uiPort], [8088, 8089, 8090]);
+  assert.ok(!consume.given.includes("uiPort"), "a default is not given");
+  const chosen = configOf(["consume", "--ui-port", "8089"]);
+  assert.ok(chosen.given.includes("uiPort"), "a flag is given, even with the default's value");
+  const fromEnv = configOf(["produce"], { FRAUDSTREAM_UI_PORT: "9000" });
+  assert.equal(fromEnv.uiPort, 9000);
+  assert.ok(fromEnv.given.includes("uiPort"));
+  const fromFile = configOf(["run"], {}, { ".env": "FRAUDSTREAM_UI_PORT=9001\n" });
+  assert.ok(fromFile.given.includes("uiPort") && fromFile.uiPort === 9001);
+  assert.equal(run.showCardNumbers, false, "card numbers are masked by default");
+  assert.equal(configOf(["consume", "--show-card-numbers"]).showCardNumbers, true);
+});
+
+Deno.test("version names are one plain folder name, wherever they are set", () => {
+  for (const bad of ["..", ".", "../../x", "a/b", "a\\b", "two words"]) {
+    assert.throws(
+      () => configOf(["train", "--version", bad]),
+      /invalid value for --version: expected a version name/,
+      bad,
+    );
+    assert.throws(
+      () => configOf(["train"], { DATA_VERSION: bad }),
+      /environment variable DATA_VERSION: expected a version name/,
+      bad,
+    );
+  }
+  assert.equal(configOf(["train", "--version", "v1.2_final-3"]).dataVersion, "v1.2_final-3");
+  for (const bad of ["..", ".", "two words"]) {
+    assert.throws(
+      () => configOf(["evaluate", "--model", bad]),
+      /--model: expected latest, a folder/,
+    );
+  }
+  for (const good of ["latest", "seed-rf", "./..", "/models/v1", "resources/models/v1"]) {
+    assert.equal(configOf(["evaluate", "--model", good]).model, good);
+  }
+});
+
+Deno.test("train's hold-out, evaluate's scores file and --force", () => {
+  assert.equal(configOf(["train"]).holdout, 0.3);
+  assert.equal(configOf(["train", "--holdout", "none"]).holdout, 0);
+  assert.equal(configOf(["train", "--holdout", "0.2"]).holdout, 0.2);
+  assert.throws(() => configOf(["train", "--holdout", "0.95"]), /--holdout: expected a number/);
+  assert.equal(configOf(["train"]).force, false);
+  assert.equal(configOf(["train", "--force"]).force, true);
+  assert.equal(configOf(["model", "import-spark", "--force"]).force, true);
+  assert.equal(configOf(["evaluate", "--scores-out", "s.parquet"]).scoresOut, "s.parquet");
+  assert.equal(configOf(["evaluate", "--scores-out", "S.CSV"]).scoresOut, "S.CSV");
+  assert.throws(
+    () => configOf(["evaluate", "--scores-out", "s.json"]),
+    /--scores-out: expected a file name ending in \.csv or \.parquet/,
+  );
+});

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { readLineBlocks } from "../../model/csv_lines.ts";
 
 Deno.test("lines come whole across small blocks, with CR LF or LF, and a last line without a break", async () => {
@@ -21,6 +22,58 @@ Deno.test("lines come whole across small blocks, with CR LF or LF, and a last li
       });
     }
     assert.deepEqual(seen, lines.map((line, i) => [i + 1, line.replace(/\r$/, "")]));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a line over the limit is read through, not held: its number, length, hash and start are reported", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const huge = "h".repeat(3 << 20);
+    const long = "l".repeat(20_000) + "\r";
+    const path = `${dir}/lines.csv`;
+    await Deno.writeTextFile(path, `a\n${huge}\nb\n${long}\nc\n${huge}`);
+    const lines: [number, string][] = [];
+    const overlong: [number, number, string, string, number][] = [];
+    let largestBuffer = 0;
+    for await (const block of readLineBlocks(path, 16 << 10, { maxLineBytes: 8 << 10 })) {
+      largestBuffer = Math.max(largestBuffer, block.buffer.byteLength);
+      block.starts.forEach((start, i) => {
+        const text = new TextDecoder().decode(block.buffer.subarray(start, block.ends[i]));
+        lines.push([block.firstLine + i, text]);
+      });
+      if (block.overlong) {
+        const { line, bytes, head, sha256, end } = block.overlong;
+        overlong.push([line, bytes, new TextDecoder().decode(head), sha256, end]);
+      }
+    }
+    const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+    assert.deepEqual(lines, [[1, "a"], [3, "b"], [5, "c"]]);
+    const size = (await Deno.stat(path)).size;
+    assert.deepEqual(overlong, [
+      [2, huge.length, "h".repeat(4096), sha256(huge), 2 + huge.length + 1],
+      [4, long.length, "l".repeat(4096), sha256(long), 2 + huge.length + 3 + long.length + 1],
+      [6, huge.length, "h".repeat(4096), sha256(huge), size],
+    ]);
+    assert.ok(largestBuffer <= 32 << 10, `the buffer stayed small (${largestBuffer} bytes)`);
+    // A line over the limit that came whole in one read.
+    await Deno.writeTextFile(path, `x\n${"m".repeat(10_000)}\ny`);
+    const blocks = [];
+    for await (const block of readLineBlocks(path, 64 << 10, { maxLineBytes: 8 << 10 })) {
+      blocks.push([
+        block.firstLine,
+        block.starts.length,
+        block.overlong?.line,
+        block.overlong?.end,
+      ]);
+    }
+    assert.deepEqual(blocks, [[1, 1, undefined, undefined], [2, 0, 2, 10_003], [
+      3,
+      1,
+      undefined,
+      undefined,
+    ]]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { loadModel, ModelFormatError } from "../../model/model_file.ts";
+import {
+  decodeForest,
+  loadModel,
+  ModelFormatError,
+  ModelTargetError,
+  saveModel,
+} from "../../model/model_file.ts";
 
 const PRETRAINED = new URL("../../resources/models/pretrained", import.meta.url).pathname;
 
@@ -59,5 +65,82 @@ Deno.test("a corrupt, truncated or incompatible model is refused with a clear me
     await refused(dir, /no model in .* \(model\.json is missing\)/);
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+/** A small forest and manifest, written with `saveModel` as train and import-spark do. */
+async function pretrainedParts() {
+  const model = await loadModel(PRETRAINED);
+  const { format: _f, format_version: _v, forest: _forest, ...manifest } = model.manifest;
+  const forest = decodeForest(await Deno.readFile(join(PRETRAINED, "forest.bin")));
+  return { manifest, forest };
+}
+
+/** Names in `dir`, sorted. */
+async function namesIn(dir: string): Promise<string[]> {
+  const names: string[] = [];
+  for await (const entry of Deno.readDir(dir)) names.push(entry.name);
+  return names.sort();
+}
+
+Deno.test("saveModel replaces a previous model version and leaves no temporary folder", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const { manifest, forest } = await pretrainedParts();
+    const dir = join(root, "v1");
+    await saveModel(dir, { ...manifest, version: "first" }, forest, {
+      extraFiles: { "report.html": "<p>first</p>" },
+    });
+    await saveModel(dir, { ...manifest, version: "second" }, forest);
+    assert.equal((await loadModel(dir)).version, "second");
+    assert.deepEqual(await namesIn(dir), ["forest.bin", "model.json"]);
+    assert.deepEqual(await namesIn(root), ["v1"], "no temporary or previous folder is left");
+    // An empty folder is free to write into.
+    await Deno.mkdir(join(root, "empty"));
+    await saveModel(join(root, "empty"), manifest, forest);
+    assert.equal((await loadModel(join(root, "empty"))).version, manifest.version);
+    assert.deepEqual(await namesIn(root), ["empty", "v1"]);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("saveModel never replaces what is not a model folder, unless forced", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const { manifest, forest } = await pretrainedParts();
+    const folder = join(root, "photos");
+    await Deno.mkdir(folder);
+    await Deno.writeTextFile(join(folder, "holiday.jpg"), "precious");
+    const file = join(root, "notes.txt");
+    await Deno.writeTextFile(file, "precious too");
+    // A model folder someone added a file to is not a model folder either.
+    const grown = join(root, "grown");
+    await saveModel(grown, manifest, forest);
+    await Deno.writeTextFile(join(grown, "mine.txt"), "kept");
+    for (
+      const [dir, why] of [
+        [folder, /holds 'holiday\.jpg', which a model folder does not/],
+        [file, /is a file/],
+        [grown, /holds 'mine\.txt'/],
+      ] as const
+    ) {
+      await assert.rejects(saveModel(dir, manifest, forest), (error: unknown) => {
+        assert.ok(error instanceof ModelTargetError, String(error));
+        assert.match(error.message, why);
+        assert.match(error.message, /pass --force to replace it/);
+        return true;
+      });
+    }
+    assert.equal(await Deno.readTextFile(join(folder, "holiday.jpg")), "precious");
+    assert.equal(await Deno.readTextFile(file), "precious too");
+    assert.equal(await Deno.readTextFile(join(grown, "mine.txt")), "kept");
+    assert.deepEqual(await namesIn(root), ["grown", "notes.txt", "photos"]);
+
+    await saveModel(folder, manifest, forest, { force: true });
+    assert.deepEqual(await namesIn(folder), ["forest.bin", "model.json"]);
+    assert.deepEqual(await namesIn(root), ["grown", "notes.txt", "photos"]);
+  } finally {
+    await Deno.remove(root, { recursive: true });
   }
 });

@@ -10,6 +10,12 @@ import { join } from "node:path";
 import { ByteWriter, parquetWrite } from "hyparquet-writer";
 import { SPARK_FOREST_CLASS } from "../../model/spark_import.ts";
 
+/**
+ * The seed Spark's `RandomForestClassifier` records by default: a 64-bit integer that a double
+ * cannot hold (it would read as -7387420455837442000).
+ */
+export const SPARK_DEFAULT_SEED = "-7387420455837441889";
+
 /** A node of a hand-built tree. */
 export type HandNode =
   | { leaf: [number, number] }
@@ -133,13 +139,15 @@ export async function writeSparkForest(fixture: SparkForestFixture): Promise<voi
     sparkVersion: "3.5.0",
     uid: "RandomForestClassifier_d001ce9dd993",
     paramMap: { numTrees: trees.length, featuresCol: "features", labelCol: "is_fraud" },
-    defaultParamMap: { maxDepth: 5, maxBins: 32, impurity: "gini", seed: -7387420455837441889 },
+    defaultParamMap: { maxDepth: 5, maxBins: 32, impurity: "gini", seed: "@seed" },
     numFeatures: fixture.numFeatures ?? 10,
     numClasses: 2,
     numTrees: trees.length,
   };
   await Deno.mkdir(join(dir, "metadata"), { recursive: true });
-  await Deno.writeTextFile(join(dir, "metadata", "part-00000"), JSON.stringify(metadata) + "\n");
+  // Spark writes the seed as a bare 64-bit number, which JSON.stringify cannot.
+  const text = JSON.stringify(metadata).replace('"@seed"', SPARK_DEFAULT_SEED);
+  await Deno.writeTextFile(join(dir, "metadata", "part-00000"), text + "\n");
   await Deno.writeTextFile(join(dir, "metadata", "_SUCCESS"), "");
 
   const all = trees.flatMap((tree, treeID) => nodeRows(tree).map((node) => ({ treeID, node })));

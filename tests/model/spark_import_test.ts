@@ -16,7 +16,7 @@ import {
 } from "../../model/seed_encoding.ts";
 import { importSparkModel, SparkModelError } from "../../model/spark_import.ts";
 import { csvFile, SAMPLE } from "../fixtures/transactions.ts";
-import { type HandNode, writeSparkForest } from "./spark_fixture.ts";
+import { type HandNode, SPARK_DEFAULT_SEED, writeSparkForest } from "./spark_fixture.ts";
 
 const F = Object.fromEntries(SEED_FEATURES.map((name, i) => [name, i])) as Record<
   typeof SEED_FEATURES[number],
@@ -73,6 +73,12 @@ function sparkProbability(trees: HandNode[], x: Float64Array, offset: number): n
 
 function tx(overrides: Partial<Transaction>): Transaction {
   return { ...SAMPLE, ...overrides };
+}
+
+/** The UTC `trans_date`, `trans_time` and `unix_time` of a moment. */
+function utc(unixTime: number): Pick<Transaction, "trans_date" | "trans_time" | "unix_time"> {
+  const iso = new Date(unixTime * 1000).toISOString();
+  return { trans_date: iso.slice(0, 10), trans_time: iso.slice(11, 19), unix_time: unixTime };
 }
 
 async function imported(trees: HandNode[], parts = 1) {
@@ -186,10 +192,11 @@ Deno.test("evaluating an imported seed model on CSV files uses the seed's encodi
     const data = join(root, "csv", "batch_0");
     await Deno.mkdir(data, { recursive: true });
     const rows = [
-      tx({ amt: 300, unix_time: 1_700_000_000, is_fraud: 1 }),
-      tx({ amt: 300, unix_time: 1_700_000_001, is_fraud: 1 }),
-      tx({ amt: 12, unix_time: 1_700_000_000, is_fraud: 0 }),
-      tx({ amt: 700, unix_time: 1_600_000_000, is_fraud: 0 }),
+      // Date, time and unix_time agree, as the row validator asks.
+      tx({ amt: 300, ...utc(1_700_000_000), is_fraud: 1 }),
+      tx({ amt: 300, ...utc(1_700_000_001), is_fraud: 1 }),
+      tx({ amt: 12, ...utc(1_700_000_000), is_fraud: 0 }),
+      tx({ amt: 700, ...utc(1_600_000_000), is_fraud: 0 }),
     ];
     await Deno.writeTextFile(
       join(data, "part.csv"),
@@ -300,6 +307,20 @@ Deno.test("fraudstream model import-spark, then the online scorer scores like Sp
     );
   } finally {
     await system?.shutdown();
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("import-spark keeps Spark's 64-bit seed exactly, as text", async () => {
+  const { root, model } = await imported(TREES);
+  try {
+    assert.equal(model.manifest.params.seed, SPARK_DEFAULT_SEED);
+    const sparkParams = model.manifest.data?.spark_params as Record<string, unknown>;
+    assert.equal(sparkParams.seed, SPARK_DEFAULT_SEED);
+    assert.equal(sparkParams.maxBins, 32, "small numbers stay numbers");
+    const text = await Deno.readTextFile(join(model.dir, "model.json"));
+    assert.ok(!text.includes("-7387420455837442000"), "no rounded copy of the seed");
+  } finally {
     await Deno.remove(root, { recursive: true });
   }
 });

@@ -6,6 +6,7 @@ import {
   encodeJson,
 } from "../../../actors/codec/transactions.ts";
 import type { Transaction } from "../../../model/schema.ts";
+import { BAD_VALUES, rowWith, VALID_ROWS } from "../../fixtures/row_values.ts";
 import { SAMPLE } from "../../fixtures/transactions.ts";
 
 Deno.test("json round trip keeps every field", () => {
@@ -60,5 +61,28 @@ Deno.test("arrow round trip of interleaved cards, one of which changes its stree
       trans_num: i.toString(16).padStart(32, "0"),
     };
   });
+  assert.deepEqual(decodeTransactions(encodeArrow(rows), "arrow"), rows);
+});
+
+Deno.test("a JSON or Arrow message with a wrong value is a decode error with the reason", () => {
+  const typed = BAD_VALUES.filter((bad) => bad.typed !== undefined);
+  assert.ok(typed.length > 20);
+  for (const { field, typed: value, reason } of typed) {
+    const row = rowWith(field, value!);
+    for (
+      const [body, encoding] of [[encodeJson(row), "json"], [encodeArrow([row]), "arrow"]] as const
+    ) {
+      assert.throws(() => decodeTransactions(body, encoding), (error: unknown) => {
+        assert.ok(error instanceof DecodeError, `${encoding} ${field} ${value}: ${error}`);
+        assert.match(error.message, reason, `${encoding} ${field} ${value}`);
+        return true;
+      });
+    }
+  }
+});
+
+Deno.test("valid edge cases and Sparkov's local-time rows decode from JSON and Arrow", () => {
+  const rows = VALID_ROWS.map(({ row }) => row);
+  for (const row of rows) assert.deepEqual(decodeTransactions(encodeJson(row), "json"), [row]);
   assert.deepEqual(decodeTransactions(encodeArrow(rows), "arrow"), rows);
 });

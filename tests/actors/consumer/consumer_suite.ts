@@ -7,7 +7,8 @@ import {
   type PartitionScorerFactory,
 } from "../../../actors/consumer/mod.ts";
 import { transactionRecords } from "../../../actors/producer/chunks.ts";
-import { cardStateScope } from "../../../actors/consumer/records.ts";
+import { cardStateScope, DUPLICATE_REASON } from "../../../actors/consumer/records.ts";
+import { segmentSlot } from "../../../actors/consumer/seen_ids.ts";
 import { ActorSystem } from "../../../actors/runtime/mod.ts";
 import type { ConsumerTopics } from "../../../actors/consumer/mod.ts";
 import type { LogRecord, TopicSpec, Transport } from "../../../actors/transport/mod.ts";
@@ -144,13 +145,15 @@ async function checkExactlyOnce(
   await eventually(async () => {
     const latest = new Map<string, number>();
     for (const record of await transport.readTopic(topics.cardState)) {
-      latest.set(
-        record.key!.slice(cardStateScope(topics.group, topics.transactions).length),
-        new DataView(record.value.buffer, record.value.byteOffset).getUint32(0),
-      );
+      const key = record.key!.slice(cardStateScope(topics.group, topics.transactions).length);
+      if (segmentSlot(key) >= 0) continue; // the seen ids, kept beside the card states
+      latest.set(key, new DataView(record.value.buffer, record.value.byteOffset).getUint32(0));
     }
     assert.deepEqual(latest, counts, "card states counted every transaction once");
   });
+  const duplicates = (await transport.readTopic(topics.deadLetters)).map(json)
+    .filter((d) => d.reason === DUPLICATE_REASON);
+  assert.deepEqual(duplicates, [], "no row was taken for a duplicate of itself");
 }
 
 /** Registers the consumer tests for one transport. */
@@ -322,12 +325,13 @@ export function consumerSuite(fixture: TransportFixture): void {
         partition: 2,
         value: encodeJson({ ...rows[0], amt: "lots" as unknown as number }),
       },
+      { key: "w", partition: 0, value: encodeJson({ ...rows[1], trans_date: "2023-02-30" }) },
       ...transactionRecords(rows.slice(15), { encoding: "json", partitions: 3 }),
     ]);
     const { system, metrics } = await startConsumer(transport, topics, countingScorers());
     try {
       await waitFor(
-        () => metrics.scored === 30 && metrics.deadLetters === 3,
+        () => metrics.scored === 30 && metrics.deadLetters === 4,
         "scores and dead letters",
       );
       await eventually(async () => {
@@ -336,12 +340,57 @@ export function consumerSuite(fixture: TransportFixture): void {
           "field 'amt' must be a number",
           "not a valid Arrow IPC stream",
           "not valid JSON",
+          "trans_date must be a real calendar date YYYY-MM-DD",
         ]);
         for (const d of dead) assert.equal(d.source, "consumer");
       });
       await checkExactlyOnce(transport, topics, rows);
     } finally {
       await system.shutdown();
+    }
+  });
+
+  test("a transaction id seen before in the partition is a dead letter, also after a restart", async (transport) => {
+    const topics = freshTopics();
+    await transport.ensureTopics(specs(topics, 2));
+    const rows = Array.from({ length: 120 }, (_, i) => sampleTransaction(i, 8));
+    const producer = await transport.producer();
+    const send = (slice: Transaction[], encoding: "json" | "arrow") =>
+      producer.send(topics.transactions, transactionRecords(slice, { encoding, partitions: 2 }));
+    const deadLetters = async () =>
+      (await transport.readTopic(topics.deadLetters)).map(json).sort((a, b) =>
+        a.trans_num.localeCompare(b.trans_num)
+      );
+    let consumer = await startConsumer(transport, topics, countingScorers());
+    try {
+      await send(rows.slice(0, 60), "json");
+      // Copies: of an earlier batch's row, twice in one batch, twice in one Arrow message.
+      await send([rows[5], rows[60], rows[60]], "json");
+      await send([rows[61], rows[61], rows[62]], "arrow");
+      await waitFor(() => consumer.metrics.scored === 63, "the first rows scored", settleMs);
+      await waitFor(() => consumer.metrics.deadLetters === 3, "three duplicates", settleMs);
+      await consumer.system.shutdown();
+      // A new consumer restores the window from the committed state.
+      consumer = await startConsumer(transport, topics, countingScorers());
+      await send([rows[10], rows[62], ...rows.slice(63)], "json");
+      await waitFor(() => consumer.metrics.scored === 120 - 63, "the rest scored", settleMs);
+      await waitFor(() => consumer.metrics.deadLetters === 2, "two more duplicates", settleMs);
+      await eventually(async () => {
+        const dead = await deadLetters();
+        assert.deepEqual(
+          dead.map((d) => [d.trans_num, d.reason, d.source]),
+          [5, 10, 60, 61, 62].map((i) => [rows[i].trans_num, DUPLICATE_REASON, "consumer"]),
+        );
+        for (const d of dead) {
+          const raw = JSON.parse(atob(d.raw_base64));
+          assert.equal(raw.trans_num, d.trans_num, "the dead letter carries the row");
+        }
+      });
+      const scores = (await transport.readTopic(topics.scores)).map(json);
+      assert.equal(scores.length, rows.length, "each transaction scored once");
+      assert.equal(new Set(scores.map((s) => s.trans_num)).size, rows.length);
+    } finally {
+      await consumer.system.shutdown();
     }
   });
 

@@ -1,9 +1,11 @@
 /**
- * The dashboard as a person sees it: `fraudstream run` serves it, headless Chromium shows it, and
- * the test reads what is on the screen a few seconds apart: the charts are drawn and move, the
- * supervision tree lists running actors with changing counts, alerts arrive, the model version
- * shows, and after the run ends the totals are those of its report. The page must not reach for
- * anything but the dashboard's own server (it works offline). A full-page screenshot is kept in
+ * The dashboard as a person sees it: `fraudstream run` serves it, headless Chromium shows it at
+ * 1400x1000, and the test reads what is on the screen a few seconds apart: the charts are drawn
+ * and move, the supervision tree lists running actors with changing counts, alerts arrive with
+ * masked card numbers (full ones only with `--show-card-numbers`), no panel hides a column, the
+ * model version shows, and after the run ends the totals are those of its report. The page must
+ * not reach for anything but the dashboard's own server (it works offline). A latency past the
+ * histogram's range reads "> 167,772". A full-page screenshot is kept in
  * `tests/output/dashboard.png`.
  *
  * Without Chromium at /usr/bin/chromium (or `CHROMIUM_PATH`) the test is ignored, unless
@@ -14,6 +16,9 @@
 
 import assert from "node:assert/strict";
 import { type Browser, chromium, type Page } from "playwright-core";
+import { Histogram } from "../../../actors/metrics/histogram.ts";
+import { startStatusServer } from "../../../actors/dashboard/server.ts";
+import { ActorSystem } from "../../../actors/runtime/mod.ts";
 import { eventually } from "../../fixtures/eventually.ts";
 import { startDemoRun } from "./demo_run.ts";
 
@@ -36,6 +41,78 @@ function isFile(path: string): boolean {
 
 const REQUIRED = Deno.env.get("CI") === "true";
 const MISSING = !isFile(CHROMIUM);
+const IGNORED = MISSING && !REQUIRED
+  ? ` (ignored: no Chromium at ${CHROMIUM}; set CHROMIUM_PATH, or CI=true to require it)`
+  : "";
+
+/** The viewport the layout must fit without hiding a column. */
+const VIEWPORT = { width: 1400, height: 1000 };
+
+function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--headless=new",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-dev-shm-usage",
+      "--disable-background-networking",
+    ],
+    timeout: 30_000,
+  });
+}
+
+/**
+ * A card number written out whole: a run of 12 to 19 digits that is not part of a longer word
+ * (a transaction id) or of a decimal number (a duration in seconds).
+ */
+const FULL_CARD_NUMBER = /(?<![0-9A-Za-z.])\d{12,19}(?![0-9A-Za-z.])/;
+
+/** Every string in a JSON value (card numbers are strings; timestamps are numbers). */
+function strings(value: unknown): string[] {
+  if (typeof value === "string") return [value];
+  if (Array.isArray(value)) return value.flatMap(strings);
+  if (value && typeof value === "object") return Object.values(value).flatMap(strings);
+  return [];
+}
+
+/** The card numbers of `/api/status`'s recent alerts, and any full number anywhere in it. */
+async function statusCards(url: string): Promise<{ cards: string[]; full: string[] }> {
+  const status = await (await fetch(new URL("api/status", url))).json();
+  return {
+    cards: status.recentAlerts.map((alert: { cc_num: string }) => alert.cc_num),
+    full: strings(status).filter((text) => FULL_CARD_NUMBER.test(text)),
+  };
+}
+
+/** A masked card number: up to the first 6 digits, stars for at least half, the last 4. */
+function assertMasked(card: string): void {
+  const match = /^(\d{0,6})(\*+)(\d{4})$/.exec(card);
+  assert.ok(match, `card ${card} is masked`);
+  assert.ok(match[2].length >= card.length / 2, `card ${card} hides at least half`);
+}
+
+/** Elements whose content is wider than they are: a panel that hides columns, or scrolls them. */
+interface BoxLike {
+  id: string;
+  tagName: string;
+  scrollWidth: number;
+  clientWidth: number;
+  querySelector(selector: string): { textContent: string | null } | null;
+  querySelectorAll(selector: string): ArrayLike<BoxLike>;
+}
+function clippedPanels(page: Page): Promise<string[]> {
+  return page.locator("main > section").evaluateAll((sections: BoxLike[]) =>
+    sections.flatMap((section) =>
+      [section, ...Array.from(section.querySelectorAll("*"))]
+        .filter((box) => box.clientWidth > 0 && box.scrollWidth > box.clientWidth + 1)
+        .map((box) =>
+          `${section.querySelector("h2")?.textContent}: ${box.tagName}#${box.id} shows ` +
+          `${box.clientWidth} of ${box.scrollWidth} px`
+        )
+    )
+  );
+}
 
 /** Colours of the chart series, as the page draws them. */
 const SERIES: Record<string, [number, number, number]> = {
@@ -155,29 +232,17 @@ const processed = (seen: Look) =>
   seen.tree.reduce((sum, row) => sum + (Number(row.cells[4]) || 0), 0);
 
 Deno.test({
-  name: "the dashboard in Chromium shows moving charts, the actor tree, alerts and the model, " +
-    "offline, and ends on the totals of the report" +
-    (MISSING && !REQUIRED
-      ? ` (ignored: no Chromium at ${CHROMIUM}; set CHROMIUM_PATH, or CI=true to require it)`
-      : ""),
-  ignore: MISSING && !REQUIRED,
+  name: "the dashboard in Chromium shows moving charts, the actor tree, alerts with masked card " +
+    "numbers and the model, offline, hides no column at 1400x1000, and ends on the totals of " +
+    "the report" + IGNORED,
+  ignore: IGNORED !== "",
   fn: async () => {
     const run = await startDemoRun(["--duration", "45"]);
     let browser: Browser | undefined;
     try {
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          "--headless=new",
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-dev-shm-usage",
-          "--disable-background-networking",
-        ],
-        timeout: 30_000,
-      });
+      browser = await launchChromium();
       const origin = new URL(run.url).origin;
-      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const context = await browser.newContext({ viewport: VIEWPORT });
       // Anything not from the dashboard's own server is refused and reported.
       const foreign: string[] = [];
       await context.route((url) => url.origin !== origin, (route) => {
@@ -245,10 +310,21 @@ Deno.test({
       assert.ok(after.alerts.length > 0, "latest alerts are listed");
       for (const [detected, card, amount, , score] of after.alerts) {
         assert.match(detected, /^\d\d:\d\d:\d\d$/);
-        assert.match(card, /^\d{12,19}$/);
+        assertMasked(card);
         assert.ok(Number(amount) > 0, `amount ${amount}`);
         assert.ok(Number(score) > 0 && Number(score) <= 1, `score ${score}`);
       }
+      // No full card number anywhere a person can look: the page, /api/status, /metrics.
+      const html = await page.content();
+      assert.doesNotMatch(html, FULL_CARD_NUMBER, "the page shows no full card number");
+      const api = await statusCards(run.url);
+      assert.ok(api.cards.length > 0, "/api/status lists the alerts");
+      api.cards.forEach(assertMasked);
+      assert.deepEqual(api.full, [], "/api/status holds no full card number");
+      const metrics = await (await fetch(new URL("metrics", run.url))).text();
+      assert.doesNotMatch(metrics, FULL_CARD_NUMBER);
+
+      assert.deepEqual(await clippedPanels(page), [], "every panel shows all its columns");
 
       await Deno.mkdir(OUTPUT, { recursive: true });
       await page.screenshot({ path: SCREENSHOT, fullPage: true });
@@ -276,6 +352,80 @@ Deno.test({
     } finally {
       await browser?.close();
       await run.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "with --show-card-numbers the dashboard and /api/status show full card numbers" + IGNORED,
+  ignore: IGNORED !== "",
+  fn: async () => {
+    const run = await startDemoRun(["--duration", "30", "--show-card-numbers"]);
+    let browser: Browser | undefined;
+    try {
+      browser = await launchChromium();
+      const page = await (await browser.newContext({ viewport: VIEWPORT })).newPage();
+      await page.goto(run.url, { timeout: 15_000 });
+      let cards: string[] = [];
+      await eventually(async () => {
+        cards = (await look(page)).alerts.map((row) => row[1]);
+        assert.ok(cards.length > 0, "alerts are listed");
+      }, 20_000);
+      for (const card of cards) assert.match(card, /^\d{12,19}$/);
+      assert.match(await page.content(), FULL_CARD_NUMBER);
+      const api = await statusCards(run.url);
+      assert.ok(api.cards.length > 0);
+      for (const card of api.cards) assert.match(card, /^\d{12,19}$/);
+    } finally {
+      await browser?.close();
+      await run.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "a detection latency past the histogram's range reads '> 167,772' on the page" + IGNORED,
+  ignore: IGNORED !== "",
+  fn: async () => {
+    const system = await ActorSystem.start({ kind: "supervisor", id: "root", children: [] });
+    const latency = new Histogram();
+    const server = startStatusServer({
+      host: "127.0.0.1",
+      port: 0,
+      intervalMs: 200,
+      status: () => {
+        latency.record(200_000); // 200 s, on every update, so the recent window has some
+        return {
+          role: "consume",
+          startedAt: Date.now() - 300_000,
+          now: Date.now(),
+          transport: "kafka",
+          ready: true,
+          counters: { scored: latency.count },
+          lag: [0],
+          latency,
+          tree: system.snapshot(),
+          recentAlerts: [],
+        };
+      },
+    });
+    let browser: Browser | undefined;
+    try {
+      browser = await launchChromium();
+      const page = await (await browser.newContext({ viewport: VIEWPORT })).newPage();
+      await page.goto(server.url, { timeout: 15_000 });
+      await eventually(async () => {
+        assert.equal(await page.locator("#p50").textContent(), "> 167,772");
+        assert.equal(await page.locator("#p99").textContent(), "> 167,772");
+        assert.equal(
+          await page.locator("#latency").getAttribute("aria-label"),
+          "p50 > 167,772 ms, p99 > 167,772 ms",
+        );
+      }, 10_000);
+    } finally {
+      await browser?.close();
+      await server.close();
+      await system.shutdown();
     }
   },
 });

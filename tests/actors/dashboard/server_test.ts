@@ -143,3 +143,45 @@ Deno.test("closing the server sends open /events streams a last snapshot, then e
     await system.shutdown();
   }
 });
+
+Deno.test("a latency past the histogram's range reads '> 167772' in /api/status, and only +Inf counts it in /metrics", async () => {
+  const system = await ActorSystem.start({ kind: "supervisor", id: "root", children: [] });
+  const latency = new Histogram();
+  latency.record(12);
+  for (let i = 0; i < 3; i++) latency.record(200_000); // 200 s
+  const server = startStatusServer({
+    host: "127.0.0.1",
+    port: 0,
+    status: () => ({
+      role: "test",
+      startedAt: Date.now(),
+      now: Date.now(),
+      transport: "embedded",
+      ready: true,
+      counters: {},
+      lag: [],
+      latency,
+      tree: system.snapshot(),
+      recentAlerts: [],
+    }),
+  });
+  try {
+    const json = await (await fetch(`${server.url}api/status`)).json();
+    assert.deepEqual(
+      { p50: json.latencyMs.p50, p99: json.latencyMs.p99, max: json.latencyMs.max },
+      { p50: "> 167772", p99: "> 167772", max: "> 167772" },
+    );
+    assert.equal(json.recentLatencyMs.p99, "> 167772");
+    const metrics = parsePrometheus(await (await fetch(`${server.url}metrics`)).text());
+    const histogram = metrics.get("fraudstream_detection_latency_seconds")!.samples;
+    const bucket = (le: string) => histogram.find((s) => s.labels.le === le)!.value;
+    assert.equal(bucket("10"), 1, "only the 12 ms one is within 10 s");
+    assert.equal(bucket("+Inf"), 4);
+    const [sum, count] = histogram.filter((s) => !("le" in s.labels)).map((s) => s.value);
+    assert.ok(Math.abs(sum - 600.012) < 1e-6, `_sum ${sum} s`);
+    assert.equal(count, 4);
+  } finally {
+    await server.close();
+    await system.shutdown();
+  }
+});

@@ -62,4 +62,24 @@ Deno.test("fraudstream generate refuses a reversed date range with one line, exi
   ], captureIO(out, err));
   assert.equal(code, 2);
   assert.equal(err.length, 1);
+  assert.match(err[0], /end 2023-01-01 is before start 2023-05-01; move end after start/);
+});
+
+Deno.test("fraudstream generate says what the minimum is for a date range that is too short", async () => {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main([
+    "generate",
+    "--start",
+    "2023-01-01",
+    "--end",
+    "2023-01-05",
+    "--out",
+    "/tmp/never",
+  ], captureIO(out, err));
+  assert.equal(code, 2);
+  assert.equal(err.length, 1);
+  assert.match(err[0], /2023-01-01 to 2023-01-05 covers 5 days; it must cover at least 9 days/);
+  assert.match(err[0], /move end to 2023-01-09 or later, or start to 2022-12-28 or earlier/);
+  assert.doesNotMatch(err[0], /move end after start/);
 });

@@ -138,6 +138,34 @@ Deno.test("stream: rate caps transactions per second; event time falls behind in
   }
 });
 
+Deno.test("stream: holdWhile holds batches back while it answers true, then lets them go", async () => {
+  const dir = await tempDir();
+  try {
+    const csvFiles = () => [...Deno.readDirSync(dir.path)].filter((e) => e.name.endsWith(".csv"));
+    let held = true;
+    let filesWhenReleased = -1;
+    setTimeout(() => {
+      filesWhenReleased = csvFiles().length;
+      held = false;
+    }, 600);
+    const report = await generateStream({
+      customers: 200,
+      outDir: dir.path,
+      speed: 5 * DAY,
+      batchMs: 50,
+      durationMs: 900,
+      startTime: START,
+      // The first batch, then none while held.
+      holdWhile: (rowsWritten) => held && rowsWritten > 0,
+    });
+    assert.equal(filesWhenReleased, 1, "no batch was written while held");
+    assert.ok(report.files > 1, `${report.files} files: the stream went on once released`);
+    assert.equal(csvFiles().length, report.files);
+  } finally {
+    await dir.cleanup();
+  }
+});
+
 Deno.test("stream: stops when its signal aborts", async () => {
   const dir = await tempDir();
   try {

@@ -85,3 +85,54 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "kafka: the nodes `kafka up` starts hold none of the caller's open files",
+  ignore: NO_KAFKA,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "fraudstream-fds-" });
+    const held = `${dir}/held-by-the-caller`;
+    try {
+      // The caller of `kafka up` holds `held` open on descriptors 7 and 15 (one digit and two,
+      // as a shell and a test runner would), and `kafka up` inherits them.
+      const up = await new Deno.Command("bash", {
+        args: [
+          "-c",
+          'exec 7>>"$1" 15>>"$1"; shift; exec "$@"',
+          "up",
+          held,
+          Deno.execPath(),
+          "run",
+          "--allow-all",
+          new URL("../../../main.ts", import.meta.url).pathname,
+          "kafka",
+          "up",
+          "--nodes",
+          "1",
+          "--port-base",
+          "9452",
+          "--dir",
+          `${dir}/cluster`,
+          "--quiet",
+        ],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assert.equal(up.code, 0, new TextDecoder().decode(up.stderr));
+      const [node] = (await clusterStatus({ dir: `${dir}/cluster` })).nodes;
+      assert.ok(node.pid !== null);
+      const open: string[] = [];
+      for await (const entry of Deno.readDir(`/proc/${node.pid}/fd`)) {
+        const target = await Deno.readLink(`/proc/${node.pid}/fd/${entry.name}`).catch(() => "");
+        open.push(target);
+      }
+      assert.ok(open.length > 3, "the node's descriptors were read");
+      assert.deepEqual(open.filter((target) => target === held), []);
+    } finally {
+      await clusterDown({ dir: `${dir}/cluster`, wipe: true, graceMs: 5000 });
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

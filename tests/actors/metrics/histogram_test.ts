@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { Histogram } from "../../../actors/metrics/histogram.ts";
+import {
+  Histogram,
+  HISTOGRAM_TOP_MS,
+  latencyText,
+  latencyValue,
+} from "../../../actors/metrics/histogram.ts";
 
 Deno.test("quantiles are within a few percent of the exact ones", () => {
   const histogram = new Histogram();
@@ -26,4 +31,30 @@ Deno.test("empty histograms and merges", () => {
   assert.equal(a.count, 3);
   assert.equal(a.max, 20);
   assert.deepEqual(a.cumulative([5, 100]), [1, 3]);
+});
+
+Deno.test("latencies past the top of the range read '> 167,772' ms, not the top bucket's bound", () => {
+  const histogram = new Histogram();
+  for (let i = 0; i < 90; i++) histogram.record(20);
+  for (let i = 0; i < 10; i++) histogram.record(200_000 + i * 50_000); // 200 s .. 650 s
+  assert.ok(HISTOGRAM_TOP_MS > 167_772 && HISTOGRAM_TOP_MS < 167_773);
+  const p99 = histogram.quantile(0.99);
+  assert.ok(p99 > HISTOGRAM_TOP_MS, `p99 ${p99} lies beyond the range`);
+  assert.equal(latencyText(p99), "> 167,772");
+  assert.equal(latencyValue(p99), "> 167772");
+  // What lies within the range keeps its figure.
+  const p50 = histogram.quantile(0.5);
+  assert.ok(Math.abs(p50 - 20) < 1, `p50 ${p50}`);
+  assert.equal(latencyText(p50), String(Math.round(p50)));
+  assert.equal(latencyValue(p50), Math.round(p50 * 10) / 10);
+  assert.equal(latencyText(1234.56, 1), "1,234.6");
+  assert.equal(latencyValue(HISTOGRAM_TOP_MS), 167772.2, "the top itself is measured");
+  // Over a window, too.
+  const before = new Histogram();
+  before.record(5);
+  const since = histogram.since(before);
+  assert.equal(latencyValue(since.quantile(0.99)), "> 167772");
+  assert.equal(latencyValue(since.max), "> 167772");
+  // No finite Prometheus bucket counts them, however high.
+  assert.deepEqual(histogram.cumulative([10_000, 1e12]), [90, 90]);
 });

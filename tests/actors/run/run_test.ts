@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { main } from "../../../main.ts";
+import { runPipeline } from "../../../actors/run/command.ts";
+import { MAX_BATCH_ROWS } from "../../../actors/generator/stream_batches.ts";
+import { loadConfig } from "../../../config/load.ts";
 import { NO_KAFKA, TEST_BROKERS } from "../../fixtures/kafka.ts";
 
 async function runFor(extra: string[]): Promise<Record<string, unknown>> {
@@ -80,4 +84,79 @@ Deno.test({
     assert.equal(report.transport, "kafka");
     checkAccounted(report);
   },
+});
+
+/** Data lines of the `.csv` files below `dir`. */
+function dataLines(dir: string): number {
+  let lines = 0;
+  for (const entry of Deno.readDirSync(dir)) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory) lines += dataLines(path);
+    else if (entry.name.endsWith(".csv")) {
+      lines += Deno.readTextFileSync(path).split("\n").filter(Boolean).length - 1;
+    }
+  }
+  return lines;
+}
+
+Deno.test("run under overload: what was not published in time is kept, named and counted", async () => {
+  const invocation = loadConfig([
+    "run",
+    "--duration",
+    "3",
+    "--customers",
+    "2000",
+    "--speed",
+    "20000000",
+    "--ui-port",
+    "off",
+  ]);
+  assert.equal(invocation.kind, "run");
+  const printed: string[] = [];
+  const status: string[] = [];
+  const maxUnpublishedRows = 20_000;
+  const outcome = await runPipeline(invocation.config, {
+    signal: new AbortController().signal,
+    status: (line) => status.push(line),
+    print: (line) => printed.push(line),
+    onForcedExit: () => () => {},
+  }, { drainTimeoutMs: 1, maxUnpublishedRows });
+  const report = outcome.report as Record<string, number | string | null>;
+  const kept = report.kept_folder as string;
+  try {
+    assert.equal(outcome.exitCode, 1, "a run that leaves rows to publish is not a success");
+    assert.ok(kept, `the folder was kept: ${JSON.stringify(report)}`);
+    const unpublished = report.unpublished_kept as number;
+    assert.ok(unpublished > 0);
+    assert.equal(report.dead_letters, 0);
+    assert.equal(report.generated, (report.produced as number) + unpublished);
+    // Rows kept on disk are not lost: what is lost is only what was published and not scored
+    // (the embedded log ends with the run).
+    assert.equal(report.unscored_in_topic, 0);
+    assert.equal(report.lost, (report.produced as number) - (report.scored as number));
+    assert.equal(
+      report.generated,
+      (report.scored as number) + (report.lost as number) + unpublished,
+      "every generated row is scored, lost or kept",
+    );
+    // Every unpublished row is in the folder (a file cut off mid-way also holds published rows).
+    assert.ok(dataLines(kept) >= unpublished, `${dataLines(kept)} rows in ${kept}`);
+    // Held back: the backlog stayed within the bound and one batch.
+    assert.ok(unpublished <= maxUnpublishedRows + MAX_BATCH_ROWS, `${unpublished} rows waiting`);
+    const line = printed.find((text) => text.includes(kept));
+    assert.ok(line, printed.join("\n"));
+    assert.match(line, new RegExp(`kept \\d+ batch files \\(${unpublished} transactions`));
+    assert.match(line, new RegExp(`fraudstream produce --input ${kept} --brokers`));
+    // The status line's lag counts what waits to be published.
+    const lines = status.filter((text) => text.startsWith("run: generated "));
+    assert.ok(lines.length > 0, status.join("\n"));
+    for (const text of lines) {
+      const [, generated, produced, lag] = text.match(
+        /generated (\d+), produced (\d+), .* lag (\d+),/,
+      )!.map(Number);
+      assert.ok(lag >= generated - produced, text);
+    }
+  } finally {
+    if (kept) await Deno.remove(kept, { recursive: true });
+  }
 });

@@ -38,13 +38,16 @@ if (import.meta.main) {
   const { lines } = await benchData({ rows, seed: 42 });
   const text = new TextEncoder();
   const chunks: LineChunk[] = [];
+  let end = 0;
   for (let start = 0; start < rows; start += CHUNK_ROWS) {
     const slice = lines.slice(start, start + CHUNK_ROWS);
+    const bytes = text.encode(slice.join("\n") + "\n");
     chunks.push({
       first: start + 2,
-      bytes: text.encode(slice.join("\n") + "\n"),
+      bytes,
       count: slice.length,
       last: false,
+      end: end += bytes.length,
     });
   }
   const model = await loadModel(args.values.model!);

@@ -155,3 +155,22 @@ Deno.test("fault injection: a killed worker and a hung worker are restarted, the
     await system.shutdown();
   }
 });
+
+Deno.test("a worker whose behaviours are still loading gets the first message once they are", async () => {
+  const system = await ActorSystem.start({
+    ...workerTree(),
+    children: [{
+      kind: "worker",
+      id: "w",
+      behavior: "test",
+      entry: new URL("./fixtures/late_registry_worker.ts", import.meta.url),
+    }],
+  });
+  try {
+    const reply = await system.ref("w").call({ op: "echo", value: "first" });
+    assert.deepEqual(reply, { value: "first", restarts: 0 });
+    assert.equal(workerSnapshot(system).errors, 0);
+  } finally {
+    await system.shutdown();
+  }
+});

@@ -1,0 +1,162 @@
+/**
+ * The per-row scores of an evaluation as a file another tool can read, so that any figure
+ * `evaluate` prints can be checked: CSV or Parquet (by the file's extension), one row per scored
+ * transaction in the order scored, with `trans_num`, `cc_num`, `label` (`is_fraud`) and `score`
+ * (the fraud probability exactly as it was compared with the threshold: an alert is
+ * `score >= threshold`).
+ *
+ * The CSV readers keep only what the model needs, so the ids are read in a second pass over the
+ * same files, skipping the same lines (empty lines, the header, the rows reported as bad); every
+ * row's label must match the label scored, or the files changed in between and nothing is
+ * written.
+ *
+ * @module
+ */
+
+import { basename, dirname, join } from "node:path";
+import { fileWriter, parquetWriteRows } from "hyparquet-writer";
+import { FraudstreamError } from "../config/errors.ts";
+import { readLineBlocks } from "./csv_lines.ts";
+import { COLUMNS, CSV_SEPARATOR, HEADER } from "./schema.ts";
+
+/** One scored row as written. */
+export interface ScoreRow {
+  trans_num: string;
+  cc_num: string;
+  label: number;
+  score: number;
+}
+
+/** What was scored: the files in the order read, the lines skipped, and a score per row. */
+export interface ScoredFiles {
+  files: string[];
+  /** Lines the reader skipped as bad, as `lineKey(file, line)`. */
+  skipped: ReadonlySet<string>;
+  scores: Float32Array;
+  labels: Uint8Array;
+}
+
+/** The scores file cannot be written; the message says why. */
+export class ScoresFileError extends FraudstreamError {
+  override name = "ScoresFileError";
+}
+
+/** Key of a line of a file in `ScoredFiles.skipped`. */
+export function lineKey(file: string, line: number): string {
+  return `${line}:${file}`;
+}
+
+/** The columns of a scores file, in order. */
+export const SCORE_COLUMNS = ["trans_num", "cc_num", "label", "score"] as const;
+
+const TRANS_NUM = COLUMNS.indexOf("trans_num");
+const CC_NUM = COLUMNS.indexOf("cc_num");
+const IS_FRAUD = COLUMNS.indexOf("is_fraud");
+const PARQUET_ROW_GROUP = 100_000;
+
+/** The scored rows with their ids, read again from the files. */
+async function* scoredRows(scored: ScoredFiles): AsyncGenerator<ScoreRow> {
+  const { files, skipped, scores, labels } = scored;
+  const decoder = new TextDecoder();
+  const changed = (why: string) =>
+    new ScoresFileError(
+      `the data changed while it was evaluated (${why}); nothing was written: run evaluate again`,
+    );
+  let row = 0;
+  for (const file of files) {
+    for await (const { buffer, starts, ends, firstLine } of readLineBlocks(file)) {
+      for (let i = 0; i < starts.length; i++) {
+        const line = firstLine + i;
+        if (starts[i] === ends[i] || skipped.has(lineKey(file, line))) continue;
+        const text = decoder.decode(buffer.subarray(starts[i], ends[i]));
+        if (line === 1 && text === HEADER) continue;
+        const fields = text.split(CSV_SEPARATOR);
+        const label = fields[IS_FRAUD] === "1" ? 1 : 0;
+        if (row >= scores.length || label !== labels[row]) {
+          throw changed(`${file}:${line} is not the row that was scored`);
+        }
+        yield {
+          trans_num: fields[TRANS_NUM],
+          cc_num: fields[CC_NUM],
+          label,
+          score: scores[row++],
+        };
+      }
+    }
+  }
+  if (row !== scores.length) throw changed(`${scores.length} rows were scored, ${row} are left`);
+}
+
+/** A CSV field, quoted when it has to be. */
+function csvField(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
+async function writeCsv(path: string, rows: AsyncGenerator<ScoreRow>): Promise<void> {
+  const file = await Deno.open(path, { write: true, create: true, truncate: true });
+  const writer = file.writable.getWriter();
+  const encoder = new TextEncoder();
+  try {
+    let chunk = SCORE_COLUMNS.join(",") + "\n";
+    for await (const row of rows) {
+      // The score as the shortest text that reads back as the same number.
+      chunk += `${csvField(row.trans_num)},${csvField(row.cc_num)},${row.label},${row.score}\n`;
+      if (chunk.length >= 1 << 20) {
+        await writer.write(encoder.encode(chunk));
+        chunk = "";
+      }
+    }
+    await writer.write(encoder.encode(chunk));
+  } finally {
+    await writer.close().catch(() => {});
+  }
+}
+
+async function writeParquet(path: string, rows: AsyncGenerator<ScoreRow>): Promise<void> {
+  await parquetWriteRows({
+    writer: fileWriter(path),
+    rows,
+    columns: [
+      { name: "trans_num", type: "STRING", nullable: false },
+      { name: "cc_num", type: "STRING", nullable: false },
+      { name: "label", type: "INT32", nullable: false },
+      // Doubles: each holds its 32-bit score exactly, and compares with a threshold as scored.
+      { name: "score", type: "DOUBLE", nullable: false },
+    ],
+    rowGroupSize: PARQUET_ROW_GROUP,
+    createdBy: "fraudstream",
+  });
+}
+
+/** Checks, before any work, that a scores file can be written at `path`. */
+export async function checkScoresPath(path: string): Promise<void> {
+  const folder = dirname(path);
+  try {
+    if (!(await Deno.stat(folder)).isDirectory) throw new Deno.errors.NotFound();
+  } catch {
+    throw new ScoresFileError(
+      `cannot write the scores to '${path}': folder '${folder}' does not exist`,
+    );
+  }
+}
+
+/**
+ * Writes every scored row to `path` (Parquet for `.parquet`, else CSV), atomically: a reader
+ * never sees half a file. Returns the number of rows written.
+ */
+export async function writeScoresFile(path: string, scored: ScoredFiles): Promise<number> {
+  const temporary = join(dirname(path), `.${basename(path)}.tmp-${Deno.pid}`);
+  const rows = scoredRows(scored);
+  try {
+    if (path.toLowerCase().endsWith(".parquet")) await writeParquet(temporary, rows);
+    else await writeCsv(temporary, rows);
+    await Deno.rename(temporary, path);
+  } catch (error) {
+    await Deno.remove(temporary).catch(() => {});
+    if (error instanceof FraudstreamError) throw error;
+    throw new ScoresFileError(
+      `cannot write the scores to '${path}': ${(error as Error).message}`,
+    );
+  }
+  return scored.scores.length;
+}
