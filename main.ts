@@ -6,25 +6,25 @@
  */
 
 import process from "node:process";
-import type { CommandHandler } from "./actors/command.ts";
+import type { CommandHandler } from "./actors/pipeline/command.ts";
 import { inWorker, serveWorker } from "./actors/runtime/worker_host.ts";
 import { setDefaultWorkerEntry } from "./actors/runtime/system.ts";
-import { FraudstreamError, NotAvailableError } from "./config/errors.ts";
+import { FraudstreamError, NotAvailableError } from "./actors/lib/errors.ts";
 import { commandHelp, mainHelp, VERSION } from "./config/help.ts";
 import { loadConfig } from "./config/load.ts";
 
 /** Implementations of the subcommands, loaded on first use. */
 export const HANDLERS: Record<string, () => Promise<CommandHandler>> = {
-  chaos: async () => (await import("./actors/chaos/mod.ts")).chaosCommand,
-  generate: async () => (await import("./actors/generator/command.ts")).generateCommand,
-  produce: async () => (await import("./actors/producer/command.ts")).produceCommand,
-  kafka: async () => (await import("./actors/kafka_local/mod.ts")).kafkaCommand,
-  consume: async () => (await import("./actors/consumer/command.ts")).consumeCommand,
-  run: async () => (await import("./actors/run/command.ts")).runCommand,
+  chaos: async () => (await import("./actors/tools/chaos/mod.ts")).chaosCommand,
+  generate: async () => (await import("./actors/pipeline/generator/command.ts")).generateCommand,
+  produce: async () => (await import("./actors/pipeline/producer/command.ts")).produceCommand,
+  kafka: async () => (await import("./actors/tools/kafka_local/mod.ts")).kafkaCommand,
+  consume: async () => (await import("./actors/pipeline/consumer/command.ts")).consumeCommand,
+  run: async () => (await import("./actors/pipeline/run/command.ts")).runCommand,
   train: async () => (await import("./model/commands.ts")).trainCommand,
   evaluate: async () => (await import("./model/commands.ts")).evaluateCommand,
   model: async () => (await import("./model/commands.ts")).modelCommand,
-  bench: async () => (await import("./actors/bench/command.ts")).benchCommand,
+  bench: async () => (await import("./actors/tools/bench/command.ts")).benchCommand,
 };
 
 /** Where `main` writes; tests capture it. */
@@ -201,7 +201,9 @@ async function writeReport(path: string, report: unknown): Promise<void> {
 
 if (inWorker()) {
   // No `await` before serveWorker: the main thread's first message would be lost.
-  serveWorker(import("./actors/worker_registry.ts").then((module) => module.WORKER_BEHAVIORS));
+  serveWorker(
+    import("./actors/pipeline/worker_registry.ts").then((module) => module.WORKER_BEHAVIORS),
+  );
 } else if (import.meta.main) {
   silenceNegativeTimeoutWarnings();
   setDefaultWorkerEntry(import.meta.url);

@@ -9,7 +9,7 @@
 import { parseArgs } from "node:util";
 import { parse as parseDotenv } from "dotenv";
 import { type CommandSpec, findCommand } from "./commands.ts";
-import { UsageError } from "./errors.ts";
+import { UsageError } from "../actors/lib/errors.ts";
 import { isSwitch, type SettingKey, SETTINGS, type Settings } from "./settings.ts";
 
 /** Settings plus the chosen subcommand and its positional arguments. */

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { UsageError } from "./errors.ts";
+import { UsageError } from "../actors/lib/errors.ts";
 
 /** Turns raw text into a value; `name` is how the user wrote the setting (e.g. `--customers`). */
 export type Parser<T> = (raw: string, name: string) => T;

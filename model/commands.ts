@@ -5,11 +5,11 @@
  */
 
 import { basename, join } from "node:path";
-import type { CommandHandler } from "../actors/command.ts";
-import { createProgressBar } from "../actors/generator/progress_bar.ts";
-import { DEFAULT_TRAIN_ROOT, defaultDataVersion } from "../actors/generator/options.ts";
-import { modelVersions, resolveModelDir } from "../actors/consumer/model_scoring.ts";
-import { UsageError } from "../config/errors.ts";
+import type { CommandHandler } from "../actors/pipeline/command.ts";
+import { createProgressBar } from "../actors/lib/progress_bar.ts";
+import { DEFAULT_TRAIN_ROOT, defaultDataVersion } from "../actors/pipeline/generator/options.ts";
+import { modelVersions, resolveModelDir } from "../actors/pipeline/consumer/model_scoring.ts";
+import { UsageError } from "../actors/lib/errors.ts";
 import { versionName } from "../config/values.ts";
 import { evaluateModel } from "./evaluate.ts";
 import { DEFAULT_FOREST } from "./forest/train.ts";

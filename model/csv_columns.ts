@@ -9,7 +9,7 @@
  */
 
 import { join } from "node:path";
-import { FraudstreamError } from "../config/errors.ts";
+import { FraudstreamError } from "../actors/lib/errors.ts";
 import { readLineBlocks } from "./csv_lines.ts";
 import { CheckedLine, checkLine } from "./row_validator.ts";
 import { COLUMNS, HEADER } from "./schema.ts";

@@ -8,7 +8,7 @@
  */
 
 import { basename, join, resolve } from "node:path";
-import { FraudstreamError } from "../config/errors.ts";
+import { FraudstreamError } from "../actors/lib/errors.ts";
 import type { FeatureBins } from "./forest/binning.ts";
 import {
   binForest,

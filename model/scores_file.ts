@@ -15,7 +15,7 @@
 
 import { basename, dirname, join } from "node:path";
 import { fileWriter, parquetWriteRows } from "hyparquet-writer";
-import { FraudstreamError } from "../config/errors.ts";
+import { FraudstreamError } from "../actors/lib/errors.ts";
 import { readLineBlocks } from "./csv_lines.ts";
 import { COLUMNS, CSV_SEPARATOR, HEADER } from "./schema.ts";
 

@@ -13,7 +13,7 @@
 
 import { join } from "node:path";
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from "hyparquet";
-import { FraudstreamError } from "../config/errors.ts";
+import { FraudstreamError } from "../actors/lib/errors.ts";
 import type { FlatForest } from "./forest/flat.ts";
 import { DEFAULT_ENCODER } from "./features.ts";
 import { type ModelManifest, saveModel } from "./model_file.ts";

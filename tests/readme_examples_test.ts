@@ -22,7 +22,7 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { KafkaTransport } from "../actors/transport/mod.ts";
+import { KafkaTransport } from "../actors/log/mod.ts";
 import { SEED_FEATURES } from "../model/seed_encoding.ts";
 import { NO_KAFKA, TEST_BROKERS } from "./fixtures/kafka.ts";
 import { writeSparkForest } from "./model/spark_fixture.ts";
@@ -35,11 +35,11 @@ const NOT_RUN: Record<string, string> = {
   "npx --yes deno@2.9.6 task test":
     "the whole test suite, this test included; it is what runs this test",
   "fraudstream kafka up":
-    "the test cluster (FRAUDSTREAM_TEST_BROKERS) stands in for it; tests/actors/kafka_local/cluster_test.ts starts clusters",
+    "the test cluster (FRAUDSTREAM_TEST_BROKERS) stands in for it; tests/actors/tools/kafka_local/cluster_test.ts starts clusters",
   "fraudstream chaos kill-broker --report chaos.json":
-    "starts a 3-node Kafka cluster of its own and runs 20 s of load; tests/actors/chaos/kafka_scenarios_test.ts runs it",
+    "starts a 3-node Kafka cluster of its own and runs 20 s of load; tests/actors/tools/chaos/kafka_scenarios_test.ts runs it",
   "fraudstream chaos all":
-    "every scenario in turn, several minutes and three Kafka clusters; each has its test in tests/actors/chaos/",
+    "every scenario in turn, several minutes and three Kafka clusters; each has its test in tests/actors/tools/chaos/",
   "mvn -q dependency:copy -Dartifact=org.apache.kafka:kafka-tools:4.1.1 -DoutputDirectory=.":
     "Kafka's own benchmark tool, downloaded from Maven Central (no network in the tests)",
   "java -cp \"$(ls ~/.cache/fraudstream/kafka/4.1.1/lib/*.jar | tr '\\n' :)kafka-tools-4.1.1.jar\" org.apache.kafka.tools.ProducerPerformance --topic perf6 --num-records 300000 --record-size 220 --throughput -1 --producer-props bootstrap.servers=127.0.0.1:19592 acks=all":

@@ -9,8 +9,8 @@
  * @module
  */
 
-import { clusterDown, clusterUp } from "../actors/kafka_local/mod.ts";
-import { FraudstreamError } from "../config/errors.ts";
+import { clusterDown, clusterUp } from "../actors/tools/kafka_local/mod.ts";
+import { FraudstreamError } from "../actors/lib/errors.ts";
 
 const ci = Deno.env.get("CI") === "true";
 const dir = await Deno.makeTempDir({ prefix: "fraudstream-test-kafka-" });

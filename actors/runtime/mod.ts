@@ -9,10 +9,10 @@ export { ActorRef, type CallOptions, type DeadLetter, type SendOptions } from ".
 export * from "./errors.ts";
 export { Mailbox } from "./mailbox.ts";
 export { workerPool, type WorkerPoolOptions } from "./pool.ts";
-export { seededRandom } from "./random.ts";
+export { seededRandom } from "../lib/random.ts";
 export { type Transfer, withTransfer } from "./protocol.ts";
 export { backoffDelay, Supervisor, SUPERVISOR_DEFAULTS } from "./supervisor.ts";
-export { type PollOptions, pollUntil, sleep, withDeadline } from "./timers.ts";
+export { type PollOptions, pollUntil, sleep, withDeadline } from "../lib/async.ts";
 export {
   ActorSystem,
   setDefaultWorkerEntry,

@@ -18,7 +18,7 @@ import type {
   Strategy,
   SupervisorSpec,
 } from "./types.ts";
-import { sleep } from "./timers.ts";
+import { sleep } from "../lib/async.ts";
 import { workerRunner } from "./worker_runner.ts";
 
 /** Defaults of supervision settings. */

@@ -27,7 +27,7 @@ export interface SystemOptions {
   keepDeadLetters?: number;
 }
 
-let defaultWorkerEntry: URL | string = new URL("../worker_main.ts", import.meta.url);
+let defaultWorkerEntry: URL | string = new URL("../pipeline/worker_main.ts", import.meta.url);
 
 /**
  * Sets the module that hosts worker actors when a system does not name one. The program's entry

@@ -8,7 +8,7 @@
  */
 
 import { type ActorRef, ActorSystem } from "../../actors/runtime/mod.ts";
-import { seededRandom } from "../../actors/runtime/random.ts";
+import { seededRandom } from "../../actors/lib/random.ts";
 import type { FeatureSpec } from "../features.ts";
 import { binValues, categoricalBins, type FeatureBins, numericBins } from "./binning.ts";
 import { GROW_WORKER, type GrowRequest, type GrowWorkerArgs } from "./grow_worker.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { type Config, loadConfig } from "../../config/load.ts";
-import { UsageError } from "../../config/errors.ts";
+import { UsageError } from "../../actors/lib/errors.ts";
 
 function configOf(
   args: string[],

@@ -22,7 +22,7 @@ import { type LoadedModel, loadModel, saveModel } from "../../model/model_file.t
 import { DEFAULT_ENCODER } from "../../model/features.ts";
 import { toRowMajor } from "../../model/train.ts";
 import type { EncodedData } from "../../model/transformed.ts";
-import { median } from "../../actors/bench/summary.ts";
+import { median } from "../../actors/tools/bench/summary.ts";
 
 /** A 128-tree model of `depth` trained on `data`, saved and loaded as the consumer loads it. */
 async function model(

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from "hyparquet";
-import { generateTrainingSet } from "../../actors/generator/mod.ts";
+import { generateTrainingSet } from "../../actors/pipeline/generator/mod.ts";
 import { evaluateModel } from "../../model/evaluate.ts";
 import type { Confusion } from "../../model/metrics.ts";
 import { loadModel } from "../../model/model_file.ts";
@@ -57,7 +57,7 @@ Deno.test("evaluate --scores-out writes rows that reproduce the printed figures,
       outDir: data,
       seed: 5,
       workers: 1,
-      workerEntry: new URL("../../actors/worker_main.ts", import.meta.url),
+      workerEntry: new URL("../../actors/pipeline/worker_main.ts", import.meta.url),
     });
     // A bad line and an empty line: skipped by the reader, so not in the scores either.
     const first = (await Array.fromAsync(Deno.readDir(data)))

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { modelScoring } from "../../actors/consumer/model_scoring.ts";
+import { modelScoring } from "../../actors/pipeline/consumer/model_scoring.ts";
 import { ActorSystem } from "../../actors/runtime/mod.ts";
 import { main } from "../../main.ts";
 import { evaluateModel } from "../../model/evaluate.ts";

@@ -28,7 +28,7 @@ import {
   resetPeakResident,
   residentBytes,
 } from "./peak_memory.ts";
-import { median } from "../../actors/bench/summary.ts";
+import { median } from "../../actors/tools/bench/summary.ts";
 
 /** Rows of the seed's training job. */
 const SEED_ROWS = 43_253_806;

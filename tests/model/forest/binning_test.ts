@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { seededRandom } from "../../../actors/runtime/random.ts";
+import { seededRandom } from "../../../actors/lib/random.ts";
 import { binValues, numericBins } from "../../../model/forest/binning.ts";
 import { binForest, binRows, flattenForest } from "../../../model/forest/flat.ts";
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { seededRandom } from "../../../actors/runtime/random.ts";
+import { seededRandom } from "../../../actors/lib/random.ts";
 import { binValues, categoricalBins, numericBins } from "../../../model/forest/binning.ts";
 import {
   binForest,
@@ -17,7 +17,7 @@ import {
 } from "../../../model/forest/tree.ts";
 import type { FeatureSpec } from "../../../model/features.ts";
 
-const WORKER_ENTRY = new URL("../../../actors/worker_main.ts", import.meta.url);
+const WORKER_ENTRY = new URL("../../../actors/pipeline/worker_main.ts", import.meta.url);
 
 /** Synthetic data: fraud when x0 > 80 and x1 < 30, or when the category (x2) is 5 and x3 > 70. */
 function synthetic(n: number, seed: number) {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { seededRandom } from "../../../actors/runtime/random.ts";
+import { seededRandom } from "../../../actors/lib/random.ts";
 import { binTrainingSet, DEFAULT_FOREST } from "../../../model/forest/train.ts";
 import type { FeatureSpec } from "../../../model/features.ts";
 

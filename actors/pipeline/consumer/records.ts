@@ -1,0 +1,161 @@
+/**
+ * The messages a partition actor writes: alerts, scores, dead letters of undecodable messages and
+ * of repeated transaction ids, and card-state snapshots.
+ *
+ * @module
+ */
+
+import { Buffer } from "node:buffer";
+import type { Transaction } from "../../../model/schema.ts";
+import { boundedReason, excerptFields, rawExcerpt } from "../codec/raw_excerpt.ts";
+import type { LogRecord, OutgoingRecord } from "../../log/types.ts";
+
+const encoder = new TextEncoder();
+
+/** An alert as written to `fraud-alerts` (JSON). */
+export interface Alert {
+  trans_num: string;
+  cc_num: string;
+  amt: number;
+  category: string;
+  merchant: string;
+  score: number;
+  threshold: number;
+  model_version: string;
+  /** Event time of the transaction: `trans_date` and `trans_time`, as written by the generator. */
+  event_time: string;
+  unix_time: number;
+  /** When the alert was produced (ISO 8601, UTC). */
+  detected_at: string;
+  partition: number;
+  offset: number;
+}
+
+/** Where a row came from. */
+export interface RowSource {
+  partition: number;
+  offset: number;
+}
+
+/** The alert message of a transaction that scored at or above the threshold. */
+export function alertRecord(
+  row: Transaction,
+  details: {
+    score: number;
+    threshold: number;
+    modelVersion: string;
+    detectedAt: Date;
+    source: RowSource;
+  },
+): OutgoingRecord {
+  const alert: Alert = {
+    trans_num: row.trans_num,
+    cc_num: row.cc_num,
+    amt: row.amt,
+    category: row.category,
+    merchant: row.merchant,
+    score: Math.round(details.score * 1e6) / 1e6,
+    threshold: details.threshold,
+    model_version: details.modelVersion,
+    event_time: `${row.trans_date}T${row.trans_time}`,
+    unix_time: row.unix_time,
+    detected_at: details.detectedAt.toISOString(),
+    partition: details.source.partition,
+    offset: details.source.offset,
+  };
+  return {
+    key: row.cc_num,
+    value: encoder.encode(JSON.stringify(alert)),
+    headers: { encoding: "json" },
+  };
+}
+
+/** The score message of every transaction (optional topic `scores`). */
+export function scoreRecord(
+  row: Transaction,
+  details: { score: number; modelVersion: string; source: RowSource },
+): OutgoingRecord {
+  return {
+    key: row.cc_num,
+    value: encoder.encode(JSON.stringify({
+      trans_num: row.trans_num,
+      cc_num: row.cc_num,
+      score: Math.round(details.score * 1e6) / 1e6,
+      is_fraud: row.is_fraud,
+      model_version: details.modelVersion,
+      partition: details.source.partition,
+      offset: details.source.offset,
+    })),
+    headers: { encoding: "json" },
+  };
+}
+
+/** The dead-letter message of a log record that could not be decoded. */
+export function undecodableRecord(
+  record: LogRecord,
+  details: { topic: string; partition: number; reason: string },
+): OutgoingRecord {
+  const raw = rawExcerpt(record.value);
+  const reason = boundedReason(details.reason);
+  return {
+    key: record.key,
+    value: encoder.encode(JSON.stringify({
+      reason,
+      source: "consumer",
+      topic: details.topic,
+      partition: details.partition,
+      offset: record.offset,
+      raw_base64: Buffer.from(raw.head).toString("base64"),
+      ...excerptFields(raw),
+    })),
+    headers: { reason, source: "consumer" },
+  };
+}
+
+/** Reason of the dead letter of a row whose transaction id its partition has seen before. */
+export const DUPLICATE_REASON = "duplicate transaction id";
+
+/** The dead-letter message of a row whose `trans_num` its partition has seen before (as JSON). */
+export function duplicateRecord(
+  row: Transaction,
+  details: { topic: string; source: RowSource },
+): OutgoingRecord {
+  const raw = rawExcerpt(encoder.encode(JSON.stringify(row)));
+  return {
+    key: row.cc_num,
+    value: encoder.encode(JSON.stringify({
+      reason: DUPLICATE_REASON,
+      source: "consumer",
+      topic: details.topic,
+      partition: details.source.partition,
+      offset: details.source.offset,
+      trans_num: row.trans_num,
+      raw_base64: Buffer.from(raw.head).toString("base64"),
+      ...excerptFields(raw),
+    })),
+    headers: { reason: DUPLICATE_REASON, source: "consumer" },
+  };
+}
+
+/**
+ * The key prefix of the card states of one pipeline (consumer group and input topic): pipelines
+ * sharing a card-state topic neither restore nor compact away each other's states.
+ */
+export function cardStateScope(groupId: string, topic: string): string {
+  return `${groupId}/${topic}/`;
+}
+
+/** A card-state snapshot, in the card-state partition matching the input partition. */
+export function cardStateRecord(
+  scope: string,
+  card: string,
+  state: Uint8Array,
+  source: RowSource,
+): OutgoingRecord {
+  return {
+    key: scope + card,
+    value: state,
+    partition: source.partition,
+    headers: { offset: String(source.offset) },
+  };
+}

@@ -1,0 +1,192 @@
+/**
+ * The batches of a stream: the state a stream run keeps (cards, event-time horizon, rows drawn but
+ * not yet written, counters) and one step of it: draw up to the clock, write one batch file.
+ *
+ * @module
+ */
+
+import { HEADER } from "../../../model/schema.ts";
+import { AtomicFile } from "../../lib/atomic_write.ts";
+import { civilDate, DAY_SECONDS } from "./calendar.ts";
+import { CustomerFactory, customerLine } from "./customers.ts";
+import { RowEncoder } from "./encoder.ts";
+import { Random, STREAM } from "./random.ts";
+import type { Fidelity } from "./sampler.ts";
+import { StreamModel, type StreamRow } from "./stream_model.ts";
+
+/**
+ * Most rows drawn for one batch: when generation cannot keep up with the clock (a high speed for
+ * many cards), event time falls behind instead of batches, and memory, growing without bound.
+ */
+export const MAX_BATCH_ROWS = 100_000;
+
+/** Event time drawn at once while filling a batch, in seconds. */
+const DRAW_STEP_SECONDS = 3600;
+
+/** Validated settings of a stream run. */
+export interface StreamSettings {
+  customers: number;
+  seed: number;
+  fidelity: Fidelity;
+  outDir: string;
+  speed: number;
+  rate: number;
+  durationMs: number;
+  batchMs: number;
+  startSeconds: number;
+  asOf: number;
+}
+
+/**
+ * A tag for this run's file names: the wall-clock start and 4 random hex digits, e.g.
+ * `20240131T235959-3fa2`, so runs never overwrite each other's batches.
+ */
+function runTag(now: Date): string {
+  const random = crypto.getRandomValues(new Uint16Array(1))[0].toString(16).padStart(4, "0");
+  return `${now.toISOString().replace(/[-:]/g, "").slice(0, 15)}-${random}`;
+}
+
+/** Everything a stream run keeps across restarts of its writer actor. */
+export class StreamState {
+  readonly settings: StreamSettings;
+  readonly model: StreamModel;
+  readonly factory: CustomerFactory;
+  readonly #prefixes = new Map<number, { prefix: Uint8Array; lat: number; long: number }>();
+  readonly tag: string;
+  readonly wallStart = performance.now();
+  /** Event time (seconds) up to which transactions have been drawn. */
+  horizon: number;
+  /** Drawn rows not yet in a completed file, sorted by time. */
+  pending: StreamRow[] = [];
+  draws = 0;
+  files = 0;
+  rows = 0;
+  frauds = 0;
+  bytes = 0;
+  tokens = 0;
+  lastStep = performance.now();
+  firstTime = Number.POSITIVE_INFINITY;
+  lastTime = Number.NEGATIVE_INFINITY;
+
+  constructor(settings: StreamSettings) {
+    this.settings = settings;
+    this.factory = new CustomerFactory(settings.seed, civilDate(settings.asOf));
+    const cores = Array.from({ length: settings.customers }, (_, i) => this.factory.core(i));
+    this.model = new StreamModel({
+      cores,
+      seed: settings.seed,
+      fidelity: settings.fidelity,
+      startDay: Math.floor(settings.startSeconds / DAY_SECONDS),
+    });
+    this.horizon = settings.startSeconds;
+    this.tag = runTag(new Date());
+  }
+
+  /** The encoded customer part of `index`, drawn on first use. */
+  customer(index: number): { prefix: Uint8Array; lat: number; long: number } {
+    let entry = this.#prefixes.get(index);
+    if (!entry) {
+      const customer = this.factory.customer(index);
+      entry = {
+        prefix: new TextEncoder().encode(customerLine(customer) + "|"),
+        lat: Number(customer.home.lat),
+        long: Number(customer.home.long),
+      };
+      this.#prefixes.set(index, entry);
+    }
+    return entry;
+  }
+}
+
+/** Wall-clock ms elapsed since the state was created. */
+export function elapsedMs(state: StreamState): number {
+  return performance.now() - state.wallStart;
+}
+
+/**
+ * Draws up to the current event time (unless the backlog is full) and writes one batch file;
+ * returns true when drawing stopped short of the clock at the batch size limit.
+ */
+export function step(state: StreamState, final: boolean): boolean {
+  const { settings } = state;
+  const elapsed = final && settings.durationMs > 0
+    ? settings.durationMs
+    : Math.min(elapsedMs(state), settings.durationMs || Number.POSITIVE_INFINITY);
+  const target = Math.floor(settings.startSeconds + (elapsed / 1000) * settings.speed);
+  const now = performance.now();
+  if (settings.rate > 0) {
+    const burst = settings.rate * Math.max(1, (2 * settings.batchMs) / 1000);
+    state.tokens = Math.min(burst, state.tokens + (settings.rate * (now - state.lastStep)) / 1000);
+  }
+  state.lastStep = now;
+  const backlogLimit = settings.rate > 0 ? Math.max(1, 2 * settings.rate) : Infinity;
+  let behind = false;
+  if (target > state.horizon && state.pending.length < backlogLimit) {
+    const drawn: StreamRow[] = [];
+    const random = new Random(settings.seed, STREAM.streamBatches, state.draws);
+    let horizon = state.horizon;
+    while (horizon < target && drawn.length < MAX_BATCH_ROWS) {
+      const until = Math.min(target, horizon + DRAW_STEP_SECONDS);
+      state.model.draw(horizon, until, random, drawn);
+      horizon = until;
+    }
+    drawn.sort((a, b) => a.time - b.time || a.customer - b.customer);
+    state.pending = state.pending.length === 0 ? drawn : state.pending.concat(drawn);
+    state.horizon = horizon;
+    state.draws++;
+    behind = horizon < target;
+  }
+  const take = settings.rate > 0
+    ? Math.min(state.pending.length, Math.floor(state.tokens))
+    : state.pending.length;
+  if (take === 0) return behind;
+  const batch = state.pending.slice(0, take);
+  const written = writeBatch(state, batch);
+  state.pending = state.pending.slice(take);
+  if (settings.rate > 0) state.tokens -= take;
+  state.files++;
+  state.rows += take;
+  state.bytes += written;
+  for (const row of batch) state.frauds += row.fraud;
+  state.firstTime = Math.min(state.firstTime, batch[0].time);
+  state.lastTime = Math.max(state.lastTime, batch[batch.length - 1].time);
+  return behind;
+}
+
+/** Writes one batch file atomically; returns its size. */
+function writeBatch(state: StreamState, batch: StreamRow[]): number {
+  const firstDay = Math.floor(batch[0].time / DAY_SECONDS);
+  const lastDay = Math.floor(batch[batch.length - 1].time / DAY_SECONDS);
+  const name = `transactions_${state.tag}_${String(state.files).padStart(6, "0")}.csv`;
+  const file = new AtomicFile(state.settings.outDir, name);
+  try {
+    const encoder = new RowEncoder({
+      first: firstDay,
+      days: lastDay - firstDay + 1,
+      sink: (bytes) => file.write(bytes),
+      bufferBytes: 1 << 20,
+    });
+    encoder.writeLine(HEADER);
+    const random = new Random(state.settings.seed, STREAM.rowDetails, state.files, state.draws);
+    for (const row of batch) {
+      const customer = state.customer(row.customer);
+      const day = Math.floor(row.time / DAY_SECONDS);
+      encoder.writeRow(
+        customer.prefix,
+        customer,
+        day - firstDay,
+        row.time - day * DAY_SECONDS,
+        row.category,
+        row.cents,
+        row.fraud,
+        random,
+      );
+    }
+    encoder.flush();
+    file.commit();
+    return file.bytes;
+  } catch (error) {
+    file.discard();
+    throw error;
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * The producer's ledger: how far each input file has been published, written to a compacted
+ * topic in the same transaction as the file's records, so a restarted producer resumes exactly
+ * where the last commit left off and never skips or repeats a row.
+ *
+ * @module
+ */
+
+import type { OutgoingRecord, Transport } from "../../log/types.ts";
+
+/** Compacted topic of ledger entries. */
+export const LEDGER_TOPIC = "producer-ledger";
+
+/** Progress of one input file. */
+export interface LedgerEntry {
+  /** Path relative to the input folder. */
+  file: string;
+  /** Next line to read (1-based). */
+  line: number;
+  /** Rows published so far. */
+  rows: number;
+  /** Rows sent to the dead-letter topic so far. */
+  bad: number;
+  /** True once the whole file is published. */
+  done: boolean;
+  /** File size when it was first read. */
+  size: number;
+  /**
+   * Offset in the file just past the published lines: a file larger than this has grown since
+   * (absent in entries of older versions).
+   */
+  bytes?: number;
+  /** Modification time of the file when it was taken up, in ms since the epoch. */
+  mtimeMs?: number;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** The ledger record of `entry` for producer `producerId`. */
+export function ledgerRecord(producerId: string, entry: LedgerEntry): OutgoingRecord {
+  return {
+    key: `${producerId}\u0000${entry.file}`,
+    partition: 0,
+    value: encoder.encode(JSON.stringify(entry)),
+  };
+}
+
+/** Reads the committed ledger of `producerId`: the latest entry per file. */
+export async function readLedger(
+  transport: Transport,
+  producerId: string,
+): Promise<Map<string, LedgerEntry>> {
+  const entries = new Map<string, LedgerEntry>();
+  const [end] = await transport.endOffsets(LEDGER_TOPIC);
+  const prefix = `${producerId}\u0000`;
+  for await (
+    const records of transport.read({ topic: LEDGER_TOPIC, partition: 0 }, { from: 0, to: end })
+  ) {
+    for (const record of records) {
+      if (!record.key?.startsWith(prefix)) continue;
+      const entry = JSON.parse(decoder.decode(record.value)) as LedgerEntry;
+      entries.set(entry.file, entry);
+    }
+  }
+  return entries;
+}

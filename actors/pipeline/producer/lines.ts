@@ -1,0 +1,133 @@
+/**
+ * Reads a text file as numbered lines, in chunks of bytes, without holding the whole file: the
+ * producer publishes a chunk per transaction and can resume a file at any line. A chunk stays
+ * bytes until an encoder worker decodes it. The file is read through `readLineBlocks`; a line over
+ * the limit is not held but stands in its chunk as an empty line, its report beside it.
+ *
+ * @module
+ */
+
+import { type OverlongLine, readLineBlocks } from "../../../model/csv_lines.ts";
+import { DEAD_LETTER_RAW_BYTES } from "../codec/raw_excerpt.ts";
+
+/** Consecutive lines of a file. */
+export interface LineChunk {
+  /** 1-based number of the chunk's first line. */
+  first: number;
+  /** The lines, each with its line break (the file's last line may lack one). */
+  bytes: Uint8Array;
+  /** Number of lines in `bytes`. */
+  count: number;
+  /** True for the chunk that ends the file. */
+  last: boolean;
+  /** Offset in the file just past the chunk's last line (and its line break, if any). */
+  end: number;
+  /** Lines over the limit: each stands in `bytes` as an empty line. */
+  overlong?: OverlongLine[];
+}
+
+/** Options of `readLines`. */
+export interface ReadLinesOptions {
+  /** First line to return, 1-based (default 1). */
+  fromLine?: number;
+  /** Most lines per chunk (default 5000). */
+  chunkLines?: number;
+  /** Longest line read, in bytes without its line feed (default: no limit). */
+  maxLineBytes?: number;
+}
+
+/** Lines per chunk unless configured. */
+export const DEFAULT_CHUNK_LINES = 5000;
+
+/** The producer's longest line unless configured (`--max-line-bytes`), in bytes. */
+export const DEFAULT_MAX_LINE_BYTES = 64 * 1024;
+
+const READ_SIZE = 1 << 20;
+const decoder = new TextDecoder();
+/** What stands for an overlong line in its chunk: an empty line. */
+const EMPTY_LINE = new Uint8Array([0x0a]);
+
+/** The lines of a chunk as text, without their line breaks (a `\r` before one is kept). */
+export function chunkLines(chunk: LineChunk): string[] {
+  if (chunk.count === 0) return [];
+  return decoder.decode(chunk.bytes).split("\n", chunk.count);
+}
+
+/** Yields the lines of `path` from `fromLine` on; a final line without a line break counts. */
+export async function* readLines(
+  path: string,
+  options: ReadLinesOptions = {},
+): AsyncGenerator<LineChunk> {
+  const fromLine = options.fromLine ?? 1;
+  const chunkLines = options.chunkLines ?? DEFAULT_CHUNK_LINES;
+  /** The chunk being gathered: its pieces (copied out of the blocks), lines and first line. */
+  const parts: Uint8Array[] = [];
+  const overlong: OverlongLine[] = [];
+  let count = 0;
+  let first = 0;
+  let lineNumber = 0;
+  /** Offset in the file just past the last line read. */
+  let end = 0;
+  const take = (last: boolean): LineChunk => {
+    const chunk: LineChunk = {
+      first: count > 0 ? first : lineNumber + 1,
+      bytes: concat(parts),
+      count,
+      last,
+      end,
+    };
+    if (overlong.length > 0) chunk.overlong = overlong.splice(0);
+    parts.length = 0;
+    count = 0;
+    return chunk;
+  };
+  const blocks = readLineBlocks(path, READ_SIZE, {
+    maxLineBytes: options.maxLineBytes,
+    keepBytes: DEAD_LETTER_RAW_BYTES,
+  });
+  for await (const block of blocks) {
+    const { buffer, starts } = block;
+    if (block.overlong) {
+      lineNumber = block.overlong.line;
+      end = block.overlong.end;
+      if (lineNumber < fromLine) continue;
+      if (count === 0) first = lineNumber;
+      parts.push(EMPTY_LINE);
+      overlong.push(block.overlong);
+      if (++count >= chunkLines) yield take(false);
+      continue;
+    }
+    /** Where the chunk's lines in this block begin, or -1. */
+    let pieceStart = -1;
+    for (let i = 0; i < starts.length; i++) {
+      lineNumber = block.firstLine + i;
+      // A line's bytes, with its break, run to the next line's start (or the block's end).
+      const lineEnd = i + 1 < starts.length ? starts[i + 1] : block.end;
+      end = block.offset + lineEnd;
+      if (lineNumber < fromLine) continue;
+      if (pieceStart < 0) pieceStart = starts[i];
+      if (count === 0) first = lineNumber;
+      count++;
+      if (count >= chunkLines) {
+        parts.push(buffer.slice(pieceStart, lineEnd));
+        pieceStart = -1;
+        yield take(false);
+      }
+    }
+    if (pieceStart >= 0) parts.push(buffer.slice(pieceStart, block.end));
+  }
+  yield take(true);
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0];
+  let total = 0;
+  for (const part of parts) total += part.byteLength;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.byteLength;
+  }
+  return out;
+}

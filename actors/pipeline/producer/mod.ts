@@ -1,0 +1,192 @@
+/**
+ * The producer role: a supervised actor that watches the input folder like Spark's file source
+ * (new complete files only, at most `maxFilesPerTrigger` per scan, progress kept in the ledger so a
+ * restart neither skips nor repeats a row) and publishes each file with `publishFile`, its chunks
+ * parsed and encoded by a pool of encoder workers. A file that changes after it was published is
+ * reported; when it grew, the lines added are published too.
+ *
+ * Tree: `producer` (rest_for_one) -> `encoders` (one worker per encoder), `publish` (the actor).
+ *
+ * @module
+ */
+
+import {
+  type ActorRef,
+  type ActorSpec,
+  sleep,
+  type SupervisorSpec,
+  workerPool,
+} from "../../runtime/mod.ts";
+import type { Transport } from "../../log/types.ts";
+import type { WireEncoding } from "../codec/transactions.ts";
+import type { ChunkOptions, EncodedChunk } from "./chunks.ts";
+import { ENCODE_WORKER, type EncodeRequest } from "./encode_worker.ts";
+import { changeSince, isLaterEntry, resumeGrown } from "./changes.ts";
+import { type InputFile, scanInputFolder, SettleFilter } from "./files.ts";
+import { LEDGER_TOPIC, type LedgerEntry, readLedger } from "./ledger.ts";
+import type { LineChunk } from "./lines.ts";
+import { type ProducerMetrics, publishFile } from "./publisher.ts";
+
+export { type ProducerMetrics, producerMetrics } from "./publisher.ts";
+
+/** What the producer actor needs. */
+export interface ProducerActorOptions {
+  transport: Transport;
+  /** Folder to watch. */
+  input: string;
+  topics: { transactions: string; deadLetters: string };
+  partitions: number;
+  encoding: WireEncoding;
+  producerId: string;
+  maxFilesPerTrigger: number;
+  /** Pause between scans when nothing is new, in ms (default 250). */
+  pollMs?: number;
+  /** Lines per published transaction (default 5000). */
+  chunkLines?: number;
+  /** Longest line read, in bytes (default 64 KiB): a longer one is a dead letter, not held. */
+  maxLineBytes?: number;
+  /**
+   * How long a file's size and modification time must stay the same before it is taken up, in
+   * ms (default 0: at once, for writers that write under a hidden name and rename).
+   */
+  settleMs?: number;
+  /** Encoder workers (default 1). */
+  encoders?: number;
+  metrics: ProducerMetrics;
+  /** Called after every committed chunk with the ids of the rows it published. */
+  onPublished?: (ids: string[]) => void;
+  /** Called when a scan found nothing new to publish, nor any file waiting to settle. */
+  onIdle?: () => void;
+  /** Called, once per change, for a file that changed after it was published (a warning). */
+  onChanged?: (message: string) => void;
+  /** Delete each file once it is wholly published (like Spark's `cleanSource=delete`). */
+  deletePublished?: boolean;
+}
+
+/** The producer's supervision tree, with id `producer` (or `id`). */
+export function producerTree(options: ProducerActorOptions & { id?: string }): SupervisorSpec {
+  const encoders = Math.max(1, options.encoders ?? 1);
+  return {
+    kind: "supervisor",
+    id: options.id ?? "producer",
+    strategy: "rest_for_one",
+    intensity: 5,
+    periodMs: 60_000,
+    backoff: { initialMs: 200, maxMs: 5000 },
+    children: [
+      workerPool({
+        id: "encoders",
+        member: "encode",
+        size: encoders,
+        behavior: ENCODE_WORKER,
+        mailbox: 4,
+        heartbeat: { intervalMs: 1000, timeoutMs: 15_000 },
+      }),
+      publisherActor(options, encoders),
+    ],
+  };
+}
+
+/** The actor that publishes the files, handing chunks to the encoders round robin. */
+function publisherActor(options: ProducerActorOptions, encoders: number): ActorSpec {
+  // What this process saw committed, kept across restarts of the actor: a commit that succeeded is
+  // durable, but reading the ledger back right after it may not show it yet (the transaction's
+  // markers can still be on their way), and resuming from an older entry would send a chunk twice.
+  const committed = new Map<string, LedgerEntry>();
+  const settle = new SettleFilter(options.settleMs ?? 0);
+  // Changes already reported (file, size and time), so each is reported once.
+  const reported = new Set<string>();
+  const report = (file: InputFile, message: string) => {
+    const key = `${file.name}\u0000${file.size}\u0000${file.mtimeMs}`;
+    if (reported.has(key)) return;
+    reported.add(key);
+    options.metrics.changedFiles++;
+    options.onChanged?.(message);
+  };
+  return {
+    kind: "actor",
+    id: "publish",
+    shutdownMs: 30_000,
+    behavior: () => ({
+      run: async (ctx) => {
+        // The encoders are this actor's siblings; paths below the root leave out the root's id.
+        const tree = ctx.path.split("/").slice(1, -1).join("/");
+        const workers = Array.from(
+          { length: encoders },
+          (_, i) =>
+            ctx.tree.ref(`${tree}/encoders/encode-${i}`) as ActorRef<EncodeRequest, EncodedChunk>,
+        );
+        let turn = 0;
+        const encode = (chunk: LineChunk, chunkOptions: ChunkOptions) =>
+          workers[turn++ % encoders].call({ chunk, options: chunkOptions }, {
+            signal: ctx.signal,
+          });
+        const producer = await options.transport.transactionalProducer(
+          `fraudstream-producer-${options.producerId}`,
+        );
+        try {
+          const ledger = await readLedger(options.transport, options.producerId);
+          for (const [file, entry] of committed) {
+            const read = ledger.get(file);
+            if (!read || isLaterEntry(entry, read)) ledger.set(file, entry);
+          }
+          while (!ctx.signal.aborted) {
+            const files = await scanInputFolder(options.input);
+            const wanted = files.filter((file) => {
+              const entry = ledger.get(file.name);
+              if (!entry?.done) return true;
+              const change = changeSince(file, entry);
+              if (change?.kind === "rewritten") report(file, change.message);
+              return change?.kind === "grew";
+            });
+            const todo = settle.settled(wanted).slice(0, options.maxFilesPerTrigger);
+            if (todo.length === 0) {
+              if (settle.pending === 0) options.onIdle?.();
+              await sleep(options.pollMs ?? 250, ctx.signal);
+              continue;
+            }
+            for (const file of todo) {
+              if (ctx.signal.aborted) break;
+              let from = ledger.get(file.name);
+              const change = from && changeSince(file, from);
+              if (from && change) {
+                const resumed = await resumeGrown(file, from);
+                report(file, [change.message, resumed.warning].filter(Boolean).join("; "));
+                from = resumed.entry;
+              }
+              const entry = await publishFile(file, from, {
+                producer,
+                producerId: options.producerId,
+                topics: { ...options.topics, ledger: LEDGER_TOPIC },
+                partitions: options.partitions,
+                encoding: options.encoding,
+                chunkLines: options.chunkLines,
+                maxLineBytes: options.maxLineBytes,
+                encode,
+                readAhead: 2 * encoders,
+                metrics: options.metrics,
+                signal: ctx.signal,
+                onPublished: options.onPublished,
+                onCommitted: (entry) => committed.set(entry.file, entry),
+              });
+              ledger.set(file.name, entry);
+              // A file that changed while it was read is kept for the next scan to report.
+              if (entry.done && options.deletePublished && await unchanged(file, entry)) {
+                await Deno.remove(file.path).catch(() => {});
+              }
+            }
+          }
+        } finally {
+          await producer.close().catch(() => {});
+        }
+      },
+    }),
+  };
+}
+
+/** Whether `file` still has the size and time it had when `entry` finished publishing it. */
+async function unchanged(file: InputFile, entry: LedgerEntry): Promise<boolean> {
+  const now = await Deno.stat(file.path).catch(() => undefined);
+  return now !== undefined && now.size === entry.bytes &&
+    (now.mtime?.getTime() ?? 0) === file.mtimeMs;
+}

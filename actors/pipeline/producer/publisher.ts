@@ -1,0 +1,193 @@
+/**
+ * Publishes input files: each chunk of lines becomes one transaction holding its valid
+ * transactions (keyed by card number), its bad rows (to the dead-letter topic, with reason, file
+ * and line) and the file's new ledger position, so a chunk is published entirely or not at all. A
+ * short chunk that ends a file shares the transaction of the chunk before it.
+ *
+ * @module
+ */
+
+import type { OutgoingRecord, TransactionalProducer } from "../../log/types.ts";
+import type { WireEncoding } from "../codec/transactions.ts";
+import { boundedReason, excerptFields } from "../codec/raw_excerpt.ts";
+import {
+  type ChunkOptions,
+  type DeadLetterRow,
+  type EncodedChunk,
+  unpackRecords,
+} from "./chunks.ts";
+import type { InputFile } from "./files.ts";
+import { type LedgerEntry, ledgerRecord } from "./ledger.ts";
+import { DEFAULT_CHUNK_LINES, DEFAULT_MAX_LINE_BYTES, type LineChunk, readLines } from "./lines.ts";
+
+/** Counters of a producer, kept across restarts of its actor. */
+export interface ProducerMetrics {
+  files: number;
+  rows: number;
+  deadLetters: number;
+  bytes: number;
+  transactions: number;
+  /** Changes to input files after they were published (each reported once). */
+  changedFiles: number;
+}
+
+/** Creates zeroed producer counters. */
+export function producerMetrics(): ProducerMetrics {
+  return { files: 0, rows: 0, deadLetters: 0, bytes: 0, transactions: 0, changedFiles: 0 };
+}
+
+/** Where and how a file is published. */
+export interface PublishOptions {
+  producer: TransactionalProducer;
+  producerId: string;
+  topics: { transactions: string; deadLetters: string; ledger: string };
+  /** Partitions of the transactions topic (Arrow batches are built per partition). */
+  partitions: number;
+  encoding: WireEncoding;
+  /**
+   * Lines per transaction (default 5000); a file's last chunk, when it holds at most a quarter of
+   * that, is published with the one before it.
+   */
+  chunkLines?: number;
+  /** Longest line read, in bytes (default 64 KiB): a longer one is a dead letter, not held. */
+  maxLineBytes?: number;
+  /** Most transactions per Arrow message (default 2000, well under Kafka's 1 MB message limit). */
+  maxArrowRows?: number;
+  /** Parses and encodes a chunk (`encodeChunk`, on an encoder worker). */
+  encode: (chunk: LineChunk, options: ChunkOptions) => Promise<EncodedChunk>;
+  /** Chunks being encoded while the one before them is published (default 1). */
+  readAhead?: number;
+  metrics: ProducerMetrics;
+  /** Stops after the chunk in progress. */
+  signal?: AbortSignal;
+  /** Called after every committed chunk with the ids of the rows it published. */
+  onPublished?: (ids: string[]) => void;
+  /** Called after every committed chunk with the file's new ledger entry. */
+  onCommitted?: (entry: LedgerEntry) => void;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * Publishes `file` from the ledger position `entry` (from the start when absent; from its line on
+ * when it is done but the file grew since); the new entry.
+ */
+export async function publishFile(
+  file: InputFile,
+  entry: LedgerEntry | undefined,
+  options: PublishOptions,
+): Promise<LedgerEntry> {
+  let current: LedgerEntry = entry ??
+    { file: file.name, line: 1, rows: 0, bad: 0, done: false, size: file.size };
+  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  const chunkOptions: ChunkOptions = {
+    file: file.name,
+    topic: options.topics.transactions,
+    partitions: options.partitions,
+    encoding: options.encoding,
+    maxArrowRows: options.maxArrowRows,
+    maxLineBytes,
+  };
+  const chunkLines = options.chunkLines ?? DEFAULT_CHUNK_LINES;
+  const chunks = readLines(file.path, { fromLine: current.line, chunkLines, maxLineBytes });
+  // Chunks are encoded ahead, in parallel, and published in file order.
+  const ahead: { chunk: LineChunk; encoded: Promise<EncodedChunk> }[] = [];
+  const readAhead = Math.max(1, options.readAhead ?? 1);
+  let read = false;
+  try {
+    for (;;) {
+      while (!read && ahead.length <= readAhead) {
+        const next = await chunks.next();
+        if (next.done) {
+          read = true;
+          break;
+        }
+        const encoded = options.encode(next.value, chunkOptions);
+        // Awaited in order below; a chunk left behind when publishing stops fails unobserved.
+        encoded.catch(() => {});
+        ahead.push({ chunk: next.value, encoded });
+      }
+      const head = ahead.shift();
+      if (!head) break;
+      const parts = [head];
+      // A short chunk that ends the file goes with the one before it: a file just over a multiple
+      // of the chunk size (a header line and 5,000 rows) costs one transaction, not two.
+      const tail = ahead[0];
+      if (tail?.chunk.last && tail.chunk.count <= chunkLines / 4) parts.push(ahead.shift()!);
+      const chunk = joinedChunk(parts.map((part) => part.chunk));
+      const encoded = await Promise.all(parts.map((part) => part.encoded));
+      const records = encoded.flatMap((part) => unpackRecords(part.records));
+      const bad = encoded.flatMap((part) => part.bad);
+      const ids = encoded.flatMap((part) => part.ids);
+      const bytes = encoded.reduce((sum, part) => sum + part.records.values.byteLength, 0);
+      const next: LedgerEntry = {
+        ...current,
+        line: chunk.first + chunk.count,
+        rows: current.rows + ids.length,
+        bad: current.bad + bad.length,
+        done: chunk.last,
+        bytes: chunk.end,
+        mtimeMs: file.mtimeMs,
+      };
+      const transaction = await options.producer.begin();
+      try {
+        if (records.length > 0) await transaction.send(options.topics.transactions, records);
+        if (bad.length > 0) {
+          await transaction.send(options.topics.deadLetters, bad.map(deadLetterRecord));
+        }
+        await transaction.send(options.topics.ledger, [ledgerRecord(options.producerId, next)]);
+        await transaction.commit();
+      } catch (error) {
+        await transaction.abort().catch(() => {});
+        throw error;
+      }
+      current = next;
+      options.onCommitted?.(next);
+      const metrics = options.metrics;
+      metrics.rows += ids.length;
+      metrics.deadLetters += bad.length;
+      metrics.transactions++;
+      metrics.bytes += bytes;
+      // A file published on after it grew was counted when it was first done.
+      if (next.done && !entry?.done) metrics.files++;
+      options.onPublished?.(ids);
+      if (options.signal?.aborted && !chunk.last) break;
+    }
+  } finally {
+    // Closes the file when publishing stops before its end.
+    await chunks.return(undefined);
+  }
+  return current;
+}
+
+/** Consecutive chunks as one: the first one's start, the last one's end. */
+function joinedChunk(chunks: LineChunk[]): Pick<LineChunk, "first" | "count" | "last" | "end"> {
+  const last = chunks[chunks.length - 1];
+  return {
+    first: chunks[0].first,
+    count: chunks.reduce((sum, chunk) => sum + chunk.count, 0),
+    last: last.last,
+    end: last.end,
+  };
+}
+
+/**
+ * The dead-letter message of a bad row: the line as text when it is short, else its first 4 KiB,
+ * with the length and SHA-256 of the whole line either way, and its reason cut short.
+ */
+export function deadLetterRecord(row: DeadLetterRow): OutgoingRecord {
+  const reason = boundedReason(row.reason);
+  return {
+    key: row.file,
+    value: encoder.encode(JSON.stringify({
+      reason,
+      topic: row.topic,
+      file: row.file,
+      line: row.line,
+      raw: decoder.decode(row.raw.head),
+      ...excerptFields(row.raw),
+    })),
+    headers: { reason, source: "producer" },
+  };
+}

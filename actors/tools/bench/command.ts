@@ -1,0 +1,75 @@
+/**
+ * `fraudstream bench <scenario>`: runs the benchmark cells, prints their tables (Markdown) on
+ * stdout, and with `--report FILE.json` writes the JSON report and an HTML report with charts
+ * next to it (`FILE.html`). Exits 1 when a cell lost or duplicated a transaction, or failed.
+ *
+ * @module
+ */
+
+import { dirname } from "node:path";
+import type { CommandHandler } from "../../pipeline/command.ts";
+import { FraudstreamError } from "../../lib/errors.ts";
+import { kafkaConnection, KafkaTransport } from "../../log/mod.ts";
+import { benchReportHtml } from "./report_html.ts";
+import { type BenchScenario, partitionGrid, runScaling, workerGrid } from "./scaling.ts";
+import { benchText } from "./tables.ts";
+import { settlesWithin } from "./within.ts";
+
+/** Longest wait for the Kafka connections to close at the end, in ms. */
+const CLOSE_TIMEOUT_MS = 30_000;
+
+/** Where the HTML report goes: next to the JSON report, `.html` for `.json`. */
+export function htmlReportPath(reportPath: string): string {
+  return `${reportPath.replace(/\.json$/i, "")}.html`;
+}
+
+/** Runs a bench scenario and reports it. */
+export const benchCommand: CommandHandler = async (config, ctx) => {
+  const scenario = config.args.scenario as BenchScenario;
+  const connection = config.brokers
+    ? kafkaConnection(config, (line) => ctx.status(`bench: kafka: ${line}`))
+    : undefined;
+  const kafka = connection ? new KafkaTransport(connection) : undefined;
+  if (config.report === undefined) {
+    ctx.status("bench: pass --report FILE.json to get the JSON report and FILE.html with charts");
+  }
+  try {
+    const report = await runScaling({
+      scenario,
+      rows: config.rows,
+      partitions: partitionGrid(config.partitions),
+      workers: workerGrid(config.workers),
+      encoding: config.encoding,
+      rate: config.rate,
+      seed: config.seed,
+      model: config.model,
+      modelsDir: config.modelsDir,
+      replicationFactor: config.replicationFactor,
+      repeat: config.repeat,
+      kafka,
+      topicDeleter: kafka && { delete: (what) => kafka.deleteTopicsAndGroups(what) },
+      kafkaSkipped: kafka ? undefined : "no --brokers given, so only the embedded log was " +
+        "measured (start a cluster with 'fraudstream kafka up' and pass --brokers)",
+      signal: ctx.signal,
+      onStatus: ctx.status,
+    });
+    if (config.report !== undefined) {
+      const path = htmlReportPath(config.report);
+      try {
+        await Deno.mkdir(dirname(path), { recursive: true });
+        await Deno.writeTextFile(path, benchReportHtml(report));
+      } catch (error) {
+        throw new FraudstreamError(
+          `cannot write the HTML report to '${path}': ${(error as Error).message}`,
+        );
+      }
+      report.html = path;
+      ctx.status(`bench: HTML report in ${path}`);
+    }
+    for (const line of benchText(report).split("\n")) ctx.print(line);
+    return { exitCode: report.ok ? 0 : 1, report };
+  } finally {
+    // Kafka clients of a cell whose actors did not stop may not close either: do not wait long.
+    if (kafka) await settlesWithin(kafka.close(), CLOSE_TIMEOUT_MS);
+  }
+};

@@ -1,0 +1,125 @@
+/**
+ * The benchmark's data: a training set from the generator (same seed, same rows), in event-time
+ * order, held in memory as Sparkov CSV lines, and written out as batch files the producer picks
+ * up (each under a hidden name first, so it never reads half a file).
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { generateTrainingSet } from "../../pipeline/generator/mod.ts";
+import { AtomicFile } from "../../lib/atomic_write.ts";
+import { COLUMNS, CSV_SEPARATOR, HEADER } from "../../../model/schema.ts";
+
+/** Transactions in event-time order, as CSV lines without the header. */
+export interface BenchData {
+  lines: string[];
+  /** `trans_num` of each line. */
+  ids: string[];
+  /** `cc_num` of each line (the partitioning key). */
+  cards: string[];
+}
+
+/** Options of `benchData`. */
+export interface BenchDataOptions {
+  /** Transactions needed. */
+  rows: number;
+  seed: number;
+  signal?: AbortSignal;
+}
+
+/** Days of transactions generated; customers are chosen to give enough rows. */
+const DAYS = 90;
+/** Sparkov's customers make about 2.4 transactions a day; generate with a margin. */
+const ROWS_PER_CUSTOMER = 2.4 * DAYS * 0.8;
+
+const UNIX_TIME = COLUMNS.indexOf("unix_time");
+const TRANS_NUM = COLUMNS.indexOf("trans_num");
+const CC_NUM = COLUMNS.indexOf("cc_num");
+
+/** Generates a training set large enough for `rows` transactions and keeps the first `rows`. */
+export async function benchData(options: BenchDataOptions): Promise<BenchData> {
+  let customers = Math.max(10, Math.ceil(options.rows / ROWS_PER_CUSTOMER));
+  for (;;) {
+    const dir = await Deno.makeTempDir({ prefix: "fraudstream-bench-data-" });
+    try {
+      await generateTrainingSet({
+        customers,
+        seed: options.seed,
+        start: "2024-01-01",
+        end: "2024-03-30",
+        outDir: dir,
+        signal: options.signal,
+      });
+      const parsed = await readTransactions(dir);
+      if (parsed.length >= options.rows) return toData(parsed.slice(0, options.rows));
+      customers *= 2;
+    } finally {
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+    }
+  }
+}
+
+interface ParsedLine {
+  line: string;
+  time: number;
+  id: string;
+  card: string;
+}
+
+/** Every transaction line of the CSV files in `dir`, by event time then id. */
+async function readTransactions(dir: string): Promise<ParsedLine[]> {
+  const names: string[] = [];
+  for await (const entry of Deno.readDir(dir)) {
+    if (entry.isFile && entry.name.endsWith(".csv")) names.push(entry.name);
+  }
+  names.sort();
+  const parsed: ParsedLine[] = [];
+  for (const name of names) {
+    const lines = (await Deno.readTextFile(join(dir, name))).split("\n");
+    if (lines[0] !== HEADER) continue; // customers.csv
+    for (let i = 1; i < lines.length; i++) {
+      const line = lines[i];
+      if (line === "") continue;
+      const fields = line.split(CSV_SEPARATOR);
+      parsed.push({
+        line,
+        time: Number(fields[UNIX_TIME]),
+        id: fields[TRANS_NUM],
+        card: fields[CC_NUM],
+      });
+    }
+  }
+  return parsed.sort((a, b) => a.time - b.time || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+function toData(parsed: ParsedLine[]): BenchData {
+  return {
+    lines: parsed.map((p) => p.line),
+    ids: parsed.map((p) => p.id),
+    cards: parsed.map((p) => p.card),
+  };
+}
+
+const encoder = new TextEncoder();
+
+/** Writes `lines` (with the header) as `name` in `dir`, visible only once complete. */
+export function writeBatchFile(dir: string, name: string, lines: readonly string[]): void {
+  const file = new AtomicFile(dir, name);
+  try {
+    file.write(encoder.encode(`${HEADER}\n${lines.join("\n")}\n`));
+    file.commit();
+  } catch (error) {
+    file.discard();
+    throw error;
+  }
+}
+
+/** Indexes `from` .. `to` (excluded) in files of at most `perFile` rows. */
+export function* fileSlices(
+  from: number,
+  to: number,
+  perFile: number,
+): Generator<[number, number]> {
+  for (let start = from; start < to; start += perFile) yield [start, Math.min(to, start + perFile)];
+}

@@ -1,0 +1,84 @@
+/**
+ * What a Kafka cell's own topic says once the cell is over, independently of the pipeline's
+ * ledger: the distinct transactions on the cell's transactions topic (read committed), and
+ * whether the cell's consumer group committed every partition to its end. The consumers commit
+ * their offsets in the transaction that writes a batch's outputs, so a group committed to the
+ * end has scored every transaction of the topic.
+ *
+ * (The chaos scenarios' `settleTopics` also counts the scores topic; the bench does not publish
+ * scores, and the shared alerts and scores topics of a cluster grow with every run, so reading
+ * them whole after every cell is not cheap.)
+ *
+ * @module
+ */
+
+import { decodeTransactions } from "../../pipeline/codec/transactions.ts";
+import type { Transport } from "../../log/mod.ts";
+
+/** The cell's topic, read back (snake_case, as in the report). */
+export interface TopicCheck {
+  /** Distinct transactions on the topic. */
+  published: number;
+  /** Extra copies of transactions published more than once. */
+  duplicated_published: number;
+  /** Records that could not be decoded. */
+  undecodable: number;
+  /** Offsets between the group's committed offset and the end, over the partitions. */
+  offsets_behind: number;
+  /** Distinct transactions scored per the topic: all of them once the group is at the end. */
+  scored?: number;
+  /** How long reading the topic back took, in seconds. */
+  seconds: number;
+}
+
+/** Reads the cell's topic back and compares the group's committed offsets with its ends. */
+export async function checkCellTopic(
+  transport: Transport,
+  cell: { topic: string; groupId: string },
+): Promise<TopicCheck> {
+  const started = performance.now();
+  const [ends, committed] = await Promise.all([
+    transport.endOffsets(cell.topic),
+    transport.committedOffsets(cell.groupId, cell.topic),
+  ]);
+  const offsetsBehind = ends.reduce(
+    (sum, end, partition) => sum + Math.max(0, end - Math.max(0, committed[partition] ?? 0)),
+    0,
+  );
+  const copies = new Map<string, number>();
+  let undecodable = 0;
+  for (const record of await transport.readTopic(cell.topic)) {
+    try {
+      for (const row of decodeTransactions(record.value, record.headers.encoding)) {
+        copies.set(row.trans_num, (copies.get(row.trans_num) ?? 0) + 1);
+      }
+    } catch {
+      undecodable++;
+    }
+  }
+  let duplicated = 0;
+  for (const n of copies.values()) duplicated += n - 1;
+  return {
+    published: copies.size,
+    duplicated_published: duplicated,
+    undecodable,
+    offsets_behind: offsetsBehind,
+    scored: offsetsBehind === 0 ? copies.size : undefined,
+    seconds: Math.round((performance.now() - started) / 10) / 100,
+  };
+}
+
+/** What is wrong per the topic, against what the pipeline's ledger produced; empty when fine. */
+export function topicCheckFailures(check: TopicCheck, ledgerProduced: number): string[] {
+  return [
+    check.published !== ledgerProduced
+      ? `the topic holds ${check.published} distinct transactions, the ledger says ${ledgerProduced}`
+      : "",
+    check.duplicated_published > 0
+      ? `${check.duplicated_published} transactions published more than once (per the topic)`
+      : "",
+    check.offsets_behind > 0
+      ? `the consumer group did not commit ${check.offsets_behind} offsets of the topic`
+      : "",
+  ].filter(Boolean);
+}

@@ -1,0 +1,108 @@
+/**
+ * Reconciliation from the Kafka topics themselves (read committed): every transaction published
+ * once, scored once, alerted at most once, and every bad input in the dead-letter topic. The
+ * independent check of what the pipeline's own ledger says.
+ *
+ * @module
+ */
+
+import { decodeTransactions } from "../../pipeline/codec/transactions.ts";
+import { sleep } from "../../runtime/mod.ts";
+import { type LogRecord, TOPICS, type Transport } from "../../log/mod.ts";
+
+/** What the topics say once a run has settled. */
+export interface TopicReconciliation {
+  /** Distinct transactions in the transactions topic. */
+  acked: number;
+  /** Distinct published transactions with a score. */
+  scored: number;
+  /** Distinct published transactions with an alert. */
+  alerts: number;
+  /** Published transactions without a score. */
+  lost: number;
+  /** Extra copies: transactions published, scored or alerted more than once. */
+  duplicated: number;
+  /** Of which transactions published more than once. */
+  duplicatedPublished: number;
+  /** Dead letters of this run's topic. */
+  deadLetters: number;
+}
+
+/** Which run to reconcile. */
+export interface SettleOptions {
+  /** The transactions topic. */
+  topic: string;
+  /** Valid transactions the generator wrote. */
+  sent: number;
+  /** Bad inputs expected in the dead-letter topic. */
+  expectedDeadLetters?: number;
+  timeoutMs: number;
+  /** Stops waiting (the figures are then taken as they are). */
+  signal?: AbortSignal;
+}
+
+const decoder = new TextDecoder();
+const json = (record: LogRecord) => JSON.parse(decoder.decode(record.value));
+
+function countBy<T>(items: Iterable<T>, key: (item: T) => string | undefined): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const item of items) {
+    const k = key(item);
+    if (k !== undefined) counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  return counts;
+}
+
+function extraCopies(counts: Map<string, number>): number {
+  let extra = 0;
+  for (const n of counts.values()) extra += n - 1;
+  return extra;
+}
+
+/**
+ * Waits until every sent transaction is published and every published one is scored (or the
+ * time runs out), then reconciles by transaction id from the topics.
+ */
+export async function settleTopics(
+  transport: Transport,
+  options: SettleOptions,
+): Promise<TopicReconciliation> {
+  const deadline = Date.now() + options.timeoutMs;
+  for (;;) {
+    const published = new Map<string, number>();
+    for (const record of await transport.readTopic(options.topic)) {
+      try {
+        for (const row of decodeTransactions(record.value, record.headers.encoding)) {
+          published.set(row.trans_num, (published.get(row.trans_num) ?? 0) + 1);
+        }
+      } catch {
+        // garbage on the topic: the consumers dead-letter it
+      }
+    }
+    const scores = countBy(await transport.readTopic(TOPICS.scores), (record) => {
+      const id = json(record).trans_num;
+      return published.has(id) ? id : undefined;
+    });
+    const deadLetters = (await transport.readTopic(TOPICS.deadLetters))
+      .filter((record) => json(record).topic === options.topic).length;
+    const complete = published.size >= options.sent && scores.size >= published.size &&
+      deadLetters >= (options.expectedDeadLetters ?? 0);
+    if (complete || Date.now() > deadline || options.signal?.aborted) {
+      const alerts = countBy(await transport.readTopic(TOPICS.alerts), (record) => {
+        const id = json(record).trans_num;
+        return published.has(id) ? id : undefined;
+      });
+      const duplicatedPublished = extraCopies(published);
+      return {
+        acked: published.size,
+        scored: scores.size,
+        alerts: alerts.size,
+        lost: published.size - scores.size,
+        duplicated: duplicatedPublished + extraCopies(scores) + extraCopies(alerts),
+        duplicatedPublished,
+        deadLetters,
+      };
+    }
+    await sleep(2000, options.signal);
+  }
+}

@@ -1,0 +1,354 @@
+/**
+ * A local Apache Kafka cluster (KRaft, 1 or 3 nodes on one host) run as plain `java` processes
+ * that outlive the command that started them: up, down, status, kill one node, start it again.
+ * Everything about a cluster lives in its folder, so any later command finds it from `--dir`.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { Kafka, logLevel } from "kafkajs";
+import { FraudstreamError, UsageError } from "../../lib/errors.ts";
+import { sleep } from "../../lib/async.ts";
+import { ensureKafkaJars, KAFKA_VERSION, requireTool } from "./jars.ts";
+import {
+  bootstrap,
+  type ClusterLayout,
+  MAX_PORT_BASE,
+  type NodeLayout,
+  nodeLayouts,
+  nodeProperties,
+} from "./nodes.ts";
+
+/** Options of `clusterUp`. */
+export interface ClusterUpOptions {
+  /** Folder of the cluster (settings, data, logs, pids). */
+  dir: string;
+  /** 1 or 3 nodes. */
+  nodes: 1 | 3;
+  /** Node n listens on `portBase + n * 10000` (default 9092). */
+  portBase?: number;
+  /** Address the nodes listen on (default 127.0.0.1). */
+  host?: string;
+  version?: string;
+  /** Heap of each node in MiB (default 384). */
+  heapMb?: number;
+  /** Longest wait for the cluster to answer, in ms (default 120000). */
+  timeoutMs?: number;
+  /** Folder of cached jars (default: see `defaultJarCache`). */
+  jarCache?: string;
+  onLog?: (line: string) => void;
+}
+
+/** What a running cluster looks like. */
+export interface ClusterInfo {
+  dir: string;
+  version: string;
+  bootstrap: string[];
+  nodes: NodeStatus[];
+}
+
+/** State of one node. */
+export interface NodeStatus {
+  id: number;
+  address: string;
+  pid: number | null;
+  running: boolean;
+  log: string;
+}
+
+const STATE_FILE = "cluster.json";
+
+/** Starts the cluster (formatting new nodes first) and waits until every node answers. */
+export async function clusterUp(options: ClusterUpOptions): Promise<ClusterInfo> {
+  const portBase = options.portBase ?? 9092;
+  if (portBase < 1024 || portBase > MAX_PORT_BASE) {
+    throw new UsageError(`--port-base must be from 1024 to ${MAX_PORT_BASE}, got ${portBase}`);
+  }
+  await requireTool("java");
+  await requireTool("bash");
+  const existing = await readLayout(options.dir).catch(() => undefined);
+  if (existing && existing.nodes.length !== options.nodes) {
+    throw new UsageError(
+      `the cluster in '${options.dir}' has ${existing.nodes.length} nodes; run 'fraudstream kafka down --wipe' first to make one of ${options.nodes}`,
+    );
+  }
+  const version = existing?.version ?? options.version ?? KAFKA_VERSION;
+  const lib = await ensureKafkaJars({ version, cacheDir: options.jarCache, onLog: options.onLog });
+  const layout: ClusterLayout = existing ?? {
+    version,
+    clusterId: await randomClusterId(lib),
+    host: options.host ?? "127.0.0.1",
+    portBase,
+    nodes: nodeLayouts({ dir: options.dir, count: options.nodes, portBase, host: options.host }),
+  };
+  await Deno.mkdir(options.dir, { recursive: true });
+  await Deno.writeTextFile(join(options.dir, STATE_FILE), JSON.stringify(layout, null, 2) + "\n");
+  for (const node of layout.nodes) {
+    if (await nodePid(node)) continue;
+    checkPortFree(node);
+    await prepareNode(node, layout, lib);
+    await launchNode(node, lib, options.heapMb ?? 384);
+    options.onLog?.(`node ${node.id} started on ${node.host}:${node.clientPort}`);
+  }
+  await waitForCluster({
+    brokers: bootstrap(layout),
+    expectNodes: layout.nodes.length,
+    timeoutMs: options.timeoutMs ?? 120_000,
+    logs: layout.nodes.map((node) => join(node.dir, "broker.log")),
+  });
+  return await clusterStatus({ dir: options.dir });
+}
+
+/** Which nodes run; reads only the cluster folder and the process table. */
+export async function clusterStatus(options: { dir: string }): Promise<ClusterInfo> {
+  const layout = await readLayout(options.dir);
+  const nodes: NodeStatus[] = [];
+  for (const node of layout.nodes) {
+    const pid = await nodePid(node);
+    nodes.push({
+      id: node.id,
+      address: `${node.host}:${node.clientPort}`,
+      pid,
+      running: pid !== null,
+      log: join(node.dir, "broker.log"),
+    });
+  }
+  return { dir: options.dir, version: layout.version, bootstrap: bootstrap(layout), nodes };
+}
+
+/** Stops every node (SIGTERM, then SIGKILL after `graceMs`); `wipe` deletes the cluster folder. */
+export async function clusterDown(
+  options: { dir: string; wipe?: boolean; graceMs?: number },
+): Promise<void> {
+  const layout = await readLayout(options.dir).catch(() => undefined);
+  for (const node of layout?.nodes ?? []) {
+    await stopNode(node, { signal: "SIGTERM", graceMs: options.graceMs ?? 30_000 });
+  }
+  if (options.wipe) await Deno.remove(options.dir, { recursive: true }).catch(() => {});
+}
+
+/** Kills one node (SIGKILL by default), as a crash would. */
+export async function killNode(
+  options: { dir: string; node: number; signal?: Deno.Signal },
+): Promise<void> {
+  const node = findNode(await readLayout(options.dir), options.node);
+  await stopNode(node, { signal: options.signal ?? "SIGKILL", graceMs: 30_000 });
+}
+
+/** Starts one stopped node again; resolves once it is a member of the cluster again. */
+export async function startNode(
+  options: { dir: string; node: number; heapMb?: number; timeoutMs?: number; jarCache?: string },
+): Promise<void> {
+  const layout = await readLayout(options.dir);
+  const node = findNode(layout, options.node);
+  if (await nodePid(node)) return;
+  await requireTool("bash");
+  const lib = await ensureKafkaJars({ version: layout.version, cacheDir: options.jarCache });
+  checkPortFree(node);
+  await launchNode(node, lib, options.heapMb ?? 384);
+  await waitForCluster({
+    brokers: [`${node.host}:${node.clientPort}`],
+    expectNodes: layout.nodes.length,
+    timeoutMs: options.timeoutMs ?? 120_000,
+    logs: [join(node.dir, "broker.log")],
+  });
+}
+
+/** Waits until the cluster reports `expectNodes` brokers; the error names the logs to read. */
+export async function waitForCluster(
+  options: { brokers: string[]; expectNodes: number; timeoutMs: number; logs?: string[] },
+): Promise<void> {
+  const kafka = new Kafka({
+    clientId: "fraudstream-kafka-up",
+    brokers: options.brokers,
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 2000,
+    retry: { retries: 0 },
+  });
+  const deadline = Date.now() + options.timeoutMs;
+  let last = "no answer yet";
+  while (Date.now() < deadline) {
+    const admin = kafka.admin();
+    try {
+      await admin.connect();
+      const cluster = await admin.describeCluster();
+      if (cluster.brokers.length >= options.expectNodes && cluster.controller !== null) {
+        // A node is listed once registered, which can be before its listener accepts clients.
+        const closed = await closedAddresses(options.brokers);
+        if (closed.length === 0) return;
+        last = `${closed.join(", ")} not accepting connections yet`;
+      } else last = `${cluster.brokers.length} of ${options.expectNodes} brokers up`;
+    } catch (error) {
+      last = error instanceof Error ? error.message : String(error);
+    } finally {
+      await admin.disconnect().catch(() => {});
+    }
+    await sleep(500);
+  }
+  const logs = options.logs?.length ? `; see ${options.logs.join(", ")}` : "";
+  throw new FraudstreamError(
+    `the Kafka cluster at ${options.brokers.join(",")} did not answer within ${
+      Math.round(options.timeoutMs / 1000)
+    } s (${last})${logs}`,
+  );
+}
+
+/** The `host:port` addresses among `addresses` that refuse a TCP connection. */
+async function closedAddresses(addresses: string[]): Promise<string[]> {
+  const closed: string[] = [];
+  for (const address of addresses) {
+    const at = address.lastIndexOf(":");
+    try {
+      const connection = await Deno.connect({
+        hostname: address.slice(0, at),
+        port: Number(address.slice(at + 1)),
+      });
+      connection.close();
+    } catch {
+      closed.push(address);
+    }
+  }
+  return closed;
+}
+
+async function readLayout(dir: string): Promise<ClusterLayout> {
+  try {
+    return JSON.parse(await Deno.readTextFile(join(dir, STATE_FILE))) as ClusterLayout;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      throw new FraudstreamError(
+        `no Kafka cluster in '${dir}'; start one with 'fraudstream kafka up --dir ${dir}'`,
+      );
+    }
+    throw new FraudstreamError(
+      `the cluster file in '${dir}' is unreadable: ${(error as Error).message}`,
+    );
+  }
+}
+
+function findNode(layout: ClusterLayout, id: number): NodeLayout {
+  const node = layout.nodes.find((n) => n.id === id);
+  if (!node) {
+    throw new UsageError(
+      `--node ${id} does not exist; the cluster has nodes ${
+        layout.nodes.map((n) => n.id).join(", ")
+      }`,
+    );
+  }
+  return node;
+}
+
+async function randomClusterId(lib: string): Promise<string> {
+  const output = await java(lib, ["kafka.tools.StorageTool", "random-uuid"]);
+  const id = output.trim().split("\n").pop()!.trim();
+  if (!/^[A-Za-z0-9_-]{22}$/.test(id)) throw new FraudstreamError(`unexpected cluster id '${id}'`);
+  return id;
+}
+
+async function prepareNode(node: NodeLayout, layout: ClusterLayout, lib: string): Promise<void> {
+  await Deno.mkdir(join(node.dir, "data"), { recursive: true });
+  const properties = join(node.dir, "server.properties");
+  await Deno.writeTextFile(properties, nodeProperties(node, layout.nodes));
+  try {
+    await Deno.stat(join(node.dir, "data", "meta.properties"));
+    return;
+  } catch {
+    // not formatted yet
+  }
+  await java(lib, ["kafka.tools.StorageTool", "format", "-t", layout.clusterId, "-c", properties]);
+}
+
+async function launchNode(node: NodeLayout, lib: string, heapMb: number): Promise<void> {
+  const log = join(node.dir, "broker.log");
+  const command = [
+    // The node outlives this command: it must not keep the caller's pipes and files open (whoever
+    // waits for their end would wait as long as the node runs), so every descriptor above 2 that
+    // this process inherited is closed first.
+    'for fd in /proc/$$/fd/*; do n=${fd##*/}; if [ "$n" -gt 2 ]; then exec {n}>&-; fi; done;',
+    "exec java",
+    `-Xms${Math.min(128, heapMb)}m -Xmx${heapMb}m -XX:+UseSerialGC`,
+    "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+    `-cp '${lib}/*' kafka.Kafka '${join(node.dir, "server.properties")}'`,
+    `>> '${log}' 2>&1`,
+  ].join(" ");
+  // setsid: the node gets its own session, so it survives the end of this command.
+  const child = new Deno.Command("setsid", {
+    args: ["bash", "-c", command],
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  child.unref();
+  await Deno.writeTextFile(join(node.dir, "pid"), `${child.pid}\n`);
+}
+
+async function stopNode(
+  node: NodeLayout,
+  options: { signal: Deno.Signal; graceMs: number },
+): Promise<void> {
+  const pid = await nodePid(node);
+  if (pid === null) return;
+  try {
+    Deno.kill(pid, options.signal);
+  } catch {
+    return;
+  }
+  const deadline = Date.now() + options.graceMs;
+  while (await nodePid(node)) {
+    if (Date.now() > deadline) {
+      try {
+        Deno.kill(pid, "SIGKILL");
+      } catch {
+        // gone
+      }
+    }
+    await sleep(100);
+  }
+}
+
+/** The pid of a running node, or null (the pid file alone is not trusted: pids are reused). */
+async function nodePid(node: NodeLayout): Promise<number | null> {
+  let pid: number;
+  try {
+    pid = Number((await Deno.readTextFile(join(node.dir, "pid"))).trim());
+  } catch {
+    return null;
+  }
+  try {
+    const cmdline = await Deno.readTextFile(`/proc/${pid}/cmdline`);
+    const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
+    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+    if (state === "Z") return null;
+    return cmdline.includes("kafka.Kafka") && cmdline.includes(node.dir) ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+function checkPortFree(node: NodeLayout): void {
+  for (const port of [node.clientPort, node.controllerPort]) {
+    try {
+      const listener = Deno.listen({ hostname: node.host, port });
+      listener.close();
+    } catch {
+      throw new FraudstreamError(
+        `port ${port} on ${node.host} is in use, so node ${node.id} cannot start; stop what uses it or choose another --port-base`,
+      );
+    }
+  }
+}
+
+async function java(lib: string, args: string[]): Promise<string> {
+  const output = await new Deno.Command("java", {
+    args: ["-cp", `${lib}/*`, ...args],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(output.stdout);
+  if (!output.success) {
+    const detail = new TextDecoder().decode(output.stderr).trim().split("\n").slice(-2).join(" ");
+    throw new FraudstreamError(`Kafka's ${args[0]} failed: ${detail || text.trim()}`);
+  }
+  return text;
+}

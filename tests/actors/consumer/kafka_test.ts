@@ -1,4 +1,0 @@
-import { kafkaFixture } from "../../fixtures/kafka.ts";
-import { consumerSuite } from "./consumer_suite.ts";
-
-consumerSuite(kafkaFixture());

@@ -1,0 +1,50 @@
+import assert from "node:assert/strict";
+import { EmbeddedLog, EmbeddedTransport } from "../../../../actors/log/embedded/transport.ts";
+import { transportConformance } from "../conformance.ts";
+
+transportConformance({
+  name: "embedded",
+  settleMs: 5000,
+  open: () => {
+    const transport = new EmbeddedTransport();
+    return Promise.resolve({ transport, close: () => transport.close() });
+  },
+});
+
+Deno.test("embedded: retention by size drops the oldest records and counts them", async () => {
+  const log = new EmbeddedLog({ retentionBytes: 10_000 });
+  const transport = new EmbeddedTransport(log);
+  await transport.ensureTopics([{ name: "t", partitions: 1 }]);
+  const producer = await transport.producer();
+  for (let i = 0; i < 100; i++) {
+    await producer.send("t", [{ key: null, value: new Uint8Array(200) }]);
+  }
+  assert.deepEqual(await transport.endOffsets("t"), [100]);
+  assert.ok(log.droppedRecords() > 50, `dropped ${log.droppedRecords()}`);
+  const offsets: number[] = [];
+  for await (const records of transport.read({ topic: "t", partition: 0 }, { from: 0, to: 100 })) {
+    offsets.push(...records.map((r) => r.offset));
+  }
+  assert.equal(offsets.at(-1), 99);
+  assert.equal(offsets.length, 100 - log.droppedRecords());
+});
+
+Deno.test("embedded: a compacted topic keeps the latest record per key", async () => {
+  const log = new EmbeddedLog({ retentionBytes: 2_000 });
+  const transport = new EmbeddedTransport(log);
+  await transport.ensureTopics([{ name: "state", partitions: 1, compact: true }]);
+  const producer = await transport.producer();
+  for (let i = 0; i < 60; i++) {
+    await producer.send("state", [{
+      key: `card-${i % 3}`,
+      value: new TextEncoder().encode(String(i)),
+    }]);
+  }
+  const latest = new Map<string, string>();
+  for await (
+    const records of transport.read({ topic: "state", partition: 0 }, { from: 0, to: 60 })
+  ) {
+    for (const r of records) latest.set(r.key!, new TextDecoder().decode(r.value));
+  }
+  assert.deepEqual(Object.fromEntries(latest), { "card-0": "57", "card-1": "58", "card-2": "59" });
+});

@@ -1,0 +1,85 @@
+import assert from "node:assert/strict";
+import { main } from "../../../../main.ts";
+import { captureIO } from "../../../fixtures/main_run.ts";
+
+Deno.test("fraudstream generate --report writes the summary the issue asks for", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main(
+      [
+        "generate",
+        "--customers",
+        "30",
+        "--start",
+        "01-01-2023",
+        "--end",
+        "2023-03-31",
+        "--out",
+        `${dir}/data`,
+        "--report",
+        `${dir}/r.json`,
+        "--quiet",
+      ],
+      captureIO(out, err),
+    );
+    assert.equal(code, 0, err.join("\n"));
+    const report = JSON.parse(await Deno.readTextFile(`${dir}/r.json`));
+    for (
+      const key of [
+        "rows",
+        "frauds",
+        "fraud_rate",
+        "customers",
+        "bytes",
+        "seconds",
+        "rows_per_second",
+      ]
+    ) {
+      assert.equal(typeof report[key], "number", key);
+    }
+    assert.equal(report.customers, 30);
+    assert.ok(report.rows > 1000);
+    assert.equal(report.first_day, "2023-01-01");
+    assert.match(out[0], /^generated \d+ transactions/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("fraudstream generate refuses a reversed date range with one line, exit 2", async () => {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main([
+    "generate",
+    "--start",
+    "2023-05-01",
+    "--end",
+    "2023-01-01",
+    "--out",
+    "/tmp/never",
+  ], captureIO(out, err));
+  assert.equal(code, 2);
+  assert.equal(err.length, 1);
+  assert.match(err[0], /end 2023-01-01 is before start 2023-05-01; move end after start/);
+});
+
+Deno.test("fraudstream generate says what the minimum is for a date range that is too short", async () => {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main([
+    "generate",
+    "--start",
+    "2023-01-01",
+    "--end",
+    "2023-01-05",
+    "--out",
+    "/tmp/never",
+  ], captureIO(out, err));
+  assert.equal(code, 2);
+  assert.equal(err.length, 1);
+  assert.match(err[0], /2023-01-01 to 2023-01-05 covers 5 days; it must cover at least 9 days/);
+  assert.match(err[0], /move end to 2023-01-09 or later, or start to 2022-12-28 or earlier/);
+  assert.doesNotMatch(err[0], /move end after start/);
+});

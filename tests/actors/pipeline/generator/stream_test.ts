@@ -1,0 +1,222 @@
+/**
+ * Stream mode: batch files appear whole (a reader never sees half a file), event time advances
+ * with the clock times `speed`, customers stay the same across batches, fraud bursts happen,
+ * `rate` caps the throughput, and the stream stops on its signal or after its duration.
+ */
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { generateStream } from "../../../../actors/pipeline/generator/mod.ts";
+import { CSV_SEPARATOR, HEADER } from "../../../../model/schema.ts";
+import { tempDir } from "./helpers.ts";
+
+const START = new Date("2024-03-01T00:00:00Z");
+const DAY = 86_400;
+
+/** Reads every complete batch file of `dir` as it appears, checking that it is whole. */
+function watchFolder(dir: string): { stop: () => Promise<void>; seen: Map<string, string> } {
+  const seen = new Map<string, string>();
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      for (const entry of Deno.readDirSync(dir)) {
+        if (!entry.name.endsWith(".csv") || seen.has(entry.name)) continue;
+        const text = Deno.readTextFileSync(join(dir, entry.name));
+        assert.ok(text.endsWith("\n"), `${entry.name} was visible before it was complete`);
+        const lines = text.slice(0, -1).split("\n");
+        assert.equal(lines[0], HEADER);
+        for (const line of lines.slice(1)) {
+          assert.equal(line.split(CSV_SEPARATOR).length, 26, `half a row in ${entry.name}`);
+        }
+        seen.set(entry.name, text);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  })();
+  return {
+    seen,
+    stop: async () => {
+      running = false;
+      await loop;
+    },
+  };
+}
+
+function rowsOf(files: Map<string, string>): string[][] {
+  return [...files.keys()].sort().flatMap((name) =>
+    files.get(name)!.slice(0, -1).split("\n").slice(1).map((line) => line.split(CSV_SEPARATOR))
+  );
+}
+
+Deno.test("stream: whole batch files whose event time follows the clock times speed", async () => {
+  const dir = await tempDir();
+  const watcher = watchFolder(dir.path);
+  try {
+    const speed = 20 * DAY;
+    const durationMs = 1500;
+    const report = await generateStream({
+      customers: 500,
+      outDir: dir.path,
+      speed,
+      batchMs: 100,
+      durationMs,
+      startTime: START,
+      seed: 4,
+    });
+    await watcher.stop();
+    const names = [...Deno.readDirSync(dir.path)].map((e) => e.name).sort();
+    assert.deepEqual(names.filter((n) => !n.endsWith(".csv")), [], "no temporary file left");
+    assert.equal(names.length, report.files);
+    assert.ok(report.files >= 4, `${report.files} batch files`);
+    // The watcher read most files while the stream ran (the last ones may come after its last
+    // look), each whole, and as they are now.
+    assert.ok(watcher.seen.size >= report.files / 2, `${watcher.seen.size} files seen`);
+    const files = new Map(names.map((n) => [n, Deno.readTextFileSync(join(dir.path, n))]));
+    for (const [name, text] of watcher.seen) assert.equal(text, files.get(name), name);
+
+    const rows = rowsOf(files);
+    assert.equal(rows.length, report.rows);
+    const times = rows.map((f) => Number(f[19]));
+    for (let i = 1; i < times.length; i++) {
+      assert.ok(times[i] >= times[i - 1], "event times only move forward, across files too");
+    }
+    const start = START.getTime() / 1000;
+    const end = start + (durationMs / 1000) * speed;
+    assert.ok(times[0] >= start, "nothing before the start");
+    assert.ok(times.at(-1)! < end, "nothing after start + duration x speed");
+    assert.ok(times.at(-1)! > end - 2 * DAY, `event time reached ${times.at(-1)} of ${end}`);
+    for (const f of rows) {
+      assert.equal(Number(f[19]), Date.parse(`${f[17]}T${f[18]}Z`) / 1000, "unix_time is UTC");
+    }
+
+    // A fixed population: a card always comes with the same customer columns.
+    const customers = new Map<string, string>();
+    for (const f of rows) {
+      const columns = f.slice(0, 16).join("|");
+      assert.equal(customers.get(f[1]) ?? columns, columns, `card ${f[1]} changed`);
+      customers.set(f[1], columns);
+    }
+    assert.ok(customers.size > 300, `${customers.size} cards`);
+
+    // Fraud comes in bursts per card: one or two days each.
+    const fraudDays = new Map<string, Set<string>>();
+    for (const f of rows.filter((f) => f[22] === "1")) {
+      fraudDays.set(f[1], (fraudDays.get(f[1]) ?? new Set()).add(f[17]));
+    }
+    assert.ok(fraudDays.size >= 5, `${fraudDays.size} cards with fraud in 30 days`);
+    for (const days of fraudDays.values()) assert.ok(days.size <= 2);
+    assert.equal(report.frauds, rows.filter((f) => f[22] === "1").length);
+  } finally {
+    await watcher.stop();
+    await dir.cleanup();
+  }
+});
+
+Deno.test("stream: rate caps transactions per second; event time falls behind instead", async () => {
+  const dir = await tempDir();
+  try {
+    const rate = 2000;
+    const durationMs = 1200;
+    const speed = 365 * DAY;
+    const report = await generateStream({
+      customers: 1000,
+      outDir: dir.path,
+      speed,
+      rate,
+      batchMs: 100,
+      durationMs,
+      startTime: START,
+    });
+    // The cap holds over the wall time the run actually took.
+    assert.ok(report.rows <= rate * report.seconds, `${report.rows} rows in ${report.seconds} s`);
+    assert.ok(report.rows >= rate * (durationMs / 1000) * 0.6, `${report.rows} rows`);
+    // Uncapped, 1.2 s at this speed would be over a year of transactions.
+    assert.equal(report.first_day, "2024-03-01");
+    assert.ok(report.last_day! < "2024-03-05", `event time reached ${report.last_day}`);
+  } finally {
+    await dir.cleanup();
+  }
+});
+
+Deno.test("stream: holdWhile holds batches back while it answers true, then lets them go", async () => {
+  const dir = await tempDir();
+  try {
+    const csvFiles = () => [...Deno.readDirSync(dir.path)].filter((e) => e.name.endsWith(".csv"));
+    let held = true;
+    let filesWhenReleased = -1;
+    setTimeout(() => {
+      filesWhenReleased = csvFiles().length;
+      held = false;
+    }, 600);
+    const report = await generateStream({
+      customers: 200,
+      outDir: dir.path,
+      speed: 5 * DAY,
+      batchMs: 50,
+      durationMs: 900,
+      startTime: START,
+      // The first batch, then none while held.
+      holdWhile: (rowsWritten) => held && rowsWritten > 0,
+    });
+    assert.equal(filesWhenReleased, 1, "no batch was written while held");
+    assert.ok(report.files > 1, `${report.files} files: the stream went on once released`);
+    assert.equal(csvFiles().length, report.files);
+  } finally {
+    await dir.cleanup();
+  }
+});
+
+Deno.test("stream: stops when its signal aborts", async () => {
+  const dir = await tempDir();
+  try {
+    const controller = new AbortController();
+    const started = performance.now();
+    setTimeout(() => controller.abort(), 400);
+    const report = await generateStream({
+      customers: 200,
+      outDir: dir.path,
+      speed: 5 * DAY,
+      batchMs: 50,
+      signal: controller.signal,
+      startTime: START,
+    });
+    const elapsed = performance.now() - started;
+    assert.ok(elapsed < 2000, `stopped after ${elapsed} ms`);
+    assert.ok(report.files > 0 && report.rows > 0);
+    const count = [...Deno.readDirSync(dir.path)].length;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal([...Deno.readDirSync(dir.path)].length, count, "no file after the stop");
+  } finally {
+    await dir.cleanup();
+  }
+});
+
+for (const fidelity of ["sparkov", "independent"] as const) {
+  Deno.test(`stream (${fidelity}): the first weeks of a stream year are all AM only with the quirk`, async () => {
+    const dir = await tempDir();
+    try {
+      await generateStream({
+        customers: 300,
+        outDir: dir.path,
+        speed: 30 * DAY,
+        batchMs: 100,
+        durationMs: 600,
+        startTime: START,
+        fidelity,
+      });
+      const rows = rowsOf(
+        new Map(
+          [...Deno.readDirSync(dir.path)].map((
+            e,
+          ) => [e.name, Deno.readTextFileSync(join(dir.path, e.name))]),
+        ),
+      ).filter((f) => f[22] === "0");
+      assert.ok(rows.length > 1000, `${rows.length} rows`);
+      const am = rows.filter((f) => Number(f[18].slice(0, 2)) < 12).length / rows.length;
+      if (fidelity === "sparkov") assert.equal(am, 1, "the first days of the range are all AM");
+      else assert.ok(am > 0.2 && am < 0.5, `AM share ${am}`);
+    } finally {
+      await dir.cleanup();
+    }
+  });
+}

@@ -1,0 +1,230 @@
+import assert from "node:assert/strict";
+import { decodeTransactions } from "../../../../actors/pipeline/codec/transactions.ts";
+import { readLedger } from "../../../../actors/pipeline/producer/ledger.ts";
+import {
+  chunkLines,
+  readLines,
+  type ReadLinesOptions,
+} from "../../../../actors/pipeline/producer/lines.ts";
+import {
+  EmbeddedTransport,
+  TOPICS,
+  topicSpecs,
+  type Transport,
+} from "../../../../actors/log/mod.ts";
+import { csvFile, csvLine, sampleTransaction } from "../../../fixtures/transactions.ts";
+import { startProducer, transNums } from "./helpers.ts";
+
+const SETTINGS = { topic: "transactions", partitions: 3, replicationFactor: undefined };
+
+async function waitFor(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+Deno.test("readLines numbers lines, chunks them and resumes at a line", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/f.csv`, "a\nb\r\nc\nd");
+    const read = async (options: ReadLinesOptions) => {
+      const chunks = [];
+      for await (const chunk of readLines(`${dir}/f.csv`, options)) {
+        chunks.push({ first: chunk.first, lines: chunkLines(chunk), last: chunk.last });
+      }
+      return chunks;
+    };
+    assert.deepEqual(await read({ chunkLines: 3 }), [
+      { first: 1, lines: ["a", "b\r", "c"], last: false },
+      { first: 4, lines: ["d"], last: true },
+    ]);
+    assert.deepEqual(await read({ fromLine: 3 }), [{ first: 3, lines: ["c", "d"], last: true }]);
+    // A line longer than the read buffer, and a chunk ending with the file.
+    const long = "x".repeat(3 << 20);
+    await Deno.writeTextFile(`${dir}/f.csv`, `a\n${long}\nb\n`);
+    assert.deepEqual(await read({ chunkLines: 3 }), [
+      { first: 1, lines: ["a", long, "b"], last: false },
+      { first: 4, lines: [], last: true },
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+for (const encoding of ["json", "arrow"] as const) {
+  Deno.test(`producer (${encoding}): every valid row once, keyed by card; bad rows to the dead letters`, async () => {
+    const dir = await Deno.makeTempDir();
+    const transport = new EmbeddedTransport();
+    await transport.ensureTopics(topicSpecs(SETTINGS));
+    const good = Array.from({ length: 120 }, (_, i) => sampleTransaction(i));
+    const lines = csvFile(good).trimEnd().split("\n");
+    lines.splice(10, 0, "this|is|not|a|row");
+    lines.splice(20, 0, csvLine({ ...sampleTransaction(999), category: "casino" as never }));
+    await Deno.writeTextFile(`${dir}/a.csv`, lines.join("\n") + "\n");
+    await Deno.writeTextFile(`${dir}/.b.csv.tmp`, "being written");
+    const { system, metrics } = await startProducer(transport, dir, {
+      encoding,
+      producerId: "test",
+      maxFilesPerTrigger: 5,
+      chunkLines: 17,
+    });
+    try {
+      await waitFor(() => metrics.files === 1, "the file to be published");
+      const nums = await transNums(transport);
+      assert.equal(nums.length, 120);
+      assert.deepEqual(new Set(nums), new Set(good.map((t) => t.trans_num)));
+      for (const record of await transport.readTopic("transactions")) {
+        for (const t of decodeTransactions(record.value, record.headers.encoding)) {
+          if (encoding === "json") assert.equal(record.key, t.cc_num);
+        }
+      }
+      const dead = (await transport.readTopic(TOPICS.deadLetters)).map((r) =>
+        JSON.parse(new TextDecoder().decode(r.value))
+      );
+      assert.deepEqual(dead.map((d) => [d.line, d.file]).sort((a, b) => a[0] - b[0]), [[
+        11,
+        "a.csv",
+      ], [21, "a.csv"]]);
+      assert.match(dead.find((d) => d.line === 11).reason, /expected 26 fields/);
+      assert.match(dead.find((d) => d.line === 21).reason, /unknown category 'casino'/);
+      const ledger = await readLedger(transport, "test");
+      const info = await Deno.stat(`${dir}/a.csv`);
+      assert.deepEqual(ledger.get("a.csv"), {
+        file: "a.csv",
+        line: 124,
+        rows: 120,
+        bad: 2,
+        done: true,
+        size: info.size,
+        bytes: info.size,
+        mtimeMs: info.mtime!.getTime(),
+      });
+      assert.equal(ledger.has(".b.csv.tmp"), false, "files being written are not read");
+      assert.equal(metrics.deadLetters, 2);
+    } finally {
+      await system.shutdown();
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+}
+
+Deno.test("a short last chunk is published with the one before it, a longer one on its own", async () => {
+  const dir = await Deno.makeTempDir();
+  const transport = new EmbeddedTransport();
+  await transport.ensureTopics(topicSpecs(SETTINGS));
+  try {
+    // A header and 20 rows: chunks of 20 and 1 lines, one transaction.
+    const first = Array.from({ length: 20 }, (_, i) => sampleTransaction(i));
+    await Deno.writeTextFile(`${dir}/a.csv`, csvFile(first));
+    const { system, metrics } = await startProducer(transport, dir, {
+      encoding: "json",
+      producerId: "test",
+      maxFilesPerTrigger: 1,
+      chunkLines: 20,
+    });
+    try {
+      await waitFor(() => metrics.files === 1, "the first file");
+      assert.equal(metrics.transactions, 1, "21 lines in one transaction");
+      // A header and 25 rows: chunks of 20 and 6 lines (more than a quarter): two transactions.
+      const second = Array.from({ length: 25 }, (_, i) => sampleTransaction(100 + i));
+      await Deno.writeTextFile(`${dir}/b.csv`, csvFile(second));
+      await waitFor(() => metrics.files === 2, "the second file");
+      assert.equal(metrics.transactions, 3, "26 lines in two transactions");
+      const nums = await transNums(transport);
+      assert.equal(nums.length, 45);
+      assert.deepEqual(new Set(nums), new Set([...first, ...second].map((t) => t.trans_num)));
+      const ledger = await readLedger(transport, "test");
+      assert.deepEqual(
+        [ledger.get("a.csv")?.line, ledger.get("a.csv")?.rows, ledger.get("a.csv")?.done],
+        [22, 20, true],
+      );
+      assert.deepEqual(
+        [ledger.get("b.csv")?.line, ledger.get("b.csv")?.rows, ledger.get("b.csv")?.done],
+        [27, 25, true],
+      );
+    } finally {
+      await system.shutdown();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a producer that crashes mid-file resumes from its ledger without skipping or repeating", async () => {
+  const dir = await Deno.makeTempDir();
+  const transport = new EmbeddedTransport();
+  await transport.ensureTopics(topicSpecs(SETTINGS));
+  // Every fourth transaction fails to commit, as if the broker went away at that moment.
+  let begun = 0;
+  const flaky: Transport = Object.create(transport);
+  flaky.transactionalProducer = async (id: string) => {
+    const inner = await transport.transactionalProducer(id);
+    return {
+      begin: async () => {
+        const tx = await inner.begin();
+        const fail = ++begun % 4 === 0;
+        return {
+          ...tx,
+          commit: () => fail ? Promise.reject(new Error("lost the broker")) : tx.commit(),
+        };
+      },
+      close: () => inner.close(),
+    };
+  };
+  const files = [0, 1, 2].map((f) =>
+    Array.from({ length: 100 }, (_, i) => sampleTransaction(f * 100 + i))
+  );
+  for (const [f, rows] of files.entries()) {
+    await Deno.writeTextFile(`${dir}/part-${f}.csv`, csvFile(rows));
+  }
+  const { system, metrics } = await startProducer(flaky, dir, {
+    encoding: "json",
+    producerId: "crashy",
+    maxFilesPerTrigger: 1,
+    chunkLines: 30,
+  });
+  try {
+    await waitFor(() => metrics.files === 3, "all files");
+    const nums = await transNums(transport);
+    assert.equal(nums.length, 300, "no row repeated");
+    assert.equal(new Set(nums).size, 300, "no row skipped");
+    const publisher = system.snapshot().children![0].children![1];
+    assert.ok(publisher.restarts >= 3, "the producer did crash and restart");
+  } finally {
+    await system.shutdown();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("an encoder worker killed mid-file loses and repeats nothing", async () => {
+  const dir = await Deno.makeTempDir();
+  const transport = new EmbeddedTransport();
+  await transport.ensureTopics(topicSpecs(SETTINGS));
+  const rows = Array.from({ length: 3000 }, (_, i) => sampleTransaction(i));
+  await Deno.writeTextFile(`${dir}/part-0.csv`, csvFile(rows));
+  const { system, metrics } = await startProducer(transport, dir, {
+    encoding: "arrow",
+    producerId: "killed-encoder",
+    maxFilesPerTrigger: 1,
+    chunkLines: 20,
+    encoders: 2,
+  });
+  try {
+    await waitFor(() => metrics.transactions > 0, "a first chunk");
+    for (let i = 0; i < 3 && metrics.files === 0; i++) {
+      system.kill(`producer/encoders/encode-${i % 2}`, new Error("killed by the test"));
+      await new Promise((resolve) => setTimeout(resolve, 30));
+    }
+    await waitFor(() => metrics.files === 1, "the file");
+    const nums = await transNums(transport);
+    assert.equal(nums.length, 3000, "no row repeated");
+    assert.equal(new Set(nums).size, 3000, "no row skipped");
+    const encoders = system.snapshot().children![0].children![0].children!;
+    assert.ok(encoders.some((worker) => worker.restarts > 0), "an encoder was restarted");
+  } finally {
+    await system.shutdown();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,0 +1,162 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { main } from "../../../../main.ts";
+import { runPipeline } from "../../../../actors/pipeline/run/command.ts";
+import { MAX_BATCH_ROWS } from "../../../../actors/pipeline/generator/stream_batches.ts";
+import { loadConfig } from "../../../../config/load.ts";
+import { NO_KAFKA, TEST_BROKERS } from "../../../fixtures/kafka.ts";
+
+async function runFor(extra: string[]): Promise<Record<string, unknown>> {
+  const dir = await Deno.makeTempDir();
+  try {
+    const err: string[] = [];
+    const code = await main(
+      [
+        "run",
+        "--duration",
+        "4",
+        "--customers",
+        "300",
+        "--speed",
+        "2000000",
+        "--ui-port",
+        "off",
+        "--quiet",
+        "--report",
+        `${dir}/run.json`,
+        ...extra,
+      ],
+      { stdout: () => {}, stderr: (line) => err.push(line), signal: new AbortController().signal },
+    );
+    assert.equal(code, 0, err.join("\n"));
+    return JSON.parse(await Deno.readTextFile(`${dir}/run.json`));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+function checkAccounted(report: Record<string, unknown>): void {
+  for (
+    const key of [
+      "generated",
+      "produced",
+      "scored",
+      "alerts",
+      "dead_letters",
+      "lost",
+      "duplicates",
+      "throughput",
+    ]
+  ) {
+    assert.equal(typeof report[key], "number", key);
+  }
+  const latency = report.latency_ms as { p50: number; p99: number };
+  assert.ok(latency.p50 > 0 && latency.p99 >= latency.p50);
+  assert.ok((report.generated as number) > 1000, "the generator produced a real load");
+  assert.equal(report.scored, report.generated, "every generated transaction was scored");
+  assert.equal(report.lost, 0);
+  assert.equal(report.duplicates, 0);
+  assert.ok((report.alerts as number) > 0, "the pretrained model raised alerts");
+}
+
+Deno.test("run (embedded): every generated transaction is scored exactly once", async () => {
+  const report = await runFor([]);
+  assert.equal(report.transport, "embedded");
+  checkAccounted(report);
+});
+
+Deno.test({
+  name: "kafka: run --brokers: every generated transaction is scored exactly once",
+  ignore: NO_KAFKA,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const report = await runFor([
+      "--brokers",
+      TEST_BROKERS!.join(","),
+      "--topic",
+      `run-${Date.now().toString(36)}`,
+      "--group",
+      `run-${Date.now().toString(36)}`,
+      "--encoding",
+      "arrow",
+    ]);
+    assert.equal(report.transport, "kafka");
+    checkAccounted(report);
+  },
+});
+
+/** Data lines of the `.csv` files below `dir`. */
+function dataLines(dir: string): number {
+  let lines = 0;
+  for (const entry of Deno.readDirSync(dir)) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory) lines += dataLines(path);
+    else if (entry.name.endsWith(".csv")) {
+      lines += Deno.readTextFileSync(path).split("\n").filter(Boolean).length - 1;
+    }
+  }
+  return lines;
+}
+
+Deno.test("run under overload: what was not published in time is kept, named and counted", async () => {
+  const invocation = loadConfig([
+    "run",
+    "--duration",
+    "3",
+    "--customers",
+    "2000",
+    "--speed",
+    "20000000",
+    "--ui-port",
+    "off",
+  ]);
+  assert.equal(invocation.kind, "run");
+  const printed: string[] = [];
+  const status: string[] = [];
+  const maxUnpublishedRows = 20_000;
+  const outcome = await runPipeline(invocation.config, {
+    signal: new AbortController().signal,
+    status: (line) => status.push(line),
+    print: (line) => printed.push(line),
+    onForcedExit: () => () => {},
+  }, { drainTimeoutMs: 1, maxUnpublishedRows });
+  const report = outcome.report as Record<string, number | string | null>;
+  const kept = report.kept_folder as string;
+  try {
+    assert.equal(outcome.exitCode, 1, "a run that leaves rows to publish is not a success");
+    assert.ok(kept, `the folder was kept: ${JSON.stringify(report)}`);
+    const unpublished = report.unpublished_kept as number;
+    assert.ok(unpublished > 0);
+    assert.equal(report.dead_letters, 0);
+    assert.equal(report.generated, (report.produced as number) + unpublished);
+    // Rows kept on disk are not lost: what is lost is only what was published and not scored
+    // (the embedded log ends with the run).
+    assert.equal(report.unscored_in_topic, 0);
+    assert.equal(report.lost, (report.produced as number) - (report.scored as number));
+    assert.equal(
+      report.generated,
+      (report.scored as number) + (report.lost as number) + unpublished,
+      "every generated row is scored, lost or kept",
+    );
+    // Every unpublished row is in the folder (a file cut off mid-way also holds published rows).
+    assert.ok(dataLines(kept) >= unpublished, `${dataLines(kept)} rows in ${kept}`);
+    // Held back: the backlog stayed within the bound and one batch.
+    assert.ok(unpublished <= maxUnpublishedRows + MAX_BATCH_ROWS, `${unpublished} rows waiting`);
+    const line = printed.find((text) => text.includes(kept));
+    assert.ok(line, printed.join("\n"));
+    assert.match(line, new RegExp(`kept \\d+ batch files \\(${unpublished} transactions`));
+    assert.match(line, new RegExp(`fraudstream produce --input ${kept} --brokers`));
+    // The status line's lag counts what waits to be published.
+    const lines = status.filter((text) => text.startsWith("run: generated "));
+    assert.ok(lines.length > 0, status.join("\n"));
+    for (const text of lines) {
+      const [, generated, produced, lag] = text.match(
+        /generated (\d+), produced (\d+), .* lag (\d+),/,
+      )!.map(Number);
+      assert.ok(lag >= generated - produced, text);
+    }
+  } finally {
+    if (kept) await Deno.remove(kept, { recursive: true });
+  }
+});

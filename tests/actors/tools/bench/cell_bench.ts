@@ -1,0 +1,103 @@
+/**
+ * One cell of `fraudstream bench scaling`, run on its own: the producer alone, the consumer alone
+ * on a backlog, or the whole pipeline on a burst, on the embedded log or (with `--brokers`) on
+ * Kafka. For comparing two builds without the whole grid.
+ *
+ * `deno run -A tests/actors/tools/bench/cell_bench.ts --cell producer|consumer|pipeline [--rows N]
+ * [--partitions P] [--workers W] [--encoding json|arrow] [--repeat R] [--brokers HOST:PORT,...]`:
+ * one line of JSON per run (throughput, process CPU per row, the accounting), then the median.
+ *
+ * @module
+ */
+
+import process from "node:process";
+import { parseArgs } from "node:util";
+import {
+  cellGroupId,
+  type CellSetup,
+  consumerCell,
+  pipelineCell,
+  producerCell,
+} from "../../../../actors/tools/bench/cells.ts";
+import { benchData } from "../../../../actors/tools/bench/data.ts";
+import { median } from "../../../../actors/tools/bench/summary.ts";
+import type { WireEncoding } from "../../../../actors/pipeline/codec/transactions.ts";
+import { EmbeddedTransport, KafkaTransport } from "../../../../actors/log/mod.ts";
+
+const WARMUP = 300;
+
+if (import.meta.main) {
+  const args = parseArgs({
+    args: Deno.args,
+    options: {
+      cell: { type: "string", default: "pipeline" },
+      rows: { type: "string", default: "100000" },
+      partitions: { type: "string", default: "6" },
+      workers: { type: "string", default: "1" },
+      encoding: { type: "string", default: "arrow" },
+      repeat: { type: "string", default: "3" },
+      brokers: { type: "string" },
+    },
+  });
+  const cell = args.values.cell;
+  if (cell !== "producer" && cell !== "consumer" && cell !== "pipeline") {
+    console.error("--cell must be producer, consumer or pipeline");
+    Deno.exit(2);
+  }
+  const rows = Number(args.values.rows);
+  const brokers = args.values.brokers?.split(",");
+  const kafka = brokers
+    ? new KafkaTransport({ brokers, clientId: "fraudstream-cell-bench", onLog: console.error })
+    : undefined;
+  const data = await benchData({ rows: WARMUP + rows, seed: 42 });
+  const throughputs: number[] = [];
+  try {
+    for (let i = 0; i < Number(args.values.repeat); i++) {
+      const topic = `cell-bench-${Date.now().toString(36)}`;
+      const setup: CellSetup = {
+        transport: kafka ?? new EmbeddedTransport(),
+        topic,
+        partitions: Number(args.values.partitions),
+        workers: Number(args.values.workers),
+        encoding: args.values.encoding as WireEncoding,
+        model: "pretrained",
+        modelsDir: "resources/models",
+        replicationFactor: undefined,
+        signal: new AbortController().signal,
+      };
+      const cpu = process.cpuUsage();
+      let phase;
+      let accounting;
+      if (cell === "producer") {
+        const result = await producerCell(setup, data, { rows, producers: 1 });
+        ({ producer: phase, accounting } = result);
+      } else if (cell === "consumer") {
+        const result = await consumerCell(setup, data, { warmup: WARMUP, backlog: rows });
+        ({ consumer: phase, accounting } = result);
+      } else {
+        const result = await pipelineCell(setup, data, { warmup: WARMUP, burst: rows });
+        ({ burst: phase, accounting } = result);
+      }
+      const used = process.cpuUsage(cpu);
+      await kafka?.deleteTopicsAndGroups({ topics: [topic], groups: [cellGroupId(topic)] })
+        .catch(() => {});
+      throughputs.push(phase.throughput);
+      console.log(JSON.stringify({
+        cell,
+        transport: kafka ? "kafka" : "embedded",
+        encoding: setup.encoding,
+        partitions: setup.partitions,
+        workers: setup.workers,
+        throughput: phase.throughput,
+        // The whole run's CPU (warm-up, start and stop included) over the measured rows.
+        cpu_us_per_row: Math.round(((used.user + used.system) / rows) * 10) / 10,
+        load_average: Math.round(Deno.loadavg()[0] * 10) / 10,
+        lost: accounting.lost,
+        duplicates: accounting.duplicates,
+      }));
+    }
+    console.log(JSON.stringify({ median_throughput: median(throughputs) }));
+  } finally {
+    await kafka?.close();
+  }
+}

@@ -1,0 +1,138 @@
+import assert from "node:assert/strict";
+import {
+  clusterDown,
+  clusterStatus,
+  clusterUp,
+  killNode,
+  nodeLayouts,
+  startNode,
+} from "../../../../actors/tools/kafka_local/mod.ts";
+import { nodeProperties } from "../../../../actors/tools/kafka_local/nodes.ts";
+import { KafkaTransport } from "../../../../actors/log/mod.ts";
+import { NO_KAFKA } from "../../../fixtures/kafka.ts";
+
+Deno.test("node layout: ports from the base, one folder per node", () => {
+  const nodes = nodeLayouts({ dir: "/c", count: 3, portBase: 9092 });
+  assert.deepEqual(nodes.map((n) => [n.id, n.clientPort, n.controllerPort, n.dir]), [
+    [1, 19092, 19093, "/c/node-1"],
+    [2, 29092, 29093, "/c/node-2"],
+    [3, 39092, 39093, "/c/node-3"],
+  ]);
+});
+
+Deno.test("three nodes replicate 3 with 2 in sync; one node replicates 1", () => {
+  const three = nodeLayouts({ dir: "/c", count: 3, portBase: 9092 });
+  const props = nodeProperties(three[1], three);
+  assert.match(props, /^node\.id=2$/m);
+  assert.match(
+    props,
+    /^controller\.quorum\.voters=1@127\.0\.0\.1:19093,2@127\.0\.0\.1:29093,3@127\.0\.0\.1:39093$/m,
+  );
+  assert.match(props, /^default\.replication\.factor=3$/m);
+  assert.match(props, /^min\.insync\.replicas=2$/m);
+  assert.match(props, /^transaction\.state\.log\.min\.isr=2$/m);
+  const one = nodeLayouts({ dir: "/c", count: 1, portBase: 9092 });
+  const single = nodeProperties(one[0], one);
+  assert.match(single, /^offsets\.topic\.replication\.factor=1$/m);
+  assert.match(single, /^min\.insync\.replicas=1$/m);
+});
+
+Deno.test("a folder without a cluster is a clear error", async () => {
+  await assert.rejects(
+    clusterStatus({ dir: "/nonexistent/cluster" }),
+    /no Kafka cluster in '\/nonexistent\/cluster'/,
+  );
+});
+
+Deno.test({
+  name:
+    "kafka: with one of three nodes killed, acks=all writes and reads go on; the node comes back",
+  ignore: NO_KAFKA,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "fraudstream-kill-node-" });
+    try {
+      const info = await clusterUp({ dir, nodes: 3, portBase: 9692 });
+      assert.equal(info.nodes.filter((n) => n.running).length, 3);
+      const transport = new KafkaTransport({ brokers: info.bootstrap, clientId: "kill-node-test" });
+      try {
+        await transport.ensureTopics([{ name: "t", partitions: 3, replicationFactor: 3 }]);
+        const producer = await transport.producer();
+        const bytes = (text: string) => new TextEncoder().encode(text);
+        await producer.send("t", [{ key: "a", value: bytes("before") }]);
+        await killNode({ dir, node: 2 });
+        const status = await clusterStatus({ dir });
+        assert.deepEqual(status.nodes.map((n) => n.running), [true, false, true]);
+        for (let i = 0; i < 20; i++) {
+          await producer.send("t", [{ key: `k${i}`, value: bytes(`during ${i}`) }]);
+        }
+        await startNode({ dir, node: 2 });
+        assert.deepEqual((await clusterStatus({ dir })).nodes.map((n) => n.running), [
+          true,
+          true,
+          true,
+        ]);
+        await producer.send("t", [{ key: "z", value: bytes("after") }]);
+        await producer.close();
+        const ends = await transport.endOffsets("t");
+        assert.equal(ends.reduce((a, b) => a + b, 0), 22, "every acknowledged write is there");
+      } finally {
+        await transport.close();
+      }
+    } finally {
+      await clusterDown({ dir, wipe: true, graceMs: 5000 });
+    }
+  },
+});
+
+Deno.test({
+  name: "kafka: the nodes `kafka up` starts hold none of the caller's open files",
+  ignore: NO_KAFKA,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "fraudstream-fds-" });
+    const held = `${dir}/held-by-the-caller`;
+    try {
+      // The caller of `kafka up` holds `held` open on descriptors 7 and 15 (one digit and two,
+      // as a shell and a test runner would), and `kafka up` inherits them.
+      const up = await new Deno.Command("bash", {
+        args: [
+          "-c",
+          'exec 7>>"$1" 15>>"$1"; shift; exec "$@"',
+          "up",
+          held,
+          Deno.execPath(),
+          "run",
+          "--allow-all",
+          new URL("../../../../main.ts", import.meta.url).pathname,
+          "kafka",
+          "up",
+          "--nodes",
+          "1",
+          "--port-base",
+          "9452",
+          "--dir",
+          `${dir}/cluster`,
+          "--quiet",
+        ],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assert.equal(up.code, 0, new TextDecoder().decode(up.stderr));
+      const [node] = (await clusterStatus({ dir: `${dir}/cluster` })).nodes;
+      assert.ok(node.pid !== null);
+      const open: string[] = [];
+      for await (const entry of Deno.readDir(`/proc/${node.pid}/fd`)) {
+        const target = await Deno.readLink(`/proc/${node.pid}/fd/${entry.name}`).catch(() => "");
+        open.push(target);
+      }
+      assert.ok(open.length > 3, "the node's descriptors were read");
+      assert.deepEqual(open.filter((target) => target === held), []);
+    } finally {
+      await clusterDown({ dir: `${dir}/cluster`, wipe: true, graceMs: 5000 });
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

@@ -1,4 +1,0 @@
-import { kafkaFixture } from "../../fixtures/kafka.ts";
-import { transportConformance } from "./conformance.ts";
-
-transportConformance(kafkaFixture());
