@@ -5,27 +5,12 @@
  * @module
  */
 
-import process from "node:process";
-import type { CommandHandler } from "./actors/pipeline/command.ts";
 import { inWorker, serveWorker } from "./actors/runtime/worker_host.ts";
-import { setDefaultWorkerEntry } from "./actors/runtime/system.ts";
-import { FraudstreamError, NotAvailableError } from "./actors/lib/errors.ts";
+import { setWorkerEntry } from "./actors/pipeline/workers/specs.ts";
+import { writeFileAtomic } from "./actors/lib/atomic_write.ts";
+import { FraudstreamError } from "./actors/lib/errors.ts";
 import { commandHelp, mainHelp, VERSION } from "./config/help.ts";
 import { loadConfig } from "./config/load.ts";
-
-/** Implementations of the subcommands, loaded on first use. */
-export const HANDLERS: Record<string, () => Promise<CommandHandler>> = {
-  chaos: async () => (await import("./actors/tools/chaos/mod.ts")).chaosCommand,
-  generate: async () => (await import("./actors/pipeline/generator/command.ts")).generateCommand,
-  produce: async () => (await import("./actors/pipeline/producer/command.ts")).produceCommand,
-  kafka: async () => (await import("./actors/tools/kafka_local/mod.ts")).kafkaCommand,
-  consume: async () => (await import("./actors/pipeline/consumer/command.ts")).consumeCommand,
-  run: async () => (await import("./actors/pipeline/run/command.ts")).runCommand,
-  train: async () => (await import("./model/commands.ts")).trainCommand,
-  evaluate: async () => (await import("./model/commands.ts")).evaluateCommand,
-  model: async () => (await import("./model/commands.ts")).modelCommand,
-  bench: async () => (await import("./actors/tools/bench/command.ts")).benchCommand,
-};
 
 /** Where `main` writes; tests capture it. */
 export interface MainIO {
@@ -52,10 +37,8 @@ export async function main(args: string[], io: MainIO = consoleIO): Promise<numb
       io.stdout(invocation.command ? commandHelp(invocation.command) : mainHelp());
       return 0;
     }
-    const { config } = invocation;
-    const load = HANDLERS[config.command];
-    if (!load) throw new NotAvailableError(`'fraudstream ${config.command}'`);
-    const handler = await load();
+    const { command, config } = invocation;
+    const handler = await command.load();
     const status = (line: string) => {
       if (!config.quiet) io.stderr(line);
     };
@@ -168,28 +151,10 @@ function interruptSignal(out: { stderr(line: string): void; status(line: string)
   };
 }
 
-/**
- * kafkajs sets timers from throttle times that can be negative; the Node-compatible timers clamp
- * them to 1 ms and print a warning each time, which tells a user nothing. Only that warning is
- * dropped.
- */
-function silenceNegativeTimeoutWarnings(): void {
-  const emit = process.emitWarning.bind(process);
-  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
-    const kind = typeof rest[0] === "string"
-      ? rest[0]
-      : (rest[0] as { type?: string } | undefined)?.type ?? (warning as Error).name;
-    if (kind === "TimeoutNegativeWarning") return;
-    emit(warning as string, ...(rest as []));
-  }) as typeof process.emitWarning;
-}
-
 /** Writes `report` as JSON, atomically (a reader never sees half a file). */
 async function writeReport(path: string, report: unknown): Promise<void> {
-  const temporary = `${path}.tmp-${Deno.pid}`;
   try {
-    await Deno.writeTextFile(temporary, JSON.stringify(report, null, 2) + "\n");
-    await Deno.rename(temporary, path);
+    await writeFileAtomic(path, JSON.stringify(report, null, 2) + "\n");
   } catch (error) {
     throw new FraudstreamError(
       `cannot write the report to '${path}': ${
@@ -202,10 +167,9 @@ async function writeReport(path: string, report: unknown): Promise<void> {
 if (inWorker()) {
   // No `await` before serveWorker: the main thread's first message would be lost.
   serveWorker(
-    import("./actors/pipeline/worker_registry.ts").then((module) => module.WORKER_BEHAVIORS),
+    import("./actors/pipeline/workers/registry.ts").then((module) => module.WORKER_BEHAVIORS),
   );
 } else if (import.meta.main) {
-  silenceNegativeTimeoutWarnings();
-  setDefaultWorkerEntry(import.meta.url);
+  setWorkerEntry(import.meta.url);
   Deno.exit(await main(Deno.args));
 }

@@ -1,10 +1,14 @@
 /**
- * The command-line surface: each subcommand, what it does, the positional arguments and flags it
- * accepts, and its per-command defaults.
+ * The command table: each subcommand, what it does, the positional arguments and flags it
+ * accepts, its per-command defaults, and its implementation, loaded on first use (so that
+ * `--help` or one command never loads the others).
  *
  * @module
  */
 
+import type { CommandHandler } from "../actors/pipeline/command.ts";
+import { BENCH_SCENARIOS } from "../actors/tools/bench/scenarios.ts";
+import { CHAOS_SCENARIOS } from "../actors/tools/chaos/catalog.ts";
 import type { SettingKey, Settings } from "./settings.ts";
 
 /** A positional argument of a subcommand. */
@@ -27,6 +31,8 @@ export interface CommandSpec {
   flags: SettingKey[];
   /** Defaults that differ from the global ones for this command. */
   defaults?: Partial<Settings>;
+  /** Loads the command's implementation (a dynamic import: only the command run is loaded). */
+  load(): Promise<CommandHandler>;
 }
 
 /** Flags of every long-running command. */
@@ -45,25 +51,11 @@ const KAFKA: SettingKey[] = [
 /** Flags that name and shape the topics. */
 const TOPIC_LAYOUT: SettingKey[] = ["topic", "partitions", "replicationFactor"];
 
-/** Chaos scenarios and what each one does. */
-export const CHAOS_SCENARIOS: Record<string, string> = {
-  "kill-actor": "a partition actor throws; its supervisor restarts it per --strategy",
-  "crash-loop": "a partition actor throws on every batch for a while; its supervisor escalates",
-  "kill-worker": "a scoring Web Worker is terminated (--fault crash) or hangs (--fault hang)",
-  "slow-consumer":
-    "consumers are throttled for a while; lag grows and shrinks, memory stays bounded",
-  "bad-input": "malformed rows and garbage messages mixed into good ones",
-  "kill-consumer": "one of two consume processes is killed with SIGKILL (own Kafka cluster)",
-  "kill-broker": "one of three Kafka nodes is killed, later restarted (own Kafka cluster)",
-  "kill-all": "every fraudstream process is killed, then restarted (own Kafka cluster)",
-  "network-partition": "a consumer host is cut off from the brokers (network namespaces; root)",
-  all: "every scenario in turn; prints the reliability table (Markdown)",
-};
-
 /** Every subcommand, in the order `--help` lists them. */
 export const COMMANDS: CommandSpec[] = [
   {
     name: "generate",
+    load: async () => (await import("../actors/pipeline/generator/command.ts")).generateCommand,
     summary: "generate synthetic card transactions (Sparkov format) for training or as a stream",
     examples: [
       "fraudstream generate --mode train --customers 1000 --start 2023-01-01 --end 2023-12-31",
@@ -87,6 +79,7 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: "train",
+    load: async () => (await import("../actors/pipeline/model_commands.ts")).trainCommand,
     summary: "encode raw transactions, train the Random Forest on some cards' earlier rows and " +
       "test it on held-out cards and time (--holdout); writes a model folder",
     examples: [
@@ -117,6 +110,7 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: "evaluate",
+    load: async () => (await import("../actors/pipeline/model_commands.ts")).evaluateCommand,
     summary: "score labelled transactions with a model: precision, recall, PR-AUC, ROC-AUC",
     examples: [
       "fraudstream evaluate --data resources/data/train/raw/v2 --report eval.json",
@@ -128,6 +122,7 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: "model",
+    load: async () => (await import("../actors/pipeline/model_commands.ts")).modelCommand,
     summary: "import the seed's Spark Random Forest, or list the model versions",
     examples: [
       "fraudstream model import-spark /data/seed/RandomForestModel seed-rf",
@@ -157,6 +152,7 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: "produce",
+    load: async () => (await import("../actors/pipeline/producer/command.ts")).produceCommand,
     summary: "watch an input folder and publish its transactions, keyed by card number",
     examples: [
       "fraudstream produce --brokers 127.0.0.1:19092 --input resources/data/stream",
@@ -181,6 +177,7 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: "consume",
+    load: async () => (await import("../actors/pipeline/consumer/command.ts")).consumeCommand,
     summary: "score transactions from the log in per-partition actors and publish alerts",
     examples: [
       "fraudstream consume --brokers 127.0.0.1:19092 --workers 2",
@@ -204,6 +201,7 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: "run",
+    load: async () => (await import("../actors/pipeline/run/command.ts")).runCommand,
     summary: "every role in one process: generator, producer, consumers (the demo)",
     examples: [
       "fraudstream run --duration 60 --report run.json",
@@ -234,6 +232,7 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: "kafka",
+    load: async () => (await import("../actors/tools/kafka_local/command.ts")).kafkaCommand,
     summary: "a local Apache Kafka cluster (KRaft) started from jars, for hosts without Docker",
     examples: [
       "fraudstream kafka up                 # 3 nodes: 127.0.0.1:19092,29092,39092",
@@ -265,6 +264,7 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: "chaos",
+    load: async () => (await import("../actors/tools/chaos/command.ts")).chaosCommand,
     summary: "run a fault scenario under load and report what was lost (nothing, we hope)",
     examples: [
       "fraudstream chaos kill-actor --strategy one_for_all --report chaos.json",
@@ -294,6 +294,7 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: "bench",
+    load: async () => (await import("../actors/tools/bench/command.ts")).benchCommand,
     summary: "throughput and latency scenarios, printed as tables",
     examples: [
       "fraudstream bench scaling --report bench.json      # also writes bench.html",
@@ -302,7 +303,7 @@ export const COMMANDS: CommandSpec[] = [
     ],
     positionals: [{
       name: "scenario",
-      choices: ["scaling", "e2e"],
+      choices: Object.keys(BENCH_SCENARIOS),
       required: true,
       help: "scaling: consumer (partitions x scoring workers), producer (1 and 2 producer " +
         "actors), data growth (1x 2x 4x 8x) and end-to-end cells; e2e: only the end-to-end " +

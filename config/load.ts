@@ -9,24 +9,15 @@
 import { parseArgs } from "node:util";
 import { parse as parseDotenv } from "dotenv";
 import { type CommandSpec, findCommand } from "./commands.ts";
+import type { Config } from "./config.ts";
 import { UsageError } from "../actors/lib/errors.ts";
-import { isSwitch, type SettingKey, SETTINGS, type Settings } from "./settings.ts";
+import { isSwitch, type SettingKey, SETTINGS } from "./settings.ts";
 
-/** Settings plus the chosen subcommand and its positional arguments. */
-export interface Config extends Settings {
-  /** The subcommand. */
-  readonly command: string;
-  /** Positional arguments by name (e.g. `scenario`). */
-  readonly args: Readonly<Record<string, string>>;
-  /** The settings given by a flag, the environment or the `.env` file (not defaults). */
-  readonly given: readonly SettingKey[];
-}
-
-/** What the command line asks for. */
+/** What the command line asks for: help, the version, or a command to run with its config. */
 export type Invocation =
   | { kind: "help"; command?: CommandSpec }
   | { kind: "version" }
-  | { kind: "run"; config: Config };
+  | { kind: "run"; command: CommandSpec; config: Config };
 
 /** Where `loadConfig` reads from; tests pass their own. */
 export interface ConfigSources {
@@ -86,7 +77,7 @@ export function loadConfig(args: string[], sources: ConfigSources = {}): Invocat
   values.command = command.name;
   values.args = Object.freeze(parsed.positionals);
   values.given = Object.freeze(given);
-  return { kind: "run", config: Object.freeze(values) as unknown as Config };
+  return { kind: "run", command, config: Object.freeze(values) as unknown as Config };
 }
 
 function resolveSetting(

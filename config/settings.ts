@@ -13,13 +13,21 @@ import {
   decimal,
   fileWithExtension,
   integer,
-  modelChoice,
   oneOf,
   type Parser,
   port,
   text,
-  versionName,
 } from "./values.ts";
+import { modelChoice, versionName } from "../model/version_name.ts";
+import { STRATEGIES, type Strategy } from "../actors/runtime/types.ts";
+import { WIRE_ENCODINGS, type WireEncoding } from "../actors/pipeline/codec/wire_encoding.ts";
+import {
+  FIDELITIES,
+  type Fidelity,
+  GENERATOR_MODES,
+  type GeneratorMode,
+} from "../actors/pipeline/generator/modes.ts";
+import { WORKER_FAULTS, type WorkerFault } from "../actors/tools/chaos/catalog.ts";
 
 /** How one setting is named, defaulted and parsed. */
 export interface SettingSpec<T> {
@@ -44,9 +52,6 @@ export interface SettingSpec<T> {
 function setting<T>(spec: SettingSpec<T>): SettingSpec<T> {
   return spec;
 }
-
-/** The restart strategies a supervisor can use. */
-export const STRATEGIES = ["one_for_one", "one_for_all", "rest_for_one"] as const;
 
 /** Every setting, by the key it has in `Settings`. */
 export const SETTINGS = {
@@ -115,11 +120,11 @@ export const SETTINGS = {
     arg: "DATE",
     help: "last day of transactions, YYYY-MM-DD (or MM-DD-YYYY)",
   }),
-  mode: setting<"train" | "stream">({
+  mode: setting<GeneratorMode>({
     flag: "mode",
     env: "GEN_MODE",
     default: "train",
-    parse: oneOf(["train", "stream"]),
+    parse: oneOf(GENERATOR_MODES),
     arg: "MODE",
     help: "train: one training set; stream: a never-ending sequence of batch files",
   }),
@@ -139,11 +144,11 @@ export const SETTINGS = {
     arg: "NAME",
     help: "data version folder name (default: a timestamp)",
   }),
-  fidelity: setting<"sparkov" | "independent">({
+  fidelity: setting<Fidelity>({
     flag: "fidelity",
     env: "GEN_FIDELITY",
     default: "sparkov",
-    parse: oneOf(["sparkov", "independent"]),
+    parse: oneOf(FIDELITIES),
     arg: "MODE",
     help:
       "sparkov: reproduce Sparkov's output including its quirk; independent: as profiles intend",
@@ -164,7 +169,7 @@ export const SETTINGS = {
     arg: "FACTOR",
     help: "stream mode: event time runs this many times faster than the wall clock",
   }),
-  strategy: setting<typeof STRATEGIES[number]>({
+  strategy: setting<Strategy>({
     flag: "strategy",
     env: "FRAUDSTREAM_STRATEGY",
     default: "one_for_one",
@@ -172,11 +177,11 @@ export const SETTINGS = {
     arg: "STRATEGY",
     help: "supervisor restart strategy: one_for_one, one_for_all or rest_for_one",
   }),
-  fault: setting<"crash" | "hang">({
+  fault: setting<WorkerFault>({
     flag: "fault",
     env: "FRAUDSTREAM_FAULT",
     default: "crash",
-    parse: oneOf(["crash", "hang"]),
+    parse: oneOf(WORKER_FAULTS),
     arg: "KIND",
     help: "kill-worker: crash (terminate the worker) or hang (stop it answering heartbeats)",
   }),
@@ -220,11 +225,11 @@ export const SETTINGS = {
     arg: "DIR",
     help: "folder the producer watches for complete CSV files",
   }),
-  encoding: setting<"json" | "arrow">({
+  encoding: setting<WireEncoding>({
     flag: "encoding",
     env: "WIRE_ENCODING",
     default: "json",
-    parse: oneOf(["json", "arrow"]),
+    parse: oneOf(WIRE_ENCODINGS),
     arg: "FORMAT",
     help: "json: one message per transaction; arrow: one Arrow record batch per message",
   }),

@@ -1,18 +1,14 @@
 /**
  * Parsers that turn the raw text of a setting (from a flag, the environment or a `.env` file) into
- * a typed value, or throw a `UsageError` that names the setting and what it expects.
+ * a typed value, or throw an `InvalidValueError` that names the setting and what it expects.
  *
  * @module
  */
 
-import { UsageError } from "../actors/lib/errors.ts";
+import { InvalidValueError } from "../actors/lib/errors.ts";
 
 /** Turns raw text into a value; `name` is how the user wrote the setting (e.g. `--customers`). */
 export type Parser<T> = (raw: string, name: string) => T;
-
-function invalid(name: string, expected: string, raw: string): UsageError {
-  return new UsageError(`invalid value for ${name}: expected ${expected}, got '${raw}'`);
-}
 
 /** A whole number within bounds. */
 export function integer(options: { min?: number; max?: number } = {}): Parser<number> {
@@ -20,10 +16,10 @@ export function integer(options: { min?: number; max?: number } = {}): Parser<nu
   const expected = describeRange("an integer", min, max);
   return (raw, name) => {
     const text = raw.trim().replaceAll("_", "");
-    if (!/^[-+]?\d+$/.test(text)) throw invalid(name, expected, raw);
+    if (!/^[-+]?\d+$/.test(text)) throw new InvalidValueError(name, expected, raw);
     const value = Number(text);
     if (!Number.isSafeInteger(value) || value < min || value > max) {
-      throw invalid(name, expected, raw);
+      throw new InvalidValueError(name, expected, raw);
     }
     return value;
   };
@@ -37,7 +33,7 @@ export function decimal(options: { min?: number; max?: number } = {}): Parser<nu
     const text = raw.trim();
     const value = Number(text);
     if (text === "" || !Number.isFinite(value) || value < min || value > max) {
-      throw invalid(name, expected, raw);
+      throw new InvalidValueError(name, expected, raw);
     }
     return value;
   };
@@ -57,12 +53,12 @@ export const boolean: Parser<boolean> = (raw, name) => {
   const text = raw.trim().toLowerCase();
   if (["true", "1", "yes", "on"].includes(text)) return true;
   if (["false", "0", "no", "off"].includes(text)) return false;
-  throw invalid(name, "true or false", raw);
+  throw new InvalidValueError(name, "true or false", raw);
 };
 
 /** Non-empty text. */
 export const text: Parser<string> = (raw, name) => {
-  if (raw.trim() === "") throw invalid(name, "a non-empty value", raw);
+  if (raw.trim() === "") throw new InvalidValueError(name, "a non-empty value", raw);
   return raw.trim();
 };
 
@@ -70,7 +66,9 @@ export const text: Parser<string> = (raw, name) => {
 export function oneOf<const T extends string>(choices: readonly T[]): Parser<T> {
   return (raw, name) => {
     const value = raw.trim() as T;
-    if (!choices.includes(value)) throw invalid(name, `one of ${choices.join(", ")}`, raw);
+    if (!choices.includes(value)) {
+      throw new InvalidValueError(name, `one of ${choices.join(", ")}`, raw);
+    }
     return value;
   };
 }
@@ -78,7 +76,7 @@ export function oneOf<const T extends string>(choices: readonly T[]): Parser<T> 
 /** A comma-separated list of non-empty items. */
 export const list: Parser<string[]> = (raw, name) => {
   const items = raw.split(",").map((item) => item.trim()).filter(Boolean);
-  if (items.length === 0) throw invalid(name, "a comma-separated list", raw);
+  if (items.length === 0) throw new InvalidValueError(name, "a comma-separated list", raw);
   return items;
 };
 
@@ -88,7 +86,7 @@ export const brokerList: Parser<string[]> = (raw, name) => {
   for (const item of items) {
     const match = /^(\[[^\]]+\]|[^:\s]+):(\d{1,5})$/.exec(item);
     if (!match || Number(match[2]) < 1 || Number(match[2]) > 65535) {
-      throw invalid(name, "host:port[,host:port...]", raw);
+      throw new InvalidValueError(name, "host:port[,host:port...]", raw);
     }
   }
   return items;
@@ -105,14 +103,14 @@ export const calendarDate: Parser<string> = (raw, name) => {
     [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
   } else {
     match = /^(\d{2})-(\d{2})-(\d{4})$/.exec(textValue);
-    if (!match) throw invalid(name, "a date YYYY-MM-DD (or MM-DD-YYYY)", raw);
+    if (!match) throw new InvalidValueError(name, "a date YYYY-MM-DD (or MM-DD-YYYY)", raw);
     [month, day, year] = [Number(match[1]), Number(match[2]), Number(match[3])];
   }
   const date = new Date(Date.UTC(year, month - 1, day));
   if (
     date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day
   ) {
-    throw invalid(name, "a real calendar date", raw);
+    throw new InvalidValueError(name, "a real calendar date", raw);
   }
   return date.toISOString().slice(0, 10);
 };
@@ -123,45 +121,13 @@ export const port: Parser<number> = (raw, name) => {
   return integer({ min: 0, max: 65535 })(raw, name);
 };
 
-/** What a version name may hold: one plain folder name. */
-const VERSION_NAME = /^[A-Za-z0-9._-]+$/;
-
-/** What a version name is, for messages. */
-const VERSION_NAME_RULE =
-  "a version name: one folder name of letters, digits, '.', '_' and '-', not '.' or '..'";
-
-function isVersionName(value: string): boolean {
-  return VERSION_NAME.test(value) && value !== "." && value !== "..";
-}
-
-/**
- * A version name (of a data set or a model), which becomes a folder under a root folder: one
- * plain path segment, so that it can never name the root itself, its parent or a folder elsewhere.
- */
-export const versionName: Parser<string> = (raw, name) => {
-  const value = raw.trim();
-  if (!isVersionName(value)) throw invalid(name, VERSION_NAME_RULE, raw);
-  return value;
-};
-
-/** A model to score with: `latest`, a folder (any path with a `/`), or a version name. */
-export const modelChoice: Parser<string> = (raw, name) => {
-  const value = raw.trim();
-  if (value === "latest" || value.includes("/") || isVersionName(value)) return value;
-  throw invalid(
-    name,
-    `latest, a folder written with a '/' (e.g. ./NAME), or ${VERSION_NAME_RULE}`,
-    raw,
-  );
-};
-
 /** A file path ending in one of `extensions` (compared without case). */
 export function fileWithExtension(extensions: readonly string[]): Parser<string> {
   return (raw, name) => {
     const value = text(raw, name);
     const lower = value.toLowerCase();
     if (!extensions.some((extension) => lower.endsWith(extension))) {
-      throw invalid(name, `a file name ending in ${extensions.join(" or ")}`, raw);
+      throw new InvalidValueError(name, `a file name ending in ${extensions.join(" or ")}`, raw);
     }
     return value;
   };

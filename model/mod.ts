@@ -1,13 +1,20 @@
 /**
  * fraudstream's offline model library: the feature encoder shared by training and online scoring
  * (stateless features and fixed-size per-card state), the fast Sparkov CSV reader, transformed
- * Parquet data, the histogram Random Forest trainer on worker actors over shared memory, the
+ * Parquet data, the histogram Random Forest trainer over shared memory (its trees grown by an
+ * injected `TreeGrower`: worker threads in the program, inline in tests), the
  * flattened batch scorer, versioned model folders, evaluation on a time-and-card hold-out, the
  * HTML report, and the import of the seed's Spark models with the seed's encoding.
  *
  * @example Train, then score a partition's transactions
  * ```ts
- * import { DEFAULT_FOREST, loadModel, rowEncoderFor, trainModel } from "./model/mod.ts";
+ * import {
+ *   DEFAULT_FOREST,
+ *   inlineTreeGrower,
+ *   loadModel,
+ *   rowEncoderFor,
+ *   trainModel,
+ * } from "./model/mod.ts";
  *
  * await trainModel({
  *   dataDir: "resources/data/train/raw/v1",
@@ -16,6 +23,7 @@
  *   version: "v1",
  *   params: DEFAULT_FOREST,
  *   workers: 2,
+ *   grower: inlineTreeGrower, // the program grows them on workers: the pipeline's grower
  * });
  * const model = await loadModel("resources/models/v1");
  * const encoder = rowEncoderFor(model.manifest.encoder);
@@ -83,6 +91,15 @@ export {
   type TreeParams,
   walkTree,
 } from "./forest/tree.ts";
+export {
+  binnedData,
+  type GrowData,
+  type GrowRequest,
+  growRequested,
+  inlineTreeGrower,
+  type StartTreeGrower,
+  type TreeGrower,
+} from "./forest/grow.ts";
 export {
   type BinnedTrainingSet,
   binTrainingSet,
@@ -199,8 +216,3 @@ export {
   type SeedBatch,
   type SeedBatchOptions,
 } from "./seed_csv.ts";
-
-// Worker behaviours for the program's worker registry.
-export { GROW_WORKER } from "./forest/grow_worker.ts";
-export { SCORE_WORKER } from "./score_worker.ts";
-export { MODEL_WORKERS } from "./workers.ts";

@@ -8,6 +8,7 @@
  */
 
 import { basename, join, resolve } from "node:path";
+import { writeDirAtomic } from "../actors/lib/atomic_write.ts";
 import { FraudstreamError } from "../actors/lib/errors.ts";
 import type { FeatureBins } from "./forest/binning.ts";
 import {
@@ -246,35 +247,17 @@ export async function saveModel(
       features: forest.features,
     },
   };
-  const target = resolve(dir);
-  const stamp = `${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
-  const temporary = `${target}.tmp-${stamp}`;
-  const previous = `${target}.tmp-old-${stamp}`;
-  try {
-    await Deno.mkdir(temporary, { recursive: true });
+  await writeDirAtomic(dir, async (temporary) => {
     await Deno.writeFile(join(temporary, "forest.bin"), bytes);
     await Deno.writeTextFile(join(temporary, "model.json"), JSON.stringify(full, null, 2) + "\n");
     for (const [name, text] of Object.entries(options.extraFiles ?? {})) {
       await Deno.writeTextFile(join(temporary, name), text);
     }
+  }, {
     // Checked again just before the swap: the place may have changed while the files were written.
-    if ((await checkModelTarget(dir, options)).kind === "free") {
-      // Renaming over an empty folder replaces it; over anything else it fails.
-      await Deno.rename(temporary, target);
-      return full;
-    }
-    await Deno.rename(target, previous);
-    try {
-      await Deno.rename(temporary, target);
-    } catch (error) {
-      await Deno.rename(previous, target);
-      throw error;
-    }
-    await Deno.remove(previous, { recursive: true });
-    return full;
-  } finally {
-    await Deno.remove(temporary, { recursive: true }).catch(() => {});
-  }
+    beforeCommit: () => checkModelTarget(dir, options),
+  });
+  return full;
 }
 
 /** A loaded, validated model ready to score encoded rows. */

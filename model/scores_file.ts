@@ -13,8 +13,9 @@
  * @module
  */
 
-import { basename, dirname, join } from "node:path";
+import { dirname } from "node:path";
 import { fileWriter, parquetWriteRows } from "hyparquet-writer";
+import { writeFileAtomic } from "../actors/lib/atomic_write.ts";
 import { FraudstreamError } from "../actors/lib/errors.ts";
 import { readLineBlocks } from "./csv_lines.ts";
 import { COLUMNS, CSV_SEPARATOR, HEADER } from "./schema.ts";
@@ -145,14 +146,14 @@ export async function checkScoresPath(path: string): Promise<void> {
  * never sees half a file. Returns the number of rows written.
  */
 export async function writeScoresFile(path: string, scored: ScoredFiles): Promise<number> {
-  const temporary = join(dirname(path), `.${basename(path)}.tmp-${Deno.pid}`);
   const rows = scoredRows(scored);
+  const parquet = path.toLowerCase().endsWith(".parquet");
   try {
-    if (path.toLowerCase().endsWith(".parquet")) await writeParquet(temporary, rows);
-    else await writeCsv(temporary, rows);
-    await Deno.rename(temporary, path);
+    await writeFileAtomic(
+      path,
+      (temporary) => parquet ? writeParquet(temporary, rows) : writeCsv(temporary, rows),
+    );
   } catch (error) {
-    await Deno.remove(temporary).catch(() => {});
     if (error instanceof FraudstreamError) throw error;
     throw new ScoresFileError(
       `cannot write the scores to '${path}': ${(error as Error).message}`,

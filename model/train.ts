@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { type BadRow, findCsvFiles, readColumns } from "./csv_columns.ts";
 import { DEFAULT_ENCODER, type EncoderSettings, FEATURE_COUNT, FEATURES } from "./features.ts";
 import { type FlatForest, flattenForest } from "./forest/flat.ts";
+import type { StartTreeGrower } from "./forest/grow.ts";
 import { binTrainingSet, type ForestParams, growForest } from "./forest/train.ts";
 import { chooseThreshold, type Curves, curves, evaluate, type Evaluation } from "./metrics.ts";
 import { checkModelTarget, loadModel, type ModelManifest, saveModel } from "./model_file.ts";
@@ -57,8 +58,10 @@ export interface TrainModelOptions {
   /** Replace what is at `modelDir` even when it is not a model folder. */
   force?: boolean;
   encoder?: EncoderSettings;
+  /** Trees grown at the same time. */
   workers: number;
-  workerEntry?: URL | string;
+  /** Where the trees grow: on worker threads in the program (the pipeline's grower). */
+  grower: StartTreeGrower;
   onStage?: (stage: string) => void;
   onTree?: (done: number, total: number) => void;
   onBadRow?: (row: BadRow) => void;
@@ -254,7 +257,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainRepor
     specs: FEATURES,
     params: options.params,
     workers: options.workers,
-    workerEntry: options.workerEntry,
+    grower: options.grower,
     onTree: options.onTree,
   });
   const trainSeconds = seconds(trainStarted);

@@ -9,6 +9,7 @@
 import { join } from "node:path";
 import { fileWriter, parquetWrite } from "hyparquet-writer";
 import { asyncBufferFromFile, parquetMetadataAsync, parquetRead } from "hyparquet";
+import { writeFileAtomic } from "../actors/lib/atomic_write.ts";
 import { type EncoderSettings, FEATURES } from "./features.ts";
 import { ModelFormatError } from "./model_file.ts";
 
@@ -66,8 +67,7 @@ export async function writeTransformed(dir: string, data: EncodedData): Promise<
     { name: "event_time", data: data.time, type: "DOUBLE" as const, nullable: false },
   ];
   await Deno.mkdir(dir, { recursive: true });
-  const temporary = join(dir, `.${FILE}.tmp-${Deno.pid}`);
-  try {
+  await writeFileAtomic(join(dir, FILE), (temporary) =>
     parquetWrite({
       writer: fileWriter(temporary),
       columnData,
@@ -78,12 +78,7 @@ export async function writeTransformed(dir: string, data: EncodedData): Promise<
         { key: META_FEATURES, value: JSON.stringify(FEATURES.map((f) => f.name)) },
       ],
       createdBy: "fraudstream",
-    });
-    await Deno.rename(temporary, join(dir, FILE));
-  } catch (error) {
-    await Deno.remove(temporary).catch(() => {});
-    throw error;
-  }
+    }));
   return (await Deno.stat(join(dir, FILE))).size;
 }
 

@@ -1,13 +1,112 @@
 /**
- * A file written under a temporary hidden name and renamed when complete, so that a reader never
- * sees half a file, and a rewrite after a crash starts from scratch.
+ * The one way fraudstream writes a file or a folder atomically: under a temporary hidden name
+ * beside it, renamed into place when complete, so that a reader sees the old version or the new
+ * one, never half of one. `AtomicFile` streams a large file (a rewrite after a crash starts from
+ * scratch, under the same temporary name); `writeFileAtomic` writes one at once; `writeDirAtomic`
+ * swaps in a whole folder.
  *
  * @module
  */
 
-import { join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { FraudstreamError } from "./errors.ts";
-import { partName } from "../pipeline/generator/plan.ts";
+
+/** Temporary name `AtomicFile` writes `file` under before renaming it (hidden, `.part`). */
+export function partName(file: string): string {
+  return `.${file}.part`;
+}
+
+/**
+ * A hidden temporary name beside `path`, unique to this write (`.name.tmp-<pid>-<random>`): the
+ * `.tmp-` in it is what readers of a folder (the producer, the model catalogue) skip.
+ */
+function temporaryBeside(path: string, kind = "tmp"): string {
+  const stamp = `${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
+  return join(dirname(path), `.${basename(path)}.${kind}-${stamp}`);
+}
+
+/**
+ * What `writeFileAtomic` writes: text, bytes, or a function that writes the file at the
+ * temporary path it is given (e.g. a Parquet writer).
+ */
+export type FileContent = string | Uint8Array | ((temporary: string) => Promise<void> | void);
+
+/**
+ * Writes the file `path` atomically: `content` goes to a temporary hidden file beside it, which
+ * is then renamed over `path`. On failure the temporary file is removed and `path` is untouched.
+ *
+ * @example
+ * ```ts
+ * await writeFileAtomic("report.json", JSON.stringify({ ok: true }) + "\n");
+ * ```
+ *
+ * @throws the write's own error (a missing folder, no space): the caller words it for the user.
+ */
+export async function writeFileAtomic(path: string, content: FileContent): Promise<void> {
+  const temporary = temporaryBeside(path);
+  try {
+    if (typeof content === "string") await Deno.writeTextFile(temporary, content);
+    else if (content instanceof Uint8Array) await Deno.writeFile(temporary, content);
+    else await content(temporary);
+    await Deno.rename(temporary, path);
+  } catch (error) {
+    await Deno.remove(temporary).catch(() => {});
+    throw error;
+  }
+}
+
+/** Options of `writeDirAtomic`. */
+export interface DirAtomicOptions {
+  /**
+   * Called once the new folder is complete, just before it takes its place: it may check again
+   * what is at `path` (it may have changed meanwhile) and throw to give up.
+   */
+  beforeCommit?: () => Promise<unknown>;
+}
+
+/**
+ * Writes the folder `path` atomically: `fill` writes the files into a temporary hidden folder
+ * beside it, which then takes `path`'s place; what was there (a folder or a file) is replaced only
+ * then, and put back if the swap fails. No temporary folder is left behind.
+ *
+ * @example
+ * ```ts
+ * await writeDirAtomic("models/v2", async (dir) => {
+ *   await Deno.writeTextFile(`${dir}/model.json`, "{}");
+ * });
+ * ```
+ *
+ * @throws the error of `fill`, of `beforeCommit`, or of the swap; `path` is then as it was.
+ */
+export async function writeDirAtomic(
+  path: string,
+  fill: (temporary: string) => Promise<void>,
+  options: DirAtomicOptions = {},
+): Promise<void> {
+  const target = resolve(path);
+  const temporary = temporaryBeside(target);
+  try {
+    await Deno.mkdir(temporary, { recursive: true });
+    await fill(temporary);
+    await options.beforeCommit?.();
+    const existing = await Deno.lstat(target).then(() => true, () => false);
+    if (!existing) {
+      await Deno.rename(temporary, target);
+      return;
+    }
+    const previous = temporaryBeside(target, "tmp-old");
+    await Deno.rename(target, previous);
+    try {
+      await Deno.rename(temporary, target);
+    } catch (error) {
+      await Deno.rename(previous, target);
+      throw error;
+    }
+    await Deno.remove(previous, { recursive: true });
+  } finally {
+    await Deno.remove(temporary, { recursive: true }).catch(() => {});
+  }
+}
 
 /** A file being written; visible under its name only after `commit`. */
 export class AtomicFile {

@@ -18,11 +18,12 @@ export class UsageError extends FraudstreamError {
   override readonly exitCode: number = 2;
 }
 
-/** A subcommand whose implementation has not landed yet. Exit 3. */
-export class NotAvailableError extends FraudstreamError {
-  override name = "NotAvailableError";
-  override readonly exitCode: number = 3;
-  constructor(what: string) {
-    super(`${what} is not available yet in this version of fraudstream`);
+/** A setting's value is not one it accepts: names the setting, what it expects and what it got. */
+export class InvalidValueError extends UsageError {
+  override name = "InvalidValueError";
+
+  /** `setting` is how the user wrote it (e.g. `--customers`, `environment variable X`). */
+  constructor(setting: string, expected: string, got: string) {
+    super(`invalid value for ${setting}: expected ${expected}, got '${got}'`);
   }
 }

@@ -1,11 +1,19 @@
 /**
- * A one-line progress bar for the generator (rows, rows/s, ETA), drawn on a terminal and silent
- * when the output is not a terminal (a pipe, a file, CI).
+ * A one-line progress bar (rows, rows/s, ETA) for long runs such as the generator's, drawn on a
+ * terminal and silent when the output is not a terminal (a pipe, a file, CI).
  *
  * @module
  */
 
-import type { GenerateProgress } from "../pipeline/generator/options.ts";
+/** How far a run is. */
+export interface Progress {
+  /** Rows done so far. */
+  rows: number;
+  /** Fraction of the work done, 0..1 (0 when the total is not known: no bar, no ETA). */
+  fraction: number;
+  /** Seconds since the start. */
+  seconds: number;
+}
 
 /** Where the bar is drawn: `Deno.stderr` by default. */
 export interface BarOutput {
@@ -28,7 +36,7 @@ export interface ProgressBar {
   /** Whether anything is drawn (the output is a terminal). */
   readonly active: boolean;
   /** Redraws the line; use as the generator's `onProgress`. */
-  update(progress: GenerateProgress): void;
+  update(progress: Progress): void;
   /** Ends the line. */
   finish(): void;
 }
@@ -49,7 +57,7 @@ export function formatDuration(seconds: number): string {
 }
 
 /** The text of one progress line. */
-export function progressLine(progress: GenerateProgress, width = 24, label = "generate"): string {
+export function progressLine(progress: Progress, width = 24, label = "generate"): string {
   const rate = progress.seconds > 0 ? progress.rows / progress.seconds : 0;
   const parts = [label];
   if (progress.fraction > 0) {

@@ -2,10 +2,56 @@
  * The log transport every streaming actor talks to: partitioned topics, producers (idempotent, or
  * transactional with offsets committed inside the transaction), and consumer-group members that
  * get partitions assigned and receive batches per partition. Two implementations: Apache Kafka
- * (through kafkajs) and an embedded in-process log.
+ * (through kafkajs) and an embedded in-process log. Both fail with one error, `LogError`, that
+ * says what went wrong and whether trying again later can help.
  *
  * @module
  */
+
+import { FraudstreamError } from "../lib/errors.ts";
+
+/**
+ * What went wrong with a log request:
+ * - `unavailable`: the log cannot be reached or is not ready (a broker down or starting, a leader
+ *   election, a request that timed out); it may work a little later.
+ * - `authentication`: the credentials were refused.
+ * - `authorization`: the credentials are valid but not allowed to do this (ACLs).
+ * - `fenced`: a newer producer with the same transactional id took over; this one must stop.
+ * - `too_large`: a record or request over the log's size limit.
+ * - `unknown_topic`: a topic or partition that does not exist.
+ * - `invalid`: a request the log refuses as asked (a replication factor above the number of
+ *   brokers, a topic with fewer partitions than needed, a second open transaction).
+ * - `other`: any other failure of the log.
+ */
+export type LogErrorKind =
+  | "unavailable"
+  | "authentication"
+  | "authorization"
+  | "fenced"
+  | "too_large"
+  | "unknown_topic"
+  | "invalid"
+  | "other";
+
+/** A failed log request; its message says what to check. Exit code 1. */
+export class LogError extends FraudstreamError {
+  override name = "LogError";
+  /** What went wrong. */
+  readonly kind: LogErrorKind;
+  /** Whether the same request may succeed if tried again later (without changing anything). */
+  readonly retriable: boolean;
+
+  /** An error of `kind`; retriable by default only when the log is `unavailable`. */
+  constructor(
+    kind: LogErrorKind,
+    message: string,
+    options: { retriable?: boolean; cause?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.kind = kind;
+    this.retriable = options.retriable ?? kind === "unavailable";
+  }
+}
 
 /** A record to write. */
 export interface OutgoingRecord {
@@ -101,7 +147,11 @@ export interface LogConsumer {
   /** Stops fetching a partition (back-pressure) until `resume`. */
   pause(partition: TopicPartition): void;
   resume(partition: TopicPartition): void;
-  /** Makes the next batch of a partition start at `offset` (records after it are fetched again). */
+  /**
+   * Makes the next batch of a partition start at `offset` (its `fetchedOffset`; records after it
+   * are fetched again). A seek is honoured: no batch fetched before it is delivered after it, and
+   * a seek the log loses on the way (a partition leader moving) is made again by the transport.
+   */
   seek(partition: TopicPartition, offset: number): void;
   /** Leaves the group after the batches in progress are handled. */
   stop(): Promise<void>;

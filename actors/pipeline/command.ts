@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { Config } from "../../config/load.ts";
+import type { Config } from "../../config/config.ts";
 
 /** Facilities a running subcommand gets from `main.ts`. */
 export interface CommandContext {
@@ -35,4 +35,14 @@ export type CommandHandler = (config: Config, ctx: CommandContext) => Promise<Co
 export function stopAfter(signal: AbortSignal, seconds: number): AbortSignal {
   if (seconds <= 0) return signal;
   return AbortSignal.any([signal, AbortSignal.timeout(Math.round(seconds * 1000))]);
+}
+
+/**
+ * Where a role's dashboard listens (`--ui-host`, `--ui-port`; a negative port: none), and whether
+ * the user chose the port (a taken default gives way to a free one; a taken choice is an error).
+ */
+export function dashboardAddress(
+  config: Config,
+): { host: string; port: number; portChosen: boolean } {
+  return { host: config.uiHost, port: config.uiPort, portChosen: config.given.includes("uiPort") };
 }

@@ -1,31 +1,26 @@
 /**
- * The supervised slot of one actor: it owns the mailbox, the metrics and the stable reference, and
- * runs one incarnation of the behaviour at a time. A restart replaces the incarnation, never the
- * mailbox, so messages queued at a crash reach the next incarnation.
+ * The supervised slot of one actor, internal to the runtime: it owns the mailbox, the metrics and
+ * the stable reference it hands out (`ActorRef`, in `ref.ts`), and runs one incarnation of the
+ * behaviour at a time (`runner.ts`). A restart replaces the incarnation, never the mailbox, so
+ * messages queued at a crash reach the next incarnation.
  *
  * @module
  */
 
-import { ActorStoppedError, CallTimeoutError, DeadLetterError, describeError } from "./errors.ts";
+import { deadline } from "../lib/async.ts";
+import { ActorStoppedError, DeadLetterError, describeError } from "./errors.ts";
 import { Mailbox } from "./mailbox.ts";
-import { unwrapTransfer } from "./protocol.ts";
+import { ActorRef, type Envelope, type MailboxOwner } from "./ref.ts";
+import type { Runner } from "./runner.ts";
 import type {
+  ActorAddress,
   ActorContext,
   ActorSnapshot,
-  Behavior,
   ChildState,
   Exit,
   RestartType,
   TreeHandle,
 } from "./types.ts";
-
-/** A message in a mailbox, with its reply channel and how often it was tried. */
-export interface Envelope {
-  message: unknown;
-  transfer?: Transferable[];
-  reply?: { resolve: (value: unknown) => void; reject: (error: unknown) => void };
-  attempts: number;
-}
 
 /** A message that failed twice, kept for inspection and counted as a dead letter. */
 export interface DeadLetter {
@@ -39,29 +34,10 @@ export interface DeadLetter {
 export interface RuntimeEnv {
   now(): number;
   deadLetter(letter: DeadLetter): void;
-  workerEntry: URL | string;
+  /** Module hosting the worker actors whose spec names none. */
+  workerEntry?: URL | string;
   random(): number;
   tree: TreeHandle;
-}
-
-/** The code of one incarnation, on the main thread or in a Web Worker. */
-export interface Runner {
-  /** Prepares the incarnation; a rejection is a crash. */
-  init(ctx: ActorContext): Promise<void>;
-  /** Handles one message and returns the reply; undefined for active actors. */
-  handle?: (envelope: Envelope, ctx: ActorContext) => Promise<unknown>;
-  /** Body of an active actor. */
-  run?: (ctx: ActorContext) => Promise<void>;
-  /** Rejects when the incarnation crashes on its own (a worker error, a missed heartbeat). */
-  readonly crashed: Promise<never>;
-  /** Graceful end: gives the behaviour its `terminate` call. */
-  terminate(reason: string, ctx: ActorContext): Promise<void>;
-  /** Immediate end: frees what the incarnation holds (terminates a worker). */
-  kill(): void;
-  /** Fault injection: crashes the incarnation now, as if `error` had escaped it. */
-  fail(error: unknown): void;
-  /** Fault injection (workers): blocks the worker's thread for `ms`, as a hang would. */
-  hang?(ms: number): void;
 }
 
 /** Anything a supervisor can supervise: an actor cell or another supervisor. */
@@ -85,72 +61,6 @@ export interface Child {
   find(path: string[]): ActorCell | undefined;
 }
 
-/** Options of `send`. */
-export interface SendOptions {
-  /** Buffers moved (not copied) to a worker-hosted actor. */
-  transfer?: Transferable[];
-  /**
-   * Gives up waiting for room when this aborts (pass the sender's `ctx.signal`, so a stopping
-   * actor is not left blocked on a full mailbox).
-   */
-  signal?: AbortSignal;
-}
-
-/** Options of `call`. */
-export interface CallOptions extends SendOptions {
-  /** Reject with `CallTimeoutError` after this many ms. */
-  timeoutMs?: number;
-}
-
-/** A stable handle to a supervised actor; valid across restarts. */
-export class ActorRef<M = unknown, R = unknown> {
-  readonly #cell: ActorCell;
-
-  /** Wraps a cell; obtained from `ActorSystem.ref`. */
-  constructor(cell: ActorCell) {
-    this.#cell = cell;
-  }
-
-  /** Path of the actor in the tree. */
-  get path(): string {
-    return this.#cell.path;
-  }
-
-  /** Queues a message, waiting while the mailbox is full. */
-  send(message: M, options: SendOptions = {}): Promise<void> {
-    return this.#cell.enqueue({ message, transfer: options.transfer, attempts: 0 }, options.signal);
-  }
-
-  /** Queues a message if there is room; false otherwise. */
-  trySend(message: M, options: SendOptions = {}): boolean {
-    return this.#cell.tryEnqueue({ message, transfer: options.transfer, attempts: 0 });
-  }
-
-  /** Sends a request and resolves with the actor's reply. */
-  call(message: M, options: CallOptions = {}): Promise<R> {
-    return new Promise<R>((resolve, reject) => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const done = <T>(fn: (value: T) => void) => (value: T) => {
-        if (timer !== undefined) clearTimeout(timer);
-        fn(value);
-      };
-      const envelope: Envelope = {
-        message,
-        transfer: options.transfer,
-        attempts: 0,
-        reply: { resolve: done(resolve as (value: unknown) => void), reject: done(reject) },
-      };
-      if (options.timeoutMs !== undefined) {
-        timer = setTimeout(
-          () => reject(new CallTimeoutError(this.#cell.path, options.timeoutMs!)),
-          options.timeoutMs,
-        );
-      }
-      this.#cell.enqueue(envelope, options.signal).catch(envelope.reply!.reject);
-    });
-  }
-}
-
 interface Incarnation {
   number: number;
   runner: Runner;
@@ -163,30 +73,8 @@ interface Incarnation {
   done?: Promise<Exit>;
 }
 
-/** A runner for actors on the main thread. */
-export function mainThreadRunner<M, R>(behavior: Behavior<M, R>): Runner {
-  let fail!: (error: unknown) => void;
-  const crashed = new Promise<never>((_, reject) => (fail = reject));
-  return {
-    fail,
-    init: async (ctx) => {
-      await behavior.init?.(ctx);
-    },
-    handle: behavior.handle
-      ? async (envelope, ctx) =>
-        unwrapTransfer(await behavior.handle!(envelope.message as M, ctx)).value
-      : undefined,
-    run: behavior.run ? async (ctx) => await behavior.run!(ctx) : undefined,
-    crashed,
-    terminate: async (reason, ctx) => {
-      await behavior.terminate?.(reason, ctx);
-    },
-    kill: () => {},
-  };
-}
-
 /** Supervised slot for an actor; see the module documentation. */
-export class ActorCell implements Child {
+export class ActorCell implements Child, MailboxOwner {
   readonly id: string;
   readonly path: string;
   readonly kind: "actor" | "worker";
@@ -280,6 +168,7 @@ export class ActorCell implements Child {
         incarnation.exitRequested = true;
       },
       tree: this.#env.tree,
+      sibling: <M, R>(address: ActorAddress<M, R>) => this.#sibling<M, R>(address),
     };
     const runner = this.#makeRunner();
     runner.crashed.catch(() => {});
@@ -322,18 +211,18 @@ export class ActorCell implements Child {
     incarnation.stopping = true;
     this.#state = "stopping";
     incarnation.abort.abort(new Error(reason));
-    const deadline = Date.now() + this.shutdownMs;
-    const finished = await withTimeout(incarnation.done, this.shutdownMs);
+    const until = Date.now() + this.shutdownMs;
+    const settles = (promise: Promise<unknown>, ms: number, step: string) =>
+      deadline(promise.catch(() => {}), ms, step).then(() => true, () => false);
+    const finished = await settles(incarnation.done, this.shutdownMs, "the last message");
     let outcome: "stopped" | "killed" = "stopped";
     if (!finished) {
       outcome = "killed";
       this.#kill(incarnation);
     } else {
-      const left = Math.max(0, deadline - Date.now());
-      const terminated = await withTimeout(
-        incarnation.runner.terminate(reason, incarnation.ctx).then(() => true, () => true),
-        left,
-      );
+      const left = Math.max(0, until - Date.now());
+      const terminating = incarnation.runner.terminate(reason, incarnation.ctx);
+      const terminated = await settles(terminating, left, "terminate");
       if (!terminated) outcome = "killed";
       incarnation.runner.kill();
     }
@@ -449,6 +338,12 @@ export class ActorCell implements Child {
     }
   }
 
+  /** The actor at `address`, relative to this cell's parent (paths below the root omit its id). */
+  #sibling<M, R>(address: ActorAddress<M, R>): ActorRef<M, R> {
+    const parent = this.path.split("/").slice(1, -1);
+    return this.#env.tree.ref<M, R>([...parent, address.path].join("/"));
+  }
+
   /** Retries a failed message once at the front of the mailbox, then dead-letters it. */
   #failed(envelope: Envelope, error: unknown): void {
     if (envelope.attempts === 0) {
@@ -494,18 +389,5 @@ export class ActorCell implements Child {
       this.#state = "stopped";
       this.onExit?.(this, exit, incarnation.number);
     });
-  }
-}
-
-/** Resolves true when `promise` settles within `ms`, false otherwise. */
-export async function withTimeout(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([promise.then(() => true, () => true), timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }

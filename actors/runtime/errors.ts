@@ -84,11 +84,3 @@ export function describeError(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return String(error);
 }
-
-/** A step of an actor took longer than its deadline (it is treated as hung). */
-export class StepTimeoutError extends Error {
-  override name = "StepTimeoutError";
-  constructor(step: string, timeoutMs: number) {
-    super(`${step} did not finish within ${timeoutMs / 1000} s`);
-  }
-}

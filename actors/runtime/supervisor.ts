@@ -6,11 +6,11 @@
  * @module
  */
 
-import { ActorCell, type Child, mainThreadRunner, type RuntimeEnv } from "./cell.ts";
+import { ActorCell, type Child, type RuntimeEnv } from "./cell.ts";
+import { mainThreadRunner } from "./runner.ts";
 import { EscalationError } from "./errors.ts";
 import type {
   ActorSnapshot,
-  BackoffOptions,
   ChildSpec,
   ChildState,
   Exit,
@@ -18,7 +18,7 @@ import type {
   Strategy,
   SupervisorSpec,
 } from "./types.ts";
-import { sleep } from "../lib/async.ts";
+import { backoff, type BackoffOptions, delay } from "../lib/async.ts";
 import { workerRunner } from "./worker_runner.ts";
 
 /** Defaults of supervision settings. */
@@ -29,14 +29,6 @@ export const SUPERVISOR_DEFAULTS = {
   shutdownMs: 5000,
   mailbox: 1024,
 };
-
-/** Delay before the `attempt`-th consecutive restart (1-based), with jitter from `random`. */
-export function backoffDelay(options: BackoffOptions, attempt: number, random: number): number {
-  const factor = options.factor ?? 2;
-  const jitter = options.jitter ?? 0.2;
-  const base = Math.min(options.maxMs, options.initialMs * factor ** Math.max(0, attempt - 1));
-  return Math.max(0, Math.round(base * (1 + jitter * (2 * random - 1))));
-}
 
 /** Builds the child for a spec: a cell for actors and workers, a supervisor otherwise. */
 export function createChild(spec: ChildSpec, parentPath: string, env: RuntimeEnv): Child {
@@ -309,8 +301,8 @@ export class Supervisor implements Child {
         if (sibling !== child && sibling.restartType === "temporary") this.#remove(sibling);
       }
       if (this.#backoff) {
-        const delay = backoffDelay(this.#backoff, this.#restartTimes.length, this.#env.random());
-        if (!(await sleep(delay, this.#stopping.signal))) return;
+        const wait = backoff(this.#backoff, this.#restartTimes.length, this.#env.random());
+        if (!(await delay(wait, this.#stopping.signal))) return;
       }
       let next: { child: Child; error: unknown } | undefined;
       for (const member of group) {

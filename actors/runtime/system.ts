@@ -5,10 +5,17 @@
  * @module
  */
 
-import type { ActorRef, DeadLetter, RuntimeEnv } from "./cell.ts";
+import type { DeadLetter, RuntimeEnv } from "./cell.ts";
+import type { ActorRef } from "./ref.ts";
 import { EscalationError } from "./errors.ts";
 import { Supervisor } from "./supervisor.ts";
-import type { ActorSnapshot, ChildSpec, SupervisorSpec, TreeHandle } from "./types.ts";
+import type {
+  ActorAddress,
+  ActorSnapshot,
+  ChildSpec,
+  SupervisorSpec,
+  TreeHandle,
+} from "./types.ts";
 
 /** How a system ended. */
 export type SystemOutcome = { kind: "stopped" } | { kind: "failed"; error: EscalationError };
@@ -19,22 +26,15 @@ export interface SystemOptions {
   now?: () => number;
   /** Source of randomness for back-off jitter (default `Math.random`). */
   random?: () => number;
-  /** Module that hosts worker actors (default: the runtime's own worker entry). */
+  /**
+   * Module that hosts the worker actors whose spec names none: the application's worker entry,
+   * which serves its behaviours with `serveWorker`. A worker without either fails to start.
+   */
   workerEntry?: URL | string;
   /** Called for every dead letter. */
   onDeadLetter?: (letter: DeadLetter) => void;
   /** How many recent dead letters to keep for inspection (default 1000). */
   keepDeadLetters?: number;
-}
-
-let defaultWorkerEntry: URL | string = new URL("../pipeline/worker_main.ts", import.meta.url);
-
-/**
- * Sets the module that hosts worker actors when a system does not name one. The program's entry
- * calls this with its own URL, so a bundled single-file build serves its workers from itself.
- */
-export function setDefaultWorkerEntry(entry: URL | string): void {
-  defaultWorkerEntry = entry;
 }
 
 /** A running supervision tree. */
@@ -63,7 +63,7 @@ export class ActorSystem {
       tree,
       now: options.now ?? Date.now,
       random: options.random ?? Math.random,
-      workerEntry: options.workerEntry ?? defaultWorkerEntry,
+      workerEntry: options.workerEntry,
       deadLetter: (letter) => {
         this.deadLetterCount++;
         this.deadLetters.push(letter);
@@ -100,9 +100,12 @@ export class ActorSystem {
     return system;
   }
 
-  /** Reference to the actor at `path` below the root, e.g. `consumers/p0`. */
-  ref<M = unknown, R = unknown>(path: string): ActorRef<M, R> {
-    return this.#cell(path).ref as ActorRef<M, R>;
+  /**
+   * Reference to the actor at `path` below the root, e.g. `consumers/p0`, typed by its address
+   * (`addressOf` a child of the root, or a pool's member) or, for a bare path, by the caller.
+   */
+  ref<M = unknown, R = unknown>(path: string | ActorAddress<M, R>): ActorRef<M, R> {
+    return this.#cell(typeof path === "string" ? path : path.path).ref as ActorRef<M, R>;
   }
 
   /** Adds and starts a child under the supervisor at `supervisorPath` ("" for the root). */

@@ -1,14 +1,18 @@
 /**
- * Types shared by the actor runtime: behaviours, child specifications, supervision settings and
- * metric snapshots.
+ * Types shared by the actor runtime: behaviours, child specifications, supervision settings (and
+ * the list of restart strategies) and metric snapshots.
  *
  * @module
  */
 
-import type { ActorRef } from "./cell.ts";
+import type { BackoffOptions } from "../lib/async.ts";
+import type { ActorRef } from "./ref.ts";
 
 /** How a supervisor reacts when one child terminates abnormally (Erlang/OTP strategies). */
 export type Strategy = "one_for_one" | "one_for_all" | "rest_for_one";
+
+/** The restart strategies a supervisor can use. */
+export const STRATEGIES: readonly Strategy[] = ["one_for_one", "one_for_all", "rest_for_one"];
 
 /** When a terminated child is restarted (Erlang/OTP restart types). */
 export type RestartType = "permanent" | "transient" | "temporary";
@@ -52,6 +56,23 @@ export interface ActorContext {
   exit(): void;
   /** The tree this actor belongs to (not available inside Web Workers). */
   readonly tree: TreeHandle;
+  /**
+   * The actor at `address`, relative to this actor's parent: a sibling (`group`) or a descendant
+   * of one (`scorers/score-0`), typed by its address (not available inside Web Workers).
+   */
+  sibling<M, R>(address: ActorAddress<M, R>): ActorRef<M, R>;
+}
+
+/**
+ * Where an actor is, relative to a parent supervisor, typed by the messages it accepts and the
+ * replies it gives. Made from the actor's spec (`addressOf`, `workerPool`), so that a reference
+ * resolved from it needs no cast.
+ */
+export interface ActorAddress<M = unknown, R = unknown> {
+  /** Ids from the parent down, joined by `/`, e.g. `encoders/encode-0`. */
+  readonly path: string;
+  /** Phantom field tying the address to its message and reply types. */
+  readonly _types?: (message: M) => R;
 }
 
 /**
@@ -68,18 +89,6 @@ export interface Behavior<M = unknown, R = unknown> {
   run?(ctx: ActorContext): void | Promise<void>;
   /** Called when the incarnation stops for any reason other than a crash. */
   terminate?(reason: string, ctx: ActorContext): void | Promise<void>;
-}
-
-/** Exponential back-off between restarts of the same child. */
-export interface BackoffOptions {
-  /** Delay before the first restart, in ms. */
-  initialMs: number;
-  /** Upper bound of the delay, in ms. */
-  maxMs: number;
-  /** Growth per consecutive restart (default 2). */
-  factor?: number;
-  /** Random spread as a fraction of the delay, 0..1 (default 0.2). */
-  jitter?: number;
 }
 
 /** Settings common to every supervised child. */
@@ -109,21 +118,38 @@ export interface HeartbeatOptions {
   timeoutMs: number;
 }
 
-/** An actor whose behaviour runs inside a Web Worker. */
-export interface WorkerSpec<M = unknown, R = unknown> extends ChildCommon {
+/** What a behaviour hosted in a Web Worker is started with, accepts, replies and emits. */
+export interface WorkerTypes {
+  /** Argument of the behaviour factory (structured-cloned into the worker). */
+  args: unknown;
+  request: unknown;
+  reply: unknown;
+  /** Messages it emits while handling a request (`never` for none). */
+  emit: unknown;
+}
+
+/**
+ * A map from worker behaviour names to their types, declared by the application, e.g.
+ * `interface Workers { "model.score": { args: undefined; request: ScoreRequest; ... } }`.
+ */
+export type WorkerMap<W> = { [K in keyof W]: WorkerTypes };
+
+/** An actor whose behaviour runs inside a Web Worker; `A` is its args, `E` what it emits. */
+export interface WorkerSpec<M = unknown, R = unknown, A = unknown, E = unknown>
+  extends ChildCommon {
   kind: "worker";
   /** Name of the behaviour in the worker's registry. */
   behavior: string;
   /** Argument passed to the behaviour factory inside the worker (structured-cloned). */
-  args?: unknown;
-  /** Module that hosts the worker; the program's worker entry by default. */
+  args?: A;
+  /** Module that hosts the worker; the system's `workerEntry` by default. */
   entry?: URL | string;
   /** Mailbox capacity (default 1024). */
   mailbox?: number;
   /** Heartbeat settings; a worker that stays silent past the timeout is treated as crashed. */
   heartbeat?: Partial<HeartbeatOptions>;
   /** Receives messages the worker emits with `emit` while handling a message. */
-  onEmit?: (message: unknown) => void | Promise<void>;
+  onEmit?(message: E): void | Promise<void>;
   /** Phantom field tying the spec to its message and reply types. */
   readonly _types?: (message: M) => R;
 }
@@ -145,7 +171,7 @@ export interface SupervisorSpec extends ChildCommon {
 
 /** Any supervised child. */
 // deno-lint-ignore no-explicit-any
-export type ChildSpec = ActorSpec<any, any> | WorkerSpec<any, any> | SupervisorSpec;
+export type ChildSpec = ActorSpec<any, any> | WorkerSpec<any, any, any, any> | SupervisorSpec;
 
 /** Metrics of one child, and of its children for a supervisor. */
 export interface ActorSnapshot {

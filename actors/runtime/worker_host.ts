@@ -10,30 +10,46 @@ import {
   type FromWorker,
   toWireError,
   type ToWorker,
+  type Transfer,
   unwrapTransfer,
-  withTransfer,
 } from "./protocol.ts";
-import type { ActorContext } from "./types.ts";
+import type { ActorContext, WorkerMap, WorkerTypes } from "./types.ts";
 
-/** What a worker-hosted behaviour can do besides replying. */
-export interface WorkerContext extends ActorContext {
+/** What a worker-hosted behaviour can do besides replying; `E` is what it emits. */
+export interface WorkerContext<E = unknown> extends ActorContext {
   /** Sends a message to the spec's `onEmit` on the main thread, moving `transfer` buffers. */
-  emit(message: unknown, transfer?: Transferable[]): void;
+  emit(message: E, transfer?: Transferable[]): void;
 }
 
-/** A message-driven behaviour that runs inside a worker; `handle`'s return value is the reply. */
-export interface WorkerBehavior<M = unknown, R = unknown> {
+/** A reply, or a reply marked with `withTransfer` to move its buffers instead of copying them. */
+export type WorkerReply<R> = R | Transfer<R>;
+
+/**
+ * A message-driven behaviour that runs inside a worker, accepting `M`, replying `R` (`handle`'s
+ * return value) and emitting `E`.
+ */
+export interface WorkerBehavior<M = unknown, R = unknown, E = unknown> {
   /** Called once before the first message; throwing counts as a crash. */
-  init?(ctx: WorkerContext): void | Promise<void>;
+  init?(ctx: WorkerContext<E>): void | Promise<void>;
   /** Handles one message; throwing crashes this incarnation. */
-  handle?(message: M, ctx: WorkerContext): R | Promise<R>;
+  handle?(message: M, ctx: WorkerContext<E>): WorkerReply<R> | Promise<WorkerReply<R>>;
   /** Called when the incarnation is stopped. */
-  terminate?(reason: string, ctx: WorkerContext): void | Promise<void>;
+  terminate?(reason: string, ctx: WorkerContext<E>): void | Promise<void>;
 }
 
-/** Behaviour factories by name; the argument comes from the spec's `args`. */
+/** The behaviour factory of one entry of a worker map; its argument is the spec's `args`. */
+export type WorkerFactory<T extends WorkerTypes> = (
+  args: T["args"],
+) => WorkerBehavior<T["request"], T["reply"], T["emit"]>;
+
+/** Any worker map: names to loose types (tests, generic hosts). */
 // deno-lint-ignore no-explicit-any
-export type WorkerRegistry = Record<string, (args: any) => WorkerBehavior<any, any>>;
+type AnyWorkers = Record<string, { args: any; request: any; reply: any; emit: any }>;
+
+/** Behaviour factories by name, typed by the worker map `W`. */
+export type WorkerRegistry<W extends WorkerMap<W> = AnyWorkers> = {
+  [K in keyof W]: WorkerFactory<W[K]>;
+};
 
 interface WorkerScope {
   postMessage(message: FromWorker, transfer?: Transferable[]): void;
@@ -54,7 +70,9 @@ export function inWorker(): boolean {
  * installed at once and, when `behaviors` is still loading (a dynamic import of the registry),
  * messages wait in order until it has loaded.
  */
-export function serveWorker(behaviors: WorkerRegistry | Promise<WorkerRegistry>): void {
+export function serveWorker<W extends WorkerMap<W>>(
+  behaviors: WorkerRegistry<W> | Promise<WorkerRegistry<W>>,
+): void {
   const scope = globalThis as unknown as WorkerScope;
   const post = (message: FromWorker, transfer: Transferable[] = []) =>
     scope.postMessage(message, transfer);
@@ -69,12 +87,12 @@ export function serveWorker(behaviors: WorkerRegistry | Promise<WorkerRegistry>)
     crash((event as PromiseRejectionEvent).reason);
   });
 
-  let registry: WorkerRegistry = {};
+  let registry: Record<string, (args: unknown) => WorkerBehavior> = {};
   let behavior: WorkerBehavior | undefined;
   let ctx: WorkerContext | undefined;
   const abort = new AbortController();
   let queue: Promise<void> = Promise.resolve(behaviors).then((loaded) => {
-    registry = loaded;
+    registry = loaded as Record<string, (args: unknown) => WorkerBehavior>;
   });
 
   scope.onmessage = (event) => {
@@ -108,6 +126,9 @@ export function serveWorker(behaviors: WorkerRegistry | Promise<WorkerRegistry>)
           get tree(): never {
             throw new Error("the supervision tree is not reachable from inside a Web Worker");
           },
+          sibling: () => {
+            throw new Error("other actors are not reachable from inside a Web Worker");
+          },
           emit: (message, transfer = []) => post({ t: "emit", message }, transfer),
         };
         behavior = factory(data.args);
@@ -136,5 +157,3 @@ export function serveWorker(behaviors: WorkerRegistry | Promise<WorkerRegistry>)
     }
   }
 }
-
-export { withTransfer };

@@ -6,7 +6,8 @@
  * @module
  */
 
-import type { Envelope, Runner } from "./cell.ts";
+import type { Envelope } from "./ref.ts";
+import type { Runner } from "./runner.ts";
 import { HeartbeatTimeoutError, WorkerCrashedError } from "./errors.ts";
 import { fromWireError, type FromWorker, type ToWorker } from "./protocol.ts";
 import type { HeartbeatOptions, WorkerSpec } from "./types.ts";
@@ -21,7 +22,7 @@ export const WORKER_START_TIMEOUT_MS = 60_000;
 export function workerRunner(
   spec: WorkerSpec,
   path: string,
-  entry: URL | string,
+  entry: URL | string | undefined,
   restarts: number,
 ): Runner {
   const heartbeat = { ...DEFAULT_HEARTBEAT, ...spec.heartbeat };
@@ -107,6 +108,15 @@ export function workerRunner(
     init(): Promise<void> {
       return new Promise<void>((resolve, reject) => {
         ready = { resolve, reject };
+        if (entry === undefined) {
+          reject(
+            new WorkerCrashedError(
+              path,
+              "no module hosts it: give its spec an entry, or the system a workerEntry",
+            ),
+          );
+          return;
+        }
         try {
           worker = new Worker(entry, { type: "module", name: path });
         } catch (error) {

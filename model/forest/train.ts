@@ -1,17 +1,17 @@
 /**
  * Trains a Random Forest: quantile-bins the features, puts the binned columns in shared memory,
- * and grows the trees on a pool of supervised worker actors (a worker that crashes is restarted
- * and its tree grown again). Each tree's randomness depends only on the seed and its index, so
- * the forest is the same for a seed whatever the number of workers or their timing.
+ * and grows the trees with the `TreeGrower` it is given (in the program, a pool of supervised
+ * worker actors, where a worker that crashes is restarted and its tree grown again). Each tree's
+ * randomness depends only on the seed and its index, so the forest is the same for a seed
+ * whatever the grower, the number of lanes or their timing.
  *
  * @module
  */
 
-import { type ActorRef, ActorSystem } from "../../actors/runtime/mod.ts";
 import { seededRandom } from "../../actors/lib/random.ts";
 import type { FeatureSpec } from "../features.ts";
 import { binValues, categoricalBins, type FeatureBins, numericBins } from "./binning.ts";
-import { GROW_WORKER, type GrowRequest, type GrowWorkerArgs } from "./grow_worker.ts";
+import type { GrowData, StartTreeGrower } from "./grow.ts";
 import { MAX_TREE_ROWS, type Tree, type TreeParams } from "./tree.ts";
 import { MAX_BINS } from "./flat.ts";
 
@@ -70,9 +70,10 @@ export interface TrainForestOptions extends GrowForestOptions {
 export interface GrowForestOptions {
   specs: readonly FeatureSpec[];
   params: ForestParams;
+  /** Trees grown at the same time (at most one per tree). */
   workers: number;
-  /** Module hosting the worker actors (default: the program's worker entry). */
-  workerEntry?: URL | string;
+  /** Where the trees grow: on worker threads in the program, or `inlineTreeGrower`. */
+  grower: StartTreeGrower;
   onTree?: (done: number, total: number) => void;
 }
 
@@ -80,11 +81,7 @@ export interface GrowForestOptions {
  * The training rows binned into shared memory (one byte per value, column by column), which is
  * all the workers read: the float columns can be let go before the trees grow.
  */
-export interface BinnedTrainingSet {
-  n: number;
-  columns: SharedArrayBuffer[];
-  label: SharedArrayBuffer;
-  bins: FeatureBins[];
+export interface BinnedTrainingSet extends GrowData {
   classWeights: [number, number];
 }
 
@@ -111,7 +108,7 @@ export function treeSeed(seed: number, index: number): number {
   return (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) + Math.imul(index + 1, 0xc2b2ae35)) >>> 0;
 }
 
-/** Trains the forest on the worker pool: `binTrainingSet`, then `growForest`. */
+/** Trains the forest with its grower: `binTrainingSet`, then `growForest`. */
 export async function trainForest(options: TrainForestOptions): Promise<TrainedForest> {
   return await growForest(binTrainingSet(options), options);
 }
@@ -157,7 +154,7 @@ export function binTrainingSet(
   return { n, columns, label, bins, classWeights };
 }
 
-/** Grows the trees of the forest on the worker pool, over the binned rows in shared memory. */
+/** Grows the trees of the forest with `options.grower`, over the binned rows in shared memory. */
 export async function growForest(
   set: BinnedTrainingSet,
   options: GrowForestOptions,
@@ -172,41 +169,21 @@ export async function growForest(
     bootstrap: params.bootstrap,
     minInfoGain: params.minInfoGain,
   };
-  const workers = Math.max(1, Math.min(options.workers, params.numTrees));
-  const args: GrowWorkerArgs = { n, columns, label, bins };
-  const system = await ActorSystem.start({
-    kind: "supervisor",
-    id: "train",
-    intensity: 5,
-    periodMs: 60_000,
-    children: Array.from({ length: workers }, (_, w) => ({
-      kind: "worker" as const,
-      id: `grow-${w}`,
-      behavior: GROW_WORKER,
-      args,
-      entry: options.workerEntry,
-      // A deep tree on millions of rows keeps a worker busy; only a long silence is a hang.
-      heartbeat: { intervalMs: 2000, timeoutMs: 600_000 },
-    })),
-  }, options.workerEntry ? { workerEntry: options.workerEntry } : {});
+  const lanes = Math.max(1, Math.min(options.workers, params.numTrees));
+  const grower = await options.grower({ n, columns, label, bins }, lanes);
   try {
     const trees: Tree[] = new Array(params.numTrees);
     let done = 0;
-    const grow = async (worker: ActorRef<GrowRequest, Tree>, index: number) => {
-      trees[index] = await worker.call({
-        index,
-        seed: treeSeed(params.seed, index),
-        params: treeParams,
-      });
-      options.onTree?.(++done, params.numTrees);
-    };
-    await Promise.all(Array.from({ length: workers }, async (_, w) => {
-      const worker = system.ref<GrowRequest, Tree>(`grow-${w}`);
-      for (let index = w; index < params.numTrees; index += workers) await grow(worker, index);
+    await Promise.all(Array.from({ length: lanes }, async (_, lane) => {
+      for (let index = lane; index < params.numTrees; index += lanes) {
+        const seed = treeSeed(params.seed, index);
+        trees[index] = await grower.grow({ index, seed, params: treeParams }, lane);
+        options.onTree?.(++done, params.numTrees);
+      }
     }));
     return { trees, bins, importance: featureImportance(trees, specs.length), classWeights };
   } finally {
-    await system.shutdown();
+    await grower.close();
   }
 }
 

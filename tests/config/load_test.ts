@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { type Config, loadConfig } from "../../config/load.ts";
+import type { Config } from "../../config/config.ts";
+import { loadConfig } from "../../config/load.ts";
 import { UsageError } from "../../actors/lib/errors.ts";
 
 function configOf(

@@ -23,6 +23,7 @@ import { DEFAULT_ENCODER } from "../../model/features.ts";
 import { toRowMajor } from "../../model/train.ts";
 import type { EncodedData } from "../../model/transformed.ts";
 import { median } from "../../actors/tools/bench/summary.ts";
+import { workerTreeGrower } from "../../actors/pipeline/workers/tree_grower.ts";
 
 /** A 128-tree model of `depth` trained on `data`, saved and loaded as the consumer loads it. */
 async function model(
@@ -40,7 +41,7 @@ async function model(
       minInstancesPerNode: depth > 5 ? 50 : 1,
     },
     workers: 2,
-    workerEntry: WORKER_ENTRY,
+    grower: workerTreeGrower({ entry: WORKER_ENTRY }),
   });
   const dir = await Deno.makeTempDir({ prefix: "fraudstream-score-bench-model-" });
   try {

@@ -57,7 +57,7 @@ Deno.test("evaluate --scores-out writes rows that reproduce the printed figures,
       outDir: data,
       seed: 5,
       workers: 1,
-      workerEntry: new URL("../../actors/pipeline/worker_main.ts", import.meta.url),
+      workerEntry: new URL("../../actors/pipeline/workers/entry.ts", import.meta.url),
     });
     // A bad line and an empty line: skipped by the reader, so not in the scores either.
     const first = (await Array.fromAsync(Deno.readDir(data)))

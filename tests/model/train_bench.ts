@@ -29,6 +29,7 @@ import {
   residentBytes,
 } from "./peak_memory.ts";
 import { median } from "../../actors/tools/bench/summary.ts";
+import { workerTreeGrower } from "../../actors/pipeline/workers/tree_grower.ts";
 
 /** Rows of the seed's training job. */
 const SEED_ROWS = 43_253_806;
@@ -56,7 +57,7 @@ async function trainSeconds(
     specs: FEATURES,
     params: { ...DEFAULT_FOREST, numTrees: 128, ...params },
     workers,
-    workerEntry: WORKER_ENTRY,
+    grower: workerTreeGrower({ entry: WORKER_ENTRY }),
   });
   return (performance.now() - started) / 1000;
 }

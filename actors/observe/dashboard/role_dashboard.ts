@@ -7,7 +7,6 @@
  * @module
  */
 
-import type { Config } from "../../../config/load.ts";
 import {
   PortInUseError,
   startStatusServer,
@@ -16,9 +15,9 @@ import {
 } from "./server.ts";
 
 /** What `startRoleDashboard` needs. */
-export interface RoleDashboardOptions extends Omit<StatusServerOptions, "host" | "port"> {
-  /** The role's settings: where to listen, and whether the port was chosen or defaulted. */
-  settings: Pick<Config, "uiHost" | "uiPort" | "given">;
+export interface RoleDashboardOptions extends StatusServerOptions {
+  /** The port is the one the user gave (flag, environment or `.env`), not the role's default. */
+  portChosen: boolean;
   /** Names the role in the status line, e.g. `consume`. */
   role: string;
   /** Prints a status line. */
@@ -26,26 +25,22 @@ export interface RoleDashboardOptions extends Omit<StatusServerOptions, "host" |
 }
 
 /**
- * Starts the role's status server and prints where it listens; undefined with `--ui-port off`.
- * Throws `PortInUseError` when the port the user gave (flag, environment or `.env`) is taken.
+ * Starts the role's status server and prints where it listens; undefined for a negative port
+ * (`--ui-port off`). Throws `PortInUseError` when the port the user chose is taken.
  */
 export function startRoleDashboard(options: RoleDashboardOptions): StatusServer | undefined {
-  const { settings, role, onStatus, ...serverOptions } = options;
-  if (settings.uiPort < 0) return undefined;
+  const { portChosen, role, onStatus, ...serverOptions } = options;
+  if (serverOptions.port < 0) return undefined;
   try {
-    const server = startStatusServer({
-      ...serverOptions,
-      host: settings.uiHost,
-      port: settings.uiPort,
-    });
+    const server = startStatusServer(serverOptions);
     onStatus(`${role}: dashboard at ${server.url}`);
     return server;
   } catch (error) {
-    if (!(error instanceof PortInUseError) || settings.given.includes("uiPort")) throw error;
+    if (!(error instanceof PortInUseError) || portChosen) throw error;
   }
-  const server = startStatusServer({ ...serverOptions, host: settings.uiHost, port: 0 });
+  const server = startStatusServer({ ...serverOptions, port: 0 });
   onStatus(
-    `${role}: dashboard at ${server.url} (port ${settings.uiPort}, the default, is in use; ` +
+    `${role}: dashboard at ${server.url} (port ${serverOptions.port}, the default, is in use; ` +
       `--ui-port chooses one)`,
   );
   return server;

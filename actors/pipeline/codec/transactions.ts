@@ -27,9 +27,6 @@ import {
 } from "../../../model/schema.ts";
 import { decodeStrings, encodeStrings } from "./utf8.ts";
 
-/** Wire formats of the transactions topic. */
-export type WireEncoding = "json" | "arrow";
-
 /** Name of the header that says how a message is encoded. */
 export const ENCODING_HEADER = "encoding";
 

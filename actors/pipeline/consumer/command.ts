@@ -6,22 +6,18 @@
  * @module
  */
 
-import type { CommandHandler } from "../command.ts";
-import { stopAfter } from "../command.ts";
+import { type CommandHandler, dashboardAddress, stopAfter } from "../command.ts";
 import { startRoleDashboard } from "../../observe/dashboard/role_dashboard.ts";
 import type { StatusServer } from "../../observe/dashboard/server.ts";
 import { RecentAlerts, type RoleStatus } from "../../observe/dashboard/status.ts";
 import { latencyText, latencyValue } from "../../observe/metrics/histogram.ts";
-import { ActorSystem, sleep } from "../../runtime/mod.ts";
-import {
-  ensureTopicsPatiently,
-  kafkaConnection,
-  KafkaTransport,
-  TOPICS,
-  topicSpecs,
-} from "../../log/mod.ts";
+import { ActorSystem } from "../../runtime/mod.ts";
+import { KafkaTransport } from "../../log/mod.ts";
+import { ensureTopicsPatiently, kafkaConnection } from "../connect.ts";
+import { TOPICS, topicSpecs } from "../topics.ts";
 import { consumerMetrics, consumerTree } from "./mod.ts";
 import { modelScoring } from "./model_scoring.ts";
+import { delay } from "../../lib/async.ts";
 
 /** Runs a consumer until interrupted or `--duration` ends. */
 export const consumeCommand: CommandHandler = async (config, ctx) => {
@@ -108,7 +104,7 @@ export const consumeCommand: CommandHandler = async (config, ctx) => {
       recentAlerts: alerts.list(),
     });
     server = startRoleDashboard({
-      settings: config,
+      ...dashboardAddress(config),
       role: "consume",
       status,
       onStatus: ctx.status,
@@ -117,7 +113,7 @@ export const consumeCommand: CommandHandler = async (config, ctx) => {
     const outcome = await Promise.race([
       system.done,
       (async () => {
-        while (await sleep(2000, stop)) {
+        while (await delay(2000, stop)) {
           const now = performance.now();
           const rate = ((metrics.scored - last.scored) * 1000) / (now - last.at);
           last = { scored: metrics.scored, at: now };

@@ -9,7 +9,13 @@
  * @module
  */
 
-import type { ActorRef, ChildSpec, Strategy, SupervisorSpec } from "../../runtime/mod.ts";
+import {
+  type ActorRef,
+  addressOf,
+  type ChildSpec,
+  type Strategy,
+  type SupervisorSpec,
+} from "../../runtime/mod.ts";
 import type { LogConsumer, PartitionBatch, Transport } from "../../log/types.ts";
 import type { ConsumerMetrics } from "./metrics.ts";
 import {
@@ -97,31 +103,26 @@ function groupMember(options: ConsumerTreeOptions, base: string): ChildSpec {
           const running = member.run({
             onAssign: async (assigned) => {
               for (const { partition } of assigned) {
-                await ctx.tree.startChild(
-                  partitionsPath,
-                  partitionActor({
-                    transport,
-                    groupId,
-                    partition,
-                    topics,
-                    emitScores: options.emitScores,
-                    scorers: options.scorers,
-                    actors: (path) => ctx.tree.ref(`${base}consume/${path}`),
-                    metrics: options.metrics,
-                    seek: (offset) => {
-                      options.onEvent?.(
-                        `partition ${partition}: fetching again from offset ${offset}`,
-                      );
-                      member.seek({ topic: topics.transactions, partition }, offset);
-                    },
-                    onCommitted: options.onCommitted,
-                    stepDeadlineMs: options.stepDeadlineMs,
-                  }),
-                );
-                refs.set(
+                const spec = partitionActor({
+                  transport,
+                  groupId,
                   partition,
-                  ctx.tree.ref(`${partitionsPath}/${partitionActorId(partition)}`),
-                );
+                  topics,
+                  emitScores: options.emitScores,
+                  scorers: options.scorers,
+                  actors: (address) => ctx.sibling(address),
+                  metrics: options.metrics,
+                  seek: (offset) => {
+                    options.onEvent?.(
+                      `partition ${partition}: fetching again from offset ${offset}`,
+                    );
+                    member.seek({ topic: topics.transactions, partition }, offset);
+                  },
+                  onCommitted: options.onCommitted,
+                  stepDeadlineMs: options.stepDeadlineMs,
+                });
+                await ctx.tree.startChild(partitionsPath, spec);
+                refs.set(partition, ctx.sibling(addressOf(spec, "partitions")));
               }
               options.onEvent?.(
                 `assigned partitions ${assigned.map((p) => p.partition).join(", ")}`,

@@ -7,20 +7,13 @@
  * @module
  */
 
-import { join } from "node:path";
-import { modelChoice } from "../../../config/values.ts";
+import { type ModelChoice, modelVersions, resolveModelDir } from "../../../model/catalog.ts";
 import { rowEncoderFor } from "../../../model/row_encoder.ts";
-import { type LoadedModel, loadModel, ModelFormatError } from "../../../model/model_file.ts";
-import { SCORE_WORKER, type ScoreReply, type ScoreRequest } from "../../../model/score_worker.ts";
-import { type ActorRef, type ChildSpec, sleep, workerPool } from "../../runtime/mod.ts";
+import { type LoadedModel, loadModel } from "../../../model/model_file.ts";
+import type { ChildSpec } from "../../runtime/mod.ts";
+import { workers as workerSpecs } from "../workers/specs.ts";
 import type { PartitionScorer, PartitionScorerFactory } from "./scorer.ts";
-
-/** Where the model comes from. */
-export interface ModelChoice {
-  /** `latest`, a version under `modelsDir`, or a folder. */
-  model: string;
-  modelsDir: string;
-}
+import { delay } from "../../lib/async.ts";
 
 /** Scoring resources of a consumer. */
 export interface ModelScoring {
@@ -30,49 +23,6 @@ export interface ModelScoring {
   children: ChildSpec[];
   /** The model in use. */
   current(): LoadedModel;
-}
-
-/** The folder of every model version under `modelsDir`, newest (by creation time) last. */
-export async function modelVersions(
-  modelsDir: string,
-): Promise<{ dir: string; created: string }[]> {
-  const found: { dir: string; created: string }[] = [];
-  try {
-    for await (const entry of Deno.readDir(modelsDir)) {
-      if (!entry.isDirectory || entry.name.includes(".tmp-") || entry.name.includes(".staging-")) {
-        continue;
-      }
-      const dir = join(modelsDir, entry.name);
-      try {
-        const manifest = JSON.parse(await Deno.readTextFile(join(dir, "model.json")));
-        found.push({ dir, created: String(manifest.created_at ?? "") });
-      } catch {
-        // not a model folder (or one being written)
-      }
-    }
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-  }
-  return found.sort((a, b) => a.created.localeCompare(b.created) || a.dir.localeCompare(b.dir));
-}
-
-/**
- * The folder a model choice names. A choice without a `/` is a version name, one folder under
- * `modelsDir` (`.`, `..` and other paths are refused with a `UsageError` naming --model).
- */
-export async function resolveModelDir(choice: ModelChoice): Promise<string> {
-  modelChoice(choice.model, "--model");
-  if (choice.model === "latest") {
-    const versions = await modelVersions(choice.modelsDir);
-    if (versions.length === 0) {
-      throw new ModelFormatError(
-        `no model under '${choice.modelsDir}'; train one with 'fraudstream train' or pass --model`,
-      );
-    }
-    return versions[versions.length - 1].dir;
-  }
-  if (choice.model.includes("/")) return choice.model;
-  return join(choice.modelsDir, choice.model);
 }
 
 /** Options of `modelScoring`. */
@@ -88,23 +38,21 @@ export interface ModelScoringOptions extends ModelChoice {
 /** Loads the model (failing early on a bad one) and prepares the scoring actors. */
 export async function modelScoring(options: ModelScoringOptions): Promise<ModelScoring> {
   let current = await loadModel(await resolveModelDir(options));
-  const workers = Math.max(1, options.workers);
-  const pool = workerPool({
+  const pool = workerSpecs.pool("model.score", {
     id: "scorers",
     member: "score",
-    size: workers,
-    behavior: SCORE_WORKER,
+    size: Math.max(1, options.workers),
     mailbox: 64,
     heartbeat: { intervalMs: 1000, timeoutMs: 15_000 },
   });
-  const children: ChildSpec[] = [pool];
+  const children: ChildSpec[] = [pool.spec];
   if (options.model === "latest") {
     children.push({
       kind: "actor",
       id: "model-watcher",
       behavior: () => ({
         run: async (ctx) => {
-          while (await sleep(options.pollMs ?? 2000, ctx.signal)) {
+          while (await delay(options.pollMs ?? 2000, ctx.signal)) {
             const versions = await modelVersions(options.modelsDir);
             const newest = versions[versions.length - 1];
             if (!newest || newest.dir === current.dir) continue;
@@ -130,10 +78,7 @@ export async function modelScoring(options: ModelScoringOptions): Promise<ModelS
   }
   const scorers: PartitionScorerFactory = (partition, actors) => {
     const states = rowEncoderFor(current.manifest.encoder);
-    const worker = actors(`scorers/score-${partition % workers}`) as unknown as ActorRef<
-      ScoreRequest,
-      ScoreReply
-    >;
+    const worker = actors(pool.members[partition % pool.members.length]);
     return Promise.resolve<PartitionScorer>({
       restore: (card, state) => states.restore(card, state),
       score: async (rows) => {

@@ -14,7 +14,7 @@
 
 import { decodeBatch } from "../codec/batch.ts";
 import type { Transaction } from "../../../model/schema.ts";
-import { type ActorRef, type ActorSpec, withDeadline } from "../../runtime/mod.ts";
+import type { ActorSpec } from "../../runtime/mod.ts";
 import type {
   OutgoingRecord,
   PartitionBatch,
@@ -30,8 +30,9 @@ import {
   scoreRecord,
   undecodableRecord,
 } from "./records.ts";
-import type { PartitionScorer, PartitionScorerFactory } from "./scorer.ts";
+import type { ConsumerActors, PartitionScorer, PartitionScorerFactory } from "./scorer.ts";
 import { SeenIds, segmentKey, segmentSlot } from "./seen_ids.ts";
+import { deadline } from "../../lib/async.ts";
 
 /** Topics a partition actor writes to. */
 export interface ConsumerTopics {
@@ -51,8 +52,8 @@ export interface PartitionActorOptions {
   /** Also write every score to the `scores` topic. */
   emitScores: boolean;
   scorers: PartitionScorerFactory;
-  /** Finds actors of the consumer's tree by path relative to its supervisor. */
-  actors: (path: string) => ActorRef<never, unknown>;
+  /** Finds actors of the consumer's tree (relative to its supervisor) for the scorer. */
+  actors: ConsumerActors;
   metrics: ConsumerMetrics;
   /** Asks the group member to fetch the partition again from `offset` (after a gap). */
   seek(offset: number): void;
@@ -88,9 +89,6 @@ export const partitionActorId = (partition: number) => `p${partition}`;
  */
 const STEP_DEADLINE_MS = 90_000;
 
-/** How long a requested fetch may take to arrive before it is asked for again, in ms. */
-const RESEEK_MS = 3000;
-
 /** The supervised actor of one partition. */
 export function partitionActor(options: PartitionActorOptions): ActorSpec<PartitionBatch, void> {
   const { transport, groupId, partition, topics, metrics } = options;
@@ -102,11 +100,10 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
   let seen: SeenIds | undefined;
   /** Offset up to which this partition is scored and committed, or holds nothing to score. */
   let position = 0;
-  /** A fetch from `position` asked for and not seen yet (asked again until it comes). */
-  let pendingSeek: { offset: number; at: number } | undefined;
-  let reseekTimer: ReturnType<typeof setInterval> | undefined;
+  /** The offset of a fetch asked for and not seen yet (the group member honours seeks). */
+  let seekedTo: number | undefined;
   const requestSeek = () => {
-    pendingSeek = { offset: position, at: Date.now() };
+    seekedTo = position;
     options.seek(position);
   };
 
@@ -127,7 +124,7 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
     try {
       for (;;) {
         // A large restore may take long; one that stops making progress is hung.
-        const next = await withDeadline(
+        const next = await deadline(
           reading.next(),
           deadlineMs,
           `partition ${partition}: restoring card states`,
@@ -174,7 +171,6 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
   };
 
   const release = async () => {
-    clearInterval(reseekTimer);
     const opened = { producer, scorer };
     producer = undefined;
     scorer = undefined;
@@ -193,7 +189,7 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
         const starting = start();
         let started;
         try {
-          started = await withDeadline(starting, deadlineMs, `partition ${partition}: start`);
+          started = await deadline(starting, deadlineMs, `partition ${partition}: start`);
         } catch (error) {
           // Should the start still finish, what it opened is not this incarnation's to keep.
           starting.then(close, () => {});
@@ -208,18 +204,14 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
         // side by side); the first batch waits for it, and a failure there restarts the actor.
         restoring = restoreCardStates(scorer, seen);
         restoring.catch(() => {});
-        pendingSeek = undefined;
+        seekedTo = undefined;
         // The batches an earlier incarnation was given are gone with it: fetch them again.
         if (ctx.restarts > 0) requestSeek();
-        // A seek can be lost when the partition's leader moves during it: ask again.
-        reseekTimer = setInterval(() => {
-          if (pendingSeek && Date.now() - pendingSeek.at >= RESEEK_MS) requestSeek();
-        }, RESEEK_MS);
       },
       handle: async (batch) => {
         try {
           await restoring;
-          await withDeadline(
+          await deadline(
             handleBatch(batch, { producer: producer!, scorer: scorer!, seen: seen! }),
             deadlineMs,
             `partition ${partition}: batch from offset ${batch.fetchedOffset}`,
@@ -248,10 +240,10 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
     if (batch.fetchedOffset > position) {
       // Fetched past what this incarnation has seen (batches queued before a restart, or after
       // one that failed): fetch again from there, once, and drop such batches until it comes.
-      if (pendingSeek?.offset !== position) requestSeek();
+      if (seekedTo !== position) requestSeek();
       return;
     }
-    pendingSeek = undefined;
+    seekedTo = undefined;
     const records = batch.records.filter((record) => record.offset >= position);
     if (records.length === 0) {
       // Nothing committed in it (aborted transactions, markers, or records already scored).

@@ -6,7 +6,7 @@
  */
 
 import type { Transaction } from "../../../model/schema.ts";
-import type { ActorRef } from "../../runtime/mod.ts";
+import type { ActorAddress, ActorRef } from "../../runtime/mod.ts";
 
 /** Scores of a batch and the card states it changed. */
 export interface ScoreResult {
@@ -31,10 +31,13 @@ export interface PartitionScorer {
 }
 
 /**
- * Creates the scorer of one partition; `actors` finds actors of the consumer's tree by path
- * (relative to the consumer's supervisor, e.g. `scorers/score-0`).
+ * Finds an actor of the consumer's tree by its typed address, relative to the consumer's
+ * supervisor (e.g. a member of the `scorers` pool).
  */
+export type ConsumerActors = <M, R>(address: ActorAddress<M, R>) => ActorRef<M, R>;
+
+/** Creates the scorer of one partition; `actors` finds the actors it works with. */
 export type PartitionScorerFactory = (
   partition: number,
-  actors: (path: string) => ActorRef<never, unknown>,
+  actors: ConsumerActors,
 ) => Promise<PartitionScorer>;

@@ -8,7 +8,8 @@
 import { DAY_SECONDS } from "./calendar.ts";
 import { ALL_PROFILE_NAMES, FRAUD_PROFILES, LEGIT_PROFILES } from "./profiles.ts";
 import { Random, STREAM } from "./random.ts";
-import { type Fidelity, ProfileSampler, type TransactionColumns } from "./sampler.ts";
+import type { Fidelity } from "./modes.ts";
+import { ProfileSampler, type TransactionColumns } from "./sampler.ts";
 
 /** Chance that a card becomes a fraud victim: 99 in 101. */
 export const VICTIM_CHANCE = { below: 99, of: 101 } as const;

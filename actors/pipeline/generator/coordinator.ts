@@ -7,7 +7,7 @@
  */
 
 import { COLUMNS, CSV_SEPARATOR, CUSTOMER_COLUMN_COUNT } from "../../../model/schema.ts";
-import type { ActorContext, ActorRef } from "../../runtime/mod.ts";
+import type { ActorAddress, ActorContext, ActorRef } from "../../runtime/mod.ts";
 import { AtomicFile } from "../../lib/atomic_write.ts";
 import { GenerationInterruptedError } from "./errors.ts";
 import { CUSTOMERS_FILE, type WorkUnit } from "./plan.ts";
@@ -33,8 +33,8 @@ export interface CoordinatorOptions {
   units: readonly WorkUnit[];
   chunks: number;
   outDir: string;
-  /** Paths of the worker actors, relative to the root. */
-  workers: readonly string[];
+  /** The worker actors, relative to the coordinator's parent. */
+  workers: readonly ActorAddress<WorkUnit, UnitResult>[];
   /** Called with each finished unit. */
   onUnit: (unit: WorkUnit, result: UnitResult) => void;
 }
@@ -48,7 +48,7 @@ export async function coordinate(
   options: CoordinatorOptions,
 ): Promise<RunTotals> {
   const { units } = options;
-  const refs = options.workers.map((path) => ctx.tree.ref<WorkUnit, UnitResult>(path));
+  const refs = options.workers.map((address) => ctx.sibling(address));
   const customers = new CustomersFile(options.outDir, options.chunks);
   const totals: RunTotals = { rows: 0, frauds: 0, bytes: 0, files: 0 };
   let next = 0;

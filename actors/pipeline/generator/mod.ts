@@ -24,10 +24,9 @@ export {
 } from "./options.ts";
 export type { GenerateReport } from "./report.ts";
 export { GenerationFailedError, GenerationInterruptedError } from "./errors.ts";
-export { FIDELITIES, type Fidelity } from "./sampler.ts";
+export { FIDELITIES, type Fidelity, GENERATOR_MODES, type GeneratorMode } from "./modes.ts";
 export {
   createProgressBar,
   type ProgressBar,
   type ProgressBarOptions,
 } from "../../lib/progress_bar.ts";
-export { GENERATOR_WORKERS } from "./workers.ts";

@@ -7,10 +7,10 @@
 
 import { join } from "node:path";
 import { UsageError } from "../../lib/errors.ts";
-import { versionName } from "../../../config/values.ts";
+import { versionName } from "../../../model/version_name.ts";
 import { DAY_MS } from "./calendar.ts";
 import { MIN_RANGE_DAYS } from "./cards.ts";
-import { FIDELITIES, type Fidelity } from "./sampler.ts";
+import { FIDELITIES, type Fidelity } from "./modes.ts";
 
 /** Folder under which training sets are written, one sub-folder per data version. */
 export const DEFAULT_TRAIN_ROOT = "resources/data/train/raw";

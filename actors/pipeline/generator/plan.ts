@@ -77,8 +77,3 @@ export function planUnits(customers: number): WorkUnit[] {
 
 /** Name of the file holding the 16 customer columns of every customer. */
 export const CUSTOMERS_FILE = "customers.csv";
-
-/** Temporary name a file is written under before it is renamed to `file` (hidden, `.part`). */
-export function partName(file: string): string {
-  return `.${file}.part`;
-}

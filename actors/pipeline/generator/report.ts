@@ -5,11 +5,11 @@
  */
 
 import type { GenerateProgress } from "./options.ts";
-import type { Fidelity } from "./sampler.ts";
+import type { Fidelity, GeneratorMode } from "./modes.ts";
 
 /** Summary of a finished run (keys in snake_case, as written to report files). */
 export interface GenerateReport {
-  mode: "train" | "stream";
+  mode: GeneratorMode;
   /** Transactions written. */
   rows: number;
   /** Of which fraud. */

@@ -15,13 +15,8 @@
 import { CATEGORIES } from "../../../model/schema.ts";
 import { cumulative, dayWeights } from "./calendar.ts";
 import type { Profile } from "./profiles.ts";
+import type { Fidelity } from "./modes.ts";
 import { gamma, gammaFromMoments, type GammaSpec, type Random, shuffleRange } from "./random.ts";
-
-/** How faithfully to reproduce Sparkov v1.0 (see the module documentation). */
-export type Fidelity = "sparkov" | "independent";
-
-/** The fidelity modes. */
-export const FIDELITIES: readonly Fidelity[] = ["sparkov", "independent"];
 
 /** Seconds in half a day: the length of the AM and PM parts. */
 export const HALF_DAY_SECONDS = 43_200;

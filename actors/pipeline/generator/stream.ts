@@ -19,6 +19,7 @@ import { GenerationFailedError } from "./errors.ts";
 import { type CommonOptions, toDayNumber, validateCommon } from "./options.ts";
 import { buildReport, type GenerateReport, ProgressTracker } from "./report.ts";
 import { elapsedMs, step, type StreamSettings, StreamState } from "./stream_batches.ts";
+import { delay } from "../../lib/async.ts";
 
 /** Default wall-clock time between two batch files, in ms. */
 export const DEFAULT_BATCH_MS = 1000;
@@ -78,20 +79,6 @@ function streamSettings(options: StreamOptions): StreamSettings {
   };
 }
 
-/** Resolves after `ms`, or at once when `signal` aborts. */
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-  });
-}
-
 /**
  * Writes batch files into `options.outDir` until `durationMs` has passed or `signal` aborts
  * (the normal way to end a stream); resolves with the report of what was written.
@@ -132,7 +119,7 @@ export async function generateStream(options: StreamOptions): Promise<GenerateRe
           while (!stopped()) {
             if (options.holdWhile?.(state.rows)) {
               if (durationMs > 0 && elapsedMs(state) >= durationMs) break;
-              await pause(HOLD_POLL_MS, stop.signal);
+              await delay(HOLD_POLL_MS, stop.signal);
               continue;
             }
             const elapsed = elapsedMs(state);
@@ -141,7 +128,7 @@ export async function generateStream(options: StreamOptions): Promise<GenerateRe
               const wait = behind
                 ? 0
                 : Math.min(batchMs, durationMs ? durationMs - elapsed : batchMs);
-              await pause(wait, stop.signal);
+              await delay(wait, stop.signal);
               if (stopped()) break;
             }
             const final = durationMs > 0 && elapsedMs(state) >= durationMs;

@@ -11,7 +11,7 @@ import { civilDate, DAY_SECONDS } from "./calendar.ts";
 import { CustomerFactory, customerLine } from "./customers.ts";
 import { RowEncoder } from "./encoder.ts";
 import { Random, STREAM } from "./random.ts";
-import type { Fidelity } from "./sampler.ts";
+import type { Fidelity } from "./modes.ts";
 import { StreamModel, type StreamRow } from "./stream_model.ts";
 
 /**

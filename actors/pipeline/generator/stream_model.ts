@@ -17,9 +17,9 @@ import { FRAUD_WINDOW_MARGIN_DAYS, VICTIM_CHANCE } from "./cards.ts";
 import type { CustomerCore } from "./customers.ts";
 import { ALL_PROFILE_NAMES, FRAUD_PROFILES, LEGIT_PROFILES } from "./profiles.ts";
 import { AliasTable, poisson, Random, STREAM } from "./random.ts";
+import type { Fidelity } from "./modes.ts";
 import {
   drawCents,
-  type Fidelity,
   HALF_DAY_SECONDS,
   lookup,
   ProfileSampler,

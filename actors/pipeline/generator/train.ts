@@ -15,21 +15,21 @@ import { join } from "node:path";
 import {
   type ActorSnapshot,
   ActorSystem,
+  addressOf,
   describeError,
   type SupervisorSpec,
-  type WorkerSpec,
 } from "../../runtime/mod.ts";
 import { UsageError } from "../../lib/errors.ts";
-import { writeError } from "../../lib/atomic_write.ts";
+import { partName, writeError } from "../../lib/atomic_write.ts";
 import { isoDay } from "./calendar.ts";
 import { coordinate, IN_FLIGHT_PER_WORKER, type RunTotals } from "./coordinator.ts";
 import { GenerationFailedError, GenerationInterruptedError } from "./errors.ts";
 import { type TrainingSetOptions, trainingSettings } from "./options.ts";
-import { CUSTOMERS_FILE, partName, planChunks, planUnits, type WorkUnit } from "./plan.ts";
+import { CUSTOMERS_FILE, planChunks, planUnits, type WorkUnit } from "./plan.ts";
 import { PROFILE_NAMES } from "./profiles.ts";
 import { buildReport, type GenerateReport, ProgressTracker } from "./report.ts";
-import type { UnitProgress, UnitResult, UnitWorkerArgs } from "./unit_worker.ts";
-import { UNIT_WORKER } from "./workers.ts";
+import type { UnitWorkerArgs } from "./unit_worker.ts";
+import { workers } from "../workers/specs.ts";
 
 /**
  * Writes a training set into `options.outDir`: one file per (chunk, profile) and
@@ -53,7 +53,21 @@ export async function generateTrainingSet(options: TrainingSetOptions): Promise<
     outDir: settings.outDir,
     crashInFile: options.crashInFile,
   };
-  const workerIds = Array.from({ length: settings.workers }, (_, i) => `w${i}`);
+  const unitWorkers = Array.from(
+    { length: settings.workers },
+    (_, i) =>
+      workers.worker("generator.unit", {
+        id: `w${i}`,
+        args: workerArgs,
+        entry: options.workerEntry,
+        mailbox: 2 * IN_FLIGHT_PER_WORKER,
+        onEmit: ({ unit: index, rows, bytes, customersDone }) => {
+          const unit = units[index];
+          const share = customersDone / (unit.chunk.last - unit.chunk.first + 1);
+          tracker.update(index, rows, bytes, weight(unit) * share);
+        },
+      }),
+  );
 
   let settle!: { resolve: (totals: RunTotals) => void; reject: (error: unknown) => void };
   const finished = new Promise<RunTotals>((resolve, reject) => (settle = { resolve, reject }));
@@ -69,20 +83,7 @@ export async function generateTrainingSet(options: TrainingSetOptions): Promise<
         strategy: "one_for_one",
         intensity: 5,
         periodMs: 60_000,
-        children: workerIds.map((id): WorkerSpec<WorkUnit, UnitResult> => ({
-          kind: "worker",
-          id,
-          behavior: UNIT_WORKER,
-          args: workerArgs,
-          entry: options.workerEntry,
-          mailbox: 2 * IN_FLIGHT_PER_WORKER,
-          onEmit: (message) => {
-            const { unit: index, rows, bytes, customersDone } = message as UnitProgress;
-            const unit = units[index];
-            const share = customersDone / (unit.chunk.last - unit.chunk.first + 1);
-            tracker.update(index, rows, bytes, weight(unit) * share);
-          },
-        })),
+        children: unitWorkers,
       },
       {
         kind: "actor",
@@ -96,7 +97,7 @@ export async function generateTrainingSet(options: TrainingSetOptions): Promise<
                   units,
                   chunks: planChunks(settings.customers).length,
                   outDir: settings.outDir,
-                  workers: workerIds.map((id) => `workers/${id}`),
+                  workers: unitWorkers.map((spec) => addressOf(spec, "workers")),
                   onUnit: (unit, result) =>
                     tracker.update(unit.index, result.rows, result.bytes, weight(unit)),
                 }),

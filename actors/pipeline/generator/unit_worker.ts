@@ -7,7 +7,8 @@
  */
 
 import { HEADER } from "../../../model/schema.ts";
-import type { WorkerBehavior, WorkerContext } from "../../runtime/worker_host.ts";
+import type { WorkerBehavior, WorkerContext } from "../../runtime/mod.ts";
+import { delay } from "../../lib/async.ts";
 import { AtomicFile } from "../../lib/atomic_write.ts";
 import { type CivilDate, civilDate } from "./calendar.ts";
 import { CardDrawer } from "./cards.ts";
@@ -15,7 +16,8 @@ import { type CustomerCore, CustomerFactory, customerLine } from "./customers.ts
 import { RowEncoder } from "./encoder.ts";
 import type { WorkUnit } from "./plan.ts";
 import { Random, STREAM } from "./random.ts";
-import { type Fidelity, TransactionColumns } from "./sampler.ts";
+import type { Fidelity } from "./modes.ts";
+import { TransactionColumns } from "./sampler.ts";
 
 /** Settings of a training run, given to every worker when it starts. */
 export interface UnitWorkerArgs {
@@ -56,7 +58,9 @@ const YIELD_EVERY_MS = 200;
 const encoder = new TextEncoder();
 
 /** Creates the behaviour of one training worker. */
-export function unitWorker(args: UnitWorkerArgs): WorkerBehavior<WorkUnit, UnitResult> {
+export function unitWorker(
+  args: UnitWorkerArgs,
+): WorkerBehavior<WorkUnit, UnitResult, UnitProgress> {
   const asOf: CivilDate = civilDate(args.asOf);
   const factory = new CustomerFactory(args.seed, asOf);
   const cards = new CardDrawer({
@@ -85,7 +89,7 @@ export function unitWorker(args: UnitWorkerArgs): WorkerBehavior<WorkUnit, UnitR
   };
 
   return {
-    async handle(unit: WorkUnit, ctx: WorkerContext): Promise<UnitResult> {
+    async handle(unit: WorkUnit, ctx: WorkerContext<UnitProgress>): Promise<UnitResult> {
       const file = new AtomicFile(args.outDir, unit.file);
       output = file;
       try {
@@ -119,15 +123,13 @@ export function unitWorker(args: UnitWorkerArgs): WorkerBehavior<WorkUnit, UnitR
             await crashHard(rows);
           }
           if (performance.now() - lastYield > YIELD_EVERY_MS) {
-            ctx.emit(
-              {
-                unit: unit.index,
-                rows: result.rows,
-                bytes: rows.bytes - startBytes,
-                customersDone: done,
-              } satisfies UnitProgress,
-            );
-            await new Promise((resolve) => setTimeout(resolve, 0));
+            ctx.emit({
+              unit: unit.index,
+              rows: result.rows,
+              bytes: rows.bytes - startBytes,
+              customersDone: done,
+            });
+            await delay(0);
             lastYield = performance.now();
           }
         }

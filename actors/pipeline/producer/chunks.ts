@@ -7,12 +7,8 @@
  * @module
  */
 
-import {
-  encodeArrow,
-  encodeJsonEach,
-  ENCODING_HEADER,
-  type WireEncoding,
-} from "../codec/transactions.ts";
+import { encodeArrow, encodeJsonEach, ENCODING_HEADER } from "../codec/transactions.ts";
+import type { WireEncoding } from "../codec/wire_encoding.ts";
 import type { Transaction } from "../../../model/schema.ts";
 import { type RawExcerpt, rawExcerpt } from "../codec/raw_excerpt.ts";
 import { partitionForKey } from "../../log/partitioner.ts";

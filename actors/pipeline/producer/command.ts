@@ -4,20 +4,16 @@
  * @module
  */
 
-import type { CommandHandler } from "../command.ts";
-import { stopAfter } from "../command.ts";
+import { type CommandHandler, dashboardAddress, stopAfter } from "../command.ts";
 import { startRoleDashboard } from "../../observe/dashboard/role_dashboard.ts";
 import type { StatusServer } from "../../observe/dashboard/server.ts";
 import type { RoleStatus } from "../../observe/dashboard/status.ts";
-import { ActorSystem, sleep } from "../../runtime/mod.ts";
-import {
-  ensureTopicsPatiently,
-  kafkaConnection,
-  KafkaTransport,
-  TOPICS,
-  topicSpecs,
-} from "../../log/mod.ts";
+import { ActorSystem } from "../../runtime/mod.ts";
+import { KafkaTransport } from "../../log/mod.ts";
+import { ensureTopicsPatiently, kafkaConnection } from "../connect.ts";
+import { TOPICS, topicSpecs } from "../topics.ts";
 import { producerMetrics, producerTree } from "./mod.ts";
+import { delay } from "../../lib/async.ts";
 
 /** Runs the producer until interrupted or `--duration` ends; reports what it published. */
 export const produceCommand: CommandHandler = async (config, ctx) => {
@@ -59,7 +55,7 @@ export const produceCommand: CommandHandler = async (config, ctx) => {
       })],
     });
     server = startRoleDashboard({
-      settings: config,
+      ...dashboardAddress(config),
       role: "produce",
       status: (): RoleStatus => ({
         role: "produce",
@@ -82,7 +78,7 @@ export const produceCommand: CommandHandler = async (config, ctx) => {
     const outcome = await Promise.race([
       system.done,
       (async () => {
-        while (await sleep(2000, stop)) {
+        while (await delay(2000, stop)) {
           const now = performance.now();
           const rate = ((metrics.rows - last.rows) * 1000) / (now - last.at);
           last = { rows: metrics.rows, at: now };

@@ -5,13 +5,10 @@
  * @module
  */
 
+import type { WorkerBehavior } from "../../runtime/mod.ts";
 import { withTransfer } from "../../runtime/protocol.ts";
-import type { WorkerBehavior, WorkerRegistry } from "../../runtime/worker_host.ts";
 import { type ChunkOptions, encodeChunk, type EncodedChunk } from "./chunks.ts";
 import type { LineChunk } from "./lines.ts";
-
-/** Name of the encoder behaviour in the worker registry. */
-export const ENCODE_WORKER = "producer.encode";
 
 /** A chunk to encode. */
 export interface EncodeRequest {
@@ -19,7 +16,8 @@ export interface EncodeRequest {
   options: ChunkOptions;
 }
 
-function encodeWorker(): WorkerBehavior<EncodeRequest, unknown> {
+/** Builds the encoder behaviour; the encoded records are moved to the main thread, not copied. */
+export function encodeWorker(): WorkerBehavior<EncodeRequest, EncodedChunk> {
   return {
     handle({ chunk, options }) {
       const encoded: EncodedChunk = encodeChunk(chunk, options);
@@ -27,8 +25,3 @@ function encodeWorker(): WorkerBehavior<EncodeRequest, unknown> {
     },
   };
 }
-
-/** Worker behaviours of the producer. */
-export const PRODUCER_WORKERS: WorkerRegistry = {
-  [ENCODE_WORKER]: encodeWorker,
-};

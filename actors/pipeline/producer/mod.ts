@@ -10,22 +10,18 @@
  * @module
  */
 
-import {
-  type ActorRef,
-  type ActorSpec,
-  sleep,
-  type SupervisorSpec,
-  workerPool,
-} from "../../runtime/mod.ts";
+import type { ActorAddress, ActorSpec, SupervisorSpec } from "../../runtime/mod.ts";
 import type { Transport } from "../../log/types.ts";
-import type { WireEncoding } from "../codec/transactions.ts";
+import type { WireEncoding } from "../codec/wire_encoding.ts";
 import type { ChunkOptions, EncodedChunk } from "./chunks.ts";
-import { ENCODE_WORKER, type EncodeRequest } from "./encode_worker.ts";
+import type { EncodeRequest } from "./encode_worker.ts";
 import { changeSince, isLaterEntry, resumeGrown } from "./changes.ts";
 import { type InputFile, scanInputFolder, SettleFilter } from "./files.ts";
 import { LEDGER_TOPIC, type LedgerEntry, readLedger } from "./ledger.ts";
 import type { LineChunk } from "./lines.ts";
 import { type ProducerMetrics, publishFile } from "./publisher.ts";
+import { workers } from "../workers/specs.ts";
+import { delay } from "../../lib/async.ts";
 
 export { type ProducerMetrics, producerMetrics } from "./publisher.ts";
 
@@ -65,7 +61,13 @@ export interface ProducerActorOptions {
 
 /** The producer's supervision tree, with id `producer` (or `id`). */
 export function producerTree(options: ProducerActorOptions & { id?: string }): SupervisorSpec {
-  const encoders = Math.max(1, options.encoders ?? 1);
+  const encoders = workers.pool("producer.encode", {
+    id: "encoders",
+    member: "encode",
+    size: Math.max(1, options.encoders ?? 1),
+    mailbox: 4,
+    heartbeat: { intervalMs: 1000, timeoutMs: 15_000 },
+  });
   return {
     kind: "supervisor",
     id: options.id ?? "producer",
@@ -73,22 +75,15 @@ export function producerTree(options: ProducerActorOptions & { id?: string }): S
     intensity: 5,
     periodMs: 60_000,
     backoff: { initialMs: 200, maxMs: 5000 },
-    children: [
-      workerPool({
-        id: "encoders",
-        member: "encode",
-        size: encoders,
-        behavior: ENCODE_WORKER,
-        mailbox: 4,
-        heartbeat: { intervalMs: 1000, timeoutMs: 15_000 },
-      }),
-      publisherActor(options, encoders),
-    ],
+    children: [encoders.spec, publisherActor(options, encoders.members)],
   };
 }
 
-/** The actor that publishes the files, handing chunks to the encoders round robin. */
-function publisherActor(options: ProducerActorOptions, encoders: number): ActorSpec {
+/** The actor that publishes the files, handing chunks to the encoders (its sibling pool) in turn. */
+function publisherActor(
+  options: ProducerActorOptions,
+  encoders: ActorAddress<EncodeRequest, EncodedChunk>[],
+): ActorSpec {
   // What this process saw committed, kept across restarts of the actor: a commit that succeeded is
   // durable, but reading the ledger back right after it may not show it yet (the transaction's
   // markers can still be on their way), and resuming from an older entry would send a chunk twice.
@@ -109,16 +104,10 @@ function publisherActor(options: ProducerActorOptions, encoders: number): ActorS
     shutdownMs: 30_000,
     behavior: () => ({
       run: async (ctx) => {
-        // The encoders are this actor's siblings; paths below the root leave out the root's id.
-        const tree = ctx.path.split("/").slice(1, -1).join("/");
-        const workers = Array.from(
-          { length: encoders },
-          (_, i) =>
-            ctx.tree.ref(`${tree}/encoders/encode-${i}`) as ActorRef<EncodeRequest, EncodedChunk>,
-        );
+        const refs = encoders.map((address) => ctx.sibling(address));
         let turn = 0;
         const encode = (chunk: LineChunk, chunkOptions: ChunkOptions) =>
-          workers[turn++ % encoders].call({ chunk, options: chunkOptions }, {
+          refs[turn++ % refs.length].call({ chunk, options: chunkOptions }, {
             signal: ctx.signal,
           });
         const producer = await options.transport.transactionalProducer(
@@ -142,7 +131,7 @@ function publisherActor(options: ProducerActorOptions, encoders: number): ActorS
             const todo = settle.settled(wanted).slice(0, options.maxFilesPerTrigger);
             if (todo.length === 0) {
               if (settle.pending === 0) options.onIdle?.();
-              await sleep(options.pollMs ?? 250, ctx.signal);
+              await delay(options.pollMs ?? 250, ctx.signal);
               continue;
             }
             for (const file of todo) {
@@ -163,7 +152,7 @@ function publisherActor(options: ProducerActorOptions, encoders: number): ActorS
                 chunkLines: options.chunkLines,
                 maxLineBytes: options.maxLineBytes,
                 encode,
-                readAhead: 2 * encoders,
+                readAhead: 2 * encoders.length,
                 metrics: options.metrics,
                 signal: ctx.signal,
                 onPublished: options.onPublished,

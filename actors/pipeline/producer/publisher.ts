@@ -8,7 +8,7 @@
  */
 
 import type { OutgoingRecord, TransactionalProducer } from "../../log/types.ts";
-import type { WireEncoding } from "../codec/transactions.ts";
+import type { WireEncoding } from "../codec/wire_encoding.ts";
 import { boundedReason, excerptFields } from "../codec/raw_excerpt.ts";
 import {
   type ChunkOptions,

@@ -10,22 +10,18 @@ import {
   type CommandContext,
   type CommandHandler,
   type CommandOutcome,
+  dashboardAddress,
   stopAfter,
 } from "../command.ts";
-import type { Config } from "../../../config/load.ts";
+import type { Config } from "../../../config/config.ts";
 import { startRoleDashboard } from "../../observe/dashboard/role_dashboard.ts";
 import type { StatusServer } from "../../observe/dashboard/server.ts";
 import { generateStream } from "../generator/mod.ts";
 import { modelScoring } from "../consumer/model_scoring.ts";
 import { latencyText, latencyValue } from "../../observe/metrics/histogram.ts";
-import { sleep } from "../../runtime/mod.ts";
-import {
-  EmbeddedTransport,
-  ensureTopicsPatiently,
-  kafkaConnection,
-  KafkaTransport,
-  topicSpecs,
-} from "../../log/mod.ts";
+import { delay } from "../../lib/async.ts";
+import { ensureTopicsPatiently, openTransport } from "../connect.ts";
+import { topicSpecs } from "../topics.ts";
 import { type FolderFate, makeBatchFolder, releaseBatchFolder } from "./batch_folder.ts";
 import { Pipeline } from "./pipeline.ts";
 
@@ -64,9 +60,7 @@ export async function runPipeline(
   ctx: CommandContext,
   limits: RunLimits = {},
 ): Promise<CommandOutcome> {
-  const transport = config.brokers
-    ? new KafkaTransport(kafkaConnection(config, ctx.status))
-    : new EmbeddedTransport();
+  const transport = openTransport(config, ctx.status);
   const input = await makeBatchFolder();
   const producerId = `run-${crypto.randomUUID().slice(0, 8)}`;
   let server: StatusServer | undefined;
@@ -127,7 +121,7 @@ export async function runPipeline(
     });
     const running = pipeline;
     server = startRoleDashboard({
-      settings: config,
+      ...dashboardAddress(config),
       role: "run",
       status: () => running.status({ generated, modelVersion: model.version }),
       onStatus: ctx.status,
@@ -137,7 +131,7 @@ export async function runPipeline(
     ctx.signal.addEventListener("abort", stopGeneration, { once: true });
     const statusLoop = (async () => {
       let last = { scored: 0, at: performance.now() };
-      while (await sleep(1000, generation.signal)) {
+      while (await delay(1000, generation.signal)) {
         const now = performance.now();
         const scored = running.consumer.scored;
         const rate = ((scored - last.scored) * 1000) / (now - last.at);

@@ -18,13 +18,14 @@ import { type ProducerMetrics, producerMetrics, producerTree } from "../producer
 import {
   ActorSystem,
   type ChildSpec,
-  sleep,
   type Strategy,
   type SystemOutcome,
 } from "../../runtime/mod.ts";
-import { TOPICS, type Transport } from "../../log/mod.ts";
+import { poll } from "../../lib/async.ts";
+import { type Transport } from "../../log/mod.ts";
+import { TOPICS } from "../topics.ts";
 import { waitingBatchFiles } from "./batch_folder.ts";
-import type { WireEncoding } from "../codec/transactions.ts";
+import type { WireEncoding } from "../codec/wire_encoding.ts";
 
 /** What a pipeline needs. */
 export interface PipelineOptions {
@@ -162,16 +163,14 @@ export class Pipeline {
     input: string,
     options: { timeoutMs: number; signal?: AbortSignal },
   ): Promise<boolean> {
-    const deadline = Date.now() + options.timeoutMs;
-    let failed = false;
-    this.system.done.then((outcome) => (failed = outcome.kind === "failed"));
-    while (Date.now() < deadline && !failed && !options.signal?.aborted) {
-      const pendingFiles = waitingBatchFiles(input);
+    // A system that stopped may still drain what is left; one that failed will not.
+    const failed = this.system.done.then((outcome) =>
+      outcome.kind === "failed" ? undefined : new Promise<never>(() => {})
+    );
+    return await poll(() => {
       const { produced, scored, deadLetters } = this.ledger.counts();
-      if (pendingFiles === 0 && scored + deadLetters >= produced) return true;
-      await sleep(50, options.signal);
-    }
-    return false;
+      return waitingBatchFiles(input) === 0 && scored + deadLetters >= produced;
+    }, { timeoutMs: options.timeoutMs, signal: options.signal, pollMs: 50, failed });
   }
 
   /** The status snapshot the dashboard and `/metrics` read. */

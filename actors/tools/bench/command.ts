@@ -9,11 +9,15 @@
 import { dirname } from "node:path";
 import type { CommandHandler } from "../../pipeline/command.ts";
 import { FraudstreamError } from "../../lib/errors.ts";
-import { kafkaConnection, KafkaTransport } from "../../log/mod.ts";
+import { KafkaTransport } from "../../log/mod.ts";
+import { kafkaConnection } from "../../pipeline/connect.ts";
 import { benchReportHtml } from "./report_html.ts";
-import { type BenchScenario, partitionGrid, runScaling, workerGrid } from "./scaling.ts";
+import { partitionGrid, workerGrid } from "./plan.ts";
+import { runScaling } from "./scaling.ts";
+import type { BenchScenario } from "./scenarios.ts";
 import { benchText } from "./tables.ts";
-import { settlesWithin } from "./within.ts";
+import { within } from "./within.ts";
+import { writeFileAtomic } from "../../lib/atomic_write.ts";
 
 /** Longest wait for the Kafka connections to close at the end, in ms. */
 const CLOSE_TIMEOUT_MS = 30_000;
@@ -57,7 +61,7 @@ export const benchCommand: CommandHandler = async (config, ctx) => {
       const path = htmlReportPath(config.report);
       try {
         await Deno.mkdir(dirname(path), { recursive: true });
-        await Deno.writeTextFile(path, benchReportHtml(report));
+        await writeFileAtomic(path, benchReportHtml(report));
       } catch (error) {
         throw new FraudstreamError(
           `cannot write the HTML report to '${path}': ${(error as Error).message}`,
@@ -70,6 +74,6 @@ export const benchCommand: CommandHandler = async (config, ctx) => {
     return { exitCode: report.ok ? 0 : 1, report };
   } finally {
     // Kafka clients of a cell whose actors did not stop may not close either: do not wait long.
-    if (kafka) await settlesWithin(kafka.close(), CLOSE_TIMEOUT_MS);
+    if (kafka) await within(kafka.close(), CLOSE_TIMEOUT_MS);
   }
 };

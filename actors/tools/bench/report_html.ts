@@ -6,8 +6,8 @@
  */
 
 import { barsSvg, escapeHtml, REPORT_STYLE } from "../../../model/report_html.ts";
-import type { CellReport, ScalingReport, Section } from "./scaling.ts";
-import type { Spread } from "./summary.ts";
+import type { Section } from "./plan.ts";
+import type { CellReport, ScalingReport, Spread } from "./report.ts";
 import { benchTables, repeatText, type Table, verdict } from "./tables.ts";
 
 const escape = escapeHtml;

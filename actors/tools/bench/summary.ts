@@ -5,15 +5,9 @@
  * @module
  */
 
-import type { Quantiles } from "./cells.ts";
-import type { CellPlan, CellReport, RunReport } from "./scaling.ts";
-
-/** The median of a figure over the runs, and its range. */
-export interface Spread {
-  median: number;
-  min: number;
-  max: number;
-}
+import type { Quantiles } from "./measures.ts";
+import type { CellPlan } from "./plan.ts";
+import type { CellReport, RunReport, Spread } from "./report.ts";
 
 /** The median of `values`: the middle one, or the mean of the middle two (NaN when empty). */
 export function median(values: readonly number[]): number {

@@ -5,9 +5,9 @@
  * @module
  */
 
-import type { PipelineResult } from "./cells.ts";
-import type { CellReport, ScalingReport, Section } from "./scaling.ts";
-import type { Spread } from "./summary.ts";
+import type { PipelineResult } from "./measures.ts";
+import type { Section } from "./plan.ts";
+import type { CellReport, ScalingReport, Spread } from "./report.ts";
 
 /** A table: a title, what it measures, its header and rows of cells. */
 export interface Table {

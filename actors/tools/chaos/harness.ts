@@ -10,11 +10,13 @@ import { type ModelScoring, modelScoring } from "../../pipeline/consumer/model_s
 import type { CommittedBatch, PartitionScorerFactory } from "../../pipeline/consumer/mod.ts";
 import { generateStream } from "../../pipeline/generator/mod.ts";
 import { Pipeline } from "../../pipeline/run/pipeline.ts";
-import { seededRandom, type Strategy } from "../../runtime/mod.ts";
-import { topicSpecs, type Transport } from "../../log/mod.ts";
+import { type Strategy } from "../../runtime/mod.ts";
+import { type Transport } from "../../log/mod.ts";
+import { topicSpecs } from "../../pipeline/topics.ts";
 import { Timeline } from "./timeline.ts";
 import { settleTopics } from "./topic_reconcile.ts";
-import type { WireEncoding } from "../../pipeline/codec/transactions.ts";
+import type { WireEncoding } from "../../pipeline/codec/wire_encoding.ts";
+import { seededRandom } from "../../lib/random.ts";
 
 /** Settings every scenario takes. */
 export interface ScenarioOptions {

@@ -8,8 +8,9 @@
 
 import { join } from "node:path";
 import { HEADER } from "../../../model/schema.ts";
-import { sleep } from "../../runtime/mod.ts";
+import { delay } from "../../lib/async.ts";
 import { type Fault, firstCommitAfter, type LoadContext, scorersWith } from "./harness.ts";
+import { writeFileAtomic } from "../../lib/atomic_write.ts";
 
 /** A partition actor throws once while scoring; its supervisor restarts it per strategy. */
 export function killActorFault(): Fault {
@@ -137,7 +138,7 @@ export function slowConsumerFault(options: { faultMs?: number; msPerRow?: number
   return {
     wrapScorers: (scorers) =>
       scorersWith(scorers, async (_partition, rows) => {
-        if (performance.now() < until) await sleep(msPerRow * rows);
+        if (performance.now() < until) await delay(msPerRow * rows);
       }),
     inject: async (context) => {
       rssBefore = Deno.memoryUsage().rss;
@@ -147,7 +148,7 @@ export function slowConsumerFault(options: { faultMs?: number; msPerRow?: number
       (async () => {
         while (sampling && performance.now() < until + 30_000) {
           await sample(context).catch(() => {});
-          await sleep(200);
+          await delay(200);
         }
       })();
       return 1;
@@ -193,8 +194,7 @@ export function badInputFault(options: { badRows?: number; garbage?: number } = 
         lines.push(i % 2 === 0 && broken && broken !== sample ? broken : "not|a|transaction");
       }
       const file = join(context.input, `bad-input-${Date.now()}.csv`);
-      await Deno.writeTextFile(`${file}.part`, lines.join("\n") + "\n");
-      await Deno.rename(`${file}.part`, file);
+      await writeFileAtomic(file, lines.join("\n") + "\n");
       const producer = await context.transport.producer();
       const encoder = new TextEncoder();
       const topic = context.pipeline.topic;

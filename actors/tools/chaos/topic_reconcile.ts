@@ -7,8 +7,9 @@
  */
 
 import { decodeTransactions } from "../../pipeline/codec/transactions.ts";
-import { sleep } from "../../runtime/mod.ts";
-import { type LogRecord, TOPICS, type Transport } from "../../log/mod.ts";
+import { poll } from "../../lib/async.ts";
+import { type LogRecord, type Transport } from "../../log/mod.ts";
+import { TOPICS } from "../../pipeline/topics.ts";
 
 /** What the topics say once a run has settled. */
 export interface TopicReconciliation {
@@ -67,42 +68,54 @@ export async function settleTopics(
   transport: Transport,
   options: SettleOptions,
 ): Promise<TopicReconciliation> {
-  const deadline = Date.now() + options.timeoutMs;
-  for (;;) {
-    const published = new Map<string, number>();
-    for (const record of await transport.readTopic(options.topic)) {
-      try {
-        for (const row of decodeTransactions(record.value, record.headers.encoding)) {
-          published.set(row.trans_num, (published.get(row.trans_num) ?? 0) + 1);
-        }
-      } catch {
-        // garbage on the topic: the consumers dead-letter it
-      }
-    }
-    const scores = countBy(await transport.readTopic(TOPICS.scores), (record) => {
-      const id = json(record).trans_num;
-      return published.has(id) ? id : undefined;
-    });
-    const deadLetters = (await transport.readTopic(TOPICS.deadLetters))
-      .filter((record) => json(record).topic === options.topic).length;
-    const complete = published.size >= options.sent && scores.size >= published.size &&
+  let seen!: RunTopics;
+  await poll(async () => {
+    seen = await readRun(transport, options.topic);
+    const { published, scores, deadLetters } = seen;
+    return published.size >= options.sent && scores.size >= published.size &&
       deadLetters >= (options.expectedDeadLetters ?? 0);
-    if (complete || Date.now() > deadline || options.signal?.aborted) {
-      const alerts = countBy(await transport.readTopic(TOPICS.alerts), (record) => {
-        const id = json(record).trans_num;
-        return published.has(id) ? id : undefined;
-      });
-      const duplicatedPublished = extraCopies(published);
-      return {
-        acked: published.size,
-        scored: scores.size,
-        alerts: alerts.size,
-        lost: published.size - scores.size,
-        duplicated: duplicatedPublished + extraCopies(scores) + extraCopies(alerts),
-        duplicatedPublished,
-        deadLetters,
-      };
+  }, { timeoutMs: options.timeoutMs, signal: options.signal, pollMs: 2000 });
+  const { published, scores, deadLetters } = seen;
+  const alerts = countBy(await transport.readTopic(TOPICS.alerts), (record) => {
+    const id = json(record).trans_num;
+    return published.has(id) ? id : undefined;
+  });
+  const duplicatedPublished = extraCopies(published);
+  return {
+    acked: published.size,
+    scored: scores.size,
+    alerts: alerts.size,
+    lost: published.size - scores.size,
+    duplicated: duplicatedPublished + extraCopies(scores) + extraCopies(alerts),
+    duplicatedPublished,
+    deadLetters,
+  };
+}
+
+/** Copies per transaction id on the transactions and scores topics, and the run's dead letters. */
+interface RunTopics {
+  published: Map<string, number>;
+  scores: Map<string, number>;
+  deadLetters: number;
+}
+
+/** What the topics hold of the run now. */
+async function readRun(transport: Transport, topic: string): Promise<RunTopics> {
+  const published = new Map<string, number>();
+  for (const record of await transport.readTopic(topic)) {
+    try {
+      for (const row of decodeTransactions(record.value, record.headers.encoding)) {
+        published.set(row.trans_num, (published.get(row.trans_num) ?? 0) + 1);
+      }
+    } catch {
+      // garbage on the topic: the consumers dead-letter it
     }
-    await sleep(2000, options.signal);
   }
+  const scores = countBy(await transport.readTopic(TOPICS.scores), (record) => {
+    const id = json(record).trans_num;
+    return published.has(id) ? id : undefined;
+  });
+  const deadLetters = (await transport.readTopic(TOPICS.deadLetters))
+    .filter((record) => json(record).topic === topic).length;
+  return { published, scores, deadLetters };
 }

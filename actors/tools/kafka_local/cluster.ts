@@ -9,7 +9,7 @@
 import { join } from "node:path";
 import { Kafka, logLevel } from "kafkajs";
 import { FraudstreamError, UsageError } from "../../lib/errors.ts";
-import { sleep } from "../../lib/async.ts";
+import { poll } from "../../lib/async.ts";
 import { ensureKafkaJars, KAFKA_VERSION, requireTool } from "./jars.ts";
 import {
   bootstrap,
@@ -166,9 +166,8 @@ export async function waitForCluster(
     connectionTimeout: 2000,
     retry: { retries: 0 },
   });
-  const deadline = Date.now() + options.timeoutMs;
   let last = "no answer yet";
-  while (Date.now() < deadline) {
+  const up = await poll(async () => {
     const admin = kafka.admin();
     try {
       await admin.connect();
@@ -176,7 +175,7 @@ export async function waitForCluster(
       if (cluster.brokers.length >= options.expectNodes && cluster.controller !== null) {
         // A node is listed once registered, which can be before its listener accepts clients.
         const closed = await closedAddresses(options.brokers);
-        if (closed.length === 0) return;
+        if (closed.length === 0) return true;
         last = `${closed.join(", ")} not accepting connections yet`;
       } else last = `${cluster.brokers.length} of ${options.expectNodes} brokers up`;
     } catch (error) {
@@ -184,8 +183,9 @@ export async function waitForCluster(
     } finally {
       await admin.disconnect().catch(() => {});
     }
-    await sleep(500);
-  }
+    return false;
+  }, { timeoutMs: options.timeoutMs, pollMs: 500 });
+  if (up) return;
   const logs = options.logs?.length ? `; see ${options.logs.join(", ")}` : "";
   throw new FraudstreamError(
     `the Kafka cluster at ${options.brokers.join(",")} did not answer within ${
@@ -294,17 +294,14 @@ async function stopNode(
   } catch {
     return;
   }
-  const deadline = Date.now() + options.graceMs;
-  while (await nodePid(node)) {
-    if (Date.now() > deadline) {
-      try {
-        Deno.kill(pid, "SIGKILL");
-      } catch {
-        // gone
-      }
-    }
-    await sleep(100);
+  const gone = async () => (await nodePid(node)) === null;
+  if (await poll(gone, { timeoutMs: options.graceMs, pollMs: 100 })) return;
+  try {
+    Deno.kill(pid, "SIGKILL");
+  } catch {
+    // gone
   }
+  await poll(gone, { timeoutMs: Infinity, pollMs: 100 });
 }
 
 /** The pid of a running node, or null (the pid file alone is not trusted: pids are reused). */

@@ -1,5 +1,13 @@
 import assert from "node:assert/strict";
-import { pollUntil, StepTimeoutError, withDeadline } from "../../../actors/runtime/mod.ts";
+import {
+  backoff,
+  deadline,
+  delay,
+  isRetriable,
+  poll,
+  retry,
+  StepTimeoutError,
+} from "../../../actors/lib/async.ts";
 
 /** Runs `body` counting the timers it leaves pending. */
 async function pendingTimersAfter(body: () => Promise<void>): Promise<number> {
@@ -28,20 +36,20 @@ async function pendingTimersAfter(body: () => Promise<void>): Promise<number> {
   return pending.size;
 }
 
-Deno.test("withDeadline settles like the step when it finishes in time, and leaves no timer", async () => {
+Deno.test("deadline settles like the step when it finishes in time, and leaves no timer", async () => {
   const left = await pendingTimersAfter(async () => {
-    assert.equal(await withDeadline(Promise.resolve(7), 60_000, "a step"), 7);
+    assert.equal(await deadline(Promise.resolve(7), 60_000, "a step"), 7);
     await assert.rejects(
-      withDeadline(Promise.reject(new Error("failed on its own")), 60_000, "a step"),
+      deadline(Promise.reject(new Error("failed on its own")), 60_000, "a step"),
       /failed on its own/,
     );
   });
   assert.equal(left, 0, "the deadline timers are cleared");
 });
 
-Deno.test("withDeadline rejects with StepTimeoutError naming the step when it hangs", async () => {
+Deno.test("deadline rejects with StepTimeoutError naming the step when it hangs", async () => {
   const started = performance.now();
-  const error = await withDeadline(new Promise(() => {}), 50, "partition 3: start").then(
+  const error = await deadline(new Promise(() => {}), 50, "partition 3: start").then(
     () => undefined,
     (error: unknown) => error,
   );
@@ -50,14 +58,139 @@ Deno.test("withDeadline rejects with StepTimeoutError naming the step when it ha
   assert.ok(performance.now() - started >= 45, "not before its deadline");
 });
 
-Deno.test("pollUntil: true once ready holds, false on timeout, abort or failure", async () => {
+Deno.test("poll: true once ready holds, false on timeout, abort or failure", async () => {
   let looks = 0;
-  assert.equal(await pollUntil(() => ++looks >= 3, { timeoutMs: 5000, pollMs: 1 }), true);
+  assert.equal(await poll(() => ++looks >= 3, { timeoutMs: 5000, pollMs: 1 }), true);
   assert.equal(looks, 3);
-  assert.equal(await pollUntil(() => false, { timeoutMs: 30, pollMs: 5 }), false);
+  assert.equal(await poll(() => false, { timeoutMs: 30, pollMs: 5 }), false);
   const abort = new AbortController();
   setTimeout(() => abort.abort(), 10);
-  assert.equal(await pollUntil(() => false, { timeoutMs: 5000, signal: abort.signal }), false);
+  assert.equal(await poll(() => false, { timeoutMs: 5000, signal: abort.signal }), false);
   const failed = new Promise((resolve) => setTimeout(resolve, 10));
-  assert.equal(await pollUntil(() => false, { timeoutMs: 5000, failed }), false);
+  assert.equal(await poll(() => false, { timeoutMs: 5000, failed }), false);
+});
+
+Deno.test("poll waits for an asynchronous condition too", async () => {
+  let looks = 0;
+  assert.equal(
+    await poll(() => Promise.resolve(++looks >= 2), { timeoutMs: 5000, pollMs: 1 }),
+    true,
+  );
+  assert.equal(looks, 2);
+});
+
+Deno.test("delay: true once the time passed, false at once when the signal aborts", async () => {
+  assert.equal(await delay(1), true);
+  const abort = new AbortController();
+  const started = performance.now();
+  setTimeout(() => abort.abort(), 10);
+  assert.equal(await delay(60_000, abort.signal), false);
+  assert.ok(performance.now() - started < 5000, "ended by the abort, not the time");
+  assert.equal(
+    await delay(60_000, abort.signal),
+    false,
+    "an aborted signal ends it before it starts",
+  );
+});
+
+Deno.test("backoff grows by its factor up to the cap, spread by the jitter", () => {
+  const noJitter = { initialMs: 100, maxMs: 1000, jitter: 0 };
+  assert.deepEqual([1, 2, 3, 4, 5].map((attempt) => backoff(noJitter, attempt)), [
+    100,
+    200,
+    400,
+    800,
+    1000,
+  ]);
+  assert.equal(backoff({ initialMs: 100, maxMs: 10_000, factor: 3, jitter: 0 }, 3), 900);
+  assert.equal(backoff({ initialMs: 100, maxMs: 1000, jitter: 0.5 }, 1, 0), 50);
+  assert.equal(backoff({ initialMs: 100, maxMs: 1000, jitter: 0.5 }, 1, 1), 150);
+  assert.equal(backoff({ initialMs: 100, maxMs: 1000 }, 1, 0), 80, "jitter 0.2 by default");
+});
+
+/** An error that says whether it may pass on another attempt, as kafkajs errors do. */
+class FlaggedError extends Error {
+  constructor(message: string, readonly retriable: boolean) {
+    super(message);
+  }
+}
+
+const FAST = { initialMs: 1, maxMs: 4, jitter: 0 };
+
+Deno.test("retry tries again only what is retriable, waiting the back-off between attempts", async () => {
+  const waits: [number, number][] = [];
+  let calls = 0;
+  const value = await retry((attempt) => {
+    calls++;
+    if (attempt < 4) throw new FlaggedError(`down ${attempt}`, true);
+    return Promise.resolve("up");
+  }, { backoff: FAST, onRetry: (_error, attempt, ms) => waits.push([attempt, ms]) });
+  assert.equal(value, "up");
+  assert.equal(calls, 4);
+  assert.deepEqual(waits, [[1, 1], [2, 2], [3, 4]]);
+
+  calls = 0;
+  await assert.rejects(
+    retry(() => {
+      calls++;
+      throw new FlaggedError("wrong password", false);
+    }, { backoff: FAST }),
+    /wrong password/,
+  );
+  assert.equal(calls, 1, "a failure that is not retriable is thrown at once");
+
+  calls = 0;
+  await assert.rejects(
+    retry(() => {
+      calls++;
+      throw new Error("no flag");
+    }, { backoff: FAST }),
+    /no flag/,
+  );
+  assert.equal(calls, 1, "an error without the flag is not retriable by default");
+});
+
+Deno.test("retry gives up after maxAttempts, or as told by isRetriable", async () => {
+  let calls = 0;
+  await assert.rejects(
+    retry(() => {
+      calls++;
+      throw new FlaggedError(`down ${calls}`, true);
+    }, { backoff: FAST, maxAttempts: 3 }),
+    /down 3/,
+  );
+  assert.equal(calls, 3);
+  calls = 0;
+  const value = await retry(() => {
+    if (++calls < 2) throw new Error("timed out");
+    return Promise.resolve(calls);
+  }, { backoff: FAST, isRetriable: (error) => /timed out/.test(String(error)) });
+  assert.equal(value, 2);
+});
+
+Deno.test("retry ends with the signal's reason when it aborts during a wait", async () => {
+  const abort = new AbortController();
+  let calls = 0;
+  const started = performance.now();
+  const retrying = retry(() => {
+    calls++;
+    throw new FlaggedError("down", true);
+  }, { signal: abort.signal, backoff: { initialMs: 60_000, maxMs: 60_000, jitter: 0 } });
+  setTimeout(() => abort.abort(new Error("stopped by the user")), 10);
+  await assert.rejects(retrying, /stopped by the user/);
+  assert.equal(calls, 1);
+  assert.ok(performance.now() - started < 5000, "the wait ended with the abort");
+  await assert.rejects(
+    retry(() => Promise.resolve(1), { signal: abort.signal }),
+    /stopped by the user/,
+    "an aborted signal ends it before the first attempt",
+  );
+});
+
+Deno.test("isRetriable reads the error's own retriable flag", () => {
+  assert.equal(isRetriable(new FlaggedError("x", true)), true);
+  assert.equal(isRetriable(new FlaggedError("x", false)), false);
+  assert.equal(isRetriable(new Error("x")), false);
+  assert.equal(isRetriable({ retriable: "yes" }), false);
+  assert.equal(isRetriable(undefined), false);
 });

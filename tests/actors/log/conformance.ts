@@ -6,11 +6,12 @@
  */
 
 import assert from "node:assert/strict";
-import type {
-  LogRecord,
-  PartitionBatch,
-  TopicPartition,
-  Transport,
+import {
+  LogError,
+  type LogRecord,
+  type PartitionBatch,
+  type TopicPartition,
+  type Transport,
 } from "../../../actors/log/types.ts";
 import { partitionForKey } from "../../../actors/log/partitioner.ts";
 import { eventually } from "../../fixtures/eventually.ts";
@@ -162,6 +163,68 @@ export function transportConformance(fixture: TransportFixture): void {
     await eventually(async () => {
       assert.deepEqual(await readValues(transport, topic), ["owner"]);
     });
+  });
+
+  test("a fenced producer fails with a LogError of kind 'fenced', not worth retrying", async (transport) => {
+    const topic = unique("fenced");
+    await transport.ensureTopics([{ name: topic, partitions: 1 }]);
+    const id = unique("txid");
+    const old = await transport.transactionalProducer(id);
+    const fresh = await transport.transactionalProducer(id);
+    const failure = await (async () => {
+      const transaction = await old.begin();
+      await transaction.send(topic, [{ key: "k", value: bytes("zombie") }]);
+      await transaction.commit();
+    })().then(() => undefined, (error) => error);
+    assert.ok(failure instanceof LogError, `a LogError, got ${failure}`);
+    assert.equal(failure.kind, "fenced", failure.message);
+    assert.equal(failure.retriable, false);
+    await fresh.close();
+    await old.close().catch(() => {});
+  });
+
+  test("a topic that does not exist fails with a LogError of kind 'unknown_topic'", async (transport) => {
+    const missing = unique("missing");
+    const unknownTopic = (error: unknown) =>
+      error instanceof LogError && error.kind === "unknown_topic";
+    await assert.rejects(transport.partitions(missing), unknownTopic);
+    await assert.rejects(transport.endOffsets(missing), unknownTopic);
+    const producer = await transport.producer();
+    try {
+      await assert.rejects(
+        producer.send(missing, [{ key: null, value: bytes("lost") }]),
+        unknownTopic,
+      );
+    } finally {
+      await producer.close();
+    }
+  });
+
+  test("a seek is honoured: the partition's next batch starts at the offset asked for", async (transport) => {
+    const topic = unique("seek");
+    await transport.ensureTopics([{ name: topic, partitions: 1 }]);
+    const producer = await transport.producer();
+    await producer.send(
+      topic,
+      Array.from({ length: 20 }, (_, i) => ({ key: null, value: bytes(String(i)) })),
+    );
+    const consumer = transport.consumer({ groupId: unique("group"), topic });
+    const batches: PartitionBatch[] = [];
+    const running = consumer.run({
+      eachBatch: (batch) => {
+        batches.push(batch);
+        // Once, after the first batch: read again from offset 5.
+        if (batches.length === 1) consumer.seek({ topic, partition: 0 }, 5);
+        return Promise.resolve();
+      },
+    });
+    await waitFor(() => batches.length >= 2, fixture.settleMs, "the batch after the seek");
+    await consumer.stop();
+    await running;
+    assert.equal(batches[0].fetchedOffset, 0);
+    assert.equal(batches[1].fetchedOffset, 5, "the next batch is fetched from the seek's offset");
+    assert.equal(text(batches[1].records[0]), "5");
+    await producer.close();
   });
 
   test("a group member gets every partition, batches in order, and resumes at the committed offset", async (transport) => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ActorSystem } from "../../../actors/runtime/mod.ts";
-import { delay } from "./helpers.ts";
+import { delay } from "../../../actors/lib/async.ts";
 
 Deno.test("a slow consumer bounds what a fast producer has outstanding to its mailbox size", async () => {
   const capacity = 16;

@@ -5,21 +5,17 @@
  */
 
 import type { ActorSpec, Behavior } from "../../../actors/runtime/mod.ts";
+import { delay, poll } from "../../../actors/lib/async.ts";
 
 /** Waits until `condition` holds, failing after `timeoutMs`. */
 export async function waitFor(
   condition: () => boolean,
   { timeoutMs = 5000, what = "condition" } = {},
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
+  if (!(await poll(condition, { timeoutMs, pollMs: 5 }))) {
+    throw new Error(`timed out waiting for ${what}`);
   }
 }
-
-/** Resolves after `ms`. */
-export const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * Messages understood by a probe actor: `crash` fails its first attempt (its retry succeeds),

@@ -9,11 +9,11 @@ import {
   ActorSystem,
   type ChildSpec,
   type RestartType,
-  seededRandom,
   type Strategy,
   type SupervisorSpec,
 } from "../../../actors/runtime/mod.ts";
 import { probe, type ProbeMessage, waitFor } from "./helpers.ts";
+import { seededRandom } from "../../../actors/lib/random.ts";
 
 const STRATEGIES: Strategy[] = ["one_for_one", "one_for_all", "rest_for_one"];
 const RESTART_TYPES: RestartType[] = ["permanent", "transient", "temporary"];

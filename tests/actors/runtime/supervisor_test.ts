@@ -2,13 +2,13 @@ import assert from "node:assert/strict";
 import {
   ActorStoppedError,
   ActorSystem,
-  backoffDelay,
   DeadLetterError,
   EscalationError,
   type Strategy,
   type SupervisorSpec,
 } from "../../../actors/runtime/mod.ts";
-import { delay, probe, type ProbeMessage, waitFor } from "./helpers.ts";
+import { backoff, delay } from "../../../actors/lib/async.ts";
+import { probe, type ProbeMessage, waitFor } from "./helpers.ts";
 
 function tree(
   strategy: Strategy,
@@ -301,11 +301,11 @@ Deno.test("a child that never starts makes the system fail to start", async () =
 });
 
 Deno.test("back-off waits between restarts, growing exponentially within bounds", async () => {
-  assert.equal(backoffDelay({ initialMs: 100, maxMs: 1000, jitter: 0 }, 1, 0.9), 100);
-  assert.equal(backoffDelay({ initialMs: 100, maxMs: 1000, jitter: 0 }, 3, 0.9), 400);
-  assert.equal(backoffDelay({ initialMs: 100, maxMs: 1000, jitter: 0 }, 10, 0.9), 1000);
-  assert.equal(backoffDelay({ initialMs: 100, maxMs: 1000, jitter: 0.5 }, 1, 0), 50);
-  assert.equal(backoffDelay({ initialMs: 100, maxMs: 1000, jitter: 0.5 }, 1, 1), 150);
+  assert.equal(backoff({ initialMs: 100, maxMs: 1000, jitter: 0 }, 1, 0.9), 100);
+  assert.equal(backoff({ initialMs: 100, maxMs: 1000, jitter: 0 }, 3, 0.9), 400);
+  assert.equal(backoff({ initialMs: 100, maxMs: 1000, jitter: 0 }, 10, 0.9), 1000);
+  assert.equal(backoff({ initialMs: 100, maxMs: 1000, jitter: 0.5 }, 1, 0), 50);
+  assert.equal(backoff({ initialMs: 100, maxMs: 1000, jitter: 0.5 }, 1, 1), 150);
   const log: string[] = [];
   const system = await ActorSystem.start({
     kind: "supervisor",

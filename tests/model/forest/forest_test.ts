@@ -9,6 +9,8 @@ import {
   scoreForest,
 } from "../../../model/forest/flat.ts";
 import { trainForest } from "../../../model/forest/train.ts";
+import { inlineTreeGrower } from "../../../model/forest/grow.ts";
+import { workerTreeGrower } from "../../../actors/pipeline/workers/tree_grower.ts";
 import {
   type BinnedData,
   growTree,
@@ -16,8 +18,6 @@ import {
   walkTree,
 } from "../../../model/forest/tree.ts";
 import type { FeatureSpec } from "../../../model/features.ts";
-
-const WORKER_ENTRY = new URL("../../../actors/pipeline/worker_main.ts", import.meta.url);
 
 /** Synthetic data: fraud when x0 > 80 and x1 < 30, or when the category (x2) is 5 and x3 > 70. */
 function synthetic(n: number, seed: number) {
@@ -141,7 +141,7 @@ Deno.test("a forest is the same for a seed whatever the number of workers", asyn
     specs,
     params,
     workers: 1,
-    workerEntry: WORKER_ENTRY,
+    grower: workerTreeGrower(),
   });
   const two = await trainForest({
     features: columns,
@@ -149,16 +149,25 @@ Deno.test("a forest is the same for a seed whatever the number of workers", asyn
     specs,
     params,
     workers: 2,
-    workerEntry: WORKER_ENTRY,
+    grower: workerTreeGrower(),
   });
   assert.deepEqual(one.trees, two.trees);
+  const inline = await trainForest({
+    features: columns,
+    labels,
+    specs,
+    params,
+    workers: 2,
+    grower: inlineTreeGrower,
+  });
+  assert.deepEqual(inline.trees, one.trees, "grown inline, the forest is the same");
   const other = await trainForest({
     features: columns,
     labels,
     specs,
     params: { ...params, seed: 100 },
     workers: 2,
-    workerEntry: WORKER_ENTRY,
+    grower: workerTreeGrower(),
   });
   assert.notDeepEqual(other.trees, one.trees);
   assert.ok(Math.abs(one.importance.reduce((a, b) => a + b, 0) - 1) < 1e-9);

@@ -1,10 +1,5 @@
 import assert from "node:assert/strict";
-import { logLevel } from "kafkajs";
-import {
-  groupByPartition,
-  kafkaLogLine,
-  requestSized,
-} from "../../../../actors/log/kafka/transport.ts";
+import { groupByPartition, requestSized } from "../../../../actors/log/kafka/requests.ts";
 import { partitionForKey } from "../../../../actors/log/partitioner.ts";
 
 Deno.test("records are split, in order, into runs under the request size", () => {
@@ -47,45 +42,4 @@ Deno.test("records are grouped by partition, in order, each group bound to one p
   assert.ok(groups.get(5)?.some((record) => record.value[0] === 100), "explicit partition kept");
   const unkeyed = [...groups.values()].flat().filter((record) => record.key === null);
   assert.notEqual(unkeyed[0].partition, unkeyed[1].partition, "unkeyed records spread in turn");
-});
-
-Deno.test("kafkajs log lines: errors and warnings printed, retried and expected ones not", () => {
-  assert.equal(
-    kafkaLogLine(logLevel.ERROR, { message: "Connection timeout" }),
-    "kafka error: Connection timeout",
-  );
-  assert.equal(
-    kafkaLogLine(logLevel.WARN, { message: "Broker 2 is not available" }),
-    "kafka warning: Broker 2 is not available",
-  );
-  assert.equal(
-    kafkaLogLine(logLevel.INFO, { message: "Consumer has joined the group" }),
-    undefined,
-  );
-  const concurrent = "The producer attempted to update a transaction while another concurrent " +
-    "operation on the same transaction was ongoing";
-  assert.equal(
-    kafkaLogLine(logLevel.ERROR, {
-      message: "Response AddPartitionsToTxn(key: 24, version: 1)",
-      error: concurrent,
-    }),
-    undefined,
-  );
-  assert.equal(
-    kafkaLogLine(logLevel.ERROR, { message: `Failed to send messages: ${concurrent}` }),
-    undefined,
-  );
-  assert.equal(
-    kafkaLogLine(logLevel.ERROR, {
-      message: "Response AddPartitionsToTxn(key: 24, version: 1)",
-      error: "Producer attempted an operation with an old epoch",
-    }),
-    "kafka error: Response AddPartitionsToTxn(key: 24, version: 1) (Producer attempted an " +
-      "operation with an old epoch)",
-    "another error of the same request is printed, with its reason",
-  );
-  assert.equal(
-    kafkaLogLine(logLevel.WARN, { message: "KafkaJS v2.0.0 switched default partitioner." }),
-    undefined,
-  );
 });

@@ -1,12 +1,8 @@
 import assert from "node:assert/strict";
 import { startStatusServer } from "../../../../actors/observe/dashboard/server.ts";
 import type { RoleStatus } from "../../../../actors/observe/dashboard/status.ts";
-import {
-  ActorSystem,
-  pollUntil,
-  sleep,
-  type SupervisorSpec,
-} from "../../../../actors/runtime/mod.ts";
+import { ActorSystem, type SupervisorSpec } from "../../../../actors/runtime/mod.ts";
+import { delay, poll } from "../../../../actors/lib/async.ts";
 import { parsePrometheus } from "../../../fixtures/prometheus.ts";
 
 /** The role's view of itself, as the roles build it: ready while its root supervisor runs. */
@@ -28,18 +24,16 @@ function roleStatus(system: ActorSystem): () => RoleStatus {
 async function healthOnce(system: ActorSystem, want: number) {
   const server = startStatusServer({ host: "127.0.0.1", port: 0, status: roleStatus(system) });
   try {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const health = await fetch(`${server.url}healthz`);
-      const text = await health.text();
-      if (health.status === want || Date.now() > deadline) {
-        const json = await (await fetch(`${server.url}api/status`)).json();
-        const metrics = parsePrometheus(await (await fetch(`${server.url}metrics`)).text());
-        const up = metrics.get("fraudstream_up")!.samples[0].value;
-        return { status: health.status, text, json, up };
-      }
-      await sleep(20);
-    }
+    let health!: { status: number; text: string };
+    await poll(async () => {
+      const response = await fetch(`${server.url}healthz`);
+      health = { status: response.status, text: await response.text() };
+      return health.status === want;
+    }, { timeoutMs: 10_000, pollMs: 20 });
+    const json = await (await fetch(`${server.url}api/status`)).json();
+    const metrics = parsePrometheus(await (await fetch(`${server.url}metrics`)).text());
+    const up = metrics.get("fraudstream_up")!.samples[0].value;
+    return { status: health.status, text: health.text, json, up };
   } finally {
     await server.close();
   }
@@ -65,10 +59,10 @@ function failingRole(
       behavior: () => ({
         run: async (ctx) => {
           if (runs++ < failures) {
-            await sleep(runMs, ctx.signal);
+            await delay(runMs, ctx.signal);
             throw new Error("the transaction failed: message too large");
           }
-          await sleep(60_000, ctx.signal);
+          await delay(60_000, ctx.signal);
         },
       }),
     }],
@@ -80,7 +74,7 @@ Deno.test("a role whose actor keeps failing is not healthy: /healthz 503, /api/s
   const system = await ActorSystem.start(failingRole(Infinity, {}, 1000));
   try {
     const publisher = () => system.snapshot().children![0];
-    const running = await pollUntil(
+    const running = await poll(
       () => publisher().restarts >= 2 && publisher().state === "running",
       { timeoutMs: 10_000 },
     );
@@ -142,7 +136,7 @@ Deno.test("a role with a supervisor that gave up is not healthy", async () => {
 Deno.test("a role whose actor crashed once and was restarted is healthy again", async () => {
   const system = await ActorSystem.start(failingRole(1));
   try {
-    await sleep(300); // the crash, the back-off and the restart
+    await delay(300); // the crash, the back-off and the restart
     const { status, json } = await healthOnce(system, 200);
     assert.equal(status, 200);
     assert.equal(json.ready, true);

@@ -3,8 +3,9 @@ import { Histogram } from "../../../../actors/observe/metrics/histogram.ts";
 import { RecentHistogram } from "../../../../actors/observe/metrics/recent_histogram.ts";
 import { startStatusServer } from "../../../../actors/observe/dashboard/server.ts";
 import type { RoleStatus } from "../../../../actors/observe/dashboard/status.ts";
-import { ActorSystem, sleep } from "../../../../actors/runtime/mod.ts";
+import { ActorSystem } from "../../../../actors/runtime/mod.ts";
 import { parsePrometheus } from "../../../fixtures/prometheus.ts";
+import { delay } from "../../../../actors/lib/async.ts";
 
 Deno.test("since: what a histogram recorded after a copy of it was taken", () => {
   const histogram = new Histogram();
@@ -58,9 +59,9 @@ Deno.test("the server's JSON has recent percentiles; /metrics stays cumulative",
     latencyWindowMs: 1000,
   });
   try {
-    await sleep(1200); // every copy the window keeps has the slow values
+    await delay(1200); // every copy the window keeps has the slow values
     for (let i = 0; i < 100; i++) latency.record(3);
-    await sleep(60);
+    await delay(60);
     const json = await (await fetch(`${server.url}api/status`)).json();
     assert.equal(json.recentLatencyMs.windowS, 1);
     assert.equal(json.recentLatencyMs.count, 100);

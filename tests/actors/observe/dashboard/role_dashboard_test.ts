@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { startRoleDashboard } from "../../../../actors/observe/dashboard/role_dashboard.ts";
 import { PortInUseError } from "../../../../actors/observe/dashboard/server.ts";
 import type { RoleStatus } from "../../../../actors/observe/dashboard/status.ts";
-import type { SettingKey } from "../../../../config/settings.ts";
 import { main } from "../../../../main.ts";
 
 const MODELS_DIR = new URL("../../../../resources/models", import.meta.url).pathname;
@@ -25,10 +24,10 @@ Deno.test("a taken default port gives way to a free one, named in the status lin
   const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (taken.addr as Deno.NetAddr).port;
   const lines: string[] = [];
-  const settings = { uiHost: "127.0.0.1", uiPort: port, given: [] as SettingKey[] };
+  const address = { host: "127.0.0.1", port, portChosen: false };
   try {
     const server = startRoleDashboard({
-      settings,
+      ...address,
       role: "consume",
       status,
       onStatus: (line) => lines.push(line),
@@ -49,7 +48,8 @@ Deno.test("a taken default port gives way to a free one, named in the status lin
     }
     assert.equal(
       startRoleDashboard({
-        settings: { ...settings, uiPort: -1 },
+        ...address,
+        port: -1,
         role: "consume",
         status,
         onStatus: (line) => lines.push(line),
@@ -69,7 +69,9 @@ Deno.test("a port the user chose that is taken is an error naming it", () => {
     assert.throws(
       () =>
         startRoleDashboard({
-          settings: { uiHost: "127.0.0.1", uiPort: port, given: ["uiPort"] },
+          host: "127.0.0.1",
+          port,
+          portChosen: true,
           role: "produce",
           status,
           onStatus: () => {},

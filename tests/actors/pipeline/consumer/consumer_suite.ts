@@ -16,6 +16,7 @@ import type { Transaction } from "../../../../model/schema.ts";
 import { sampleTransaction } from "../../../fixtures/transactions.ts";
 import type { TransportFixture } from "../../log/conformance.ts";
 import { eventually } from "../../../fixtures/eventually.ts";
+import { poll } from "../../../../actors/lib/async.ts";
 
 const THRESHOLD = 0.5;
 
@@ -114,11 +115,7 @@ async function startConsumer(
 }
 
 async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  if (!(await poll(condition, { timeoutMs }))) throw new Error(`timed out waiting for ${what}`);
 }
 
 async function checkExactlyOnce(

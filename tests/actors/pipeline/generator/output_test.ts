@@ -80,7 +80,7 @@ Deno.test("the progress bar draws rows, rows/s and ETA on a terminal, and nothin
 
   // A stream without a duration has no fraction: no bar, no ETA.
   assert.equal(
-    progressLine({ rows: 10, bytes: 0, fraction: 0, seconds: 2 }),
+    progressLine({ rows: 10, fraction: 0, seconds: 2 }),
     "generate  10 rows  5 rows/s",
   );
 });

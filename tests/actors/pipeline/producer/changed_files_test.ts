@@ -1,14 +1,9 @@
 import assert from "node:assert/strict";
 import { type InputFile, SettleFilter } from "../../../../actors/pipeline/producer/files.ts";
-import { pollUntil, sleep } from "../../../../actors/runtime/mod.ts";
+import { delay, poll } from "../../../../actors/lib/async.ts";
 import { LEDGER_TOPIC } from "../../../../actors/pipeline/producer/ledger.ts";
-import {
-  EmbeddedTransport,
-  KafkaTransport,
-  TOPICS,
-  topicSpecs,
-  type Transport,
-} from "../../../../actors/log/mod.ts";
+import { EmbeddedTransport, KafkaTransport, type Transport } from "../../../../actors/log/mod.ts";
+import { TOPICS, topicSpecs } from "../../../../actors/pipeline/topics.ts";
 import { csvFile, csvLine, sampleTransaction } from "../../../fixtures/transactions.ts";
 import { eventually } from "../../../fixtures/eventually.ts";
 import { NO_KAFKA, TEST_BROKERS } from "../../../fixtures/kafka.ts";
@@ -24,7 +19,7 @@ async function append(path: string, text: string): Promise<void> {
 
 /** Waits until `ready()` holds, failing the test with `what` after 20 s. */
 async function until(ready: () => boolean, what: string): Promise<void> {
-  assert.ok(await pollUntil(ready, { timeoutMs: 20_000, pollMs: 20 }), `timed out: ${what}`);
+  assert.ok(await poll(ready, { timeoutMs: 20_000, pollMs: 20 }), `timed out: ${what}`);
 }
 
 Deno.test("a file is taken up once its size and time have stayed the same for the settle interval", () => {
@@ -81,7 +76,7 @@ async function publishesAppendedRows(
     // The rest of it, then 19 rows, one at a time.
     await append(path, eleventh.slice(half) + "\n");
     for (const row of rows.slice(11)) {
-      await sleep(10);
+      await delay(10);
       await append(path, csvLine(row) + "\n");
     }
     await until(() => metrics.rows === 30, "all 30 rows");
@@ -161,9 +156,9 @@ Deno.test("with no settle interval, a file written row by row in pieces still lo
       const line = csvLine(row);
       const half = Math.floor(line.length / 2);
       await append(path, line.slice(0, half));
-      await sleep(15);
+      await delay(15);
       await append(path, line.slice(half) + "\n");
-      await sleep(15);
+      await delay(15);
     }
     await until(() => metrics.rows === 30, "all 30 rows");
     const nums = await transNums(transport);
@@ -195,7 +190,7 @@ Deno.test("a published file that is rewritten is reported once, not published ag
     await until(() => metrics.files === 1, "the file");
     await Deno.writeTextFile(path, csvFile(rows.slice(20, 25)));
     await until(() => metrics.changedFiles === 1, "the change to be reported");
-    await sleep(200);
+    await delay(200);
     assert.equal(metrics.changedFiles, 1, "reported once");
     assert.equal(warnings.length, 1);
     assert.match(warnings[0], /a\.csv changed after it was published .* NOT published/);

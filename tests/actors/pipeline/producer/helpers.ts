@@ -12,7 +12,8 @@ import {
   producerTree,
 } from "../../../../actors/pipeline/producer/mod.ts";
 import { ActorSystem } from "../../../../actors/runtime/mod.ts";
-import { TOPICS, type Transport } from "../../../../actors/log/mod.ts";
+import { type Transport } from "../../../../actors/log/mod.ts";
+import { TOPICS } from "../../../../actors/pipeline/topics.ts";
 
 /** The `trans_num` of every transaction on `topic`. */
 export async function transNums(transport: Transport, topic = "transactions"): Promise<string[]> {

@@ -2,13 +2,9 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { Kafka, logLevel } from "kafkajs";
 import { LEDGER_TOPIC } from "../../../../actors/pipeline/producer/ledger.ts";
-import { pollUntil } from "../../../../actors/runtime/mod.ts";
-import {
-  EmbeddedTransport,
-  KafkaTransport,
-  topicSpecs,
-  type Transport,
-} from "../../../../actors/log/mod.ts";
+import { poll } from "../../../../actors/lib/async.ts";
+import { EmbeddedTransport, KafkaTransport, type Transport } from "../../../../actors/log/mod.ts";
+import { topicSpecs } from "../../../../actors/pipeline/topics.ts";
 import { csvFile, csvLine, sampleTransaction } from "../../../fixtures/transactions.ts";
 import { eventually } from "../../../fixtures/eventually.ts";
 import { NO_KAFKA, TEST_BROKERS } from "../../../fixtures/kafka.ts";
@@ -52,7 +48,7 @@ async function publishesAroundLongLines(
     });
     try {
       const published = (files: number) =>
-        pollUntil(() => metrics.files === files, { timeoutMs: 60_000, pollMs: 50 });
+        poll(() => metrics.files === files, { timeoutMs: 60_000, pollMs: 50 });
       assert.ok(await published(1), "the file with the long lines is published");
       // Later files still flow.
       await Deno.writeTextFile(`${dir}/b.csv`, csvFile(later));

@@ -6,22 +6,17 @@ import {
   readLines,
   type ReadLinesOptions,
 } from "../../../../actors/pipeline/producer/lines.ts";
-import {
-  EmbeddedTransport,
-  TOPICS,
-  topicSpecs,
-  type Transport,
-} from "../../../../actors/log/mod.ts";
+import { EmbeddedTransport, type Transport } from "../../../../actors/log/mod.ts";
+import { TOPICS, topicSpecs } from "../../../../actors/pipeline/topics.ts";
 import { csvFile, csvLine, sampleTransaction } from "../../../fixtures/transactions.ts";
 import { startProducer, transNums } from "./helpers.ts";
+import { poll } from "../../../../actors/lib/async.ts";
 
 const SETTINGS = { topic: "transactions", partitions: 3, replicationFactor: undefined };
 
 async function waitFor(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+  if (!(await poll(condition, { timeoutMs: 10_000, pollMs: 20 }))) {
+    throw new Error(`timed out waiting for ${what}`);
   }
 }
 

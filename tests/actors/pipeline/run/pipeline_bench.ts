@@ -14,10 +14,11 @@ import { join } from "node:path";
 import process from "node:process";
 import { parseArgs } from "node:util";
 import { benchData } from "../../../../actors/tools/bench/data.ts";
-import type { WireEncoding } from "../../../../actors/pipeline/codec/transactions.ts";
+import type { WireEncoding } from "../../../../actors/pipeline/codec/wire_encoding.ts";
 import { modelScoring } from "../../../../actors/pipeline/consumer/model_scoring.ts";
 import { Pipeline } from "../../../../actors/pipeline/run/pipeline.ts";
-import { EmbeddedTransport, topicSpecs } from "../../../../actors/log/mod.ts";
+import { EmbeddedTransport } from "../../../../actors/log/mod.ts";
+import { topicSpecs } from "../../../../actors/pipeline/topics.ts";
 import { HEADER } from "../../../../model/schema.ts";
 
 const WARMUP = 5000;

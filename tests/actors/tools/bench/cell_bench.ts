@@ -12,16 +12,13 @@
 
 import process from "node:process";
 import { parseArgs } from "node:util";
-import {
-  cellGroupId,
-  type CellSetup,
-  consumerCell,
-  pipelineCell,
-  producerCell,
-} from "../../../../actors/tools/bench/cells.ts";
+import { cellGroupId, type CellSetup } from "../../../../actors/tools/bench/cell_harness.ts";
+import { consumerCell } from "../../../../actors/tools/bench/consumer_cell.ts";
+import { pipelineCell } from "../../../../actors/tools/bench/pipeline_cell.ts";
+import { producerCell } from "../../../../actors/tools/bench/producer_cell.ts";
 import { benchData } from "../../../../actors/tools/bench/data.ts";
 import { median } from "../../../../actors/tools/bench/summary.ts";
-import type { WireEncoding } from "../../../../actors/pipeline/codec/transactions.ts";
+import type { WireEncoding } from "../../../../actors/pipeline/codec/wire_encoding.ts";
 import { EmbeddedTransport, KafkaTransport } from "../../../../actors/log/mod.ts";
 
 const WARMUP = 300;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { runMain } from "../../../fixtures/main_run.ts";
-import { partitionGrid, planCells, workerGrid } from "../../../../actors/tools/bench/scaling.ts";
+import { partitionGrid, planCells, workerGrid } from "../../../../actors/tools/bench/plan.ts";
 
 Deno.test("bench grids: 1, 2, 6 partitions and powers of two workers up to the maximum", () => {
   assert.deepEqual(partitionGrid(6), [1, 2, 6]);

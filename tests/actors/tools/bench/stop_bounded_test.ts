@@ -3,7 +3,7 @@ import { runScaling } from "../../../../actors/tools/bench/scaling.ts";
 import type { TopicDeleter } from "../../../../actors/tools/bench/topic_cleanup.ts";
 import { within } from "../../../../actors/tools/bench/within.ts";
 import { EmbeddedTransport, type Transport } from "../../../../actors/log/mod.ts";
-import { sleep } from "../../../../actors/runtime/mod.ts";
+import { delay } from "../../../../actors/lib/async.ts";
 
 const MODELS_DIR = new URL("../../../../resources/models", import.meta.url).pathname;
 
@@ -85,7 +85,7 @@ Deno.test({
       assert.match(report.kafka.topics!, /2 cell topics bench-\w+-\*, all deleted/);
     } finally {
       release.resolve();
-      await sleep(2000); // the left-behind actors stop now
+      await delay(2000); // the left-behind actors stop now
       await inner.close();
     }
   },

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
-import type { CellPlan, RunReport, ScalingReport } from "../../../../actors/tools/bench/scaling.ts";
+import type { CellPlan } from "../../../../actors/tools/bench/plan.ts";
+import type { RunReport, ScalingReport } from "../../../../actors/tools/bench/report.ts";
 import { spread, summarizeCell } from "../../../../actors/tools/bench/summary.ts";
 import { benchTables, benchText } from "../../../../actors/tools/bench/tables.ts";
 import { benchReportHtml } from "../../../../actors/tools/bench/report_html.ts";
-import type { Accounting, PipelineResult } from "../../../../actors/tools/bench/cells.ts";
+import type { Accounting, PipelineResult } from "../../../../actors/tools/bench/measures.ts";
 
 Deno.test("spread: median (mean of the middle two for an even count), min and max", () => {
   assert.deepEqual(spread([5, 1, 3]), { median: 3, min: 1, max: 5 });

@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import type { ScenarioReport } from "../../../../actors/tools/chaos/mod.ts";
-import { networkNamespacesUnavailable } from "../../../../actors/tools/chaos/kafka_scenarios.ts";
+import { networkNamespacesUnavailable } from "../../../../actors/tools/chaos/network_partition.ts";
 import { main } from "../../../../main.ts";
 import { NO_KAFKA } from "../../../fixtures/kafka.ts";
 

@@ -1,17 +1,17 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { generateTrainingSet } from "../../actors/pipeline/generator/mod.ts";
-import { main } from "../../main.ts";
-import { resolveModelDir } from "../../actors/pipeline/consumer/model_scoring.ts";
-import { UsageError } from "../../actors/lib/errors.ts";
-import { loadModel } from "../../model/model_file.ts";
-import { captureIO, runMain } from "../fixtures/main_run.ts";
-import { writeSparkForest } from "./spark_fixture.ts";
+import { generateTrainingSet } from "../../../actors/pipeline/generator/mod.ts";
+import { main } from "../../../main.ts";
+import { resolveModelDir } from "../../../model/catalog.ts";
+import { UsageError } from "../../../actors/lib/errors.ts";
+import { loadModel } from "../../../model/model_file.ts";
+import { captureIO, runMain } from "../../fixtures/main_run.ts";
+import { writeSparkForest } from "../../model/spark_fixture.ts";
 
 Deno.test("train writes a model folder with its report; evaluate scores another data set", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    const entry = new URL("../../actors/pipeline/worker_main.ts", import.meta.url);
+    const entry = new URL("../../../actors/pipeline/workers/entry.ts", import.meta.url);
     for (const [name, seed] of [["train", 1], ["other", 2]] as const) {
       await generateTrainingSet({
         customers: 150,
@@ -227,7 +227,7 @@ async function smallTrainingSet(root: string): Promise<string> {
     outDir: data,
     seed: 3,
     workers: 1,
-    workerEntry: new URL("../../actors/pipeline/worker_main.ts", import.meta.url),
+    workerEntry: new URL("../../../actors/pipeline/workers/entry.ts", import.meta.url),
   });
   return data;
 }

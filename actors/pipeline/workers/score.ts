@@ -5,12 +5,9 @@
  * @module
  */
 
-import type { WorkerBehavior } from "../actors/runtime/worker_host.ts";
-import { withTransfer } from "../actors/runtime/protocol.ts";
-import { type LoadedModel, loadModel } from "./model_file.ts";
-
-/** Name of the behaviour in the worker registry. */
-export const SCORE_WORKER = "model.score";
+import { type LoadedModel, loadModel } from "../../../model/model_file.ts";
+import type { WorkerBehavior } from "../../runtime/mod.ts";
+import { withTransfer } from "../../runtime/protocol.ts";
 
 /** Rows to score with the model in `modelDir`. */
 export interface ScoreRequest {
@@ -30,8 +27,8 @@ export interface ScoreReply {
   threshold: number;
 }
 
-/** Builds the scoring behaviour. */
-export function scoreWorker(): WorkerBehavior<ScoreRequest, unknown> {
+/** Builds the scoring behaviour; the scores are moved to the main thread, not copied. */
+export function scoreWorker(): WorkerBehavior<ScoreRequest, ScoreReply> {
   const models = new Map<string, Promise<LoadedModel>>();
   return {
     async handle(request) {

@@ -1,21 +1,22 @@
 /**
- * `fraudstream train`, `evaluate` and `model`.
+ * `fraudstream train`, `evaluate` and `model`: the model's commands, on the library in `model/`.
  *
  * @module
  */
 
 import { basename, join } from "node:path";
-import type { CommandHandler } from "../actors/pipeline/command.ts";
-import { createProgressBar } from "../actors/lib/progress_bar.ts";
-import { DEFAULT_TRAIN_ROOT, defaultDataVersion } from "../actors/pipeline/generator/options.ts";
-import { modelVersions, resolveModelDir } from "../actors/pipeline/consumer/model_scoring.ts";
-import { UsageError } from "../actors/lib/errors.ts";
-import { versionName } from "../config/values.ts";
-import { evaluateModel } from "./evaluate.ts";
-import { DEFAULT_FOREST } from "./forest/train.ts";
-import { loadModel } from "./model_file.ts";
-import { importSparkModel } from "./spark_import.ts";
-import { trainModel, type TrainReport } from "./train.ts";
+import type { CommandHandler } from "./command.ts";
+import { createProgressBar } from "../lib/progress_bar.ts";
+import { DEFAULT_TRAIN_ROOT, defaultDataVersion } from "./generator/options.ts";
+import { UsageError } from "../lib/errors.ts";
+import { modelVersions, resolveModelDir } from "../../model/catalog.ts";
+import { evaluateModel } from "../../model/evaluate.ts";
+import { DEFAULT_FOREST } from "../../model/forest/train.ts";
+import { loadModel } from "../../model/model_file.ts";
+import { importSparkModel } from "../../model/spark_import.ts";
+import { trainModel, type TrainReport } from "../../model/train.ts";
+import { versionName } from "../../model/version_name.ts";
+import { workerTreeGrower } from "./workers/tree_grower.ts";
 
 /** Folder of transformed data versions, beside the raw ones. */
 const TRANSFORMED_ROOT = "resources/data/train/transformed";
@@ -56,11 +57,11 @@ export const trainCommand: CommandHandler = async (config, ctx) => {
     threshold: config.threshold,
     force: config.force,
     workers: config.workers,
+    grower: workerTreeGrower(),
     onStage: (stage) => ctx.status(`train: ${stage}`),
     onTree: (done, total) =>
       bar?.update({
         rows: done,
-        bytes: 0,
         fraction: done / total,
         seconds: (performance.now() - started) / 1000,
       }),

@@ -1,0 +1,193 @@
+/**
+ * What every benchmark cell shares: where and how it runs (`CellSetup`), its pipeline and
+ * producer actors on the cell's own topic and group, progress lines while it runs, bounded stops,
+ * and the reconciliation of every transaction id at the end.
+ *
+ * @module
+ */
+
+import type { WireEncoding } from "../../pipeline/codec/wire_encoding.ts";
+import {
+  type ProducerMetrics,
+  producerMetrics,
+  producerTree,
+} from "../../pipeline/producer/mod.ts";
+import { Pipeline, type PipelineOptions } from "../../pipeline/run/pipeline.ts";
+import { type ActorSnapshot, ActorSystem } from "../../runtime/mod.ts";
+import { type Transport } from "../../log/mod.ts";
+import { TOPICS } from "../../pipeline/topics.ts";
+import type { Accounting } from "./measures.ts";
+import { within } from "./within.ts";
+
+/** Where and how a cell runs. */
+export interface CellSetup {
+  transport: Transport;
+  /** Topic of this cell; its consumer group and producer ids derive from it. */
+  topic: string;
+  partitions: number;
+  /** Scoring workers. */
+  workers: number;
+  encoding: WireEncoding;
+  model: string;
+  modelsDir: string;
+  replicationFactor: number | undefined;
+  signal: AbortSignal;
+  /** Longest wait for the cell's actors to stop, in ms (default `STOP_TIMEOUT_MS`). */
+  stopTimeoutMs?: number;
+  /** Status lines of the actors (assignments, restarts). */
+  onEvent?: (line: string) => void;
+  /** A progress line every few seconds while the cell runs. */
+  onProgress?: (line: string) => void;
+}
+
+/** Rows per batch file (the producer publishes up to 5000 lines per transaction). */
+export const ROWS_PER_FILE = 5000;
+/** How often a running cell says how far it got, in ms. */
+const PROGRESS_MS = 5000;
+/** Longest wait for the actors of a cell to stop, in ms, by default. */
+export const STOP_TIMEOUT_MS = 60_000;
+
+/** Generous time for `rows` to be published and scored, in ms. */
+export function drainTimeoutMs(rows: number): number {
+  return 60_000 + rows * 2;
+}
+
+/** The consumer group of the cell on `topic`. */
+export function cellGroupId(topic: string): string {
+  return `${topic}-scoring`;
+}
+
+/** The cell's pipeline on its topic: the same group, producer id and settings in every cell. */
+export function startCellPipeline(
+  setup: CellSetup,
+  options: Pick<PipelineOptions, "input" | "scoring" | "onCommitted">,
+): Promise<Pipeline> {
+  return Pipeline.start({
+    transport: setup.transport,
+    topic: setup.topic,
+    partitions: setup.partitions,
+    encoding: setup.encoding,
+    groupId: cellGroupId(setup.topic),
+    producerId: `${setup.topic}-pipeline`,
+    emitScores: false,
+    onEvent: setup.onEvent,
+    ...options,
+  });
+}
+
+/** Producer actors of a cell, one per input folder, sharing their counters. */
+export interface CellProducers {
+  system: ActorSystem;
+  metrics: ProducerMetrics;
+  /** Every producer has read its ledger and found nothing to do. */
+  ready: () => boolean;
+}
+
+/** Starts the producer actors of a cell, one per input folder, sharing their counters. */
+export async function startProducers(
+  setup: CellSetup,
+  inputs: string[],
+  options: { chunkLines?: number; onPublished: (ids: string[]) => void },
+): Promise<CellProducers> {
+  const metrics = producerMetrics();
+  const idle = new Set<number>();
+  const system = await ActorSystem.start({
+    kind: "supervisor",
+    id: "bench-produce",
+    intensity: 3,
+    periodMs: 60_000,
+    children: inputs.map((input, p) =>
+      producerTree({
+        id: `producer-${p}`,
+        transport: setup.transport,
+        input,
+        topics: { transactions: setup.topic, deadLetters: TOPICS.deadLetters },
+        partitions: setup.partitions,
+        encoding: setup.encoding,
+        producerId: `${setup.topic}-${p}`,
+        maxFilesPerTrigger: 1000,
+        pollMs: 10,
+        chunkLines: options.chunkLines,
+        metrics,
+        deletePublished: true,
+        onPublished: options.onPublished,
+        // A producer is ready once it has read its ledger and found nothing to do.
+        onIdle: () => idle.add(p),
+      })
+    ),
+  });
+  return { system, metrics, ready: () => idle.size === inputs.length };
+}
+
+/**
+ * Runs `body` on a started pipeline with a progress line every few seconds, then stops the
+ * pipeline; a pipeline that does not stop in time is left behind and marks the result.
+ */
+export async function supervised<T extends { accounting: Accounting }>(
+  pipeline: Pipeline,
+  setup: CellSetup,
+  stage: () => string,
+  body: () => Promise<T>,
+): Promise<T> {
+  const progress = ticker(setup, () => {
+    const lag = pipeline.consumer.lag.reduce((sum, n) => sum + (n ?? 0), 0);
+    return `${stage()}: produced ${pipeline.producer.rows}, scored ${pipeline.consumer.scored}, ` +
+      `lag ${lag}`;
+  });
+  let result: T | undefined;
+  try {
+    result = await body();
+  } finally {
+    progress();
+    const stopped = await stopWithin(pipeline.stop(), setup);
+    if (result) result.accounting.stopped = stopped;
+  }
+  return result;
+}
+
+/** Calls `setup.onProgress` with `describe()` every few seconds; returns the stop function. */
+export function ticker(setup: CellSetup, describe: () => string): () => void {
+  if (!setup.onProgress) return () => {};
+  const timer = setInterval(() => setup.onProgress!(describe()), PROGRESS_MS);
+  return () => clearInterval(timer);
+}
+
+/** Waits for `stopping` up to the stop timeout; false (and a progress line) when it did not. */
+export async function stopWithin(stopping: Promise<unknown>, setup: CellSetup): Promise<boolean> {
+  const timeoutMs = setup.stopTimeoutMs ?? STOP_TIMEOUT_MS;
+  const stopped = (await within(stopping, timeoutMs)).settled;
+  if (!stopped) setup.onProgress?.(`actors did not stop within ${timeoutMs / 1000} s; left behind`);
+  return stopped;
+}
+
+/** Partition actors of the pipeline that are running (their state restored). */
+export function readyPartitions(pipeline: Pipeline): number {
+  const count = (node: ActorSnapshot): number =>
+    node.path.endsWith("consume/partitions")
+      ? (node.children ?? []).filter((child) => child.state === "running").length
+      : (node.children ?? []).reduce((sum, child) => sum + count(child), 0);
+  return count(pipeline.system.snapshot());
+}
+
+/**
+ * Every transaction id of a cell accounted for: the pipeline's reconciliation, plus the rows
+ * written to files that the log never acknowledged nor the producers dead-lettered (lost).
+ */
+export function cellAccounting(
+  pipeline: Pipeline,
+  options: { written: number; producerDeadLetters: number; drained: boolean },
+): Accounting {
+  const r = pipeline.reconcile();
+  return {
+    written: options.written,
+    produced: r.produced,
+    scored: r.scored,
+    dead_letters: options.producerDeadLetters + pipeline.consumer.deadLetters,
+    lost: r.lost + Math.max(0, options.written - r.produced - options.producerDeadLetters),
+    duplicates: r.duplicates,
+    unknown: r.unknown,
+    exact: r.exact,
+    drained: options.drained,
+    stopped: true,
+  };
+}

@@ -1,0 +1,108 @@
+/**
+ * What a benchmark cell measures: its phases of load, latency quantiles, and the accounting of
+ * every transaction id, as the report holds them (snake_case).
+ *
+ * @module
+ */
+
+import type { Histogram } from "../../observe/metrics/histogram.ts";
+
+/** Every transaction id accounted for (snake_case, as in the report). */
+export interface Accounting {
+  /** Transactions written to files. */
+  written: number;
+  /** Transactions the log acknowledged. */
+  produced: number;
+  /** Transactions scored and committed. */
+  scored: number;
+  dead_letters: number;
+  /** Written or produced, never scored nor dead-lettered. */
+  lost: number;
+  /** Extra scorings of transactions scored more than once. */
+  duplicates: number;
+  /** Scored transactions that were never produced. */
+  unknown: number;
+  /** Every id tracked one by one (otherwise counts and checksums). */
+  exact: boolean;
+  /** Everything was published and scored before the time limit. */
+  drained: boolean;
+  /** Every actor stopped when asked (a stuck one is left behind and fails the cell). */
+  stopped: boolean;
+}
+
+/** Latency quantiles in ms. */
+export interface Quantiles {
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/** A measured stretch of load. */
+export interface Phase {
+  rows: number;
+  seconds: number;
+  /** Transactions per second. */
+  throughput: number;
+}
+
+/** What `consumerCell` measured. */
+export interface ConsumerResult {
+  /** From starting the consumer to the warm-up being scored, in ms. */
+  startup_ms: number;
+  warmup_rows: number;
+  /** Publishing the backlog in one transaction, the consumers idle meanwhile. */
+  publish: Phase;
+  /** Scoring the backlog, from its commit to the last committed batch. */
+  consumer: Phase;
+  accounting: Accounting;
+}
+
+/** What `producerCell` measured. */
+export interface ProducerResult {
+  producer: Phase & { producers: number };
+  /** Scoring everything afterwards to account for it, start-up included (not a benchmark). */
+  verify_seconds: number;
+  accounting: Accounting;
+}
+
+/** What `pipelineCell` measured. */
+export interface PipelineResult {
+  /** From starting the pipeline to the warm-up being scored, in ms. */
+  startup_ms: number;
+  warmup_rows: number;
+  /** Files written all at once: throughput; latency includes the queueing of the backlog. */
+  burst: Phase & { latency_ms: Quantiles };
+  /** Files written at a steady rate below the burst throughput: detection latency. */
+  paced?: Phase & {
+    /** Offered rate, transactions per second. */
+    rate: number;
+    /** File written -> score committed, per transaction. */
+    latency_ms: Quantiles;
+    /** Log append -> batch committed, per message (the consumer's own histogram). */
+    log_latency_ms: Quantiles;
+  };
+  /** Resident memory of the process after the burst, in MB (garbage not yet collected too). */
+  rss_mb: number;
+  accounting: Accounting;
+}
+
+/** Rows done from `started` to `ended` (`performance.now()` times), as a phase. */
+export function phase(rows: number, started: number, ended = performance.now()): Phase {
+  // Nothing committed since `started` (a run that failed): no time, no throughput.
+  const seconds = Math.max(0, (ended - started) / 1000);
+  return {
+    rows,
+    seconds: Math.round(seconds * 1000) / 1000,
+    throughput: Math.round(rows / Math.max(seconds, 1e-3)),
+  };
+}
+
+/** The median, 99th percentile and maximum of `histogram`, to a tenth of a ms. */
+export function quantiles(histogram: Histogram): Quantiles {
+  const round = (ms: number) => Math.round(ms * 10) / 10;
+  return {
+    p50: round(histogram.quantile(0.5)),
+    p99: round(histogram.quantile(0.99)),
+    max: round(histogram.max),
+  };
+}

@@ -1,0 +1,149 @@
+/**
+ * The pipeline cell: the whole path (batch file -> producer -> log -> partition actors ->
+ * committed scores and alerts): a warm-up, a burst of files written at once (throughput), and
+ * optionally a paced load below that (detection latency, from the moment a transaction's file is
+ * written to the moment its score is committed).
+ *
+ * @module
+ */
+
+import { modelScoring } from "../../pipeline/consumer/model_scoring.ts";
+import { Histogram } from "../../observe/metrics/histogram.ts";
+import { delay } from "../../lib/async.ts";
+import { topicSpecs } from "../../pipeline/topics.ts";
+import {
+  cellAccounting,
+  type CellSetup,
+  drainTimeoutMs,
+  ROWS_PER_FILE,
+  startCellPipeline,
+  supervised,
+} from "./cell_harness.ts";
+import { type BenchData, fileSlices, writeBatchFile } from "./data.ts";
+import { phase, type PipelineResult, quantiles } from "./measures.ts";
+
+/** Options of `pipelineCell`. */
+export interface PipelineCellOptions {
+  warmup: number;
+  burst: number;
+  /** A paced phase after the burst: its rows and rate (0: half the burst throughput). */
+  paced?: { rows: number; rate: number };
+}
+
+/** How often the paced phase writes a file, in ms (the chaos scenarios' generator pace). */
+const PACE_MS = 250;
+
+/** Runs the whole pipeline on a burst of files, then (optionally) on a paced load. */
+export async function pipelineCell(
+  setup: CellSetup,
+  data: BenchData,
+  options: PipelineCellOptions,
+): Promise<PipelineResult> {
+  const input = await Deno.makeTempDir({ prefix: "fraudstream-bench-" });
+  try {
+    await setup.transport.ensureTopics(topicSpecs(setup));
+    const scoring = await modelScoring(setup);
+    /** Written, not yet committed rows: when, and the histogram of their phase. */
+    const pending = new Map<string, { at: number; histogram: Histogram }>();
+    let lastCommit = 0;
+    const started = performance.now();
+    const pipeline = await startCellPipeline(setup, {
+      input,
+      scoring,
+      onCommitted: (batch) => {
+        const now = performance.now();
+        lastCommit = now;
+        for (const row of batch.rows) {
+          const written = pending.get(row.trans_num);
+          if (!written) continue;
+          written.histogram.record(now - written.at);
+          pending.delete(row.trans_num);
+        }
+      },
+    });
+    let next = 0;
+    let sequence = 0;
+    const write = (count: number, histogram: Histogram) => {
+      const end = next + count;
+      if (end > data.lines.length) throw new RangeError("the bench data holds too few rows");
+      for (const [a, b] of fileSlices(next, end, ROWS_PER_FILE)) {
+        writeBatchFile(
+          input,
+          `b-${String(sequence++).padStart(9, "0")}.csv`,
+          data.lines.slice(a, b),
+        );
+        const at = performance.now();
+        for (let i = a; i < b; i++) pending.set(data.ids[i], { at, histogram });
+      }
+      next = end;
+    };
+    let drained = true;
+    const drain = async (rows: number) => {
+      const done = await pipeline.drain(input, {
+        timeoutMs: drainTimeoutMs(rows),
+        signal: setup.signal,
+      });
+      drained &&= done;
+      return done;
+    };
+    let stage = "warm-up";
+    return await supervised(pipeline, setup, () => stage, async () => {
+      write(options.warmup, new Histogram());
+      await drain(options.warmup);
+      const startup = performance.now() - started;
+
+      const burstLatency = new Histogram();
+      const burstStart = performance.now();
+      const scoredBefore = pipeline.consumer.scored;
+      // A pipeline that did not score its warm-up would not score a burst either.
+      if (drained) {
+        stage = "burst";
+        write(options.burst, burstLatency);
+        await drain(options.burst);
+      }
+      const burst = phase(pipeline.consumer.scored - scoredBefore, burstStart, lastCommit);
+      const rss = Deno.memoryUsage().rss / 2 ** 20;
+
+      let paced: PipelineResult["paced"];
+      if (options.paced && drained && !setup.signal.aborted) {
+        const rate = options.paced.rate > 0
+          ? options.paced.rate
+          : Math.max(100, Math.round(burst.throughput / 2));
+        const latency = new Histogram();
+        const logBefore = pipeline.consumer.latencyMs.copy();
+        const pacedStart = performance.now();
+        const scored = pipeline.consumer.scored;
+        stage = `paced load of ${rate} tx/s`;
+        const first = next;
+        const last = next + options.paced.rows;
+        while (next < last) {
+          const elapsed = (performance.now() - pacedStart) / 1000;
+          const due = Math.min(last, first + Math.floor(elapsed * rate));
+          if (due > next) write(due - next, latency);
+          if (next < last && !(await delay(PACE_MS, setup.signal))) break;
+        }
+        await drain(next - first);
+        paced = {
+          ...phase(pipeline.consumer.scored - scored, pacedStart, lastCommit),
+          rate,
+          latency_ms: quantiles(latency),
+          log_latency_ms: quantiles(pipeline.consumer.latencyMs.since(logBefore)),
+        };
+      }
+      return {
+        startup_ms: Math.round(startup),
+        warmup_rows: options.warmup,
+        burst: { ...burst, latency_ms: quantiles(burstLatency) },
+        paced,
+        rss_mb: Math.round(rss),
+        accounting: cellAccounting(pipeline, {
+          written: next,
+          producerDeadLetters: pipeline.producer.deadLetters,
+          drained,
+        }),
+      };
+    });
+  } finally {
+    await Deno.remove(input, { recursive: true }).catch(() => {});
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * The producer cell: producer actors publish batch files with nothing else running; then the
+ * consumers score everything, to account for it.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { modelScoring } from "../../pipeline/consumer/model_scoring.ts";
+import { poll } from "../../lib/async.ts";
+import { topicSpecs } from "../../pipeline/topics.ts";
+import {
+  cellAccounting,
+  type CellSetup,
+  drainTimeoutMs,
+  ROWS_PER_FILE,
+  startCellPipeline,
+  startProducers,
+  stopWithin,
+  supervised,
+  ticker,
+} from "./cell_harness.ts";
+import { type BenchData, fileSlices, writeBatchFile } from "./data.ts";
+import { type Phase, phase, type ProducerResult } from "./measures.ts";
+
+/** Options of `producerCell`. */
+export interface ProducerCellOptions {
+  rows: number;
+  /** Producer actors publishing in parallel, each its own input folder and share of the cards. */
+  producers: number;
+}
+
+/**
+ * Producer throughput: producer actors publish the rows from files with nothing else running
+ * (each its own input folder and share of the cards, so every card stays in order); then the
+ * consumers score everything, to account for every row.
+ */
+export async function producerCell(
+  setup: CellSetup,
+  data: BenchData,
+  options: ProducerCellOptions,
+): Promise<ProducerResult> {
+  const root = await Deno.makeTempDir({ prefix: "fraudstream-bench-" });
+  const rows = options.rows;
+  try {
+    await setup.transport.ensureTopics(topicSpecs(setup));
+    const inputs = Array.from({ length: options.producers }, (_, i) => join(root, `in-${i}`));
+    const staging = inputs.map((_, i) => join(root, `.stage-${i}`));
+    for (const dir of [...inputs, ...staging]) await Deno.mkdir(dir);
+    const shares: string[][] = inputs.map(() => []);
+    for (let i = 0; i < rows; i++) {
+      shares[cardShare(data.cards[i], options.producers)].push(data.lines[i]);
+    }
+    shares.forEach((lines, p) => {
+      for (const [a, b] of fileSlices(0, lines.length, ROWS_PER_FILE)) {
+        writeBatchFile(staging[p], `b-${String(a).padStart(9, "0")}.csv`, lines.slice(a, b));
+      }
+    });
+
+    const ids: string[] = [];
+    const producers = await startProducers(setup, inputs, {
+      onPublished: (published) => ids.push(...published),
+    });
+    const timeoutMs = drainTimeoutMs(rows);
+    let producer: Phase;
+    const progress = ticker(setup, () => `publishing: ${producers.metrics.rows} of ${rows}`);
+    let producersStopped = false;
+    try {
+      const wait = { timeoutMs, signal: setup.signal, failed: producers.system.done };
+      await poll(producers.ready, wait);
+      const started = performance.now();
+      // Each staged folder appears at once in its producer's input folder.
+      for (let p = 0; p < options.producers; p++) {
+        await Deno.rename(staging[p], join(inputs[p], "batch"));
+      }
+      await poll(() => producers.metrics.rows + producers.metrics.deadLetters >= rows, wait);
+      producer = phase(producers.metrics.rows, started);
+    } finally {
+      progress();
+      producersStopped = await stopWithin(producers.system.shutdown(), setup);
+    }
+
+    const empty = join(root, "pipeline");
+    await Deno.mkdir(empty);
+    const verifyStart = performance.now();
+    const pipeline = await startCellPipeline(setup, {
+      input: empty,
+      scoring: await modelScoring(setup),
+    });
+    const result = await supervised(pipeline, setup, () => "scoring", async () => {
+      for (const id of ids) pipeline.ledger.produced(id);
+      const drained = await pipeline.drain(empty, { timeoutMs, signal: setup.signal });
+      return {
+        producer: { ...producer, producers: options.producers },
+        verify_seconds: Math.round((performance.now() - verifyStart) / 10) / 100,
+        accounting: cellAccounting(pipeline, {
+          written: rows,
+          producerDeadLetters: producers.metrics.deadLetters,
+          drained,
+        }),
+      };
+    });
+    result.accounting.stopped &&= producersStopped;
+    return result;
+  } finally {
+    await Deno.remove(root, { recursive: true }).catch(() => {});
+  }
+}
+
+/** Which of `producers` publishes the rows of `card`. */
+function cardShare(card: string, producers: number): number {
+  let hash = 0;
+  for (let i = 0; i < card.length; i++) hash = (hash * 31 + card.charCodeAt(i)) >>> 0;
+  return hash % producers;
+}

@@ -1,0 +1,120 @@
+/**
+ * `fraudstream chaos <scenario>`: runs a fault scenario under steady load and fails (exit 1)
+ * when anything was lost or duplicated.
+ *
+ * @module
+ */
+
+import type { CommandContext, CommandHandler, CommandOutcome } from "../../pipeline/command.ts";
+import type { Config } from "../../../config/config.ts";
+import { UsageError } from "../../lib/errors.ts";
+import { EmbeddedTransport, KafkaTransport } from "../../log/mod.ts";
+import { kafkaConnection } from "../../pipeline/connect.ts";
+import { type Fault, runScenario, type ScenarioOptions, type ScenarioReport } from "./harness.ts";
+import {
+  badInputFault,
+  crashLoopFault,
+  killActorFault,
+  killWorkerFault,
+  slowConsumerFault,
+} from "./scenarios.ts";
+import {
+  IN_PROCESS_SCENARIOS,
+  type InProcessScenario,
+  isInProcessScenario,
+  isKafkaScenario,
+  KAFKA_SCENARIOS,
+} from "./catalog.ts";
+import { runKafkaScenario } from "./kafka_scenarios.ts";
+import { NetworkNamespaceError } from "./network_partition.ts";
+import { chaosTable, type SkippedScenario } from "./table.ts";
+
+/** The fault of each scenario that runs in one process. */
+const IN_PROCESS: Record<InProcessScenario, (config: Config) => Fault> = {
+  "kill-actor": () => killActorFault(),
+  "crash-loop": () => crashLoopFault(),
+  "kill-worker": (config) =>
+    killWorkerFault({ workers: config.workers, hang: config.fault === "hang" }),
+  "slow-consumer": () => slowConsumerFault(),
+  "bad-input": () => badInputFault(),
+};
+
+/** The options of a scenario from the configuration. */
+export function scenarioOptions(
+  config: Config,
+  onStatus?: (line: string) => void,
+  signal?: AbortSignal,
+): ScenarioOptions {
+  return {
+    seed: config.seed,
+    durationMs: config.duration * 1000,
+    rate: config.rate,
+    customers: config.customers,
+    workers: config.workers,
+    encoding: config.encoding,
+    strategy: config.strategy,
+    model: config.model,
+    modelsDir: config.modelsDir,
+    signal,
+    onStatus,
+  };
+}
+
+/** Runs one scenario by name. */
+export async function runNamedScenario(
+  name: string,
+  config: Config,
+  options: { onStatus?: (line: string) => void; signal?: AbortSignal } = {},
+): Promise<ScenarioReport> {
+  const scenario = scenarioOptions(config, options.onStatus, options.signal);
+  if (isKafkaScenario(name)) return await runKafkaScenario(name, scenario);
+  if (!isInProcessScenario(name)) throw new UsageError(`unknown scenario '${name}'`);
+  const fault = IN_PROCESS[name];
+  const transport = config.brokers
+    ? new KafkaTransport(kafkaConnection(config, options.onStatus))
+    : new EmbeddedTransport();
+  try {
+    return await runScenario(name, transport, scenario, fault(config));
+  } finally {
+    await transport.close();
+  }
+}
+
+/** Runs every scenario in turn and prints the reliability table. */
+async function runAll(config: Config, ctx: CommandContext): Promise<CommandOutcome> {
+  const rows: (ScenarioReport | SkippedScenario)[] = [];
+  for (const name of [...Object.keys(IN_PROCESS_SCENARIOS), ...Object.keys(KAFKA_SCENARIOS)]) {
+    if (ctx.signal.aborted) break;
+    ctx.status(`chaos all: ${name}`);
+    try {
+      rows.push(await runNamedScenario(name, config, { onStatus: ctx.status, signal: ctx.signal }));
+    } catch (error) {
+      if (!(error instanceof NetworkNamespaceError)) throw error;
+      rows.push({ scenario: name, skipped: error.message });
+    }
+  }
+  ctx.print(chaosTable(rows));
+  const failed = rows.some((row) => "lost" in row && (row.lost > 0 || row.duplicated > 0));
+  return { exitCode: failed ? 1 : 0, report: { scenarios: rows } };
+}
+
+/** Runs the scenario named by the `scenario` argument (`all`: every one, as a table). */
+export const chaosCommand: CommandHandler = async (config, ctx) => {
+  if (config.args.scenario === "all") return await runAll(config, ctx);
+  const report = await runNamedScenario(config.args.scenario, config, {
+    onStatus: ctx.status,
+    signal: ctx.signal,
+  });
+  ctx.print(
+    `${report.scenario} (${report.transport}): sent ${report.sent}, acked ${report.acked}, scored ` +
+      `${report.scored}, alerts ${report.alerts}, dead letters ${report.dead_letters}, lost ` +
+      `${report.lost}, duplicated ${report.duplicated}, restarts ${report.restarts}, recovery ` +
+      `${
+        report.recovery_ms ?? "-"
+      } ms; throughput before/during/after ${report.throughput_before}/` +
+      `${report.throughput_during}/${report.throughput_after} per second`,
+  );
+  for (const note of report.notes) ctx.print(`  ${note}`);
+  const ok = report.lost === 0 && report.duplicated === 0;
+  return { exitCode: ok ? 0 : 1, report };
+};

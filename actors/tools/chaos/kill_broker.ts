@@ -1,0 +1,65 @@
+/**
+ * `kill-broker`: the in-process pipeline on a 3-node Kafka cluster of the scenario's own while one
+ * of the nodes is killed with SIGKILL and, a while later, started again.
+ *
+ * @module
+ */
+
+import { delay } from "../../lib/async.ts";
+import { KafkaTransport } from "../../log/mod.ts";
+import { killNode, startNode } from "../kafka_local/cluster.ts";
+import {
+  firstCommitAfter,
+  runScenario,
+  type ScenarioOptions,
+  type ScenarioReport,
+} from "./harness.ts";
+
+/**
+ * The in-process pipeline on Kafka while one of the three nodes is killed and restarted; `dir` is
+ * the cluster's folder and `brokers` its bootstrap addresses.
+ */
+export async function killBroker(
+  dir: string,
+  brokers: string[],
+  options: ScenarioOptions,
+): Promise<ScenarioReport> {
+  const transport = new KafkaTransport({ brokers, clientId: "fraudstream-chaos" });
+  let node = 0;
+  let killedAt: number | undefined;
+  let restartedAt: number | undefined;
+  try {
+    return await runScenario("kill-broker", transport, options, {
+      inject: (context) => {
+        node = 1 + Math.floor(context.random() * 3);
+        killNode({ dir, node }).then(async () => {
+          killedAt = performance.now();
+          await delay(Math.min(20_000, options.durationMs / 3));
+          await startNode({ dir, node });
+          restartedAt = performance.now();
+        }).catch((error) => options.onStatus?.(`kill-broker: ${error.message}`));
+        return 1;
+      },
+      recoveredAt: (context, injectedAt) =>
+        firstCommitAfter(
+          context,
+          Array.from({ length: context.partitions }, (_, p) => p),
+          injectedAt,
+        ),
+      notes: (context) => [
+        `node ${node} was killed with SIGKILL and started again ${
+          restartedAt
+            ? Math.round(restartedAt - context.started) + " ms after the load began"
+            : "(not yet)"
+        }`,
+        "topics: replication factor 3, min.insync.replicas 2",
+      ],
+      details: () => ({
+        node,
+        down_ms: killedAt && restartedAt ? Math.round(restartedAt - killedAt) : -1,
+      }),
+    });
+  } finally {
+    await transport.close();
+  }
+}

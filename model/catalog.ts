@@ -1,0 +1,60 @@
+/**
+ * The model catalogue: the versions under a models folder, and which folder a model choice
+ * names.
+ *
+ * @module
+ */
+
+import { join } from "node:path";
+import { ModelFormatError } from "./model_file.ts";
+import { modelChoice } from "./version_name.ts";
+
+/** Where the model comes from. */
+export interface ModelChoice {
+  /** `latest`, a version under `modelsDir`, or a folder. */
+  model: string;
+  modelsDir: string;
+}
+
+/** The folder of every model version under `modelsDir`, newest (by creation time) last. */
+export async function modelVersions(
+  modelsDir: string,
+): Promise<{ dir: string; created: string }[]> {
+  const found: { dir: string; created: string }[] = [];
+  try {
+    for await (const entry of Deno.readDir(modelsDir)) {
+      if (!entry.isDirectory || entry.name.includes(".tmp-") || entry.name.includes(".staging-")) {
+        continue;
+      }
+      const dir = join(modelsDir, entry.name);
+      try {
+        const manifest = JSON.parse(await Deno.readTextFile(join(dir, "model.json")));
+        found.push({ dir, created: String(manifest.created_at ?? "") });
+      } catch {
+        // not a model folder (or one being written)
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  return found.sort((a, b) => a.created.localeCompare(b.created) || a.dir.localeCompare(b.dir));
+}
+
+/**
+ * The folder a model choice names. A choice without a `/` is a version name, one folder under
+ * `modelsDir` (`.`, `..` and other paths are refused with a `UsageError` naming --model).
+ */
+export async function resolveModelDir(choice: ModelChoice): Promise<string> {
+  modelChoice(choice.model, "--model");
+  if (choice.model === "latest") {
+    const versions = await modelVersions(choice.modelsDir);
+    if (versions.length === 0) {
+      throw new ModelFormatError(
+        `no model under '${choice.modelsDir}'; train one with 'fraudstream train' or pass --model`,
+      );
+    }
+    return versions[versions.length - 1].dir;
+  }
+  if (choice.model.includes("/")) return choice.model;
+  return join(choice.modelsDir, choice.model);
+}
