@@ -31,6 +31,8 @@ export interface CommandSpec {
   flags: SettingKey[];
   /** Defaults that differ from the global ones for this command. */
   defaults?: Partial<Settings>;
+  /** What a flag does in this command, where the setting's own help is too general. */
+  flagHelp?: Partial<Record<SettingKey, string>>;
   /** Loads the command's implementation (a dynamic import: only the command run is loaded). */
   load(): Promise<CommandHandler>;
 }
@@ -50,6 +52,9 @@ const KAFKA: SettingKey[] = [
 
 /** Flags that name and shape the topics. */
 const TOPIC_LAYOUT: SettingKey[] = ["topic", "partitions", "replicationFactor"];
+
+/** What `--workers` sizes where transactions are scored. */
+const SCORING_WORKERS = "Web Workers scoring transactions with the model";
 
 /** Every subcommand, in the order `--help` lists them. */
 export const COMMANDS: CommandSpec[] = [
@@ -76,6 +81,10 @@ export const COMMANDS: CommandSpec[] = [
       "speed",
       ...LONG_RUNNING,
     ],
+    flagHelp: {
+      workers: "Web Workers generating a training set in parallel (--mode train; a stream is " +
+        "written by one actor)",
+    },
   },
   {
     name: "train",
@@ -107,6 +116,7 @@ export const COMMANDS: CommandSpec[] = [
       "report",
       "quiet",
     ],
+    flagHelp: { workers: "Web Workers growing the trees in parallel" },
   },
   {
     name: "evaluate",
@@ -166,7 +176,7 @@ export const COMMANDS: CommandSpec[] = [
       "inputSettle",
       "maxLineBytes",
       "producerId",
-      "workers",
+      "encoders",
       "uiHost",
       "uiPort",
       ...TOPIC_LAYOUT,
@@ -198,6 +208,7 @@ export const COMMANDS: CommandSpec[] = [
       ...LONG_RUNNING,
     ],
     defaults: { uiPort: 8089 },
+    flagHelp: { workers: SCORING_WORKERS },
   },
   {
     name: "run",
@@ -216,6 +227,7 @@ export const COMMANDS: CommandSpec[] = [
       "speed",
       "rate",
       "workers",
+      "encoders",
       "encoding",
       "model",
       "modelsDir",
@@ -228,7 +240,8 @@ export const COMMANDS: CommandSpec[] = [
       ...KAFKA,
       ...LONG_RUNNING,
     ],
-    defaults: { customers: 1000, speed: 100_000 },
+    defaults: { customers: 1000, speed: 100_000, encoders: 1 },
+    flagHelp: { workers: SCORING_WORKERS },
   },
   {
     name: "kafka",
@@ -291,6 +304,7 @@ export const COMMANDS: CommandSpec[] = [
       ...LONG_RUNNING,
     ],
     defaults: { duration: 20, rate: 3000, customers: 2000 },
+    flagHelp: { workers: SCORING_WORKERS },
   },
   {
     name: "bench",
@@ -328,6 +342,9 @@ export const COMMANDS: CommandSpec[] = [
       "report",
       "quiet",
     ],
+    flagHelp: {
+      workers: "the most scoring workers in the grid (cells with 1, 2, 4... up to N)",
+    },
   },
 ];
 

@@ -55,7 +55,8 @@ export function commandHelp(command: CommandSpec): string {
       spec.env ? `env ${spec.env}` : "",
       fallback !== undefined && fallback !== "" && !spec.secret ? `default ${fallback}` : "",
     ].filter(Boolean).join(", ");
-    lines.push(`  ${left[index].padEnd(width)}  ${spec.help}${details ? ` (${details})` : ""}`);
+    const help = command.flagHelp?.[key] ?? spec.help;
+    lines.push(`  ${left[index].padEnd(width)}  ${help}${details ? ` (${details})` : ""}`);
   });
   lines.push(`  ${"--help".padEnd(width)}  show this help`);
   lines.push("", "Examples:", ...command.examples.map((example) => `  ${example}`));
@@ -64,8 +65,9 @@ export function commandHelp(command: CommandSpec): string {
 
 /**
  * The configuration reference as a Markdown table: every setting with its flag, environment
- * variable, default (and the commands whose own default differs, e.g. "`100` (run: `1000`)")
- * and the commands that take it (the README's copy is checked against this).
+ * variable, default (and the commands whose own default differs, e.g. "`100` (run: `1000`)"),
+ * the commands that take it, and its meaning (and what it does in the commands that say it
+ * their own way). The README's copy is checked against this.
  */
 export function settingsReference(): string {
   const lines = [
@@ -91,10 +93,24 @@ export function settingsReference(): string {
     lines.push(
       `| \`${cell(flag)}\` | ${spec.env ? `\`${spec.env}\`` : ""} | ${cell(defaults)} | ${
         key === "envFile" ? "all" : commands.join(", ")
-      } | ${cell(spec.help)} |`,
+      } | ${cell(meaning(key as SettingKey))} |`,
     );
   }
   return lines.join("\n");
+}
+
+/**
+ * A setting's help, followed by what it does in the commands that say it their own way, commands
+ * that say the same grouped: "help: generate: this; consume, run: that".
+ */
+function meaning(key: SettingKey): string {
+  const byText = new Map<string, string[]>();
+  for (const command of COMMANDS) {
+    const text = command.flags.includes(key) ? command.flagHelp?.[key] : undefined;
+    if (text !== undefined) byText.set(text, [...(byText.get(text) ?? []), command.name]);
+  }
+  const own = [...byText].map(([text, names]) => `${names.join(", ")}: ${text}`);
+  return own.length > 0 ? `${SETTINGS[key].help}: ${own.join("; ")}` : SETTINGS[key].help;
 }
 
 if (import.meta.main) console.log(settingsReference());

@@ -53,6 +53,19 @@ function setting<T>(spec: SettingSpec<T>): SettingSpec<T> {
   return spec;
 }
 
+/** A number of Web Workers: 1 to 256, the number of cores by default. */
+function workerCount(
+  spec: Pick<SettingSpec<number>, "flag" | "env" | "help">,
+): SettingSpec<number> {
+  return setting<number>({
+    ...spec,
+    default: Math.max(1, navigator.hardwareConcurrency || 1),
+    defaultText: "the number of cores",
+    parse: integer({ min: 1, max: 256 }),
+    arg: "N",
+  });
+}
+
 /** Every setting, by the key it has in `Settings`. */
 export const SETTINGS = {
   envFile: setting<string>({
@@ -87,14 +100,15 @@ export const SETTINGS = {
     arg: "N",
     help: "random seed; the same seed and settings give the same result",
   }),
-  workers: setting<number>({
+  workers: workerCount({
     flag: "workers",
     env: "FRAUDSTREAM_WORKERS",
-    default: Math.max(1, navigator.hardwareConcurrency || 1),
-    defaultText: "the number of cores",
-    parse: integer({ min: 1, max: 256 }),
-    arg: "N",
-    help: "Web Workers for CPU work (default: the number of cores)",
+    help: "Web Workers for CPU work, by command",
+  }),
+  encoders: workerCount({
+    flag: "encoders",
+    env: "FRAUDSTREAM_ENCODERS",
+    help: "Web Workers parsing, checking and encoding the input lines for the producer",
   }),
   customers: setting<number>({
     flag: "customers",

@@ -1,19 +1,21 @@
 /**
  * Reads Sparkov-format CSV files into columns of exactly the fields the model needs, streaming
- * each file in blocks so that data sets far larger than memory as text fit as columns. Each line
- * is checked by the one row validator (`row_validator.ts`, which states the rules; no string per
- * field but the card number). A row that is not valid is reported with its file, line and reason
- * and skipped; it never stops the reader.
+ * each file in blocks so that data sets far larger than memory as text fit as columns. Each block
+ * is read by the one CSV chunk reader (`csv_chunk.ts`), which checks every line with the one row
+ * validator (`row_validator.ts`, which states the rules); no string is made per field, and one per
+ * card. A row that is not valid is reported with its file, line and reason and skipped; it never
+ * stops the reader.
  *
  * @module
  */
 
 import { join } from "node:path";
 import { FraudstreamError } from "../actors/lib/errors.ts";
+import { CardIndex } from "./card_index.ts";
+import { cardNumber, type TransactionColumns as ChunkColumns } from "./columns.ts";
+import { parseCsvChunk } from "./csv_chunk.ts";
 import { readLineBlocks } from "./csv_lines.ts";
-import { CheckedLine, checkLine } from "./row_validator.ts";
-import { COLUMNS, HEADER } from "./schema.ts";
-import { weekdayOf } from "./time.ts";
+import { ageOnDay, weekdayOf } from "./time.ts";
 import { type NumberColumn, resized } from "./typed_memory.ts";
 
 /** The model's fields of many transactions, one typed array per field. */
@@ -53,9 +55,6 @@ export class NoDataError extends FraudstreamError {
 }
 
 const BLOCK = 8 << 20;
-const CC_NUM = COLUMNS.indexOf("cc_num");
-const HEADER_BYTES = new TextEncoder().encode(HEADER);
-const decoder = new TextDecoder();
 
 /** Growable columns. */
 class ColumnBuilder {
@@ -146,56 +145,34 @@ class ColumnBuilder {
   }
 }
 
-const checked = new CheckedLine();
-
 /**
- * Appends one line's fields to `out`; returns the reason when the line is not a valid row (the
- * one row validator's rules).
+ * Appends the valid rows of a chunk's columns to `out`, each card numbered by `cards` in
+ * first-seen order (its digits kept once, for `TransactionColumns.cards`).
  */
-function parseLine(
-  bytes: Uint8Array,
-  start: number,
-  end: number,
-  out: ColumnBuilder,
-): string | undefined {
-  const reason = checkLine(decoder.decode(bytes.subarray(start, end)), checked);
-  if (reason !== undefined) return reason;
-  const row = out.reserve();
-  const card = checked.field(CC_NUM);
-  let cardId = out.cardIndex.get(card);
-  if (cardId === undefined) {
-    cardId = out.cards.length;
-    out.cards.push(card);
-    out.cardIndex.set(card, cardId);
+function appendRows(chunk: ChunkColumns, out: ColumnBuilder, cards: CardIndex): void {
+  for (let i = 0; i < chunk.length; i++) {
+    const row = out.reserve();
+    const known = cards.size;
+    const card = cards.slotOf(chunk.card[2 * i], chunk.card[2 * i + 1]);
+    if (card === known) out.cards.push(cardNumber(chunk, i));
+    const day = chunk.transDate[i];
+    const second = chunk.transTime[i];
+    out.card[row] = card;
+    out.time[row] = day * 86_400 + second;
+    out.amt[row] = chunk.amt[i];
+    out.category[row] = chunk.category[i];
+    out.hour[row] = Math.floor(second / 3600);
+    out.weekday[row] = weekdayOf(day);
+    out.age[row] = Math.max(0, Math.min(255, ageOnDay(chunk.dob[i], day)));
+    out.gender[row] = chunk.gender[i];
+    out.cityPop[row] = chunk.cityPop[i];
+    out.lat[row] = chunk.lat[i];
+    out.long[row] = chunk.long[i];
+    out.merchLat[row] = chunk.merchLat[i];
+    out.merchLong[row] = chunk.merchLong[i];
+    out.label[row] = chunk.isFraud[i];
+    out.length++;
   }
-  const { date, dob, day, second } = checked;
-  // Whole years from the birthday: one fewer before the birthday's month and day in that year.
-  const age = Math.floor(date / 10_000) - Math.floor(dob / 10_000) -
-    (date % 10_000 < dob % 10_000 ? 1 : 0);
-  out.card[row] = cardId;
-  out.time[row] = day * 86_400 + second;
-  out.amt[row] = checked.amt;
-  out.category[row] = checked.category;
-  out.hour[row] = Math.floor(second / 3600);
-  out.weekday[row] = weekdayOf(day);
-  out.age[row] = Math.max(0, Math.min(255, age));
-  out.gender[row] = checked.gender === "M" ? 1 : 0;
-  out.cityPop[row] = checked.cityPop;
-  out.lat[row] = checked.lat;
-  out.long[row] = checked.long;
-  out.merchLat[row] = checked.merchLat;
-  out.merchLong[row] = checked.merchLong;
-  out.label[row] = checked.isFraud;
-  out.length++;
-  return undefined;
-}
-
-function isHeader(bytes: Uint8Array, start: number, end: number): boolean {
-  if (end - start !== HEADER_BYTES.length) return false;
-  for (let i = 0; i < HEADER_BYTES.length; i++) {
-    if (bytes[start + i] !== HEADER_BYTES[i]) return false;
-  }
-  return true;
 }
 
 /** Options of `readColumns`. */
@@ -212,18 +189,20 @@ export async function readColumns(
   options: ReadColumnsOptions = {},
 ): Promise<TransactionColumns> {
   const out = new ColumnBuilder();
+  const cards = new CardIndex();
   let total = 0;
   for (const path of files) {
     let fileBytes = 0;
     for await (const block of readLineBlocks(path, BLOCK)) {
-      const { buffer, starts, ends, firstLine } = block;
-      for (let i = 0; i < starts.length; i++) {
-        const start = starts[i];
-        const end = ends[i];
-        const line = firstLine + i;
-        if (end === start || (line === 1 && isHeader(buffer, start, end))) continue;
-        const reason = parseLine(buffer, start, end, out);
-        if (reason) options.onBadRow?.({ file: path, line, reason });
+      const { buffer, starts, firstLine } = block;
+      if (starts.length > 0) {
+        const chunk = parseCsvChunk(buffer.subarray(starts[0], block.end), {
+          startsFile: firstLine === 1,
+        });
+        appendRows(chunk.columns, out, cards);
+        for (const { line, reason } of chunk.bad) {
+          options.onBadRow?.({ file: path, line: firstLine + line, reason });
+        }
       }
       options.onProgress?.(total + block.bytesRead);
       fileBytes = block.bytesRead;

@@ -168,33 +168,47 @@ export function featureInput(row: Transaction): FeatureInput {
   };
 }
 
-// Layout of a card's state: a fixed-size record.
-const COUNT = 0;
-const SUM = 1;
-const LAST_TIME = 2;
-const LAST_LAT = 3;
-const LAST_LONG = 4;
-const HEAD = 5;
-const FIRST_TIME = 6;
-const HEADER = 7;
-/** Per remembered transaction: time, amount, category. */
-const HISTORY_FIELDS = 3;
+/**
+ * Layout of a card's state, a fixed-size record of `stateLength` values: the header values at
+ * these indices (`HEADER` of them), then the `historySize` remembered transactions as three runs
+ * (their times, their amounts, their category indices), a ring whose next entry is at `HEAD`.
+ */
+export const STATE = {
+  /** Transactions seen. */
+  COUNT: 0,
+  /** Their total amount. */
+  SUM: 1,
+  /** Event time of the last one (NaN before the first). */
+  LAST_TIME: 2,
+  /** Merchant latitude and longitude of the last one. */
+  LAST_LAT: 3,
+  LAST_LONG: 4,
+  /** Ring index the next transaction is written at (`COUNT` modulo `historySize`). */
+  HEAD: 5,
+  /** Event time of the first one. */
+  FIRST_TIME: 6,
+  /** Header values; the history starts here. */
+  HEADER: 7,
+  /** Per remembered transaction: time, amount, category. */
+  HISTORY_FIELDS: 3,
+} as const;
 
 /** Length of one card's state record for the given settings. */
 export function stateLength(settings: EncoderSettings): number {
-  return HEADER + HISTORY_FIELDS * settings.historySize;
+  return STATE.HEADER + STATE.HISTORY_FIELDS * settings.historySize;
 }
 
 /** A fresh (empty) card state. */
 export function emptyState(settings: EncoderSettings): Float64Array {
   const state = new Float64Array(stateLength(settings));
-  state[LAST_TIME] = Number.NaN;
+  state[STATE.LAST_TIME] = Number.NaN;
   return state;
 }
 
 /**
  * Writes the features of `input` into `out` at `offset` (the card's state as it was before this
- * transaction), then adds the transaction to the state.
+ * transaction), then adds the transaction to the state: the `stateLength(settings)` values of
+ * `state` from `stateAt` (a card's own array, or its slot in a table of many cards' states).
  */
 export function encodeInto(
   input: FeatureInput,
@@ -202,19 +216,22 @@ export function encodeInto(
   settings: EncoderSettings,
   out: Float32Array,
   offset: number,
+  stateAt = 0,
 ): void {
   const size = settings.historySize;
-  const count = state[COUNT];
+  const history = stateAt + STATE.HEADER;
+  const count = state[stateAt + STATE.COUNT];
+  const sum = state[stateAt + STATE.SUM];
   const [w1, w2, w3] = settings.windows;
   let c1 = 0, c2 = 0, c3 = 0, a1 = 0, a2 = 0, a3 = 0, night = 0, sameHalf = 0, max7 = 0;
   let sameCategory = 0, baseline = 0;
   const pm = input.hour >= 12;
   const filled = Math.min(count, size);
   for (let i = 0; i < filled; i++) {
-    const time = state[HEADER + i];
+    const time = state[history + i];
     const age = input.time - time;
     if (age < 0 || age >= w3) continue;
-    const amount = state[HEADER + size + i];
+    const amount = state[history + size + i];
     const hour = Math.floor((time % 86_400) / 3600);
     c3++;
     a3 += amount;
@@ -223,7 +240,7 @@ export function encodeInto(
       baseline++;
       if (amount > max7) max7 = amount;
       if ((hour >= 12) === pm) sameHalf++;
-      if (state[HEADER + 2 * size + i] === input.category) sameCategory++;
+      if (state[history + 2 * size + i] === input.category) sameCategory++;
     }
     if (age < w2) {
       c2++;
@@ -236,7 +253,9 @@ export function encodeInto(
     }
   }
   // The card's usual pace: transactions and spending per day since its first transaction.
-  const days = count > 0 ? Math.max(1, (input.time - state[FIRST_TIME]) / 86_400) : 1;
+  const days = count > 0
+    ? Math.max(1, (input.time - state[stateAt + STATE.FIRST_TIME]) / 86_400)
+    : 1;
   out[offset] = input.amt;
   out[offset + 1] = Math.log1p(input.amt);
   out[offset + 2] = input.category;
@@ -246,33 +265,39 @@ export function encodeInto(
   out[offset + 6] = input.gender;
   out[offset + 7] = input.cityPop;
   out[offset + 8] = haversineKm(input.lat, input.long, input.merchLat, input.merchLong);
-  out[offset + 9] = count > 0 ? Math.max(0, input.time - state[LAST_TIME]) : NO_PREVIOUS_SECONDS;
+  const lastTime = state[stateAt + STATE.LAST_TIME];
+  out[offset + 9] = count > 0 ? Math.max(0, input.time - lastTime) : NO_PREVIOUS_SECONDS;
   out[offset + 10] = c1;
   out[offset + 11] = c2;
   out[offset + 12] = c3;
   out[offset + 13] = a1;
   out[offset + 14] = a2;
   out[offset + 15] = a3;
-  out[offset + 16] = count > 0 && state[SUM] > 0 ? input.amt / (state[SUM] / count) : 1;
+  out[offset + 16] = count > 0 && sum > 0 ? input.amt / (sum / count) : 1;
   out[offset + 17] = count > 0
-    ? haversineKm(state[LAST_LAT], state[LAST_LONG], input.merchLat, input.merchLong)
+    ? haversineKm(
+      state[stateAt + STATE.LAST_LAT],
+      state[stateAt + STATE.LAST_LONG],
+      input.merchLat,
+      input.merchLong,
+    )
     : -1;
   out[offset + 18] = count > 0 ? c2 / Math.max(count / days, 0.1) : 0;
-  out[offset + 19] = count > 0 && state[SUM] > 0 ? a2 / (state[SUM] / days) : 0;
+  out[offset + 19] = count > 0 && sum > 0 ? a2 / (sum / days) : 0;
   out[offset + 20] = night;
   out[offset + 21] = baseline > 0 ? sameHalf / baseline : -1;
   out[offset + 22] = baseline > 0 && max7 > 0 ? input.amt / max7 : -1;
   out[offset + 23] = baseline > 0 ? sameCategory / baseline : -1;
 
-  const head = state[HEAD];
-  state[HEADER + head] = input.time;
-  state[HEADER + size + head] = input.amt;
-  state[HEADER + 2 * size + head] = input.category;
-  state[HEAD] = (head + 1) % size;
-  state[COUNT] = count + 1;
-  state[SUM] += input.amt;
-  state[LAST_TIME] = input.time;
-  state[LAST_LAT] = input.merchLat;
-  state[LAST_LONG] = input.merchLong;
-  if (count === 0) state[FIRST_TIME] = input.time;
+  const head = state[stateAt + STATE.HEAD];
+  state[history + head] = input.time;
+  state[history + size + head] = input.amt;
+  state[history + 2 * size + head] = input.category;
+  state[stateAt + STATE.HEAD] = (head + 1) % size;
+  state[stateAt + STATE.COUNT] = count + 1;
+  state[stateAt + STATE.SUM] = sum + input.amt;
+  state[stateAt + STATE.LAST_TIME] = input.time;
+  state[stateAt + STATE.LAST_LAT] = input.merchLat;
+  state[stateAt + STATE.LAST_LONG] = input.merchLong;
+  if (count === 0) state[stateAt + STATE.FIRST_TIME] = input.time;
 }

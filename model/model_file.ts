@@ -19,6 +19,7 @@ import {
   scoreBinned,
   scoreForest,
 } from "./forest/flat.ts";
+import { compileWasmForest, WasmForestUnsupported } from "./forest/wasm_forest.ts";
 import { DEFAULT_ENCODER, type EncoderSettings, FEATURES } from "./features.ts";
 import type { ForestParams } from "./forest/train.ts";
 import type { Evaluation } from "./metrics.ts";
@@ -272,6 +273,8 @@ export interface LoadedModel {
    * models of the `spark-seed` encoder.
    */
   score(features: Float32Array | Float64Array, rows: number): Float32Array;
+  /** How `score` scores: `webassembly`, or `typescript` and why not in WebAssembly. */
+  scorer: string;
 }
 
 /** Loads and checks a model folder. */
@@ -343,6 +346,7 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
     );
   }
   let score: LoadedModel["score"];
+  let scorer = "typescript (thresholds not on bins)";
   if (manifest.bins) {
     const bins: FeatureBins[] = manifest.bins.map((b) => ({
       kind: b.kind,
@@ -350,11 +354,15 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
       count: b.count,
     }));
     const binned: BinnedForest = binForest(flat, bins);
+    const wasm = compileWasmForest(binned);
+    scorer = wasm instanceof WasmForestUnsupported ? `typescript (${wasm.reason})` : "webassembly";
     score = (features, rows) => {
       if (!(features instanceof Float32Array)) {
         throw new TypeError(`model ${manifest.version} scores 32-bit feature rows`);
       }
-      return scoreBinned(binned, binRows(binned, features, rows), rows);
+      return wasm instanceof WasmForestUnsupported
+        ? scoreBinned(binned, binRows(binned, features, rows), rows)
+        : wasm.score(features, rows);
     };
   } else {
     score = (features, rows) => scoreForest(flat, features, rows);
@@ -366,5 +374,6 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
     threshold: manifest.threshold,
     encoder: manifest.encoder.settings ?? DEFAULT_ENCODER,
     score,
+    scorer,
   };
 }

@@ -1,9 +1,12 @@
 /**
- * The one validator of Sparkov rows, whichever way a row comes in: a CSV line (the producer,
- * `train`, `evaluate`) or a decoded JSON or Arrow message (the consumer). It checks values, not
- * shapes:
+ * The one validator of Sparkov rows, whichever way a row comes in: CSV bytes (the producer,
+ * `train`, `evaluate`, through `csv_chunk.ts`), a CSV line as a string, a decoded JSON message
+ * (the consumer) or typed columns decoded from another producer's Arrow message. It checks
+ * values, not shapes:
  *
- * - `cc_num`: 12 to 19 ASCII digits. `trans_num`: 32 lowercase hexadecimal digits.
+ * - `cc_num`: 12 to 19 ASCII digits, the first not 0 (the pipeline keeps a card number as an
+ *   unsigned 64-bit integer, which would drop leading zeros). `trans_num`: 32 lowercase
+ *   hexadecimal digits.
  * - `gender`: `M` or `F`. `category`: one of the 14 `CATEGORIES`. `is_fraud`: `0` or `1`.
  * - `dob`, `trans_date`: `YYYY-MM-DD` naming a real day of the Gregorian calendar, years 0001 to
  *   9999 (leap years: every fourth, but not centuries unless divisible by 400; `2024-02-29` is a
@@ -23,17 +26,31 @@
  * leading `-` only on the coordinates (`amt` is positive; `unix_time` and `city_pop` are digits
  * alone). So `0x10`, `1e308`, `' 12.00'`, `+3.5`, `.5` and `5.` are refused instead of being read as
  * numbers. A line is 26 fields separated by `|` (a trailing CR is dropped); the other fields are
- * free text. In JSON and Arrow messages the numbers are numbers already; the same ranges apply.
+ * free text. In JSON messages and columns the numbers are numbers already; the same ranges apply.
  *
- * A CSV line is checked in one pass: fields found with `indexOf`, numbers and dates read character
- * by character with integer arithmetic, no regular expression and no `Date` per row (parsing is
- * the producer's largest cost).
+ * One implementation serves every entry point: text is read from bytes by `value_bytes.ts` (a
+ * string is first written into a scratch byte buffer), and the range rules run on the values in
+ * columns (`valuesProblem`), so a CSV row, a JSON row and a column row meet the same rules.
  *
  * @module
  */
 
-import { CATEGORIES, type Category, COLUMNS, CSV_SEPARATOR, type Transaction } from "./schema.ts";
-import { daysFromCivil } from "./time.ts";
+import { allocateColumns, type TransactionColumns } from "./columns.ts";
+import { CATEGORIES, type Category, COLUMNS, type Transaction } from "./schema.ts";
+import {
+  bitCode,
+  calendarDay,
+  categoryIndex,
+  FIRST_DAY,
+  genderCode,
+  isLowerHex32,
+  LAST_DAY,
+  NOT_A_DAY,
+  plainDecimal,
+  readCardNumber,
+  secondOfDay,
+  wholeNumber,
+} from "./value_bytes.ts";
 
 /** Largest difference between `unix_time` and `trans_date` + `trans_time` read as UTC, in s. */
 export const UNIX_TIME_TOLERANCE_S = 14 * 3600;
@@ -41,337 +58,351 @@ export const UNIX_TIME_TOLERANCE_S = 14 * 3600;
 export const MAX_AMOUNT = 1_000_000;
 /** Largest `city_pop`. */
 export const MAX_CITY_POP = 100_000_000;
+/** Fields of a CSV line. */
+export const FIELD_COUNT = COLUMNS.length;
 
 /** A row that is not a valid transaction. */
 export interface RowError {
   reason: string;
 }
 
-const FIELD_COUNT = COLUMNS.length;
+/** A row of columns that is not a valid transaction. */
+export interface ColumnProblem {
+  /** The row's index in the columns. */
+  row: number;
+  reason: string;
+}
+
 const SECONDS_PER_DAY = 86_400;
-const ZERO = 0x30;
-const NINE = 0x39;
-const DASH = 0x2d;
-const COLON = 0x3a;
-const DOT = 0x2e;
+const PIPE = 0x7c;
 const CR = 0x0d;
-const M = 0x4d;
-const F = 0x46;
-const CATEGORY_INDEX = new Map<string, number>(CATEGORIES.map((c, i) => [c, i]));
-/** Days of each month of a common year, January first. */
-const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-/** Exact powers of ten. */
-const POW10 = Array.from({ length: 16 }, (_, k) => 10 ** k);
+const LF = 0x0a;
+const REASON = {
+  card: "cc_num must be 12 to 19 digits, the first not 0",
+  gender: "gender must be M or F",
+  dob: "dob must be a real calendar date YYYY-MM-DD",
+  transNum: "trans_num must be 32 lowercase hex digits",
+  date: "trans_date must be a real calendar date YYYY-MM-DD",
+  time: "trans_time must be HH:MM:SS from 00:00:00 to 23:59:59",
+  fraud: "is_fraud must be 0 or 1",
+} as const;
+const field = (name: typeof COLUMNS[number]) => COLUMNS.indexOf(name);
+const [CC_NUM, GENDER, LAT, LONG, CITY_POP, DOB, TRANS_NUM, TRANS_DATE, TRANS_TIME] = [
+  field("cc_num"),
+  field("gender"),
+  field("lat"),
+  field("long"),
+  field("city_pop"),
+  field("dob"),
+  field("trans_num"),
+  field("trans_date"),
+  field("trans_time"),
+];
+const [UNIX_TIME, CATEGORY, AMT, IS_FRAUD, MERCH_LAT, MERCH_LONG] = [
+  field("unix_time"),
+  field("category"),
+  field("amt"),
+  field("is_fraud"),
+  field("merch_lat"),
+  field("merch_long"),
+];
+/** Card numbers of 12 to 19 digits: 10^11 <= value < 10^19, as 32-bit words. */
+const CARD_MIN = [Number(10n ** 11n >> 32n), Number(10n ** 11n & 0xffffffffn)];
+const CARD_LIMIT = [Number(10n ** 19n >> 32n), Number(10n ** 19n & 0xffffffffn)];
+const decoder = new TextDecoder();
+const CATEGORY_REASON = "unknown category '";
 
-/** The numbers of a row that the range rules check (both paths fill one). */
-interface RowNumbers {
-  lat: number;
-  long: number;
-  cityPop: number;
-  unixTime: number;
-  amt: number;
-  merchLat: number;
-  merchLong: number;
-  /** `trans_date` as days since 1970-01-01. */
-  day: number;
-  /** `trans_time` as seconds since midnight. */
-  second: number;
+function categoryReason(name: string): string {
+  return `${CATEGORY_REASON}${name}'`;
+}
+
+/** Where the fields of a line are, as `cutLine` leaves them; one is reused line after line. */
+export class LineCuts {
+  /**
+   * Field `f` (below `FIELD_COUNT`) is `bytes[cuts[f] + 1, cuts[f + 1])` when the line has
+   * `FIELD_COUNT` fields; `cuts[FIELD_COUNT]` is the line's end (without its line break) always.
+   */
+  readonly cuts: Int32Array = new Int32Array(FIELD_COUNT + 1);
+  /** Fields found on the line (separators + 1). */
+  fields = 0;
+  /** Where the next line starts: just past the line feed, or the limit. */
+  next = 0;
 }
 
 /**
- * A CSV line's checked fields, as `checkLine` leaves them: the numbers parsed, the text as
- * positions in `line`. One is reused line after line.
+ * Cuts the line that starts at `bytes[start]` and runs to its line feed or to `limit` into its
+ * fields (a CR before the line feed or the limit is not part of the line).
  */
-export class CheckedLine implements RowNumbers {
-  /** The line checked last. */
-  line = "";
-  /** Field `f` is `line.substring(starts[f], ends[f])`. */
-  readonly starts: Int32Array = new Int32Array(FIELD_COUNT);
-  /** End (exclusive) of each field. */
-  readonly ends: Int32Array = new Int32Array(FIELD_COUNT);
-  lat = 0;
-  long = 0;
-  cityPop = 0;
-  unixTime = 0;
-  amt = 0;
-  merchLat = 0;
-  merchLong = 0;
-  day = 0;
-  second = 0;
-  /** `trans_date` as the number `YYYYMMDD`. */
-  date = 0;
-  /** `dob` as the number `YYYYMMDD`. */
-  dob = 0;
-  /** Index into `CATEGORIES`. */
-  category = 0;
-  gender: "M" | "F" = "M";
-  isFraud: 0 | 1 = 0;
-
-  /** Text of field `f` (an index into `COLUMNS`). */
-  field(f: number): string {
-    return this.line.substring(this.starts[f], this.ends[f]);
+export function cutLine(bytes: Uint8Array, start: number, limit: number, out: LineCuts): void {
+  const cuts = out.cuts;
+  let found = 0;
+  let i = start;
+  cuts[0] = start - 1;
+  for (; i < limit; i++) {
+    const c = bytes[i];
+    if (c === PIPE) {
+      if (found < FIELD_COUNT - 1) cuts[found + 1] = i;
+      found++;
+    } else if (c === LF) break;
   }
+  out.next = i < limit ? i + 1 : limit;
+  cuts[FIELD_COUNT] = i > start && bytes[i - 1] === CR ? i - 1 : i;
+  out.fields = found + 1;
 }
 
-/**
- * Checks one CSV data line into `out`; returns the reason it is not a valid transaction, or
- * undefined when it is one.
- */
-export function checkLine(line: string, out: CheckedLine): string | undefined {
-  out.line = line;
-  const starts = out.starts;
-  const ends = out.ends;
-  const end = line.charCodeAt(line.length - 1) === CR ? line.length - 1 : line.length;
-  let at = 0;
-  for (let f = 0; f < FIELD_COUNT - 1; f++) {
-    const next = line.indexOf(CSV_SEPARATOR, at);
-    if (next < 0 || next >= end) return fieldCountReason(line, end);
-    starts[f] = at;
-    ends[f] = next;
-    at = next + 1;
-  }
-  const extra = line.indexOf(CSV_SEPARATOR, at);
-  if (extra >= 0 && extra < end) return fieldCountReason(line, end);
-  starts[FIELD_COUNT - 1] = at;
-  ends[FIELD_COUNT - 1] = end;
-
-  const ccLength = ends[1] - starts[1];
-  if (ccLength < 12 || ccLength > 19 || !digits(line, starts[1], ends[1])) {
-    return "cc_num must be 12 to 19 digits";
-  }
-  const gender = ends[4] - starts[4] === 1 ? line.charCodeAt(starts[4]) : 0;
-  if (gender !== M && gender !== F) return "gender must be M or F";
-  out.gender = gender === M ? "M" : "F";
-  out.lat = decimal(line, starts[9], ends[9], true);
-  out.long = decimal(line, starts[10], ends[10], true);
-  if (Number.isNaN(out.lat) || Number.isNaN(out.long)) return "lat/long must be plain decimals";
-  out.cityPop = wholeNumber(line, starts[11], ends[11]);
-  out.dob = calendarDate(line, starts[13], ends[13]);
-  if (out.dob < 0) return "dob must be a real calendar date YYYY-MM-DD";
-  if (!isHex32(line, starts[16], ends[16])) return "trans_num must be 32 lowercase hex digits";
-  out.date = calendarDate(line, starts[17], ends[17]);
-  if (out.date < 0) return "trans_date must be a real calendar date YYYY-MM-DD";
-  out.second = secondOfDay(line, starts[18], ends[18]);
-  if (out.second < 0) return "trans_time must be HH:MM:SS from 00:00:00 to 23:59:59";
-  out.day = dayNumber(out.date);
-  out.unixTime = wholeNumber(line, starts[19], ends[19]);
-  const category = CATEGORY_INDEX.get(line.substring(starts[20], ends[20]));
-  if (category === undefined) return `unknown category '${line.substring(starts[20], ends[20])}'`;
-  out.category = category;
-  out.amt = decimal(line, starts[21], ends[21], false);
-  if (Number.isNaN(out.amt)) return "amt must be a plain decimal number";
-  const fraud = ends[22] - starts[22] === 1 ? line.charCodeAt(starts[22]) : 0;
-  if (fraud !== ZERO && fraud !== ZERO + 1) return "is_fraud must be 0 or 1";
-  out.isFraud = fraud === ZERO ? 0 : 1;
-  out.merchLat = decimal(line, starts[24], ends[24], true);
-  out.merchLong = decimal(line, starts[25], ends[25], true);
-  if (Number.isNaN(out.merchLat) || Number.isNaN(out.merchLong)) {
-    return "merch_lat/merch_long must be plain decimals";
-  }
-  return numbersProblem(out);
-}
-
-function fieldCountReason(line: string, end: number): string {
-  const found = line.substring(0, end).split(CSV_SEPARATOR).length;
+/** The reason for a line of `found` fields. */
+export function fieldCountReason(found: number): string {
   return `expected ${FIELD_COUNT} fields separated by '|', found ${found}`;
 }
 
-const scratch = new CheckedLine();
-
-/** Parses and validates one CSV data line into a transaction, or the reason it is not one. */
-export function parseTransactionLine(line: string): Transaction | RowError {
-  const reason = checkLine(line, scratch);
-  if (reason !== undefined) return { reason };
-  const { starts: s, ends: e } = scratch;
-  return {
-    ssn: line.substring(s[0], e[0]),
-    cc_num: line.substring(s[1], e[1]),
-    first: line.substring(s[2], e[2]),
-    last: line.substring(s[3], e[3]),
-    gender: scratch.gender,
-    street: line.substring(s[5], e[5]),
-    city: line.substring(s[6], e[6]),
-    state: line.substring(s[7], e[7]),
-    zip: line.substring(s[8], e[8]),
-    lat: scratch.lat,
-    long: scratch.long,
-    city_pop: scratch.cityPop,
-    job: line.substring(s[12], e[12]),
-    dob: line.substring(s[13], e[13]),
-    acct_num: line.substring(s[14], e[14]),
-    profile: line.substring(s[15], e[15]),
-    trans_num: line.substring(s[16], e[16]),
-    trans_date: line.substring(s[17], e[17]),
-    trans_time: line.substring(s[18], e[18]),
-    unix_time: scratch.unixTime,
-    category: CATEGORIES[scratch.category] as Category,
-    amt: scratch.amt,
-    is_fraud: scratch.isFraud,
-    merchant: line.substring(s[23], e[23]),
-    merch_lat: scratch.merchLat,
-    merch_long: scratch.merchLong,
-  };
+/**
+ * Checks the fields of a CSV line cut by `cutLine` (all `FIELD_COUNT` of them) and writes its
+ * values into row `row` of `columns` (every column but the text ranges); returns the reason it is
+ * not a valid transaction, or undefined when it is one. The row's values are meaningless after a
+ * reason.
+ */
+export function checkFields(
+  bytes: Uint8Array,
+  cuts: Int32Array,
+  columns: TransactionColumns,
+  row: number,
+): string | undefined {
+  if (!readCardNumber(bytes, cuts[CC_NUM] + 1, cuts[CC_NUM + 1], columns.card, 2 * row)) {
+    return REASON.card;
+  }
+  const gender = genderCode(bytes, cuts[GENDER] + 1, cuts[GENDER + 1]);
+  if (gender < 0) return REASON.gender;
+  columns.gender[row] = gender;
+  const lat = plainDecimal(bytes, cuts[LAT] + 1, cuts[LAT + 1], true);
+  const long = plainDecimal(bytes, cuts[LONG] + 1, cuts[LONG + 1], true);
+  if (Number.isNaN(lat) || Number.isNaN(long)) return "lat/long must be plain decimals";
+  columns.lat[row] = lat;
+  columns.long[row] = long;
+  columns.cityPop[row] = wholeNumber(bytes, cuts[CITY_POP] + 1, cuts[CITY_POP + 1]);
+  const dob = calendarDay(bytes, cuts[DOB] + 1, cuts[DOB + 1]);
+  if (dob === NOT_A_DAY) return REASON.dob;
+  columns.dob[row] = dob;
+  if (!isLowerHex32(bytes, cuts[TRANS_NUM] + 1, cuts[TRANS_NUM + 1])) return REASON.transNum;
+  const day = calendarDay(bytes, cuts[TRANS_DATE] + 1, cuts[TRANS_DATE + 1]);
+  if (day === NOT_A_DAY) return REASON.date;
+  columns.transDate[row] = day;
+  const second = secondOfDay(bytes, cuts[TRANS_TIME] + 1, cuts[TRANS_TIME + 1]);
+  if (second < 0) return REASON.time;
+  columns.transTime[row] = second;
+  columns.unixTime[row] = wholeNumber(bytes, cuts[UNIX_TIME] + 1, cuts[UNIX_TIME + 1]);
+  const category = categoryIndex(bytes, cuts[CATEGORY] + 1, cuts[CATEGORY + 1]);
+  if (category < 0) {
+    return categoryReason(decoder.decode(bytes.subarray(cuts[CATEGORY] + 1, cuts[CATEGORY + 1])));
+  }
+  columns.category[row] = category;
+  const amt = plainDecimal(bytes, cuts[AMT] + 1, cuts[AMT + 1], false);
+  if (Number.isNaN(amt)) return "amt must be a plain decimal number";
+  columns.amt[row] = amt;
+  const fraud = bitCode(bytes, cuts[IS_FRAUD] + 1, cuts[IS_FRAUD + 1]);
+  if (fraud < 0) return REASON.fraud;
+  columns.isFraud[row] = fraud;
+  const merchLat = plainDecimal(bytes, cuts[MERCH_LAT] + 1, cuts[MERCH_LAT + 1], true);
+  const merchLong = plainDecimal(bytes, cuts[MERCH_LONG] + 1, cuts[MERCH_LONG + 1], true);
+  if (Number.isNaN(merchLat) || Number.isNaN(merchLong)) {
+    return "merch_lat/merch_long must be plain decimals";
+  }
+  columns.merchLat[row] = merchLat;
+  columns.merchLong[row] = merchLong;
+  return valuesProblem(columns, row);
 }
-
-const numbers: RowNumbers = {
-  lat: 0,
-  long: 0,
-  cityPop: 0,
-  unixTime: 0,
-  amt: 0,
-  merchLat: 0,
-  merchLong: 0,
-  day: 0,
-  second: 0,
-};
 
 /**
- * Checks the values of a transaction whose fields have the right types (a decoded JSON or Arrow
- * message); returns the reason it is not valid, or undefined.
+ * The range rules on the numbers of row `i` of `columns` (coordinates, `city_pop`, `unix_time`
+ * against `trans_date` + `trans_time`, `amt`), shared by every entry point; NaN fails every one.
  */
-export function transactionProblem(row: Transaction): string | undefined {
-  const cc = row.cc_num;
-  if (cc.length < 12 || cc.length > 19 || !digits(cc, 0, cc.length)) {
-    return "cc_num must be 12 to 19 digits";
+export function valuesProblem(columns: TransactionColumns, i: number): string | undefined {
+  if (!(Math.abs(columns.lat[i]) <= 90) || !(Math.abs(columns.long[i]) <= 180)) {
+    return "lat/long out of range";
   }
-  if (row.gender !== "M" && row.gender !== "F") return "gender must be M or F";
-  if (calendarDate(row.dob, 0, row.dob.length) < 0) {
-    return "dob must be a real calendar date YYYY-MM-DD";
-  }
-  if (!isHex32(row.trans_num, 0, row.trans_num.length)) {
-    return "trans_num must be 32 lowercase hex digits";
-  }
-  const date = calendarDate(row.trans_date, 0, row.trans_date.length);
-  if (date < 0) return "trans_date must be a real calendar date YYYY-MM-DD";
-  numbers.second = secondOfDay(row.trans_time, 0, row.trans_time.length);
-  if (numbers.second < 0) return "trans_time must be HH:MM:SS from 00:00:00 to 23:59:59";
-  if (!CATEGORY_INDEX.has(row.category)) return `unknown category '${row.category}'`;
-  if (row.is_fraud !== 0 && row.is_fraud !== 1) return "is_fraud must be 0 or 1";
-  numbers.day = dayNumber(date);
-  numbers.lat = row.lat;
-  numbers.long = row.long;
-  numbers.cityPop = row.city_pop;
-  numbers.unixTime = row.unix_time;
-  numbers.amt = row.amt;
-  numbers.merchLat = row.merch_lat;
-  numbers.merchLong = row.merch_long;
-  return numbersProblem(numbers);
-}
-
-/** The range rules, shared by both paths; NaN fails every one. */
-function numbersProblem(n: RowNumbers): string | undefined {
-  if (!(Math.abs(n.lat) <= 90) || !(Math.abs(n.long) <= 180)) return "lat/long out of range";
-  if (!(Number.isInteger(n.cityPop) && n.cityPop >= 0 && n.cityPop <= MAX_CITY_POP)) {
+  const cityPop = columns.cityPop[i];
+  if (!(Number.isInteger(cityPop) && cityPop >= 0 && cityPop <= MAX_CITY_POP)) {
     return `city_pop must be a whole number from 0 to ${MAX_CITY_POP}`;
   }
-  if (!(Number.isInteger(n.unixTime) && n.unixTime >= 0)) {
+  const unixTime = columns.unixTime[i];
+  if (!(Number.isInteger(unixTime) && unixTime >= 0)) {
     return "unix_time must be whole seconds, not negative";
   }
-  const apart = n.unixTime - (n.day * SECONDS_PER_DAY + n.second);
+  const apart = unixTime - (columns.transDate[i] * SECONDS_PER_DAY + columns.transTime[i]);
   if (!(Math.abs(apart) <= UNIX_TIME_TOLERANCE_S)) {
     const hours = Math.round(Math.abs(apart) / 360) / 10;
     return `unix_time is ${hours} h away from trans_date and trans_time (at most ${
       UNIX_TIME_TOLERANCE_S / 3600
     } h)`;
   }
-  if (!(n.amt > 0 && n.amt <= MAX_AMOUNT)) {
-    return `amt must be more than 0 and at most ${MAX_AMOUNT}`;
-  }
-  if (!(Math.abs(n.merchLat) <= 90) || !(Math.abs(n.merchLong) <= 180)) {
+  const amt = columns.amt[i];
+  if (!(amt > 0 && amt <= MAX_AMOUNT)) return `amt must be more than 0 and at most ${MAX_AMOUNT}`;
+  if (!(Math.abs(columns.merchLat[i]) <= 90) || !(Math.abs(columns.merchLong[i]) <= 180)) {
     return "merch_lat/merch_long out of range";
   }
   return undefined;
 }
 
-/** Whether `text[start, end)` is one or more ASCII digits. */
-function digits(text: string, start: number, end: number): boolean {
-  if (start >= end) return false;
-  for (let i = start; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c < ZERO || c > NINE) return false;
+/**
+ * Checks row `i` of typed columns decoded from a message (another producer's): the card number
+ * has 12 to 19 digits, the codes are in range, the days are real dates of years 0001 to 9999, the
+ * time is a second of a day, `trans_num` is 32 lowercase hex digits, then the range rules.
+ * Returns the reason it is not valid, or undefined.
+ */
+export function rowProblem(columns: TransactionColumns, i: number): string | undefined {
+  const low = columns.card[2 * i];
+  const high = columns.card[2 * i + 1];
+  if (high < CARD_MIN[0] || (high === CARD_MIN[0] && low < CARD_MIN[1])) return REASON.card;
+  if (high > CARD_LIMIT[0] || (high === CARD_LIMIT[0] && low >= CARD_LIMIT[1])) {
+    return REASON.card;
   }
-  return true;
+  const gender = columns.gender[i];
+  if (gender !== 0 && gender !== 1) return REASON.gender;
+  if (!isDay(columns.dob[i])) return REASON.dob;
+  const transNum = columns.text.trans_num;
+  if (!isLowerHex32(transNum.bytes, transNum.start[i], transNum.end[i])) return REASON.transNum;
+  if (!isDay(columns.transDate[i])) return REASON.date;
+  const second = columns.transTime[i];
+  if (!(Number.isInteger(second) && second >= 0 && second < SECONDS_PER_DAY)) return REASON.time;
+  if (!(columns.category[i] < CATEGORIES.length)) {
+    return `unknown category index ${columns.category[i]}`;
+  }
+  const fraud = columns.isFraud[i];
+  if (fraud !== 0 && fraud !== 1) return REASON.fraud;
+  return valuesProblem(columns, i);
 }
 
-/** `text[start, end)` as a number when it is ASCII digits alone; NaN otherwise. */
-function wholeNumber(text: string, start: number, end: number): number {
-  return digits(text, start, end) ? decimal(text, start, end, false) : Number.NaN;
+function isDay(day: number): boolean {
+  return Number.isInteger(day) && day >= FIRST_DAY && day <= LAST_DAY;
+}
+
+/** The rows of typed columns that are not valid transactions (`rowProblem`), in row order. */
+export function checkColumns(columns: TransactionColumns): ColumnProblem[] {
+  const problems: ColumnProblem[] = [];
+  for (let row = 0; row < columns.length; row++) {
+    const reason = rowProblem(columns, row);
+    if (reason !== undefined) problems.push({ row, reason });
+  }
+  return problems;
+}
+
+/** A scratch row: the bytes of the strings checked and one row of columns for their values. */
+const scratch = {
+  bytes: new Uint8Array(1024),
+  line: new LineCuts(),
+  columns: allocateColumns(1),
+};
+const encoder = new TextEncoder();
+
+/**
+ * Writes `line` into the scratch bytes one byte per UTF-16 code unit, so a field's byte range is
+ * its range in the string: ASCII as itself, anything else as 0xFF, which no rule accepts (every
+ * checked field is ASCII; the free-text fields are not checked). Returns the line's length.
+ */
+function lineIntoScratch(line: string): number {
+  const length = line.length;
+  if (scratch.bytes.length < length) scratch.bytes = new Uint8Array(length * 2);
+  const bytes = scratch.bytes;
+  const { read, written } = encoder.encodeInto(line, bytes);
+  if (read === length && written === length) return length; // ASCII: encoded as it stands.
+  for (let i = 0; i < length; i++) {
+    const c = line.charCodeAt(i);
+    bytes[i] = c < 0x80 ? c : 0xff;
+  }
+  return length;
+}
+
+/** Parses and validates one CSV data line into a transaction, or the reason it is not one. */
+export function parseTransactionLine(line: string): Transaction | RowError {
+  const length = lineIntoScratch(line);
+  const { bytes, columns } = scratch;
+  const cuts = scratch.line.cuts;
+  cutLine(bytes, 0, length, scratch.line);
+  if (scratch.line.next < length) return { reason: "a line feed inside the line" };
+  if (scratch.line.fields !== FIELD_COUNT) return { reason: fieldCountReason(scratch.line.fields) };
+  const reason = checkFields(bytes, cuts, columns, 0);
+  const text = (f: number) => line.substring(cuts[f] + 1, cuts[f + 1]);
+  if (reason !== undefined) {
+    // The category named as the line has it (the scratch bytes hold non-ASCII as 0xFF).
+    return { reason: reason.startsWith(CATEGORY_REASON) ? categoryReason(text(CATEGORY)) : reason };
+  }
+  return {
+    ssn: text(0),
+    cc_num: text(CC_NUM),
+    first: text(2),
+    last: text(3),
+    gender: columns.gender[0] === 1 ? "M" : "F",
+    street: text(5),
+    city: text(6),
+    state: text(7),
+    zip: text(8),
+    lat: columns.lat[0],
+    long: columns.long[0],
+    city_pop: columns.cityPop[0],
+    job: text(12),
+    dob: text(DOB),
+    acct_num: text(14),
+    profile: text(15),
+    trans_num: text(TRANS_NUM),
+    trans_date: text(TRANS_DATE),
+    trans_time: text(TRANS_TIME),
+    unix_time: columns.unixTime[0],
+    category: CATEGORIES[columns.category[0]] as Category,
+    amt: columns.amt[0],
+    is_fraud: columns.isFraud[0] === 1 ? 1 : 0,
+    merchant: text(23),
+    merch_lat: columns.merchLat[0],
+    merch_long: columns.merchLong[0],
+  };
+}
+
+/** Longest text any checked field may have: longer ones are cut here, still refused. */
+const CHECKED_FIELD_LIMIT = 40;
+
+/**
+ * Writes `text` into the scratch bytes at `at` as `lineIntoScratch` does, at most
+ * `CHECKED_FIELD_LIMIT` units of it (a longer text fails its rule either way); returns its end.
+ */
+function fieldIntoScratch(text: string, at: number): number {
+  const length = Math.min(text.length, CHECKED_FIELD_LIMIT);
+  const bytes = scratch.bytes;
+  for (let i = 0; i < length; i++) {
+    const c = text.charCodeAt(i);
+    bytes[at + i] = c < 0x80 ? c : 0xff;
+  }
+  return at + length;
 }
 
 /**
- * `text[start, end)` as a number when it is a plain decimal (`-` first only if `signed`, digits,
- * at most one `.` between digits); NaN otherwise. Read exactly as `Number` reads it: up to 15
- * digits form an exact integer and the power of ten is exact, so the one division rounds once,
- * correctly; longer ones (rare) are left to `Number`, the form being known.
+ * Checks the values of a transaction whose fields have the right types (a decoded JSON message);
+ * returns the reason it is not valid, or undefined.
  */
-function decimal(text: string, start: number, end: number, signed: boolean): number {
-  let i = start;
-  const negative = signed && text.charCodeAt(i) === DASH;
-  if (negative) i++;
-  let mantissa = 0;
-  let count = 0;
-  let fraction = -1;
-  for (; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= ZERO && c <= NINE) {
-      mantissa = mantissa * 10 + (c - ZERO);
-      count++;
-      if (fraction >= 0) fraction++;
-    } else if (c === DOT && fraction < 0 && count > 0) fraction = 0;
-    else return Number.NaN;
-  }
-  if (count === 0 || fraction === 0) return Number.NaN;
-  if (count > 15) return Number(text.substring(start, end));
-  const value = fraction > 0 ? mantissa / POW10[fraction] : mantissa;
-  return negative ? -value : value;
-}
-
-/** The two digits at `at` as a number, or -1. */
-function twoDigits(text: string, at: number): number {
-  const a = text.charCodeAt(at) - ZERO;
-  const b = text.charCodeAt(at + 1) - ZERO;
-  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
-}
-
-/** `text[start, end)` as `YYYYMMDD` when it is `YYYY-MM-DD` naming a real day; -1 otherwise. */
-function calendarDate(text: string, start: number, end: number): number {
-  if (end - start !== 10 || text.charCodeAt(start + 4) !== DASH) return -1;
-  if (text.charCodeAt(start + 7) !== DASH) return -1;
-  const high = twoDigits(text, start);
-  const low = twoDigits(text, start + 2);
-  const month = twoDigits(text, start + 5);
-  const day = twoDigits(text, start + 8);
-  if (high < 0 || low < 0 || month < 1 || month > 12 || day < 1) return -1;
-  const year = high * 100 + low;
-  if (year === 0) return -1;
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  const last = month === 2 && leap ? 29 : MONTH_DAYS[month - 1];
-  return day <= last ? year * 10_000 + month * 100 + day : -1;
-}
-
-/** Days since 1970-01-01 of a `YYYYMMDD` number. */
-function dayNumber(date: number): number {
-  const year = Math.floor(date / 10_000);
-  return daysFromCivil(year, Math.floor(date / 100) % 100, date % 100);
-}
-
-/** `text[start, end)` as seconds since midnight when it is `HH:MM:SS` of a day; -1 otherwise. */
-function secondOfDay(text: string, start: number, end: number): number {
-  if (end - start !== 8 || text.charCodeAt(start + 2) !== COLON) return -1;
-  if (text.charCodeAt(start + 5) !== COLON) return -1;
-  const hour = twoDigits(text, start);
-  const minute = twoDigits(text, start + 3);
-  const second = twoDigits(text, start + 6);
-  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return -1;
-  return hour * 3600 + minute * 60 + second;
-}
-
-/** Whether `text[start, end)` is 32 lowercase hexadecimal digits. */
-function isHex32(text: string, start: number, end: number): boolean {
-  if (end - start !== 32) return false;
-  for (let i = start; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (!((c >= ZERO && c <= NINE) || (c >= 0x61 && c <= 0x66))) return false;
-  }
-  return true;
+export function transactionProblem(row: Transaction): string | undefined {
+  const { bytes, columns } = scratch;
+  const ccEnd = fieldIntoScratch(row.cc_num, 0);
+  if (!readCardNumber(bytes, 0, ccEnd, columns.card, 0)) return REASON.card;
+  const genderEnd = fieldIntoScratch(row.gender, ccEnd);
+  if (genderCode(bytes, ccEnd, genderEnd) < 0) return REASON.gender;
+  const dobEnd = fieldIntoScratch(row.dob, genderEnd);
+  if (calendarDay(bytes, genderEnd, dobEnd) === NOT_A_DAY) return REASON.dob;
+  const transNumEnd = fieldIntoScratch(row.trans_num, dobEnd);
+  if (!isLowerHex32(bytes, dobEnd, transNumEnd)) return REASON.transNum;
+  const dateEnd = fieldIntoScratch(row.trans_date, transNumEnd);
+  const day = calendarDay(bytes, transNumEnd, dateEnd);
+  if (day === NOT_A_DAY) return REASON.date;
+  const timeEnd = fieldIntoScratch(row.trans_time, dateEnd);
+  const second = secondOfDay(bytes, dateEnd, timeEnd);
+  if (second < 0) return REASON.time;
+  const categoryEnd = fieldIntoScratch(row.category, timeEnd);
+  if (categoryIndex(bytes, timeEnd, categoryEnd) < 0) return categoryReason(row.category);
+  if (row.is_fraud !== 0 && row.is_fraud !== 1) return REASON.fraud;
+  columns.transDate[0] = day;
+  columns.transTime[0] = second;
+  columns.lat[0] = row.lat;
+  columns.long[0] = row.long;
+  columns.cityPop[0] = row.city_pop;
+  columns.unixTime[0] = row.unix_time;
+  columns.amt[0] = row.amt;
+  columns.merchLat[0] = row.merch_lat;
+  columns.merchLong[0] = row.merch_long;
+  return valuesProblem(columns, 0);
 }

@@ -6,10 +6,11 @@
  * @module
  */
 
+import { sliceRows } from "./columns.ts";
 import type { BadRow } from "./csv_columns.ts";
+import { parseCsvChunk } from "./csv_chunk.ts";
 import { readLineBlocks } from "./csv_lines.ts";
-import { CheckedLine, checkLine } from "./row_validator.ts";
-import { CATEGORIES, COLUMNS, HEADER } from "./schema.ts";
+import { parseTransactionLine } from "./row_validator.ts";
 import { SEED_FEATURE_COUNT, SeedEncoder, type SeedInput } from "./seed_encoding.ts";
 
 /** Rows of one batch: the seed's features (row-major, 64-bit) and the labels. */
@@ -30,58 +31,56 @@ export interface SeedBatchOptions {
 }
 
 const BLOCK = 4 << 20;
-const FIELD = Object.fromEntries(COLUMNS.map((name, i) => [name, i])) as Record<
-  typeof COLUMNS[number],
-  number
->;
-const checked = new CheckedLine();
 
 /**
  * The seed's fields of one CSV line, or the reason the line is not a valid row (the one row
  * validator's rules).
  */
 export function parseSeedLine(line: string): SeedInput & { is_fraud: number } | string {
-  const reason = checkLine(line, checked);
-  if (reason !== undefined) return reason;
+  const row = parseTransactionLine(line);
+  if ("reason" in row) return row.reason;
   return {
-    gender: checked.gender,
-    state: checked.field(FIELD.state),
-    city_pop: checked.cityPop,
-    job: checked.field(FIELD.job),
-    profile: checked.field(FIELD.profile),
-    trans_time: checked.field(FIELD.trans_time),
-    unix_time: checked.unixTime,
-    category: CATEGORIES[checked.category],
-    amt: checked.amt,
-    merchant: checked.field(FIELD.merchant),
-    is_fraud: checked.isFraud,
+    gender: row.gender,
+    state: row.state,
+    city_pop: row.city_pop,
+    job: row.job,
+    profile: row.profile,
+    trans_time: row.trans_time,
+    unix_time: row.unix_time,
+    category: row.category,
+    amt: row.amt,
+    merchant: row.merchant,
+    is_fraud: row.is_fraud,
   };
 }
 
-/** Streams the seed's features of every valid row of `files`, in file order, batch by batch. */
+/**
+ * Streams the seed's features of every valid row of `files`, in file order, batch by batch (each
+ * block of lines read into columns by the one CSV chunk reader, `csv_chunk.ts`).
+ */
 export async function* readSeedBatches(
   files: string[],
   options: SeedBatchOptions = {},
 ): AsyncGenerator<SeedBatch> {
   const batchRows = options.batchRows ?? 65_536;
   const encoder = new SeedEncoder();
-  const decoder = new TextDecoder();
   let features = new Float64Array(batchRows * SEED_FEATURE_COUNT);
   let labels = new Uint8Array(batchRows);
   let rows = 0;
   for (const path of files) {
-    for await (const { buffer, starts, ends, firstLine } of readLineBlocks(path, BLOCK)) {
-      for (let i = 0; i < starts.length; i++) {
-        const line = firstLine + i;
-        const text = decoder.decode(buffer.subarray(starts[i], ends[i]));
-        if (text === "" || (line === 1 && text === HEADER)) continue;
-        const row = parseSeedLine(text);
-        if (typeof row === "string") {
-          options.onBadRow?.({ file: path, line, reason: row });
-          continue;
-        }
-        encoder.encodeInto(row, features, rows * SEED_FEATURE_COUNT);
-        labels[rows++] = row.is_fraud;
+    for await (const { buffer, starts, firstLine, end } of readLineBlocks(path, BLOCK)) {
+      if (starts.length === 0) continue;
+      const chunk = parseCsvChunk(buffer.subarray(starts[0], end), { startsFile: firstLine === 1 });
+      for (const { line, reason } of chunk.bad) {
+        options.onBadRow?.({ file: path, line: firstLine + line, reason });
+      }
+      const columns = chunk.columns;
+      for (let from = 0; from < columns.length;) {
+        const to = Math.min(columns.length, from + batchRows - rows);
+        encoder.encodeColumns(sliceRows(columns, from, to), features, rows);
+        labels.set(columns.isFraud.subarray(from, to), rows);
+        rows += to - from;
+        from = to;
         if (rows === batchRows) {
           yield { rows, features, labels };
           features = new Float64Array(batchRows * SEED_FEATURE_COUNT);

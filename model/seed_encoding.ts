@@ -10,8 +10,10 @@
  * @module
  */
 
+import { timeText, type TransactionColumns } from "./columns.ts";
 import { md5Words } from "./md5.ts";
-import type { Transaction } from "./schema.ts";
+import { CATEGORIES, type Transaction } from "./schema.ts";
+import { TextMemo } from "./text_memo.ts";
 
 /** Name of the legacy encoder in a model's manifest. */
 export const SEED_ENCODER = "spark-seed";
@@ -57,12 +59,21 @@ export type SeedInput = Pick<
   | "merchant"
 >;
 
+/** The seed's hashes of `F` and `M` (gender codes 0 and 1) and of each category, by index. */
+const GENDER_HASHES = [seedHash("F"), seedHash("M")];
+const CATEGORY_HASHES = CATEGORIES.map(seedHash);
+
 /**
  * Encodes transactions the seed's way into rows of 64-bit values (`unix_time` needs more
- * precision than 32-bit floats have). Hashes are cached, as the text values repeat.
+ * precision than 32-bit floats have), from objects or from columns. Hashes are cached, as the text
+ * values repeat.
  */
 export class SeedEncoder {
   readonly #cache = new Map<string, number>();
+  /** Hashes of the text columns' values, by their bytes. */
+  readonly #textHashes = new TextMemo(seedHash);
+  /** Hashes of `trans_time`, by second of the day. */
+  readonly #timeHashes = new Map<number, number>();
 
   /** The seed's hash of `text` (cached). */
   hash(text: string): number {
@@ -86,6 +97,39 @@ export class SeedEncoder {
     out[offset + 7] = this.hash(row.category);
     out[offset + 8] = row.amt;
     out[offset + 9] = this.hash(row.merchant);
+  }
+
+  /**
+   * Writes the ten features of every row of `columns` into `out` from row `outRow` on
+   * (row-major): the values `encodeInto` gives the same rows as objects.
+   */
+  encodeColumns(columns: TransactionColumns, out: Float64Array, outRow = 0): void {
+    if ((outRow + columns.length) * SEED_FEATURE_COUNT > out.length) {
+      throw new RangeError(
+        `a seed feature matrix of ${out.length} values has no room for the rows`,
+      );
+    }
+    const { state, job, profile, merchant } = columns.text;
+    const texts = this.#textHashes;
+    for (let i = 0; i < columns.length; i++) {
+      const at = (outRow + i) * SEED_FEATURE_COUNT;
+      out[at] = GENDER_HASHES[columns.gender[i]];
+      out[at + 1] = texts.valueOf(state.bytes, state.start[i], state.end[i]);
+      out[at + 2] = columns.cityPop[i];
+      out[at + 3] = texts.valueOf(job.bytes, job.start[i], job.end[i]);
+      out[at + 4] = texts.valueOf(profile.bytes, profile.start[i], profile.end[i]);
+      out[at + 5] = this.#timeHash(columns.transTime[i]);
+      out[at + 6] = columns.unixTime[i];
+      out[at + 7] = CATEGORY_HASHES[columns.category[i]];
+      out[at + 8] = columns.amt[i];
+      out[at + 9] = texts.valueOf(merchant.bytes, merchant.start[i], merchant.end[i]);
+    }
+  }
+
+  #timeHash(second: number): number {
+    let value = this.#timeHashes.get(second);
+    if (value === undefined) this.#timeHashes.set(second, value = seedHash(timeText(second)));
+    return value;
   }
 
   /** The features of `rows`, row-major (`SEED_FEATURE_COUNT` values per row). */

@@ -17,6 +17,21 @@ export function daysFromCivil(year: number, month: number, day: number): number 
   return era * 146_097 + doe - 719_468;
 }
 
+/** The proleptic Gregorian `[year, month, day]` of a day number (days since 1970-01-01). */
+export function civilFromDays(days: number): [number, number, number] {
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365,
+  );
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  return [yoe + era * 400 + (month <= 2 ? 1 : 0), month, day];
+}
+
 /** Days since 1970-01-01 of `YYYY-MM-DD`; NaN if malformed. */
 export function dayOf(date: string): number {
   if (date.length !== 10 || date[4] !== "-" || date[7] !== "-") return Number.NaN;
@@ -42,7 +57,7 @@ export function weekdayOf(day: number): number {
   return (((day + 3) % 7) + 7) % 7;
 }
 
-/** Whole years from birth day `dob` to day `day` (both day numbers of civil dates). */
+/** Whole years from the birth date `dobDate` to `onDate` (both `YYYY-MM-DD`). */
 export function ageInYears(dobDate: string, onDate: string): number {
   const by = Number(dobDate.slice(0, 4));
   const bm = Number(dobDate.slice(5, 7));
@@ -50,5 +65,12 @@ export function ageInYears(dobDate: string, onDate: string): number {
   const y = Number(onDate.slice(0, 4));
   const m = Number(onDate.slice(5, 7));
   const d = Number(onDate.slice(8, 10));
+  return y - by - (m < bm || (m === bm && d < bd) ? 1 : 0);
+}
+
+/** Whole years from birth day `dob` to day `day` (both day numbers): `ageInYears` of the dates. */
+export function ageOnDay(dob: number, day: number): number {
+  const [by, bm, bd] = civilFromDays(dob);
+  const [y, m, d] = civilFromDays(day);
   return y - by - (m < bm || (m === bm && d < bd) ? 1 : 0);
 }

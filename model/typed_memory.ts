@@ -8,7 +8,7 @@
  */
 
 /** The typed arrays the model keeps columns in. */
-export type NumberColumn = Float64Array | Float32Array | Uint32Array | Uint8Array;
+export type NumberColumn = Float64Array | Float32Array | Uint32Array | Int32Array | Uint8Array;
 
 /**
  * `array` resized to `length` elements, contents kept up to the shorter length (new elements are

@@ -138,6 +138,8 @@ export interface BinnedForest {
   edges: Float32Array;
   /** 1 for categorical features (their value is their bin). */
   categorical: Uint8Array;
+  /** Bins per feature (numeric: edges + 1; categorical: the cardinality). */
+  counts: Uint8Array;
   feature: Uint8Array;
   /** Bins that go right, per internal slot. */
   mask: Int32Array;
@@ -151,10 +153,12 @@ export function binForest(
 ): BinnedForest {
   const edges = new Float32Array(flat.features * MAX_BINS).fill(Number.POSITIVE_INFINITY);
   const categorical = new Uint8Array(flat.features);
+  const counts = new Uint8Array(flat.features);
   bins.forEach((bin, f) => {
     if (bin.count > MAX_BINS) {
       throw new RangeError(`feature ${f} has ${bin.count} bins; at most ${MAX_BINS}`);
     }
+    counts[f] = bin.count;
     if (bin.kind === "categorical") categorical[f] = 1;
     else edges.set(bin.edges, f * MAX_BINS);
   });
@@ -182,6 +186,7 @@ export function binForest(
     features: flat.features,
     edges,
     categorical,
+    counts,
     feature: flat.feature,
     mask,
     leaf: flat.leaf,

@@ -25,3 +25,28 @@ Deno.test("--help gives each command its own default and the card-number flag", 
   assert.match(commandHelp(findCommand("run")!), /--ui-port .*default 8088\)/);
   assert.match(commandHelp(findCommand("run")!), /--show-card-numbers/);
 });
+
+/** The `--help` line of `flag` in `command`'s help, if it takes the flag. */
+function flagLine(command: string, flag: string): string | undefined {
+  return commandHelp(findCommand(command)!).split("\n")
+    .find((line) => line.startsWith(`  --${flag} `));
+}
+
+Deno.test("--workers says what it sizes in each command; produce and run size encoders with --encoders", () => {
+  assert.match(flagLine("generate", "workers")!, /generating a training set/);
+  assert.match(flagLine("train", "workers")!, /growing the trees/);
+  for (const command of ["consume", "run", "chaos"]) {
+    assert.match(flagLine(command, "workers")!, /scoring transactions/, command);
+  }
+  assert.match(flagLine("bench", "workers")!, /scoring workers in the grid/);
+  assert.equal(flagLine("produce", "workers"), undefined, "produce has no scoring workers");
+  for (const command of ["produce", "run"]) {
+    assert.match(flagLine(command, "encoders")!, /encoding the input lines/, command);
+  }
+  assert.match(flagLine("run", "encoders")!, /default 1\)/, "run keeps one encoder by default");
+  const workers = settingsReference().split("\n").find((line) => line.startsWith("| `--workers"));
+  assert.ok(workers);
+  for (const text of ["generate: ", "train: ", "consume, run, chaos: ", "bench: "]) {
+    assert.ok(workers.includes(text), `the reference says it per command: ${text}`);
+  }
+});

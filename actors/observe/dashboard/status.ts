@@ -53,6 +53,12 @@ export interface RoleStatus {
   recentAlerts: AlertSummary[];
 }
 
+/** What a role measures of itself: the part of its status beyond its name, clock and actors. */
+export type RoleFigures = Pick<
+  RoleStatus,
+  "modelVersion" | "counters" | "lag" | "latency" | "recentAlerts"
+>;
+
 /** Detection latency over the recent past only (the dashboard's chart). */
 export interface RecentLatency {
   /** What the latency histogram recorded over the window. */

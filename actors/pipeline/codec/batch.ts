@@ -50,13 +50,14 @@ export function decodeBatch(messages: readonly EncodedMessage[]): DecodedBatch {
   return batch;
 }
 
-function isJson(message: EncodedMessage): boolean {
+/** Whether a message is JSON: its `encoding` header says so, or it has none. */
+export function isJson(message: EncodedMessage): boolean {
   const encoding = message.headers.encoding;
   return encoding === undefined || encoding === "json";
 }
 
 /** The text of every JSON message (undefined for the others), decoded together. */
-function jsonTexts(messages: readonly EncodedMessage[]): (string | undefined)[] {
+export function jsonTexts(messages: readonly EncodedMessage[]): (string | undefined)[] {
   const texts: (string | undefined)[] = new Array(messages.length);
   const json: number[] = [];
   let total = 0;

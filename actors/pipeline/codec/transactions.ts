@@ -25,15 +25,14 @@ import {
   CUSTOMER_COLUMN_COUNT,
   type Transaction,
 } from "../../../model/schema.ts";
+import { ipcMessages } from "./arrow_ipc.ts";
+import { DecodeError } from "./decode_error.ts";
 import { decodeStrings, encodeStrings } from "./utf8.ts";
 
 /** Name of the header that says how a message is encoded. */
 export const ENCODING_HEADER = "encoding";
 
-/** A message could not be decoded; it belongs in the dead-letter topic with this reason. */
-export class DecodeError extends Error {
-  override name = "DecodeError";
-}
+export { DecodeError };
 
 const NUMERIC = new Set<string>([
   "lat",
@@ -267,6 +266,8 @@ export function parseJsonTransaction(text: string): Transaction {
 }
 
 function decodeArrow(body: Uint8Array): Transaction[] {
+  // Complete, and its metadata well formed: apache-arrow trusts every length it reads.
+  ipcMessages(body);
   let table: Table;
   try {
     table = tableFromIPC(body);

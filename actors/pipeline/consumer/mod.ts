@@ -18,16 +18,13 @@ import {
 } from "../../runtime/mod.ts";
 import type { LogConsumer, PartitionBatch, Transport } from "../../log/types.ts";
 import type { ConsumerMetrics } from "./metrics.ts";
-import {
-  type CommittedBatch,
-  type ConsumerTopics,
-  partitionActor,
-  partitionActorId,
-} from "./partition.ts";
+import { type ConsumerTopics, partitionActor, partitionActorId } from "./partition.ts";
 import type { PartitionScorerFactory } from "./scorer.ts";
+import type { PipelineEmitter } from "../events.ts";
 
 export { type ConsumerMetrics, consumerMetrics } from "./metrics.ts";
-export type { CommittedBatch, ConsumerTopics } from "./partition.ts";
+export type { ConsumerTopics } from "./partition.ts";
+export type { CommittedBatch } from "../events.ts";
 export type { PartitionScorer, PartitionScorerFactory, ScoreResult } from "./scorer.ts";
 
 /** What the consumer tree needs. */
@@ -44,14 +41,13 @@ export interface ConsumerTreeOptions {
   before?: ChildSpec[];
   /** How the partition actors' supervisor restarts them (default `one_for_one`). */
   partitionStrategy?: Strategy;
-  onCommitted?: (batch: CommittedBatch) => void;
   /**
    * Longest a partition actor's start or batch may take (its card-state restore: without progress)
    * before it is restarted, in ms (default 90 s).
    */
   stepDeadlineMs?: number;
-  /** Receives events worth a status line (assignments, seeks). */
-  onEvent?: (line: string) => void;
+  /** Told `assigned`, `revoked`, `refetching`, and `committed` after each committed batch. */
+  events?: PipelineEmitter;
 }
 
 /** The supervision tree of a consumer. */
@@ -113,27 +109,23 @@ function groupMember(options: ConsumerTreeOptions, base: string): ChildSpec {
                   actors: (address) => ctx.sibling(address),
                   metrics: options.metrics,
                   seek: (offset) => {
-                    options.onEvent?.(
-                      `partition ${partition}: fetching again from offset ${offset}`,
-                    );
+                    options.events?.emit("refetching", { partition, offset });
                     member.seek({ topic: topics.transactions, partition }, offset);
                   },
-                  onCommitted: options.onCommitted,
+                  events: options.events,
                   stepDeadlineMs: options.stepDeadlineMs,
                 });
                 await ctx.tree.startChild(partitionsPath, spec);
                 refs.set(partition, ctx.sibling(addressOf(spec, "partitions")));
               }
-              options.onEvent?.(
-                `assigned partitions ${assigned.map((p) => p.partition).join(", ")}`,
-              );
+              options.events?.emit("assigned", { partitions: assigned.map((p) => p.partition) });
             },
             onRevoke: async (revoked) => {
               for (const { partition } of revoked) {
                 refs.delete(partition);
                 await ctx.tree.terminateChild(partitionsPath, partitionActorId(partition));
               }
-              options.onEvent?.(`revoked partitions ${revoked.map((p) => p.partition).join(", ")}`);
+              options.events?.emit("revoked", { partitions: revoked.map((p) => p.partition) });
             },
             eachBatch: async (batch) => {
               const ref = refs.get(batch.partition);

@@ -14,6 +14,7 @@ import type { ChildSpec } from "../../runtime/mod.ts";
 import { workers as workerSpecs } from "../workers/specs.ts";
 import type { PartitionScorer, PartitionScorerFactory } from "./scorer.ts";
 import { delay } from "../../lib/async.ts";
+import type { PipelineEmitter } from "../events.ts";
 
 /** Scoring resources of a consumer. */
 export interface ModelScoring {
@@ -29,8 +30,8 @@ export interface ModelScoring {
 export interface ModelScoringOptions extends ModelChoice {
   /** Scoring workers. */
   workers: number;
-  /** Called on a model switch or a refused new version. */
-  onEvent?: (line: string) => void;
+  /** Told `modelSwitched`, `modelIncompatible` or `modelRefused` about each new version. */
+  events?: PipelineEmitter;
   /** How often `latest` looks for a new version, in ms (default 2000). */
   pollMs?: number;
 }
@@ -61,15 +62,16 @@ export async function modelScoring(options: ModelScoringOptions): Promise<ModelS
               if (
                 JSON.stringify(next.manifest.encoder) !== JSON.stringify(current.manifest.encoder)
               ) {
-                options.onEvent?.(
-                  `model ${next.version} keeps card history differently; restart the consumer to use it`,
-                );
+                options.events?.emit("modelIncompatible", { version: next.version });
                 continue;
               }
               current = next;
-              options.onEvent?.(`now scoring with model ${next.version}`);
+              options.events?.emit("modelSwitched", { version: next.version });
             } catch (error) {
-              options.onEvent?.(`model in ${newest.dir} refused: ${(error as Error).message}`);
+              options.events?.emit("modelRefused", {
+                dir: newest.dir,
+                reason: (error as Error).message,
+              });
             }
           }
         },

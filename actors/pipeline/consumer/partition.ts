@@ -33,6 +33,7 @@ import {
 import type { ConsumerActors, PartitionScorer, PartitionScorerFactory } from "./scorer.ts";
 import { SeenIds, segmentKey, segmentSlot } from "./seen_ids.ts";
 import { deadline } from "../../lib/async.ts";
+import type { PipelineEmitter } from "../events.ts";
 
 /** Topics a partition actor writes to. */
 export interface ConsumerTopics {
@@ -57,25 +58,13 @@ export interface PartitionActorOptions {
   metrics: ConsumerMetrics;
   /** Asks the group member to fetch the partition again from `offset` (after a gap). */
   seek(offset: number): void;
-  /** Called after each committed batch. */
-  onCommitted?: (batch: CommittedBatch) => void;
+  /** Told `committed` after each committed batch. */
+  events?: PipelineEmitter;
   /**
    * Longest the actor's start or one batch may take, and its card-state restore may go without
    * progress, before it counts as hung and the actor is restarted, in ms (default 90 s).
    */
   stepDeadlineMs?: number;
-}
-
-/** What a partition actor committed in one batch. */
-export interface CommittedBatch {
-  partition: number;
-  rows: Transaction[];
-  scores: Float32Array;
-  threshold: number;
-  modelVersion: string;
-  alerts: number;
-  /** Messages of the batch that could not be decoded, and rows whose id was seen before. */
-  deadLetters: number;
 }
 
 /** Id of the actor of `partition`. */
@@ -332,7 +321,7 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
     metrics.batchMs.record(now - started);
     for (const record of records) metrics.latencyMs.record(Math.max(0, now - record.timestamp));
     if (result) metrics.modelVersion = result.modelVersion;
-    options.onCommitted?.({
+    options.events?.emit("committed", {
       partition,
       rows,
       scores: result?.scores ?? new Float32Array(0),

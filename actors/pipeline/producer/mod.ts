@@ -22,6 +22,7 @@ import type { LineChunk } from "./lines.ts";
 import { type ProducerMetrics, publishFile } from "./publisher.ts";
 import { workers } from "../workers/specs.ts";
 import { delay } from "../../lib/async.ts";
+import type { PipelineEmitter } from "../events.ts";
 
 export { type ProducerMetrics, producerMetrics } from "./publisher.ts";
 
@@ -49,12 +50,12 @@ export interface ProducerActorOptions {
   /** Encoder workers (default 1). */
   encoders?: number;
   metrics: ProducerMetrics;
-  /** Called after every committed chunk with the ids of the rows it published. */
-  onPublished?: (ids: string[]) => void;
-  /** Called when a scan found nothing new to publish, nor any file waiting to settle. */
-  onIdle?: () => void;
-  /** Called, once per change, for a file that changed after it was published (a warning). */
-  onChanged?: (message: string) => void;
+  /**
+   * Told `published` after every committed chunk, `idle` when a scan found nothing new to publish
+   * nor any file waiting to settle, and `fileChanged`, once per change, about a file that changed
+   * after it was published.
+   */
+  events?: PipelineEmitter;
   /** Delete each file once it is wholly published (like Spark's `cleanSource=delete`). */
   deletePublished?: boolean;
 }
@@ -96,7 +97,7 @@ function publisherActor(
     if (reported.has(key)) return;
     reported.add(key);
     options.metrics.changedFiles++;
-    options.onChanged?.(message);
+    options.events?.emit("fileChanged", { file: file.name, message });
   };
   return {
     kind: "actor",
@@ -130,7 +131,9 @@ function publisherActor(
             });
             const todo = settle.settled(wanted).slice(0, options.maxFilesPerTrigger);
             if (todo.length === 0) {
-              if (settle.pending === 0) options.onIdle?.();
+              if (settle.pending === 0) {
+                options.events?.emit("idle", { producerId: options.producerId });
+              }
               await delay(options.pollMs ?? 250, ctx.signal);
               continue;
             }
@@ -155,7 +158,7 @@ function publisherActor(
                 readAhead: 2 * encoders.length,
                 metrics: options.metrics,
                 signal: ctx.signal,
-                onPublished: options.onPublished,
+                events: options.events,
                 onCommitted: (entry) => committed.set(entry.file, entry),
               });
               ledger.set(file.name, entry);

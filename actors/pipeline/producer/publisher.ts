@@ -19,6 +19,7 @@ import {
 import type { InputFile } from "./files.ts";
 import { type LedgerEntry, ledgerRecord } from "./ledger.ts";
 import { DEFAULT_CHUNK_LINES, DEFAULT_MAX_LINE_BYTES, type LineChunk, readLines } from "./lines.ts";
+import type { PipelineEmitter } from "../events.ts";
 
 /** Counters of a producer, kept across restarts of its actor. */
 export interface ProducerMetrics {
@@ -60,8 +61,8 @@ export interface PublishOptions {
   metrics: ProducerMetrics;
   /** Stops after the chunk in progress. */
   signal?: AbortSignal;
-  /** Called after every committed chunk with the ids of the rows it published. */
-  onPublished?: (ids: string[]) => void;
+  /** Told `published` after every committed chunk, with the ids of the rows it published. */
+  events?: PipelineEmitter;
   /** Called after every committed chunk with the file's new ledger entry. */
   onCommitted?: (entry: LedgerEntry) => void;
 }
@@ -151,7 +152,7 @@ export async function publishFile(
       metrics.bytes += bytes;
       // A file published on after it grew was counted when it was first done.
       if (next.done && !entry?.done) metrics.files++;
-      options.onPublished?.(ids);
+      options.events?.emit("published", { producerId: options.producerId, ids });
       if (options.signal?.aborted && !chunk.last) break;
     }
   } finally {

@@ -6,22 +6,13 @@
  * @module
  */
 
-import {
-  type CommandContext,
-  type CommandHandler,
-  type CommandOutcome,
-  dashboardAddress,
-  stopAfter,
-} from "../command.ts";
+import type { CommandContext, CommandHandler, CommandOutcome } from "../command.ts";
 import type { Config } from "../../../config/config.ts";
-import { startRoleDashboard } from "../../observe/dashboard/role_dashboard.ts";
-import type { StatusServer } from "../../observe/dashboard/server.ts";
 import { generateStream } from "../generator/mod.ts";
 import { modelScoring } from "../consumer/model_scoring.ts";
 import { latencyText, latencyValue } from "../../observe/metrics/histogram.ts";
-import { delay } from "../../lib/async.ts";
-import { ensureTopicsPatiently, openTransport } from "../connect.ts";
-import { topicSpecs } from "../topics.ts";
+import { openTransport } from "../connect.ts";
+import { hostRole, reportTiming } from "../role_host.ts";
 import { type FolderFate, makeBatchFolder, releaseBatchFolder } from "./batch_folder.ts";
 import { Pipeline } from "./pipeline.ts";
 
@@ -55,15 +46,13 @@ export const runCommand: CommandHandler = (config, ctx) => runPipeline(config, c
  * `runCommand` with its limits settable. Generated transactions are never deleted unpublished:
  * when the drain does not finish, the batch folder is kept and named, with how to publish it.
  */
-export async function runPipeline(
+export function runPipeline(
   config: Config,
   ctx: CommandContext,
   limits: RunLimits = {},
 ): Promise<CommandOutcome> {
-  const transport = openTransport(config, ctx.status);
-  const input = await makeBatchFolder();
   const producerId = `run-${crypto.randomUUID().slice(0, 8)}`;
-  let server: StatusServer | undefined;
+  let input = "";
   let pipeline: Pipeline | undefined;
   let generated = 0;
   const unpublished = () =>
@@ -82,157 +71,142 @@ export async function runPipeline(
     fate = releaseBatchFolder(input);
     sayKept();
   };
-  const unregister = ctx.onForcedExit(release);
-  const started = performance.now();
-  try {
-    const scoring = await modelScoring({
-      model: config.model,
-      modelsDir: config.modelsDir,
-      workers: config.workers,
-      onEvent: (line) => ctx.status(`run: ${line}`),
-    });
-    const model = scoring.current();
-    ctx.status(
-      `run: scoring with model ${model.version}; ${transport.kind} log; batches in ${input}`,
-    );
-    if (
-      !await ensureTopicsPatiently(transport, topicSpecs(config), {
-        // --duration bounds the whole run, the wait for Kafka included.
-        signal: stopAfter(ctx.signal, config.duration),
-        onWait: (line) => ctx.status(`run: ${line}`),
-      })
-    ) {
-      ctx.status(`run: stopped before Kafka at ${config.brokers} could be reached`);
-      return { exitCode: 1 };
-    }
-    const partitions = await transport.partitions(config.topic);
-    pipeline = await Pipeline.start({
-      transport,
-      input,
-      topic: config.topic,
-      partitions,
-      encoding: config.encoding,
-      groupId: config.groupId,
-      producerId,
-      emitScores: config.emitScores,
-      showCardNumbers: config.showCardNumbers,
-      scoring,
-      onEvent: (line) => ctx.status(`run: ${line}`),
-    });
-    const running = pipeline;
-    server = startRoleDashboard({
-      ...dashboardAddress(config),
-      role: "run",
-      status: () => running.status({ generated, modelVersion: model.version }),
-      onStatus: ctx.status,
-    });
-    const generation = new AbortController();
-    const stopGeneration = () => generation.abort();
-    ctx.signal.addEventListener("abort", stopGeneration, { once: true });
-    const statusLoop = (async () => {
-      let last = { scored: 0, at: performance.now() };
-      while (await delay(1000, generation.signal)) {
-        const now = performance.now();
-        const scored = running.consumer.scored;
-        const rate = ((scored - last.scored) * 1000) / (now - last.at);
-        last = { scored, at: now };
-        // Behind: generated but not yet published, and published but not yet scored.
-        const lag = unpublished() + running.consumer.lag.reduce((a, b) => a + (b ?? 0), 0);
-        ctx.status(
-          `run: generated ${generated}, produced ${running.producer.rows}, scored ${scored} ` +
-            `(${Math.round(rate)}/s), alerts ${running.consumer.alerts}, lag ${lag}, ` +
-            `p99 ${latencyText(running.consumer.latencyMs.quantile(0.99))} ms`,
-        );
-      }
-    })();
-    const generator = await generateStream({
-      outDir: input,
-      customers: config.customers,
-      seed: config.seed,
-      fidelity: config.fidelity,
-      speed: config.speed,
-      rate: config.rate,
-      durationMs: config.duration * 1000,
-      signal: generation.signal,
-      onProgress: (progress) => (generated = progress.rows),
-      holdWhile: (rows) =>
-        rows - running.producer.rows - running.producer.deadLetters >
-          (limits.maxUnpublishedRows ?? MAX_UNPUBLISHED_ROWS),
-    });
-    generated = generator.rows;
-    generation.abort();
-    ctx.signal.removeEventListener("abort", stopGeneration);
-    await statusLoop;
-    ctx.status(`run: generation stopped after ${generated} transactions; draining`);
-    const drainTimeoutMs = limits.drainTimeoutMs ?? DRAIN_TIMEOUT_MS;
-    const drained = await pipeline.drain(input, {
-      timeoutMs: ctx.signal.aborted
-        ? Math.min(drainTimeoutMs, INTERRUPTED_DRAIN_TIMEOUT_MS)
-        : drainTimeoutMs,
-    });
-    const seconds = (performance.now() - started) / 1000;
-    const outcome = await pipeline.stop();
-    const reconciliation = pipeline.reconcile();
-    const consumer = pipeline.consumer;
-    fate = releaseBatchFolder(input);
-    // What was generated but neither published nor dead-lettered waits in the kept folder; were
-    // the folder gone, it would be lost.
-    const unpublishedKept = fate.kept ? Math.max(0, unpublished()) : 0;
-    // Published but not scored: still in the topic for the group on Kafka, gone with the
-    // embedded log.
-    const unscoredInTopic = transport.kind === "kafka" ? reconciliation.lost : 0;
-    const lost = reconciliation.lost - unscoredInTopic +
-      Math.max(0, unpublished() - unpublishedKept);
-    const report = {
-      transport: transport.kind,
-      model_version: consumer.modelVersion ?? model.version,
-      encoding: config.encoding,
-      partitions,
-      workers: config.workers,
-      generated,
-      produced: reconciliation.produced,
-      scored: reconciliation.scored,
-      alerts: consumer.alerts,
-      dead_letters: pipeline.producer.deadLetters + consumer.deadLetters,
-      lost,
-      unpublished_kept: unpublishedKept,
-      kept_folder: fate.kept ? input : null,
-      unscored_in_topic: unscoredInTopic,
-      duplicates: reconciliation.duplicates,
-      exact_accounting: reconciliation.exact,
-      drained,
-      seconds: Math.round(seconds * 100) / 100,
-      throughput: Math.round(reconciliation.scored / seconds),
-      latency_ms: {
-        p50: latencyValue(consumer.latencyMs.quantile(0.5)),
-        p99: latencyValue(consumer.latencyMs.quantile(0.99)),
-        max: Math.round(consumer.latencyMs.max * 10) / 10,
-      },
-    };
-    ctx.print(
-      `generated ${report.generated}, produced ${report.produced}, scored ${report.scored}, ` +
-        `alerts ${report.alerts}, dead letters ${report.dead_letters}, lost ${report.lost}, ` +
-        `duplicates ${report.duplicates}; ${report.throughput} transactions/s, latency p50 ` +
-        `${report.latency_ms.p50} ms p99 ${report.latency_ms.p99} ms`,
-    );
-    sayKept();
-    if (unscoredInTopic > 0) {
-      ctx.print(
-        `run: ${unscoredInTopic} published transactions were not scored yet; they wait in ` +
-          `topic ${config.topic} for group ${config.groupId} (fraudstream consume scores them)`,
+  return hostRole(config, ctx, {
+    name: "run",
+    statusEveryMs: 1000,
+    openTransport,
+    prepare: async ({ transport, events, say, defer }) => {
+      input = await makeBatchFolder();
+      const unregister = ctx.onForcedExit(release);
+      defer(() => {
+        release();
+        unregister();
+      });
+      const scoring = await modelScoring({
+        model: config.model,
+        modelsDir: config.modelsDir,
+        workers: config.workers,
+        events,
+      });
+      say(
+        `scoring with model ${scoring.current().version}; ${transport.kind} log; batches in ${input}`,
       );
-    }
-    if (outcome.kind === "failed") ctx.status(`run: stopped: ${outcome.error.message}`);
-    const ok = outcome.kind === "stopped" && report.lost === 0 && report.duplicates === 0 &&
-      !fate.kept && unscoredInTopic === 0;
-    return { exitCode: ok ? 0 : 1, report };
-  } finally {
-    await pipeline?.stop().catch(() => {});
-    await server?.close();
-    await transport.close();
-    release();
-    unregister();
-  }
+      return scoring;
+    },
+    start: async ({ transport, events, say, seconds }, scoring) => {
+      const model = scoring.current();
+      const partitions = await transport.partitions(config.topic);
+      const running = pipeline = await Pipeline.start({
+        transport,
+        input,
+        topic: config.topic,
+        partitions,
+        encoding: config.encoding,
+        groupId: config.groupId,
+        producerId,
+        emitScores: config.emitScores,
+        showCardNumbers: config.showCardNumbers,
+        scoring,
+        encoders: config.encoders,
+        events,
+      });
+      let drained = false;
+      let elapsed = 0;
+      return {
+        system: running.system,
+        figures: () => running.figures({ generated, modelVersion: model.version }),
+        progress: () => running.consumer.scored,
+        // Behind: generated but not yet published, and published but not yet scored.
+        statusLine: (rate) =>
+          `generated ${generated}, produced ${running.producer.rows}, ` +
+          `scored ${running.consumer.scored} (${rate}/s), alerts ${running.consumer.alerts}, ` +
+          `lag ${unpublished() + running.consumer.lag.reduce((a, b) => a + (b ?? 0), 0)}, ` +
+          `p99 ${latencyText(running.consumer.latencyMs.quantile(0.99))} ms`,
+        work: async () => {
+          const generator = await generateStream({
+            outDir: input,
+            customers: config.customers,
+            seed: config.seed,
+            fidelity: config.fidelity,
+            speed: config.speed,
+            rate: config.rate,
+            durationMs: config.duration * 1000,
+            signal: ctx.signal,
+            onProgress: (progress) => (generated = progress.rows),
+            holdWhile: (rows) =>
+              rows - running.producer.rows - running.producer.deadLetters >
+                (limits.maxUnpublishedRows ?? MAX_UNPUBLISHED_ROWS),
+          });
+          generated = generator.rows;
+        },
+        wrapUp: async () => {
+          say(`generation stopped after ${generated} transactions; draining`);
+          const drainTimeoutMs = limits.drainTimeoutMs ?? DRAIN_TIMEOUT_MS;
+          drained = await running.drain(input, {
+            timeoutMs: ctx.signal.aborted
+              ? Math.min(drainTimeoutMs, INTERRUPTED_DRAIN_TIMEOUT_MS)
+              : drainTimeoutMs,
+          });
+          elapsed = seconds();
+        },
+        finish: () => {
+          const reconciliation = running.reconcile();
+          const consumer = running.consumer;
+          fate = releaseBatchFolder(input);
+          // What was generated but neither published nor dead-lettered waits in the kept folder;
+          // were the folder gone, it would be lost.
+          const unpublishedKept = fate.kept ? Math.max(0, unpublished()) : 0;
+          // Published but not scored: still in the topic for the group on Kafka, gone with the
+          // embedded log.
+          const unscoredInTopic = transport.kind === "kafka" ? reconciliation.lost : 0;
+          const lost = reconciliation.lost - unscoredInTopic +
+            Math.max(0, unpublished() - unpublishedKept);
+          const report = {
+            transport: transport.kind,
+            model_version: consumer.modelVersion ?? model.version,
+            encoding: config.encoding,
+            partitions,
+            workers: config.workers,
+            encoders: config.encoders,
+            generated,
+            produced: reconciliation.produced,
+            scored: reconciliation.scored,
+            alerts: consumer.alerts,
+            dead_letters: running.producer.deadLetters + consumer.deadLetters,
+            lost,
+            unpublished_kept: unpublishedKept,
+            kept_folder: fate.kept ? input : null,
+            unscored_in_topic: unscoredInTopic,
+            duplicates: reconciliation.duplicates,
+            exact_accounting: reconciliation.exact,
+            drained,
+            ...reportTiming(reconciliation.scored, elapsed),
+            latency_ms: {
+              p50: latencyValue(consumer.latencyMs.quantile(0.5)),
+              p99: latencyValue(consumer.latencyMs.quantile(0.99)),
+              max: Math.round(consumer.latencyMs.max * 10) / 10,
+            },
+          };
+          ctx.print(
+            `generated ${report.generated}, produced ${report.produced}, scored ${report.scored}, ` +
+              `alerts ${report.alerts}, dead letters ${report.dead_letters}, lost ${report.lost}, ` +
+              `duplicates ${report.duplicates}; ${report.throughput} transactions/s, latency p50 ` +
+              `${report.latency_ms.p50} ms p99 ${report.latency_ms.p99} ms`,
+          );
+          sayKept();
+          if (unscoredInTopic > 0) {
+            ctx.print(
+              `run: ${unscoredInTopic} published transactions were not scored yet; they wait in ` +
+                `topic ${config.topic} for group ${config.groupId} (fraudstream consume scores them)`,
+            );
+          }
+          const ok = report.lost === 0 && report.duplicates === 0 && !fate.kept &&
+            unscoredInTopic === 0;
+          return { exitCode: ok ? 0 : 1, report };
+        },
+      };
+    },
+  });
 }
 
 /** The command that publishes a kept batch folder to Kafka, resuming where this run stopped. */

@@ -7,12 +7,9 @@
  */
 
 import { type ConsumerMetrics, consumerMetrics, consumerTree } from "../consumer/mod.ts";
-import type { CommittedBatch, PartitionScorerFactory } from "../consumer/mod.ts";
-import {
-  type AlertSummary,
-  RecentAlerts,
-  type RoleStatus,
-} from "../../observe/dashboard/status.ts";
+import type { PartitionScorerFactory } from "../consumer/mod.ts";
+import { followAlerts } from "../consumer/recent_alerts.ts";
+import { RecentAlerts, type RoleFigures } from "../../observe/dashboard/status.ts";
 import { IdLedger, type Reconciliation } from "../../observe/metrics/id_ledger.ts";
 import { type ProducerMetrics, producerMetrics, producerTree } from "../producer/mod.ts";
 import {
@@ -23,6 +20,7 @@ import {
 } from "../../runtime/mod.ts";
 import { poll } from "../../lib/async.ts";
 import { type Transport } from "../../log/mod.ts";
+import { type PipelineEmitter, pipelineEvents } from "../events.ts";
 import { TOPICS } from "../topics.ts";
 import { waitingBatchFiles } from "./batch_folder.ts";
 import type { WireEncoding } from "../codec/wire_encoding.ts";
@@ -42,10 +40,13 @@ export interface PipelineOptions {
   showCardNumbers?: boolean;
   /** Scorer factory and the actors it needs (e.g. a pool of scoring workers). */
   scoring: { scorers: PartitionScorerFactory; children: ChildSpec[] };
-  /** Events worth a status line. */
-  onEvent?: (line: string) => void;
-  /** Extra work per committed batch (e.g. fault injection in chaos scenarios). */
-  onCommitted?: (batch: CommittedBatch) => void;
+  /** The producer's encoder workers (default 1). */
+  encoders?: number;
+  /**
+   * Where the producer and the consumers tell what happens (default: a new emitter): subscribe
+   * before the start to miss nothing.
+   */
+  events?: PipelineEmitter;
   /** How the partition actors are restarted (default `one_for_one`). */
   partitionStrategy?: Strategy;
 }
@@ -53,41 +54,51 @@ export interface PipelineOptions {
 /** A running pipeline. */
 export class Pipeline {
   readonly system: ActorSystem;
+  /** The events of its producer and consumers. */
+  readonly events: PipelineEmitter;
+  /** Every transaction id published and scored, from the events. */
   readonly ledger: IdLedger;
   readonly producer: ProducerMetrics;
   readonly consumer: ConsumerMetrics;
+  /** The latest alerts, from the events. */
   readonly alerts: RecentAlerts;
-  readonly startedAt = Date.now();
-  readonly transportKind: "kafka" | "embedded";
   /** The transactions topic. */
   readonly topic: string;
 
   private constructor(
     system: ActorSystem,
-    metrics: {
+    parts: {
+      events: PipelineEmitter;
       producer: ProducerMetrics;
       consumer: ConsumerMetrics;
       ledger: IdLedger;
       alerts: RecentAlerts;
     },
-    transportKind: "kafka" | "embedded",
     topic: string,
   ) {
     this.topic = topic;
     this.system = system;
-    this.producer = metrics.producer;
-    this.consumer = metrics.consumer;
-    this.ledger = metrics.ledger;
-    this.alerts = metrics.alerts;
-    this.transportKind = transportKind;
+    this.events = parts.events;
+    this.producer = parts.producer;
+    this.consumer = parts.consumer;
+    this.ledger = parts.ledger;
+    this.alerts = parts.alerts;
   }
 
   /** Starts the producer and consumer actors (the generator writes files on its own). */
   static async start(options: PipelineOptions): Promise<Pipeline> {
+    const events = options.events ?? pipelineEvents();
     const producer = producerMetrics();
     const consumer = consumerMetrics();
     const ledger = new IdLedger();
     const alerts = new RecentAlerts({ showCardNumbers: options.showCardNumbers });
+    events.on("published", ({ ids }) => {
+      for (const id of ids) ledger.produced(id);
+    });
+    events.on("committed", ({ rows }) => {
+      for (const row of rows) ledger.scored(row.trans_num);
+    });
+    followAlerts(events, alerts);
     const system = await ActorSystem.start({
       kind: "supervisor",
       id: "run",
@@ -110,11 +121,10 @@ export class Pipeline {
             producerId: options.producerId,
             maxFilesPerTrigger: 1000,
             pollMs: 50,
+            encoders: options.encoders,
             metrics: producer,
             deletePublished: true,
-            onPublished: (ids) => {
-              for (const id of ids) ledger.produced(id);
-            },
+            events,
           })],
         },
         consumerTree({
@@ -132,27 +142,11 @@ export class Pipeline {
           metrics: consumer,
           before: options.scoring.children,
           partitionStrategy: options.partitionStrategy,
-          onEvent: options.onEvent,
-          onCommitted: (batch) => {
-            const detectedAt = new Date().toISOString();
-            batch.rows.forEach((row, i) => {
-              ledger.scored(row.trans_num);
-              const score = batch.scores[i];
-              if (score >= batch.threshold) {
-                alerts.add(alertSummary(row, score, batch.modelVersion, detectedAt));
-              }
-            });
-            options.onCommitted?.(batch);
-          },
+          events,
         }),
       ],
     });
-    return new Pipeline(
-      system,
-      { producer, consumer, ledger, alerts },
-      options.transport.kind,
-      options.topic,
-    );
+    return new Pipeline(system, { events, producer, consumer, ledger, alerts }, options.topic);
   }
 
   /**
@@ -173,14 +167,9 @@ export class Pipeline {
     }, { timeoutMs: options.timeoutMs, signal: options.signal, pollMs: 50, failed });
   }
 
-  /** The status snapshot the dashboard and `/metrics` read. */
-  status(extra: { generated?: number; modelVersion?: string }): RoleStatus {
+  /** What the dashboard and `/metrics` show of the pipeline. */
+  figures(extra: { generated?: number; modelVersion?: string }): RoleFigures {
     return {
-      role: "run",
-      startedAt: this.startedAt,
-      now: Date.now(),
-      transport: this.transportKind,
-      ready: this.system.root.state === "running",
       modelVersion: this.consumer.modelVersion ?? extra.modelVersion,
       counters: {
         generated: extra.generated,
@@ -191,7 +180,6 @@ export class Pipeline {
       },
       lag: this.consumer.lag,
       latency: this.consumer.latencyMs,
-      tree: this.system.snapshot(),
       recentAlerts: this.alerts.list(),
     };
   }
@@ -206,22 +194,4 @@ export class Pipeline {
     await this.system.shutdown();
     return await this.system.done;
   }
-}
-
-function alertSummary(
-  row: CommittedBatch["rows"][number],
-  score: number,
-  modelVersion: string,
-  detectedAt: string,
-): AlertSummary {
-  return {
-    trans_num: row.trans_num,
-    cc_num: row.cc_num,
-    amt: row.amt,
-    category: row.category,
-    score,
-    event_time: `${row.trans_date}T${row.trans_time}`,
-    detected_at: detectedAt,
-    model_version: modelVersion,
-  };
 }

@@ -13,6 +13,8 @@ import {
   producerTree,
 } from "../../pipeline/producer/mod.ts";
 import { Pipeline, type PipelineOptions } from "../../pipeline/run/pipeline.ts";
+import { type PipelineEmitter, pipelineEvents } from "../../pipeline/events.ts";
+import { sayEvents } from "../../pipeline/status_lines.ts";
 import { type ActorSnapshot, ActorSystem } from "../../runtime/mod.ts";
 import { type Transport } from "../../log/mod.ts";
 import { TOPICS } from "../../pipeline/topics.ts";
@@ -34,7 +36,7 @@ export interface CellSetup {
   signal: AbortSignal;
   /** Longest wait for the cell's actors to stop, in ms (default `STOP_TIMEOUT_MS`). */
   stopTimeoutMs?: number;
-  /** Status lines of the actors (assignments, restarts). */
+  /** Status lines of the pipeline's events (but its assignments: every cell has its own group). */
   onEvent?: (line: string) => void;
   /** A progress line every few seconds while the cell runs. */
   onProgress?: (line: string) => void;
@@ -60,8 +62,11 @@ export function cellGroupId(topic: string): string {
 /** The cell's pipeline on its topic: the same group, producer id and settings in every cell. */
 export function startCellPipeline(
   setup: CellSetup,
-  options: Pick<PipelineOptions, "input" | "scoring" | "onCommitted">,
+  options: Pick<PipelineOptions, "input" | "scoring" | "events">,
 ): Promise<Pipeline> {
+  const events = options.events ?? pipelineEvents();
+  // Every cell joins and leaves a fresh group: only the other events are worth a line.
+  if (setup.onEvent) sayEvents(events, setup.onEvent, ["assigned", "revoked"]);
   return Pipeline.start({
     transport: setup.transport,
     topic: setup.topic,
@@ -70,8 +75,8 @@ export function startCellPipeline(
     groupId: cellGroupId(setup.topic),
     producerId: `${setup.topic}-pipeline`,
     emitScores: false,
-    onEvent: setup.onEvent,
     ...options,
+    events,
   });
 }
 
@@ -83,14 +88,19 @@ export interface CellProducers {
   ready: () => boolean;
 }
 
-/** Starts the producer actors of a cell, one per input folder, sharing their counters. */
+/**
+ * Starts the producer actors of a cell, one per input folder, sharing their counters; they tell
+ * `events` what they publish.
+ */
 export async function startProducers(
   setup: CellSetup,
   inputs: string[],
-  options: { chunkLines?: number; onPublished: (ids: string[]) => void },
+  options: { chunkLines?: number; events: PipelineEmitter },
 ): Promise<CellProducers> {
   const metrics = producerMetrics();
-  const idle = new Set<number>();
+  // A producer is ready once it has read its ledger and found nothing to do.
+  const idle = new Set<string>();
+  options.events.on("idle", ({ producerId }) => idle.add(producerId));
   const system = await ActorSystem.start({
     kind: "supervisor",
     id: "bench-produce",
@@ -110,9 +120,7 @@ export async function startProducers(
         chunkLines: options.chunkLines,
         metrics,
         deletePublished: true,
-        onPublished: options.onPublished,
-        // A producer is ready once it has read its ledger and found nothing to do.
-        onIdle: () => idle.add(p),
+        events: options.events,
       })
     ),
   });

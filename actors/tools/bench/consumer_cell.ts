@@ -10,6 +10,7 @@ import { modelScoring } from "../../pipeline/consumer/model_scoring.ts";
 import type { Pipeline } from "../../pipeline/run/pipeline.ts";
 import { poll } from "../../lib/async.ts";
 import { topicSpecs } from "../../pipeline/topics.ts";
+import { pipelineEvents } from "../../pipeline/events.ts";
 import {
   cellAccounting,
   type CellSetup,
@@ -53,14 +54,16 @@ export async function consumerCell(
 
     let pipeline: Pipeline | undefined;
     let committedAt = 0;
+    const published = pipelineEvents();
+    published.on("published", ({ ids }) => {
+      // A file's last transaction may hold only its ledger entry.
+      if (ids.length > 0) committedAt = performance.now();
+      for (const id of ids) pipeline!.ledger.produced(id);
+    });
     const producers = await startProducers(setup, [input], {
       // The header line and the rows: the whole file in one transaction.
       chunkLines: options.backlog + 1,
-      onPublished: (ids) => {
-        // A file's last transaction may hold only its ledger entry.
-        if (ids.length > 0) committedAt = performance.now();
-        for (const id of ids) pipeline!.ledger.produced(id);
-      },
+      events: published,
     });
     try {
       const timeoutMs = drainTimeoutMs(total);
@@ -68,12 +71,10 @@ export async function consumerCell(
       await poll(producers.ready, wait);
       const scoring = await modelScoring(setup);
       let lastCommit = 0;
+      const events = pipelineEvents();
+      events.on("committed", () => (lastCommit = performance.now()));
       const started = performance.now();
-      pipeline = await startCellPipeline(setup, {
-        input: empty,
-        scoring,
-        onCommitted: () => (lastCommit = performance.now()),
-      });
+      pipeline = await startCellPipeline(setup, { input: empty, scoring, events });
       const running = pipeline;
       let stage = "warm-up";
       return await supervised(running, setup, () => stage, async () => {

@@ -11,6 +11,7 @@ import { modelScoring } from "../../pipeline/consumer/model_scoring.ts";
 import { Histogram } from "../../observe/metrics/histogram.ts";
 import { delay } from "../../lib/async.ts";
 import { topicSpecs } from "../../pipeline/topics.ts";
+import { pipelineEvents } from "../../pipeline/events.ts";
 import {
   cellAccounting,
   type CellSetup,
@@ -47,20 +48,18 @@ export async function pipelineCell(
     const pending = new Map<string, { at: number; histogram: Histogram }>();
     let lastCommit = 0;
     const started = performance.now();
-    const pipeline = await startCellPipeline(setup, {
-      input,
-      scoring,
-      onCommitted: (batch) => {
-        const now = performance.now();
-        lastCommit = now;
-        for (const row of batch.rows) {
-          const written = pending.get(row.trans_num);
-          if (!written) continue;
-          written.histogram.record(now - written.at);
-          pending.delete(row.trans_num);
-        }
-      },
+    const events = pipelineEvents();
+    events.on("committed", (batch) => {
+      const now = performance.now();
+      lastCommit = now;
+      for (const row of batch.rows) {
+        const written = pending.get(row.trans_num);
+        if (!written) continue;
+        written.histogram.record(now - written.at);
+        pending.delete(row.trans_num);
+      }
     });
+    const pipeline = await startCellPipeline(setup, { input, scoring, events });
     let next = 0;
     let sequence = 0;
     const write = (count: number, histogram: Histogram) => {

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { modelScoring } from "../../pipeline/consumer/model_scoring.ts";
 import { poll } from "../../lib/async.ts";
 import { topicSpecs } from "../../pipeline/topics.ts";
+import { pipelineEvents } from "../../pipeline/events.ts";
 import {
   cellAccounting,
   type CellSetup,
@@ -58,9 +59,9 @@ export async function producerCell(
     });
 
     const ids: string[] = [];
-    const producers = await startProducers(setup, inputs, {
-      onPublished: (published) => ids.push(...published),
-    });
+    const events = pipelineEvents();
+    events.on("published", (published) => ids.push(...published.ids));
+    const producers = await startProducers(setup, inputs, { events });
     const timeoutMs = drainTimeoutMs(rows);
     let producer: Phase;
     const progress = ticker(setup, () => `publishing: ${producers.metrics.rows} of ${rows}`);

@@ -81,10 +81,7 @@ export async function runScaling(given: ScalingOptions): Promise<ScalingReport> 
           data,
           topic: `${runId}-${index}-${round}`,
           cleanup,
-          // Every cell joins and leaves a fresh group: only other events are worth a line.
-          onEvent: (line) => {
-            if (!/^(assigned|revoked) partitions /.test(line)) status(`${label}: ${line}`);
-          },
+          onEvent: (line) => status(`${label}: ${line}`),
         });
         if (options.signal.aborted && !run.ok) {
           interrupted = true;

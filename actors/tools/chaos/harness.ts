@@ -7,7 +7,9 @@
  */
 
 import { type ModelScoring, modelScoring } from "../../pipeline/consumer/model_scoring.ts";
-import type { CommittedBatch, PartitionScorerFactory } from "../../pipeline/consumer/mod.ts";
+import type { PartitionScorerFactory } from "../../pipeline/consumer/mod.ts";
+import { pipelineEvents } from "../../pipeline/events.ts";
+import { sayEvents } from "../../pipeline/status_lines.ts";
 import { generateStream } from "../../pipeline/generator/mod.ts";
 import { Pipeline } from "../../pipeline/run/pipeline.ts";
 import { type Strategy } from "../../runtime/mod.ts";
@@ -116,6 +118,13 @@ export async function runScenario(
     workers: options.workers,
   });
   const commits = new Map<number, number[]>();
+  const events = pipelineEvents();
+  if (options.onStatus) sayEvents(events, (line) => options.onStatus!(`${name}: ${line}`));
+  events.on("committed", (batch) => {
+    let list = commits.get(batch.partition);
+    if (!list) commits.set(batch.partition, list = []);
+    list.push(performance.now());
+  });
   const pipeline = await Pipeline.start({
     transport,
     input,
@@ -131,12 +140,7 @@ export async function runScenario(
       children: scoring.children,
     },
     partitionStrategy: options.strategy,
-    onEvent: (line) => options.onStatus?.(`${name}: ${line}`),
-    onCommitted: (batch: CommittedBatch) => {
-      let list = commits.get(batch.partition);
-      if (!list) commits.set(batch.partition, list = []);
-      list.push(performance.now());
-    },
+    events,
   });
   const context: LoadContext = {
     pipeline,
@@ -150,11 +154,16 @@ export async function runScenario(
   const timeline = new Timeline(() => pipeline.consumer.scored, 100);
   let faults = 0;
   let injectedAt: number | undefined;
-  const faultTimer = setTimeout(async () => {
-    injectedAt = performance.now();
-    options.onStatus?.(`${name}: injecting the fault`);
-    faults = await fault.inject(context);
-  }, faultAt);
+  let injecting: Promise<void> | undefined;
+  const strike = () => {
+    injecting ??= (async () => {
+      injectedAt = performance.now();
+      options.onStatus?.(`${name}: injecting the fault`);
+      faults = await fault.inject(context);
+    })();
+    return injecting;
+  };
+  const faultTimer = setTimeout(strike, faultAt);
   const status = setInterval(() => {
     options.onStatus?.(
       `${name}: produced ${pipeline.producer.rows}, scored ${pipeline.consumer.scored}, ` +
@@ -164,7 +173,10 @@ export async function runScenario(
   let sent = 0;
   try {
     sent = (await generateLoad(input, options)).rows;
+    // A loaded machine may fire the timer after the load: the fault still strikes, late (the
+    // report gives both moments), so that every run has its fault.
     clearTimeout(faultTimer);
+    await strike();
     const loadEnded = performance.now();
     await pipeline.drain(input, { timeoutMs: 120_000, signal: options.signal });
     timeline.stop();

@@ -154,7 +154,7 @@ kafkaTest(
       await first.exited;
       const atKill = (await transport.endOffsets(d.topic)).reduce((x, y) => x + y, 0);
       assert.ok(atKill < 60_000, `killed mid-folder (${atKill} messages published so far)`);
-      const second = await spawnRole({ entry: ENTRY, args: [...args, "--duration", "20"] });
+      const second = await spawnRole({ entry: ENTRY, args: [...args, "--duration", "90"] });
       const expected = [...files.flat(), ...rowsFor(90, 10)];
       await eventually(async () => {
         const published = (await transport.readTopic(d.topic)).map(json);

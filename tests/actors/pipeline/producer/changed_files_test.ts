@@ -4,6 +4,7 @@ import { delay, poll } from "../../../../actors/lib/async.ts";
 import { LEDGER_TOPIC } from "../../../../actors/pipeline/producer/ledger.ts";
 import { EmbeddedTransport, KafkaTransport, type Transport } from "../../../../actors/log/mod.ts";
 import { TOPICS, topicSpecs } from "../../../../actors/pipeline/topics.ts";
+import { pipelineEvents } from "../../../../actors/pipeline/events.ts";
 import { csvFile, csvLine, sampleTransaction } from "../../../fixtures/transactions.ts";
 import { eventually } from "../../../fixtures/eventually.ts";
 import { NO_KAFKA, TEST_BROKERS } from "../../../fixtures/kafka.ts";
@@ -55,6 +56,8 @@ async function publishesAppendedRows(
   const dir = await Deno.makeTempDir();
   const path = `${dir}/a.csv`;
   const warnings: string[] = [];
+  const events = pipelineEvents();
+  events.on("fileChanged", ({ message }) => warnings.push(message));
   const { system, metrics } = await startProducer(transport, dir, {
     encoding: "json",
     producerId: names.producerId,
@@ -62,7 +65,7 @@ async function publishesAppendedRows(
     settleMs: 200,
     pollMs: 20,
     topics: { transactions: names.topic, deadLetters: names.deadLetters },
-    onChanged: (message) => warnings.push(message),
+    events,
   });
   try {
     // Ten rows, published.
@@ -178,13 +181,15 @@ Deno.test("a published file that is rewritten is reported once, not published ag
   await transport.ensureTopics(topicSpecs(SETTINGS));
   const path = `${dir}/a.csv`;
   const warnings: string[] = [];
+  const events = pipelineEvents();
+  events.on("fileChanged", ({ message }) => warnings.push(message));
   await Deno.writeTextFile(path, csvFile(rows.slice(0, 10)));
   const { system, metrics } = await startProducer(transport, dir, {
     encoding: "json",
     producerId: "rewritten",
     maxFilesPerTrigger: 5,
     pollMs: 10,
-    onChanged: (message) => warnings.push(message),
+    events,
   });
   try {
     await until(() => metrics.files === 1, "the file");

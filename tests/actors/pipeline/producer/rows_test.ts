@@ -85,7 +85,7 @@ function oracle(line: string): Transaction | undefined {
   const unix = whole(f[19]);
   const amt = plain(f[21], false);
   const event = day(f[17]) + time(f[18]);
-  const valid = /^\d{12,19}$/.test(f[1]) && (f[4] === "M" || f[4] === "F") &&
+  const valid = /^[1-9]\d{11,18}$/.test(f[1]) && (f[4] === "M" || f[4] === "F") &&
     Math.abs(lat) <= 90 && Math.abs(long) <= 180 && cityPop <= 100_000_000 &&
     !Number.isNaN(day(f[13])) && /^[0-9a-f]{32}$/.test(f[16]) &&
     Math.abs(unix - event) <= 14 * 3600 &&

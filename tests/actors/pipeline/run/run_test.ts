@@ -5,6 +5,8 @@ import { runPipeline } from "../../../../actors/pipeline/run/command.ts";
 import { MAX_BATCH_ROWS } from "../../../../actors/pipeline/generator/stream_batches.ts";
 import { loadConfig } from "../../../../config/load.ts";
 import { NO_KAFKA, TEST_BROKERS } from "../../../fixtures/kafka.ts";
+import { poll } from "../../../../actors/lib/async.ts";
+import type { ActorSnapshot } from "../../../../actors/runtime/mod.ts";
 
 async function runFor(extra: string[]): Promise<Record<string, unknown>> {
   const dir = await Deno.makeTempDir();
@@ -159,4 +161,39 @@ Deno.test("run under overload: what was not published in time is kept, named and
   } finally {
     if (kept) await Deno.remove(kept, { recursive: true });
   }
+});
+
+/** The workers of the pool at a path ending in `pool` in `tree`, by state. */
+function poolWorkers(tree: ActorSnapshot, pool: string): ActorSnapshot[] {
+  if (tree.path.endsWith(`/${pool}`)) return tree.children ?? [];
+  return (tree.children ?? []).flatMap((child) => poolWorkers(child, pool));
+}
+
+Deno.test("run sizes its producer's encoders with --encoders and its scorers with --workers", async () => {
+  const status: string[] = [];
+  const interrupt = new AbortController();
+  const running = main(
+    ["run", "--encoders", "3", "--workers", "2", "--ui-port", "0", "--customers", "50"],
+    { stdout: () => {}, stderr: (line) => status.push(line), signal: interrupt.signal },
+  );
+  let tree: ActorSnapshot | undefined;
+  try {
+    const dashboard = () => status.find((line) => line.startsWith("run: dashboard at "));
+    assert.ok(
+      await poll(() => dashboard() !== undefined, { timeoutMs: 60_000 }),
+      status.join("\n"),
+    );
+    const url = dashboard()!.split(" ")[3];
+    const started = await poll(async () => {
+      tree = (await (await fetch(`${url}api/status`)).json()).tree;
+      return [...poolWorkers(tree!, "encoders"), ...poolWorkers(tree!, "scorers")]
+        .every((worker) => worker.state === "running");
+    }, { timeoutMs: 30_000, pollMs: 100 });
+    assert.ok(started, JSON.stringify(tree));
+  } finally {
+    interrupt.abort();
+    assert.equal(await running, 0, status.join("\n"));
+  }
+  assert.equal(poolWorkers(tree!, "encoders").length, 3, "encoders");
+  assert.equal(poolWorkers(tree!, "scorers").length, 2, "scorers");
 });

@@ -1,0 +1,30 @@
+/**
+ * The dashboard's latest alerts, fed from the consumer's committed batches: every row whose score
+ * reached the batch's threshold, once its batch (and with it the alert) is committed.
+ *
+ * @module
+ */
+
+import type { RecentAlerts } from "../../observe/dashboard/status.ts";
+import type { PipelineEmitter } from "../events.ts";
+
+/** Adds the alerts of every committed batch to `alerts`; returns the function that stops it. */
+export function followAlerts(events: PipelineEmitter, alerts: RecentAlerts): () => void {
+  return events.on("committed", (batch) => {
+    const detectedAt = new Date().toISOString();
+    batch.rows.forEach((row, i) => {
+      const score = batch.scores[i];
+      if (score < batch.threshold) return;
+      alerts.add({
+        trans_num: row.trans_num,
+        cc_num: row.cc_num,
+        amt: row.amt,
+        category: row.category,
+        score,
+        event_time: `${row.trans_date}T${row.trans_time}`,
+        detected_at: detectedAt,
+        model_version: batch.modelVersion,
+      });
+    });
+  });
+}

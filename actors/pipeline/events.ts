@@ -1,0 +1,57 @@
+/**
+ * The events of the pipeline's roles, by name, with what each carries. The producer, the consumer
+ * and the scoring emit them on one `Emitter<PipelineEvents>`; the dashboard's recent alerts, the
+ * id ledger, the status lines, the benchmarks and the chaos scenarios subscribe to those they need.
+ *
+ * @module
+ */
+
+import { Emitter } from "../lib/events.ts";
+import type { Transaction } from "../../model/schema.ts";
+
+/** What a partition actor committed in one batch. */
+export interface CommittedBatch {
+  partition: number;
+  rows: Transaction[];
+  scores: Float32Array;
+  threshold: number;
+  modelVersion: string;
+  alerts: number;
+  /** Messages of the batch that could not be decoded, and rows whose id was seen before. */
+  deadLetters: number;
+}
+
+/** Every event of the pipeline and its payload. */
+export interface PipelineEvents {
+  /**
+   * A producer committed a chunk of a file: the ids of the rows it published (none for a chunk of
+   * bad rows only, or the ledger entry alone).
+   */
+  published: { producerId: string; ids: string[] };
+  /** A producer's scan found nothing new to publish, nor any file waiting to settle. */
+  idle: { producerId: string };
+  /** A file changed after it was published (reported once per change): what happened to it. */
+  fileChanged: { file: string; message: string };
+  /** A partition actor committed a batch: its rows, their scores, the threshold and its counts. */
+  committed: CommittedBatch;
+  /** The consumer-group member was given these partitions. */
+  assigned: { partitions: number[] };
+  /** The consumer-group member gave these partitions up. */
+  revoked: { partitions: number[] };
+  /** A partition actor asked to fetch its partition again from `offset` (after a gap). */
+  refetching: { partition: number; offset: number };
+  /** Scoring switched to a newer model version (`--model latest`). */
+  modelSwitched: { version: string };
+  /** A newer model version keeps card history differently: it needs a restart to be used. */
+  modelIncompatible: { version: string };
+  /** A newer model version could not be loaded. */
+  modelRefused: { dir: string; reason: string };
+}
+
+/** The emitter the roles of one pipeline share. */
+export type PipelineEmitter = Emitter<PipelineEvents>;
+
+/** A new emitter of pipeline events. */
+export function pipelineEvents(): PipelineEmitter {
+  return new Emitter<PipelineEvents>();
+}

@@ -1,0 +1,134 @@
+import assert from "node:assert/strict";
+import { CardIndex } from "../../model/card_index.ts";
+import { CardStates } from "../../model/card_states.ts";
+import { CardTable } from "../../model/card_table.ts";
+import { cardWords, transactionsToColumns } from "../../model/columns.ts";
+import { parseCsvChunk } from "../../model/csv_chunk.ts";
+import { DEFAULT_ENCODER, FEATURE_COUNT } from "../../model/features.ts";
+import { parseTransactionLine } from "../../model/row_validator.ts";
+import type { Transaction } from "../../model/schema.ts";
+import { SEED_FEATURE_COUNT, SeedEncoder } from "../../model/seed_encoding.ts";
+import { seededRandom } from "../../actors/lib/random.ts";
+import { generatedLines } from "../fixtures/generated_lines.ts";
+import { sampleTransaction } from "../fixtures/transactions.ts";
+
+const encoder = new TextEncoder();
+
+/** Bit-for-bit equality of two typed arrays (NaN equal to NaN, 0 not equal to -0). */
+function assertSameBits(
+  actual: Float32Array | Float64Array,
+  expected: typeof actual,
+  what: string,
+) {
+  assert.equal(actual.length, expected.length, what);
+  const a = new Uint8Array(actual.buffer, actual.byteOffset, actual.byteLength);
+  const b = new Uint8Array(expected.buffer, expected.byteOffset, expected.byteLength);
+  const at = a.findIndex((byte, i) => byte !== b[i]);
+  if (at >= 0) {
+    const k = Math.floor(at / actual.BYTES_PER_ELEMENT);
+    assert.fail(`${what}: value ${k} is ${actual[k]}, expected ${expected[k]}`);
+  }
+}
+
+/** Generated lines cut into batches of varied sizes (1 to 5,000 lines). */
+function batches(lines: string[], seed: number): string[][] {
+  const random = seededRandom(seed);
+  const out: string[][] = [];
+  for (let at = 0; at < lines.length;) {
+    const size = Math.ceil(random() ** 3 * 5000);
+    out.push(lines.slice(at, at + size));
+    at += size;
+  }
+  return out;
+}
+
+const lines = await generatedLines({ customers: 1500, days: 45, seed: 21 });
+
+Deno.test("features from columns and a card table are those of the card states from objects", () => {
+  const cuts = batches(lines, 4);
+  assert.ok(cuts.length > 20, `${cuts.length} batches`);
+  const states = new CardStates(DEFAULT_ENCODER);
+  const table = new CardTable(DEFAULT_ENCODER);
+  let wrapped = 0;
+  for (const batch of cuts) {
+    const rows = batch.map((line) => parseTransactionLine(line) as Transaction);
+    const expected = states.encode(rows);
+    const { columns } = parseCsvChunk(encoder.encode(batch.join("\n")));
+    assert.equal(columns.length, rows.length);
+    const features = new Float32Array(rows.length * FEATURE_COUNT);
+    table.encode(columns, features);
+    assertSameBits(features, expected.features, "features");
+    const touched = [...table.touched()].map((slot) =>
+      String((BigInt(table.cards.high(slot)) << 32n) | BigInt(table.cards.low(slot)))
+    );
+    assert.deepEqual(new Set(touched), expected.touched);
+    assert.equal(touched.length, expected.touched.size, "each slot once");
+    table.clearTouched();
+  }
+  assert.equal(table.size, states.size);
+  assert.ok(table.size > 1000, `${table.size} cards`);
+  for (let slot = 0; slot < table.size; slot++) {
+    const card = String((BigInt(table.cards.high(slot)) << 32n) | BigInt(table.cards.low(slot)));
+    const at = slot * table.stride;
+    assertSameBits(table.states.subarray(at, at + table.stride), states.get(card), card);
+    if (states.get(card)[0] > DEFAULT_ENCODER.historySize) wrapped++;
+  }
+  assert.ok(wrapped > 100, `${wrapped} cards whose history ring wrapped`);
+});
+
+Deno.test("a batch's features go to the matrix rows asked for, and only where there is room", () => {
+  const rows = Array.from({ length: 30 }, (_, i) => sampleTransaction(i, 3));
+  const alone = new Float32Array(rows.length * FEATURE_COUNT);
+  new CardTable(DEFAULT_ENCODER).encode(transactionsToColumns(rows), alone);
+  const matrix = new Float32Array((rows.length + 5) * FEATURE_COUNT).fill(-7);
+  const table = new CardTable(DEFAULT_ENCODER);
+  table.encode(transactionsToColumns(rows), matrix, 3);
+  assertSameBits(
+    matrix.subarray(3 * FEATURE_COUNT, (3 + rows.length) * FEATURE_COUNT),
+    alone,
+    "at 3",
+  );
+  assert.ok(matrix.subarray(0, 3 * FEATURE_COUNT).every((v) => v === -7));
+  assert.ok(matrix.subarray((3 + rows.length) * FEATURE_COUNT).every((v) => v === -7));
+  assert.throws(() => table.encode(transactionsToColumns(rows), matrix, 6), RangeError);
+  assert.equal(table.touched().length, 3, "three cards");
+  table.clearTouched();
+  assert.equal(table.touched().length, 0);
+});
+
+Deno.test("the seed's encoding from columns equals its encoding from objects", () => {
+  const seed = new SeedEncoder();
+  const fromColumns = new SeedEncoder();
+  for (const batch of batches(lines.slice(0, 60_000), 9)) {
+    const rows = batch.map((line) => parseTransactionLine(line) as Transaction);
+    const { columns } = parseCsvChunk(encoder.encode(batch.join("\n")));
+    const out = new Float64Array(rows.length * SEED_FEATURE_COUNT);
+    fromColumns.encodeColumns(columns, out);
+    assertSameBits(out, seed.encode(rows), "seed features");
+  }
+  assert.throws(
+    () =>
+      fromColumns.encodeColumns(transactionsToColumns([sampleTransaction(0)]), new Float64Array(9)),
+    RangeError,
+  );
+});
+
+Deno.test("the card index gives dense slots in first-seen order and finds them again", () => {
+  const index = new CardIndex();
+  const random = seededRandom(8);
+  const cards: [number, number][] = Array.from(
+    { length: 50_000 },
+    (_, i) =>
+      i % 3 === 0
+        ? cardWords(String(4_000_000_000_000_000n + BigInt(i)))!
+        : [Math.floor(random() * 2 ** 32), Math.floor(random() * 2 ** 32)],
+  );
+  cards.forEach(([low, high], i) => assert.equal(index.slotOf(low, high), i));
+  cards.forEach(([low, high], i) => {
+    assert.equal(index.find(low, high), i);
+    assert.equal(index.slotOf(low, high), i);
+    assert.deepEqual([index.low(i), index.high(i)], [low, high]);
+  });
+  assert.equal(index.size, cards.length);
+  assert.equal(index.find(1, 1), -1);
+});
