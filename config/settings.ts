@@ -242,10 +242,11 @@ export const SETTINGS = {
   encoding: setting<WireEncoding>({
     flag: "encoding",
     env: "WIRE_ENCODING",
-    default: "json",
+    default: "arrow",
     parse: oneOf(WIRE_ENCODINGS),
     arg: "FORMAT",
-    help: "json: one message per transaction; arrow: one Arrow record batch per message",
+    help:
+      "arrow: one Arrow record batch per partition and chunk; json: one message per transaction (kcat)",
   }),
   maxFilesPerTrigger: setting<number>({
     flag: "max-files-per-trigger",

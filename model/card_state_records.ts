@@ -45,6 +45,11 @@ const DOUBLES = [
   STATE.FIRST_TIME,
 ] as const;
 
+/** The most bytes one card takes in a record for `settings` (a card whose history is full). */
+export function maxCardStateBytes(settings: EncoderSettings): number {
+  return CARD_HEADER + ENTRY * settings.historySize;
+}
+
 /** The slots `from` to `to - 1`: a chunk of a full snapshot is `encodeCardStates` of them. */
 export function slotRange(from: number, to: number): Int32Array {
   return Int32Array.from({ length: Math.max(0, to - from) }, (_, k) => from + k);

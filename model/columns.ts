@@ -338,3 +338,65 @@ export function selectRows(
   }
   return out;
 }
+
+/**
+ * The rows of `parts`, in order, copied into one column batch (each text column's bytes in one
+ * buffer).
+ */
+export function concatColumns(parts: readonly TransactionColumns[]): TransactionColumns {
+  let length = 0;
+  for (const part of parts) length += part.length;
+  const out = allocateColumns(length);
+  let row = 0;
+  for (const part of parts) {
+    out.card.set(part.card, 2 * row);
+    out.gender.set(part.gender, row);
+    out.lat.set(part.lat, row);
+    out.long.set(part.long, row);
+    out.cityPop.set(part.cityPop, row);
+    out.dob.set(part.dob, row);
+    out.transDate.set(part.transDate, row);
+    out.transTime.set(part.transTime, row);
+    out.unixTime.set(part.unixTime, row);
+    out.category.set(part.category, row);
+    out.amt.set(part.amt, row);
+    out.isFraud.set(part.isFraud, row);
+    out.merchLat.set(part.merchLat, row);
+    out.merchLong.set(part.merchLong, row);
+    row += part.length;
+  }
+  for (const name of TEXT_COLUMNS) {
+    // Each part's text is copied as the one span of bytes its rows lie in.
+    const spans = parts.map((part) => textSpan(part.text[name], part.length));
+    const bytes = new Uint8Array(spans.reduce((sum, [from, to]) => sum + to - from, 0));
+    const to = out.text[name];
+    let at = 0;
+    row = 0;
+    parts.forEach((part, p) => {
+      const from = part.text[name];
+      const [first, end] = spans[p];
+      bytes.set(from.bytes.subarray(first, end), at);
+      const shift = at - first;
+      for (let i = 0; i < part.length; i++) {
+        to.start[row + i] = from.start[i] + shift;
+        to.end[row + i] = from.end[i] + shift;
+      }
+      at += end - first;
+      row += part.length;
+    });
+    to.bytes = bytes;
+  }
+  return out;
+}
+
+/** The first and the end byte of the text of a column's `length` rows ([0, 0) for none). */
+function textSpan(column: TextColumn, length: number): [number, number] {
+  if (length === 0) return [0, 0];
+  let first = column.start[0];
+  let end = column.end[0];
+  for (let i = 1; i < length; i++) {
+    if (column.start[i] < first) first = column.start[i];
+    if (column.end[i] > end) end = column.end[i];
+  }
+  return [first, end];
+}

@@ -12,14 +12,14 @@
 import { join } from "node:path";
 import { FraudstreamError } from "../actors/lib/errors.ts";
 import { CardIndex } from "./card_index.ts";
-import { cardNumber, type TransactionColumns as ChunkColumns } from "./columns.ts";
+import { cardNumber, type TransactionColumns } from "./columns.ts";
 import { parseCsvChunk } from "./csv_chunk.ts";
 import { readLineBlocks } from "./csv_lines.ts";
 import { ageOnDay, weekdayOf } from "./time.ts";
 import { type NumberColumn, resized } from "./typed_memory.ts";
 
-/** The model's fields of many transactions, one typed array per field. */
-export interface TransactionColumns {
+/** A training set: one typed array per field of the model over its transactions, cards indexed. */
+export interface TrainingColumns {
   length: number;
   /** Index into `cards`. */
   card: Uint32Array;
@@ -122,7 +122,7 @@ class ColumnBuilder {
   }
 
   /** The columns trimmed to their length (the builder is left empty). */
-  finish(): TransactionColumns {
+  finish(): TrainingColumns {
     const n = this.length;
     return {
       length: n,
@@ -147,9 +147,9 @@ class ColumnBuilder {
 
 /**
  * Appends the valid rows of a chunk's columns to `out`, each card numbered by `cards` in
- * first-seen order (its digits kept once, for `TransactionColumns.cards`).
+ * first-seen order (its digits kept once, for `TrainingColumns.cards`).
  */
-function appendRows(chunk: ChunkColumns, out: ColumnBuilder, cards: CardIndex): void {
+function appendRows(chunk: TransactionColumns, out: ColumnBuilder, cards: CardIndex): void {
   for (let i = 0; i < chunk.length; i++) {
     const row = out.reserve();
     const known = cards.size;
@@ -187,7 +187,7 @@ export interface ReadColumnsOptions {
 export async function readColumns(
   files: string[],
   options: ReadColumnsOptions = {},
-): Promise<TransactionColumns> {
+): Promise<TrainingColumns> {
   const out = new ColumnBuilder();
   const cards = new CardIndex();
   let total = 0;

@@ -9,10 +9,10 @@
  * @example Train, then score a partition's transactions
  * ```ts
  * import {
+ *   columnEncoderFor,
  *   DEFAULT_FOREST,
  *   inlineTreeGrower,
  *   loadModel,
- *   rowEncoderFor,
  *   trainModel,
  * } from "./model/mod.ts";
  *
@@ -26,9 +26,9 @@
  *   grower: inlineTreeGrower, // the program grows them on workers: the pipeline's grower
  * });
  * const model = await loadModel("resources/models/v1");
- * const encoder = rowEncoderFor(model.manifest.encoder);
- * const { features } = encoder.encode(transactions);
- * const scores = model.score(features, transactions.length);
+ * const encoder = columnEncoderFor(model.manifest.encoder);
+ * const features = encoder.encode(columns); // a batch of transactions as columns (columns.ts)
+ * const scores = model.score(features, columns.length);
  * ```
  *
  * @module
@@ -51,7 +51,7 @@ export {
   NoDataError,
   readColumns,
   type ReadColumnsOptions,
-  type TransactionColumns,
+  type TrainingColumns,
 } from "./csv_columns.ts";
 
 // Features: one encoder for training replay and online scoring.
@@ -71,7 +71,7 @@ export {
 } from "./features.ts";
 export { CardStates, decodeState, encodeState, StateFormatError } from "./card_states.ts";
 export { cardTimeOrder, replayFeatures } from "./replay.ts";
-export { type RowEncoder, rowEncoderFor } from "./row_encoder.ts";
+export { type ColumnEncoder, columnEncoderFor } from "./row_encoder.ts";
 
 // Transformed training data (Parquet).
 export {

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { TransactionColumns } from "./csv_columns.ts";
+import type { TrainingColumns } from "./csv_columns.ts";
 import {
   emptyState,
   encodeInto,
@@ -15,7 +15,7 @@ import {
 } from "./features.ts";
 
 /** Row indices ordered by card, then event time (stable for equal times). */
-export function cardTimeOrder(columns: TransactionColumns): Uint32Array {
+export function cardTimeOrder(columns: TrainingColumns): Uint32Array {
   const n = columns.length;
   const cards = columns.cards.length;
   const starts = new Uint32Array(cards + 1);
@@ -47,7 +47,7 @@ export function cardTimeOrder(columns: TransactionColumns): Uint32Array {
  * each card's transactions in time order.
  */
 export function replayFeatures(
-  columns: TransactionColumns,
+  columns: TrainingColumns,
   settings: EncoderSettings,
   order: Uint32Array = cardTimeOrder(columns),
 ): Float32Array[] {

@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { TransactionColumns } from "./csv_columns.ts";
+import type { TrainingColumns } from "./csv_columns.ts";
 
 /** What each row is used for. */
 export const ROLE = { unused: 0, train: 1, validation: 2, test: 3 } as const;
@@ -60,7 +60,7 @@ export function cardDraw(card: string, seed: number): number {
 
 /** The role of every row, and the time cut (infinite when no time is held out). */
 export function splitRows(
-  columns: Pick<TransactionColumns, "length" | "card" | "cards" | "time">,
+  columns: Pick<TrainingColumns, "length" | "card" | "cards" | "time">,
   settings: SplitSettings,
 ): { role: Uint8Array; cutTime: number } {
   const n = columns.length;

@@ -7,33 +7,53 @@
  */
 
 import { Emitter } from "../lib/events.ts";
-import type { Transaction } from "../../model/schema.ts";
+import type { TransactionColumns } from "../../model/columns.ts";
 
 /** What a partition actor committed in one batch. */
 export interface CommittedBatch {
   partition: number;
-  rows: Transaction[];
+  /** Rows scored. */
+  rows: number;
+  /**
+   * The rows scored, in order (views of the fetched messages where they could be: read them,
+   * do not change them).
+   */
+  columns: TransactionColumns;
+  /** Score of each row. */
   scores: Float32Array;
   threshold: number;
   modelVersion: string;
+  /** Rows scored at or over the threshold. */
   alerts: number;
   /** Messages of the batch that could not be decoded, and rows whose id was seen before. */
   deadLetters: number;
+  /** `trans_num` of each row scored, in order. */
+  ids(): string[];
+  /**
+   * The offsets of the transactions topic the commit covers, `from` (inclusive) to `to` (the
+   * committed offset): each follows the previous commit or `passed` range of the partition.
+   */
+  offsets: { from: number; to: number };
 }
 
 /** Every event of the pipeline and its payload. */
 export interface PipelineEvents {
   /**
-   * A producer committed a chunk of a file: the ids of the rows it published (none for a chunk of
-   * bad rows only, or the ledger entry alone).
+   * A producer committed a chunk of a file: how many rows it published (none for a chunk of bad
+   * rows only, or the ledger entry alone) and their `trans_num`, decoded on each call of `ids()`.
    */
-  published: { producerId: string; ids: string[] };
+  published: { producerId: string; rows: number; ids(): string[] };
   /** A producer's scan found nothing new to publish, nor any file waiting to settle. */
   idle: { producerId: string };
   /** A file changed after it was published (reported once per change): what happened to it. */
   fileChanged: { file: string; message: string };
   /** A partition actor committed a batch: its rows, their scores, the threshold and its counts. */
   committed: CommittedBatch;
+  /**
+   * A partition actor went past offsets that hold nothing to score (transaction markers, aborted
+   * records), `from` (inclusive) to `to`, without a commit.
+   */
+  passed: { partition: number; from: number; to: number };
   /** The consumer-group member was given these partitions. */
   assigned: { partitions: number[] };
   /** The consumer-group member gave these partitions up. */

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { modelScoring } from "../../actors/pipeline/consumer/model_scoring.ts";
 import { ActorSystem } from "../../actors/runtime/mod.ts";
 import { main } from "../../main.ts";
+import { transactionsToColumns } from "../../model/columns.ts";
 import { evaluateModel } from "../../model/evaluate.ts";
 import { md5Hex } from "../../model/md5.ts";
 import { loadModel } from "../../model/model_file.ts";
@@ -290,14 +291,18 @@ Deno.test("fraudstream model import-spark, then the online scorer scores like Sp
       tx({ amt: 300, unix_time: 1_700_000_001 }),
       tx({ amt: 12, city_pop: 50_000 }),
     ];
-    const result = await scorer.score(rows);
+    const result = await scorer.score(transactionsToColumns(rows));
     const x = new SeedEncoder().encode(rows);
     assert.deepEqual(
       [...result.scores],
       rows.map((_, i) => Math.fround(sparkProbability(TREES, x, i * SEED_FEATURE_COUNT))),
     );
     assert.equal(result.modelVersion, "seed-rf");
-    assert.equal(result.changed.size, 0, "the seed's encoding keeps no per-card state");
+    assert.deepEqual(
+      [scorer.takeChanges(), scorer.snapshot()],
+      [[], []],
+      "the seed's encoding keeps no per-card state",
+    );
     assert.notEqual(
       await main(
         ["model", "import-spark", join(root, "missing"), "--models-dir", modelsDir],

@@ -1,53 +1,17 @@
 /**
- * Decodes the messages of one fetched batch together: the JSON bodies are turned into text with a
- * single decoding (`decodeStrings`), then parsed one by one, so a bad message is still refused on
- * its own.
+ * The messages of one fetched batch as the decoders take them, and the text of its JSON messages
+ * decoded together: one decoding (`decodeStrings`) for every JSON body, then each parsed on its
+ * own (`column_batch.ts`), so a bad message is still refused alone.
  *
  * @module
  */
 
-import type { Transaction } from "../../../model/schema.ts";
-import { DecodeError, decodeTransactions, parseJsonTransaction } from "./transactions.ts";
 import { decodeStrings } from "./utf8.ts";
 
 /** A message as fetched: its body and its `encoding` header. */
 export interface EncodedMessage {
   value: Uint8Array;
   headers: Record<string, string>;
-}
-
-/** The transactions of a batch of messages, in message order. */
-export interface DecodedBatch {
-  rows: Transaction[];
-  /** Index (in the messages) of the message each row came from. */
-  origins: number[];
-  /** Messages that could not be decoded, with the reason. */
-  failures: { index: number; error: DecodeError }[];
-}
-
-/** Decodes `messages` in order; a message that cannot be decoded is a failure, not a throw. */
-export function decodeBatch(messages: readonly EncodedMessage[]): DecodedBatch {
-  const batch: DecodedBatch = { rows: [], origins: [], failures: [] };
-  const texts = jsonTexts(messages);
-  for (let index = 0; index < messages.length; index++) {
-    const text = texts[index];
-    try {
-      if (text !== undefined) {
-        batch.rows.push(parseJsonTransaction(text));
-        batch.origins.push(index);
-        continue;
-      }
-      const message = messages[index];
-      for (const row of decodeTransactions(message.value, message.headers.encoding)) {
-        batch.rows.push(row);
-        batch.origins.push(index);
-      }
-    } catch (error) {
-      if (!(error instanceof DecodeError)) throw error;
-      batch.failures.push({ index, error });
-    }
-  }
-  return batch;
 }
 
 /** Whether a message is JSON: its `encoding` header says so, or it has none. */

@@ -1,10 +1,9 @@
 /**
- * Decodes the messages of one fetched batch (JSON and Arrow mixed, as `decodeBatch` takes them)
- * into column segments instead of transaction objects. Each Arrow message is a segment of its
- * own, its columns views over the message (`decodeArrowColumns`); each run of consecutive JSON
- * messages (one transaction each, checked as `decodeBatch` checks them) is gathered into one
- * segment, so the segments hold the rows in message order. A message that cannot be decoded is
- * a failure, not a throw; the others are decoded.
+ * Decodes the messages of one fetched batch (JSON and Arrow mixed) into column segments. Each
+ * Arrow message is a segment of its own, its columns views over the message
+ * (`decodeArrowColumns`); each run of consecutive JSON messages (one transaction each, checked by
+ * `parseJsonTransaction`) is gathered into one segment, so the segments hold the rows in message
+ * order. A message that cannot be decoded is a failure, not a throw; the others are decoded.
  *
  * @module
  */

@@ -14,7 +14,7 @@ export interface ConsumerMetrics {
   alerts: number;
   /** Undecodable messages sent to the dead-letter topic. */
   deadLetters: number;
-  /** Card states read back at partition assignment. */
+  /** Card states applied at partition assignment (a card once per record that holds it). */
   restoredStates: number;
   /** Records behind the end of each partition after its last committed batch. */
   lag: number[];

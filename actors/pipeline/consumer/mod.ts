@@ -21,11 +21,13 @@ import type { ConsumerMetrics } from "./metrics.ts";
 import { type ConsumerTopics, partitionActor, partitionActorId } from "./partition.ts";
 import type { PartitionScorerFactory } from "./scorer.ts";
 import type { PipelineEmitter } from "../events.ts";
+import type { SnapshotPolicy } from "./card_state_log.ts";
 
 export { type ConsumerMetrics, consumerMetrics } from "./metrics.ts";
 export type { ConsumerTopics } from "./partition.ts";
 export type { CommittedBatch } from "../events.ts";
 export type { PartitionScorer, PartitionScorerFactory, ScoreResult } from "./scorer.ts";
+export { SNAPSHOT_POLICY, type SnapshotPolicy } from "./card_state_log.ts";
 
 /** What the consumer tree needs. */
 export interface ConsumerTreeOptions {
@@ -48,6 +50,8 @@ export interface ConsumerTreeOptions {
   stepDeadlineMs?: number;
   /** Told `assigned`, `revoked`, `refetching`, and `committed` after each committed batch. */
   events?: PipelineEmitter;
+  /** When partition actors write a full card-state snapshot (default `SNAPSHOT_POLICY`). */
+  snapshots?: SnapshotPolicy;
 }
 
 /** The supervision tree of a consumer. */
@@ -114,6 +118,7 @@ function groupMember(options: ConsumerTreeOptions, base: string): ChildSpec {
                   },
                   events: options.events,
                   stepDeadlineMs: options.stepDeadlineMs,
+                  snapshots: options.snapshots,
                 });
                 await ctx.tree.startChild(partitionsPath, spec);
                 refs.set(partition, ctx.sibling(addressOf(spec, "partitions")));

@@ -1,14 +1,16 @@
 /**
- * Scoring with a trained model inside the consumer: card states and feature encoding in each
- * partition actor, the forest on a pool of supervised Web Workers, and (with `--model latest`) a
- * watcher actor that switches to a newer model version without a restart; alerts name the
- * version that scored them.
+ * Scoring with a trained model inside the consumer: card states and the features of each column
+ * batch in each partition actor (one matrix per batch), the forest on a pool of supervised Web
+ * Workers, and (with `--model latest`) a watcher actor that switches to a newer model version
+ * without a restart; alerts name the version that scored them.
  *
  * @module
  */
 
 import { type ModelChoice, modelVersions, resolveModelDir } from "../../../model/catalog.ts";
-import { rowEncoderFor } from "../../../model/row_encoder.ts";
+import { maxCardStateBytes } from "../../../model/card_state_records.ts";
+import type { EncoderSettings } from "../../../model/features.ts";
+import { columnEncoderFor } from "../../../model/row_encoder.ts";
 import { type LoadedModel, loadModel } from "../../../model/model_file.ts";
 import type { ChildSpec } from "../../runtime/mod.ts";
 import { workers as workerSpecs } from "../workers/specs.ts";
@@ -34,6 +36,17 @@ export interface ModelScoringOptions extends ModelChoice {
   events?: PipelineEmitter;
   /** How often `latest` looks for a new version, in ms (default 2000). */
   pollMs?: number;
+}
+
+/**
+ * Most bytes of one card-state record: well under what a log accepts in one record (1 MiB by
+ * default on Kafka), and under what the Kafka transport sends in one request.
+ */
+const CARD_STATE_RECORD_BYTES = 256 * 1024;
+
+/** Cards per card-state record for a model's encoder settings (`CARD_STATE_RECORD_BYTES` at most). */
+export function cardsPerStateRecord(settings: EncoderSettings): number {
+  return Math.max(1, Math.floor(CARD_STATE_RECORD_BYTES / maxCardStateBytes(settings)));
 }
 
 /** Loads the model (failing early on a bad one) and prepares the scoring actors. */
@@ -79,23 +92,20 @@ export async function modelScoring(options: ModelScoringOptions): Promise<ModelS
     });
   }
   const scorers: PartitionScorerFactory = (partition, actors) => {
-    const states = rowEncoderFor(current.manifest.encoder);
+    const encoder = columnEncoderFor(current.manifest.encoder);
+    const cardsPerRecord = cardsPerStateRecord(current.manifest.encoder.settings);
     const worker = actors(pool.members[partition % pool.members.length]);
     return Promise.resolve<PartitionScorer>({
-      restore: (card, state) => states.restore(card, state),
-      score: async (rows) => {
+      restore: (record) => encoder.restore(record),
+      score: async (columns) => {
         const model = current;
-        const { features, touched } = states.encode(rows);
-        const reply = await worker.call({ modelDir: model.dir, features, rows: rows.length });
-        const changed = new Map<string, Uint8Array>();
-        for (const card of touched) changed.set(card, states.snapshot(card));
-        return {
-          scores: reply.scores,
-          threshold: reply.threshold,
-          modelVersion: reply.version,
-          changed,
-        };
+        const features = encoder.encode(columns);
+        // Copied to the worker, not moved: a request is sent again as it is after a crash.
+        const reply = await worker.call({ modelDir: model.dir, features, rows: columns.length });
+        return { scores: reply.scores, threshold: reply.threshold, modelVersion: reply.version };
       },
+      takeChanges: () => encoder.takeChanges(cardsPerRecord),
+      snapshot: () => encoder.snapshot(cardsPerRecord),
       close: () => {},
     });
   };

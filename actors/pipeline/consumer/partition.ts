@@ -4,6 +4,12 @@
  * commits the batch's offsets, so each transaction is scored exactly once across crashes and
  * rebalances.
  *
+ * A batch stays columns from the fetched bytes to the scores (`batch_rows.ts`): the scorer
+ * computes the rows' features column-wise into one matrix for a scoring worker, and only the rows
+ * that raise an alert (and, with `--scores`, each row's id and card) are read back out of the
+ * columns. The card states go to the `card-state` topic as the batch's delta, or every so often
+ * as a full snapshot (`card_state_log.ts`).
+ *
  * On start it fences older owners of the partition (a producer with the same transactional id),
  * reads the committed offset, and restores the card states committed with it, and with them the
  * window of transaction ids seen lately (`seen_ids.ts`): a row whose `trans_num` is in it goes to
@@ -12,8 +18,7 @@
  * @module
  */
 
-import { decodeBatch } from "../codec/batch.ts";
-import type { Transaction } from "../../../model/schema.ts";
+import { cardNumber, transactionAt } from "../../../model/columns.ts";
 import type { ActorSpec } from "../../runtime/mod.ts";
 import type {
   OutgoingRecord,
@@ -22,16 +27,11 @@ import type {
   Transport,
 } from "../../log/types.ts";
 import type { ConsumerMetrics } from "./metrics.ts";
-import {
-  alertRecord,
-  cardStateRecord,
-  cardStateScope,
-  duplicateRecord,
-  scoreRecord,
-  undecodableRecord,
-} from "./records.ts";
+import { alertRecord, cardStateRecord, cardStateScope, scoreRecord } from "./records.ts";
 import type { ConsumerActors, PartitionScorer, PartitionScorerFactory } from "./scorer.ts";
 import { SeenIds, segmentKey, segmentSlot } from "./seen_ids.ts";
+import { batchRows } from "./batch_rows.ts";
+import { CardStateRestore, CardStateWriter, type SnapshotPolicy } from "./card_state_log.ts";
 import { deadline } from "../../lib/async.ts";
 import type { PipelineEmitter } from "../events.ts";
 
@@ -65,6 +65,8 @@ export interface PartitionActorOptions {
    * progress, before it counts as hung and the actor is restarted, in ms (default 90 s).
    */
   stepDeadlineMs?: number;
+  /** When to write a full card-state snapshot (default `SNAPSHOT_POLICY`). */
+  snapshots?: SnapshotPolicy;
 }
 
 /** Id of the actor of `partition`. */
@@ -78,6 +80,16 @@ export const partitionActorId = (partition: number) => `p${partition}`;
  */
 const STEP_DEADLINE_MS = 90_000;
 
+/** What one incarnation of a partition actor works with. */
+interface Incarnation {
+  producer: TransactionalProducer;
+  scorer: PartitionScorer;
+  /** The window of seen ids (restored from the committed state). */
+  seen: SeenIds;
+  /** Writes the card states (continuing from the restored ones). */
+  states: CardStateWriter;
+}
+
 /** The supervised actor of one partition. */
 export function partitionActor(options: PartitionActorOptions): ActorSpec<PartitionBatch, void> {
   const { transport, groupId, partition, topics, metrics } = options;
@@ -85,8 +97,6 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
   const deadlineMs = options.stepDeadlineMs ?? STEP_DEADLINE_MS;
   let producer: TransactionalProducer | undefined;
   let scorer: PartitionScorer | undefined;
-  /** This incarnation's window of seen ids (restored from the committed state). */
-  let seen: SeenIds | undefined;
   /** Offset up to which this partition is scored and committed, or holds nothing to score. */
   let position = 0;
   /** The offset of a fetch asked for and not seen yet (the group member honours seeks). */
@@ -96,16 +106,20 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
     options.seek(position);
   };
 
-  /** The restore of this incarnation's card states. */
-  let restoring: Promise<void> | undefined;
+  /** This incarnation, once its card states are restored. */
+  let restoring: Promise<Incarnation> | undefined;
 
   /**
-   * Restores into `target` the card states this pipeline committed for the partition, and into
-   * `ids` the seen-id segments committed with them.
+   * Restores, for the incarnation `opened`, the card states this pipeline committed for the
+   * partition (into its scorer) and the seen-id segments committed with them; its card-state
+   * writer continues from there.
    */
-  async function restoreCardStates(target: PartitionScorer, ids: SeenIds): Promise<void> {
+  async function restore(
+    opened: { producer: TransactionalProducer; scorer: PartitionScorer },
+  ): Promise<Incarnation> {
     const end = (await transport.endOffsets(topics.cardState))[partition];
-    let restored = 0;
+    const seen = new SeenIds();
+    const states = new CardStateRestore();
     const range = { from: 0, to: end };
     const reading = transport.read({ topic: topics.cardState, partition }, range)[
       Symbol.asyncIterator
@@ -123,18 +137,24 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
           if (!record.key?.startsWith(stateScope)) continue;
           const key = record.key.slice(stateScope.length);
           const slot = segmentSlot(key);
-          if (slot >= 0) ids.restore(slot, record.value);
-          else {
-            target.restore(key, record.value);
-            restored++;
-          }
+          // Seen-id segments, or card-state records (per-card keys of older versions ignored).
+          if (slot >= 0) seen.restore(slot, record.value);
+          else states.add(key, record.value, record.headers);
         }
       }
     } finally {
       reading.return?.();
     }
-    ids.finishRestore();
-    metrics.restoredStates += restored;
+    seen.finishRestore();
+    const { records, position } = states.finish();
+    for (const record of records) metrics.restoredStates += opened.scorer.restore(record);
+    const writer = new CardStateWriter({
+      scope: stateScope,
+      partition,
+      position,
+      policy: options.snapshots,
+    });
+    return { ...opened, seen, states: writer };
   }
 
   /** Opens the partition's transactional producer (fencing older owners) and scorer. */
@@ -163,7 +183,7 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
     const opened = { producer, scorer };
     producer = undefined;
     scorer = undefined;
-    seen = undefined;
+    restoring = undefined;
     await close(opened);
   };
 
@@ -185,13 +205,12 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
           throw error;
         }
         ({ producer, scorer } = started);
-        seen = new SeenIds();
         // What this partition's earlier incarnations committed counts too: it is durable even
         // if the group coordinator has not caught up with it yet.
         position = Math.max(position, started.committed);
         // Card states are restored while the other partitions' actors start (their restores run
         // side by side); the first batch waits for it, and a failure there restarts the actor.
-        restoring = restoreCardStates(scorer, seen);
+        restoring = restore({ producer, scorer });
         restoring.catch(() => {});
         seekedTo = undefined;
         // The batches an earlier incarnation was given are gone with it: fetch them again.
@@ -199,9 +218,9 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
       },
       handle: async (batch) => {
         try {
-          await restoring;
+          const incarnation = await restoring!;
           await deadline(
-            handleBatch(batch, { producer: producer!, scorer: scorer!, seen: seen! }),
+            handleBatch(batch, incarnation),
             deadlineMs,
             `partition ${partition}: batch from offset ${batch.fetchedOffset}`,
           );
@@ -215,17 +234,11 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
   };
 
   /**
-   * Scores `batch` and commits its results with this incarnation's producer, scorer and seen ids
-   * (kept by the batch if it hangs).
+   * Scores `batch` and commits its results with this incarnation's producer, scorer, seen ids and
+   * card-state writer (kept by the batch if it hangs).
    */
-  async function handleBatch(
-    batch: PartitionBatch,
-    { producer, scorer, seen }: {
-      producer: TransactionalProducer;
-      scorer: PartitionScorer;
-      seen: SeenIds;
-    },
-  ): Promise<void> {
+  async function handleBatch(batch: PartitionBatch, incarnation: Incarnation): Promise<void> {
+    const { producer, scorer, seen, states } = incarnation;
     if (batch.fetchedOffset > position) {
       // Fetched past what this incarnation has seen (batches queued before a restart, or after
       // one that failed): fetch again from there, once, and drop such batches until it comes.
@@ -236,71 +249,62 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
     const records = batch.records.filter((record) => record.offset >= position);
     if (records.length === 0) {
       // Nothing committed in it (aborted transactions, markers, or records already scored).
+      if (batch.nextOffset > position) {
+        options.events?.emit("passed", { partition, from: position, to: batch.nextOffset });
+      }
       position = Math.max(position, batch.nextOffset);
       return;
     }
+    const from = position;
     const started = Date.now();
     const out: { topic: string; records: OutgoingRecord[] }[] = [];
-    const decoded = decodeBatch(records);
-    const deadLetters = decoded.failures.map(({ index, error }) =>
-      undecodableRecord(records[index], { topic: batch.topic, partition, reason: error.message })
-    );
-    // A transaction id seen before (in an earlier batch or earlier in this one) is a duplicate.
-    const rows: Transaction[] = [];
-    const origins: number[] = [];
-    for (let i = 0; i < decoded.rows.length; i++) {
-      const row = decoded.rows[i];
-      if (seen.has(row.trans_num)) {
-        const source = { partition, offset: records[decoded.origins[i]].offset };
-        deadLetters.push(duplicateRecord(row, { topic: batch.topic, source }));
-        continue;
-      }
-      seen.add(row.trans_num);
-      rows.push(row);
-      origins.push(decoded.origins[i]);
-    }
+    const { columns, ids, offsets, deadLetters } = batchRows(records, {
+      topic: batch.topic,
+      partition,
+      seen,
+    });
+    const rows = columns.length;
     const alerts: OutgoingRecord[] = [];
     const scoreRecords: OutgoingRecord[] = [];
-    const states: OutgoingRecord[] = [];
+    const stateRecords: OutgoingRecord[] = [];
     const last = records[records.length - 1].offset;
     let result;
-    if (rows.length > 0) {
-      result = await scorer.score(rows);
+    if (rows > 0) {
+      result = await scorer.score(columns);
+      const { scores, threshold, modelVersion } = result;
       const detectedAt = new Date();
-      for (let i = 0; i < rows.length; i++) {
-        const score = result.scores[i];
-        const alert = score >= result.threshold;
+      for (let i = 0; i < rows; i++) {
+        const score = scores[i];
+        const alert = score >= threshold;
         if (!alert && !options.emitScores) continue;
-        const source = { partition, offset: records[origins[i]].offset };
+        const source = { partition, offset: offsets[i] };
         if (alert) {
-          alerts.push(alertRecord(rows[i], {
-            score,
-            threshold: result.threshold,
-            modelVersion: result.modelVersion,
-            detectedAt,
-            source,
-          }));
+          const row = transactionAt(columns, i);
+          alerts.push(alertRecord(row, { score, threshold, modelVersion, detectedAt, source }));
         }
         if (options.emitScores) {
-          scoreRecords.push(
-            scoreRecord(rows[i], { score, modelVersion: result.modelVersion, source }),
-          );
+          const row = {
+            trans_num: ids[i],
+            cc_num: cardNumber(columns, i),
+            is_fraud: columns.isFraud[i] === 1 ? 1 as const : 0 as const,
+          };
+          scoreRecords.push(scoreRecord(row, { score, modelVersion, source }));
         }
       }
-      for (const [card, state] of result.changed) {
-        states.push(cardStateRecord(stateScope, card, state, { partition, offset: last }));
-      }
+      // The batch's delta, or a snapshot when one is due (nothing when no card state changed).
+      const snapshot = () => scorer.snapshot();
+      stateRecords.push(...states.records(scorer.takeChanges(), snapshot, { offset: last }));
     }
     for (const { slot, value } of seen.takeChanges()) {
       // Kept beside the card states, committed and restored with them.
-      states.push(
+      stateRecords.push(
         cardStateRecord(stateScope, segmentKey(slot), value, { partition, offset: last }),
       );
     }
     if (alerts.length > 0) out.push({ topic: topics.alerts, records: alerts });
     if (scoreRecords.length > 0) out.push({ topic: topics.scores, records: scoreRecords });
     if (deadLetters.length > 0) out.push({ topic: topics.deadLetters, records: deadLetters });
-    if (states.length > 0) out.push({ topic: topics.cardState, records: states });
+    if (stateRecords.length > 0) out.push({ topic: topics.cardState, records: stateRecords });
     const next = batch.nextOffset;
     const transaction = await producer.begin();
     try {
@@ -311,10 +315,11 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
       await transaction.abort().catch(() => {});
       throw error;
     }
+    states.committed();
     position = next;
     const now = Date.now();
     metrics.batches++;
-    metrics.scored += rows.length;
+    metrics.scored += rows;
     metrics.alerts += alerts.length;
     metrics.deadLetters += deadLetters.length;
     metrics.lag[partition] = Math.max(0, batch.highWatermark - next);
@@ -324,11 +329,14 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
     options.events?.emit("committed", {
       partition,
       rows,
+      columns,
       scores: result?.scores ?? new Float32Array(0),
       threshold: result?.threshold ?? 1,
       modelVersion: result?.modelVersion ?? "",
       alerts: alerts.length,
       deadLetters: deadLetters.length,
+      ids: () => ids,
+      offsets: { from, to: next },
     });
   }
 }

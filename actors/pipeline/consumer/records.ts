@@ -72,7 +72,7 @@ export function alertRecord(
 
 /** The score message of every transaction (optional topic `scores`). */
 export function scoreRecord(
-  row: Transaction,
+  row: Pick<Transaction, "trans_num" | "cc_num" | "is_fraud">,
   details: { score: number; modelVersion: string; source: RowSource },
 ): OutgoingRecord {
   return {

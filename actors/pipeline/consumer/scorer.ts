@@ -1,14 +1,14 @@
 /**
- * What a partition actor needs from the model: scoring transactions of one partition in order while
- * keeping each card's history, and restoring that history from its snapshots.
+ * What a partition actor needs from the model: scoring column batches of one partition in order
+ * while keeping each card's history, and that history as records to commit and restore.
  *
  * @module
  */
 
-import type { Transaction } from "../../../model/schema.ts";
+import type { TransactionColumns } from "../../../model/columns.ts";
 import type { ActorAddress, ActorRef } from "../../runtime/mod.ts";
 
-/** Scores of a batch and the card states it changed. */
+/** Scores of a batch. */
 export interface ScoreResult {
   /** Fraud probability per row, in row order. */
   scores: Float32Array;
@@ -16,16 +16,25 @@ export interface ScoreResult {
   threshold: number;
   /** Version of the model that scored. */
   modelVersion: string;
-  /** New state of every card the batch touched, by card number. */
-  changed: Map<string, Uint8Array>;
 }
 
-/** Scores one partition's transactions in order; owns that partition's card states. */
+/**
+ * Scores one partition's transactions in order; owns that partition's card states, which it
+ * gives out and takes back as records (`card-state` topic values), each small enough for one log
+ * record. A scorer that keeps no card state gives no records.
+ */
 export interface PartitionScorer {
-  /** Restores one card's state from its snapshot. */
-  restore(card: string, state: Uint8Array): void;
-  /** Scores `rows` in order, updating the card states. */
-  score(rows: Transaction[]): Promise<ScoreResult>;
+  /**
+   * Applies a record of `takeChanges` or `snapshot`, in the order they were made; returns the
+   * number of cards in it.
+   */
+  restore(record: Uint8Array): number;
+  /** Scores the rows of `columns` in order, updating the card states. */
+  score(columns: TransactionColumns): Promise<ScoreResult>;
+  /** The states of the cards changed since the last call, as records (none when none changed). */
+  takeChanges(): Uint8Array[];
+  /** Every card's state, as records. */
+  snapshot(): Uint8Array[];
   /** Frees what the scorer holds. */
   close(): void;
 }

@@ -16,12 +16,19 @@ export interface EncodeRequest {
   options: ChunkOptions;
 }
 
-/** Builds the encoder behaviour; the encoded records are moved to the main thread, not copied. */
+/**
+ * Builds the encoder behaviour; the encoded records and ids are moved to the main thread, not
+ * copied.
+ */
 export function encodeWorker(): WorkerBehavior<EncodeRequest, EncodedChunk> {
   return {
     handle({ chunk, options }) {
       const encoded: EncodedChunk = encodeChunk(chunk, options);
-      return withTransfer(encoded, [encoded.records.values.buffer as ArrayBuffer]);
+      return withTransfer(encoded, [
+        encoded.records.values.buffer as ArrayBuffer,
+        encoded.ids.bytes.buffer as ArrayBuffer,
+        encoded.ids.offsets.buffer as ArrayBuffer,
+      ]);
     },
   };
 }

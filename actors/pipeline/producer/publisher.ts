@@ -11,6 +11,7 @@ import type { OutgoingRecord, TransactionalProducer } from "../../log/types.ts";
 import type { WireEncoding } from "../codec/wire_encoding.ts";
 import { boundedReason, excerptFields } from "../codec/raw_excerpt.ts";
 import {
+  chunkIds,
   type ChunkOptions,
   type DeadLetterRow,
   type EncodedChunk,
@@ -52,7 +53,7 @@ export interface PublishOptions {
   chunkLines?: number;
   /** Longest line read, in bytes (default 64 KiB): a longer one is a dead letter, not held. */
   maxLineBytes?: number;
-  /** Most transactions per Arrow message (default 2000, well under Kafka's 1 MB message limit). */
+  /** Most transactions per Arrow message (default `DEFAULT_MAX_ARROW_ROWS`). */
   maxArrowRows?: number;
   /** Parses and encodes a chunk (`encodeChunk`, on an encoder worker). */
   encode: (chunk: LineChunk, options: ChunkOptions) => Promise<EncodedChunk>;
@@ -61,7 +62,10 @@ export interface PublishOptions {
   metrics: ProducerMetrics;
   /** Stops after the chunk in progress. */
   signal?: AbortSignal;
-  /** Told `published` after every committed chunk, with the ids of the rows it published. */
+  /**
+   * Told `published` after every committed chunk, with the number of rows it published and their
+   * ids (decoded only when asked for).
+   */
   events?: PipelineEmitter;
   /** Called after every committed chunk with the file's new ledger entry. */
   onCommitted?: (entry: LedgerEntry) => void;
@@ -120,12 +124,12 @@ export async function publishFile(
       const encoded = await Promise.all(parts.map((part) => part.encoded));
       const records = encoded.flatMap((part) => unpackRecords(part.records));
       const bad = encoded.flatMap((part) => part.bad);
-      const ids = encoded.flatMap((part) => part.ids);
+      const rows = encoded.reduce((sum, part) => sum + part.rows, 0);
       const bytes = encoded.reduce((sum, part) => sum + part.records.values.byteLength, 0);
       const next: LedgerEntry = {
         ...current,
         line: chunk.first + chunk.count,
-        rows: current.rows + ids.length,
+        rows: current.rows + rows,
         bad: current.bad + bad.length,
         done: chunk.last,
         bytes: chunk.end,
@@ -146,13 +150,17 @@ export async function publishFile(
       current = next;
       options.onCommitted?.(next);
       const metrics = options.metrics;
-      metrics.rows += ids.length;
+      metrics.rows += rows;
       metrics.deadLetters += bad.length;
       metrics.transactions++;
       metrics.bytes += bytes;
       // A file published on after it grew was counted when it was first done.
       if (next.done && !entry?.done) metrics.files++;
-      options.events?.emit("published", { producerId: options.producerId, ids });
+      options.events?.emit("published", {
+        producerId: options.producerId,
+        rows,
+        ids: idsOf(encoded),
+      });
       if (options.signal?.aborted && !chunk.last) break;
     }
   } finally {
@@ -160,6 +168,15 @@ export async function publishFile(
     await chunks.return(undefined);
   }
   return current;
+}
+
+/**
+ * The `trans_num` of the rows of `parts`, decoded on each call; holds the ids' bytes only, not the
+ * messages.
+ */
+function idsOf(parts: EncodedChunk[]): () => string[] {
+  const ids = parts.map(({ rows, ids }) => ({ rows, ids }));
+  return () => ids.flatMap(chunkIds);
 }
 
 /** Consecutive chunks as one: the first one's start, the last one's end. */

@@ -26,17 +26,19 @@ const DRAIN_TIMEOUT_MS = 120_000;
 const INTERRUPTED_DRAIN_TIMEOUT_MS = 10_000;
 
 /**
- * Most generated transactions waiting to be published before the generator is held back: a
- * bound on the disk, memory and drain time an overloaded run takes (about 150 MB of files).
+ * Most generated transactions not yet scored (waiting to be published, or published and waiting
+ * to be scored) before the generator is held back: the back-pressure that bounds the disk and
+ * memory an overloaded run takes (about 75 MB of files, as much again in the log) and its drain
+ * (about a second of scoring).
  */
-const MAX_UNPUBLISHED_ROWS = 500_000;
+const MAX_IN_FLIGHT_ROWS = 250_000;
 
 /** Limits of a run, settable for tests. */
 export interface RunLimits {
   /** Longest drain after generation stops, in ms (default 120 s; 10 s at most if interrupted). */
   drainTimeoutMs?: number;
-  /** Generated transactions waiting to be published that hold the generator back. */
-  maxUnpublishedRows?: number;
+  /** Generated transactions not yet scored that hold the generator back. */
+  maxInFlightRows?: number;
 }
 
 /** Runs the whole pipeline until interrupted or `--duration` ends, then reconciles. */
@@ -112,15 +114,20 @@ export function runPipeline(
       });
       let drained = false;
       let elapsed = 0;
+      /** Of `rows` generated, those neither scored nor in the dead letters yet. */
+      const inFlight = (rows: number) => {
+        const { scored, deadLetters } = running.counts();
+        return rows - scored - deadLetters - running.producer.deadLetters;
+      };
       return {
         system: running.system,
         figures: () => running.figures({ generated, modelVersion: model.version }),
         progress: () => running.consumer.scored,
-        // Behind: generated but not yet published, and published but not yet scored.
+        // Behind: generated and not yet scored (waiting to be published, or to be scored).
         statusLine: (rate) =>
           `generated ${generated}, produced ${running.producer.rows}, ` +
           `scored ${running.consumer.scored} (${rate}/s), alerts ${running.consumer.alerts}, ` +
-          `lag ${unpublished() + running.consumer.lag.reduce((a, b) => a + (b ?? 0), 0)}, ` +
+          `lag ${Math.max(0, inFlight(generated))}, ` +
           `p99 ${latencyText(running.consumer.latencyMs.quantile(0.99))} ms`,
         work: async () => {
           const generator = await generateStream({
@@ -133,9 +140,7 @@ export function runPipeline(
             durationMs: config.duration * 1000,
             signal: ctx.signal,
             onProgress: (progress) => (generated = progress.rows),
-            holdWhile: (rows) =>
-              rows - running.producer.rows - running.producer.deadLetters >
-                (limits.maxUnpublishedRows ?? MAX_UNPUBLISHED_ROWS),
+            holdWhile: (rows) => inFlight(rows) > (limits.maxInFlightRows ?? MAX_IN_FLIGHT_ROWS),
           });
           generated = generator.rows;
         },

@@ -62,7 +62,7 @@ export function cellGroupId(topic: string): string {
 /** The cell's pipeline on its topic: the same group, producer id and settings in every cell. */
 export function startCellPipeline(
   setup: CellSetup,
-  options: Pick<PipelineOptions, "input" | "scoring" | "events">,
+  options: Pick<PipelineOptions, "input" | "scoring" | "events" | "producedElsewhere">,
 ): Promise<Pipeline> {
   const events = options.events ?? pipelineEvents();
   // Every cell joins and leaves a fresh group: only the other events are worth a line.
@@ -178,15 +178,20 @@ export function readyPartitions(pipeline: Pipeline): number {
 }
 
 /**
- * Every transaction id of a cell accounted for: the pipeline's reconciliation, plus the rows
- * written to files that the log never acknowledged nor the producers dead-lettered (lost).
+ * Every transaction of a cell accounted for, without a cost per transaction: the rows written
+ * to files against those the log acknowledged and the producers dead-lettered, those against the
+ * rows scored and dead-lettered by the consumers, and the consumers' committed offset ranges
+ * against the end of each partition (each offset in exactly one committed range).
  */
-export function cellAccounting(
+export async function cellAccounting(
   pipeline: Pipeline,
   options: { written: number; producerDeadLetters: number; drained: boolean },
-): Accounting {
+): Promise<Accounting> {
   const r = pipeline.reconcile();
+  const offsets = await pipeline.reconcileOffsets();
   return {
+    offset_gaps: offsets.gaps,
+    offset_overlaps: offsets.overlaps,
     written: options.written,
     produced: r.produced,
     scored: r.scored,

@@ -55,10 +55,9 @@ export async function consumerCell(
     let pipeline: Pipeline | undefined;
     let committedAt = 0;
     const published = pipelineEvents();
-    published.on("published", ({ ids }) => {
+    published.on("published", ({ rows }) => {
       // A file's last transaction may hold only its ledger entry.
-      if (ids.length > 0) committedAt = performance.now();
-      for (const id of ids) pipeline!.ledger.produced(id);
+      if (rows > 0) committedAt = performance.now();
     });
     const producers = await startProducers(setup, [input], {
       // The header line and the rows: the whole file in one transaction.
@@ -74,7 +73,12 @@ export async function consumerCell(
       const events = pipelineEvents();
       events.on("committed", () => (lastCommit = performance.now()));
       const started = performance.now();
-      pipeline = await startCellPipeline(setup, { input: empty, scoring, events });
+      pipeline = await startCellPipeline(setup, {
+        input: empty,
+        scoring,
+        events,
+        producedElsewhere: () => producers.metrics.rows,
+      });
       const running = pipeline;
       let stage = "warm-up";
       return await supervised(running, setup, () => stage, async () => {
@@ -106,7 +110,7 @@ export async function consumerCell(
           warmup_rows: warmup,
           publish: phase(written - warmup, publishStart, committedAt),
           consumer: phase(running.consumer.scored - scored, committedAt, lastCommit),
-          accounting: cellAccounting(running, {
+          accounting: await cellAccounting(running, {
             written,
             producerDeadLetters: producers.metrics.deadLetters,
             drained,

@@ -24,6 +24,10 @@ export interface Accounting {
   unknown: number;
   /** Every id tracked one by one (otherwise counts and checksums). */
   exact: boolean;
+  /** Offsets of the transactions topic in no committed range of the consumers (never scored). */
+  offset_gaps: number;
+  /** Offsets in more than one committed range (scored twice). */
+  offset_overlaps: number;
   /** Everything was published and scored before the time limit. */
   drained: boolean;
   /** Every actor stopped when asked (a stuck one is left behind and fails the cell). */

@@ -52,11 +52,11 @@ export async function pipelineCell(
     events.on("committed", (batch) => {
       const now = performance.now();
       lastCommit = now;
-      for (const row of batch.rows) {
-        const written = pending.get(row.trans_num);
+      for (const id of batch.ids()) {
+        const written = pending.get(id);
         if (!written) continue;
         written.histogram.record(now - written.at);
-        pending.delete(row.trans_num);
+        pending.delete(id);
       }
     });
     const pipeline = await startCellPipeline(setup, { input, scoring, events });
@@ -135,7 +135,7 @@ export async function pipelineCell(
         burst: { ...burst, latency_ms: quantiles(burstLatency) },
         paced,
         rss_mb: Math.round(rss),
-        accounting: cellAccounting(pipeline, {
+        accounting: await cellAccounting(pipeline, {
           written: next,
           producerDeadLetters: pipeline.producer.deadLetters,
           drained,

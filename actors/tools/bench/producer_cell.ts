@@ -58,9 +58,7 @@ export async function producerCell(
       }
     });
 
-    const ids: string[] = [];
     const events = pipelineEvents();
-    events.on("published", (published) => ids.push(...published.ids));
     const producers = await startProducers(setup, inputs, { events });
     const timeoutMs = drainTimeoutMs(rows);
     let producer: Phase;
@@ -87,14 +85,14 @@ export async function producerCell(
     const pipeline = await startCellPipeline(setup, {
       input: empty,
       scoring: await modelScoring(setup),
+      producedElsewhere: () => producers.metrics.rows,
     });
     const result = await supervised(pipeline, setup, () => "scoring", async () => {
-      for (const id of ids) pipeline.ledger.produced(id);
       const drained = await pipeline.drain(empty, { timeoutMs, signal: setup.signal });
       return {
         producer: { ...producer, producers: options.producers },
         verify_seconds: Math.round((performance.now() - verifyStart) / 10) / 100,
-        accounting: cellAccounting(pipeline, {
+        accounting: await cellAccounting(pipeline, {
           written: rows,
           producerDeadLetters: producers.metrics.deadLetters,
           drained,

@@ -159,6 +159,8 @@ async function measureRun(cell: CellPlan, context: RunContext): Promise<RunRepor
       accounting.lost > 0 ? `${accounting.lost} lost` : "",
       accounting.duplicates > 0 ? `${accounting.duplicates} duplicated` : "",
       accounting.unknown > 0 ? `${accounting.unknown} scored but never produced` : "",
+      accounting.offset_gaps > 0 ? `${accounting.offset_gaps} offsets never committed` : "",
+      accounting.offset_overlaps > 0 ? `${accounting.offset_overlaps} offsets committed twice` : "",
       accounting.drained ? "" : "not everything was scored in time",
       accounting.stopped ? "" : `actors did not stop within ${stopTimeoutMs / 1000} s of being ` +
         "asked and were left behind (a Kafka call that never returns?)",

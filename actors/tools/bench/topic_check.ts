@@ -12,7 +12,7 @@
  * @module
  */
 
-import { decodeTransactions } from "../../pipeline/codec/transactions.ts";
+import { messageIds } from "../../pipeline/codec/message_ids.ts";
 import type { Transport } from "../../log/mod.ts";
 
 /** The cell's topic, read back (snake_case, as in the report). */
@@ -49,9 +49,7 @@ export async function checkCellTopic(
   let undecodable = 0;
   for (const record of await transport.readTopic(cell.topic)) {
     try {
-      for (const row of decodeTransactions(record.value, record.headers.encoding)) {
-        copies.set(row.trans_num, (copies.get(row.trans_num) ?? 0) + 1);
-      }
+      for (const id of messageIds(record)) copies.set(id, (copies.get(id) ?? 0) + 1);
     } catch {
       undecodable++;
     }

@@ -126,6 +126,8 @@ export async function runScenario(
     list.push(performance.now());
   });
   const pipeline = await Pipeline.start({
+    // Every id accounted for, to prove each transaction scored once.
+    trackIds: true,
     transport,
     input,
     topic,
@@ -303,11 +305,13 @@ export function scorersWith(
   return async (partition, actors) => {
     const scorer = await scorers(partition, actors);
     return {
-      restore: (card, state) => scorer.restore(card, state),
-      score: async (rows) => {
-        await hook(partition, rows.length);
-        return scorer.score(rows);
+      restore: (record) => scorer.restore(record),
+      score: async (columns) => {
+        await hook(partition, columns.length);
+        return scorer.score(columns);
       },
+      takeChanges: () => scorer.takeChanges(),
+      snapshot: () => scorer.snapshot(),
       close: () => scorer.close(),
     };
   };

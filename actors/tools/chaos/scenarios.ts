@@ -111,8 +111,8 @@ export function killWorkerFault(options: { workers: number; hang: boolean }): Fa
 }
 
 /**
- * Every partition actor is slowed down (`msPerRow` per transaction) for `faultMs`: the lag (end of
- * the log minus committed offsets) grows while back-pressure keeps memory bounded, then shrinks.
+ * Every partition actor is slowed down (`msPerRow` per transaction) for `faultMs`: the lag (transactions
+ * published and not yet scored) grows while back-pressure keeps memory bounded, then shrinks.
  */
 export function slowConsumerFault(options: { faultMs?: number; msPerRow?: number } = {}): Fault {
   const faultMs = options.faultMs ?? 5000;
@@ -122,17 +122,10 @@ export function slowConsumerFault(options: { faultMs?: number; msPerRow?: number
   let peakRss = 0;
   let rssBefore = 0;
   let sampling = false;
-  const sample = async (context: LoadContext) => {
-    const topic = context.pipeline.topic;
-    const [ends, committed] = await Promise.all([
-      context.transport.endOffsets(topic),
-      context.transport.committedOffsets(`${topic}-scoring`, topic),
-    ]);
-    const records = ends.reduce(
-      (sum, end, p) => sum + Math.max(0, end - Math.max(0, committed[p] ?? 0)),
-      0,
-    );
-    lag.push({ at: performance.now(), records });
+  // Transactions published and not yet scored (whatever the messages hold: one or a batch).
+  const sample = (context: LoadContext) => {
+    const { produced, scored, deadLetters } = context.pipeline.counts();
+    lag.push({ at: performance.now(), records: Math.max(0, produced - scored - deadLetters) });
     peakRss = Math.max(peakRss, Deno.memoryUsage().rss);
   };
   return {
@@ -142,12 +135,12 @@ export function slowConsumerFault(options: { faultMs?: number; msPerRow?: number
       }),
     inject: async (context) => {
       rssBefore = Deno.memoryUsage().rss;
-      await sample(context);
+      sample(context);
       until = performance.now() + faultMs;
       sampling = true;
       (async () => {
         while (sampling && performance.now() < until + 30_000) {
-          await sample(context).catch(() => {});
+          sample(context);
           await delay(200);
         }
       })();
@@ -166,7 +159,7 @@ export function slowConsumerFault(options: { faultMs?: number; msPerRow?: number
       const maxLag = lag.reduce((max, s) => Math.max(max, s.records), 0);
       return [
         `consumers slowed by ${msPerRow} ms per transaction for ${faultMs} ms`,
-        `lag (end of log minus committed) peaked at ${maxLag} transactions, then came back`,
+        `lag (published, not yet scored) peaked at ${maxLag} transactions, then came back`,
         `resident memory ${Math.round(rssBefore / 1e6)} MB before, ${
           Math.round(peakRss / 1e6)
         } MB at most after`,

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { decodeTransactions } from "../../pipeline/codec/transactions.ts";
+import { messageIds } from "../../pipeline/codec/message_ids.ts";
 import { poll } from "../../lib/async.ts";
 import { type LogRecord, type Transport } from "../../log/mod.ts";
 import { TOPICS } from "../../pipeline/topics.ts";
@@ -104,9 +104,7 @@ async function readRun(transport: Transport, topic: string): Promise<RunTopics> 
   const published = new Map<string, number>();
   for (const record of await transport.readTopic(topic)) {
     try {
-      for (const row of decodeTransactions(record.value, record.headers.encoding)) {
-        published.set(row.trans_num, (published.get(row.trans_num) ?? 0) + 1);
-      }
+      for (const id of messageIds(record)) published.set(id, (published.get(id) ?? 0) + 1);
     } catch {
       // garbage on the topic: the consumers dead-letter it
     }

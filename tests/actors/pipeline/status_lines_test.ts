@@ -1,20 +1,24 @@
 import assert from "node:assert/strict";
 import { pipelineEvents } from "../../../actors/pipeline/events.ts";
 import { sayEvents } from "../../../actors/pipeline/status_lines.ts";
+import { allocateColumns } from "../../../model/columns.ts";
 
 /** Emits one of each event worth a line, and a committed batch and a published chunk. */
 function emitEach(events: ReturnType<typeof pipelineEvents>): void {
   events.emit("assigned", { partitions: [0, 2] });
   events.emit("refetching", { partition: 2, offset: 40 });
-  events.emit("published", { producerId: "p", ids: ["a"] });
+  events.emit("published", { producerId: "p", rows: 1, ids: () => ["a"] });
   events.emit("committed", {
     partition: 0,
-    rows: [],
+    rows: 0,
+    columns: allocateColumns(0),
     scores: new Float32Array(0),
     threshold: 0.5,
     modelVersion: "v1",
     alerts: 0,
     deadLetters: 0,
+    ids: () => [],
+    offsets: { from: 0, to: 1 },
   });
   events.emit("fileChanged", { file: "a.csv", message: "a.csv changed after it was published" });
   events.emit("modelSwitched", { version: "v2" });

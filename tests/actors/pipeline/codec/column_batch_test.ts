@@ -1,10 +1,15 @@
 import assert from "node:assert/strict";
 import { encodeArrowColumns } from "../../../../actors/pipeline/codec/arrow_writer.ts";
-import { decodeBatch, type EncodedMessage } from "../../../../actors/pipeline/codec/batch.ts";
+import type { EncodedMessage } from "../../../../actors/pipeline/codec/batch.ts";
 import { decodeColumnBatch } from "../../../../actors/pipeline/codec/column_batch.ts";
 import { encodeJsonColumns } from "../../../../actors/pipeline/codec/json_columns.ts";
-import { encodeArrow, encodeJson } from "../../../../actors/pipeline/codec/transactions.ts";
+import {
+  decodeTransactions,
+  encodeArrow,
+  encodeJson,
+} from "../../../../actors/pipeline/codec/transactions.ts";
 import { transactionAt, transactionsToColumns } from "../../../../model/columns.ts";
+import type { Transaction } from "../../../../model/schema.ts";
 import { sampleTransaction } from "../../../fixtures/transactions.ts";
 
 const text = new TextEncoder();
@@ -55,7 +60,7 @@ Deno.test("a batch decodes into column segments in message order, with each row'
   ]);
 });
 
-Deno.test("without wire schema v2 messages, the segments hold what decodeBatch gives", () => {
+Deno.test("without wire schema v2 messages, the segments hold what the object decoder gives", () => {
   const messages = [
     message(encodeJson(rows(0, 1)[0]), "json"),
     message(encodeArrow(rows(10, 3)), "arrow"),
@@ -64,16 +69,47 @@ Deno.test("without wire schema v2 messages, the segments hold what decodeBatch g
     message(encodeJson(rows(2, 1)[0]), "json"),
   ];
   const batch = decodeColumnBatch(messages);
-  const objects = decodeBatch(messages);
+  const objects: Transaction[] = [];
+  const origins: number[] = [];
+  const failures: [number, string][] = [];
+  messages.forEach(({ value, headers }, index) => {
+    try {
+      for (const row of decodeTransactions(value, headers.encoding)) {
+        objects.push(row);
+        origins.push(index);
+      }
+    } catch (error) {
+      failures.push([index, (error as Error).message]);
+    }
+  });
   const segmentRows = batch.segments.flatMap(({ columns }) =>
     Array.from({ length: columns.length }, (_, i) => transactionAt(columns, i))
   );
-  assert.deepEqual(segmentRows, objects.rows);
-  assert.deepEqual(batch.segments.flatMap(({ origins }) => Array.from(origins)), objects.origins);
-  assert.deepEqual(
-    batch.failures.map(({ index, error }) => [index, error.message]),
-    objects.failures.map(({ index, error }) => [index, error.message]),
+  assert.deepEqual(segmentRows, objects);
+  assert.deepEqual(batch.segments.flatMap(({ origins }) => Array.from(origins)), origins);
+  assert.deepEqual(batch.failures.map(({ index, error }) => [index, error.message]), failures);
+  assert.deepEqual(failures, [[2, "field 'ssn' must be a string"]]);
+});
+
+Deno.test("non-ASCII text and byte sequences split over two messages decode as each message alone", () => {
+  const zurich = { ...rows(1, 1)[0], city: "Zürich" };
+  const saoPaulo = { ...rows(2, 1)[0], city: "São Paulo" };
+  // "é" is 0xC3 0xA9: one message ends with the first byte, the next starts with the second.
+  const cut = text.encode('{"ssn":"\u00e9"}');
+  const batch = decodeColumnBatch([
+    message(encodeJson(zurich)),
+    message(cut.subarray(0, 9)),
+    message(cut.subarray(9)),
+    message(encodeJson(saoPaulo)),
+  ]);
+  const segmentRows = batch.segments.flatMap(({ columns }) =>
+    Array.from({ length: columns.length }, (_, i) => transactionAt(columns, i))
   );
+  assert.deepEqual(segmentRows, [zurich, saoPaulo]);
+  assert.deepEqual(batch.failures.map((f) => [f.index, f.error.message]), [
+    [1, "not valid JSON"],
+    [2, "not valid JSON"],
+  ]);
 });
 
 Deno.test("each row of columns becomes the JSON message encodeJson writes for it", () => {

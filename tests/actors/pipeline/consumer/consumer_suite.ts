@@ -9,6 +9,11 @@ import {
 import { transactionRecords } from "../../../../actors/pipeline/producer/chunks.ts";
 import { cardStateScope, DUPLICATE_REASON } from "../../../../actors/pipeline/consumer/records.ts";
 import { segmentSlot } from "../../../../actors/pipeline/consumer/seen_ids.ts";
+import {
+  CardStateRestore,
+  type SnapshotPolicy,
+} from "../../../../actors/pipeline/consumer/card_state_log.ts";
+import { cardNumber, textAt } from "../../../../model/columns.ts";
 import { ActorSystem } from "../../../../actors/runtime/mod.ts";
 import type { ConsumerTopics } from "../../../../actors/pipeline/consumer/mod.ts";
 import type { LogRecord, TopicSpec, Transport } from "../../../../actors/log/mod.ts";
@@ -19,6 +24,8 @@ import { eventually } from "../../../fixtures/eventually.ts";
 import { poll } from "../../../../actors/lib/async.ts";
 
 const THRESHOLD = 0.5;
+/** Cards per card-state record of the stand-in scorer: several records a batch. */
+const CARDS_PER_RECORD = 4;
 
 let runs = 0;
 
@@ -47,46 +54,73 @@ function specs(topics: ConsumerTopics, partitions: number): TopicSpec[] {
 
 /**
  * A transparent stand-in for the model: the score is `amt / 300`, the card state counts the card's
- * transactions, so exactly-once state is visible in the counts.
+ * transactions, so exactly-once state is visible in the counts. Its card-state records are JSON
+ * lists of `[card, count]`, at most `CARDS_PER_RECORD` cards each.
  */
+function countingScorer(
+  before: (ids: string[]) => Promise<void> | void = () => {},
+): PartitionScorer & { counts: Map<string, number> } {
+  const counts = new Map<string, number>();
+  let changed = new Set<string>();
+  const records = (cards: string[]) => {
+    const out: Uint8Array[] = [];
+    for (let i = 0; i < cards.length; i += CARDS_PER_RECORD) {
+      const entries = cards.slice(i, i + CARDS_PER_RECORD).map((card) => [card, counts.get(card)]);
+      out.push(new TextEncoder().encode(JSON.stringify(entries)));
+    }
+    return out;
+  };
+  return {
+    counts,
+    restore: (record) => {
+      const entries: [string, number][] = JSON.parse(new TextDecoder().decode(record));
+      for (const [card, count] of entries) counts.set(card, count);
+      return entries.length;
+    },
+    score: async (columns) => {
+      await before(
+        Array.from({ length: columns.length }, (_, i) => textAt(columns, "trans_num", i)),
+      );
+      const scores = new Float32Array(columns.length);
+      for (let i = 0; i < columns.length; i++) {
+        scores[i] = Math.min(1, columns.amt[i] / 300);
+        const card = cardNumber(columns, i);
+        counts.set(card, (counts.get(card) ?? 0) + 1);
+        changed.add(card);
+      }
+      return { scores, threshold: THRESHOLD, modelVersion: "test-1" };
+    },
+    takeChanges: () => {
+      const out = records([...changed]);
+      changed = new Set();
+      return out;
+    },
+    snapshot: () => records([...counts.keys()]),
+    close: () => {},
+  };
+}
+
+/** Partition scorers of `countingScorer`s; `failOnce` and `hangOnce` see each batch's ids. */
 function countingScorers(
   options: {
-    failOnce?: (rows: Transaction[]) => boolean;
+    failOnce?: (ids: string[]) => boolean;
     /** Never answers, once, for the first batch this matches. */
-    hangOnce?: (rows: Transaction[]) => boolean;
+    hangOnce?: (ids: string[]) => boolean;
   } = {},
 ): PartitionScorerFactory {
   let failed = false;
   let hung = false;
-  return (): Promise<PartitionScorer> => {
-    const counts = new Map<string, number>();
-    return Promise.resolve({
-      restore: (card, state) =>
-        counts.set(card, new DataView(state.buffer, state.byteOffset).getUint32(0)),
-      score: (rows) => {
-        if (!failed && options.failOnce?.(rows)) {
-          failed = true;
-          return Promise.reject(new Error("scorer failed on purpose"));
-        }
-        if (!hung && options.hangOnce?.(rows)) {
-          hung = true;
-          return new Promise(() => {});
-        }
-        const changed = new Map<string, Uint8Array>();
-        const scores = new Float32Array(rows.length);
-        rows.forEach((row, i) => {
-          scores[i] = Math.min(1, row.amt / 300);
-          const count = (counts.get(row.cc_num) ?? 0) + 1;
-          counts.set(row.cc_num, count);
-          const state = new Uint8Array(4);
-          new DataView(state.buffer).setUint32(0, count);
-          changed.set(row.cc_num, state);
-        });
-        return Promise.resolve({ scores, threshold: THRESHOLD, modelVersion: "test-1", changed });
-      },
-      close: () => {},
-    });
-  };
+  return () =>
+    Promise.resolve(countingScorer((ids) => {
+      if (!failed && options.failOnce?.(ids)) {
+        failed = true;
+        throw new Error("scorer failed on purpose");
+      }
+      if (!hung && options.hangOnce?.(ids)) {
+        hung = true;
+        return new Promise(() => {});
+      }
+    }));
 }
 
 const json = (record: LogRecord) => JSON.parse(new TextDecoder().decode(record.value));
@@ -95,7 +129,7 @@ async function startConsumer(
   transport: Transport,
   topics: ConsumerTopics & { group: string },
   scorers: PartitionScorerFactory,
-  options: { id?: string; stepDeadlineMs?: number } = {},
+  options: { id?: string; stepDeadlineMs?: number; snapshots?: SnapshotPolicy } = {},
 ) {
   const metrics = consumerMetrics();
   const system = await ActorSystem.start({
@@ -109,6 +143,7 @@ async function startConsumer(
       scorers,
       metrics,
       stepDeadlineMs: options.stepDeadlineMs,
+      snapshots: options.snapshots,
     })],
   });
   return { system, metrics };
@@ -140,13 +175,23 @@ async function checkExactlyOnce(
   const counts = new Map<string, number>();
   for (const row of rows) counts.set(row.cc_num, (counts.get(row.cc_num) ?? 0) + 1);
   await eventually(async () => {
-    const latest = new Map<string, number>();
-    for (const record of await transport.readTopic(topics.cardState)) {
-      const key = record.key!.slice(cardStateScope(topics.group, topics.transactions).length);
-      if (segmentSlot(key) >= 0) continue; // the seen ids, kept beside the card states
-      latest.set(key, new DataView(record.value.buffer, record.value.byteOffset).getUint32(0));
+    // The card states as a partition actor restores them, partition by partition.
+    const restored = countingScorer();
+    const scope = cardStateScope(topics.group, topics.transactions);
+    const ends = await transport.endOffsets(topics.cardState);
+    for (const [partition, end] of ends.entries()) {
+      const reading = new CardStateRestore();
+      const range = { from: 0, to: end };
+      for await (const records of transport.read({ topic: topics.cardState, partition }, range)) {
+        for (const record of records) {
+          const key = record.key!.slice(scope.length);
+          if (segmentSlot(key) >= 0) continue; // the seen ids, kept beside the card states
+          assert.ok(reading.add(key, record.value, record.headers), `card-state key ${key}`);
+        }
+      }
+      for (const record of reading.finish().records) restored.restore(record);
     }
-    assert.deepEqual(latest, counts, "card states counted every transaction once");
+    assert.deepEqual(restored.counts, counts, "card states counted every transaction once");
   });
   const duplicates = (await transport.readTopic(topics.deadLetters)).map(json)
     .filter((d) => d.reason === DUPLICATE_REASON);
@@ -208,7 +253,7 @@ export function consumerSuite(fixture: TransportFixture): void {
       transport,
       topics,
       countingScorers({
-        failOnce: (batch) => batch.some((r) => r.trans_num === rows[150].trans_num),
+        failOnce: (ids) => ids.includes(rows[150].trans_num),
       }),
     );
     try {
@@ -248,7 +293,7 @@ export function consumerSuite(fixture: TransportFixture): void {
     const { system, metrics } = await startConsumer(
       transport,
       topics,
-      countingScorers({ hangOnce: (batch) => batch.some((r) => r.trans_num === hanging) }),
+      countingScorers({ hangOnce: (ids) => ids.includes(hanging) }),
       { stepDeadlineMs: 3000 },
     );
     try {
@@ -426,6 +471,41 @@ export function consumerSuite(fixture: TransportFixture): void {
     } finally {
       await a.system.shutdown();
       await b.system.shutdown();
+    }
+  });
+  test("card states as deltas and snapshots: a new consumer restores them and counts on", async (transport) => {
+    const topics = freshTopics();
+    await transport.ensureTopics(specs(topics, 2));
+    const rows = Array.from({ length: 240 }, (_, i) => sampleTransaction(i, 12));
+    const producer = await transport.producer();
+    /** Sends rows `from` to `to`, 10 at a time, each 10 scored before the next are sent. */
+    const send = async (from: number, to: number) => {
+      const before = consumer.metrics.scored;
+      for (let i = from; i < to; i += 10) {
+        await producer.send(
+          topics.transactions,
+          transactionRecords(rows.slice(i, i + 10), { encoding: "arrow", partitions: 2 }),
+        );
+        const scored = before + i + 10 - from;
+        await waitFor(() => consumer.metrics.scored === scored, `rows to ${i + 10}`, settleMs);
+      }
+    };
+    // A snapshot after every 3 delta records (a batch writes one or two).
+    const snapshots = { everyDeltas: 3, everyMs: 60_000 };
+    let consumer = await startConsumer(transport, topics, countingScorers(), { snapshots });
+    try {
+      await send(0, 120);
+      await consumer.system.shutdown();
+      consumer = await startConsumer(transport, topics, countingScorers(), { snapshots });
+      await send(120, 240);
+      assert.ok(consumer.metrics.restoredStates > 0, "the new consumer restored card states");
+      const epochs = (await transport.readTopic(topics.cardState))
+        .filter((record) => record.key!.includes("/snapshot/"))
+        .map((record) => Number(record.headers.epoch));
+      assert.ok(Math.max(...epochs) >= 2, `snapshots written (epochs ${epochs.join(", ")})`);
+      await checkExactlyOnce(transport, topics, rows);
+    } finally {
+      await consumer.system.shutdown();
     }
   });
 }

@@ -144,6 +144,9 @@ kafkaTest(
         "1",
         "--producer-id",
         d.topic,
+        // One message per row: the topic's offsets count rows, and each message reads as JSON.
+        "--encoding",
+        "json",
       ];
       const first = await spawnRole({ entry: ENTRY, args });
       await eventually(async () => {

@@ -15,7 +15,7 @@ import {
   PROFILE_NAMES,
   profileFor,
 } from "../../../../actors/pipeline/generator/profiles.ts";
-import { parseTransactionLine } from "../../../../actors/pipeline/producer/rows.ts";
+import { parseTransactionLine } from "../../../../model/row_validator.ts";
 import {
   CATEGORIES,
   COLUMNS,

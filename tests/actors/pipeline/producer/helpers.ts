@@ -4,7 +4,10 @@
  * @module
  */
 
-import { decodeTransactions } from "../../../../actors/pipeline/codec/transactions.ts";
+import { decodeColumnBatch } from "../../../../actors/pipeline/codec/column_batch.ts";
+import { messageIds } from "../../../../actors/pipeline/codec/message_ids.ts";
+import { transactionAt } from "../../../../model/columns.ts";
+import type { Transaction } from "../../../../model/schema.ts";
 import {
   type ProducerActorOptions,
   type ProducerMetrics,
@@ -15,11 +18,22 @@ import { ActorSystem } from "../../../../actors/runtime/mod.ts";
 import { type Transport } from "../../../../actors/log/mod.ts";
 import { TOPICS } from "../../../../actors/pipeline/topics.ts";
 
+/** The transactions of one message (JSON or Arrow, as its `encoding` header says); throws if bad. */
+export function messageTransactions(
+  record: { value: Uint8Array; headers: Record<string, string> },
+): Transaction[] {
+  const { segments, failures } = decodeColumnBatch([record]);
+  if (failures.length > 0) throw failures[0].error;
+  return segments.flatMap(({ columns }) =>
+    Array.from({ length: columns.length }, (_, i) => transactionAt(columns, i))
+  );
+}
+
 /** The `trans_num` of every transaction on `topic`. */
 export async function transNums(transport: Transport, topic = "transactions"): Promise<string[]> {
   const out: string[] = [];
   for (const record of await transport.readTopic(topic)) {
-    out.push(...decodeTransactions(record.value, record.headers.encoding).map((t) => t.trans_num));
+    out.push(...messageIds(record));
   }
   return out;
 }

@@ -1,15 +1,15 @@
 import assert from "node:assert/strict";
-import { decodeTransactions } from "../../../../actors/pipeline/codec/transactions.ts";
 import { readLedger } from "../../../../actors/pipeline/producer/ledger.ts";
 import {
   chunkLines,
   readLines,
   type ReadLinesOptions,
 } from "../../../../actors/pipeline/producer/lines.ts";
-import { EmbeddedTransport, type Transport } from "../../../../actors/log/mod.ts";
+import { EmbeddedTransport, partitionForKey, type Transport } from "../../../../actors/log/mod.ts";
+import { pipelineEvents } from "../../../../actors/pipeline/events.ts";
 import { TOPICS, topicSpecs } from "../../../../actors/pipeline/topics.ts";
 import { csvFile, csvLine, sampleTransaction } from "../../../fixtures/transactions.ts";
-import { startProducer, transNums } from "./helpers.ts";
+import { messageTransactions, startProducer, transNums } from "./helpers.ts";
 import { poll } from "../../../../actors/lib/async.ts";
 
 const SETTINGS = { topic: "transactions", partitions: 3, replicationFactor: undefined };
@@ -59,20 +59,35 @@ for (const encoding of ["json", "arrow"] as const) {
     lines.splice(20, 0, csvLine({ ...sampleTransaction(999), category: "casino" as never }));
     await Deno.writeTextFile(`${dir}/a.csv`, lines.join("\n") + "\n");
     await Deno.writeTextFile(`${dir}/.b.csv.tmp`, "being written");
+    const events = pipelineEvents();
+    const published: { rows: number; ids: string[] }[] = [];
+    events.on("published", (chunk) => published.push({ rows: chunk.rows, ids: chunk.ids() }));
     const { system, metrics } = await startProducer(transport, dir, {
       encoding,
       producerId: "test",
       maxFilesPerTrigger: 5,
       chunkLines: 17,
+      events,
     });
     try {
       await waitFor(() => metrics.files === 1, "the file to be published");
       const nums = await transNums(transport);
       assert.equal(nums.length, 120);
       assert.deepEqual(new Set(nums), new Set(good.map((t) => t.trans_num)));
-      for (const record of await transport.readTopic("transactions")) {
-        for (const t of decodeTransactions(record.value, record.headers.encoding)) {
-          if (encoding === "json") assert.equal(record.key, t.cc_num);
+      // Each committed chunk tells its rows and, when asked, their ids in file order.
+      assert.deepEqual(published.flatMap((chunk) => chunk.ids), good.map((t) => t.trans_num));
+      for (const chunk of published) assert.equal(chunk.rows, chunk.ids.length);
+      const ends = await transport.endOffsets("transactions");
+      for (let partition = 0; partition < SETTINGS.partitions; partition++) {
+        const to = ends[partition];
+        const read = transport.read({ topic: "transactions", partition }, { from: 0, to });
+        for await (const records of read) {
+          for (const record of records) {
+            for (const t of messageTransactions(record)) {
+              if (encoding === "json") assert.equal(record.key, t.cc_num);
+              assert.equal(partitionForKey(t.cc_num, SETTINGS.partitions), partition);
+            }
+          }
         }
       }
       const dead = (await transport.readTopic(TOPICS.deadLetters)).map((r) =>

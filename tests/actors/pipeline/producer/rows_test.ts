@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { benchData } from "../../../../actors/tools/bench/data.ts";
-import { encodeChunk } from "../../../../actors/pipeline/producer/chunks.ts";
-import { parseTransactionLine } from "../../../../actors/pipeline/producer/rows.ts";
+import { chunkIds, encodeChunk } from "../../../../actors/pipeline/producer/chunks.ts";
+import { parseTransactionLine } from "../../../../model/row_validator.ts";
 import { seededRandom } from "../../../../actors/lib/random.ts";
 import { CATEGORIES, type Category, COLUMNS, type Transaction } from "../../../../model/schema.ts";
 import { BAD_VALUES, lineWith, VALID_ROWS } from "../../../fixtures/row_values.ts";
@@ -36,7 +36,8 @@ Deno.test("bad values of a chunk go to the dead letters with their line; the res
   );
   assert.deepEqual(encoded.bad.map((b) => b.line), BAD_VALUES.map((_, i) => i + 2));
   encoded.bad.forEach((b, i) => assert.match(b.reason, BAD_VALUES[i].reason));
-  assert.equal(encoded.ids.length, VALID_ROWS.length);
+  assert.equal(encoded.rows, VALID_ROWS.length);
+  assert.deepEqual(chunkIds(encoded), VALID_ROWS.map((_, i) => i.toString(16).padStart(32, "0")));
 });
 
 /** Lines near the usual form: one character replaced, inserted or removed somewhere. */

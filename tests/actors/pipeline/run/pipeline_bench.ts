@@ -46,6 +46,8 @@ async function run(options: RunOptions): Promise<Record<string, unknown>> {
     workers,
   });
   const pipeline = await Pipeline.start({
+    // Every id accounted for, to prove each transaction scored once.
+    trackIds: true,
     transport,
     input,
     topic,

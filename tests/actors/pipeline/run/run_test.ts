@@ -116,13 +116,13 @@ Deno.test("run under overload: what was not published in time is kept, named and
   assert.equal(invocation.kind, "run");
   const printed: string[] = [];
   const status: string[] = [];
-  const maxUnpublishedRows = 20_000;
+  const maxInFlightRows = 20_000;
   const outcome = await runPipeline(invocation.config, {
     signal: new AbortController().signal,
     status: (line) => status.push(line),
     print: (line) => printed.push(line),
     onForcedExit: () => () => {},
-  }, { drainTimeoutMs: 1, maxUnpublishedRows });
+  }, { drainTimeoutMs: 1, maxInFlightRows });
   const report = outcome.report as Record<string, number | string | null>;
   const kept = report.kept_folder as string;
   try {
@@ -144,7 +144,7 @@ Deno.test("run under overload: what was not published in time is kept, named and
     // Every unpublished row is in the folder (a file cut off mid-way also holds published rows).
     assert.ok(dataLines(kept) >= unpublished, `${dataLines(kept)} rows in ${kept}`);
     // Held back: the backlog stayed within the bound and one batch.
-    assert.ok(unpublished <= maxUnpublishedRows + MAX_BATCH_ROWS, `${unpublished} rows waiting`);
+    assert.ok(unpublished <= maxInFlightRows + MAX_BATCH_ROWS, `${unpublished} rows waiting`);
     const line = printed.find((text) => text.includes(kept));
     assert.ok(line, printed.join("\n"));
     assert.match(line, new RegExp(`kept \\d+ batch files \\(${unpublished} transactions`));
@@ -161,6 +161,43 @@ Deno.test("run under overload: what was not published in time is kept, named and
   } finally {
     if (kept) await Deno.remove(kept, { recursive: true });
   }
+});
+
+Deno.test("run flat out: the generator waits for the scoring, and --duration drains in seconds", async () => {
+  const invocation = loadConfig([
+    "run",
+    "--duration",
+    "4",
+    "--customers",
+    "2000",
+    "--speed",
+    "20000000",
+    "--ui-port",
+    "off",
+  ]);
+  assert.equal(invocation.kind, "run");
+  const status: string[] = [];
+  const maxInFlightRows = 20_000;
+  const started = performance.now();
+  const outcome = await runPipeline(invocation.config, {
+    signal: new AbortController().signal,
+    status: (line) => status.push(line),
+    print: () => {},
+    onForcedExit: () => () => {},
+  }, { maxInFlightRows });
+  const seconds = (performance.now() - started) / 1000;
+  const report = outcome.report as Record<string, number | string | boolean | null>;
+  assert.equal(outcome.exitCode, 0, JSON.stringify(report));
+  assert.equal(report.drained, true);
+  assert.equal(report.lost, 0);
+  assert.equal(report.scored, report.generated);
+  // Everything generated and not yet scored stayed within the bound and one batch.
+  const lags = status.filter((text) => text.startsWith("run: generated "))
+    .map((text) => Number(text.match(/ lag (\d+),/)![1]));
+  assert.ok(lags.length > 0, status.join("\n"));
+  for (const lag of lags) assert.ok(lag <= maxInFlightRows + MAX_BATCH_ROWS, `lag ${lag}`);
+  // The drain after --duration takes seconds (start-up and model load included), not minutes.
+  assert.ok(seconds < 4 + 15, `the run took ${seconds.toFixed(1)} s`);
 });
 
 /** The workers of the pool at a path ending in `pool` in `tree`, by state. */

@@ -1,8 +1,9 @@
 /**
  * CPU time per transaction of each stage of the pipeline, one after the other on one thread, on
  * the same generated rows: parsing and encoding a chunk (the encoder worker), the id ledger,
- * decoding a fetched batch, features and card-state snapshots (the partition actor), and the
- * forest (a scoring worker). Where a transaction's time goes, without the threads and the log.
+ * decoding a fetched batch into columns, features and the card-state delta records (the partition
+ * actor), and the forest (a scoring worker). Where a transaction's time goes, without the threads
+ * and the log.
  *
  * `deno run -A tests/actors/pipeline/run/stage_bench.ts [--rows N] [--repeat R] [--model DIR]`: one
  * line of JSON per encoding with the median µs per transaction of each stage over R passes.
@@ -12,13 +13,18 @@
 
 import { parseArgs } from "node:util";
 import { benchData } from "../../../../actors/tools/bench/data.ts";
-import { decodeBatch } from "../../../../actors/pipeline/codec/batch.ts";
+import { decodeColumnBatch } from "../../../../actors/pipeline/codec/column_batch.ts";
+import { cardsPerStateRecord } from "../../../../actors/pipeline/consumer/model_scoring.ts";
 import { IdLedger } from "../../../../actors/observe/metrics/id_ledger.ts";
-import { encodeChunk, unpackRecords } from "../../../../actors/pipeline/producer/chunks.ts";
+import {
+  chunkIds,
+  encodeChunk,
+  unpackRecords,
+} from "../../../../actors/pipeline/producer/chunks.ts";
 import type { LineChunk } from "../../../../actors/pipeline/producer/lines.ts";
-import { rowEncoderFor } from "../../../../model/row_encoder.ts";
+import { columnEncoderFor } from "../../../../model/row_encoder.ts";
 import { loadModel } from "../../../../model/model_file.ts";
-import type { Transaction } from "../../../../model/schema.ts";
+import { concatColumns, textAt, type TransactionColumns } from "../../../../model/columns.ts";
 import { median } from "../../../../actors/tools/bench/summary.ts";
 
 const CHUNK_ROWS = 5000;
@@ -75,7 +81,7 @@ if (import.meta.main) {
       );
       const ledger = new IdLedger();
       time("ledger_produced", () => {
-        for (const chunk of encoded) for (const id of chunk.ids) ledger.produced(id);
+        for (const chunk of encoded) for (const id of chunkIds(chunk)) ledger.produced(id);
       });
       const messages = encoded.flatMap((chunk) =>
         unpackRecords(chunk.records).map((record) => ({
@@ -85,24 +91,29 @@ if (import.meta.main) {
       );
       const perBatch = encoding === "json" ? BATCH_ROWS : 1;
       const decoded = time("decode", () => {
-        const out: Transaction[][] = [];
+        const out: TransactionColumns[] = [];
         for (let start = 0; start < messages.length; start += perBatch) {
-          out.push(decodeBatch(messages.slice(start, start + perBatch)).rows);
+          const parts = decodeColumnBatch(messages.slice(start, start + perBatch)).segments
+            .map((segment) => segment.columns);
+          out.push(parts.length === 1 ? parts[0] : concatColumns(parts));
         }
         return out;
       });
-      const states = rowEncoderFor(model.manifest.encoder);
+      const states = columnEncoderFor(model.manifest.encoder);
+      const cardsPerRecord = cardsPerStateRecord(model.manifest.encoder.settings);
       const features = time("features_snapshots", () =>
         decoded.map((batch) => {
-          const { features, touched } = states.encode(batch);
-          for (const card of touched) states.snapshot(card);
+          const features = states.encode(batch);
+          states.takeChanges(cardsPerRecord);
           return { features, rows: batch.length };
         }));
       time("forest", () => {
         for (const batch of features) model.score(batch.features, batch.rows);
       });
       time("ledger_scored", () => {
-        for (const batch of decoded) for (const row of batch) ledger.scored(row.trans_num);
+        for (const batch of decoded) {
+          for (let i = 0; i < batch.length; i++) ledger.scored(textAt(batch, "trans_num", i));
+        }
       });
       if (ledger.reconcile().lost !== 0) throw new Error("the ledger lost ids");
       passes.push(times);

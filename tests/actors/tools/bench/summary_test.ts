@@ -30,6 +30,8 @@ const accounting = (produced: number): Accounting => ({
   duplicates: 0,
   unknown: 0,
   exact: true,
+  offset_gaps: 0,
+  offset_overlaps: 0,
   drained: true,
   stopped: true,
 });

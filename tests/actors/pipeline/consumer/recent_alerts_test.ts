@@ -1,0 +1,41 @@
+import assert from "node:assert/strict";
+import { followAlerts } from "../../../../actors/pipeline/consumer/recent_alerts.ts";
+import { RecentAlerts } from "../../../../actors/observe/dashboard/status.ts";
+import { pipelineEvents } from "../../../../actors/pipeline/events.ts";
+import { transactionsToColumns } from "../../../../model/columns.ts";
+import { sampleTransaction } from "../../../fixtures/transactions.ts";
+
+Deno.test("the recent alerts are the committed rows scored at or over the threshold", () => {
+  const events = pipelineEvents();
+  const alerts = new RecentAlerts({ showCardNumbers: true });
+  const stop = followAlerts(events, alerts);
+  const rows = Array.from({ length: 4 }, (_, i) => sampleTransaction(i, 3));
+  const scores = Float32Array.of(0.2, 0.5, 0.9, 0.49);
+  events.emit("committed", {
+    partition: 1,
+    rows: rows.length,
+    columns: transactionsToColumns(rows),
+    scores,
+    threshold: 0.5,
+    modelVersion: "v7",
+    alerts: 2,
+    deadLetters: 0,
+    ids: () => rows.map((row) => row.trans_num),
+    offsets: { from: 0, to: 1 },
+  });
+  stop();
+  const listed = alerts.list();
+  assert.deepEqual(listed.map((a) => a.trans_num), [rows[2].trans_num, rows[1].trans_num]);
+  assert.deepEqual(listed.map((a) => a.score), [scores[2], scores[1]]);
+  const [newest] = listed;
+  assert.deepEqual(
+    [newest.cc_num, newest.amt, newest.category, newest.event_time, newest.model_version],
+    [
+      rows[2].cc_num,
+      rows[2].amt,
+      rows[2].category,
+      `${rows[2].trans_date}T${rows[2].trans_time}`,
+      "v7",
+    ],
+  );
+});
