@@ -44,6 +44,7 @@ const LONG_RUNNING: SettingKey[] = ["duration", "report", "quiet"];
 const KAFKA: SettingKey[] = [
   "brokers",
   "clientId",
+  "kafkaClient",
   "kafkaTls",
   "kafkaTlsCa",
   "saslMechanism",

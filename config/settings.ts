@@ -28,6 +28,7 @@ import {
   type GeneratorMode,
 } from "../actors/pipeline/generator/modes.ts";
 import { WORKER_FAULTS, type WorkerFault } from "../actors/tools/chaos/catalog.ts";
+import { KAFKA_CLIENTS, type KafkaClientName } from "../actors/log/kafka_client.ts";
 
 /** How one setting is named, defaulted and parsed. */
 export interface SettingSpec<T> {
@@ -296,6 +297,14 @@ export const SETTINGS = {
     parse: text,
     arg: "NAME",
     help: "Kafka client id",
+  }),
+  kafkaClient: setting<KafkaClientName>({
+    flag: "kafka-client",
+    env: "KAFKA_CLIENT",
+    default: "kafkajs",
+    parse: oneOf(KAFKA_CLIENTS),
+    arg: "CLIENT",
+    help: "Kafka client library: kafkajs, or platformatic (@platformatic/kafka)",
   }),
   kafkaTls: setting<boolean>({
     flag: "kafka-tls",

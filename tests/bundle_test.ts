@@ -51,6 +51,25 @@ Deno.test("the bundle is one JavaScript file that runs from an empty folder", as
     // Scoring runs on Web Workers too, served from the bundle as well.
     assert.equal(chaos.code, 0, chaos.stderr);
     assert.match(chaos.stdout, /lost 0, duplicated 0/);
+    // The bundle carries kafkajs only: the other client is refused with the way out, not a crash.
+    const platformatic = await deno(
+      [
+        "run",
+        "--allow-all",
+        "fraudstream.js",
+        "consume",
+        "--brokers",
+        "127.0.0.1:1",
+        "--kafka-client",
+        "platformatic",
+        "--ui-port",
+        "off",
+      ],
+      empty,
+    );
+    assert.equal(platformatic.code, 1, platformatic.stderr);
+    assert.match(platformatic.stderr, /cannot be loaded here .*use --kafka-client kafkajs/);
+    assert.doesNotMatch(platformatic.stderr, /internal error/);
     // Train mode generates on Web Workers, which the bundle serves from its own file.
     const generate = await deno(
       [

@@ -14,7 +14,11 @@ import { FraudstreamError } from "../actors/lib/errors.ts";
 
 const ci = Deno.env.get("CI") === "true";
 const dir = await Deno.makeTempDir({ prefix: "fraudstream-test-kafka-" });
-const env: Record<string, string> = { FRAUDSTREAM_TEST_KAFKA_DIR: dir };
+const env: Record<string, string> = {
+  FRAUDSTREAM_TEST_KAFKA_DIR: dir,
+  // The consumer suite runs on both Kafka clients unless told otherwise.
+  FRAUDSTREAM_TEST_KAFKA_CLIENT: Deno.env.get("FRAUDSTREAM_TEST_KAFKA_CLIENT") ?? "all",
+};
 
 let started = false;
 try {

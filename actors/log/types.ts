@@ -1,9 +1,9 @@
 /**
  * The log transport every streaming actor talks to: partitioned topics, producers (idempotent, or
  * transactional with offsets committed inside the transaction), and consumer-group members that
- * get partitions assigned and receive batches per partition. Two implementations: Apache Kafka
- * (through kafkajs) and an embedded in-process log. Both fail with one error, `LogError`, that
- * says what went wrong and whether trying again later can help.
+ * get partitions assigned and receive batches per partition. Implementations: Apache Kafka
+ * (through kafkajs, or through @platformatic/kafka) and an embedded in-process log. All fail with
+ * one error, `LogError`, that says what went wrong and whether trying again later can help.
  *
  * @module
  */

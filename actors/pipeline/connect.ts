@@ -6,11 +6,12 @@
  */
 
 import type { Config } from "../../config/config.ts";
-import { UsageError } from "../lib/errors.ts";
+import { FraudstreamError, UsageError } from "../lib/errors.ts";
 import { retry } from "../lib/async.ts";
 import { EmbeddedTransport } from "../log/embedded/transport.ts";
 import type { KafkaConnection } from "../log/kafka/client.ts";
 import { KafkaTransport } from "../log/kafka/transport.ts";
+import type { PlatformaticTransport } from "../log/platformatic/transport.ts";
 import type { TopicSpec, Transport } from "../log/types.ts";
 
 /** Kafka connection settings from the configuration; credentials stay inside. */
@@ -40,11 +41,39 @@ export function kafkaConnection(config: Config, onLog?: (line: string) => void):
   };
 }
 
-/** Kafka when brokers are configured, otherwise a fresh embedded log (single process only). */
-export function openTransport(config: Config, onLog?: (line: string) => void): Transport {
-  return config.brokers
-    ? new KafkaTransport(kafkaConnection(config, onLog))
-    : new EmbeddedTransport();
+/**
+ * Kafka at the configured brokers, through the client library of `--kafka-client`.
+ * @platformatic/kafka is loaded only when chosen: it reads a WebAssembly file of its own when
+ * loaded, which a bundle (`deno task bundle`) does not carry.
+ */
+export async function kafkaTransport(
+  config: Config,
+  onLog?: (line: string) => void,
+): Promise<KafkaTransport | PlatformaticTransport> {
+  const connection = kafkaConnection(config, onLog);
+  if (config.kafkaClient !== "platformatic") return new KafkaTransport(connection);
+  let loaded;
+  try {
+    loaded = await import("../log/platformatic/transport.ts");
+  } catch (error) {
+    throw new FraudstreamError(
+      `the @platformatic/kafka client cannot be loaded here (${(error as Error).message}); ` +
+        "use --kafka-client kafkajs (a bundle carries kafkajs only)",
+      { cause: error },
+    );
+  }
+  return new loaded.PlatformaticTransport(connection);
+}
+
+/**
+ * Kafka when brokers are configured (`kafkaTransport`); otherwise a fresh embedded log (single
+ * process only).
+ */
+export async function openTransport(
+  config: Config,
+  onLog?: (line: string) => void,
+): Promise<Transport> {
+  return config.brokers ? await kafkaTransport(config, onLog) : new EmbeddedTransport();
 }
 
 /** Options of `ensureTopicsPatiently`. */

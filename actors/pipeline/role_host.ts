@@ -16,14 +16,14 @@ import {
   dashboardAddress,
   stopAfter,
 } from "./command.ts";
-import { ensureTopicsPatiently, kafkaConnection } from "./connect.ts";
+import { ensureTopicsPatiently, kafkaTransport } from "./connect.ts";
 import { type PipelineEmitter, pipelineEvents } from "./events.ts";
 import { sayEvents } from "./status_lines.ts";
 import { topicSpecs } from "./topics.ts";
 import { startRoleDashboard } from "../observe/dashboard/role_dashboard.ts";
 import type { RoleFigures, RoleStatus } from "../observe/dashboard/status.ts";
 import type { ActorSystem } from "../runtime/mod.ts";
-import { KafkaTransport, type Transport } from "../log/mod.ts";
+import type { Transport } from "../log/mod.ts";
 import { delay } from "../lib/async.ts";
 
 /** What a role's steps get from the host. */
@@ -77,7 +77,7 @@ export interface Role<Prepared> {
   /** The report when the role stopped before its log could be reached. */
   unreachableReport?: Record<string, unknown>;
   /** Opens the role's log (default: Kafka, as the configuration says). */
-  openTransport?(config: Config, onLog: (line: string) => void): Transport;
+  openTransport?(config: Config, onLog: (line: string) => void): Transport | Promise<Transport>;
   /** What the role needs before the topics (the model, say: a bad one fails before any wait). */
   prepare?(host: RoleHost): Promise<Prepared>;
   /** Starts the role's actors, once the topics exist. */
@@ -93,9 +93,10 @@ export async function hostRole<Prepared>(
   const startedAt = Date.now();
   const startedMs = performance.now();
   const say = (line: string) => command.status(`${role.name}: ${line}`);
-  const transport = role.openTransport
-    ? role.openTransport(config, command.status)
-    : new KafkaTransport(kafkaConnection(config, command.status));
+  const transport =
+    await (role.openTransport
+      ? role.openTransport(config, command.status)
+      : kafkaTransport(config, command.status));
   const cleanups: (() => unknown)[] = [];
   const host: RoleHost = {
     config,

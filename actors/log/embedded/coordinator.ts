@@ -68,6 +68,17 @@ export class EmbeddedCoordinator {
     return this.#committed.get(groupId)?.get(tpKey(topic, partition)) ?? -1;
   }
 
+  /** The lowest offset any group committed on a partition, or -1 when none did. */
+  lowestCommitted(topic: string, partition: number): number {
+    const key = tpKey(topic, partition);
+    let lowest = -1;
+    for (const offsets of this.#committed.values()) {
+      const offset = offsets.get(key);
+      if (offset !== undefined && (lowest < 0 || offset < lowest)) lowest = offset;
+    }
+    return lowest;
+  }
+
   /** Records a committed offset. */
   commit(groupId: string, topic: string, partition: number, offset: number): void {
     let group = this.#committed.get(groupId);

@@ -74,7 +74,13 @@ export function embeddedTransactionalProducer(
           check();
           for (const write of writes) storage.append(write.topic, write.records);
           for (const o of offsets) {
-            coordinator.commit(o.groupId, o.partition.topic, o.partition.partition, o.offset);
+            const { topic, partition } = o.partition;
+            coordinator.commit(o.groupId, topic, partition, o.offset);
+            if (storage.dropConsumed) {
+              storage.partitionsOf(topic)[partition]?.dropBefore(
+                coordinator.lowestCommitted(topic, partition),
+              );
+            }
           }
           await Promise.resolve();
         },

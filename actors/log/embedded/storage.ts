@@ -12,6 +12,12 @@ import { LogError, type LogRecord, type OutgoingRecord, type TopicSpec } from ".
 export interface EmbeddedLogOptions {
   /** Bytes kept per partition before the oldest records are dropped (default 512 MiB). */
   retentionBytes?: number;
+  /**
+   * Drop the records of a topic (not compacted) once every consumer group that committed on its
+   * partition has committed past them: for a log only its own pipeline reads (`run`), whose
+   * memory then follows what is not yet scored, not all that ever went through.
+   */
+  dropConsumed?: boolean;
 }
 
 const RECORD_OVERHEAD = 64;
@@ -71,6 +77,19 @@ export class PartitionLog {
     });
   }
 
+  /** Drops the records before `offset` (not in a compacted partition: it keeps its latest). */
+  dropBefore(offset: number): void {
+    if (this.compact) return;
+    const drop = Math.min(this.records.length, offset - this.start);
+    if (drop <= 0) return;
+    for (let i = 0; i < drop; i++) {
+      const record = this.records[i];
+      this.bytes -= record.value.byteLength + (record.key?.length ?? 0) + RECORD_OVERHEAD;
+    }
+    this.records = this.records.slice(drop);
+    this.start += drop;
+  }
+
   #enforceRetention(): void {
     if (this.compact) {
       const latest = new Map<string | null, number>();
@@ -110,10 +129,13 @@ function lowerBound(records: LogRecord[], offset: number): number {
 export class LogStorage {
   readonly #topics = new Map<string, PartitionLog[]>();
   readonly #retentionBytes: number;
+  /** Whether consumed records are dropped (`EmbeddedLogOptions.dropConsumed`). */
+  readonly dropConsumed: boolean;
 
   /** Empty storage. */
   constructor(options: EmbeddedLogOptions = {}) {
     this.#retentionBytes = options.retentionBytes ?? 512 * 1024 * 1024;
+    this.dropConsumed = options.dropConsumed ?? false;
   }
 
   /** Creates a topic unless it exists. */

@@ -31,7 +31,7 @@ const ADMIN_DEADLINE_MS = 90_000;
  * 64 MB, so old snapshots are compacted away within minutes instead of Kafka's default week or
  * GB, and a partition actor restoring its card states reads little more than the latest ones.
  */
-const COMPACTED_TOPIC_CONFIG = [
+export const COMPACTED_TOPIC_CONFIG = [
   { name: "cleanup.policy", value: "compact" },
   { name: "segment.ms", value: "600000" },
   { name: "segment.bytes", value: String(64 * 1024 * 1024) },

@@ -9,6 +9,11 @@
 import kafkajs from "kafkajs";
 import { FraudstreamError } from "../../lib/errors.ts";
 import { LogError, type LogErrorKind } from "../types.ts";
+import {
+  LOG_ERROR_MESSAGES,
+  PROTOCOL_ERROR_KINDS,
+  unreachableMessage,
+} from "../protocol_errors.ts";
 
 // kafkajs spreads its error classes into its exports, where named ESM imports cannot see them.
 const {
@@ -25,34 +30,6 @@ const {
   KafkaJSServerDoesNotSupportApiKey,
 } = kafkajs;
 type KafkaJSError = InstanceType<typeof KafkaJSError>;
-
-/** Broker answers (protocol error types) that say something other than "not now". */
-const PROTOCOL_KINDS: Record<string, LogErrorKind> = {
-  SASL_AUTHENTICATION_FAILED: "authentication",
-  UNSUPPORTED_SASL_MECHANISM: "authentication",
-  ILLEGAL_SASL_STATE: "authentication",
-  TOPIC_AUTHORIZATION_FAILED: "authorization",
-  GROUP_AUTHORIZATION_FAILED: "authorization",
-  CLUSTER_AUTHORIZATION_FAILED: "authorization",
-  TRANSACTIONAL_ID_AUTHORIZATION_FAILED: "authorization",
-  DELEGATION_TOKEN_AUTHORIZATION_FAILED: "authorization",
-  INVALID_PRODUCER_EPOCH: "fenced",
-  PRODUCER_FENCED: "fenced",
-  TRANSACTION_COORDINATOR_FENCED: "fenced",
-  MESSAGE_TOO_LARGE: "too_large",
-  RECORD_LIST_TOO_LARGE: "too_large",
-  OFFSET_METADATA_TOO_LARGE: "too_large",
-  UNKNOWN_TOPIC_OR_PARTITION: "unknown_topic",
-  INVALID_TOPIC_EXCEPTION: "invalid",
-  INVALID_PARTITIONS: "invalid",
-  INVALID_REPLICATION_FACTOR: "invalid",
-  INVALID_REPLICA_ASSIGNMENT: "invalid",
-  INVALID_CONFIG: "invalid",
-  POLICY_VIOLATION: "invalid",
-  TOPIC_DELETION_DISABLED: "invalid",
-  INVALID_TRANSACTION_TIMEOUT: "invalid",
-  UNSUPPORTED_VERSION: "invalid",
-};
 
 /** kafkajs failures to reach a broker or get an answer in time. */
 const UNREACHABLE = [
@@ -75,28 +52,13 @@ function rootCause(error: Error): Error {
   return root;
 }
 
-/** What each kind of failure says, given the brokers and kafkajs's reason. */
-const MESSAGES: Record<LogErrorKind, (at: string, reason: string) => string> = {
-  unavailable: (at, reason) => `Kafka at ${at} is not ready (${reason})`,
-  authentication: (at, reason) =>
-    `Kafka at ${at} refused the credentials (${reason}); check KAFKA_SASL_*`,
-  authorization: (at, reason) =>
-    `Kafka at ${at} does not allow this (${reason}); check the ACLs of the user`,
-  fenced: (_, reason) => `a newer producer with the same transactional id took over (${reason})`,
-  too_large: (_, reason) => `Kafka refused records as too large (${reason})`,
-  unknown_topic: (_, reason) => `Kafka does not know the topic or partition (${reason})`,
-  invalid: (at, reason) => `Kafka at ${at} refused the request (${reason})`,
-  other: (_, reason) => `Kafka request failed: ${reason}`,
-};
-
 /** A `LogError` for one kafkajs failure (not a wrapper). */
 function classify(error: KafkaJSError, brokers: string[]): LogError {
   const at = brokers.join(",");
   if (UNREACHABLE.some((type) => error instanceof type)) {
     return new LogError(
       "unavailable",
-      `cannot reach Kafka at ${at} (${error.message}); check --brokers / ` +
-        "KAFKA_BOOTSTRAP_SERVERS, or start a local cluster with 'fraudstream kafka up'",
+      unreachableMessage(at, error.message),
       { cause: error },
     );
   }
@@ -108,9 +70,9 @@ function classify(error: KafkaJSError, brokers: string[]): LogError {
     : error instanceof KafkaJSServerDoesNotSupportApiKey
     ? "invalid"
     : error instanceof KafkaJSProtocolError
-    ? PROTOCOL_KINDS[error.type] ?? otherwise
+    ? PROTOCOL_ERROR_KINDS[error.type] ?? otherwise
     : otherwise;
-  return new LogError(kind, MESSAGES[kind](at, error.message), {
+  return new LogError(kind, LOG_ERROR_MESSAGES[kind](at, error.message), {
     retriable: error.retriable,
     cause: error,
   });

@@ -12,6 +12,7 @@ import { generateStream } from "../generator/mod.ts";
 import { modelScoring } from "../consumer/model_scoring.ts";
 import { latencyText, latencyValue } from "../../observe/metrics/histogram.ts";
 import { openTransport } from "../connect.ts";
+import { EmbeddedLog, EmbeddedTransport } from "../../log/embedded/transport.ts";
 import { hostRole, reportTiming } from "../role_host.ts";
 import { type FolderFate, makeBatchFolder, releaseBatchFolder } from "./batch_folder.ts";
 import { Pipeline } from "./pipeline.ts";
@@ -76,7 +77,12 @@ export function runPipeline(
   return hostRole(config, ctx, {
     name: "run",
     statusEveryMs: 1000,
-    openTransport,
+    // The embedded log is read by this run alone: what it scored is dropped, so its memory
+    // follows the transactions in flight (bounded by the back-pressure), not the whole run.
+    openTransport: (config, onLog) =>
+      config.brokers
+        ? openTransport(config, onLog)
+        : new EmbeddedTransport(new EmbeddedLog({ dropConsumed: true })),
     prepare: async ({ transport, events, say, defer }) => {
       input = await makeBatchFolder();
       const unregister = ctx.onForcedExit(release);

@@ -9,8 +9,7 @@
 import { dirname } from "node:path";
 import type { CommandHandler } from "../../pipeline/command.ts";
 import { FraudstreamError } from "../../lib/errors.ts";
-import { KafkaTransport } from "../../log/mod.ts";
-import { kafkaConnection } from "../../pipeline/connect.ts";
+import { kafkaTransport } from "../../pipeline/connect.ts";
 import { benchReportHtml } from "./report_html.ts";
 import { partitionGrid, workerGrid } from "./plan.ts";
 import { runScaling } from "./scaling.ts";
@@ -30,10 +29,9 @@ export function htmlReportPath(reportPath: string): string {
 /** Runs a bench scenario and reports it. */
 export const benchCommand: CommandHandler = async (config, ctx) => {
   const scenario = config.args.scenario as BenchScenario;
-  const connection = config.brokers
-    ? kafkaConnection(config, (line) => ctx.status(`bench: kafka: ${line}`))
+  const kafka = config.brokers
+    ? await kafkaTransport(config, (line) => ctx.status(`bench: kafka: ${line}`))
     : undefined;
-  const kafka = connection ? new KafkaTransport(connection) : undefined;
   if (config.report === undefined) {
     ctx.status("bench: pass --report FILE.json to get the JSON report and FILE.html with charts");
   }

@@ -8,8 +8,8 @@
 import type { CommandContext, CommandHandler, CommandOutcome } from "../../pipeline/command.ts";
 import type { Config } from "../../../config/config.ts";
 import { UsageError } from "../../lib/errors.ts";
-import { EmbeddedTransport, KafkaTransport } from "../../log/mod.ts";
-import { kafkaConnection } from "../../pipeline/connect.ts";
+import { EmbeddedTransport } from "../../log/mod.ts";
+import { kafkaTransport } from "../../pipeline/connect.ts";
 import { type Fault, runScenario, type ScenarioOptions, type ScenarioReport } from "./harness.ts";
 import {
   badInputFault,
@@ -71,7 +71,7 @@ export async function runNamedScenario(
   if (!isInProcessScenario(name)) throw new UsageError(`unknown scenario '${name}'`);
   const fault = IN_PROCESS[name];
   const transport = config.brokers
-    ? new KafkaTransport(kafkaConnection(config, options.onStatus))
+    ? await kafkaTransport(config, options.onStatus)
     : new EmbeddedTransport();
   try {
     return await runScenario(name, transport, scenario, fault(config));

@@ -48,3 +48,39 @@ Deno.test("embedded: a compacted topic keeps the latest record per key", async (
   }
   assert.deepEqual(Object.fromEntries(latest), { "card-0": "57", "card-1": "58", "card-2": "59" });
 });
+
+Deno.test("embedded with dropConsumed: records every group committed past are dropped", async () => {
+  const read = async (transport: EmbeddedTransport) => {
+    const offsets: number[] = [];
+    for await (
+      const records of transport.read({ topic: "t", partition: 0 }, { from: 0, to: 100 })
+    ) {
+      offsets.push(...records.map((r) => r.offset));
+    }
+    return offsets;
+  };
+  const commit = async (transport: EmbeddedTransport, groupId: string, offset: number) => {
+    const producer = await transport.transactionalProducer(`tx-${groupId}`);
+    const transaction = await producer.begin();
+    await transaction.commitOffset(groupId, { topic: "t", partition: 0 }, offset);
+    await transaction.commit();
+    await producer.close();
+  };
+  for (const dropConsumed of [false, true]) {
+    const transport = new EmbeddedTransport(new EmbeddedLog({ dropConsumed }));
+    await transport.ensureTopics([{ name: "t", partitions: 1 }]);
+    const producer = await transport.producer();
+    for (let i = 0; i < 100; i++) {
+      await producer.send("t", [{ key: null, value: new Uint8Array(20) }]);
+    }
+    await commit(transport, "b", 30);
+    await commit(transport, "a", 60);
+    // The slowest group decides.
+    assert.equal((await read(transport))[0], dropConsumed ? 30 : 0);
+    await commit(transport, "b", 90);
+    const offsets = await read(transport);
+    assert.equal(offsets[0], dropConsumed ? 60 : 0);
+    assert.equal(offsets.at(-1), 99);
+    assert.deepEqual(await transport.endOffsets("t"), [100]);
+  }
+});

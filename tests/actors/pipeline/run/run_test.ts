@@ -101,7 +101,7 @@ function dataLines(dir: string): number {
   return lines;
 }
 
-Deno.test("run under overload: what was not published in time is kept, named and counted", async () => {
+Deno.test("run under overload, its drain cut short: every row scored, lost or kept and named", async () => {
   const invocation = loadConfig([
     "run",
     "--duration",
@@ -126,14 +126,14 @@ Deno.test("run under overload: what was not published in time is kept, named and
   const report = outcome.report as Record<string, number | string | null>;
   const kept = report.kept_folder as string;
   try {
-    assert.equal(outcome.exitCode, 1, "a run that leaves rows to publish is not a success");
-    assert.ok(kept, `the folder was kept: ${JSON.stringify(report)}`);
+    // Back-pressure keeps the producer within reach of the generator, so what a drain cut short
+    // leaves is mostly published and not scored (lost with the embedded log), and what was not
+    // published yet waits in the kept folder.
+    assert.equal(report.drained, false);
+    assert.equal(outcome.exitCode, 1, "a run that leaves rows unscored is not a success");
     const unpublished = report.unpublished_kept as number;
-    assert.ok(unpublished > 0);
     assert.equal(report.dead_letters, 0);
     assert.equal(report.generated, (report.produced as number) + unpublished);
-    // Rows kept on disk are not lost: what is lost is only what was published and not scored
-    // (the embedded log ends with the run).
     assert.equal(report.unscored_in_topic, 0);
     assert.equal(report.lost, (report.produced as number) - (report.scored as number));
     assert.equal(
@@ -141,14 +141,19 @@ Deno.test("run under overload: what was not published in time is kept, named and
       (report.scored as number) + (report.lost as number) + unpublished,
       "every generated row is scored, lost or kept",
     );
-    // Every unpublished row is in the folder (a file cut off mid-way also holds published rows).
-    assert.ok(dataLines(kept) >= unpublished, `${dataLines(kept)} rows in ${kept}`);
-    // Held back: the backlog stayed within the bound and one batch.
-    assert.ok(unpublished <= maxInFlightRows + MAX_BATCH_ROWS, `${unpublished} rows waiting`);
-    const line = printed.find((text) => text.includes(kept));
-    assert.ok(line, printed.join("\n"));
-    assert.match(line, new RegExp(`kept \\d+ batch files \\(${unpublished} transactions`));
-    assert.match(line, new RegExp(`fraudstream produce --input ${kept} --brokers`));
+    // Held back: everything not scored stayed within the bound and one batch.
+    assert.ok(
+      (report.lost as number) + unpublished <= maxInFlightRows + MAX_BATCH_ROWS,
+      `${report.lost} rows unscored, ${unpublished} unpublished`,
+    );
+    if (kept) {
+      // Every unpublished row is in the folder (a file cut off mid-way also holds published rows).
+      assert.ok(dataLines(kept) >= unpublished, `${dataLines(kept)} rows in ${kept}`);
+      const line = printed.find((text) => text.includes(kept));
+      assert.ok(line, printed.join("\n"));
+      assert.match(line, new RegExp(`kept \\d+ batch files \\(${unpublished} transactions`));
+      assert.match(line, new RegExp(`fraudstream produce --input ${kept} --brokers`));
+    } else assert.equal(unpublished, 0);
     // The status line's lag counts what waits to be published.
     const lines = status.filter((text) => text.startsWith("run: generated "));
     assert.ok(lines.length > 0, status.join("\n"));
