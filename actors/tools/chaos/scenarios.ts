@@ -133,7 +133,7 @@ export function slowConsumerFault(options: { faultMs?: number; msPerRow?: number
       scorersWith(scorers, async (_partition, rows) => {
         if (performance.now() < until) await delay(msPerRow * rows);
       }),
-    inject: async (context) => {
+    inject: (context) => {
       rssBefore = Deno.memoryUsage().rss;
       sample(context);
       until = performance.now() + faultMs;
