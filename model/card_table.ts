@@ -23,6 +23,7 @@
 import { CardIndex } from "./card_index.ts";
 import type { TransactionColumns } from "./columns.ts";
 import {
+  blankFeatureInput,
   emptyState,
   encodeInto,
   type EncoderSettings,
@@ -52,20 +53,7 @@ export class CardTable {
   /** Per slot, the `#epoch` in which it was last touched. */
   #mark = new Uint32Array(FIRST_SLOTS);
   #epoch = 1;
-  readonly #input: FeatureInput = {
-    amt: 0,
-    category: 0,
-    time: 0,
-    hour: 0,
-    weekday: 0,
-    age: 0,
-    gender: 0,
-    cityPop: 0,
-    lat: 0,
-    long: 0,
-    merchLat: 0,
-    merchLong: 0,
-  };
+  readonly #input: FeatureInput = blankFeatureInput();
 
   /** An empty table for the given encoder settings. */
   constructor(settings: EncoderSettings) {

@@ -144,6 +144,24 @@ export interface FeatureInput {
   merchLong: number;
 }
 
+/** A feature input of zeros, to be filled row by row by a column-wise encoder. */
+export function blankFeatureInput(): FeatureInput {
+  return {
+    amt: 0,
+    category: 0,
+    time: 0,
+    hour: 0,
+    weekday: 0,
+    age: 0,
+    gender: 0,
+    cityPop: 0,
+    lat: 0,
+    long: 0,
+    merchLat: 0,
+    merchLong: 0,
+  };
+}
+
 /** Parses the feature fields of a transaction; throws a reason string's Error if invalid. */
 export function featureInput(row: Transaction): FeatureInput {
   const day = dayOf(row.trans_date);

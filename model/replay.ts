@@ -7,6 +7,7 @@
 
 import type { TrainingColumns } from "./csv_columns.ts";
 import {
+  blankFeatureInput,
   emptyState,
   encodeInto,
   type EncoderSettings,
@@ -56,20 +57,7 @@ export function replayFeatures(
   const row = new Float32Array(FEATURE_COUNT);
   let state = emptyState(settings);
   let currentCard = -1;
-  const input: FeatureInput = {
-    amt: 0,
-    category: 0,
-    time: 0,
-    hour: 0,
-    weekday: 0,
-    age: 0,
-    gender: 0,
-    cityPop: 0,
-    lat: 0,
-    long: 0,
-    merchLat: 0,
-    merchLong: 0,
-  };
+  const input: FeatureInput = blankFeatureInput();
   for (let k = 0; k < n; k++) {
     const i = order[k];
     if (columns.card[i] !== currentCard) {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { main } from "../../../../main.ts";
-import { runPipeline } from "../../../../actors/pipeline/run/command.ts";
+import { type RunLimits, runPipeline } from "../../../../actors/pipeline/run/command.ts";
 import { MAX_BATCH_ROWS } from "../../../../actors/pipeline/generator/stream_batches.ts";
 import { loadConfig } from "../../../../config/load.ts";
 import { NO_KAFKA, TEST_BROKERS } from "../../../fixtures/kafka.ts";
@@ -101,11 +101,15 @@ function dataLines(dir: string): number {
   return lines;
 }
 
-Deno.test("run under overload, its drain cut short: every row scored, lost or kept and named", async () => {
+/**
+ * `run` flat out (2,000 customers, event time 20 million times the wall clock) for `seconds`
+ * with `limits`; its outcome, report, printed and status lines, and how long it took.
+ */
+async function runFlatOut(seconds: number, limits: RunLimits) {
   const invocation = loadConfig([
     "run",
     "--duration",
-    "3",
+    String(seconds),
     "--customers",
     "2000",
     "--speed",
@@ -116,14 +120,23 @@ Deno.test("run under overload, its drain cut short: every row scored, lost or ke
   assert.equal(invocation.kind, "run");
   const printed: string[] = [];
   const status: string[] = [];
-  const maxInFlightRows = 20_000;
+  const started = performance.now();
   const outcome = await runPipeline(invocation.config, {
     signal: new AbortController().signal,
     status: (line) => status.push(line),
     print: (line) => printed.push(line),
     onForcedExit: () => () => {},
-  }, { drainTimeoutMs: 1, maxInFlightRows });
-  const report = outcome.report as Record<string, number | string | null>;
+  }, limits);
+  const report = outcome.report as Record<string, number | string | boolean | null>;
+  return { outcome, report, printed, status, seconds: (performance.now() - started) / 1000 };
+}
+
+Deno.test("run under overload, its drain cut short: every row scored, lost or kept and named", async () => {
+  const maxInFlightRows = 20_000;
+  const { outcome, report, printed, status } = await runFlatOut(3, {
+    drainTimeoutMs: 1,
+    maxInFlightRows,
+  });
   const kept = report.kept_folder as string;
   try {
     // Back-pressure keeps the producer within reach of the generator, so what a drain cut short
@@ -169,29 +182,8 @@ Deno.test("run under overload, its drain cut short: every row scored, lost or ke
 });
 
 Deno.test("run flat out: the generator waits for the scoring, and --duration drains in seconds", async () => {
-  const invocation = loadConfig([
-    "run",
-    "--duration",
-    "4",
-    "--customers",
-    "2000",
-    "--speed",
-    "20000000",
-    "--ui-port",
-    "off",
-  ]);
-  assert.equal(invocation.kind, "run");
-  const status: string[] = [];
   const maxInFlightRows = 20_000;
-  const started = performance.now();
-  const outcome = await runPipeline(invocation.config, {
-    signal: new AbortController().signal,
-    status: (line) => status.push(line),
-    print: () => {},
-    onForcedExit: () => () => {},
-  }, { maxInFlightRows });
-  const seconds = (performance.now() - started) / 1000;
-  const report = outcome.report as Record<string, number | string | boolean | null>;
+  const { outcome, report, status, seconds } = await runFlatOut(4, { maxInFlightRows });
   assert.equal(outcome.exitCode, 0, JSON.stringify(report));
   assert.equal(report.drained, true);
   assert.equal(report.lost, 0);
