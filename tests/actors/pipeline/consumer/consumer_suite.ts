@@ -428,9 +428,12 @@ export function consumerSuite(fixture: TransportFixture): void {
           assert.equal(raw.trans_num, d.trans_num, "the dead letter carries the row");
         }
       });
-      const scores = (await transport.readTopic(topics.scores)).map(json);
-      assert.equal(scores.length, rows.length, "each transaction scored once");
-      assert.equal(new Set(scores.map((s) => s.trans_num)).size, rows.length);
+      // A commit is visible to read-committed readers once its markers are written.
+      await eventually(async () => {
+        const scores = (await transport.readTopic(topics.scores)).map(json);
+        assert.equal(scores.length, rows.length, "each transaction scored once");
+        assert.equal(new Set(scores.map((s) => s.trans_num)).size, rows.length);
+      });
     } finally {
       await consumer.system.shutdown();
     }
@@ -499,10 +502,12 @@ export function consumerSuite(fixture: TransportFixture): void {
       consumer = await startConsumer(transport, topics, countingScorers(), { snapshots });
       await send(120, 240);
       assert.ok(consumer.metrics.restoredStates > 0, "the new consumer restored card states");
-      const epochs = (await transport.readTopic(topics.cardState))
-        .filter((record) => record.key!.includes("/snapshot/"))
-        .map((record) => Number(record.headers.epoch));
-      assert.ok(Math.max(...epochs) >= 2, `snapshots written (epochs ${epochs.join(", ")})`);
+      await eventually(async () => {
+        const epochs = (await transport.readTopic(topics.cardState))
+          .filter((record) => record.key!.includes("/snapshot/"))
+          .map((record) => Number(record.headers.epoch));
+        assert.ok(Math.max(...epochs) >= 2, `snapshots written (epochs ${epochs.join(", ")})`);
+      });
       await checkExactlyOnce(transport, topics, rows);
     } finally {
       await consumer.system.shutdown();
