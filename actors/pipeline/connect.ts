@@ -10,6 +10,7 @@ import { FraudstreamError, UsageError } from "../lib/errors.ts";
 import { retry } from "../lib/async.ts";
 import { EmbeddedTransport } from "../log/embedded/transport.ts";
 import type { KafkaConnection } from "../log/kafka/client.ts";
+import type { KafkaClientName } from "../log/kafka_client.ts";
 import { KafkaTransport } from "../log/kafka/transport.ts";
 import type { PlatformaticTransport } from "../log/platformatic/transport.ts";
 import type { TopicSpec, Transport } from "../log/types.ts";
@@ -46,12 +47,24 @@ export function kafkaConnection(config: Config, onLog?: (line: string) => void):
  * @platformatic/kafka is loaded only when chosen: it reads a WebAssembly file of its own when
  * loaded, which a bundle (`deno task bundle`) does not carry.
  */
-export async function kafkaTransport(
+export function kafkaTransport(
   config: Config,
   onLog?: (line: string) => void,
 ): Promise<KafkaTransport | PlatformaticTransport> {
-  const connection = kafkaConnection(config, onLog);
-  if (config.kafkaClient !== "platformatic") return new KafkaTransport(connection);
+  return kafkaTransportOver(kafkaConnection(config, onLog), config.kafkaClient);
+}
+
+/**
+ * Kafka over `connection` through the client library `client` (as `kafkaTransport`, for a
+ * connection that does not come from the configuration, e.g. a cluster a tool started).
+ *
+ * @throws {FraudstreamError} when @platformatic/kafka cannot be loaded (in a bundle).
+ */
+export async function kafkaTransportOver(
+  connection: KafkaConnection,
+  client: KafkaClientName,
+): Promise<KafkaTransport | PlatformaticTransport> {
+  if (client !== "platformatic") return new KafkaTransport(connection);
   let loaded;
   try {
     loaded = await import("../log/platformatic/transport.ts");

@@ -14,6 +14,7 @@ import type {
   PartitionBatch,
   TopicPartition,
 } from "../types.ts";
+import { GROUP_ASSIGNERS } from "./assigner.ts";
 import { kafkaLogError } from "./errors.ts";
 import { toLogRecord } from "./records.ts";
 
@@ -68,6 +69,7 @@ export class KafkaGroupMember implements LogConsumer {
       maxBytes: 32 * 1024 * 1024,
       maxWaitTimeInMs: 100,
       retry: { retries: 3, restartOnFailure: () => Promise.resolve(false) },
+      partitionAssigners: GROUP_ASSIGNERS,
     });
   }
 

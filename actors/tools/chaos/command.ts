@@ -27,7 +27,7 @@ import {
 } from "./catalog.ts";
 import { runKafkaScenario } from "./kafka_scenarios.ts";
 import { NetworkNamespaceError } from "./network_partition.ts";
-import { chaosTable, type SkippedScenario } from "./table.ts";
+import { chaosTable, type SkippedScenario, transportName } from "./table.ts";
 
 /** The fault of each scenario that runs in one process. */
 const IN_PROCESS: Record<InProcessScenario, (config: Config) => Fault> = {
@@ -55,6 +55,7 @@ export function scenarioOptions(
     strategy: config.strategy,
     model: config.model,
     modelsDir: config.modelsDir,
+    kafkaClient: config.kafkaClient,
     signal,
     onStatus,
   };
@@ -105,8 +106,9 @@ export const chaosCommand: CommandHandler = async (config, ctx) => {
     onStatus: ctx.status,
     signal: ctx.signal,
   });
+  const where = transportName(report);
   ctx.print(
-    `${report.scenario} (${report.transport}): sent ${report.sent}, acked ${report.acked}, scored ` +
+    `${report.scenario} (${where}): sent ${report.sent}, acked ${report.acked}, scored ` +
       `${report.scored}, alerts ${report.alerts}, dead letters ${report.dead_letters}, lost ` +
       `${report.lost}, duplicated ${report.duplicated}, restarts ${report.restarts}, recovery ` +
       `${

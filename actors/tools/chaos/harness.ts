@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { KafkaClientName } from "../../log/kafka_client.ts";
 import { type ModelScoring, modelScoring } from "../../pipeline/consumer/model_scoring.ts";
 import type { PartitionScorerFactory } from "../../pipeline/consumer/mod.ts";
 import { pipelineEvents } from "../../pipeline/events.ts";
@@ -33,6 +34,8 @@ export interface ScenarioOptions {
   strategy: Strategy;
   model: string;
   modelsDir: string;
+  /** The Kafka client library of the scenarios on Kafka (their roles and their own reads). */
+  kafkaClient: KafkaClientName;
   signal?: AbortSignal;
   onStatus?: (line: string) => void;
 }
@@ -41,6 +44,8 @@ export interface ScenarioOptions {
 export interface ScenarioReport {
   scenario: string;
   transport: "embedded" | "kafka";
+  /** The Kafka client library the roles used (null on the embedded log). */
+  kafka_client: KafkaClientName | null;
   seed: number;
   strategy: Strategy;
   faults: number;
@@ -231,6 +236,7 @@ export async function runScenario(
     return {
       scenario: name,
       transport: transport.kind,
+      kafka_client: transport.kind === "kafka" ? options.kafkaClient : null,
       seed: options.seed,
       strategy: options.strategy,
       faults,

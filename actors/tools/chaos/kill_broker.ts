@@ -6,7 +6,7 @@
  */
 
 import { delay } from "../../lib/async.ts";
-import { KafkaTransport } from "../../log/mod.ts";
+import { kafkaTransportOver } from "../../pipeline/connect.ts";
 import { killNode, startNode } from "../kafka_local/cluster.ts";
 import {
   firstCommitAfter,
@@ -24,7 +24,10 @@ export async function killBroker(
   brokers: string[],
   options: ScenarioOptions,
 ): Promise<ScenarioReport> {
-  const transport = new KafkaTransport({ brokers, clientId: "fraudstream-chaos" });
+  const transport = await kafkaTransportOver(
+    { brokers, clientId: "fraudstream-chaos" },
+    options.kafkaClient,
+  );
   let node = 0;
   let killedAt: number | undefined;
   let restartedAt: number | undefined;

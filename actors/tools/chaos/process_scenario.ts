@@ -9,7 +9,7 @@
 
 import { deadline, delay, poll } from "../../lib/async.ts";
 import { seededRandom } from "../../lib/random.ts";
-import { KafkaTransport } from "../../log/mod.ts";
+import { kafkaTransportOver } from "../../pipeline/connect.ts";
 import { TOPICS, topicSpecs } from "../../pipeline/topics.ts";
 import { generateLoad, type ScenarioOptions, type ScenarioReport } from "./harness.ts";
 import type { Partition } from "./network_partition.ts";
@@ -53,8 +53,13 @@ export async function runProcessScenario(
   const id = `chaos-${name}-${Date.now().toString(36)}`;
   const topic = `${id}-transactions`;
   const input = await Deno.makeTempDir({ prefix: `fraudstream-${name}-` });
-  const transport = new KafkaTransport({ brokers, clientId: "fraudstream-chaos" });
+  const transport = await kafkaTransportOver(
+    { brokers, clientId: "fraudstream-chaos" },
+    options.kafkaClient,
+  );
   const common = [
+    "--kafka-client",
+    options.kafkaClient,
     "--brokers",
     brokers.join(","),
     "--topic",
@@ -207,6 +212,7 @@ export async function runProcessScenario(
     return {
       scenario: name,
       transport: "kafka",
+      kafka_client: options.kafkaClient,
       seed: options.seed,
       strategy: options.strategy,
       faults,

@@ -28,6 +28,11 @@ const HEADER = [
   "after",
 ];
 
+/** The log a scenario ran on, with its Kafka client: `embedded`, `kafka (platformatic)`. */
+export function transportName(report: ScenarioReport): string {
+  return report.kafka_client ? `${report.transport} (${report.kafka_client})` : report.transport;
+}
+
 /** Formats reports (and skipped scenarios) as a Markdown table. */
 export function chaosTable(rows: (ScenarioReport | SkippedScenario)[]): string {
   const lines = [
@@ -41,7 +46,7 @@ export function chaosTable(rows: (ScenarioReport | SkippedScenario)[]): string {
     }
     const cells = [
       row.scenario,
-      row.transport,
+      transportName(row),
       row.sent,
       row.scored,
       row.dead_letters,

@@ -224,3 +224,75 @@ for (const [first, second] of [KAFKA_CLIENTS, [...KAFKA_CLIENTS].reverse()]) {
     },
   });
 }
+
+for (const [first, second] of [KAFKA_CLIENTS, [...KAFKA_CLIENTS].reverse()]) {
+  Deno.test({
+    name: `mixed clients: a ${first} and a ${second} member share one group; when the ${first} ` +
+      "one leaves, the other takes every partition",
+    ignore: NO_KAFKA,
+    sanitizeOps: false,
+    sanitizeResources: false,
+    fn: async () => {
+      const a = kafkaTransport(first);
+      const b = kafkaTransport(second);
+      const topic = unique("mixed-group-in");
+      const groupId = unique("mixed-group");
+      const owned = { a: new Set<number>(), b: new Set<number>() };
+      const read = new Map<string, number>();
+      const member = (transport: Transport, mine: Set<number>) => {
+        const consumer = transport.consumer({ groupId, topic });
+        const running = consumer.run({
+          onAssign: (partitions) => partitions.forEach((p) => mine.add(p.partition)),
+          onRevoke: (partitions) => partitions.forEach((p) => mine.delete(p.partition)),
+          eachBatch: (batch) => {
+            for (const record of batch.records) {
+              const text = decoder.decode(record.value);
+              read.set(text, (read.get(text) ?? 0) + 1);
+            }
+            return Promise.resolve();
+          },
+        });
+        return { consumer, running };
+      };
+      const producer = await a.producer();
+      const send = (from: number) =>
+        producer.send(
+          topic,
+          Array.from({ length: 40 }, (_, i) => ({
+            key: CARDS[i % CARDS.length],
+            partition: i % 4,
+            value: encoder.encode(`record ${from + i}`),
+          })),
+        );
+      try {
+        await a.ensureTopics([{ name: topic, partitions: 4 }]);
+        const ma = member(a, owned.a);
+        await eventually(() => Promise.resolve(assert.equal(owned.a.size, 4)), 60_000);
+        const mb = member(b, owned.b);
+        // Before the fix the second client's member was refused: "supported protocols are
+        // incompatible with those of existing members".
+        await eventually(() => {
+          assert.equal(owned.a.size + owned.b.size, 4, "every partition has one owner");
+          assert.ok(
+            owned.a.size > 0 && owned.b.size > 0,
+            `shared: ${[...owned.a]} / ${[...owned.b]}`,
+          );
+          return Promise.resolve();
+        }, 60_000);
+        await send(0);
+        await eventually(() => Promise.resolve(assert.equal(read.size, 40)), 60_000);
+        await ma.consumer.stop();
+        await ma.running;
+        await eventually(() => Promise.resolve(assert.equal(owned.b.size, 4)), 60_000);
+        await send(40);
+        await eventually(() => Promise.resolve(assert.equal(read.size, 80)), 60_000);
+        await mb.consumer.stop();
+        await mb.running;
+      } finally {
+        await producer.close();
+        await a.close();
+        await b.close();
+      }
+    },
+  });
+}

@@ -2,21 +2,37 @@
  * The chaos scenarios that need Kafka, each on a 3-node cluster of its own started from the jars
  * (as `fraudstream chaos` does for a user): a broker killed and restarted, a consume process
  * killed, every process killed and restarted, a consumer host cut off by a network partition.
- * Each fails if a transaction is lost or duplicated, counted from the topics themselves.
+ * Each fails if a transaction is lost or duplicated, counted from the topics themselves. With
+ * `FRAUDSTREAM_TEST_KAFKA_CLIENT=kafkajs` or `platformatic` all four run on that client; with `all`
+ * (the test runner's default) they share the two clients (`clientsFor`).
  */
 
 import assert from "node:assert/strict";
 import type { ScenarioReport } from "../../../../actors/tools/chaos/mod.ts";
 import { networkNamespacesUnavailable } from "../../../../actors/tools/chaos/network_partition.ts";
 import { main } from "../../../../main.ts";
-import { NO_KAFKA } from "../../../fixtures/kafka.ts";
+import type { KafkaClientName } from "../../../../actors/log/kafka_client.ts";
+import { NO_KAFKA, TEST_KAFKA_CLIENTS } from "../../../fixtures/kafka.ts";
 
-async function chaos(scenario: string): Promise<{ code: number; report: ScenarioReport }> {
+async function chaos(
+  scenario: string,
+  client: KafkaClientName,
+): Promise<{ code: number; report: ScenarioReport }> {
   const dir = await Deno.makeTempDir();
   try {
     const path = `${dir}/chaos.json`;
+    const args = [
+      "chaos",
+      scenario,
+      "--kafka-client",
+      client,
+      "--duration",
+      "20",
+      "--rate",
+      "3000",
+    ];
     const code = await main(
-      ["chaos", scenario, "--duration", "20", "--rate", "3000", "--quiet", "--report", path],
+      [...args, "--quiet", "--report", path],
       { stdout: () => {}, stderr: () => {}, signal: new AbortController().signal },
     );
     return { code, report: JSON.parse(await Deno.readTextFile(path)) };
@@ -25,8 +41,12 @@ async function chaos(scenario: string): Promise<{ code: number; report: Scenario
   }
 }
 
-function assertNothingLost({ code, report }: { code: number; report: ScenarioReport }) {
+function assertNothingLost(
+  { code, report }: { code: number; report: ScenarioReport },
+  client: KafkaClientName,
+) {
   assert.equal(report.transport, "kafka");
+  assert.equal(report.kafka_client, client);
   assert.ok(report.faults > 0, "the fault was injected");
   assert.ok(report.sent > 20_000, `load ran (${report.sent} sent)`);
   assert.equal(report.lost, 0, "every acknowledged transaction scored");
@@ -36,38 +56,74 @@ function assertNothingLost({ code, report }: { code: number; report: ScenarioRep
   assert.equal(code, 0);
 }
 
-const kafkaTest = (name: string, fn: () => Promise<void>, ignore = NO_KAFKA) =>
-  Deno.test({ name, ignore, sanitizeOps: false, sanitizeResources: false, fn });
+const noNamespaces = NO_KAFKA ? undefined : await networkNamespacesUnavailable();
+if (noNamespaces) console.error(`network-partition test ignored: ${noNamespaces}`);
 
-kafkaTest("kill-broker: one of three nodes killed and restarted, nothing lost", async () => {
-  const run = await chaos("kill-broker");
-  assertNothingLost(run);
-  assert.ok(run.report.details.down_ms > 0, "the node was down, then back");
-  assert.ok(run.report.throughput_after > 0, "the pipeline kept going");
-});
+/**
+ * The clients a scenario runs on. With one client chosen, every scenario runs on it; with both,
+ * each scenario runs on one of them in turn (kafkajs: kill-consumer and network-partition;
+ * @platformatic/kafka: kill-broker and kill-all), so each client meets a broker fault and a process
+ * fault and the suite stays well under its time limit (a scenario takes 1 to 4 minutes).
+ */
+function clientsFor(scenarioIndex: number): readonly KafkaClientName[] {
+  if (TEST_KAFKA_CLIENTS.length === 1) return TEST_KAFKA_CLIENTS;
+  return [TEST_KAFKA_CLIENTS[(scenarioIndex + 1) % TEST_KAFKA_CLIENTS.length]];
+}
 
-kafkaTest("kill-consumer: the other consume process takes over, exactly once", async () => {
-  const run = await chaos("kill-consumer");
-  assertNothingLost(run);
-  assert.ok(run.report.recovery_ms !== null, "scoring resumed");
-});
+const kafkaTest = (
+  index: number,
+  name: string,
+  fn: (client: KafkaClientName) => Promise<void>,
+  ignore = NO_KAFKA,
+) => {
+  for (const client of clientsFor(index)) {
+    Deno.test({
+      name: `${client}: ${name}`,
+      ignore,
+      sanitizeOps: false,
+      sanitizeResources: false,
+      fn: () => fn(client),
+    });
+  }
+};
 
 kafkaTest(
+  0,
+  "kill-broker: one of three nodes killed and restarted, nothing lost",
+  async (client) => {
+    const run = await chaos("kill-broker", client);
+    assertNothingLost(run, client);
+    assert.ok(run.report.details.down_ms > 0, "the node was down, then back");
+    assert.ok(run.report.throughput_after > 0, "the pipeline kept going");
+  },
+);
+
+kafkaTest(
+  1,
+  "kill-consumer: the other consume process takes over, exactly once",
+  async (client) => {
+    const run = await chaos("kill-consumer", client);
+    assertNothingLost(run, client);
+    assert.ok(run.report.recovery_ms !== null, "scoring resumed");
+  },
+);
+
+kafkaTest(
+  2,
   "kill-all: every process killed and restarted resumes from what was committed",
-  async () => {
-    const run = await chaos("kill-all");
-    assertNothingLost(run);
+  async (client) => {
+    const run = await chaos("kill-all", client);
+    assertNothingLost(run, client);
     assert.equal(run.report.details.killed_processes, 3);
   },
 );
 
-const noNamespaces = NO_KAFKA ? undefined : await networkNamespacesUnavailable();
-if (noNamespaces) console.error(`network-partition test ignored: ${noNamespaces}`);
 kafkaTest(
+  3,
   "network-partition: a consumer cut off from the brokers, its partitions move, nothing lost",
-  async () => {
-    const run = await chaos("network-partition");
-    assertNothingLost(run);
+  async (client) => {
+    const run = await chaos("network-partition", client);
+    assertNothingLost(run, client);
     assert.equal(run.report.details.cut_ms, 15_000);
   },
   NO_KAFKA || noNamespaces !== undefined,
