@@ -30,7 +30,7 @@ const NO_PREVIOUS_SECONDS = 365 * 86_400;
 const whole = (v: number) => Math.round(v).toLocaleString("en-US");
 const money = (v: number) =>
   v.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-const times = (v: number) => `${v >= 10 ? whole(v) : v.toFixed(1)}x`;
+const times = (v: number) => `${v >= 100 ? whole(v) : v.toFixed(1)}x`;
 const percent = (share: number) => `${Math.round(share * 100)}%`;
 
 /** A window length in words: `1 h`, `24 h`, `7 days`, `30 min`. */
