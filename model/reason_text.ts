@@ -27,9 +27,13 @@ const DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"
 /** `seconds_since_prev` of a card's first transaction. */
 const NO_PREVIOUS_SECONDS = 365 * 86_400;
 
-const whole = (v: number) => Math.round(v).toLocaleString("en-US");
-const money = (v: number) =>
-  v.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const WHOLE = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
+const MONEY = new Intl.NumberFormat("en-US", {
+  minimumFractionDigits: 2,
+  maximumFractionDigits: 2,
+});
+const whole = (v: number) => WHOLE.format(Math.round(v));
+const money = (v: number) => MONEY.format(v);
 const times = (v: number) => `${v >= 100 ? whole(v) : v.toFixed(1)}x`;
 const percent = (share: number) => `${Math.round(share * 100)}%`;
 
