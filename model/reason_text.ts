@@ -34,7 +34,7 @@ const MONEY = new Intl.NumberFormat("en-US", {
 });
 const whole = (v: number) => WHOLE.format(Math.round(v));
 const money = (v: number) => MONEY.format(v);
-const times = (v: number) => `${v >= 100 ? whole(v) : v.toFixed(1)}x`;
+const times = (v: number) => `${v >= 100 ? whole(v) : v.toFixed(v < 0.1 ? 2 : 1)}x`;
 const percent = (share: number) => `${Math.round(share * 100)}%`;
 
 /** A window length in words: `1 h`, `24 h`, `7 days`, `30 min`. */
@@ -78,7 +78,7 @@ function hourPhrase(hour: number, get: Lookup): string {
 /** `windows`: the encoder's three windows in words, then the baseline span ("7 days to 24 h"). */
 const PHRASES: Record<string, Phrase> = {
   amt: (v, _, get) => amountPhrase(v, get),
-  log_amt: (v, _, get) => amountPhrase(Math.expm1(v), get),
+  log_amt: (v) => `amount ${money(Math.expm1(v))} (on a log scale)`,
   category: (v) => `category ${CATEGORIES[v] ?? v}`,
   hour: (v, _, get) => hourPhrase(v, get),
   day_of_week: (v) => `on a ${DAYS[v] ?? `day ${v}`}`,
