@@ -20,6 +20,8 @@ import {
   scoreForest,
 } from "./forest/flat.ts";
 import { compileWasmForest, WasmForestUnsupported } from "./forest/wasm_forest.ts";
+import { decodeNodeValues, encodeNodeValues } from "./forest/node_values.ts";
+import { ReasonExplainer } from "./reason_codes.ts";
 import { DEFAULT_ENCODER, type EncoderSettings, FEATURES } from "./features.ts";
 import type { ForestParams } from "./forest/train.ts";
 import type { Evaluation } from "./metrics.ts";
@@ -65,6 +67,11 @@ export interface ModelManifest {
     depth: number;
     features: number;
   };
+  /**
+   * The internal nodes' fraud shares for reason codes (`nodes.bin`); absent in models saved
+   * before them, whose reason codes use estimated values (`childrenMeanNodeValues`).
+   */
+  nodes?: { file: string; bytes: number; sha256: string };
 }
 
 const MAGIC = new TextEncoder().encode("FSFOREST");
@@ -148,7 +155,7 @@ async function sha256(bytes: Uint8Array): Promise<string> {
 }
 
 /** Files a model folder holds; a folder holding anything else is not a model folder. */
-const MODEL_FILES = new Set(["model.json", "forest.bin", "report.html"]);
+const MODEL_FILES = new Set(["model.json", "forest.bin", "nodes.bin", "report.html"]);
 
 /** What is at the place of a model folder about to be written. */
 export type ModelTarget =
@@ -229,12 +236,13 @@ export interface SaveModelOptions {
  */
 export async function saveModel(
   dir: string,
-  manifest: Omit<ModelManifest, "format" | "format_version" | "forest">,
+  manifest: Omit<ModelManifest, "format" | "format_version" | "forest" | "nodes">,
   forest: FlatForest,
   options: SaveModelOptions = {},
 ): Promise<ModelManifest> {
   await checkModelTarget(dir, options);
   const bytes = encodeForest(forest);
+  const nodeBytes = forest.node ? encodeNodeValues(forest.node) : undefined;
   const full: ModelManifest = {
     format: MODEL_FORMAT,
     format_version: MODEL_FORMAT_VERSION,
@@ -247,9 +255,15 @@ export async function saveModel(
       depth: forest.depth,
       features: forest.features,
     },
+    ...(nodeBytes
+      ? { nodes: { file: "nodes.bin", bytes: nodeBytes.length, sha256: await sha256(nodeBytes) } }
+      : {}),
   };
+  // Another model's entry (a manifest passed on as it was loaded) does not describe this forest.
+  if (!nodeBytes) delete full.nodes;
   await writeDirAtomic(dir, async (temporary) => {
     await Deno.writeFile(join(temporary, "forest.bin"), bytes);
+    if (nodeBytes) await Deno.writeFile(join(temporary, "nodes.bin"), nodeBytes);
     await Deno.writeTextFile(join(temporary, "model.json"), JSON.stringify(full, null, 2) + "\n");
     for (const [name, text] of Object.entries(options.extraFiles ?? {})) {
       await Deno.writeTextFile(join(temporary, name), text);
@@ -275,6 +289,8 @@ export interface LoadedModel {
   score(features: Float32Array | Float64Array, rows: number): Float32Array;
   /** How `score` scores: `webassembly`, or `typescript` and why not in WebAssembly. */
   scorer: string;
+  /** Reason codes of scored rows (for alerts: a walk of every tree per row). */
+  explainer: ReasonExplainer;
 }
 
 /** Loads and checks a model folder. */
@@ -345,6 +361,7 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
       `${forestPath} splits on ${flat.features} features but model.json lists ${manifest.encoder.features.length}; the model is corrupt`,
     );
   }
+  if (manifest.nodes) flat.node = await readNodeValues(dir, manifest.nodes, flat);
   let score: LoadedModel["score"];
   let scorer = "typescript (thresholds not on bins)";
   if (manifest.bins) {
@@ -375,5 +392,40 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
     encoder: manifest.encoder.settings ?? DEFAULT_ENCODER,
     score,
     scorer,
+    explainer: new ReasonExplainer({
+      forest: flat,
+      features: manifest.encoder.features,
+      encoder: manifest.encoder.name,
+      settings: manifest.encoder.settings ?? DEFAULT_ENCODER,
+    }),
   };
+}
+
+/** Reads and checks the `nodes.bin` that `model.json` lists. */
+async function readNodeValues(
+  dir: string,
+  listed: NonNullable<ModelManifest["nodes"]>,
+  forest: FlatForest,
+): Promise<Float32Array> {
+  const path = join(dir, listed.file ?? "nodes.bin");
+  let bytes: Uint8Array;
+  try {
+    bytes = await Deno.readFile(path);
+  } catch {
+    throw new ModelFormatError(`${path} is missing; the model is incomplete`);
+  }
+  if (bytes.length !== listed.bytes || (await sha256(bytes)) !== listed.sha256) {
+    throw new ModelFormatError(
+      `${path} does not match its checksum in model.json (corrupt or truncated); train the model again or restore it`,
+    );
+  }
+  try {
+    return decodeNodeValues(bytes, forest.feature.length);
+  } catch (error) {
+    throw new ModelFormatError(
+      `${path} is corrupt or truncated (${
+        (error as Error).message
+      }); train the model again or restore it`,
+    );
+  }
 }

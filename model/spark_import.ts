@@ -257,6 +257,7 @@ export function flattenSparkForest(forest: SparkForest): FlatForest {
     threshold: new Float64Array(trees.length * internal).fill(Number.POSITIVE_INFINITY),
     categoriesRight: new Uint32Array(trees.length * internal),
     leaf: new Float32Array(trees.length * leaves),
+    node: new Float32Array(trees.length * internal),
   };
   trees.forEach((nodes, t) => {
     const fill = (id: number, slot: number, level: number) => {
@@ -265,6 +266,8 @@ export function flattenSparkForest(forest: SparkForest): FlatForest {
         flat.leaf[t * leaves + slot - internal] = fraudShare(node);
         return;
       }
+      // Spark keeps every node's class counts: internal nodes' fraud shares are exact.
+      flat.node![t * internal + slot] = fraudShare(node);
       if (node.leftChild < 0) {
         // A leaf above full depth: padding slots always go left, down to copies of the leaf.
         fill(id, 2 * slot + 1, level + 1);

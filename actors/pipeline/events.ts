@@ -8,6 +8,7 @@
 
 import { Emitter } from "../lib/events.ts";
 import type { TransactionColumns } from "../../model/columns.ts";
+import type { BatchReasons } from "../../model/reason_codes.ts";
 
 /** What a partition actor committed in one batch. */
 export interface CommittedBatch {
@@ -23,6 +24,8 @@ export interface CommittedBatch {
   scores: Float32Array;
   threshold: number;
   modelVersion: string;
+  /** Reason codes of the rows at or over the threshold, by row (absent when none were made). */
+  reasons?: BatchReasons;
   /** Rows scored at or over the threshold. */
   alerts: number;
   /** Messages of the batch that could not be decoded, and rows whose id was seen before. */

@@ -27,6 +27,12 @@ export interface FlatForest {
   categoriesRight: Uint32Array;
   /** Leaf probability per leaf slot (`trees * 2^depth`). */
   leaf: Float32Array;
+  /**
+   * Weighted fraud share of the training rows that reached each internal slot (`trees *
+   * (2^depth - 1)`; a padding slot has its leaf's), for reason codes; absent for models saved
+   * without it.
+   */
+  node?: Float32Array;
 }
 
 /** Depth of a tree (a lone leaf has depth 0). */
@@ -49,6 +55,7 @@ export function flattenForest(trees: Tree[], featureCount: number): FlatForest {
     threshold: new Float32Array(trees.length * internal).fill(Number.POSITIVE_INFINITY),
     categoriesRight: new Uint32Array(trees.length * internal),
     leaf: new Float32Array(trees.length * leaves),
+    node: new Float32Array(trees.length * internal),
   };
   trees.forEach((tree, t) => {
     const fill = (node: number, slot: number, level: number) => {
@@ -57,6 +64,7 @@ export function flattenForest(trees: Tree[], featureCount: number): FlatForest {
         return;
       }
       const at = t * internal + slot;
+      forest.node![at] = tree.value[node];
       const feature = tree.feature[node];
       if (feature < 0) {
         // A leaf above the full depth: a slot that always goes left, down to copies of the leaf.

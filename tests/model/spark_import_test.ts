@@ -169,6 +169,37 @@ Deno.test("an imported Spark forest matches a straightforward walk on random row
   }
 });
 
+Deno.test("an imported Spark forest keeps its nodes' fraud shares for reason codes", async () => {
+  const { root, model } = await imported(TREES);
+  try {
+    assert.equal(model.manifest.nodes?.file, "nodes.bin");
+    assert.equal(model.explainer.nodeValues, "training");
+    // The roots' class counts are their leaves' together: 15 of 108, 2 of 8, 3 of 24.
+    assert.ok(Math.abs(model.explainer.baseRate - (15 / 108 + 2 / 8 + 3 / 24) / 3) < 1e-7);
+    // amt 300 goes right (5 of 8 fraud), then unix_time left to [1, 3]; the other trees give
+    // 0.25 (a lone leaf: no contribution) and, by city_pop and trans_date, [10, 0].
+    const row = tx({ amt: 300, unix_time: 1_700_000_000, city_pop: 3495, trans_time: "01:00:00" });
+    const x = new SeedEncoder().encode([row]);
+    assert.ok(seedHash("01:00:00") <= 500_000.5, "the row goes left at trans_date");
+    const contributions = model.explainer.contributions(x, 0);
+    const expected = new Float64Array(SEED_FEATURE_COUNT);
+    expected[F.amt] = 5 / 8 - 15 / 108;
+    expected[F.unix_time] = 3 / 4 - 5 / 8;
+    expected[F.city_pop] = 2 / 20 - 3 / 24;
+    expected[F.trans_date] = 0 - 2 / 20;
+    expected.forEach((v, f) =>
+      assert.ok(
+        Math.abs(contributions[f] - v / 3) < 1e-6,
+        `${SEED_FEATURES[f]}: ${contributions[f]}`,
+      )
+    );
+    const total = contributions.reduce((a, b) => a + b, 0);
+    assert.ok(Math.abs(model.score(x, 1)[0] - model.explainer.baseRate - total) < 1e-6);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
 Deno.test("categorical Spark splits send the listed categories left", async () => {
   const trees: HandNode[] = [{
     feature: F.gender,

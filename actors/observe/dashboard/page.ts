@@ -26,6 +26,7 @@ canvas { width:100%; height:160px; display:block; }
 table { width:100%; border-collapse:collapse; font-size:12px; font-variant-numeric: tabular-nums; }
 th, td { text-align:left; padding:3px 6px; border-bottom:1px solid #243040; white-space:nowrap; }
 td.num { text-align:right; }
+td.why { white-space:normal; min-width:18em; }
 .state-running { color:var(--out); } .state-failed, .state-stopped { color:var(--alert); }
 .state-starting, .state-backoff, .state-stopping { color:var(--lag); }
 #tree { max-height:360px; overflow:auto; }
@@ -168,9 +169,11 @@ function render(status) {
   alerts.innerHTML = "";
   for (const a of status.recentAlerts) {
     const tr = document.createElement("tr");
-    for (const value of [a.detected_at.slice(11, 19), a.cc_num, a.amt.toFixed(2), a.category, a.score.toFixed(3), a.event_time]) {
+    const why = (a.reasons ?? []).map((r) => r.text + " (" + (r.contribution >= 0 ? "+" : "") + r.contribution.toFixed(3) + ")").join("; ");
+    for (const value of [a.detected_at.slice(11, 19), a.cc_num, a.amt.toFixed(2), a.category, a.score.toFixed(3), a.event_time, why]) {
       const td = document.createElement("td"); td.textContent = value; tr.appendChild(td);
     }
+    tr.lastChild.className = "why";
     alerts.appendChild(tr);
   }
 }
@@ -242,7 +245,7 @@ export const DASHBOARD_HTML = `<!doctype html>
   </section>
   <section class="wide">
     <h2>Latest alerts</h2>
-    <div id="alerts"><table><thead><tr><th>detected</th><th>card</th><th>amount</th><th>category</th><th>score</th><th>event time</th></tr></thead><tbody></tbody></table></div>
+    <div id="alerts"><table><thead><tr><th>detected</th><th>card</th><th>amount</th><th>category</th><th>score</th><th>event time</th><th>why</th></tr></thead><tbody></tbody></table></div>
   </section>
 </main>
 <script>${SCRIPT}</script>

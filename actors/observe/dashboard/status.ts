@@ -20,6 +20,8 @@ export interface AlertSummary {
   event_time: string;
   detected_at: string;
   model_version: string;
+  /** Reason codes: the features that raised the score most, and their values in words. */
+  reasons?: { feature: string; contribution: number; text: string }[];
 }
 
 /** Cumulative counters; a role fills the ones it has. */

@@ -36,7 +36,12 @@ export interface ModelScoringOptions extends ModelChoice {
   events?: PipelineEmitter;
   /** How often `latest` looks for a new version, in ms (default 2000). */
   pollMs?: number;
+  /** Reason codes per alert (default `REASON_CODES`; 0: none). */
+  reasonCodes?: number;
 }
+
+/** Reason codes an alert carries by default. */
+export const REASON_CODES = 3;
 
 /**
  * Most bytes of one card-state record: well under what a log accepts in one record (1 MiB by
@@ -101,8 +106,18 @@ export async function modelScoring(options: ModelScoringOptions): Promise<ModelS
         const model = current;
         const features = encoder.encode(columns);
         // Copied to the worker, not moved: a request is sent again as it is after a crash.
-        const reply = await worker.call({ modelDir: model.dir, features, rows: columns.length });
-        return { scores: reply.scores, threshold: reply.threshold, modelVersion: reply.version };
+        const reply = await worker.call({
+          modelDir: model.dir,
+          features,
+          rows: columns.length,
+          reasons: options.reasonCodes ?? REASON_CODES,
+        });
+        return {
+          scores: reply.scores,
+          threshold: reply.threshold,
+          modelVersion: reply.version,
+          ...(reply.reasons ? { reasons: reply.reasons } : {}),
+        };
       },
       takeChanges: () => encoder.takeChanges(cardsPerRecord),
       snapshot: () => encoder.snapshot(cardsPerRecord),

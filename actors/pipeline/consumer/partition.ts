@@ -27,7 +27,13 @@ import type {
   Transport,
 } from "../../log/types.ts";
 import type { ConsumerMetrics } from "./metrics.ts";
-import { alertRecord, cardStateRecord, cardStateScope, scoreRecord } from "./records.ts";
+import {
+  alertRecord,
+  cardStateRecord,
+  cardStateScope,
+  explainedAlert,
+  scoreRecord,
+} from "./records.ts";
 import type { ConsumerActors, PartitionScorer, PartitionScorerFactory } from "./scorer.ts";
 import { SeenIds, segmentKey, segmentSlot } from "./seen_ids.ts";
 import { batchRows } from "./batch_rows.ts";
@@ -280,7 +286,10 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
         const source = { partition, offset: offsets[i] };
         if (alert) {
           const row = transactionAt(columns, i);
-          alerts.push(alertRecord(row, { score, threshold, modelVersion, detectedAt, source }));
+          const explained = explainedAlert(result.reasons, i);
+          alerts.push(
+            alertRecord(row, { score, threshold, modelVersion, detectedAt, source, explained }),
+          );
         }
         if (options.emitScores) {
           const row = {
@@ -333,6 +342,7 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
       scores: result?.scores ?? new Float32Array(0),
       threshold: result?.threshold ?? 1,
       modelVersion: result?.modelVersion ?? "",
+      reasons: result?.reasons,
       alerts: alerts.length,
       deadLetters: deadLetters.length,
       ids: () => ids,

@@ -9,6 +9,7 @@
 import { transactionAt } from "../../../model/columns.ts";
 import type { RecentAlerts } from "../../observe/dashboard/status.ts";
 import type { PipelineEmitter } from "../events.ts";
+import { alertReasons } from "./alert_reasons.ts";
 
 /** Adds the alerts of every committed batch to `alerts`; returns the function that stops it. */
 export function followAlerts(events: PipelineEmitter, alerts: RecentAlerts): () => void {
@@ -28,6 +29,7 @@ export function followAlerts(events: PipelineEmitter, alerts: RecentAlerts): () 
         event_time: `${row.trans_date}T${row.trans_time}`,
         detected_at: detectedAt,
         model_version: batch.modelVersion,
+        ...alertReasons(batch.reasons, i),
       });
     }
   });

@@ -7,6 +7,8 @@
 
 import { Buffer } from "node:buffer";
 import type { Transaction } from "../../../model/schema.ts";
+import type { NodeValueSource } from "../../../model/forest/node_values.ts";
+import type { BatchReasons, ReasonCode } from "../../../model/reason_codes.ts";
 import { boundedReason, excerptFields, rawExcerpt } from "../codec/raw_excerpt.ts";
 import type { LogRecord, OutgoingRecord } from "../../log/types.ts";
 
@@ -29,6 +31,31 @@ export interface Alert {
   detected_at: string;
   partition: number;
   offset: number;
+  /**
+   * Reason codes: the features that raised the score most, largest first; their contributions
+   * and the base rate add up to the score when all features are counted.
+   */
+  reasons?: ReasonCode[];
+  /** The model's score before any split (contributions are measured from it). */
+  reasons_base_rate?: number;
+  /** `training`: node fraud shares kept by the model; `children-mean`: estimated from leaves. */
+  reasons_node_values?: NodeValueSource;
+}
+
+/** The reason codes of one alert and how they were measured. */
+export interface ExplainedAlert {
+  reasons: ReasonCode[];
+  baseRate: number;
+  nodeValues: NodeValueSource;
+}
+
+/** The reason codes of row `row` of a batch, if it has any. */
+export function explainedAlert(
+  batch: BatchReasons | undefined,
+  row: number,
+): ExplainedAlert | undefined {
+  const reasons = batch?.rows.get(row);
+  return reasons && { reasons, baseRate: batch!.baseRate, nodeValues: batch!.nodeValues };
 }
 
 /** Where a row came from. */
@@ -46,6 +73,8 @@ export function alertRecord(
     modelVersion: string;
     detectedAt: Date;
     source: RowSource;
+    /** Its reason codes, when the scorer gave them. */
+    explained?: ExplainedAlert;
   },
 ): OutgoingRecord {
   const alert: Alert = {
@@ -63,6 +92,11 @@ export function alertRecord(
     partition: details.source.partition,
     offset: details.source.offset,
   };
+  if (details.explained) {
+    alert.reasons = details.explained.reasons;
+    alert.reasons_base_rate = Math.round(details.explained.baseRate * 1e6) / 1e6;
+    alert.reasons_node_values = details.explained.nodeValues;
+  }
   return {
     key: row.cc_num,
     value: encoder.encode(JSON.stringify(alert)),

@@ -6,6 +6,7 @@
  */
 
 import type { TransactionColumns } from "../../../model/columns.ts";
+import type { BatchReasons } from "../../../model/reason_codes.ts";
 import type { ActorAddress, ActorRef } from "../../runtime/mod.ts";
 
 /** Scores of a batch. */
@@ -16,6 +17,8 @@ export interface ScoreResult {
   threshold: number;
   /** Version of the model that scored. */
   modelVersion: string;
+  /** Reason codes of the rows at or above the threshold (absent when there are none). */
+  reasons?: BatchReasons;
 }
 
 /**

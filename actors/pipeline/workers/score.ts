@@ -6,6 +6,8 @@
  */
 
 import { type LoadedModel, loadModel } from "../../../model/model_file.ts";
+import type { BatchReasons } from "../../../model/reason_codes.ts";
+import { explainAlerts } from "./score_reasons.ts";
 import type { WorkerBehavior } from "../../runtime/mod.ts";
 import { withTransfer } from "../../runtime/protocol.ts";
 
@@ -18,6 +20,8 @@ export interface ScoreRequest {
    */
   features: Float32Array | Float64Array;
   rows: number;
+  /** Reason codes per alert (row scored at or above the threshold); none when absent or 0. */
+  reasons?: number;
 }
 
 /** Scores and the version that produced them. */
@@ -25,6 +29,8 @@ export interface ScoreReply {
   scores: Float32Array;
   version: string;
   threshold: number;
+  /** Reason codes of the alerts, when the request asked for them and there are alerts. */
+  reasons?: BatchReasons;
 }
 
 /** Builds the scoring behaviour; the scores are moved to the main thread, not copied. */
@@ -43,6 +49,8 @@ export function scoreWorker(): WorkerBehavior<ScoreRequest, ScoreReply> {
       const model = await loading;
       const scores = model.score(request.features, request.rows);
       const reply: ScoreReply = { scores, version: model.version, threshold: model.threshold };
+      const reasons = explainAlerts(model, request, scores);
+      if (reasons) reply.reasons = reasons;
       return withTransfer(reply, [scores.buffer as ArrayBuffer]);
     },
   };

@@ -1,0 +1,21 @@
+/**
+ * The reason codes of a committed alert as the dashboard lists them: feature, contribution and
+ * the value in words (shown as text, never as markup).
+ *
+ * @module
+ */
+
+import type { BatchReasons } from "../../../model/reason_codes.ts";
+import type { AlertSummary } from "../../observe/dashboard/status.ts";
+
+/** `{ reasons }` of row `row` of a batch, or nothing when it has none. */
+export function alertReasons(
+  batch: BatchReasons | undefined,
+  row: number,
+): Pick<AlertSummary, "reasons"> {
+  const reasons = batch?.rows.get(row);
+  if (!reasons) return {};
+  return {
+    reasons: reasons.map(({ feature, contribution, text }) => ({ feature, contribution, text })),
+  };
+}
