@@ -171,7 +171,6 @@ export class ActorCell implements Child, MailboxOwner {
       sibling: <M, R>(address: ActorAddress<M, R>) => this.#sibling<M, R>(address),
     };
     const runner = this.#makeRunner();
-    runner.crashed.catch(() => {});
     const incarnation: Incarnation = {
       number,
       runner,
@@ -183,7 +182,7 @@ export class ActorCell implements Child, MailboxOwner {
     };
     this.#current = incarnation;
     try {
-      await Promise.race([runner.init(ctx), runner.crashed]);
+      await runner.crash.race(runner.init(ctx));
     } catch (error) {
       runner.kill();
       this.#recordCrash(error);
@@ -282,7 +281,7 @@ export class ActorCell implements Child, MailboxOwner {
     const { runner, ctx, abort } = incarnation;
     try {
       if (runner.run) {
-        await Promise.race([runner.run(ctx), runner.crashed]);
+        await runner.crash.race(runner.run(ctx));
         return { kind: "normal" };
       }
       if (!runner.handle) throw new Error(`actor '${this.path}' has neither handle nor run`);
@@ -290,7 +289,7 @@ export class ActorCell implements Child, MailboxOwner {
         const taking = this.mailbox.take(abort.signal);
         let envelope: Envelope | undefined;
         try {
-          envelope = await Promise.race([taking, runner.crashed]);
+          envelope = await runner.crash.race(taking);
         } catch (error) {
           // Withdraw the pending take; a message it got in the meantime goes back to the front.
           abort.abort();
@@ -307,7 +306,7 @@ export class ActorCell implements Child, MailboxOwner {
         const started = performance.now();
         let reply: unknown;
         try {
-          reply = await Promise.race([runner.handle(envelope, ctx), runner.crashed]);
+          reply = await runner.crash.race(runner.handle(envelope, ctx));
         } catch (error) {
           if (incarnation.killed) throw error;
           incarnation.inFlight = undefined;

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { Tripwire } from "../lib/tripwire.ts";
 import { unwrapTransfer } from "./protocol.ts";
 import type { Envelope } from "./ref.ts";
 import type { ActorContext, Behavior } from "./types.ts";
@@ -17,8 +18,11 @@ export interface Runner {
   handle?: (envelope: Envelope, ctx: ActorContext) => Promise<unknown>;
   /** Body of an active actor. */
   run?: (ctx: ActorContext) => Promise<void>;
-  /** Rejects when the incarnation crashes on its own (a worker error, a missed heartbeat). */
-  readonly crashed: Promise<never>;
+  /**
+   * Tripped when the incarnation crashes on its own (a worker error, a missed heartbeat): every
+   * wait on the incarnation races it.
+   */
+  readonly crash: Tripwire;
   /** Graceful end: gives the behaviour its `terminate` call. */
   terminate(reason: string, ctx: ActorContext): Promise<void>;
   /** Immediate end: frees what the incarnation holds (terminates a worker). */
@@ -31,10 +35,9 @@ export interface Runner {
 
 /** A runner for actors on the main thread. */
 export function mainThreadRunner<M, R>(behavior: Behavior<M, R>): Runner {
-  let fail!: (error: unknown) => void;
-  const crashed = new Promise<never>((_, reject) => (fail = reject));
+  const crash = new Tripwire();
   return {
-    fail,
+    fail: (error) => crash.trip(error),
     init: async (ctx) => {
       await behavior.init?.(ctx);
     },
@@ -43,7 +46,7 @@ export function mainThreadRunner<M, R>(behavior: Behavior<M, R>): Runner {
         unwrapTransfer(await behavior.handle!(envelope.message as M, ctx)).value
       : undefined,
     run: behavior.run ? async (ctx) => await behavior.run!(ctx) : undefined,
-    crashed,
+    crash,
     terminate: async (reason, ctx) => {
       await behavior.terminate?.(reason, ctx);
     },

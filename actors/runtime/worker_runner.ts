@@ -6,6 +6,7 @@
  * @module
  */
 
+import { Tripwire } from "../lib/tripwire.ts";
 import type { Envelope } from "./ref.ts";
 import type { Runner } from "./runner.ts";
 import { HeartbeatTimeoutError, WorkerCrashedError } from "./errors.ts";
@@ -40,15 +41,13 @@ export function workerRunner(
   >();
   let ready: { resolve: () => void; reject: (e: unknown) => void } | undefined;
   let stopped: (() => void) | undefined;
-  let crash!: (error: unknown) => void;
-  const crashed = new Promise<never>((_, reject) => {
-    crash = (error) => {
-      if (dead) return;
-      dead = true;
-      kill();
-      reject(error);
-    };
-  });
+  const wire = new Tripwire();
+  const crash = (error: unknown) => {
+    if (dead) return;
+    dead = true;
+    kill();
+    wire.trip(error);
+  };
 
   function kill(): void {
     clearInterval(heartbeatTimer);
@@ -102,7 +101,7 @@ export function workerRunner(
   }
 
   return {
-    crashed,
+    crash: wire,
     fail: (error) => crash(error),
     hang: (ms) => post({ t: "hang", ms }),
     init(): Promise<void> {
@@ -164,7 +163,7 @@ export function workerRunner(
       if (!worker || dead) return;
       const done = new Promise<void>((resolve) => (stopped = resolve));
       post({ t: "stop", reason });
-      await Promise.race([done, crashed.catch(() => {})]);
+      await wire.race(done).catch(() => {});
     },
     kill,
   };

@@ -22,6 +22,9 @@ export interface EmbeddedLogOptions {
 
 const RECORD_OVERHEAD = 64;
 
+/** Bytes a compacted partition may hold before it is compacted at all. */
+const COMPACTION_FLOOR_BYTES = 16 * 1024 * 1024;
+
 /** One partition: its records, and waiters for new ones. */
 export class PartitionLog {
   records: LogRecord[] = [];
@@ -29,8 +32,10 @@ export class PartitionLog {
   start = 0;
   next = 0;
   bytes = 0;
-  /** Records dropped by retention. */
+  /** Records dropped by retention (and by compaction). */
   dropped = 0;
+  /** Bytes a compacted partition held after its last compaction. */
+  #compactedBytes = 0;
   #waiters = new Set<() => void>();
 
   /** An empty partition; `compact` keeps only the latest record per key past retention. */
@@ -48,7 +53,7 @@ export class PartitionLog {
       });
       this.bytes += record.value.byteLength + (record.key?.length ?? 0) + RECORD_OVERHEAD;
     }
-    if (this.bytes > this.retentionBytes) this.#enforceRetention();
+    if (this.bytes > this.retentionBytes || this.#dirty()) this.#enforceRetention();
     for (const wake of this.#waiters) wake();
     this.#waiters.clear();
   }
@@ -90,6 +95,17 @@ export class PartitionLog {
     this.start += drop;
   }
 
+  /**
+   * Whether a compacted partition is due for compaction: at least half of what it holds was
+   * written since the last one (Kafka's default `min.cleanable.dirty.ratio`), and it holds more
+   * than `COMPACTION_FLOOR_BYTES`. Without it, a partition whose keys are rewritten all the time
+   * (card-state deltas and seen-id segments) grows to the retention size, gigabytes in `run`.
+   */
+  #dirty(): boolean {
+    return this.compact && this.bytes > COMPACTION_FLOOR_BYTES &&
+      this.bytes > 2 * this.#compactedBytes;
+  }
+
   #enforceRetention(): void {
     if (this.compact) {
       const latest = new Map<string | null, number>();
@@ -101,6 +117,7 @@ export class PartitionLog {
         (sum, r) => sum + r.value.byteLength + (r.key?.length ?? 0) + RECORD_OVERHEAD,
         0,
       );
+      this.#compactedBytes = this.bytes;
       return;
     }
     let drop = 0;
@@ -185,6 +202,11 @@ export class LogStorage {
       list.push(record);
     }
     for (const [partition, list] of byPartition) partitions[partition].append(list, now);
+  }
+
+  /** Bytes the partitions of `topic` hold (values, keys and a per-record overhead). */
+  heldBytes(topic: string): number {
+    return (this.#topics.get(topic) ?? []).reduce((sum, partition) => sum + partition.bytes, 0);
   }
 
   /** Records dropped by retention, over all partitions. */

@@ -44,6 +44,11 @@ export class EmbeddedLog {
   droppedRecords(): number {
     return this.storage.droppedRecords();
   }
+
+  /** Bytes the partitions of `topic` hold (values, keys and a per-record overhead). */
+  heldBytes(topic: string): number {
+    return this.storage.heldBytes(topic);
+  }
 }
 
 /** A transport over an `EmbeddedLog`. */

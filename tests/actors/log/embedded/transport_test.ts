@@ -49,6 +49,27 @@ Deno.test("embedded: a compacted topic keeps the latest record per key", async (
   assert.deepEqual(Object.fromEntries(latest), { "card-0": "57", "card-1": "58", "card-2": "59" });
 });
 
+Deno.test("embedded: a compacted topic is compacted as it is rewritten, not only at retention", async () => {
+  // 64 MiB over 4 keys, far below the default retention (512 MiB a partition): compaction keeps
+  // the partition near its 4 latest records instead of holding everything written.
+  const log = new EmbeddedLog();
+  const transport = new EmbeddedTransport(log);
+  await transport.ensureTopics([{ name: "state", partitions: 1, compact: true }]);
+  const producer = await transport.producer();
+  for (let i = 0; i < 1024; i++) {
+    await producer.send("state", [{ key: `card-${i % 4}`, value: new Uint8Array(64 * 1024) }]);
+  }
+  const held = log.heldBytes("state");
+  assert.ok(held <= 17 * 1024 * 1024, `holds ${held} bytes of the 64 MiB written`);
+  const keys = new Set<string>();
+  for await (
+    const records of transport.read({ topic: "state", partition: 0 }, { from: 0, to: 1024 })
+  ) {
+    for (const r of records) keys.add(r.key!);
+  }
+  assert.deepEqual([...keys].sort(), ["card-0", "card-1", "card-2", "card-3"]);
+});
+
 Deno.test("embedded with dropConsumed: records every group committed past are dropped", async () => {
   const read = async (transport: EmbeddedTransport) => {
     const offsets: number[] = [];
