@@ -7,7 +7,7 @@
  * @module
  */
 
-import { type ModelChoice, modelVersions, resolveModelDir } from "../../../model/catalog.ts";
+import { latestModelDir, type ModelChoice, resolveModelDir } from "../../../model/catalog.ts";
 import { maxCardStateBytes } from "../../../model/card_state_records.ts";
 import type { EncoderSettings } from "../../../model/features.ts";
 import { columnEncoderFor } from "../../../model/row_encoder.ts";
@@ -17,6 +17,7 @@ import { workers as workerSpecs } from "../workers/specs.ts";
 import type { PartitionScorer, PartitionScorerFactory } from "./scorer.ts";
 import { delay } from "../../lib/async.ts";
 import type { PipelineEmitter } from "../events.ts";
+import { loadShadowModel } from "./shadow_model.ts";
 
 /** Scoring resources of a consumer. */
 export interface ModelScoring {
@@ -26,6 +27,8 @@ export interface ModelScoring {
   children: ChildSpec[];
   /** The model in use. */
   current(): LoadedModel;
+  /** The shadow model (`--shadow-model`), which scores every row too and never alerts. */
+  shadow?: LoadedModel;
 }
 
 /** Options of `modelScoring`. */
@@ -36,6 +39,11 @@ export interface ModelScoringOptions extends ModelChoice {
   events?: PipelineEmitter;
   /** How often `latest` looks for a new version, in ms (default 2000). */
   pollMs?: number;
+  /**
+   * A second model (a version under `modelsDir` or a folder) that scores every row too, from the
+   * same features, and never alerts.
+   */
+  shadowModel?: string;
 }
 
 /**
@@ -52,6 +60,9 @@ export function cardsPerStateRecord(settings: EncoderSettings): number {
 /** Loads the model (failing early on a bad one) and prepares the scoring actors. */
 export async function modelScoring(options: ModelScoringOptions): Promise<ModelScoring> {
   let current = await loadModel(await resolveModelDir(options));
+  const shadow = options.shadowModel === undefined
+    ? undefined
+    : await loadShadowModel(options.shadowModel, { modelsDir: options.modelsDir, main: current });
   const pool = workerSpecs.pool("model.score", {
     id: "scorers",
     member: "score",
@@ -66,12 +77,29 @@ export async function modelScoring(options: ModelScoringOptions): Promise<ModelS
       id: "model-watcher",
       behavior: () => ({
         run: async (ctx) => {
+          /** The version last refused, told once (until another is named). */
+          let refused: string | undefined;
           while (await delay(options.pollMs ?? 2000, ctx.signal)) {
-            const versions = await modelVersions(options.modelsDir);
-            const newest = versions[versions.length - 1];
-            if (!newest || newest.dir === current.dir) continue;
+            // The promoted version while one is promoted (`model promote`), else the newest.
+            let wanted: string | undefined;
             try {
-              const next = await loadModel(newest.dir);
+              wanted = await latestModelDir(options.modelsDir);
+            } catch (error) {
+              wanted = options.modelsDir;
+              if (refused !== wanted) {
+                options.events?.emit("modelRefused", {
+                  dir: wanted,
+                  reason: (error as Error).message,
+                });
+              }
+              refused = wanted;
+              continue;
+            }
+            if (wanted === current.dir) refused = undefined;
+            if (!wanted || wanted === current.dir || wanted === refused) continue;
+            refused = wanted;
+            try {
+              const next = await loadModel(wanted);
               if (
                 JSON.stringify(next.manifest.encoder) !== JSON.stringify(current.manifest.encoder)
               ) {
@@ -79,10 +107,11 @@ export async function modelScoring(options: ModelScoringOptions): Promise<ModelS
                 continue;
               }
               current = next;
+              refused = undefined;
               options.events?.emit("modelSwitched", { version: next.version });
             } catch (error) {
               options.events?.emit("modelRefused", {
-                dir: newest.dir,
+                dir: wanted,
                 reason: (error as Error).message,
               });
             }
@@ -101,13 +130,27 @@ export async function modelScoring(options: ModelScoringOptions): Promise<ModelS
         const model = current;
         const features = encoder.encode(columns);
         // Copied to the worker, not moved: a request is sent again as it is after a crash.
-        const reply = await worker.call({ modelDir: model.dir, features, rows: columns.length });
-        return { scores: reply.scores, threshold: reply.threshold, modelVersion: reply.version };
+        const reply = await worker.call({
+          modelDir: model.dir,
+          features,
+          rows: columns.length,
+          shadowDir: shadow?.dir,
+        });
+        return {
+          scores: reply.scores,
+          threshold: reply.threshold,
+          modelVersion: reply.version,
+          shadow: reply.shadow && {
+            scores: reply.shadow.scores,
+            threshold: reply.shadow.threshold,
+            modelVersion: reply.shadow.version,
+          },
+        };
       },
       takeChanges: () => encoder.takeChanges(cardsPerRecord),
       snapshot: () => encoder.snapshot(cardsPerRecord),
       close: () => {},
     });
   };
-  return { scorers, children, current: () => current };
+  return { scorers, children, current: () => current, shadow };
 }

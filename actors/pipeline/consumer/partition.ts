@@ -334,6 +334,7 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
       threshold: result?.threshold ?? 1,
       modelVersion: result?.modelVersion ?? "",
       alerts: alerts.length,
+      shadow: result?.shadow,
       deadLetters: deadLetters.length,
       ids: () => ids,
       offsets: { from, to: next },

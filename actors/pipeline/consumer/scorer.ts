@@ -16,6 +16,18 @@ export interface ScoreResult {
   threshold: number;
   /** Version of the model that scored. */
   modelVersion: string;
+  /** The same rows scored by the shadow model (`--shadow-model`), which never alerts. */
+  shadow?: ShadowScores;
+}
+
+/** Scores of a batch by the shadow model: compared with the alerting model's, never alerted on. */
+export interface ShadowScores {
+  /** Fraud probability per row, in row order. */
+  scores: Float32Array;
+  /** The shadow model's own threshold (what it would alert at). */
+  threshold: number;
+  /** Version of the shadow model. */
+  modelVersion: string;
 }
 
 /**
