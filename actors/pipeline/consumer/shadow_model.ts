@@ -22,8 +22,8 @@ const SHADOW_FLAG = "--shadow-model";
  * Loads the shadow model `choice` (a version under `modelsDir`, or a folder written with a `/`)
  * for a consumer whose alerting model is `main`.
  *
- * @throws {UsageError} naming --shadow-model when `choice` is not a version or folder, or the
- * model's encoder differs from `main`'s; {ModelFormatError} when it does not load.
+ * @throws {UsageError} naming --shadow-model when `choice` is not a version or folder, holds no
+ * model, or the model's encoder differs from `main`'s; {ModelFormatError} when it does not load.
  */
 export async function loadShadowModel(
   choice: string,
@@ -31,6 +31,14 @@ export async function loadShadowModel(
 ): Promise<LoadedModel> {
   const value = pinnedModelChoice(choice, SHADOW_FLAG);
   const dir = value.includes("/") ? value : join(options.modelsDir, value);
+  try {
+    await Deno.stat(join(dir, "model.json"));
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    throw new UsageError(
+      `${SHADOW_FLAG} ${choice}: no model in ${dir} ('fraudstream model list' shows the versions)`,
+    );
+  }
   let shadow: LoadedModel;
   try {
     shadow = await loadModel(dir);
