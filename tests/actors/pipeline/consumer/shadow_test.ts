@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { EmbeddedTransport, type LogRecord, type TopicSpec } from "../../../../actors/log/mod.ts";
 import { ActorSystem } from "../../../../actors/runtime/mod.ts";
 import {
