@@ -346,6 +346,7 @@ export const COMMANDS: CommandSpec[] = [
       "seed",
       "model",
       "modelsDir",
+      "shadowModel",
       "replicationFactor",
       ...KAFKA,
       "report",
