@@ -1,8 +1,9 @@
 /**
  * Scoring with a trained model inside the consumer: card states and the features of each column
  * batch in each partition actor (one matrix per batch), the forest on a pool of supervised Web
- * Workers, and (with `--model latest`) a watcher actor that switches to a newer model version
- * without a restart; alerts name the version that scored them.
+ * Workers, and (with `--model latest`) a watcher actor that switches to the promoted version
+ * (`model promote`), else to a newer one, without a restart; alerts name the version that scored
+ * them. With `--shadow-model` the same workers score each batch with a second model too.
  *
  * @module
  */
@@ -85,6 +86,7 @@ export async function modelScoring(options: ModelScoringOptions): Promise<ModelS
             try {
               wanted = await latestModelDir(options.modelsDir);
             } catch (error) {
+              // A promotion that names no model: the folder stands for it, told once.
               wanted = options.modelsDir;
               if (refused !== wanted) {
                 options.events?.emit("modelRefused", {

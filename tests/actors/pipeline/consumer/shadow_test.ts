@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { EmbeddedTransport, type LogRecord, type TopicSpec } from "../../../../actors/log/mod.ts";
 import { ActorSystem } from "../../../../actors/runtime/mod.ts";
 import {
@@ -13,7 +14,7 @@ import { type PipelineEvents, pipelineEvents } from "../../../../actors/pipeline
 import { transactionRecords } from "../../../../actors/pipeline/producer/chunks.ts";
 import { poll } from "../../../../actors/lib/async.ts";
 import { UsageError } from "../../../../actors/lib/errors.ts";
-import { promoteModel } from "../../../../model/promotion.ts";
+import { PROMOTED_FILE, promoteModel } from "../../../../model/promotion.ts";
 import type { Transaction } from "../../../../model/schema.ts";
 import { sampleTransaction } from "../../../fixtures/transactions.ts";
 import { installModelVersion } from "../../../fixtures/model_versions.ts";
@@ -271,7 +272,7 @@ Deno.test("promote switches every consumer with latest once, no transaction unsc
   }
 });
 
-Deno.test("a promoted version of another encoder is refused once; scoring and shadow go on", async () => {
+Deno.test("a promoted version of another encoder, or a broken pointer, is refused once; scoring and shadow go on", async () => {
   const log = await setUp(2);
   await installModelVersion(log.modelsDir, "v3", {
     createdAt: "2026-01-03T00:00:00Z",
@@ -292,6 +293,12 @@ Deno.test("a promoted version of another encoder is refused once; scoring and sh
     // Several looks later, still told once.
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.deepEqual(consumer.seen.modelIncompatible, [{ version: "v3" }]);
+    // A pointer that names no model (edited by hand): refused once, scoring goes on.
+    await Deno.writeTextFile(join(log.modelsDir, PROMOTED_FILE), "not json");
+    await waitFor(() => (consumer.seen.modelRefused?.length ?? 0) > 0, "the refusal");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(consumer.seen.modelRefused?.length, 1);
+    assert.match(consumer.seen.modelRefused![0].reason, /does not name a promoted model version/);
     await log.send(rows(50, 50));
     await waitFor(() => consumer.metrics.scored === 100, "100 rows scored");
     const last = consumer.seen.committed!.filter((b) => b.rows > 0).at(-1)!;
