@@ -134,24 +134,30 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: "model",
     load: async () => (await import("../actors/pipeline/model_commands.ts")).modelCommand,
-    summary: "import the seed's Spark Random Forest, or list the model versions",
+    summary: "import the seed's Spark Random Forest, list the model versions, or promote the " +
+      "one that alerts",
     examples: [
       "fraudstream model import-spark /data/seed/RandomForestModel seed-rf",
       "fraudstream consume --model seed-rf --brokers 127.0.0.1:19092",
       "fraudstream model list",
+      "fraudstream model promote v2     # consumers with --model latest switch to v2",
+      "fraudstream model promote latest # they follow the newest version again",
     ],
     positionals: [
       {
         name: "action",
-        choices: ["import-spark", "list"],
+        choices: ["import-spark", "list", "promote"],
         required: true,
-        help:
-          "import-spark: read a Spark ML RandomForestClassificationModel folder; list: versions",
+        help: "import-spark: read a Spark ML RandomForestClassificationModel folder; list: " +
+          "versions; promote: make a version the one consumers with --model latest score " +
+          "and alert with, without a restart (until another is promoted, even when newer " +
+          "versions are trained; consumers pinned to a version stay pinned)",
       },
       {
         name: "path",
         required: false,
-        help: "import-spark: the folder Spark's model.save() wrote",
+        help: "import-spark: the folder Spark's model.save() wrote; promote: the VERSION under " +
+          "--models-dir, or latest to follow the newest version again",
       },
       {
         name: "name",
@@ -199,6 +205,7 @@ export const COMMANDS: CommandSpec[] = [
       "workers",
       "model",
       "modelsDir",
+      "shadowModel",
       "groupId",
       "emitScores",
       "uiHost",
@@ -232,6 +239,7 @@ export const COMMANDS: CommandSpec[] = [
       "encoding",
       "model",
       "modelsDir",
+      "shadowModel",
       "groupId",
       "emitScores",
       "uiHost",
@@ -338,6 +346,7 @@ export const COMMANDS: CommandSpec[] = [
       "seed",
       "model",
       "modelsDir",
+      "shadowModel",
       "replicationFactor",
       ...KAFKA,
       "report",

@@ -18,7 +18,7 @@ import {
   port,
   text,
 } from "./values.ts";
-import { modelChoice, versionName } from "../model/version_name.ts";
+import { modelChoice, pinnedModelChoice, versionName } from "../model/version_name.ts";
 import { STRATEGIES, type Strategy } from "../actors/runtime/types.ts";
 import { WIRE_ENCODINGS, type WireEncoding } from "../actors/pipeline/codec/wire_encoding.ts";
 import {
@@ -353,8 +353,19 @@ export const SETTINGS = {
     default: "pretrained",
     parse: modelChoice,
     arg: "VERSION|DIR|latest",
-    help:
-      "model to score with: a version under --models-dir, a folder, or latest (follows new versions)",
+    help: "model to score with: a version under --models-dir, a folder, or latest (the version " +
+      "promoted with 'model promote', else the newest; followed without a restart; a version " +
+      "or folder stays pinned)",
+  }),
+  shadowModel: setting<string | undefined>({
+    flag: "shadow-model",
+    env: "SHADOW_MODEL",
+    default: undefined,
+    parse: pinnedModelChoice,
+    arg: "VERSION|DIR",
+    help: "also score every transaction with this model (same encoder as --model), never " +
+      "alerting on it; the dashboard and /metrics compare the two (alert rate, agreement, " +
+      "precision, recall)",
   }),
   modelsDir: setting<string>({
     flag: "models-dir",

@@ -8,6 +8,7 @@
 import { join } from "node:path";
 import { ModelFormatError } from "./model_file.ts";
 import { modelChoice } from "./version_name.ts";
+import { PROMOTED_FILE, readPromotion } from "./promotion.ts";
 
 /** Where the model comes from. */
 export interface ModelChoice {
@@ -41,19 +42,45 @@ export async function modelVersions(
 }
 
 /**
+ * The folder `latest` names under `modelsDir` now: the promoted version while one is promoted
+ * (`model promote`), else the newest version; `undefined` when there is neither.
+ *
+ * @throws {ModelFormatError} when the promoted version is not a model folder any more.
+ */
+export async function latestModelDir(modelsDir: string): Promise<string | undefined> {
+  const promotion = await readPromotion(modelsDir);
+  if (promotion) {
+    const dir = join(modelsDir, promotion.version);
+    try {
+      await Deno.stat(join(dir, "model.json"));
+    } catch {
+      throw new ModelFormatError(
+        `the promoted model version '${promotion.version}' (${join(modelsDir, PROMOTED_FILE)}) ` +
+          "is not in the models folder; promote another, or follow the newest with " +
+          "'fraudstream model promote latest'",
+      );
+    }
+    return dir;
+  }
+  const versions = await modelVersions(modelsDir);
+  return versions[versions.length - 1]?.dir;
+}
+
+/**
  * The folder a model choice names. A choice without a `/` is a version name, one folder under
- * `modelsDir` (`.`, `..` and other paths are refused with a `UsageError` naming --model).
+ * `modelsDir` (`.`, `..` and other paths are refused with a `UsageError` naming --model);
+ * `latest` is the promoted version, else the newest (`latestModelDir`).
  */
 export async function resolveModelDir(choice: ModelChoice): Promise<string> {
   modelChoice(choice.model, "--model");
   if (choice.model === "latest") {
-    const versions = await modelVersions(choice.modelsDir);
-    if (versions.length === 0) {
+    const dir = await latestModelDir(choice.modelsDir);
+    if (!dir) {
       throw new ModelFormatError(
         `no model under '${choice.modelsDir}'; train one with 'fraudstream train' or pass --model`,
       );
     }
-    return versions[versions.length - 1].dir;
+    return dir;
   }
   if (choice.model.includes("/")) return choice.model;
   return join(choice.modelsDir, choice.model);

@@ -46,3 +46,19 @@ export function modelChoice(raw: string, name: string): string {
     raw,
   );
 }
+
+/**
+ * A model that stays the same for a process's life: a folder (any path with a `/`) or a version
+ * name, not `latest`. `name` is how the user wrote the setting (e.g. `--shadow-model`).
+ *
+ * @throws {InvalidValueError} naming `name` when `raw` is none of these.
+ */
+export function pinnedModelChoice(raw: string, name: string): string {
+  const value = raw.trim();
+  if (value !== "latest" && (value.includes("/") || isVersionName(value))) return value;
+  throw new InvalidValueError(
+    name,
+    `a folder written with a '/' (e.g. ./NAME), or ${VERSION_NAME_RULE} (not latest)`,
+    raw,
+  );
+}

@@ -86,6 +86,12 @@ function runsUntilStopped(args: string[]): boolean {
       args[args.indexOf("--mode") + 1] === "stream");
 }
 
+/** Whether a command needs the Kafka cluster: it runs until stopped and is not `run` on its own log. */
+function onKafka(command: string): boolean {
+  const args = command.split(/\s+/).slice(1);
+  return runsUntilStopped(args) && !(args[0] === "run" && !args.includes("--brokers"));
+}
+
 /** A README command line as the test runs it: `fraudstream` arguments with its stand-ins. */
 function fraudstreamArgs(command: string, brokers?: string[]): string[] {
   assert.doesNotMatch(command, /["'$`]/, `${command}: no quoting or expansion to interpret`);
@@ -193,9 +199,7 @@ async function readJson(path: string): Promise<Record<string, unknown>> {
 
 const README = await Deno.readTextFile(join(ROOT, "README.md"));
 const COMMANDS = readmeCommands(README);
-const KAFKA_COMMANDS = COMMANDS.filter((c) =>
-  !(c in NOT_RUN) && runsUntilStopped(c.split(/\s+/).slice(1))
-);
+const KAFKA_COMMANDS = COMMANDS.filter((c) => !(c in NOT_RUN) && onKafka(c));
 const DEMO = "npx --yes deno@2.9.6 task start";
 const SEQUENTIAL = COMMANDS.filter((c) =>
   !(c in NOT_RUN) && c !== DEMO && !KAFKA_COMMANDS.includes(c)
@@ -250,6 +254,17 @@ Deno.test("the README's data, model and evaluation examples run as written", asy
     await Deno.stat(join(dir, "resources/models/v1/report.html"));
     assert.ok(await readJson(join(dir, "train.json")));
     await Deno.stat(join(dir, "resources/models/seed-rf"));
+    // The shadow model scored beside v1; the promotion was recorded, then cleared.
+    const run = await readJson(join(dir, "run-report.json"));
+    const [pair] = run.shadow as { rows: number; main: { version: string } }[];
+    assert.equal(pair.main.version, "v1");
+    assert.equal(pair.rows, run.scored);
+    // The last model command's report: model promote latest.
+    assert.equal((await readJson(join(dir, "model-report.json"))).promoted, null);
+    await assert.rejects(
+      Deno.stat(join(dir, "resources/models/promoted.json")),
+      Deno.errors.NotFound,
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -9,6 +9,7 @@
 import { Emitter } from "../lib/events.ts";
 import type { TransactionColumns } from "../../model/columns.ts";
 import type { BatchReasons } from "../../model/reason_codes.ts";
+import type { ShadowScores } from "./consumer/scorer.ts";
 
 /** What a partition actor committed in one batch. */
 export interface CommittedBatch {
@@ -28,6 +29,8 @@ export interface CommittedBatch {
   reasons?: BatchReasons;
   /** Rows scored at or over the threshold. */
   alerts: number;
+  /** The rows' scores by the shadow model (`--shadow-model`), which alerts on none. */
+  shadow?: ShadowScores;
   /** Messages of the batch that could not be decoded, and rows whose id was seen before. */
   deadLetters: number;
   /** `trans_num` of each row scored, in order. */

@@ -5,7 +5,7 @@
  */
 
 import { basename, join } from "node:path";
-import type { CommandHandler } from "./command.ts";
+import type { CommandContext, CommandHandler, CommandOutcome } from "./command.ts";
 import { createProgressBar } from "../lib/progress_bar.ts";
 import { DEFAULT_TRAIN_ROOT, defaultDataVersion } from "./generator/options.ts";
 import { UsageError } from "../lib/errors.ts";
@@ -14,6 +14,7 @@ import { evaluateModel } from "../../model/evaluate.ts";
 import { DEFAULT_FOREST } from "../../model/forest/train.ts";
 import { loadModel } from "../../model/model_file.ts";
 import { importSparkModel } from "../../model/spark_import.ts";
+import { clearPromotion, promoteModel, readPromotion } from "../../model/promotion.ts";
 import { trainModel, type TrainReport } from "../../model/train.ts";
 import { versionName } from "../../model/version_name.ts";
 import { workerTreeGrower } from "./workers/tree_grower.ts";
@@ -142,11 +143,18 @@ export const evaluateCommand: CommandHandler = async (config, ctx) => {
   return { exitCode: 0, report: summary };
 };
 
-/** `fraudstream model import-spark|list`: brings the seed's Spark model in; lists model versions. */
+/**
+ * `fraudstream model import-spark|list|promote`: brings the seed's Spark model in; lists model
+ * versions; promotes the version that alerts.
+ */
 export const modelCommand: CommandHandler = async (config, ctx) => {
+  if (config.args.action === "promote") {
+    return await promote(config.modelsDir, config.args.path, ctx);
+  }
   if (config.args.action === "list") {
     const versions = await modelVersions(config.modelsDir);
     if (versions.length === 0) ctx.print(`no models in ${config.modelsDir}`);
+    const promoted = (await readPromotion(config.modelsDir))?.version;
     const listed = [];
     for (const { dir } of versions) {
       const model = await loadModel(dir);
@@ -156,13 +164,15 @@ export const modelCommand: CommandHandler = async (config, ctx) => {
         dir,
         encoder: m.encoder.name,
         created_at: m.created_at,
+        promoted: basename(dir) === promoted,
       });
       ctx.print(
         `${model.version}\t${m.encoder.name}\t${m.params.numTrees} trees, depth ${m.params.maxDepth}` +
-          `\tthreshold ${model.threshold.toFixed(3)}\t${m.created_at}\t${dir}`,
+          `\tthreshold ${model.threshold.toFixed(3)}\t${m.created_at}\t${dir}` +
+          (basename(dir) === promoted ? "\tpromoted" : ""),
       );
     }
-    return { exitCode: 0, report: { models: listed } };
+    return { exitCode: 0, report: { models: listed, promoted: promoted ?? null } };
   }
   const sparkDir = config.args.path;
   if (!sparkDir) {
@@ -190,3 +200,34 @@ export const modelCommand: CommandHandler = async (config, ctx) => {
   );
   return { exitCode: 0, report: { version, dir: modelDir, manifest } };
 };
+
+/** `model promote VERSION|latest`: records the version that alerts, or clears the record. */
+async function promote(
+  modelsDir: string,
+  version: string | undefined,
+  ctx: CommandContext,
+): Promise<CommandOutcome> {
+  if (version === undefined) {
+    throw new UsageError(
+      "model promote needs a VERSION under --models-dir (or latest to follow the newest again)",
+    );
+  }
+  if (version.trim() === "latest") {
+    const cleared = await clearPromotion(modelsDir);
+    ctx.print(
+      (cleared ? "promotion cleared" : "no version was promoted") +
+        `: consumers with --model latest on ${modelsDir} follow the newest version`,
+    );
+    return { exitCode: 0, report: { promoted: null, models_dir: modelsDir } };
+  }
+  const model = await promoteModel(modelsDir, version);
+  ctx.print(
+    `promoted ${model.version} (${model.dir}): consumers with --model latest on ${modelsDir} ` +
+      "score and alert with it from their next batch after their next look (every 2 s), without " +
+      "a restart; consumers pinned to a version keep theirs",
+  );
+  return {
+    exitCode: 0,
+    report: { promoted: model.version, dir: model.dir, models_dir: modelsDir },
+  };
+}

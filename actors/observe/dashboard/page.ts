@@ -176,6 +176,30 @@ function render(status) {
     tr.lastChild.className = "why";
     alerts.appendChild(tr);
   }
+  renderShadow(status.shadow);
+}
+
+// The alerting model against the shadow model (--shadow-model): hidden without one.
+function renderShadow(shadow) {
+  document.getElementById("shadow").hidden = !shadow;
+  if (!shadow) return;
+  const pct = (v) => v == null ? "-" : (v * 100).toFixed(1) + "%";
+  const body = document.querySelector("#shadow tbody");
+  body.innerHTML = "";
+  for (const [role, key] of [["alerting", "main"], ["shadow", "shadow"]]) {
+    const all = shadow.current[key], recent = shadow.recent[key];
+    const tr = document.createElement("tr");
+    for (const value of [role, all.version, all.threshold.toFixed(3), fmt(all.alerts), pct(all.alertRate),
+      pct(all.precision), pct(all.recall), pct(recent.alertRate), pct(recent.precision), pct(recent.recall)]) {
+      const td = document.createElement("td"); td.textContent = value; tr.appendChild(td);
+    }
+    body.appendChild(tr);
+  }
+  for (const el of document.querySelectorAll(".shadow-window")) el.textContent = shadow.windowS;
+  const c = shadow.current, r = shadow.recent;
+  document.getElementById("shadow-agreement").textContent = "agreement " + pct(c.agreement) +
+    " of " + fmt(c.rows) + " transactions (" + fmt(c.frauds) + " labelled fraud); last " +
+    shadow.windowS + " s: " + pct(r.agreement) + " of " + fmt(r.rows);
 }
 
 function connect() {
@@ -242,6 +266,11 @@ export const DASHBOARD_HTML = `<!doctype html>
   <section class="double">
     <h2>Supervision tree</h2>
     <div id="tree"><table><thead><tr><th>actor</th><th>state</th><th>restarts</th><th>mailbox</th><th>processed</th><th>errors</th></tr></thead><tbody></tbody></table></div>
+  </section>
+  <section class="wide" id="shadow" hidden>
+    <h2>Shadow model (scores every transaction, never alerts)</h2>
+    <table><thead><tr><th>model</th><th>version</th><th>threshold</th><th>alerts</th><th>alert rate</th><th>precision</th><th>recall</th><th>alert rate, last <span class="shadow-window">60</span> s</th><th>precision, last <span class="shadow-window">60</span> s</th><th>recall, last <span class="shadow-window">60</span> s</th></tr></thead><tbody></tbody></table>
+    <div class="legend" id="shadow-agreement"></div>
   </section>
   <section class="wide">
     <h2>Latest alerts</h2>

@@ -6,6 +6,7 @@
 
 import type { ActorSnapshot } from "../../runtime/mod.ts";
 import type { RoleStatus } from "./status.ts";
+import { shadowMetrics } from "./shadow_figures.ts";
 
 /** Upper bounds of the latency histogram buckets, in seconds. */
 export const LATENCY_BUCKETS_S = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -89,6 +90,8 @@ export function prometheusText(status: RoleStatus): string {
     out.sample(`${name}_sum`, status.latency.sum / 1000, role);
     out.sample(`${name}_count`, status.latency.count, role);
   }
+
+  if (status.shadow) shadowMetrics(out, status.shadow, role);
 
   const all = actors(status.tree);
   const perActor: [string, "counter" | "gauge", string, (a: ActorSnapshot) => number][] = [

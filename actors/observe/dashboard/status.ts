@@ -8,6 +8,7 @@
 import type { ActorSnapshot } from "../../runtime/mod.ts";
 import { type Histogram, latencyValue } from "../metrics/histogram.ts";
 import { maskCardNumber } from "./card_number.ts";
+import type { ShadowFigures } from "./shadow_figures.ts";
 
 /** A recent alert as the dashboard lists it. */
 export interface AlertSummary {
@@ -53,12 +54,14 @@ export interface RoleStatus {
   latency?: Histogram;
   tree: ActorSnapshot;
   recentAlerts: AlertSummary[];
+  /** The alerting model against the shadow model (consumers with `--shadow-model`). */
+  shadow?: ShadowFigures;
 }
 
 /** What a role measures of itself: the part of its status beyond its name, clock and actors. */
 export type RoleFigures = Pick<
   RoleStatus,
-  "modelVersion" | "counters" | "lag" | "latency" | "recentAlerts"
+  "modelVersion" | "counters" | "lag" | "latency" | "recentAlerts" | "shadow"
 >;
 
 /** Detection latency over the recent past only (the dashboard's chart). */
@@ -90,6 +93,7 @@ export function statusJson(status: RoleStatus, recent?: RecentLatency): Record<s
       : null,
     tree: status.tree,
     recentAlerts: status.recentAlerts,
+    shadow: status.shadow ?? null,
   };
 }
 

@@ -15,6 +15,7 @@ import { TOPICS } from "../topics.ts";
 import { consumerMetrics, consumerTree } from "./mod.ts";
 import { modelScoring } from "./model_scoring.ts";
 import { followAlerts } from "./recent_alerts.ts";
+import { ShadowComparison, shadowSummary } from "./shadow_comparison.ts";
 
 /** Runs a consumer until interrupted or `--duration` ends. */
 export const consumeCommand: CommandHandler = (config, ctx) =>
@@ -28,14 +29,18 @@ export const consumeCommand: CommandHandler = (config, ctx) =>
         modelsDir: config.modelsDir,
         workers: config.workers,
         events,
+        shadowModel: config.shadowModel,
       });
       say(`scoring with model ${scoring.current().version} (${scoring.current().dir})`);
+      if (scoring.shadow) say(`shadow model ${scoring.shadow.version} (${scoring.shadow.dir})`);
       return scoring;
     },
     start: async ({ transport, events, seconds }, scoring) => {
       const metrics = consumerMetrics();
       const alerts = new RecentAlerts({ showCardNumbers: config.showCardNumbers });
       followAlerts(events, alerts);
+      const comparison = new ShadowComparison();
+      comparison.follow(events);
       const system = await ActorSystem.start({
         kind: "supervisor",
         id: "consumer",
@@ -72,6 +77,7 @@ export const consumeCommand: CommandHandler = (config, ctx) =>
           lag: metrics.lag,
           latency: metrics.latencyMs,
           recentAlerts: alerts.list(),
+          shadow: comparison.figures(),
         }),
         progress: () => metrics.scored,
         statusLine: (rate) =>
@@ -92,10 +98,13 @@ export const consumeCommand: CommandHandler = (config, ctx) =>
               p50: latencyValue(metrics.latencyMs.quantile(0.5)),
               p99: latencyValue(metrics.latencyMs.quantile(0.99)),
             },
+            shadow: comparison.figures()?.pairs,
           };
           ctx.print(
             `scored ${report.scored} transactions, ${report.alerts} alerts, in ${report.seconds} s`,
           );
+          const shadow = comparison.figures();
+          if (shadow) ctx.print(shadowSummary(shadow.current));
           return { exitCode: 0, report };
         },
       };

@@ -1,13 +1,14 @@
 /**
  * Scoring with a trained model inside the consumer: card states and the features of each column
  * batch in each partition actor (one matrix per batch), the forest on a pool of supervised Web
- * Workers, and (with `--model latest`) a watcher actor that switches to a newer model version
- * without a restart; alerts name the version that scored them.
+ * Workers, and (with `--model latest`) a watcher actor that switches to the promoted version
+ * (`model promote`), else to a newer one, without a restart; alerts name the version that scored
+ * them. With `--shadow-model` the same workers score each batch with a second model too.
  *
  * @module
  */
 
-import { type ModelChoice, modelVersions, resolveModelDir } from "../../../model/catalog.ts";
+import { latestModelDir, type ModelChoice, resolveModelDir } from "../../../model/catalog.ts";
 import { maxCardStateBytes } from "../../../model/card_state_records.ts";
 import type { EncoderSettings } from "../../../model/features.ts";
 import { columnEncoderFor } from "../../../model/row_encoder.ts";
@@ -17,6 +18,7 @@ import { workers as workerSpecs } from "../workers/specs.ts";
 import type { PartitionScorer, PartitionScorerFactory } from "./scorer.ts";
 import { delay } from "../../lib/async.ts";
 import type { PipelineEmitter } from "../events.ts";
+import { loadShadowModel } from "./shadow_model.ts";
 
 /** Scoring resources of a consumer. */
 export interface ModelScoring {
@@ -26,6 +28,8 @@ export interface ModelScoring {
   children: ChildSpec[];
   /** The model in use. */
   current(): LoadedModel;
+  /** The shadow model (`--shadow-model`), which scores every row too and never alerts. */
+  shadow?: LoadedModel;
 }
 
 /** Options of `modelScoring`. */
@@ -38,6 +42,11 @@ export interface ModelScoringOptions extends ModelChoice {
   pollMs?: number;
   /** Reason codes per alert (default `REASON_CODES`; 0: none). */
   reasonCodes?: number;
+  /**
+   * A second model (a version under `modelsDir` or a folder) that scores every row too, from the
+   * same features, and never alerts.
+   */
+  shadowModel?: string;
 }
 
 /** Reason codes an alert carries by default. */
@@ -57,6 +66,9 @@ export function cardsPerStateRecord(settings: EncoderSettings): number {
 /** Loads the model (failing early on a bad one) and prepares the scoring actors. */
 export async function modelScoring(options: ModelScoringOptions): Promise<ModelScoring> {
   let current = await loadModel(await resolveModelDir(options));
+  const shadow = options.shadowModel === undefined
+    ? undefined
+    : await loadShadowModel(options.shadowModel, { modelsDir: options.modelsDir, main: current });
   const pool = workerSpecs.pool("model.score", {
     id: "scorers",
     member: "score",
@@ -71,12 +83,30 @@ export async function modelScoring(options: ModelScoringOptions): Promise<ModelS
       id: "model-watcher",
       behavior: () => ({
         run: async (ctx) => {
+          /** The version last refused, told once (until another is named). */
+          let refused: string | undefined;
           while (await delay(options.pollMs ?? 2000, ctx.signal)) {
-            const versions = await modelVersions(options.modelsDir);
-            const newest = versions[versions.length - 1];
-            if (!newest || newest.dir === current.dir) continue;
+            // The promoted version while one is promoted (`model promote`), else the newest.
+            let wanted: string | undefined;
             try {
-              const next = await loadModel(newest.dir);
+              wanted = await latestModelDir(options.modelsDir);
+            } catch (error) {
+              // A promotion that names no model: the folder stands for it, told once.
+              wanted = options.modelsDir;
+              if (refused !== wanted) {
+                options.events?.emit("modelRefused", {
+                  dir: wanted,
+                  reason: (error as Error).message,
+                });
+              }
+              refused = wanted;
+              continue;
+            }
+            if (wanted === current.dir) refused = undefined;
+            if (!wanted || wanted === current.dir || wanted === refused) continue;
+            refused = wanted;
+            try {
+              const next = await loadModel(wanted);
               if (
                 JSON.stringify(next.manifest.encoder) !== JSON.stringify(current.manifest.encoder)
               ) {
@@ -84,10 +114,11 @@ export async function modelScoring(options: ModelScoringOptions): Promise<ModelS
                 continue;
               }
               current = next;
+              refused = undefined;
               options.events?.emit("modelSwitched", { version: next.version });
             } catch (error) {
               options.events?.emit("modelRefused", {
-                dir: newest.dir,
+                dir: wanted,
                 reason: (error as Error).message,
               });
             }
@@ -111,12 +142,18 @@ export async function modelScoring(options: ModelScoringOptions): Promise<ModelS
           features,
           rows: columns.length,
           reasons: options.reasonCodes ?? REASON_CODES,
+          shadowDir: shadow?.dir,
         });
         return {
           scores: reply.scores,
           threshold: reply.threshold,
           modelVersion: reply.version,
           ...(reply.reasons ? { reasons: reply.reasons } : {}),
+          shadow: reply.shadow && {
+            scores: reply.shadow.scores,
+            threshold: reply.shadow.threshold,
+            modelVersion: reply.shadow.version,
+          },
         };
       },
       takeChanges: () => encoder.takeChanges(cardsPerRecord),
@@ -124,5 +161,5 @@ export async function modelScoring(options: ModelScoringOptions): Promise<ModelS
       close: () => {},
     });
   };
-  return { scorers, children, current: () => current };
+  return { scorers, children, current: () => current, shadow };
 }

@@ -344,6 +344,7 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
       modelVersion: result?.modelVersion ?? "",
       reasons: result?.reasons,
       alerts: alerts.length,
+      shadow: result?.shadow,
       deadLetters: deadLetters.length,
       ids: () => ids,
       offsets: { from, to: next },

@@ -19,6 +19,18 @@ export interface ScoreResult {
   modelVersion: string;
   /** Reason codes of the rows at or above the threshold (absent when there are none). */
   reasons?: BatchReasons;
+  /** The same rows scored by the shadow model (`--shadow-model`), which never alerts. */
+  shadow?: ShadowScores;
+}
+
+/** Scores of a batch by the shadow model: compared with the alerting model's, never alerted on. */
+export interface ShadowScores {
+  /** Fraud probability per row, in row order. */
+  scores: Float32Array;
+  /** The shadow model's own threshold (what it would alert at). */
+  threshold: number;
+  /** Version of the shadow model. */
+  modelVersion: string;
 }
 
 /**

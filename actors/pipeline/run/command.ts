@@ -16,6 +16,7 @@ import { EmbeddedLog, EmbeddedTransport } from "../../log/embedded/transport.ts"
 import { hostRole, reportTiming } from "../role_host.ts";
 import { type FolderFate, makeBatchFolder, releaseBatchFolder } from "./batch_folder.ts";
 import { Pipeline } from "./pipeline.ts";
+import { ShadowComparison, shadowSummary } from "../consumer/shadow_comparison.ts";
 
 /** Longest wait, after generation stops, for everything to be published and scored. */
 const DRAIN_TIMEOUT_MS = 120_000;
@@ -95,14 +96,18 @@ export function runPipeline(
         modelsDir: config.modelsDir,
         workers: config.workers,
         events,
+        shadowModel: config.shadowModel,
       });
       say(
         `scoring with model ${scoring.current().version}; ${transport.kind} log; batches in ${input}`,
       );
+      if (scoring.shadow) say(`shadow model ${scoring.shadow.version} (${scoring.shadow.dir})`);
       return scoring;
     },
     start: async ({ transport, events, say, seconds }, scoring) => {
       const model = scoring.current();
+      const comparison = new ShadowComparison();
+      comparison.follow(events);
       const partitions = await transport.partitions(config.topic);
       const running = pipeline = await Pipeline.start({
         transport,
@@ -127,7 +132,10 @@ export function runPipeline(
       };
       return {
         system: running.system,
-        figures: () => running.figures({ generated, modelVersion: model.version }),
+        figures: () => ({
+          ...running.figures({ generated, modelVersion: model.version }),
+          shadow: comparison.figures(),
+        }),
         progress: () => running.consumer.scored,
         // Behind: generated and not yet scored (waiting to be published, or to be scored).
         statusLine: (rate) =>
@@ -197,6 +205,7 @@ export function runPipeline(
               p99: latencyValue(consumer.latencyMs.quantile(0.99)),
               max: Math.round(consumer.latencyMs.max * 10) / 10,
             },
+            shadow: comparison.figures()?.pairs,
           };
           ctx.print(
             `generated ${report.generated}, produced ${report.produced}, scored ${report.scored}, ` +
@@ -204,6 +213,8 @@ export function runPipeline(
               `duplicates ${report.duplicates}; ${report.throughput} transactions/s, latency p50 ` +
               `${report.latency_ms.p50} ms p99 ${report.latency_ms.p99} ms`,
           );
+          const shadow = comparison.figures();
+          if (shadow) ctx.print(shadowSummary(shadow.current));
           sayKept();
           if (unscoredInTopic > 0) {
             ctx.print(

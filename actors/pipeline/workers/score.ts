@@ -22,6 +22,8 @@ export interface ScoreRequest {
   rows: number;
   /** Reason codes per alert (row scored at or above the threshold); none when absent or 0. */
   reasons?: number;
+  /** Also score the same rows with the model in this folder (a shadow model: never alerts). */
+  shadowDir?: string;
 }
 
 /** Scores and the version that produced them. */
@@ -31,27 +33,53 @@ export interface ScoreReply {
   threshold: number;
   /** Reason codes of the alerts, when the request asked for them and there are alerts. */
   reasons?: BatchReasons;
+  /** The shadow model's scores, version and threshold, when the request named one. */
+  shadow?: { scores: Float32Array; version: string; threshold: number };
 }
+
+/**
+ * Models a worker keeps loaded, least recently used dropped first: the one that alerts, a shadow
+ * model, and a version being swapped in.
+ */
+const LOADED_MODELS = 3;
 
 /** Builds the scoring behaviour; the scores are moved to the main thread, not copied. */
 export function scoreWorker(): WorkerBehavior<ScoreRequest, ScoreReply> {
   const models = new Map<string, Promise<LoadedModel>>();
+  const load = (dir: string) => {
+    let loading = models.get(dir);
+    // Most recently used last.
+    if (loading) models.delete(dir);
+    else {
+      loading = loadModel(dir);
+      loading.catch(() => models.delete(dir));
+    }
+    models.set(dir, loading);
+    if (models.size > LOADED_MODELS) models.delete(models.keys().next().value!);
+    return loading;
+  };
   return {
     async handle(request) {
-      let loading = models.get(request.modelDir);
-      if (!loading) {
-        loading = loadModel(request.modelDir);
-        models.set(request.modelDir, loading);
-        loading.catch(() => models.delete(request.modelDir));
-        // Keep the two most recent versions: the current one and the one being swapped out.
-        if (models.size > 2) models.delete(models.keys().next().value!);
-      }
-      const model = await loading;
+      const model = await load(request.modelDir);
       const scores = model.score(request.features, request.rows);
       const reply: ScoreReply = { scores, version: model.version, threshold: model.threshold };
       const reasons = explainAlerts(model, request, scores);
       if (reasons) reply.reasons = reasons;
-      return withTransfer(reply, [scores.buffer as ArrayBuffer]);
+      const transfer = [scores.buffer as ArrayBuffer];
+      if (request.shadowDir !== undefined) {
+        const shadow = await load(request.shadowDir);
+        // The same model in both roles (e.g. the shadow promoted) scores once.
+        const shadowScores = shadow === model
+          ? scores.slice()
+          : shadow.score(request.features, request.rows);
+        reply.shadow = {
+          scores: shadowScores,
+          version: shadow.version,
+          threshold: shadow.threshold,
+        };
+        transfer.push(shadowScores.buffer as ArrayBuffer);
+      }
+      return withTransfer(reply, transfer);
     },
   };
 }

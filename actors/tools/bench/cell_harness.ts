@@ -32,6 +32,8 @@ export interface CellSetup {
   encoding: WireEncoding;
   model: string;
   modelsDir: string;
+  /** A shadow model scoring every transaction beside `model`. */
+  shadowModel?: string;
   replicationFactor: number | undefined;
   signal: AbortSignal;
   /** Longest wait for the cell's actors to stop, in ms (default `STOP_TIMEOUT_MS`). */

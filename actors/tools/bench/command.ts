@@ -46,6 +46,7 @@ export const benchCommand: CommandHandler = async (config, ctx) => {
       seed: config.seed,
       model: config.model,
       modelsDir: config.modelsDir,
+      shadowModel: config.shadowModel,
       replicationFactor: config.replicationFactor,
       repeat: config.repeat,
       kafka,

@@ -44,6 +44,8 @@ export interface ScalingOptions {
   seed: number;
   model: string;
   modelsDir: string;
+  /** A shadow model scoring every transaction beside `model` (its cost is what is measured). */
+  shadowModel?: string;
   replicationFactor: number | undefined;
   /** Runs of every cell (default `DEFAULT_REPEAT`). */
   repeat?: number;

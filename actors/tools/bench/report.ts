@@ -68,6 +68,8 @@ export interface ScalingReport {
   started_at: string;
   seconds: number;
   model_version: string;
+  /** The shadow model that scored beside it (`--shadow-model`), when one did. */
+  shadow_model_version?: string;
   machine: {
     cores: number;
     memory_gb: number;

@@ -121,6 +121,7 @@ async function measureRun(cell: CellPlan, context: RunContext): Promise<RunRepor
     encoding: cell.encoding,
     model: options.model,
     modelsDir: options.modelsDir,
+    shadowModel: options.shadowModel,
     replicationFactor: options.replicationFactor,
     signal: options.signal,
     stopTimeoutMs,

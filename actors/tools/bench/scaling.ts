@@ -55,7 +55,8 @@ export async function runScaling(given: ScalingOptions): Promise<ScalingReport> 
   const runId = `bench-${Date.now().toString(36)}`;
   const status = (line: string) => options.onStatus?.(`bench: ${line}`);
   // A model that cannot be loaded fails the bench before anything runs.
-  const model = (await modelScoring({ ...options, workers: 1 })).current();
+  const scoring = await modelScoring({ ...options, workers: 1 });
+  const model = scoring.current();
   if (options.kafka) await checkKafkaTopics(options.kafka, options);
 
   const needed = rowsNeeded(cells, options.rows);
@@ -108,6 +109,7 @@ export async function runScaling(given: ScalingOptions): Promise<ScalingReport> 
     started_at: startedAt,
     seconds: Math.round((performance.now() - started) / 100) / 10,
     model_version: model.version,
+    shadow_model_version: scoring.shadow?.version,
     machine: {
       cores: navigator.hardwareConcurrency,
       memory_gb: Math.round(memory.total / 2 ** 30),

@@ -248,7 +248,9 @@ export function benchText(report: ScalingReport): string {
       `${settings.rows.kafka} on Kafka`
     : `${settings.rows.embedded} transactions per run`;
   const lines = [
-    `fraudstream bench ${report.scenario}: model ${report.model_version}; ${rows}; ` +
+    `fraudstream bench ${report.scenario}: model ${report.model_version}` +
+    (report.shadow_model_version ? ` (shadow model ${report.shadow_model_version})` : "") +
+    `; ${rows}; ` +
     `${repeatText(settings.repeat)}; ${machine.cores} cores, load average ` +
     `${machine.load_average_start[0].toFixed(2)} at the start, ` +
     `${machine.load_average_end[0].toFixed(2)} at the end; ${report.seconds} s`,

@@ -21,6 +21,8 @@ import { startStatusServer } from "../../../../actors/observe/dashboard/server.t
 import { ActorSystem } from "../../../../actors/runtime/mod.ts";
 import { eventually } from "../../../fixtures/eventually.ts";
 import { startDemoRun } from "./demo_run.ts";
+import { ShadowComparison } from "../../../../actors/pipeline/consumer/shadow_comparison.ts";
+import { allocateColumns } from "../../../../model/columns.ts";
 
 const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
 const OUTPUT = new URL("../../../output/", import.meta.url);
@@ -420,6 +422,83 @@ Deno.test({
         assert.equal(
           await page.locator("#latency").getAttribute("aria-label"),
           "p50 > 167,772 ms, p99 > 167,772 ms",
+        );
+      }, 10_000);
+    } finally {
+      await browser?.close();
+      await server.close();
+      await system.shutdown();
+    }
+  },
+});
+
+Deno.test({
+  name: "a shadow model's comparison shows on the page as text, hidden without one" + IGNORED,
+  ignore: IGNORED !== "",
+  fn: async () => {
+    const system = await ActorSystem.start({ kind: "supervisor", id: "root", children: [] });
+    const shadow = new ShadowComparison();
+    const columns = allocateColumns(4);
+    columns.isFraud.set([1, 0, 1, 0]);
+    let withShadow = false;
+    const server = startStatusServer({
+      host: "127.0.0.1",
+      port: 0,
+      intervalMs: 200,
+      status: () => ({
+        role: "consume",
+        startedAt: Date.now() - 10_000,
+        now: Date.now(),
+        transport: "kafka",
+        ready: true,
+        counters: { scored: 4 },
+        lag: [0],
+        tree: system.snapshot(),
+        recentAlerts: [],
+        shadow: withShadow ? shadow.figures() : undefined,
+      }),
+    });
+    let browser: Browser | undefined;
+    try {
+      browser = await launchChromium();
+      const page = await (await browser.newContext({ viewport: VIEWPORT })).newPage();
+      await page.goto(server.url, { timeout: 15_000 });
+      await eventually(async () => {
+        assert.equal(await page.locator("#c-scored").textContent(), "4");
+      }, 10_000);
+      assert.equal(await page.locator("#shadow").isVisible(), false);
+      // Alerting model at 0.5: rows 1 and 2 (one fraud); shadow at 0.3: rows 1, 3 and 4 (two):
+      // they agree on row 1 only.
+      shadow.add({
+        partition: 0,
+        rows: 4,
+        columns,
+        scores: Float32Array.from([0.9, 0.6, 0.1, 0.2]),
+        threshold: 0.5,
+        modelVersion: "v1",
+        alerts: 2,
+        shadow: {
+          scores: Float32Array.from([0.9, 0.2, 0.4, 0.35]),
+          threshold: 0.3,
+          modelVersion: "v2",
+        },
+        deadLetters: 0,
+        ids: () => ["a", "b", "c", "d"],
+        offsets: { from: 0, to: 4 },
+      });
+      withShadow = true;
+      await eventually(async () => {
+        assert.equal(await page.locator("#shadow").isVisible(), true);
+        const rows = await page.locator("#shadow tbody tr").evaluateAll((trs) =>
+          trs.map((tr) => [...tr.children].map((td) => td.textContent))
+        );
+        assert.deepEqual(rows, [
+          ["alerting", "v1", "0.500", "2", "50.0%", "50.0%", "50.0%", "50.0%", "50.0%", "50.0%"],
+          ["shadow", "v2", "0.300", "3", "75.0%", "66.7%", "100.0%", "75.0%", "66.7%", "100.0%"],
+        ]);
+        assert.equal(
+          await page.locator("#shadow-agreement").textContent(),
+          "agreement 25.0% of 4 transactions (2 labelled fraud); last 60 s: 25.0% of 4",
         );
       }, 10_000);
     } finally {
