@@ -51,6 +51,9 @@ const KAFKA: SettingKey[] = [
   "saslUsername",
 ];
 
+/** Flags of the drift monitor. */
+const DRIFT: SettingKey[] = ["driftThreshold", "driftWindow", "driftSample"];
+
 /** Flags that name and shape the topics. */
 const TOPIC_LAYOUT: SettingKey[] = ["topic", "partitions", "replicationFactor"];
 
@@ -134,24 +137,27 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: "model",
     load: async () => (await import("../actors/pipeline/model_commands.ts")).modelCommand,
-    summary: "import the seed's Spark Random Forest, or list the model versions",
+    summary: "import the seed's Spark Random Forest, list the model versions, or profile a " +
+      "model's reference distribution (for drift alarms) on data",
     examples: [
       "fraudstream model import-spark /data/seed/RandomForestModel seed-rf",
       "fraudstream consume --model seed-rf --brokers 127.0.0.1:19092",
       "fraudstream model list",
+      "fraudstream model profile v1 --data /data/sparkov",
     ],
     positionals: [
       {
         name: "action",
-        choices: ["import-spark", "list"],
+        choices: ["import-spark", "list", "profile"],
         required: true,
-        help:
-          "import-spark: read a Spark ML RandomForestClassificationModel folder; list: versions",
+        help: "import-spark: read a Spark ML RandomForestClassificationModel folder; list: " +
+          "versions; profile: write the model's reference.json from --data",
       },
       {
         name: "path",
         required: false,
-        help: "import-spark: the folder Spark's model.save() wrote",
+        help: "import-spark: the folder Spark's model.save() wrote; profile: the model (a " +
+          "version under --models-dir, or a folder)",
       },
       {
         name: "name",
@@ -159,7 +165,7 @@ export const COMMANDS: CommandSpec[] = [
         help: "import-spark: version name under --models-dir (default: the folder's name)",
       },
     ],
-    flags: ["modelsDir", "threshold", "force", "report", "quiet"],
+    flags: ["modelsDir", "data", "threshold", "force", "report", "quiet"],
   },
   {
     name: "produce",
@@ -204,6 +210,7 @@ export const COMMANDS: CommandSpec[] = [
       "uiHost",
       "uiPort",
       "showCardNumbers",
+      ...DRIFT,
       ...TOPIC_LAYOUT,
       ...KAFKA,
       ...LONG_RUNNING,
@@ -237,6 +244,7 @@ export const COMMANDS: CommandSpec[] = [
       "uiHost",
       "uiPort",
       "showCardNumbers",
+      ...DRIFT,
       ...TOPIC_LAYOUT,
       ...KAFKA,
       ...LONG_RUNNING,

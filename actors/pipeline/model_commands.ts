@@ -13,6 +13,8 @@ import { modelVersions, resolveModelDir } from "../../model/catalog.ts";
 import { evaluateModel } from "../../model/evaluate.ts";
 import { DEFAULT_FOREST } from "../../model/forest/train.ts";
 import { loadModel } from "../../model/model_file.ts";
+import { profileModel } from "../../model/profile.ts";
+import { REFERENCE_FILE, writeReference } from "../../model/reference.ts";
 import { importSparkModel } from "../../model/spark_import.ts";
 import { trainModel, type TrainReport } from "../../model/train.ts";
 import { versionName } from "../../model/version_name.ts";
@@ -142,7 +144,10 @@ export const evaluateCommand: CommandHandler = async (config, ctx) => {
   return { exitCode: 0, report: summary };
 };
 
-/** `fraudstream model import-spark|list`: brings the seed's Spark model in; lists model versions. */
+/**
+ * `fraudstream model import-spark|list|profile`: brings the seed's Spark model in; lists model
+ * versions; writes a model's reference distribution.
+ */
 export const modelCommand: CommandHandler = async (config, ctx) => {
   if (config.args.action === "list") {
     const versions = await modelVersions(config.modelsDir);
@@ -164,6 +169,7 @@ export const modelCommand: CommandHandler = async (config, ctx) => {
     }
     return { exitCode: 0, report: { models: listed } };
   }
+  if (config.args.action === "profile") return await profileCommand(config, ctx);
   const sparkDir = config.args.path;
   if (!sparkDir) {
     throw new UsageError("model import-spark needs the folder Spark's model.save() wrote");
@@ -189,4 +195,31 @@ export const modelCommand: CommandHandler = async (config, ctx) => {
       `--model ${version}`,
   );
   return { exitCode: 0, report: { version, dir: modelDir, manifest } };
+};
+
+/** `fraudstream model profile MODEL --data DIR`: writes the model's `reference.json` from data. */
+const profileCommand: CommandHandler = async (config, ctx) => {
+  const choice = config.args.path;
+  if (!choice) throw new UsageError("model profile needs the model: a version or a folder");
+  if (!config.data) {
+    throw new UsageError("model profile needs --data DIR (a folder of Sparkov-format CSV files)");
+  }
+  const dir = await resolveModelDir({ model: choice, modelsDir: config.modelsDir });
+  const model = await loadModel(dir);
+  const reference = await profileModel({
+    model,
+    dataDir: config.data,
+    onStage: (stage) => ctx.status(`model profile: ${stage}`),
+    onBadRow: (row) => ctx.status(`model profile: skipped ${row.file}:${row.line}: ${row.reason}`),
+  });
+  await writeReference(dir, reference);
+  const path = join(dir, REFERENCE_FILE);
+  ctx.print(
+    `wrote ${path}: the distribution of model ${model.version}'s ${reference.features.length} ` +
+      `features and score on ${reference.rows} rows of ${config.data}`,
+  );
+  return {
+    exitCode: 0,
+    report: { version: model.version, dir, file: path, rows: reference.rows },
+  };
 };

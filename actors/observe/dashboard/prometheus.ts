@@ -6,6 +6,7 @@
 
 import type { ActorSnapshot } from "../../runtime/mod.ts";
 import type { RoleStatus } from "./status.ts";
+import { driftFamilies } from "./drift_status.ts";
 
 /** Upper bounds of the latency histogram buckets, in seconds. */
 export const LATENCY_BUCKETS_S = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -88,6 +89,13 @@ export function prometheusText(status: RoleStatus): string {
     out.sample(`${name}_bucket`, status.latency.count, { ...role, le: "+Inf" });
     out.sample(`${name}_sum`, status.latency.sum / 1000, role);
     out.sample(`${name}_count`, status.latency.count, role);
+  }
+
+  for (const family of status.drift ? driftFamilies(status.drift) : []) {
+    out.family(family.name, family.type, family.help);
+    for (const { labels, value } of family.samples) {
+      out.sample(family.name, value, { ...role, ...labels });
+    }
   }
 
   const all = actors(status.tree);

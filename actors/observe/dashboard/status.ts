@@ -8,6 +8,7 @@
 import type { ActorSnapshot } from "../../runtime/mod.ts";
 import { type Histogram, latencyValue } from "../metrics/histogram.ts";
 import { maskCardNumber } from "./card_number.ts";
+import type { DriftStatus } from "./drift_status.ts";
 
 /** A recent alert as the dashboard lists it. */
 export interface AlertSummary {
@@ -51,12 +52,14 @@ export interface RoleStatus {
   latency?: Histogram;
   tree: ActorSnapshot;
   recentAlerts: AlertSummary[];
+  /** Drift of the live traffic against the model's reference (consumers). */
+  drift?: DriftStatus;
 }
 
 /** What a role measures of itself: the part of its status beyond its name, clock and actors. */
 export type RoleFigures = Pick<
   RoleStatus,
-  "modelVersion" | "counters" | "lag" | "latency" | "recentAlerts"
+  "modelVersion" | "counters" | "lag" | "latency" | "recentAlerts" | "drift"
 >;
 
 /** Detection latency over the recent past only (the dashboard's chart). */
@@ -88,6 +91,7 @@ export function statusJson(status: RoleStatus, recent?: RecentLatency): Record<s
       : null,
     tree: status.tree,
     recentAlerts: status.recentAlerts,
+    drift: status.drift ?? null,
   };
 }
 

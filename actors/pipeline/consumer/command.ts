@@ -15,10 +15,12 @@ import { TOPICS } from "../topics.ts";
 import { consumerMetrics, consumerTree } from "./mod.ts";
 import { modelScoring } from "./model_scoring.ts";
 import { followAlerts } from "./recent_alerts.ts";
+import { type DriftMonitor, driftSettings, startDriftMonitor } from "./drift.ts";
 
 /** Runs a consumer until interrupted or `--duration` ends. */
-export const consumeCommand: CommandHandler = (config, ctx) =>
-  hostRole(config, ctx, {
+export const consumeCommand: CommandHandler = (config, ctx) => {
+  let drift: DriftMonitor | undefined;
+  return hostRole(config, ctx, {
     name: "consume",
     statusEveryMs: 2000,
     unreachableReport: { role: "consume", scored: 0 },
@@ -30,6 +32,12 @@ export const consumeCommand: CommandHandler = (config, ctx) =>
         events,
       });
       say(`scoring with model ${scoring.current().version} (${scoring.current().dir})`);
+      drift = await startDriftMonitor({
+        ...driftSettings(config),
+        events,
+        model: scoring.current,
+        say,
+      });
       return scoring;
     },
     start: async ({ transport, events, seconds }, scoring) => {
@@ -72,6 +80,7 @@ export const consumeCommand: CommandHandler = (config, ctx) =>
           lag: metrics.lag,
           latency: metrics.latencyMs,
           recentAlerts: alerts.list(),
+          drift: drift?.status(),
         }),
         progress: () => metrics.scored,
         statusLine: (rate) =>
@@ -101,3 +110,4 @@ export const consumeCommand: CommandHandler = (config, ctx) =>
       };
     },
   });
+};

@@ -102,7 +102,12 @@ export async function modelScoring(options: ModelScoringOptions): Promise<ModelS
         const features = encoder.encode(columns);
         // Copied to the worker, not moved: a request is sent again as it is after a crash.
         const reply = await worker.call({ modelDir: model.dir, features, rows: columns.length });
-        return { scores: reply.scores, threshold: reply.threshold, modelVersion: reply.version };
+        return {
+          scores: reply.scores,
+          threshold: reply.threshold,
+          modelVersion: reply.version,
+          features,
+        };
       },
       takeChanges: () => encoder.takeChanges(cardsPerRecord),
       snapshot: () => encoder.snapshot(cardsPerRecord),

@@ -16,6 +16,8 @@ export interface ScoreResult {
   threshold: number;
   /** Version of the model that scored. */
   modelVersion: string;
+  /** The rows' encoded features as scored (row-major), for the drift monitor. */
+  features?: Float32Array | Float64Array;
 }
 
 /**

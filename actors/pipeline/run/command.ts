@@ -16,6 +16,7 @@ import { EmbeddedLog, EmbeddedTransport } from "../../log/embedded/transport.ts"
 import { hostRole, reportTiming } from "../role_host.ts";
 import { type FolderFate, makeBatchFolder, releaseBatchFolder } from "./batch_folder.ts";
 import { Pipeline } from "./pipeline.ts";
+import { type DriftMonitor, driftSettings, startDriftMonitor } from "../consumer/drift.ts";
 
 /** Longest wait, after generation stops, for everything to be published and scored. */
 const DRAIN_TIMEOUT_MS = 120_000;
@@ -57,6 +58,7 @@ export function runPipeline(
   const producerId = `run-${crypto.randomUUID().slice(0, 8)}`;
   let input = "";
   let pipeline: Pipeline | undefined;
+  let drift: DriftMonitor | undefined;
   let generated = 0;
   const unpublished = () =>
     pipeline ? generated - pipeline.producer.rows - pipeline.producer.deadLetters : 0;
@@ -99,6 +101,12 @@ export function runPipeline(
       say(
         `scoring with model ${scoring.current().version}; ${transport.kind} log; batches in ${input}`,
       );
+      drift = await startDriftMonitor({
+        ...driftSettings(config),
+        events,
+        model: scoring.current,
+        say,
+      });
       return scoring;
     },
     start: async ({ transport, events, say, seconds }, scoring) => {
@@ -127,7 +135,10 @@ export function runPipeline(
       };
       return {
         system: running.system,
-        figures: () => running.figures({ generated, modelVersion: model.version }),
+        figures: () => ({
+          ...running.figures({ generated, modelVersion: model.version }),
+          drift: drift?.status(),
+        }),
         progress: () => running.consumer.scored,
         // Behind: generated and not yet scored (waiting to be published, or to be scored).
         statusLine: (rate) =>
