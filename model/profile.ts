@@ -1,7 +1,8 @@
 /**
  * Computes a model's reference distribution from a folder of Sparkov-format CSV files: each
  * card's history replayed in time order (as training does), each feature binned with the model's
- * own training bins, every row scored for the score's deciles. `fraudstream model profile` writes
+ * own training bins, every row scored for the score's deciles. The rows of the data's first
+ * longest card window (7 days) are left out, as the live window leaves them out. `fraudstream model profile` writes
  * it into the model folder, for a model trained before references existed (or on other data).
  *
  * @module
@@ -58,10 +59,29 @@ export async function profileModel(options: ProfileOptions): Promise<ReferenceDi
   }));
   const binned = features.map((column, f) => binValues(column, bins[f]) as Uint8Array);
   const scores = scoreFeatureColumns(model, features, columns.length);
+  // As the live window does, the rows of the data's first longest card window are left out: the
+  // cards' histories are still building up there.
+  const warm = warmRows(columns.time, Math.max(...model.encoder.windows));
+  if (warm.length === 0) {
+    throw new ModelFormatError(
+      `the data in ${options.dataDir} spans less than the cards' longest window ` +
+        `(${Math.max(...model.encoder.windows) / 86_400} days); profile on a longer span`,
+    );
+  }
+  const source = `profile of ${options.dataDir}`;
   return referenceDistribution(manifest, {
-    source: `profile of ${options.dataDir}`,
-    rows: columns.length,
-    features: featureReferences(FEATURES, bins, binned, columns.length),
-    score: scoreReference(scores, `profile of ${options.dataDir}`),
+    source,
+    rows: warm.length,
+    features: featureReferences(FEATURES, bins, binned, columns.length, warm),
+    score: scoreReference(Float32Array.from(warm, (i) => scores[i]), source),
   });
+}
+
+/** The rows at least `warmup` seconds after the earliest one. */
+export function warmRows(time: Float64Array, warmup: number): Uint32Array {
+  let first = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < time.length; i++) if (time[i] < first) first = time[i];
+  const rows: number[] = [];
+  for (let i = 0; i < time.length; i++) if (time[i] >= first + warmup) rows.push(i);
+  return Uint32Array.from(rows);
 }

@@ -64,18 +64,20 @@ export interface ReferenceDistribution {
 
 /**
  * The feature references of binned rows: `binned[f][i]` is the bin of row i's feature f under
- * `bins[f]`, for `rows` rows.
+ * `bins[f]`, for `rows` rows (or only the rows listed in `only`).
  */
 export function featureReferences(
   specs: readonly FeatureSpec[],
   bins: readonly FeatureBins[],
   binned: readonly Uint8Array[],
   rows: number,
+  only?: Uint32Array,
 ): FeatureReference[] {
   return specs.map((spec, f) => {
     const counts = new Float64Array(bins[f].count);
     const column = binned[f];
-    for (let i = 0; i < rows; i++) counts[column[i]]++;
+    if (only) { for (let i = 0; i < only.length; i++) counts[column[only[i]]]++; }
+    else for (let i = 0; i < rows; i++) counts[column[i]]++;
     return {
       name: spec.name,
       kind: spec.kind,
