@@ -27,6 +27,11 @@ export const MIN_JUDGED_ROWS = 500;
 /** Binned rows between two judgements when no segment closes. */
 const JUDGE_EVERY_ROWS = 1000;
 
+/** The ring slot of a segment (segments before the epoch included). */
+function slotOf(segment: number): number {
+  return ((segment % DRIFT_SEGMENTS) + DRIFT_SEGMENTS) % DRIFT_SEGMENTS;
+}
+
 /** Options of a `DriftWindow`. */
 export interface DriftWindowOptions {
   reference: ReferenceDistribution;
@@ -171,12 +176,12 @@ export class DriftWindow {
     } else if (segment <= this.#newest - DRIFT_SEGMENTS) {
       return -1;
     }
-    return (segment % DRIFT_SEGMENTS) * this.#width;
+    return slotOf(segment) * this.#width;
   }
 
   /** Empties the slot `segment` takes (the segment a window earlier), off the totals. */
   #clear(segment: number): void {
-    const slot = segment % DRIFT_SEGMENTS;
+    const slot = slotOf(segment);
     const base = slot * this.#width;
     for (let b = 0; b < this.#width; b++) this.#totals[b] -= this.#counts[base + b];
     this.#counts.fill(0, base, base + this.#width);

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { DRIFT_SCRIPT, DRIFT_SECTION } from "./drift_panel.ts";
+
 const STYLE = `
 :root { --bg:#0f1419; --panel:#182029; --text:#e6e6e6; --muted:#8a96a3; --in:#4fc3f7;
   --out:#81c784; --alert:#ef5350; --lag:#ffb74d; --lat:#ba68c8; }
@@ -173,8 +175,9 @@ function render(status) {
     }
     alerts.appendChild(tr);
   }
+  renderDrift(status);
 }
-
+${DRIFT_SCRIPT}
 function connect() {
   const source = new EventSource("/events");
   const indicator = document.getElementById("connection");
@@ -243,7 +246,7 @@ export const DASHBOARD_HTML = `<!doctype html>
   <section class="wide">
     <h2>Latest alerts</h2>
     <div id="alerts"><table><thead><tr><th>detected</th><th>card</th><th>amount</th><th>category</th><th>score</th><th>event time</th></tr></thead><tbody></tbody></table></div>
-  </section>
+  </section>${DRIFT_SECTION}
 </main>
 <script>${SCRIPT}</script>
 </body>

@@ -2,8 +2,9 @@
  * The drift monitor of a consumer: it follows the `committed` batches, bins a sample of their rows
  * (encoded features and score) into a sliding window of event time (`model/drift_window.ts`),
  * computes the population stability index of every feature and of the score against the scoring
- * model's reference distribution (`model/reference.ts`), and raises `driftAlarm` when one goes
- * over the threshold (`driftCleared` once it is back to half of it or under). When the consumer
+ * model's reference distribution (`model/reference.ts`), and raises `driftAlarm` when one is
+ * over the threshold in two judgements in a row (`driftCleared` once it is back to half of it or
+ * under, twice in a row: a PSI near the threshold does not flap). When the consumer
  * switches to a newer model (`--model latest`), the window starts again on that model's reference.
  *
  * Cost: per binned row, one branch-free search over at most 31 edges per numeric feature and two
@@ -65,7 +66,12 @@ interface Following {
   note?: string;
   psi: number[];
   alarms: boolean[];
+  /** Judgements in a row that went the other way than `alarms` says. */
+  streaks?: number[];
 }
+
+/** Judgements in a row a PSI must be over the threshold (or back to half) to change an alarm. */
+export const DRIFT_CONFIRMATIONS = 2;
 
 /**
  * Starts a drift monitor on `options.events`, with the reference of the model scoring now.
@@ -132,14 +138,14 @@ export async function startDriftMonitor(options: DriftMonitorOptions): Promise<D
     const window = at.window!;
     if (!window.state().judging) return;
     at.psi = window.psi();
+    const streaks = at.streaks ??= at.psi.map(() => 0);
     at.psi.forEach((value, s) => {
-      if (!at.alarms[s] && value > options.threshold) {
-        at.alarms[s] = true;
-        change("driftAlarm", at, s);
-      } else if (at.alarms[s] && value <= options.threshold / 2) {
-        at.alarms[s] = false;
-        change("driftCleared", at, s);
-      }
+      const turning = at.alarms[s] ? value <= options.threshold / 2 : value > options.threshold;
+      streaks[s] = turning ? streaks[s] + 1 : 0;
+      if (streaks[s] < DRIFT_CONFIRMATIONS) return;
+      streaks[s] = 0;
+      at.alarms[s] = !at.alarms[s];
+      change(at.alarms[s] ? "driftAlarm" : "driftCleared", at, s);
     });
   }
 
