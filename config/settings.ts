@@ -512,9 +512,10 @@ export const SETTINGS = {
     flag: "drift-sample",
     env: "DRIFT_SAMPLE",
     default: 0.25,
-    parse: decimal({ min: 0.001, max: 1 }),
+    parse: decimal({ min: 0, max: 1 }),
     arg: "SHARE",
-    help: "drift: share of the transactions binned into the window (every 1/SHARE-th)",
+    help: "drift: share of the transactions binned into the window (every 1/SHARE-th; 0: no " +
+      "drift monitor)",
   }),
   kafkaNodes: setting<1 | 3>({
     flag: "nodes",

@@ -4,6 +4,8 @@ import { startDriftMonitor } from "../../actors/pipeline/consumer/drift.ts";
 import { pipelineEvents } from "../../actors/pipeline/events.ts";
 import { findCsvFiles, readColumns } from "../../model/csv_columns.ts";
 import { CATEGORIES } from "../../model/schema.ts";
+import { allocateColumns } from "../../model/columns.ts";
+import { poll } from "../../actors/lib/async.ts";
 import { checkModelTarget, loadModel, ModelFormatError } from "../../model/model_file.ts";
 import { warmRows } from "../../model/profile.ts";
 import { readReference, REFERENCE_FILE } from "../../model/reference.ts";
@@ -165,6 +167,54 @@ Deno.test("no reference: the model scores, drift says so; a bad one is refused w
       reason,
     );
   }
+});
+
+Deno.test("a newer model version (--model latest): the monitor follows its reference", async () => {
+  await prepare();
+  const next = join(scratch, "next");
+  await Deno.mkdir(next);
+  await Deno.copyFile(join(modelDir, "forest.bin"), join(next, "forest.bin"));
+  const manifest = JSON.parse(await Deno.readTextFile(join(modelDir, "model.json")));
+  await Deno.writeTextFile(
+    join(next, "model.json"),
+    JSON.stringify({ ...manifest, version: "next" }),
+  );
+  const reference = JSON.parse(await Deno.readTextFile(join(modelDir, REFERENCE_FILE)));
+  await Deno.writeTextFile(
+    join(next, REFERENCE_FILE),
+    JSON.stringify({ ...reference, model_version: "next" }),
+  );
+  let current = await loadModel(modelDir);
+  const events = pipelineEvents();
+  const monitor = await startDriftMonitor({
+    threshold: 0.2,
+    windowHours: 168,
+    sample: 1,
+    events,
+    model: () => current,
+  });
+  assert.equal(monitor.status().modelVersion, current.version);
+  current = await loadModel(next);
+  const columns = allocateColumns(1);
+  const batch = (modelVersion: string) => ({
+    partition: 0,
+    rows: 1,
+    columns,
+    scores: new Float32Array(1),
+    features: new Float32Array(24),
+    threshold: 0.5,
+    modelVersion,
+    alerts: 0,
+    deadLetters: 0,
+    ids: () => ["x"],
+    offsets: { from: 0, to: 1 },
+  });
+  events.emit("committed", batch("next"));
+  await poll(() => monitor.status().state === "warming up", { timeoutMs: 5000 });
+  const status = monitor.status();
+  monitor.stop();
+  assert.equal(status.modelVersion, "next");
+  assert.equal(status.subjects.length, 25);
 });
 
 Deno.test("the committed pretrained model has a reference of its own", async () => {

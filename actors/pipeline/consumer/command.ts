@@ -32,7 +32,7 @@ export const consumeCommand: CommandHandler = (config, ctx) => {
         events,
       });
       say(`scoring with model ${scoring.current().version} (${scoring.current().dir})`);
-      drift = await startDriftMonitor({
+      drift = config.driftSample === 0 ? undefined : await startDriftMonitor({
         ...driftSettings(config),
         events,
         model: scoring.current,

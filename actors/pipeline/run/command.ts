@@ -101,7 +101,7 @@ export function runPipeline(
       say(
         `scoring with model ${scoring.current().version}; ${transport.kind} log; batches in ${input}`,
       );
-      drift = await startDriftMonitor({
+      drift = config.driftSample === 0 ? undefined : await startDriftMonitor({
         ...driftSettings(config),
         events,
         model: scoring.current,
