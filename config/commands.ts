@@ -51,6 +51,9 @@ const KAFKA: SettingKey[] = [
   "saslUsername",
 ];
 
+/** Flags of the drift monitor. */
+const DRIFT: SettingKey[] = ["driftThreshold", "driftWindow", "driftSample"];
+
 /** Flags that name and shape the topics. */
 const TOPIC_LAYOUT: SettingKey[] = ["topic", "partitions", "replicationFactor"];
 
@@ -134,30 +137,33 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: "model",
     load: async () => (await import("../actors/pipeline/model_commands.ts")).modelCommand,
-    summary: "import the seed's Spark Random Forest, list the model versions, or promote the " +
-      "one that alerts",
+    summary: "import the seed's Spark Random Forest, list the model versions, promote the one " +
+      "that alerts, or profile a model's reference distribution (for drift alarms) on data",
     examples: [
       "fraudstream model import-spark /data/seed/RandomForestModel seed-rf",
       "fraudstream consume --model seed-rf --brokers 127.0.0.1:19092",
       "fraudstream model list",
       "fraudstream model promote v2     # consumers with --model latest switch to v2",
       "fraudstream model promote latest # they follow the newest version again",
+      "fraudstream model profile v1 --data /data/sparkov",
     ],
     positionals: [
       {
         name: "action",
-        choices: ["import-spark", "list", "promote"],
+        choices: ["import-spark", "list", "promote", "profile"],
         required: true,
         help: "import-spark: read a Spark ML RandomForestClassificationModel folder; list: " +
           "versions; promote: make a version the one consumers with --model latest score " +
           "and alert with, without a restart (until another is promoted, even when newer " +
-          "versions are trained; consumers pinned to a version stay pinned)",
+          "versions are trained; consumers pinned to a version stay pinned); profile: write " +
+          "the model's reference.json from --data",
       },
       {
         name: "path",
         required: false,
         help: "import-spark: the folder Spark's model.save() wrote; promote: the VERSION under " +
-          "--models-dir, or latest to follow the newest version again",
+          "--models-dir, or latest to follow the newest version again; profile: the model (a " +
+          "version under --models-dir, or a folder)",
       },
       {
         name: "name",
@@ -165,7 +171,7 @@ export const COMMANDS: CommandSpec[] = [
         help: "import-spark: version name under --models-dir (default: the folder's name)",
       },
     ],
-    flags: ["modelsDir", "threshold", "force", "report", "quiet"],
+    flags: ["modelsDir", "data", "threshold", "force", "report", "quiet"],
   },
   {
     name: "produce",
@@ -211,6 +217,7 @@ export const COMMANDS: CommandSpec[] = [
       "uiHost",
       "uiPort",
       "showCardNumbers",
+      ...DRIFT,
       ...TOPIC_LAYOUT,
       ...KAFKA,
       ...LONG_RUNNING,
@@ -245,6 +252,7 @@ export const COMMANDS: CommandSpec[] = [
       "uiHost",
       "uiPort",
       "showCardNumbers",
+      ...DRIFT,
       ...TOPIC_LAYOUT,
       ...KAFKA,
       ...LONG_RUNNING,

@@ -502,6 +502,32 @@ export const SETTINGS = {
     help: "show full card numbers on the dashboard and /api/status, for a local demo " +
       "(default: masked, the last 4 and up to the first 6 digits, at most half the number)",
   }),
+  driftThreshold: setting<number>({
+    flag: "drift-threshold",
+    env: "DRIFT_THRESHOLD",
+    default: 0.2,
+    parse: decimal({ min: 0.001, max: 100 }),
+    arg: "PSI",
+    help: "raise a drift alarm when a feature's (or the score's) population stability index " +
+      "over the window exceeds this (cleared at half of it)",
+  }),
+  driftWindow: setting<number>({
+    flag: "drift-window",
+    env: "DRIFT_WINDOW_HOURS",
+    default: 168,
+    parse: decimal({ min: 0.1, max: 100_000 }),
+    arg: "HOURS",
+    help: "drift: the sliding window, in hours of event time (a week covers the weekly cycle)",
+  }),
+  driftSample: setting<number>({
+    flag: "drift-sample",
+    env: "DRIFT_SAMPLE",
+    default: 0.25,
+    parse: decimal({ min: 0, max: 1 }),
+    arg: "SHARE",
+    help: "drift: share of the transactions binned into the window (every 1/SHARE-th; 0: no " +
+      "drift monitor)",
+  }),
   kafkaNodes: setting<1 | 3>({
     flag: "nodes",
     env: "KAFKA_NODES",

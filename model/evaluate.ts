@@ -89,17 +89,26 @@ async function scoreReplayed(
   const columns = await readColumns(files, { onBadRow });
   options.onStage?.(`replaying ${columns.cards.length} cards, scoring ${columns.length} rows`);
   const features = replayFeatures(columns, model.encoder, cardTimeOrder(columns));
-  const scores = new Float32Array(columns.length);
+  return { scores: scoreFeatureColumns(model, features, columns.length), labels: columns.label };
+}
+
+/** Scores `length` rows given as feature columns (fraudstream encoding), in chunks. */
+export function scoreFeatureColumns(
+  model: LoadedModel,
+  features: Float32Array[],
+  length: number,
+): Float32Array {
+  const scores = new Float32Array(length);
   const rows = new Float32Array(CHUNK * FEATURE_COUNT);
-  for (let start = 0; start < columns.length; start += CHUNK) {
-    const count = Math.min(CHUNK, columns.length - start);
+  for (let start = 0; start < length; start += CHUNK) {
+    const count = Math.min(CHUNK, length - start);
     for (let f = 0; f < FEATURE_COUNT; f++) {
       const column = features[f];
       for (let i = 0; i < count; i++) rows[i * FEATURE_COUNT + f] = column[start + i];
     }
     scores.set(model.score(rows, count), start);
   }
-  return { scores, labels: columns.label };
+  return scores;
 }
 
 /** The seed's encoding (no card history): rows are encoded and scored as they stream in. */

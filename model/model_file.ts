@@ -155,7 +155,13 @@ async function sha256(bytes: Uint8Array): Promise<string> {
 }
 
 /** Files a model folder holds; a folder holding anything else is not a model folder. */
-const MODEL_FILES = new Set(["model.json", "forest.bin", "nodes.bin", "report.html"]);
+const MODEL_FILES = new Set([
+  "model.json",
+  "forest.bin",
+  "nodes.bin",
+  "report.html",
+  "reference.json",
+]);
 
 /** What is at the place of a model folder about to be written. */
 export type ModelTarget =

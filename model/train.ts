@@ -17,6 +17,13 @@ import { chooseThreshold, type Curves, curves, evaluate, type Evaluation } from 
 import { checkModelTarget, loadModel, type ModelManifest, saveModel } from "./model_file.ts";
 import { cardTimeOrder, replayFeatures } from "./replay.ts";
 import { modelReportHtml } from "./report_html.ts";
+import {
+  featureReferences,
+  REFERENCE_FILE,
+  referenceDistribution,
+  referenceText,
+  scoreReference,
+} from "./reference.ts";
 import { release } from "./typed_memory.ts";
 import {
   DEFAULT_HOLDOUT,
@@ -248,6 +255,13 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainRepor
     specs: FEATURES,
     params: options.params,
   });
+  // The drift monitor's reference: the share of the training rows in each bin of each feature.
+  const references = featureReferences(
+    FEATURES,
+    binned.bins,
+    binned.columns.map((column) => new Uint8Array(column)),
+    binned.n,
+  );
   // Past here only the binned rows and the validation and test copies are read: the feature
   // columns of every row (4 bytes per feature and row) are freed before the trees grow.
   const features = data.features;
@@ -278,9 +292,11 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainRepor
   let threshold = manifest.threshold;
   let thresholdFrom: ThresholdSource = options.threshold === undefined ? "default" : "given";
   let figures: { validation: Evaluation; test: Evaluation; testCurves: Curves } | undefined;
+  let scoreRef: ReturnType<typeof scoreReference> | null = null;
   if (heldOut) {
     options.onStage?.("choosing the threshold on the validation part, evaluating on the test part");
     const scores = await scoreHeldOut(manifest, flat, { validation, test });
+    if (validation.count > 0) scoreRef = scoreReference(scores.validation, "validation part");
     let validationFrauds = 0;
     for (let i = 0; i < validation.count; i++) validationFrauds += validation.labels[i];
     if (options.threshold === undefined && validationFrauds > 0) {
@@ -338,8 +354,14 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainRepor
     heldOut: figures &&
       { test: figures.test, validation: figures.validation, curves: figures.testCurves },
   });
+  const reference = referenceDistribution(full, {
+    source: "training rows",
+    rows: binned.n,
+    features: references,
+    score: scoreRef,
+  });
   await saveModel(options.modelDir, full, flat, {
-    extraFiles: { "report.html": html },
+    extraFiles: { "report.html": html, [REFERENCE_FILE]: referenceText(reference) },
     force: options.force,
   });
   return {

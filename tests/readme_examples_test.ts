@@ -45,6 +45,8 @@ const NOT_RUN: Record<string, string> = {
   "java -cp \"$(ls ~/.cache/fraudstream/kafka/4.1.1/lib/*.jar | tr '\\n' :)kafka-tools-4.1.1.jar\" org.apache.kafka.tools.ProducerPerformance --topic perf6 --num-records 300000 --record-size 220 --throughput -1 --producer-props bootstrap.servers=127.0.0.1:19592 acks=all":
     "Kafka's own producer benchmark against a cluster on port 19592, measuring the brokers, not fraudstream",
   "deno task bundle": "tests/bundle_test.ts builds the bundle and runs it from an empty folder",
+  "fraudstream run --duration 30":
+    "30 s of load for the pretrained model's drift alarms on the demo's stream; tests/actors/pipeline/consumer/drift_test.ts raises and checks drift alarms on the consumer path in-process",
   "deno task compile":
     "downloads the Deno runtime the executable embeds (no network in the tests); the bundle is tested",
 };

@@ -23,6 +23,11 @@ export interface CommittedBatch {
   columns: TransactionColumns;
   /** Score of each row. */
   scores: Float32Array;
+  /**
+   * The rows' encoded features the model scored, row-major (64-bit for `spark-seed` models), when
+   * the scorer gives them: read them, do not change them.
+   */
+  features?: Float32Array | Float64Array;
   threshold: number;
   modelVersion: string;
   /** Reason codes of the rows at or over the threshold, by row (absent when none were made). */
@@ -40,6 +45,17 @@ export interface CommittedBatch {
    * committed offset): each follows the previous commit or `passed` range of the partition.
    */
   offsets: { from: number; to: number };
+}
+
+/** A drift alarm raised or cleared. */
+export interface DriftChange {
+  /** A model feature's name, or `score`. */
+  subject: string;
+  psi: number;
+  threshold: number;
+  /** Transactions binned in the window. */
+  windowRows: number;
+  modelVersion: string;
 }
 
 /** Every event of the pipeline and its payload. */
@@ -72,6 +88,13 @@ export interface PipelineEvents {
   modelIncompatible: { version: string };
   /** A newer model version could not be loaded. */
   modelRefused: { dir: string; reason: string };
+  /**
+   * The population stability index of a feature (or of `score`) over the consumer's live window
+   * went over the threshold (`consumer/drift.ts`).
+   */
+  driftAlarm: DriftChange;
+  /** A feature (or the score) in drift alarm came back to half the threshold or under. */
+  driftCleared: DriftChange;
 }
 
 /** The emitter the roles of one pipeline share. */

@@ -13,6 +13,8 @@ import { modelVersions, resolveModelDir } from "../../model/catalog.ts";
 import { evaluateModel } from "../../model/evaluate.ts";
 import { DEFAULT_FOREST } from "../../model/forest/train.ts";
 import { loadModel } from "../../model/model_file.ts";
+import { profileModel } from "../../model/profile.ts";
+import { REFERENCE_FILE, writeReference } from "../../model/reference.ts";
 import { importSparkModel } from "../../model/spark_import.ts";
 import { clearPromotion, promoteModel, readPromotion } from "../../model/promotion.ts";
 import { trainModel, type TrainReport } from "../../model/train.ts";
@@ -144,8 +146,8 @@ export const evaluateCommand: CommandHandler = async (config, ctx) => {
 };
 
 /**
- * `fraudstream model import-spark|list|promote`: brings the seed's Spark model in; lists model
- * versions; promotes the version that alerts.
+ * `fraudstream model import-spark|list|promote|profile`: brings the seed's Spark model in; lists
+ * model versions; promotes the version that alerts; writes a model's reference distribution.
  */
 export const modelCommand: CommandHandler = async (config, ctx) => {
   if (config.args.action === "promote") {
@@ -174,6 +176,7 @@ export const modelCommand: CommandHandler = async (config, ctx) => {
     }
     return { exitCode: 0, report: { models: listed, promoted: promoted ?? null } };
   }
+  if (config.args.action === "profile") return await profileCommand(config, ctx);
   const sparkDir = config.args.path;
   if (!sparkDir) {
     throw new UsageError("model import-spark needs the folder Spark's model.save() wrote");
@@ -231,3 +234,30 @@ async function promote(
     report: { promoted: model.version, dir: model.dir, models_dir: modelsDir },
   };
 }
+
+/** `fraudstream model profile MODEL --data DIR`: writes the model's `reference.json` from data. */
+const profileCommand: CommandHandler = async (config, ctx) => {
+  const choice = config.args.path;
+  if (!choice) throw new UsageError("model profile needs the model: a version or a folder");
+  if (!config.data) {
+    throw new UsageError("model profile needs --data DIR (a folder of Sparkov-format CSV files)");
+  }
+  const dir = await resolveModelDir({ model: choice, modelsDir: config.modelsDir });
+  const model = await loadModel(dir);
+  const reference = await profileModel({
+    model,
+    dataDir: config.data,
+    onStage: (stage) => ctx.status(`model profile: ${stage}`),
+    onBadRow: (row) => ctx.status(`model profile: skipped ${row.file}:${row.line}: ${row.reason}`),
+  });
+  await writeReference(dir, reference);
+  const path = join(dir, REFERENCE_FILE);
+  ctx.print(
+    `wrote ${path}: the distribution of model ${model.version}'s ${reference.features.length} ` +
+      `features and score on ${reference.rows} rows of ${config.data}`,
+  );
+  return {
+    exitCode: 0,
+    report: { version: model.version, dir, file: path, rows: reference.rows },
+  };
+};

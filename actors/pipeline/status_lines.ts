@@ -18,6 +18,11 @@ const STATUS_LINES: { [Name in keyof PipelineEvents]?: (event: PipelineEvents[Na
   modelIncompatible: ({ version }) =>
     `model ${version} keeps card history differently; restart the consumer to use it`,
   modelRefused: ({ dir, reason }) => `model in ${dir} refused: ${reason}`,
+  driftAlarm: ({ subject, psi, threshold, windowRows, modelVersion }) =>
+    `WARNING: drift alarm on ${subject}: PSI ${psi.toFixed(3)} over ${threshold} ` +
+    `(${windowRows} transactions against model ${modelVersion}'s reference)`,
+  driftCleared: ({ subject, psi, modelVersion }) =>
+    `drift on ${subject} cleared: PSI ${psi.toFixed(3)} (model ${modelVersion})`,
 };
 
 /**

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { DRIFT_SCRIPT, DRIFT_SECTION } from "./drift_panel.ts";
+
 const STYLE = `
 :root { --bg:#0f1419; --panel:#182029; --text:#e6e6e6; --muted:#8a96a3; --in:#4fc3f7;
   --out:#81c784; --alert:#ef5350; --lag:#ffb74d; --lat:#ba68c8; }
@@ -176,6 +178,7 @@ function render(status) {
     tr.lastChild.className = "why";
     alerts.appendChild(tr);
   }
+  renderDrift(status);
   renderShadow(status.shadow);
 }
 
@@ -201,7 +204,7 @@ function renderShadow(shadow) {
     " of " + fmt(c.rows) + " transactions (" + fmt(c.frauds) + " labelled fraud); last " +
     shadow.windowS + " s: " + pct(r.agreement) + " of " + fmt(r.rows);
 }
-
+${DRIFT_SCRIPT}
 function connect() {
   const source = new EventSource("/events");
   const indicator = document.getElementById("connection");
@@ -275,7 +278,7 @@ export const DASHBOARD_HTML = `<!doctype html>
   <section class="wide">
     <h2>Latest alerts</h2>
     <div id="alerts"><table><thead><tr><th>detected</th><th>card</th><th>amount</th><th>category</th><th>score</th><th>event time</th><th>why</th></tr></thead><tbody></tbody></table></div>
-  </section>
+  </section>${DRIFT_SECTION}
 </main>
 <script>${SCRIPT}</script>
 </body>

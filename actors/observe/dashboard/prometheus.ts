@@ -7,6 +7,7 @@
 import type { ActorSnapshot } from "../../runtime/mod.ts";
 import type { RoleStatus } from "./status.ts";
 import { shadowMetrics } from "./shadow_figures.ts";
+import { driftFamilies } from "./drift_status.ts";
 
 /** Upper bounds of the latency histogram buckets, in seconds. */
 export const LATENCY_BUCKETS_S = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -92,6 +93,12 @@ export function prometheusText(status: RoleStatus): string {
   }
 
   if (status.shadow) shadowMetrics(out, status.shadow, role);
+  for (const family of status.drift ? driftFamilies(status.drift) : []) {
+    out.family(family.name, family.type, family.help);
+    for (const { labels, value } of family.samples) {
+      out.sample(family.name, value, { ...role, ...labels });
+    }
+  }
 
   const all = actors(status.tree);
   const perActor: [string, "counter" | "gauge", string, (a: ActorSnapshot) => number][] = [

@@ -9,6 +9,7 @@ import type { ActorSnapshot } from "../../runtime/mod.ts";
 import { type Histogram, latencyValue } from "../metrics/histogram.ts";
 import { maskCardNumber } from "./card_number.ts";
 import type { ShadowFigures } from "./shadow_figures.ts";
+import type { DriftStatus } from "./drift_status.ts";
 
 /** A recent alert as the dashboard lists it. */
 export interface AlertSummary {
@@ -56,12 +57,14 @@ export interface RoleStatus {
   recentAlerts: AlertSummary[];
   /** The alerting model against the shadow model (consumers with `--shadow-model`). */
   shadow?: ShadowFigures;
+  /** Drift of the live traffic against the model's reference (consumers). */
+  drift?: DriftStatus;
 }
 
 /** What a role measures of itself: the part of its status beyond its name, clock and actors. */
 export type RoleFigures = Pick<
   RoleStatus,
-  "modelVersion" | "counters" | "lag" | "latency" | "recentAlerts" | "shadow"
+  "modelVersion" | "counters" | "lag" | "latency" | "recentAlerts" | "shadow" | "drift"
 >;
 
 /** Detection latency over the recent past only (the dashboard's chart). */
@@ -94,6 +97,7 @@ export function statusJson(status: RoleStatus, recent?: RecentLatency): Record<s
     tree: status.tree,
     recentAlerts: status.recentAlerts,
     shadow: status.shadow ?? null,
+    drift: status.drift ?? null,
   };
 }
 

@@ -16,10 +16,12 @@ import { consumerMetrics, consumerTree } from "./mod.ts";
 import { modelScoring } from "./model_scoring.ts";
 import { followAlerts } from "./recent_alerts.ts";
 import { ShadowComparison, shadowSummary } from "./shadow_comparison.ts";
+import { type DriftMonitor, driftSettings, startDriftMonitor } from "./drift.ts";
 
 /** Runs a consumer until interrupted or `--duration` ends. */
-export const consumeCommand: CommandHandler = (config, ctx) =>
-  hostRole(config, ctx, {
+export const consumeCommand: CommandHandler = (config, ctx) => {
+  let drift: DriftMonitor | undefined;
+  return hostRole(config, ctx, {
     name: "consume",
     statusEveryMs: 2000,
     unreachableReport: { role: "consume", scored: 0 },
@@ -33,6 +35,12 @@ export const consumeCommand: CommandHandler = (config, ctx) =>
       });
       say(`scoring with model ${scoring.current().version} (${scoring.current().dir})`);
       if (scoring.shadow) say(`shadow model ${scoring.shadow.version} (${scoring.shadow.dir})`);
+      drift = config.driftSample === 0 ? undefined : await startDriftMonitor({
+        ...driftSettings(config),
+        events,
+        model: scoring.current,
+        say,
+      });
       return scoring;
     },
     start: async ({ transport, events, seconds }, scoring) => {
@@ -78,6 +86,7 @@ export const consumeCommand: CommandHandler = (config, ctx) =>
           latency: metrics.latencyMs,
           recentAlerts: alerts.list(),
           shadow: comparison.figures(),
+          drift: drift?.status(),
         }),
         progress: () => metrics.scored,
         statusLine: (rate) =>
@@ -110,3 +119,4 @@ export const consumeCommand: CommandHandler = (config, ctx) =>
       };
     },
   });
+};

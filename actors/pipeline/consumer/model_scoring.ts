@@ -154,6 +154,7 @@ export async function modelScoring(options: ModelScoringOptions): Promise<ModelS
             threshold: reply.shadow.threshold,
             modelVersion: reply.shadow.version,
           },
+          features,
         };
       },
       takeChanges: () => encoder.takeChanges(cardsPerRecord),

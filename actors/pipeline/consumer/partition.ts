@@ -340,6 +340,7 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
       rows,
       columns,
       scores: result?.scores ?? new Float32Array(0),
+      features: result?.features,
       threshold: result?.threshold ?? 1,
       modelVersion: result?.modelVersion ?? "",
       reasons: result?.reasons,

@@ -21,6 +21,8 @@ export interface ScoreResult {
   reasons?: BatchReasons;
   /** The same rows scored by the shadow model (`--shadow-model`), which never alerts. */
   shadow?: ShadowScores;
+  /** The rows' encoded features as scored (row-major), for the drift monitor. */
+  features?: Float32Array | Float64Array;
 }
 
 /** Scores of a batch by the shadow model: compared with the alerting model's, never alerted on. */

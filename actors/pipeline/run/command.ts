@@ -17,6 +17,7 @@ import { hostRole, reportTiming } from "../role_host.ts";
 import { type FolderFate, makeBatchFolder, releaseBatchFolder } from "./batch_folder.ts";
 import { Pipeline } from "./pipeline.ts";
 import { ShadowComparison, shadowSummary } from "../consumer/shadow_comparison.ts";
+import { type DriftMonitor, driftSettings, startDriftMonitor } from "../consumer/drift.ts";
 
 /** Longest wait, after generation stops, for everything to be published and scored. */
 const DRAIN_TIMEOUT_MS = 120_000;
@@ -58,6 +59,7 @@ export function runPipeline(
   const producerId = `run-${crypto.randomUUID().slice(0, 8)}`;
   let input = "";
   let pipeline: Pipeline | undefined;
+  let drift: DriftMonitor | undefined;
   let generated = 0;
   const unpublished = () =>
     pipeline ? generated - pipeline.producer.rows - pipeline.producer.deadLetters : 0;
@@ -102,6 +104,12 @@ export function runPipeline(
         `scoring with model ${scoring.current().version}; ${transport.kind} log; batches in ${input}`,
       );
       if (scoring.shadow) say(`shadow model ${scoring.shadow.version} (${scoring.shadow.dir})`);
+      drift = config.driftSample === 0 ? undefined : await startDriftMonitor({
+        ...driftSettings(config),
+        events,
+        model: scoring.current,
+        say,
+      });
       return scoring;
     },
     start: async ({ transport, events, say, seconds }, scoring) => {
@@ -135,6 +143,7 @@ export function runPipeline(
         figures: () => ({
           ...running.figures({ generated, modelVersion: model.version }),
           shadow: comparison.figures(),
+          drift: drift?.status(),
         }),
         progress: () => running.consumer.scored,
         // Behind: generated and not yet scored (waiting to be published, or to be scored).

@@ -257,7 +257,13 @@ Deno.test("train --out leaves a folder that is not a model alone, replaces it wi
       ...SMALL_FOREST,
     ]);
     assert.equal(forced.code, 0, forced.err.join("\n"));
-    assert.deepEqual(await namesIn(out), ["forest.bin", "model.json", "nodes.bin", "report.html"]);
+    assert.deepEqual(await namesIn(out), [
+      "forest.bin",
+      "model.json",
+      "nodes.bin",
+      "reference.json",
+      "report.html",
+    ]);
     const first = await loadModel(out);
 
     // A model folder is a previous version: replaced without --force, nothing left beside it.
