@@ -367,6 +367,15 @@ export const SETTINGS = {
       "alerting on it; the dashboard and /metrics compare the two (alert rate, agreement, " +
       "precision, recall)",
   }),
+  reasonCodes: setting<number>({
+    flag: "reason-codes",
+    env: "REASON_CODES",
+    default: 3,
+    parse: integer({ min: 0, max: 10 }),
+    arg: "N",
+    help: "features named on each alert with their contribution to its score (0: none; computed " +
+      "for alerts only)",
+  }),
   modelsDir: setting<string>({
     flag: "models-dir",
     env: "MODELS_DIR",

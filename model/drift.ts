@@ -11,6 +11,8 @@
  * @module
  */
 
+import { paddedEdges, searchBin } from "./forest/binning.ts";
+
 /** The share an empty bin counts as in `psi` (0.01 %). */
 export const PSI_EPSILON = 1e-4;
 
@@ -60,7 +62,7 @@ export const MAX_SEARCH_EDGES = 31;
  * same bins as the forest's training (`forest/binning.ts`).
  */
 export class BinSearch {
-  readonly #edges = new Float32Array(32).fill(Number.POSITIVE_INFINITY);
+  readonly #edges: Float32Array;
   /** Number of bins. */
   readonly count: number;
 
@@ -69,19 +71,12 @@ export class BinSearch {
     if (edges.length > MAX_SEARCH_EDGES) {
       throw new RangeError(`at most ${MAX_SEARCH_EDGES} edges, not ${edges.length}`);
     }
-    this.#edges.set(edges);
+    this.#edges = paddedEdges(edges);
     this.count = edges.length + 1;
   }
 
   /** The bin of `v`. */
   bin(v: number): number {
-    const edges = this.#edges;
-    let k = 0;
-    k += +(v > edges[k + 15]) << 4;
-    k += +(v > edges[k + 7]) << 3;
-    k += +(v > edges[k + 3]) << 2;
-    k += +(v > edges[k + 1]) << 1;
-    k += +(v > edges[k]);
-    return k;
+    return searchBin(this.#edges, v);
   }
 }

@@ -96,22 +96,33 @@ export function binValues(
     else for (let i = 0; i < n; i++) out[i] = values[i];
     return out;
   }
-  if (bins.edges.length > 31) throw new RangeError("at most 32 bins per feature");
-  // Branch-free search of the edges padded to 32 with +Infinity: the bin is the number of edges
-  // below the value (the same search the scorer uses, so training and scoring agree on every
-  // value, NaN included: bin 0).
-  const edges = new Float32Array(32).fill(Number.POSITIVE_INFINITY);
-  edges.set(bins.edges);
-  const binOf = (v: number) => {
-    let k = 0;
-    k += +(v > edges[k + 15]) << 4;
-    k += +(v > edges[k + 7]) << 3;
-    k += +(v > edges[k + 3]) << 2;
-    k += +(v > edges[k + 1]) << 1;
-    k += +(v > edges[k]);
-    return k;
-  };
+  // The same search the scorer uses, so training and scoring agree on every value.
+  const edges = paddedEdges(bins.edges);
+  const binOf = (v: number) => searchBin(edges, v);
   if (rows) { for (let i = 0; i < n; i++) out[i] = binOf(values[rows[i]]); }
   else for (let i = 0; i < n; i++) out[i] = binOf(values[i]);
   return out;
+}
+
+/** Edges (at most 31) padded to 32 with +Infinity, as `searchBin` takes them. */
+export function paddedEdges(edges: ArrayLike<number>): Float32Array {
+  if (edges.length > 31) throw new RangeError("at most 32 bins per feature");
+  const padded = new Float32Array(32).fill(Number.POSITIVE_INFINITY);
+  padded.set(edges);
+  return padded;
+}
+
+/**
+ * The bin of `v` among ascending edges padded to 32 (`paddedEdges`): the number of edges below it
+ * (bin b holds values <= edges[b]; NaN: bin 0), found without branches. Training, scoring and the
+ * drift monitor all bin with it, so they agree on every value.
+ */
+export function searchBin(edges: Float32Array, v: number): number {
+  let k = 0;
+  k += +(v > edges[k + 15]) << 4;
+  k += +(v > edges[k + 7]) << 3;
+  k += +(v > edges[k + 3]) << 2;
+  k += +(v > edges[k + 1]) << 1;
+  k += +(v > edges[k]);
+  return k;
 }

@@ -15,12 +15,11 @@ import { TOPICS } from "../topics.ts";
 import { consumerMetrics, consumerTree } from "./mod.ts";
 import { modelScoring } from "./model_scoring.ts";
 import { followAlerts } from "./recent_alerts.ts";
-import { ShadowComparison, shadowSummary } from "./shadow_comparison.ts";
-import { type DriftMonitor, driftSettings, startDriftMonitor } from "./drift.ts";
+import { type ModelInsight, startModelInsight } from "./model_insight.ts";
 
 /** Runs a consumer until interrupted or `--duration` ends. */
 export const consumeCommand: CommandHandler = (config, ctx) => {
-  let drift: DriftMonitor | undefined;
+  let insight: ModelInsight;
   return hostRole(config, ctx, {
     name: "consume",
     statusEveryMs: 2000,
@@ -32,23 +31,16 @@ export const consumeCommand: CommandHandler = (config, ctx) => {
         workers: config.workers,
         events,
         shadowModel: config.shadowModel,
+        reasonCodes: config.reasonCodes,
       });
       say(`scoring with model ${scoring.current().version} (${scoring.current().dir})`);
-      if (scoring.shadow) say(`shadow model ${scoring.shadow.version} (${scoring.shadow.dir})`);
-      drift = config.driftSample === 0 ? undefined : await startDriftMonitor({
-        ...driftSettings(config),
-        events,
-        model: scoring.current,
-        say,
-      });
+      insight = await startModelInsight(config, { scoring, events, say });
       return scoring;
     },
     start: async ({ transport, events, seconds }, scoring) => {
       const metrics = consumerMetrics();
       const alerts = new RecentAlerts({ showCardNumbers: config.showCardNumbers });
       followAlerts(events, alerts);
-      const comparison = new ShadowComparison();
-      comparison.follow(events);
       const system = await ActorSystem.start({
         kind: "supervisor",
         id: "consumer",
@@ -85,8 +77,7 @@ export const consumeCommand: CommandHandler = (config, ctx) => {
           lag: metrics.lag,
           latency: metrics.latencyMs,
           recentAlerts: alerts.list(),
-          shadow: comparison.figures(),
-          drift: drift?.status(),
+          ...insight.figures(),
         }),
         progress: () => metrics.scored,
         statusLine: (rate) =>
@@ -107,13 +98,13 @@ export const consumeCommand: CommandHandler = (config, ctx) => {
               p50: latencyValue(metrics.latencyMs.quantile(0.5)),
               p99: latencyValue(metrics.latencyMs.quantile(0.99)),
             },
-            shadow: comparison.figures()?.pairs,
+            shadow: insight.shadowReport(),
           };
           ctx.print(
             `scored ${report.scored} transactions, ${report.alerts} alerts, in ${report.seconds} s`,
           );
-          const shadow = comparison.figures();
-          if (shadow) ctx.print(shadowSummary(shadow.current));
+          const summary = insight.summary();
+          if (summary) ctx.print(summary);
           return { exitCode: 0, report };
         },
       };

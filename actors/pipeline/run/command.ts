@@ -16,8 +16,7 @@ import { EmbeddedLog, EmbeddedTransport } from "../../log/embedded/transport.ts"
 import { hostRole, reportTiming } from "../role_host.ts";
 import { type FolderFate, makeBatchFolder, releaseBatchFolder } from "./batch_folder.ts";
 import { Pipeline } from "./pipeline.ts";
-import { ShadowComparison, shadowSummary } from "../consumer/shadow_comparison.ts";
-import { type DriftMonitor, driftSettings, startDriftMonitor } from "../consumer/drift.ts";
+import { type ModelInsight, startModelInsight } from "../consumer/model_insight.ts";
 
 /** Longest wait, after generation stops, for everything to be published and scored. */
 const DRAIN_TIMEOUT_MS = 120_000;
@@ -59,7 +58,7 @@ export function runPipeline(
   const producerId = `run-${crypto.randomUUID().slice(0, 8)}`;
   let input = "";
   let pipeline: Pipeline | undefined;
-  let drift: DriftMonitor | undefined;
+  let insight: ModelInsight;
   let generated = 0;
   const unpublished = () =>
     pipeline ? generated - pipeline.producer.rows - pipeline.producer.deadLetters : 0;
@@ -99,23 +98,16 @@ export function runPipeline(
         workers: config.workers,
         events,
         shadowModel: config.shadowModel,
+        reasonCodes: config.reasonCodes,
       });
       say(
         `scoring with model ${scoring.current().version}; ${transport.kind} log; batches in ${input}`,
       );
-      if (scoring.shadow) say(`shadow model ${scoring.shadow.version} (${scoring.shadow.dir})`);
-      drift = config.driftSample === 0 ? undefined : await startDriftMonitor({
-        ...driftSettings(config),
-        events,
-        model: scoring.current,
-        say,
-      });
+      insight = await startModelInsight(config, { scoring, events, say });
       return scoring;
     },
     start: async ({ transport, events, say, seconds }, scoring) => {
       const model = scoring.current();
-      const comparison = new ShadowComparison();
-      comparison.follow(events);
       const partitions = await transport.partitions(config.topic);
       const running = pipeline = await Pipeline.start({
         transport,
@@ -142,8 +134,7 @@ export function runPipeline(
         system: running.system,
         figures: () => ({
           ...running.figures({ generated, modelVersion: model.version }),
-          shadow: comparison.figures(),
-          drift: drift?.status(),
+          ...insight.figures(),
         }),
         progress: () => running.consumer.scored,
         // Behind: generated and not yet scored (waiting to be published, or to be scored).
@@ -214,7 +205,7 @@ export function runPipeline(
               p99: latencyValue(consumer.latencyMs.quantile(0.99)),
               max: Math.round(consumer.latencyMs.max * 10) / 10,
             },
-            shadow: comparison.figures()?.pairs,
+            shadow: insight.shadowReport(),
           };
           ctx.print(
             `generated ${report.generated}, produced ${report.produced}, scored ${report.scored}, ` +
@@ -222,8 +213,8 @@ export function runPipeline(
               `duplicates ${report.duplicates}; ${report.throughput} transactions/s, latency p50 ` +
               `${report.latency_ms.p50} ms p99 ${report.latency_ms.p99} ms`,
           );
-          const shadow = comparison.figures();
-          if (shadow) ctx.print(shadowSummary(shadow.current));
+          const summary = insight.summary();
+          if (summary) ctx.print(summary);
           sayKept();
           if (unscoredInTopic > 0) {
             ctx.print(

@@ -34,6 +34,8 @@ export interface CellSetup {
   modelsDir: string;
   /** A shadow model scoring every transaction beside `model`. */
   shadowModel?: string;
+  /** Reason codes per alert (default `REASON_CODES`; 0: none). */
+  reasonCodes?: number;
   replicationFactor: number | undefined;
   signal: AbortSignal;
   /** Longest wait for the cell's actors to stop, in ms (default `STOP_TIMEOUT_MS`). */

@@ -47,6 +47,7 @@ export const benchCommand: CommandHandler = async (config, ctx) => {
       model: config.model,
       modelsDir: config.modelsDir,
       shadowModel: config.shadowModel,
+      reasonCodes: config.reasonCodes,
       replicationFactor: config.replicationFactor,
       repeat: config.repeat,
       kafka,

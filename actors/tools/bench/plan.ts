@@ -46,6 +46,8 @@ export interface ScalingOptions {
   modelsDir: string;
   /** A shadow model scoring every transaction beside `model` (its cost is what is measured). */
   shadowModel?: string;
+  /** Reason codes per alert (default `REASON_CODES`; 0: none; their cost is what is measured). */
+  reasonCodes?: number;
   replicationFactor: number | undefined;
   /** Runs of every cell (default `DEFAULT_REPEAT`). */
   repeat?: number;
@@ -114,6 +116,14 @@ export function planCells(
   for (const transport of transports) {
     const { rows } = cellSizes(options.rows, transport);
     const base = { transport, encoding: options.encoding, rows };
+    if (options.scenario === "consumer") {
+      for (const partitions of options.partitions) {
+        for (const workers of options.workers) {
+          cells.push({ ...base, section: "consumer", partitions, workers });
+        }
+      }
+      continue;
+    }
     if (options.scenario === "scaling") {
       for (const partitions of options.partitions) {
         for (const workers of options.workers) {

@@ -122,6 +122,7 @@ async function measureRun(cell: CellPlan, context: RunContext): Promise<RunRepor
     model: options.model,
     modelsDir: options.modelsDir,
     shadowModel: options.shadowModel,
+    reasonCodes: options.reasonCodes,
     replicationFactor: options.replicationFactor,
     signal: options.signal,
     stopTimeoutMs,

@@ -20,6 +20,8 @@ Deno.test("bench grids: 1, 2, 6 partitions and powers of two workers up to the m
   assert.ok(scaling.filter((c) => c.transport === "kafka").every((c) => c.rows < 1000));
   const e2e = planCells({ ...grid, scenario: "e2e" }, ["embedded"]);
   assert.ok(e2e.length === 12 && e2e.every((c) => c.section === "e2e"));
+  const consumer = planCells({ ...grid, scenario: "consumer" }, ["embedded"]);
+  assert.ok(consumer.length === 6 && consumer.every((c) => c.section === "consumer"));
 });
 
 Deno.test("bench scaling (embedded, tiny): every cell accounts for every row; JSON and HTML", async () => {
