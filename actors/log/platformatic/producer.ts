@@ -175,7 +175,25 @@ export class PlatformaticProducers {
     commit: { groupId: string; partition: TopicPartition; offset: number },
   ): Promise<void> {
     const { groupId, partition, offset } = commit;
-    const coordinatorId = await this.#admin.groupCoordinator(groupId);
+    const admin = this.#admin;
+    // The client sends every attempt to the coordinator the message names, read afresh at each
+    // attempt: a retry looks the coordinator up again, so a commit whose coordinator died moves
+    // to the new one once it is elected instead of spending its retries on the dead node (which
+    // stalled every partition until that node came back).
+    const coordinator = { id: await admin.groupCoordinator(groupId), attempts: 0 };
+    const relookup = () => {
+      admin.forgetCoordinator(groupId);
+      admin.groupCoordinator(groupId).then((id) => (coordinator.id = id), () => {});
+    };
+    const consumer = {
+      groupId,
+      generationId: -1,
+      memberId: "",
+      get coordinatorId() {
+        if (coordinator.attempts++ > 0) relookup();
+        return coordinator.id;
+      },
+    };
     try {
       await transaction.addConsumer({ groupId } as Consumer);
       await transaction.addOffset(
@@ -184,7 +202,7 @@ export class PlatformaticProducers {
           partition: partition.partition,
           // The client commits the offset after the message's.
           offset: BigInt(offset) - 1n,
-          metadata: { consumer: { groupId, generationId: -1, memberId: "", coordinatorId } },
+          metadata: { consumer },
         } as unknown as Message,
       );
     } catch (error) {
