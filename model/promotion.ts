@@ -15,6 +15,7 @@ import { writeFileAtomic } from "../actors/lib/atomic_write.ts";
 import { UsageError } from "../actors/lib/errors.ts";
 import { type LoadedModel, loadModel, ModelFormatError } from "./model_file.ts";
 import { versionName } from "./version_name.ts";
+import { readTextFileIfExists } from "../actors/lib/optional_file.ts";
 
 /** Name of the pointer file in a models folder. */
 export const PROMOTED_FILE = "promoted.json";
@@ -34,13 +35,8 @@ export interface Promotion {
  */
 export async function readPromotion(modelsDir: string): Promise<Promotion | undefined> {
   const path = join(modelsDir, PROMOTED_FILE);
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return undefined;
-    throw error;
-  }
+  const text = await readTextFileIfExists(path);
+  if (text === undefined) return undefined;
   let promotion: Promotion;
   try {
     promotion = JSON.parse(text);

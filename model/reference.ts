@@ -18,6 +18,7 @@ import { BinSearch, MAX_SEARCH_EDGES, shares } from "./drift.ts";
 import type { FeatureKind, FeatureSpec } from "./features.ts";
 import { type FeatureBins, numericBins } from "./forest/binning.ts";
 import { ModelFormatError, type ModelManifest } from "./model_file.ts";
+import { readTextFileIfExists } from "../actors/lib/optional_file.ts";
 
 /** Name of the reference file in a model folder. */
 export const REFERENCE_FILE = "reference.json";
@@ -133,13 +134,8 @@ export async function readReference(
   manifest: ModelManifest,
 ): Promise<ReferenceDistribution | undefined> {
   const path = join(dir, REFERENCE_FILE);
-  let text: string;
-  try {
-    text = await Deno.readTextFile(path);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return undefined;
-    throw error;
-  }
+  const text = await readTextFileIfExists(path);
+  if (text === undefined) return undefined;
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -7,6 +7,7 @@ import {
 } from "../../../../actors/pipeline/consumer/shadow_comparison.ts";
 import { prometheusText } from "../../../../actors/observe/dashboard/prometheus.ts";
 import { parsePrometheus } from "../../../fixtures/prometheus.ts";
+import { idleRoleStatus } from "../../../fixtures/role_status.ts";
 
 /** A committed batch of the given scores and labels, the shadow model's scores beside them. */
 function batch(
@@ -123,33 +124,9 @@ Deno.test("a new pair of versions starts its own counts; the recent window forge
 Deno.test("/metrics exports the comparison per pair of versions and model", () => {
   const comparison = new ShadowComparison();
   comparison.add(batch(ROWS));
-  const text = prometheusText({
-    role: "consume",
-    startedAt: 0,
-    now: 0,
-    transport: "embedded",
-    ready: true,
-    counters: {},
-    lag: [],
-    tree: {
-      id: "consumer",
-      path: "consumer",
-      kind: "supervisor",
-      state: "running",
-      restartType: "permanent",
-      restarts: 0,
-      in: 0,
-      out: 0,
-      processed: 0,
-      errors: 0,
-      deadLetters: 0,
-      mailboxDepth: 0,
-      mailboxCapacity: 0,
-      processingMs: { count: 0, total: 0, max: 0 },
-    },
-    recentAlerts: [],
-    shadow: comparison.figures(),
-  });
+  const text = prometheusText(
+    idleRoleStatus({ transport: "embedded", now: 0, shadow: comparison.figures() }),
+  );
   const families = parsePrometheus(text);
   const value = (name: string, labels: Record<string, string>) =>
     families.get(name)?.samples.find((s) =>
