@@ -36,29 +36,48 @@ export function killActorFault(): Fault {
 }
 
 /**
- * A partition actor throws on every batch for `faultMs`: its supervisor exceeds its restart
- * intensity and escalates; the consumer's supervisor restarts the subtree (with back-off).
+ * A partition actor throws on every batch until its supervisor exceeds its restart intensity and
+ * gives up, and the consumer subtree is restarted by its parent (at most `maxFaultMs`): however
+ * slowly a loaded machine restarts the actor, the loop lasts until the supervisor gives up.
  */
-export function crashLoopFault(faultMs = 3000): Fault {
+export function crashLoopFault(maxFaultMs = 30_000): Fault {
   let victim = -1;
-  let until = 0;
+  let context: LoadContext | undefined;
+  let subtreeBefore = 0;
+  let startedAt = 0;
+  let endedAt: number | undefined;
   let crashes = 0;
+  /** Whether the victim still throws; the loop ends at the first subtree restart. */
+  const looping = () => {
+    if (endedAt !== undefined || context === undefined) return false;
+    const now = performance.now();
+    if (subtreeRestarts(context) > subtreeBefore || now >= startedAt + maxFaultMs) {
+      endedAt = now;
+      return false;
+    }
+    return true;
+  };
   return {
     wrapScorers: (scorers) =>
       scorersWith(scorers, (partition) => {
-        if (partition === victim && performance.now() < until) {
+        if (partition === victim && looping()) {
           crashes++;
           throw new Error(`injected crash loop in partition ${partition}`);
         }
       }),
-    inject: (context) => {
-      victim = Math.floor(context.random() * context.partitions);
-      until = performance.now() + faultMs;
+    inject: (injected) => {
+      context = injected;
+      victim = Math.floor(injected.random() * injected.partitions);
+      subtreeBefore = subtreeRestarts(injected);
+      startedAt = performance.now();
       return 1;
     },
-    recoveredAt: (context, injectedAt) => firstCommitAfter(context, [victim], injectedAt + faultMs),
+    recoveredAt: (context, injectedAt) =>
+      firstCommitAfter(context, [victim], endedAt ?? injectedAt + maxFaultMs),
     notes: (context) => [
-      `partition ${victim} threw on every batch for ${faultMs} ms (${crashes} crashes)`,
+      `partition ${victim} threw on every batch for ${
+        Math.round((endedAt ?? performance.now()) - startedAt)
+      } ms (${crashes} crashes)`,
       `the consumer subtree was restarted ${
         subtreeRestarts(context)
       } times after its partitions' supervisor gave up`,
