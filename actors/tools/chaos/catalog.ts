@@ -8,7 +8,8 @@
 /** Scenarios that run in one process, on the embedded log or on Kafka with `--brokers`. */
 export const IN_PROCESS_SCENARIOS = {
   "kill-actor": "a partition actor throws; its supervisor restarts it per --strategy",
-  "crash-loop": "a partition actor throws on every batch until its supervisor gives up and escalates",
+  "crash-loop":
+    "a partition actor throws on every batch until its supervisor gives up and escalates",
   "kill-worker": "a scoring Web Worker is terminated (--fault crash) or hangs (--fault hang)",
   "slow-consumer":
     "consumers are throttled for a while; lag grows and shrinks, memory stays bounded",
