@@ -11,21 +11,12 @@ import { murmur2 } from "../../../actors/log/partitioner.ts";
 import { KAFKA_CLIENTS, type KafkaClientName } from "../../../actors/log/kafka_client.ts";
 import type { LogRecord, PartitionBatch, Transport } from "../../../actors/log/types.ts";
 import { eventually } from "../../fixtures/eventually.ts";
+import { JAVA_MURMUR2_HASHES } from "../../fixtures/java_murmur2.ts";
 import { kafkaTransport, NO_KAFKA } from "../../fixtures/kafka.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const unique = (prefix: string) => `${prefix}-${crypto.randomUUID().slice(0, 8)}`;
-
-/** Keys with their hash under the Java client's `Utils.murmur2` (Kafka's UtilsTest). */
-const JAVA_HASHES: [string, number][] = [
-  ["21", -973932308],
-  ["foobar", -790332482],
-  ["a-little-bit-long-string", -985981536],
-  ["a-little-bit-longer-string", -1486304829],
-  ["lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8", -58897971],
-  ["abc", 479470107],
-];
 
 /** Card numbers as the generator writes them (Visa, Amex, Discover, JCB, Maestro lengths). */
 const CARDS = [
@@ -68,7 +59,7 @@ for (const client of KAFKA_CLIENTS) {
         const topic = unique("java-partition");
         await transport.ensureTopics([{ name: topic, partitions: PARTITIONS }]);
         const expected = new Map<string, number>();
-        for (const [key, hash] of JAVA_HASHES) expected.set(key, javaPartition(hash));
+        for (const [key, hash] of JAVA_MURMUR2_HASHES) expected.set(key, javaPartition(hash));
         for (const card of CARDS) {
           const bytes = encoder.encode(card);
           expected.set(card, javaPartition(murmur2(bytes, 0, bytes.length)));

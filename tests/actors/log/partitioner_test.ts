@@ -1,20 +1,12 @@
 import assert from "node:assert/strict";
 import { murmur2, partitionForKey, partitionForKeyBytes } from "../../../actors/log/partitioner.ts";
 import { seededRandom } from "../../../actors/lib/random.ts";
+import { JAVA_MURMUR2_HASHES } from "../../fixtures/java_murmur2.ts";
 
 const encoder = new TextEncoder();
 
 Deno.test("murmur2 of bytes is the Java client's (Kafka's own test vectors)", () => {
-  // From Kafka's UtilsTest.testMurmur2.
-  const cases: [string, number][] = [
-    ["21", -973932308],
-    ["foobar", -790332482],
-    ["a-little-bit-long-string", -985981536],
-    ["a-little-bit-longer-string", -1486304829],
-    ["lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8", -58897971],
-    ["abc", 479470107],
-  ];
-  for (const [key, hash] of cases) {
+  for (const [key, hash] of JAVA_MURMUR2_HASHES) {
     const bytes = encoder.encode(key);
     assert.equal(murmur2(bytes, 0, bytes.length), hash, key);
   }
