@@ -165,8 +165,11 @@ export function slowConsumerFault(options: { faultMs?: number; msPerRow?: number
       })();
       return 1;
     },
-    recoveredAt: (_context, injectedAt) => {
+    recoveredAt: (context, injectedAt) => {
       sampling = false;
+      // The lag after the drain: on a loaded machine the sampling (at most 30 s past the fault)
+      // can end before the lag came down.
+      sample(context);
       // Recovered: the lag is back to where it was (or under 1000) after its peak.
       const during = lag.filter((s) => s.at >= injectedAt - 1);
       const baseline = during[0]?.records ?? 0;
