@@ -57,20 +57,27 @@ export class KafkaReader {
       if (range.from >= range.to) ranges.delete(partition);
     }
     if (ranges.size === 0) return;
+    let joined = false;
+    const started = Date.now();
     const consumer = this.#kafka.consumer({
       groupId: `fraudstream-reader-${crypto.randomUUID()}`,
       readUncommitted: false,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: 100,
-      retry: { retries: 3, restartOnFailure: () => Promise.resolve(false) },
+      retry: {
+        retries: 3,
+        // A retriable failure before the join (a coordinator still loading its offsets on a fresh
+        // or failed-over cluster) restarts the join; after it, a restart would read from the start
+        // again, so the failure ends the read.
+        restartOnFailure: () =>
+          Promise.resolve(!joined && Date.now() - started < READER_JOIN_TIMEOUT_MS),
+      },
     });
     const queue: (LogRecord[] | Error)[] = [];
-    let joined = false;
     const positions = new Map([...ranges].map(([partition, range]) => [partition, range.from]));
     const done = () => [...ranges].every(([p, range]) => positions.get(p)! >= range.to);
     // Fetch rounds completed since the last batch arrived.
     let emptyRounds = 0;
-    const started = Date.now();
     let lastProgress = started;
     try {
       await consumer.connect();
@@ -85,7 +92,9 @@ export class KafkaReader {
         }
         joined = true;
       });
-      consumer.on(consumer.events.CRASH, (event) => queue.push(event.payload.error));
+      consumer.on(consumer.events.CRASH, (event) => {
+        if (!event.payload.restart) queue.push(event.payload.error);
+      });
       consumer.on(consumer.events.FETCH, () => {
         if (joined) emptyRounds++;
       });
