@@ -38,7 +38,7 @@ export interface CommittedBatch {
   shadow?: ShadowScores;
   /** Messages of the batch that could not be decoded, and rows whose id was seen before. */
   deadLetters: number;
-  /** `trans_num` of each row scored, in order. */
+  /** `trans_num` of each row scored, in order, decoded from the columns on each call. */
   ids(): string[];
   /**
    * The offsets of the transactions topic the commit covers, `from` (inclusive) to `to` (the

@@ -12,7 +12,6 @@ import {
   allocateColumns,
   concatColumns,
   selectRows,
-  textAt,
   transactionAt,
   type TransactionColumns,
 } from "../../../model/columns.ts";
@@ -25,8 +24,6 @@ import type { SeenIds } from "./seen_ids.ts";
 export interface BatchRows {
   /** The rows to score, in log order. */
   columns: TransactionColumns;
-  /** Their `trans_num`s. */
-  ids: string[];
   /** Offset of the message each row came from. */
   offsets: Float64Array;
   /** Dead letters: undecodable messages, then rows whose id was seen before. */
@@ -49,22 +46,19 @@ export function batchRows(
     undecodableRecord(records[index], { topic, partition, reason: error.message })
   );
   const parts: TransactionColumns[] = [];
-  const ids: string[] = [];
   const offsets: number[] = [];
   for (const { columns, origins } of decoded.segments) {
     /** The rows kept, once one is dropped. */
     let kept: number[] | undefined;
+    const ids = columns.text.trans_num;
     for (let i = 0; i < columns.length; i++) {
-      const id = textAt(columns, "trans_num", i);
       const offset = records[origins[i]].offset;
-      if (seen.has(id)) {
+      if (!seen.addNew(ids.bytes, ids.start[i])) {
         kept ??= Array.from({ length: i }, (_, k) => k);
         const source = { partition, offset };
         deadLetters.push(duplicateRecord(transactionAt(columns, i), { topic, source }));
         continue;
       }
-      seen.add(id);
-      ids.push(id);
       offsets.push(offset);
       kept?.push(i);
     }
@@ -76,5 +70,5 @@ export function batchRows(
     : parts.length === 1
     ? parts[0]
     : concatColumns(parts);
-  return { columns, ids, offsets: Float64Array.from(offsets), deadLetters };
+  return { columns, offsets: Float64Array.from(offsets), deadLetters };
 }

@@ -18,7 +18,7 @@
  * @module
  */
 
-import { cardNumber, transactionAt } from "../../../model/columns.ts";
+import { cardNumber, textAt, transactionAt } from "../../../model/columns.ts";
 import type { ActorSpec } from "../../runtime/mod.ts";
 import type {
   OutgoingRecord,
@@ -264,7 +264,7 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
     const from = position;
     const started = Date.now();
     const out: { topic: string; records: OutgoingRecord[] }[] = [];
-    const { columns, ids, offsets, deadLetters } = batchRows(records, {
+    const { columns, offsets, deadLetters } = batchRows(records, {
       topic: batch.topic,
       partition,
       seen,
@@ -293,7 +293,7 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
         }
         if (options.emitScores) {
           const row = {
-            trans_num: ids[i],
+            trans_num: textAt(columns, "trans_num", i),
             cc_num: cardNumber(columns, i),
             is_fraud: columns.isFraud[i] === 1 ? 1 as const : 0 as const,
           };
@@ -347,7 +347,7 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
       alerts: alerts.length,
       shadow: result?.shadow,
       deadLetters: deadLetters.length,
-      ids: () => ids,
+      ids: () => Array.from({ length: rows }, (_, i) => textAt(columns, "trans_num", i)),
       offsets: { from, to: next },
     });
   }

@@ -46,49 +46,86 @@ export class SeenIdsFormatError extends Error {
   override name = "SeenIdsFormatError";
 }
 
-/** The recent transaction ids of one partition. */
+/** Slots of the id table: a power of two, at least twice the most ids kept. */
+const TABLE_SLOTS = 1 << 18;
+/** An empty slot of the id table. */
+const EMPTY = -1;
+/** The place, after the ring's, of the id being looked up. */
+const PROBE = WINDOW_SEGMENTS * SEGMENT_IDS;
+
+/**
+ * The recent transaction ids of one partition, as 16-byte binary ids: the kept segments' ids side
+ * by side in one buffer (the layout of their records), and an open-addressing table (linear
+ * probing) of positions in it, so a batch's ids are checked and added from the bytes of its
+ * `trans_num` column without a string per row.
+ */
 export class SeenIds {
-  readonly #ids = new Set<string>();
-  /** Ids of the kept segments, by ring slot (segment number modulo `WINDOW_SEGMENTS`). */
-  readonly #segments: string[][] = Array.from({ length: WINDOW_SEGMENTS }, () => []);
+  /**
+   * The ids of every ring slot's segment, `SEGMENT_IDS` places a slot, 16 bytes each, and at
+   * place `PROBE` the id being looked up.
+   */
+  readonly #ids = new Uint8Array((PROBE + 1) * ID_BYTES);
+  /** The same bytes as 32-bit words (4 an id), for hashing and comparing. */
+  readonly #words = new Uint32Array(this.#ids.buffer);
+  /** Ids in each ring slot's segment. */
+  readonly #counts = new Int32Array(WINDOW_SEGMENTS);
   /** Segment number held by each slot (-1: none). */
   readonly #numbers: number[] = new Array(WINDOW_SEGMENTS).fill(-1);
+  /** The id table: each slot holds the place of an id in `#ids`, or `EMPTY`. */
+  readonly #table = new Int32Array(TABLE_SLOTS).fill(EMPTY);
+  /** A random seed for the hash, so ids made to collide here cannot be made in advance. */
+  readonly #seed = crypto.getRandomValues(new Uint32Array(1))[0];
+  /** Ids remembered. */
+  #size = 0;
   /** The segment new ids go to. */
   #open = 0;
   /** Slots changed since the last `takeChanges`. */
   readonly #changed = new Set<number>();
   /** Restored records, the latest per slot, until `finishRestore`. */
-  readonly #restored = new Map<number, { segment: number; ids: string[] }>();
+  readonly #restored = new Map<number, { segment: number; ids: Uint8Array }>();
+  /** An id written from its text, for `has` and `add`. */
+  readonly #scratch = new Uint8Array(32);
 
   /** Number of ids remembered. */
   get size(): number {
-    return this.#ids.size;
+    return this.#size;
   }
 
-  /** Whether `id` was seen within the window. */
+  /** Whether `id` (32 lowercase hex digits) was seen within the window. */
   has(id: string): boolean {
-    return this.#ids.has(id);
+    this.#pack(this.#text(id), 0, PROBE);
+    return this.#find(PROBE) !== EMPTY;
   }
 
-  /** Remembers `id`; the oldest segment is forgotten when a new one starts. */
+  /** Remembers `id` (32 lowercase hex digits); the oldest segment is forgotten when one starts. */
   add(id: string): void {
+    this.addNew(this.#text(id), 0);
+  }
+
+  /**
+   * Remembers the id whose 32 lowercase hex digits are at `start` in `text`, unless it was seen
+   * within the window; whether it was new. The oldest segment is forgotten when a new one starts.
+   */
+  addNew(text: Uint8Array, start: number): boolean {
+    this.#pack(text, start, PROBE);
+    if (this.#find(PROBE) !== EMPTY) return false;
     let slot = this.#open % WINDOW_SEGMENTS;
-    if (this.#segments[slot].length === SEGMENT_IDS) {
+    if (this.#counts[slot] === SEGMENT_IDS) {
       slot = ++this.#open % WINDOW_SEGMENTS;
-      for (const old of this.#segments[slot]) this.#ids.delete(old);
-      this.#segments[slot] = [];
+      this.#forget(slot);
+      this.#find(PROBE); // the table changed: where the id goes now
     }
     this.#numbers[slot] = this.#open;
-    this.#segments[slot].push(id);
-    this.#ids.add(id);
+    this.#insert(slot);
     this.#changed.add(slot);
+    return true;
   }
 
   /** The segments changed since the last call, as records to commit with the batch. */
   takeChanges(): { slot: number; value: Uint8Array }[] {
     const changes = [...this.#changed].map((slot) => ({
       slot,
-      value: encodeSegment(this.#numbers[slot], this.#segments[slot]),
+      value: encodeSegment(this.#numbers[slot], this.#segmentIds(slot)),
     }));
     this.#changed.clear();
     return changes;
@@ -106,34 +143,139 @@ export class SeenIds {
     for (const { segment, ids } of this.#restored.values()) {
       if (segment <= newest - WINDOW_SEGMENTS) continue;
       const slot = segment % WINDOW_SEGMENTS;
-      for (const old of this.#segments[slot]) this.#ids.delete(old);
-      this.#segments[slot] = ids;
+      this.#forget(slot);
       this.#numbers[slot] = segment;
-      for (const id of ids) this.#ids.add(id);
+      for (let at = 0; at < ids.byteLength; at += ID_BYTES) {
+        this.#ids.set(ids.subarray(at, at + ID_BYTES), PROBE * ID_BYTES);
+        // A record that repeats an id (written by no fraudstream) keeps it once.
+        if (this.#find(PROBE) === EMPTY) this.#insert(slot);
+      }
     }
     this.#open = Math.max(newest, 0);
     this.#restored.clear();
   }
-}
 
-const HEX = "0123456789abcdef";
+  /** The slot where the last `#find` stopped (the empty slot a new id goes to). */
+  #probeEnd = 0;
 
-function encodeSegment(segment: number, ids: string[]): Uint8Array {
-  const bytes = new Uint8Array(HEADER_BYTES + ids.length * ID_BYTES);
-  new DataView(bytes.buffer).setFloat64(0, segment);
-  let at = HEADER_BYTES;
-  for (const id of ids) {
-    for (let i = 0; i < 32; i += 2) bytes[at++] = (nibble(id, i) << 4) | nibble(id, i + 1);
+  /**
+   * Adds the id at `PROBE` to ring `slot`'s segment and to the table, at the empty slot where the
+   * last `#find` of it stopped.
+   */
+  #insert(slot: number): void {
+    const place = slot * SEGMENT_IDS + this.#counts[slot];
+    this.#ids.copyWithin(place * ID_BYTES, PROBE * ID_BYTES, (PROBE + 1) * ID_BYTES);
+    this.#table[this.#probeEnd] = place;
+    this.#counts[slot]++;
+    this.#size++;
   }
-  return bytes;
+
+  /** Forgets the ids of ring `slot`. */
+  #forget(slot: number): void {
+    const first = slot * SEGMENT_IDS;
+    for (let i = 0; i < this.#counts[slot]; i++) this.#remove(first + i);
+    this.#size -= this.#counts[slot];
+    this.#counts[slot] = 0;
+    this.#numbers[slot] = -1;
+  }
+
+  /** Writes the hex digits at `start` in `text` as the 16 bytes of id place `place`. */
+  #pack(text: Uint8Array, start: number, place: number): void {
+    const ids = this.#ids;
+    let at = place * ID_BYTES;
+    for (let i = start; i < start + 32; i += 2) {
+      ids[at++] = (hexValue(text[i]) << 4) | hexValue(text[i + 1]);
+    }
+  }
+
+  /** The table slot to start probing at for the id at `place`. */
+  #home(place: number): number {
+    const w = this.#words;
+    const at = place * 4;
+    // Each word multiplied in, then murmur3's finalizer, so every bit of the id moves the slot.
+    let h = this.#seed;
+    h = Math.imul(h ^ w[at], 0x9e3779b1);
+    h = Math.imul(h ^ w[at + 1], 0x85ebca6b);
+    h = Math.imul(h ^ w[at + 2], 0xc2b2ae35);
+    h = Math.imul(h ^ w[at + 3], 0x27d4eb2f);
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+    return (h ^ (h >>> 16)) & (TABLE_SLOTS - 1);
+  }
+
+  /**
+   * The place of an id in the table equal to the id at `place` (not itself in the table), or
+   * `EMPTY`; `#probeEnd` is then the empty slot where it would go.
+   */
+  #find(place: number): number {
+    const table = this.#table;
+    const w = this.#words;
+    const a = place * 4;
+    let slot = this.#home(place);
+    for (;;) {
+      const other = table[slot];
+      if (other === EMPTY) {
+        this.#probeEnd = slot;
+        return EMPTY;
+      }
+      const b = other * 4;
+      if (
+        w[a] === w[b] && w[a + 1] === w[b + 1] && w[a + 2] === w[b + 2] && w[a + 3] === w[b + 3]
+      ) {
+        return other;
+      }
+      slot = (slot + 1) & (TABLE_SLOTS - 1);
+    }
+  }
+
+  /** Takes id place `place` out of the table, moving back the entries probed past it. */
+  #remove(place: number): void {
+    const table = this.#table;
+    const mask = TABLE_SLOTS - 1;
+    let slot = this.#home(place);
+    while (table[slot] !== place) {
+      if (table[slot] === EMPTY) return;
+      slot = (slot + 1) & mask;
+    }
+    // Backward-shift deletion: an entry after the hole moves into it unless its home lies
+    // (cyclically) after the hole and at or before the entry.
+    let hole = slot;
+    for (let next = (hole + 1) & mask; table[next] !== EMPTY; next = (next + 1) & mask) {
+      const home = this.#home(table[next]);
+      const stays = hole <= next ? home > hole && home <= next : home > hole || home <= next;
+      if (stays) continue;
+      table[hole] = table[next];
+      hole = next;
+    }
+    table[hole] = EMPTY;
+  }
+
+  /** The ids of ring `slot` as their record bytes. */
+  #segmentIds(slot: number): Uint8Array {
+    const first = slot * SEGMENT_IDS * ID_BYTES;
+    return this.#ids.subarray(first, first + this.#counts[slot] * ID_BYTES);
+  }
+
+  /** `id` as the bytes of its text. */
+  #text(id: string): Uint8Array {
+    for (let i = 0; i < 32; i++) this.#scratch[i] = id.charCodeAt(i);
+    return this.#scratch;
+  }
 }
 
-function nibble(id: string, at: number): number {
-  const c = id.charCodeAt(at);
+/** The value of a lowercase hex digit's byte. */
+function hexValue(c: number): number {
   return c <= 0x39 ? c - 0x30 : c - 0x57;
 }
 
-function decodeSegment(bytes: Uint8Array): { segment: number; ids: string[] } {
+function encodeSegment(segment: number, ids: Uint8Array): Uint8Array {
+  const bytes = new Uint8Array(HEADER_BYTES + ids.byteLength);
+  new DataView(bytes.buffer).setFloat64(0, segment);
+  bytes.set(ids, HEADER_BYTES);
+  return bytes;
+}
+
+function decodeSegment(bytes: Uint8Array): { segment: number; ids: Uint8Array } {
   const count = (bytes.byteLength - HEADER_BYTES) / ID_BYTES;
   if (!Number.isInteger(count) || count > SEGMENT_IDS) {
     throw new SeenIdsFormatError("a seen-ids segment record has the wrong length");
@@ -142,15 +284,5 @@ function decodeSegment(bytes: Uint8Array): { segment: number; ids: string[] } {
   if (!Number.isInteger(segment) || segment < 0) {
     throw new SeenIdsFormatError("a seen-ids segment record has a bad segment number");
   }
-  const ids: string[] = new Array(count);
-  let at = HEADER_BYTES;
-  for (let i = 0; i < count; i++) {
-    let id = "";
-    for (let k = 0; k < ID_BYTES; k++) {
-      const byte = bytes[at++];
-      id += HEX[byte >> 4] + HEX[byte & 15];
-    }
-    ids[i] = id;
-  }
-  return { segment, ids };
+  return { segment, ids: bytes.subarray(HEADER_BYTES) };
 }

@@ -55,3 +55,34 @@ Deno.test("segment keys are told apart from card numbers", () => {
   assert.equal(segmentSlot("4263982640269299"), -1);
   assert.equal(segmentSlot(segmentKey(WINDOW_SEGMENTS)), -1);
 });
+
+Deno.test("ids checked from their bytes answer as a plain window of the last segments does", () => {
+  // Random ids from a small pool, so many repeat, over three windows' worth of segments; the
+  // reference is the window written the plain way: a list of segments of strings, and a set.
+  const seen = new SeenIds();
+  const segments: string[][] = [[]];
+  const kept = new Set<string>();
+  const pool = Array.from({ length: 200_000 }, () => {
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  });
+  const text = new TextEncoder();
+  let random = 7;
+  for (let i = 0; i < 3 * WINDOW_SEGMENTS * SEGMENT_IDS; i++) {
+    random = (Math.imul(random, 1103515245) + 12345) >>> 0;
+    const id = pool[random % pool.length];
+    const known = kept.has(id);
+    const line = text.encode(`x,${id},y`);
+    assert.equal(seen.addNew(line, 2), !known, `id ${i}`);
+    if (known) continue;
+    if (segments[segments.length - 1].length === SEGMENT_IDS) {
+      segments.push([]);
+      if (segments.length > WINDOW_SEGMENTS) {
+        for (const old of segments.shift()!) kept.delete(old);
+      }
+    }
+    segments[segments.length - 1].push(id);
+    kept.add(id);
+    if (i % 50_000 === 0) assert.equal(seen.size, kept.size);
+  }
+});
