@@ -302,6 +302,14 @@ export class ActorCell implements Child, MailboxOwner {
           this.mailbox.putFront(envelope);
           return { kind: "normal" };
         }
+        if (movedAway(envelope)) {
+          // Delivered before to an incarnation that is gone, which took its buffers with it.
+          this.#deadLetter(
+            envelope,
+            new Error("its transferred buffers moved with an earlier delivery"),
+          );
+          continue;
+        }
         incarnation.inFlight = envelope;
         const started = performance.now();
         let reply: unknown;
@@ -350,6 +358,11 @@ export class ActorCell implements Child, MailboxOwner {
       this.mailbox.putFront(envelope);
       return;
     }
+    this.#deadLetter(envelope, error);
+  }
+
+  /** Gives up on a message: a dead letter, and its caller told why. */
+  #deadLetter(envelope: Envelope, error: unknown): void {
     this.#metrics.deadLetters++;
     this.#env.deadLetter({
       path: this.path,
@@ -389,4 +402,12 @@ export class ActorCell implements Child, MailboxOwner {
       this.onExit?.(this, exit, incarnation.number);
     });
   }
+}
+
+/**
+ * Whether a message's transferred buffers are gone (detached): it went to a worker before and
+ * cannot be sent again.
+ */
+function movedAway(envelope: Envelope): boolean {
+  return envelope.transfer?.some((item) => item instanceof ArrayBuffer && item.detached) ?? false;
 }

@@ -63,11 +63,14 @@ export class CallTimeoutError extends Error {
   }
 }
 
-/** A message failed twice (first attempt and one retry) and went to the dead letters. */
+/**
+ * A message went to the dead letters: it failed twice (first attempt and one retry), or could not
+ * be sent again (its transferred buffers moved with the delivery that failed).
+ */
 export class DeadLetterError extends Error {
   override name = "DeadLetterError";
   constructor(actor: string, cause: unknown) {
-    super(`actor '${actor}' failed the message twice: ${describeError(cause)}`, { cause });
+    super(`actor '${actor}' gave up on the message: ${describeError(cause)}`, { cause });
   }
 }
 

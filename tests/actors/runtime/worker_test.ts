@@ -109,6 +109,27 @@ Deno.test("buffers move to and from a worker by transfer, not copy", async () =>
   }
 });
 
+Deno.test("a message whose buffers moved to a killed worker is refused, not sent again", async () => {
+  const system = await ActorSystem.start(
+    workerTree({ heartbeat: { intervalMs: 50, timeoutMs: 200 } }),
+  );
+  try {
+    const ref = system.ref("w");
+    const buffer = new ArrayBuffer(1024);
+    const hang = ref.call({ op: "hang", buffer }, { transfer: [buffer] });
+    const after = ref.call({ op: "echo", value: "still served" });
+    await assert.rejects(hang, (error: Error) => {
+      assert.ok(error instanceof DeadLetterError);
+      assert.match(error.message, /moved/);
+      return true;
+    });
+    assert.deepEqual((await after as { value: string }).value, "still served");
+    assert.equal(workerSnapshot(system).restarts, 1, "only the hung incarnation was replaced");
+  } finally {
+    await system.shutdown();
+  }
+});
+
 Deno.test("messages a worker emits reach onEmit before its reply", async () => {
   const received: unknown[] = [];
   const system = await ActorSystem.start(workerTree({
