@@ -14,7 +14,10 @@ import { DEAD_LETTER_RAW_BYTES } from "../codec/raw_excerpt.ts";
 export interface LineChunk {
   /** 1-based number of the chunk's first line. */
   first: number;
-  /** The lines, each with its line break (the file's last line may lack one). */
+  /**
+   * The lines, each with its line break (the file's last line may lack one), in a buffer of their
+   * own (it can be transferred to a worker).
+   */
   bytes: Uint8Array;
   /** Number of lines in `bytes`. */
   count: number;
@@ -92,7 +95,7 @@ export async function* readLines(
       end = block.overlong.end;
       if (lineNumber < fromLine) continue;
       if (count === 0) first = lineNumber;
-      parts.push(EMPTY_LINE);
+      parts.push(EMPTY_LINE.slice()); // a chunk's bytes are its own (they may be transferred)
       overlong.push(block.overlong);
       if (++count >= chunkLines) yield take(false);
       continue;

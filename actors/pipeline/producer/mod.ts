@@ -1,9 +1,9 @@
 /**
  * The producer role: a supervised actor that watches the input folder like Spark's file source
  * (new complete files only, at most `maxFilesPerTrigger` per scan, progress kept in the ledger so a
- * restart neither skips nor repeats a row) and publishes each file with `publishFile`, its chunks
- * parsed and encoded by a pool of encoder workers. A file that changes after it was published is
- * reported; when it grew, the lines added are published too.
+ * restart neither skips nor repeats a row) and publishes the files with `publishFiles`, their
+ * chunks parsed and encoded ahead by a pool of encoder workers. A file that changes after it was
+ * published is reported; when it grew, the lines added are published too.
  *
  * Tree: `producer` (rest_for_one) -> `encoders` (one worker per encoder), `publish` (the actor).
  *
@@ -19,7 +19,7 @@ import { changeSince, isLaterEntry, resumeGrown } from "./changes.ts";
 import { type InputFile, scanInputFolder, SettleFilter } from "./files.ts";
 import { LEDGER_TOPIC, type LedgerEntry, readLedger } from "./ledger.ts";
 import type { LineChunk } from "./lines.ts";
-import { type ProducerMetrics, publishFile } from "./publisher.ts";
+import { type FileToPublish, type ProducerMetrics, publishFiles } from "./publisher.ts";
 import { workers } from "../workers/specs.ts";
 import { delay } from "../../lib/async.ts";
 import type { PipelineEmitter } from "../events.ts";
@@ -107,9 +107,12 @@ function publisherActor(
       run: async (ctx) => {
         const refs = encoders.map((address) => ctx.sibling(address));
         let turn = 0;
+        // The chunk's bytes move to the encoder (a copy of a megabyte a chunk cost the thread that
+        // talks to the log more than reading it); a chunk its encoder died with is read again.
         const encode = (chunk: LineChunk, chunkOptions: ChunkOptions) =>
           refs[turn++ % refs.length].call({ chunk, options: chunkOptions }, {
             signal: ctx.signal,
+            transfer: [chunk.bytes.buffer as ArrayBuffer],
           });
         const producer = await options.transport.transactionalProducer(
           `fraudstream-producer-${options.producerId}`,
@@ -137,36 +140,28 @@ function publisherActor(
               await delay(options.pollMs ?? 250, ctx.signal);
               continue;
             }
-            for (const file of todo) {
-              if (ctx.signal.aborted) break;
-              let from = ledger.get(file.name);
-              const change = from && changeSince(file, from);
-              if (from && change) {
-                const resumed = await resumeGrown(file, from);
-                report(file, [change.message, resumed.warning].filter(Boolean).join("; "));
-                from = resumed.entry;
-              }
-              const entry = await publishFile(file, from, {
-                producer,
-                producerId: options.producerId,
-                topics: { ...options.topics, ledger: LEDGER_TOPIC },
-                partitions: options.partitions,
-                encoding: options.encoding,
-                chunkLines: options.chunkLines,
-                maxLineBytes: options.maxLineBytes,
-                encode,
-                readAhead: 2 * encoders.length,
-                metrics: options.metrics,
-                signal: ctx.signal,
-                events: options.events,
-                onCommitted: (entry) => committed.set(entry.file, entry),
-              });
-              ledger.set(file.name, entry);
-              // A file that changed while it was read is kept for the next scan to report.
-              if (entry.done && options.deletePublished && await unchanged(file, entry)) {
-                await Deno.remove(file.path).catch(() => {});
-              }
-            }
+            await publishFiles(resumedFiles(todo, ledger, report), {
+              producer,
+              producerId: options.producerId,
+              topics: { ...options.topics, ledger: LEDGER_TOPIC },
+              partitions: options.partitions,
+              encoding: options.encoding,
+              chunkLines: options.chunkLines,
+              maxLineBytes: options.maxLineBytes,
+              encode,
+              readAhead: 2 * encoders.length,
+              metrics: options.metrics,
+              signal: ctx.signal,
+              events: options.events,
+              onCommitted: async (file, entry) => {
+                committed.set(entry.file, entry);
+                ledger.set(file.name, entry);
+                // A file that changed while it was read is kept for the next scan to report.
+                if (entry.done && options.deletePublished && await unchanged(file, entry)) {
+                  await Deno.remove(file.path).catch(() => {});
+                }
+              },
+            });
           }
         } finally {
           await producer.close().catch(() => {});
@@ -174,6 +169,27 @@ function publisherActor(
       },
     }),
   };
+}
+
+/**
+ * `files` one after the other, each from where the ledger says; a file that grew since it was
+ * published is reported and published on from where it ended.
+ */
+async function* resumedFiles(
+  files: InputFile[],
+  ledger: Map<string, LedgerEntry>,
+  report: (file: InputFile, message: string) => void,
+): AsyncGenerator<FileToPublish> {
+  for (const file of files) {
+    let from = ledger.get(file.name);
+    const change = from && changeSince(file, from);
+    if (from && change) {
+      const grown = await resumeGrown(file, from);
+      report(file, [change.message, grown.warning].filter(Boolean).join("; "));
+      from = grown.entry;
+    }
+    yield { file, from };
+  }
 }
 
 /** Whether `file` still has the size and time it had when `entry` finished publishing it. */

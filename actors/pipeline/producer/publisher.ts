@@ -67,51 +67,57 @@ export interface PublishOptions {
    * ids (decoded only when asked for).
    */
   events?: PipelineEmitter;
-  /** Called after every committed chunk with the file's new ledger entry. */
-  onCommitted?: (entry: LedgerEntry) => void;
+  /** Called, and awaited, after every committed chunk with its file and the file's new entry. */
+  onCommitted?: (file: InputFile, entry: LedgerEntry) => void | Promise<void>;
 }
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
+/** A file to publish, from its ledger entry (from the start when absent). */
+export interface FileToPublish {
+  file: InputFile;
+  /** Where the file stands: absent for a new file; when done, the file grew since. */
+  from?: LedgerEntry;
+}
+
+/** A chunk read ahead, with the file it is of. */
+interface AheadChunk {
+  job: FileJob;
+  chunk: LineChunk;
+  encoded: Promise<EncodedChunk>;
+}
+
+/** A file being published: where it started and where its committed chunks have brought it. */
+interface FileJob {
+  file: InputFile;
+  /** The ledger entry the file was taken up at (undefined: a new file). */
+  from?: LedgerEntry;
+  current: LedgerEntry;
+}
+
 /**
- * Publishes `file` from the ledger position `entry` (from the start when absent; from its line on
- * when it is done but the file grew since); the new entry.
+ * Publishes `files` in turn, each from its ledger position: chunks are read and encoded ahead,
+ * across the end of a file into the next, so the encoders keep working while a chunk commits;
+ * they are committed in order, one transaction each. Stops after the chunk in progress when
+ * `options.signal` is aborted. Calls `onCommitted` after every chunk with its file's new entry.
  */
-export async function publishFile(
-  file: InputFile,
-  entry: LedgerEntry | undefined,
+export async function publishFiles(
+  files: AsyncIterable<FileToPublish> | Iterable<FileToPublish>,
   options: PublishOptions,
-): Promise<LedgerEntry> {
-  let current: LedgerEntry = entry ??
-    { file: file.name, line: 1, rows: 0, bad: 0, done: false, size: file.size };
+): Promise<void> {
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
-  const chunkOptions: ChunkOptions = {
-    file: file.name,
-    topic: options.topics.transactions,
-    partitions: options.partitions,
-    encoding: options.encoding,
-    maxArrowRows: options.maxArrowRows,
-    maxLineBytes,
-  };
   const chunkLines = options.chunkLines ?? DEFAULT_CHUNK_LINES;
-  const chunks = readLines(file.path, { fromLine: current.line, chunkLines, maxLineBytes });
-  // Chunks are encoded ahead, in parallel, and published in file order.
-  const ahead: { chunk: LineChunk; encoded: Promise<EncodedChunk> }[] = [];
   const readAhead = Math.max(1, options.readAhead ?? 1);
+  const chunks = aheadChunks(files, { ...options, maxLineBytes, chunkLines });
+  const ahead: AheadChunk[] = [];
   let read = false;
   try {
     for (;;) {
       while (!read && ahead.length <= readAhead) {
         const next = await chunks.next();
-        if (next.done) {
-          read = true;
-          break;
-        }
-        const encoded = options.encode(next.value, chunkOptions);
-        // Awaited in order below; a chunk left behind when publishing stops fails unobserved.
-        encoded.catch(() => {});
-        ahead.push({ chunk: next.value, encoded });
+        if (next.done) read = true;
+        else ahead.push(next.value);
       }
       const head = ahead.shift();
       if (!head) break;
@@ -119,55 +125,99 @@ export async function publishFile(
       // A short chunk that ends the file goes with the one before it: a file just over a multiple
       // of the chunk size (a header line and 5,000 rows) costs one transaction, not two.
       const tail = ahead[0];
-      if (tail?.chunk.last && tail.chunk.count <= chunkLines / 4) parts.push(ahead.shift()!);
-      const chunk = joinedChunk(parts.map((part) => part.chunk));
-      const encoded = await Promise.all(parts.map((part) => part.encoded));
-      const records = encoded.flatMap((part) => unpackRecords(part.records));
-      const bad = encoded.flatMap((part) => part.bad);
-      const rows = encoded.reduce((sum, part) => sum + part.rows, 0);
-      const bytes = encoded.reduce((sum, part) => sum + part.records.values.byteLength, 0);
-      const next: LedgerEntry = {
-        ...current,
-        line: chunk.first + chunk.count,
-        rows: current.rows + rows,
-        bad: current.bad + bad.length,
-        done: chunk.last,
-        bytes: chunk.end,
-        mtimeMs: file.mtimeMs,
-      };
-      const transaction = await options.producer.begin();
-      try {
-        if (records.length > 0) await transaction.send(options.topics.transactions, records);
-        if (bad.length > 0) {
-          await transaction.send(options.topics.deadLetters, bad.map(deadLetterRecord));
-        }
-        await transaction.send(options.topics.ledger, [ledgerRecord(options.producerId, next)]);
-        await transaction.commit();
-      } catch (error) {
-        await transaction.abort().catch(() => {});
-        throw error;
+      if (tail?.job === head.job && tail.chunk.last && tail.chunk.count <= chunkLines / 4) {
+        parts.push(ahead.shift()!);
       }
-      current = next;
-      options.onCommitted?.(next);
-      const metrics = options.metrics;
-      metrics.rows += rows;
-      metrics.deadLetters += bad.length;
-      metrics.transactions++;
-      metrics.bytes += bytes;
-      // A file published on after it grew was counted when it was first done.
-      if (next.done && !entry?.done) metrics.files++;
-      options.events?.emit("published", {
-        producerId: options.producerId,
-        rows,
-        ids: idsOf(encoded),
-      });
-      if (options.signal?.aborted && !chunk.last) break;
+      await commitChunk(head.job, parts, options);
+      if (options.signal?.aborted) break;
     }
   } finally {
-    // Closes the file when publishing stops before its end.
+    // Closes the file being read when publishing stops before its end.
     await chunks.return(undefined);
   }
-  return current;
+}
+
+/**
+ * The chunks of `files`, in order, each handed to an encoder as it is read (a chunk left behind
+ * when publishing stops fails unobserved).
+ */
+async function* aheadChunks(
+  files: AsyncIterable<FileToPublish> | Iterable<FileToPublish>,
+  options: PublishOptions & { maxLineBytes: number; chunkLines: number },
+): AsyncGenerator<AheadChunk> {
+  for await (const { file, from } of files) {
+    const current: LedgerEntry = from ??
+      { file: file.name, line: 1, rows: 0, bad: 0, done: false, size: file.size };
+    const job: FileJob = { file, from, current };
+    const chunkOptions: ChunkOptions = {
+      file: file.name,
+      topic: options.topics.transactions,
+      partitions: options.partitions,
+      encoding: options.encoding,
+      maxArrowRows: options.maxArrowRows,
+      maxLineBytes: options.maxLineBytes,
+    };
+    const lines = readLines(file.path, {
+      fromLine: current.line,
+      chunkLines: options.chunkLines,
+      maxLineBytes: options.maxLineBytes,
+    });
+    for await (const chunk of lines) {
+      const encoded = options.encode(chunk, chunkOptions);
+      encoded.catch(() => {});
+      yield { job, chunk, encoded };
+    }
+  }
+}
+
+/** Commits the chunks `parts` of `job`'s file in one transaction, with the file's new entry. */
+async function commitChunk(
+  job: FileJob,
+  parts: AheadChunk[],
+  options: PublishOptions,
+): Promise<void> {
+  const { file, current } = job;
+  const chunk = joinedChunk(parts.map((part) => part.chunk));
+  const encoded = await Promise.all(parts.map((part) => part.encoded));
+  const records = encoded.flatMap((part) => unpackRecords(part.records));
+  const bad = encoded.flatMap((part) => part.bad);
+  const rows = encoded.reduce((sum, part) => sum + part.rows, 0);
+  const bytes = encoded.reduce((sum, part) => sum + part.records.values.byteLength, 0);
+  const next: LedgerEntry = {
+    ...current,
+    line: chunk.first + chunk.count,
+    rows: current.rows + rows,
+    bad: current.bad + bad.length,
+    done: chunk.last,
+    bytes: chunk.end,
+    mtimeMs: file.mtimeMs,
+  };
+  const transaction = await options.producer.begin();
+  try {
+    if (records.length > 0) await transaction.send(options.topics.transactions, records);
+    if (bad.length > 0) {
+      await transaction.send(options.topics.deadLetters, bad.map(deadLetterRecord));
+    }
+    await transaction.send(options.topics.ledger, [ledgerRecord(options.producerId, next)]);
+    await transaction.commit();
+  } catch (error) {
+    await transaction.abort().catch(() => {});
+    throw error;
+  }
+  job.current = next;
+  const metrics = options.metrics;
+  metrics.rows += rows;
+  metrics.deadLetters += bad.length;
+  metrics.transactions++;
+  metrics.bytes += bytes;
+  // A file published on after it grew was counted when it was first done.
+  if (next.done && !job.from?.done) metrics.files++;
+  options.events?.emit("published", {
+    producerId: options.producerId,
+    rows,
+    ids: idsOf(encoded),
+  });
+  await options.onCommitted?.(file, next);
 }
 
 /**
