@@ -63,8 +63,11 @@ export async function* readLines(
 ): AsyncGenerator<LineChunk> {
   const fromLine = options.fromLine ?? 1;
   const chunkLines = options.chunkLines ?? DEFAULT_CHUNK_LINES;
-  /** The chunk being gathered: its pieces (copied out of the blocks), lines and first line. */
-  const parts: Uint8Array[] = [];
+  /**
+   * The chunk being gathered: its bytes (copied out of the blocks into a buffer of the chunk's
+   * own, sized after the chunk before it), lines and first line.
+   */
+  const gathered = new ChunkBytes();
   const overlong: OverlongLine[] = [];
   let count = 0;
   let first = 0;
@@ -74,13 +77,12 @@ export async function* readLines(
   const take = (last: boolean): LineChunk => {
     const chunk: LineChunk = {
       first: count > 0 ? first : lineNumber + 1,
-      bytes: concat(parts),
+      bytes: gathered.take(),
       count,
       last,
       end,
     };
     if (overlong.length > 0) chunk.overlong = overlong.splice(0);
-    parts.length = 0;
     count = 0;
     return chunk;
   };
@@ -95,7 +97,7 @@ export async function* readLines(
       end = block.overlong.end;
       if (lineNumber < fromLine) continue;
       if (count === 0) first = lineNumber;
-      parts.push(EMPTY_LINE.slice()); // a chunk's bytes are its own (they may be transferred)
+      gathered.add(EMPTY_LINE);
       overlong.push(block.overlong);
       if (++count >= chunkLines) yield take(false);
       continue;
@@ -112,25 +114,41 @@ export async function* readLines(
       if (count === 0) first = lineNumber;
       count++;
       if (count >= chunkLines) {
-        parts.push(buffer.slice(pieceStart, lineEnd));
+        gathered.add(buffer.subarray(pieceStart, lineEnd));
         pieceStart = -1;
         yield take(false);
       }
     }
-    if (pieceStart >= 0) parts.push(buffer.slice(pieceStart, block.end));
+    if (pieceStart >= 0) gathered.add(buffer.subarray(pieceStart, block.end));
   }
   yield take(true);
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0];
-  let total = 0;
-  for (const part of parts) total += part.byteLength;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.byteLength;
+/**
+ * The bytes of a chunk being gathered, copied once into a buffer that the chunk then owns (so it
+ * can move to a worker); the next chunk's buffer starts at the size of the last.
+ */
+class ChunkBytes {
+  #bytes = new Uint8Array(64 * 1024);
+  #length = 0;
+
+  /** Appends a copy of `piece`. */
+  add(piece: Uint8Array): void {
+    const needed = this.#length + piece.byteLength;
+    if (needed > this.#bytes.byteLength) {
+      const grown = new Uint8Array(Math.max(needed, 2 * this.#bytes.byteLength));
+      grown.set(this.#bytes.subarray(0, this.#length));
+      this.#bytes = grown;
+    }
+    this.#bytes.set(piece, this.#length);
+    this.#length = needed;
   }
-  return out;
+
+  /** The bytes gathered, in a buffer no later chunk writes to. */
+  take(): Uint8Array {
+    const bytes = this.#bytes.subarray(0, this.#length);
+    this.#bytes = new Uint8Array(Math.max(64 * 1024, this.#length + (this.#length >> 4)));
+    this.#length = 0;
+    return bytes;
+  }
 }
