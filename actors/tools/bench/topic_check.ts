@@ -14,6 +14,10 @@
 
 import { messageIds } from "../../pipeline/codec/message_ids.ts";
 import type { Transport } from "../../log/mod.ts";
+import { poll } from "../../lib/async.ts";
+
+/** How long the group's last committed offsets may take to show, in ms. */
+const COMMIT_VISIBLE_MS = 10_000;
 
 /** The cell's topic, read back (snake_case, as in the report). */
 export interface TopicCheck {
@@ -37,14 +41,18 @@ export async function checkCellTopic(
   cell: { topic: string; groupId: string },
 ): Promise<TopicCheck> {
   const started = performance.now();
-  const [ends, committed] = await Promise.all([
-    transport.endOffsets(cell.topic),
-    transport.committedOffsets(cell.groupId, cell.topic),
-  ]);
-  const offsetsBehind = ends.reduce(
-    (sum, end, partition) => sum + Math.max(0, end - Math.max(0, committed[partition] ?? 0)),
-    0,
-  );
+  const ends = await transport.endOffsets(cell.topic);
+  let offsetsBehind = 0;
+  // An offset committed in a transaction shows once the transaction's markers are written, which
+  // can trail the commit that the pipeline saw succeed: the last one is waited for a little.
+  await poll(async () => {
+    const committed = await transport.committedOffsets(cell.groupId, cell.topic);
+    offsetsBehind = ends.reduce(
+      (sum, end, partition) => sum + Math.max(0, end - Math.max(0, committed[partition] ?? 0)),
+      0,
+    );
+    return offsetsBehind === 0;
+  }, { timeoutMs: COMMIT_VISIBLE_MS, pollMs: 200 });
   const copies = new Map<string, number>();
   let undecodable = 0;
   for (const record of await transport.readTopic(cell.topic)) {

@@ -16,11 +16,15 @@ Deno.test("the bench's topic check counts the transactions of the producer's Arr
     ...transactionRecords(rows.slice(0, 5), { encoding: "json", partitions: 3 }),
     { key: null, partition: 0, value: new Uint8Array(8), headers: { encoding: "arrow" } },
   ]);
+  // The group past the end of every partition, as a consumer that scored them all would be.
+  for (const partition of [0, 1, 2]) {
+    await transaction.commitOffset("g", { topic: "t", partition }, 1000);
+  }
   await transaction.commit();
   await producer.close();
   const check = await checkCellTopic(transport, { topic: "t", groupId: "g" });
   assert.deepEqual(
-    [check.published, check.duplicated_published, check.undecodable],
-    [40, 5, 1],
+    [check.published, check.duplicated_published, check.undecodable, check.offsets_behind],
+    [40, 5, 1, 0],
   );
 });
