@@ -31,6 +31,12 @@ export interface PipelineCellOptions {
   paced?: { rows: number; rate: number };
 }
 
+/** A batch file written to the staging folder: its name and its rows' id keys (`idKeyOf`). */
+interface StagedFile {
+  name: string;
+  keys: number[];
+}
+
 /** How often the paced phase writes a file, in ms (the chaos scenarios' generator pace). */
 const PACE_MS = 250;
 
@@ -79,21 +85,22 @@ export async function pipelineCell(
     const stage = (count: number) => {
       const end = next + count;
       if (end > data.lines.length) throw new RangeError("the bench data holds too few rows");
-      const files: { name: string; from: number; to: number }[] = [];
+      const files: StagedFile[] = [];
       for (const [a, b] of fileSlices(next, end, ROWS_PER_FILE)) {
         const name = `b-${String(sequence++).padStart(9, "0")}.csv`;
         writeBatchFile(staging, name, data.lines.slice(a, b));
-        files.push({ name, from: a, to: b });
+        const keys = data.ids.slice(a, b).map((id) => parseInt(id.slice(0, 13), 16));
+        files.push({ name, keys });
       }
       next = end;
       return files;
     };
     /** Moves staged files into the input folder: they count as written from then on. */
-    const release = (files: { name: string; from: number; to: number }[], histogram: Histogram) => {
-      for (const { name, from, to } of files) {
+    const release = (files: StagedFile[], histogram: Histogram) => {
+      for (const { name, keys } of files) {
         Deno.renameSync(`${staging}/${name}`, `${input}/${name}`);
         const file = written.push({ at: performance.now(), histogram }) - 1;
-        for (let i = from; i < to; i++) pending.set(parseInt(data.ids[i].slice(0, 13), 16), file);
+        for (const key of keys) pending.set(key, file);
       }
     };
     const write = (count: number, histogram: Histogram) => release(stage(count), histogram);
