@@ -26,7 +26,7 @@ export interface SpawnOptions {
   args: string[];
   /** Extra environment variables. */
   env?: Record<string, string>;
-  /** Folder for the report file (default: a new temporary folder). */
+  /** Folder for the report file (default: a new temporary folder, removed once the role exits). */
   workDir?: string;
   /** Receives each line the process prints. */
   onLine?: (line: string) => void;
@@ -36,6 +36,7 @@ export interface SpawnOptions {
 
 /** Starts `fraudstream <args>` as a child process with `--report` pointing into `workDir`. */
 export async function spawnRole(options: SpawnOptions): Promise<RoleProcess> {
+  const owned = options.workDir === undefined;
   const workDir = options.workDir ?? await Deno.makeTempDir({ prefix: "fraudstream-role-" });
   const reportPath = `${workDir}/report-${crypto.randomUUID()}.json`;
   const entry = options.entry instanceof URL ? options.entry.href : options.entry;
@@ -75,8 +76,16 @@ export async function spawnRole(options: SpawnOptions): Promise<RoleProcess> {
     }
   };
   const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
+  /** The report, read once the process has exited (undefined: none, or not JSON). */
+  let report: unknown;
   const exited = child.status.then(async (status) => {
     await pumps;
+    try {
+      report = JSON.parse(await Deno.readTextFile(reportPath));
+    } catch {
+      report = undefined;
+    }
+    if (owned) await Deno.remove(workDir, { recursive: true }).catch(() => {});
     return status.code;
   });
   return {
@@ -91,11 +100,7 @@ export async function spawnRole(options: SpawnOptions): Promise<RoleProcess> {
     },
     report: async <T>() => {
       await exited;
-      try {
-        return JSON.parse(await Deno.readTextFile(reportPath)) as T;
-      } catch {
-        return undefined;
-      }
+      return report as T | undefined;
     },
     output: () => printed,
   };
