@@ -125,7 +125,9 @@ export function step(state: StreamState, final: boolean): boolean {
     const drawn: StreamRow[] = [];
     const random = new Random(settings.seed, STREAM.streamBatches, state.draws);
     let horizon = state.horizon;
-    while (horizon < target && drawn.length < MAX_BATCH_ROWS) {
+    // Drawn an hour at a time, so the last hour may pass the batch limit: what is over it waits
+    // in the backlog for the next file, and the next draw only fills the backlog up to it.
+    while (horizon < target && state.pending.length + drawn.length < MAX_BATCH_ROWS) {
       const until = Math.min(target, horizon + DRAW_STEP_SECONDS);
       state.model.draw(horizon, until, random, drawn);
       horizon = until;
@@ -136,9 +138,11 @@ export function step(state: StreamState, final: boolean): boolean {
     state.draws++;
     behind = horizon < target;
   }
-  const take = settings.rate > 0
-    ? Math.min(state.pending.length, Math.floor(state.tokens))
-    : state.pending.length;
+  const take = Math.min(
+    state.pending.length,
+    MAX_BATCH_ROWS,
+    settings.rate > 0 ? Math.floor(state.tokens) : Number.POSITIVE_INFINITY,
+  );
   if (take === 0) return behind;
   const batch = state.pending.slice(0, take);
   const written = writeBatch(state, batch);

@@ -9,6 +9,11 @@ import { join } from "node:path";
 import { generateStream } from "../../../../actors/pipeline/generator/mod.ts";
 import { CSV_SEPARATOR, HEADER } from "../../../../model/schema.ts";
 import { tempDir } from "./helpers.ts";
+import {
+  MAX_BATCH_ROWS,
+  step,
+  StreamState,
+} from "../../../../actors/pipeline/generator/stream_batches.ts";
 
 const START = new Date("2024-03-01T00:00:00Z");
 const DAY = 86_400;
@@ -220,3 +225,29 @@ for (const fidelity of ["sparkov", "independent"] as const) {
     }
   });
 }
+
+Deno.test("a stream behind the clock writes files of at most MAX_BATCH_ROWS rows, the rest next", async () => {
+  const outDir = await Deno.makeTempDir({ prefix: "fraudstream-stream-cap-" });
+  try {
+    const state = new StreamState({
+      customers: 3000,
+      seed: 7,
+      fidelity: "sparkov",
+      outDir,
+      speed: 1e9,
+      rate: 0,
+      durationMs: 0,
+      batchMs: 1000,
+      startSeconds: Date.UTC(2024, 0, 1) / 1000,
+      asOf: Math.floor(Date.UTC(2024, 0, 1) / 86_400_000),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20)); // years of event time behind
+    assert.equal(step(state, false), true, "behind the clock");
+    assert.equal(state.rows, MAX_BATCH_ROWS);
+    assert.ok(state.pending.length < MAX_BATCH_ROWS, "what was drawn over the limit waits");
+    step(state, false);
+    assert.equal(state.rows, 2 * MAX_BATCH_ROWS);
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
