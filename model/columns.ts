@@ -154,6 +154,11 @@ export function textAt(columns: TransactionColumns, name: TextColumnName, i: num
   return decoder.decode(column.bytes.subarray(column.start[i], column.end[i]));
 }
 
+/** The text of column `name` in every row, in row order. */
+export function textsOf(columns: TransactionColumns, name: TextColumnName): string[] {
+  return Array.from({ length: columns.length }, (_, i) => textAt(columns, name, i));
+}
+
 /** The card number of row `i` as its decimal digits. */
 export function cardNumber(columns: TransactionColumns, i: number): string {
   const low = columns.card[2 * i];

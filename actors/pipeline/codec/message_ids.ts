@@ -6,7 +6,7 @@
  * @module
  */
 
-import { textAt } from "../../../model/columns.ts";
+import { textsOf } from "../../../model/columns.ts";
 import type { EncodedMessage } from "./batch.ts";
 import { decodeColumnBatch } from "./column_batch.ts";
 
@@ -18,9 +18,5 @@ import { decodeColumnBatch } from "./column_batch.ts";
 export function messageIds(message: EncodedMessage): string[] {
   const { segments, failures } = decodeColumnBatch([message]);
   if (failures.length > 0) throw failures[0].error;
-  const ids: string[] = [];
-  for (const { columns } of segments) {
-    for (let i = 0; i < columns.length; i++) ids.push(textAt(columns, "trans_num", i));
-  }
-  return ids;
+  return segments.flatMap(({ columns }) => textsOf(columns, "trans_num"));
 }

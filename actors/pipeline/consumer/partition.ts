@@ -18,7 +18,7 @@
  * @module
  */
 
-import { cardNumber, textAt, transactionAt } from "../../../model/columns.ts";
+import { cardNumber, textAt, textsOf, transactionAt } from "../../../model/columns.ts";
 import type { ActorSpec } from "../../runtime/mod.ts";
 import type {
   OutgoingRecord,
@@ -347,7 +347,7 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
       alerts: alerts.length,
       shadow: result?.shadow,
       deadLetters: deadLetters.length,
-      ids: () => Array.from({ length: rows }, (_, i) => textAt(columns, "trans_num", i)),
+      ids: () => textsOf(columns, "trans_num"),
       offsets: { from, to: next },
     });
   }

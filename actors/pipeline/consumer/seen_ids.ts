@@ -79,6 +79,8 @@ export class SeenIds {
   #size = 0;
   /** The segment new ids go to. */
   #open = 0;
+  /** The slot where the last `#find` stopped (the empty slot a new id goes to). */
+  #probeEnd = 0;
   /** Slots changed since the last `takeChanges`. */
   readonly #changed = new Set<number>();
   /** Restored records, the latest per slot, until `finishRestore`. */
@@ -154,9 +156,6 @@ export class SeenIds {
     this.#open = Math.max(newest, 0);
     this.#restored.clear();
   }
-
-  /** The slot where the last `#find` stopped (the empty slot a new id goes to). */
-  #probeEnd = 0;
 
   /**
    * Adds the id at `PROBE` to ring `slot`'s segment and to the table, at the empty slot where the

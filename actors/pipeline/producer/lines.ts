@@ -124,12 +124,15 @@ export async function* readLines(
   yield take(true);
 }
 
+/** The smallest buffer a chunk's bytes are gathered in. */
+const MIN_CHUNK_BYTES = 64 * 1024;
+
 /**
  * The bytes of a chunk being gathered, copied once into a buffer that the chunk then owns (so it
  * can move to a worker); the next chunk's buffer starts at the size of the last.
  */
 class ChunkBytes {
-  #bytes = new Uint8Array(64 * 1024);
+  #bytes = new Uint8Array(MIN_CHUNK_BYTES);
   #length = 0;
 
   /** Appends a copy of `piece`. */
@@ -147,7 +150,7 @@ class ChunkBytes {
   /** The bytes gathered, in a buffer no later chunk writes to. */
   take(): Uint8Array {
     const bytes = this.#bytes.subarray(0, this.#length);
-    this.#bytes = new Uint8Array(Math.max(64 * 1024, this.#length + (this.#length >> 4)));
+    this.#bytes = new Uint8Array(Math.max(MIN_CHUNK_BYTES, this.#length + (this.#length >> 4)));
     this.#length = 0;
     return bytes;
   }

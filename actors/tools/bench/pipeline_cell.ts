@@ -37,6 +37,8 @@ interface StagedFile {
   keys: number[];
 }
 
+const textEncoder = new TextEncoder();
+
 /** How often the paced phase writes a file, in ms (the chaos scenarios' generator pace). */
 const PACE_MS = 250;
 
@@ -89,7 +91,7 @@ export async function pipelineCell(
       for (const [a, b] of fileSlices(next, end, ROWS_PER_FILE)) {
         const name = `b-${String(sequence++).padStart(9, "0")}.csv`;
         writeBatchFile(staging, name, data.lines.slice(a, b));
-        const keys = data.ids.slice(a, b).map((id) => parseInt(id.slice(0, 13), 16));
+        const keys = data.ids.slice(a, b).map((id) => idKeyOf(textEncoder.encode(id), 0));
         files.push({ name, keys });
       }
       next = end;
