@@ -61,8 +61,8 @@ export interface DriftChange {
 /** Every event of the pipeline and its payload. */
 export interface PipelineEvents {
   /**
-   * A producer committed a chunk of a file: how many rows it published (none for a chunk of bad
-   * rows only, or the ledger entry alone) and their `trans_num`, decoded on each call of `ids()`.
+   * A producer committed a transaction (chunks of one file or several): how many rows it
+   * published (none for bad rows only, or ledger entries alone) and their `trans_num`, decoded on each call of `ids()`.
    */
   published: { producerId: string; rows: number; ids(): string[] };
   /** A producer's scan found nothing new to publish, nor any file waiting to settle. */

@@ -38,8 +38,10 @@ export interface ProducerActorOptions {
   maxFilesPerTrigger: number;
   /** Pause between scans when nothing is new, in ms (default 250). */
   pollMs?: number;
-  /** Lines per published transaction (default 5000). */
+  /** Lines read and encoded together (default 5000). */
   chunkLines?: number;
+  /** Most lines per published transaction (default `CHUNKS_PER_TRANSACTION` chunks). */
+  transactionLines?: number;
   /** Longest line read, in bytes (default 64 KiB): a longer one is a dead letter, not held. */
   maxLineBytes?: number;
   /**
@@ -51,7 +53,7 @@ export interface ProducerActorOptions {
   encoders?: number;
   metrics: ProducerMetrics;
   /**
-   * Told `published` after every committed chunk, `idle` when a scan found nothing new to publish
+   * Told `published` after every committed transaction, `idle` when a scan found nothing new to publish
    * nor any file waiting to settle, and `fileChanged`, once per change, about a file that changed
    * after it was published.
    */
@@ -147,6 +149,7 @@ function publisherActor(
               partitions: options.partitions,
               encoding: options.encoding,
               chunkLines: options.chunkLines,
+              transactionLines: options.transactionLines,
               maxLineBytes: options.maxLineBytes,
               encode,
               readAhead: 2 * encoders.length,

@@ -1,8 +1,10 @@
 /**
- * Publishes input files: each chunk of lines becomes one transaction holding its valid
- * transactions (keyed by card number), its bad rows (to the dead-letter topic, with reason, file
- * and line) and the file's new ledger position, so a chunk is published entirely or not at all. A
- * short chunk that ends a file shares the transaction of the chunk before it.
+ * Publishes input files: consecutive chunks of lines, of one file or several, become one
+ * transaction holding their valid transactions (keyed by card number), their bad rows (to the
+ * dead-letter topic, with reason, file and line) and each file's new ledger position, so a chunk
+ * is published entirely or not at all. A transaction takes the chunks already read, up to
+ * `transactionLines`; a short chunk that ends a file always shares the transaction of the chunk
+ * before it.
  *
  * @module
  */
@@ -47,29 +49,42 @@ export interface PublishOptions {
   partitions: number;
   encoding: WireEncoding;
   /**
-   * Lines per transaction (default 5000); a file's last chunk, when it holds at most a quarter of
-   * that, is published with the one before it.
+   * Lines read and encoded together (default 5000); a file's last chunk, when it holds at most a
+   * quarter of that, is published with the one before it.
    */
   chunkLines?: number;
+  /**
+   * Most lines in one transaction (default `CHUNKS_PER_TRANSACTION` chunks): chunks already read
+   * share a transaction up to that, across the ends of files. Each transaction costs the log a
+   * few round trips (on Kafka tens of ms, whatever its size), so a producer that is behind
+   * publishes in larger ones.
+   */
+  transactionLines?: number;
   /** Longest line read, in bytes (default 64 KiB): a longer one is a dead letter, not held. */
   maxLineBytes?: number;
   /** Most transactions per Arrow message (default `DEFAULT_MAX_ARROW_ROWS`). */
   maxArrowRows?: number;
   /** Parses and encodes a chunk (`encodeChunk`, on an encoder worker). */
   encode: (chunk: LineChunk, options: ChunkOptions) => Promise<EncodedChunk>;
-  /** Chunks being encoded while the one before them is published (default 1). */
+  /** Chunks being encoded, beyond the next transaction's, while one is published (default 1). */
   readAhead?: number;
   metrics: ProducerMetrics;
-  /** Stops after the chunk in progress. */
+  /** Stops after the transaction in progress. */
   signal?: AbortSignal;
   /**
-   * Told `published` after every committed chunk, with the number of rows it published and their
+   * Told `published` after every committed transaction, with the number of rows it published and their
    * ids (decoded only when asked for).
    */
   events?: PipelineEmitter;
-  /** Called, and awaited, after every committed chunk with its file and the file's new entry. */
+  /**
+   * Called, and awaited, after every committed transaction with each file it published rows of
+   * and the file's new entry, in order.
+   */
   onCommitted?: (file: InputFile, entry: LedgerEntry) => void | Promise<void>;
 }
+
+/** Chunks in one transaction at most, by default (see `PublishOptions.transactionLines`). */
+export const CHUNKS_PER_TRANSACTION = 4;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -98,9 +113,10 @@ interface FileJob {
 
 /**
  * Publishes `files` in turn, each from its ledger position: chunks are read and encoded ahead,
- * across the end of a file into the next, so the encoders keep working while a chunk commits;
- * they are committed in order, one transaction each. Stops after the chunk in progress when
- * `options.signal` is aborted. Calls `onCommitted` after every chunk with its file's new entry.
+ * across the end of a file into the next, so the encoders keep working while a transaction
+ * commits; they are committed in order, as many as are read ahead and fit in `transactionLines`
+ * per transaction. Stops after the transaction in progress when `options.signal` is aborted.
+ * Calls `onCommitted` after every transaction with each of its files' new entries.
  */
 export async function publishFiles(
   files: AsyncIterable<FileToPublish> | Iterable<FileToPublish>,
@@ -108,13 +124,17 @@ export async function publishFiles(
 ): Promise<void> {
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const chunkLines = options.chunkLines ?? DEFAULT_CHUNK_LINES;
-  const readAhead = Math.max(1, options.readAhead ?? 1);
+  const transactionLines = options.transactionLines ?? CHUNKS_PER_TRANSACTION * chunkLines;
+  // The next transaction's chunks and, beyond them, as many again (or `readAhead`) encoding
+  // while it commits.
+  const perTransaction = Math.max(1, Math.ceil(transactionLines / chunkLines));
+  const aheadLimit = perTransaction + Math.max(perTransaction, options.readAhead ?? 1);
   const chunks = aheadChunks(files, { ...options, maxLineBytes, chunkLines });
   const ahead: AheadChunk[] = [];
   let read = false;
   try {
     for (;;) {
-      while (!read && ahead.length <= readAhead) {
+      while (!read && ahead.length < aheadLimit) {
         const next = await chunks.next();
         if (next.done) read = true;
         else ahead.push(next.value);
@@ -122,13 +142,17 @@ export async function publishFiles(
       const head = ahead.shift();
       if (!head) break;
       const parts = [head];
-      // A short chunk that ends the file goes with the one before it: a file just over a multiple
-      // of the chunk size (a header line and 5,000 rows) costs one transaction, not two.
-      const tail = ahead[0];
-      if (tail?.job === head.job && tail.chunk.last && tail.chunk.count <= chunkLines / 4) {
+      let lines = head.chunk.count;
+      for (let next = ahead[0]; next; next = ahead[0]) {
+        // A file just over a multiple of the chunk size (a header line and 5,000 rows) never
+        // costs a transaction of its own for its last few lines.
+        const shortTail = next.job === parts[parts.length - 1].job && next.chunk.last &&
+          next.chunk.count <= chunkLines / 4;
+        if (!shortTail && lines + next.chunk.count > transactionLines) break;
         parts.push(ahead.shift()!);
+        lines += next.chunk.count;
       }
-      await commitChunk(head.job, parts, options);
+      await commitTransaction(parts, options);
       if (options.signal?.aborted) break;
     }
   } finally {
@@ -170,54 +194,75 @@ async function* aheadChunks(
   }
 }
 
-/** Commits the chunks `parts` of `job`'s file in one transaction, with the file's new entry. */
-async function commitChunk(
-  job: FileJob,
-  parts: AheadChunk[],
-  options: PublishOptions,
-): Promise<void> {
-  const { file, current } = job;
-  const chunk = joinedChunk(parts.map((part) => part.chunk));
+/**
+ * Commits the chunks `parts`, consecutive chunks of one file or several, in one transaction, with
+ * each file's new ledger entry.
+ */
+async function commitTransaction(parts: AheadChunk[], options: PublishOptions): Promise<void> {
   const encoded = await Promise.all(parts.map((part) => part.encoded));
+  const files: { job: FileJob; next: LedgerEntry }[] = [];
+  for (let start = 0; start < parts.length;) {
+    const job = parts[start].job;
+    let end = start + 1;
+    while (end < parts.length && parts[end].job === job) end++;
+    files.push({ job, next: nextEntry(job, parts.slice(start, end), encoded.slice(start, end)) });
+    start = end;
+  }
   const records = encoded.flatMap((part) => unpackRecords(part.records));
   const bad = encoded.flatMap((part) => part.bad);
-  const rows = encoded.reduce((sum, part) => sum + part.rows, 0);
-  const bytes = encoded.reduce((sum, part) => sum + part.records.values.byteLength, 0);
-  const next: LedgerEntry = {
-    ...current,
-    line: chunk.first + chunk.count,
-    rows: current.rows + rows,
-    bad: current.bad + bad.length,
-    done: chunk.last,
-    bytes: chunk.end,
-    mtimeMs: file.mtimeMs,
-  };
+  const sends = [
+    records.length > 0 ? [options.topics.transactions, records] : undefined,
+    bad.length > 0 ? [options.topics.deadLetters, bad.map(deadLetterRecord)] : undefined,
+    [
+      options.topics.ledger,
+      files.map(({ next }) => ledgerRecord(options.producerId, next)),
+    ],
+  ].filter((send) => send !== undefined) as [string, OutgoingRecord[]][];
   const transaction = await options.producer.begin();
   try {
-    if (records.length > 0) await transaction.send(options.topics.transactions, records);
-    if (bad.length > 0) {
-      await transaction.send(options.topics.deadLetters, bad.map(deadLetterRecord));
-    }
-    await transaction.send(options.topics.ledger, [ledgerRecord(options.producerId, next)]);
+    // The topics in parallel: on Kafka each is a round trip of its own.
+    const sent = await Promise.allSettled(
+      sends.map(([topic, topicRecords]) => transaction.send(topic, topicRecords)),
+    );
+    const failed = sent.find((result) => result.status === "rejected");
+    if (failed) throw (failed as PromiseRejectedResult).reason;
     await transaction.commit();
   } catch (error) {
     await transaction.abort().catch(() => {});
     throw error;
   }
-  job.current = next;
+  const rows = encoded.reduce((sum, part) => sum + part.rows, 0);
   const metrics = options.metrics;
   metrics.rows += rows;
   metrics.deadLetters += bad.length;
   metrics.transactions++;
-  metrics.bytes += bytes;
-  // A file published on after it grew was counted when it was first done.
-  if (next.done && !job.from?.done) metrics.files++;
+  metrics.bytes += encoded.reduce((sum, part) => sum + part.records.values.byteLength, 0);
+  for (const { job, next } of files) {
+    job.current = next;
+    // A file published on after it grew was counted when it was first done.
+    if (next.done && !job.from?.done) metrics.files++;
+  }
   options.events?.emit("published", {
     producerId: options.producerId,
     rows,
     ids: idsOf(encoded),
   });
-  await options.onCommitted?.(file, next);
+  for (const { job, next } of files) await options.onCommitted?.(job.file, next);
+}
+
+/** `job`'s ledger entry once its consecutive chunks `parts`, encoded as `encoded`, are published. */
+function nextEntry(job: FileJob, parts: AheadChunk[], encoded: EncodedChunk[]): LedgerEntry {
+  const chunk = joinedChunk(parts.map((part) => part.chunk));
+  const current = job.current;
+  return {
+    ...current,
+    line: chunk.first + chunk.count,
+    rows: current.rows + encoded.reduce((sum, part) => sum + part.rows, 0),
+    bad: current.bad + encoded.reduce((sum, part) => sum + part.bad.length, 0),
+    done: chunk.last,
+    bytes: chunk.end,
+    mtimeMs: job.file.mtimeMs,
+  };
 }
 
 /**

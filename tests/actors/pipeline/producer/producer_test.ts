@@ -133,6 +133,7 @@ Deno.test("a short last chunk is published with the one before it, a longer one 
       producerId: "test",
       maxFilesPerTrigger: 1,
       chunkLines: 20,
+      transactionLines: 20,
     });
     try {
       await waitFor(() => metrics.files === 1, "the first file");
@@ -158,6 +159,44 @@ Deno.test("a short last chunk is published with the one before it, a longer one 
       await system.shutdown();
     }
   } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("chunks read ahead share a transaction up to transactionLines, across files", async () => {
+  const dir = await Deno.makeTempDir();
+  const transport = new EmbeddedTransport();
+  await transport.ensureTopics(topicSpecs(SETTINGS));
+  // Three files of a header and 29 rows (chunks of 10 lines): 90 lines, all read before the
+  // first commit; transactions of at most 40 lines take 4, 4 (two files) and 1 chunks.
+  const files = [0, 1, 2].map((f) =>
+    Array.from({ length: 29 }, (_, i) => sampleTransaction(f * 100 + i))
+  );
+  for (const [f, rows] of files.entries()) {
+    await Deno.writeTextFile(`${dir}/${f}.csv`, csvFile(rows));
+  }
+  const committed: string[] = [];
+  const { system, metrics } = await startProducer(transport, dir, {
+    encoding: "arrow",
+    producerId: "grouped",
+    maxFilesPerTrigger: 3,
+    chunkLines: 10,
+    transactionLines: 40,
+  });
+  try {
+    await waitFor(() => metrics.files === 3, "the three files");
+    assert.equal(metrics.transactions, 3, "90 lines in transactions of 40, 40 and 10");
+    const nums = await transNums(transport);
+    assert.equal(nums.length, 87);
+    assert.deepEqual(new Set(nums), new Set(files.flat().map((t) => t.trans_num)));
+    const ledger = await readLedger(transport, "grouped");
+    for (const f of ["0.csv", "1.csv", "2.csv"]) {
+      const entry = ledger.get(f);
+      committed.push(`${f} ${entry?.line} ${entry?.rows} ${entry?.done}`);
+    }
+    assert.deepEqual(committed, ["0.csv 31 29 true", "1.csv 31 29 true", "2.csv 31 29 true"]);
+  } finally {
+    await system.shutdown();
     await Deno.remove(dir, { recursive: true });
   }
 });
@@ -192,8 +231,10 @@ Deno.test("a producer that crashes mid-file resumes from its ledger without skip
   const { system, metrics } = await startProducer(flaky, dir, {
     encoding: "json",
     producerId: "crashy",
-    maxFilesPerTrigger: 1,
-    chunkLines: 30,
+    // Transactions of three chunks, across the ends of files.
+    maxFilesPerTrigger: 3,
+    chunkLines: 10,
+    transactionLines: 30,
   });
   try {
     await waitFor(() => metrics.files === 3, "all files");
