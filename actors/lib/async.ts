@@ -67,6 +67,24 @@ export function deadline<T>(promise: Promise<T>, ms: number, step: string): Prom
   return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * Waits for every one of `promises`, then rejects with the first failure (in the order given) if
+ * any failed: unlike `Promise.all`, nothing is still running when it rejects, so a caller can
+ * clean up (abort a transaction) knowing no step of it is under way.
+ *
+ * @example Send to two topics in parallel inside one transaction
+ * ```ts
+ * await allSettledOrThrow([Promise.resolve("scores sent"), Promise.resolve("state sent")]);
+ * ```
+ *
+ * @throws the first rejection among `promises`, once all have settled.
+ */
+export async function allSettledOrThrow(promises: Iterable<Promise<unknown>>): Promise<void> {
+  const results = await Promise.allSettled(promises);
+  const failed = results.find((result) => result.status === "rejected");
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+}
+
 /** Options of `poll`. */
 export interface PollOptions {
   /** Gives up after this many ms. */

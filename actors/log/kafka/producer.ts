@@ -5,6 +5,7 @@
  * @module
  */
 
+import { allSettledOrThrow } from "../../lib/async.ts";
 import type { Kafka, Producer } from "kafkajs";
 import type {
   LogProducer,
@@ -146,12 +147,10 @@ export class KafkaProducers {
       partitions = await this.#admin.partitions(topic);
       this.#partitionCounts.set(topic, partitions);
     }
-    const results = await Promise.allSettled(
+    await allSettledOrThrow(
       [...groupByPartition(records, partitions).values()].map(async (group) => {
         for (const chunk of requestSized(group)) await send(toKafkaMessages(chunk));
       }),
     );
-    const failed = results.find((result) => result.status === "rejected");
-    if (failed) throw (failed as PromiseRejectedResult).reason;
   }
 }

@@ -8,6 +8,7 @@
  */
 
 import { type Consumer, type Message, Producer } from "@platformatic/kafka";
+import { allSettledOrThrow } from "../../lib/async.ts";
 import type { KafkaConnection } from "../kafka/client.ts";
 import { groupByPartition, requestSized } from "../kafka/requests.ts";
 import type {
@@ -244,12 +245,10 @@ export class PlatformaticProducers {
     }
     const groups = groupByPartition(records, partitions);
     await calls.before?.([...groups.keys()]);
-    const results = await Promise.allSettled(
+    await allSettledOrThrow(
       [...groups.values()].map(async (group) => {
         for (const chunk of requestSized(group)) await calls.send(toProduceMessages(topic, chunk));
       }),
     );
-    const failed = results.find((result) => result.status === "rejected");
-    if (failed) throw (failed as PromiseRejectedResult).reason;
   }
 }

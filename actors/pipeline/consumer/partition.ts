@@ -38,7 +38,7 @@ import type { ConsumerActors, PartitionScorer, PartitionScorerFactory } from "./
 import { SeenIds, segmentKey, segmentSlot } from "./seen_ids.ts";
 import { batchRows } from "./batch_rows.ts";
 import { CardStateRestore, CardStateWriter, type SnapshotPolicy } from "./card_state_log.ts";
-import { deadline } from "../../lib/async.ts";
+import { allSettledOrThrow, deadline } from "../../lib/async.ts";
 import type { PipelineEmitter } from "../events.ts";
 
 /** Topics a partition actor writes to. */
@@ -317,8 +317,11 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
     const next = batch.nextOffset;
     const transaction = await producer.begin();
     try {
-      for (const write of out) await transaction.send(write.topic, write.records);
-      await transaction.commitOffset(groupId, { topic: topics.transactions, partition }, next);
+      // The topics and the offset in parallel: on Kafka each is a round trip of its own.
+      await allSettledOrThrow([
+        ...out.map((write) => transaction.send(write.topic, write.records)),
+        transaction.commitOffset(groupId, { topic: topics.transactions, partition }, next),
+      ]);
       await transaction.commit();
     } catch (error) {
       await transaction.abort().catch(() => {});

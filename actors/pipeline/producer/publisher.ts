@@ -9,6 +9,7 @@
  * @module
  */
 
+import { allSettledOrThrow } from "../../lib/async.ts";
 import type { OutgoingRecord, TransactionalProducer } from "../../log/types.ts";
 import type { WireEncoding } from "../codec/wire_encoding.ts";
 import { boundedReason, excerptFields } from "../codec/raw_excerpt.ts";
@@ -221,11 +222,9 @@ async function commitTransaction(parts: AheadChunk[], options: PublishOptions): 
   const transaction = await options.producer.begin();
   try {
     // The topics in parallel: on Kafka each is a round trip of its own.
-    const sent = await Promise.allSettled(
+    await allSettledOrThrow(
       sends.map(([topic, topicRecords]) => transaction.send(topic, topicRecords)),
     );
-    const failed = sent.find((result) => result.status === "rejected");
-    if (failed) throw (failed as PromiseRejectedResult).reason;
     await transaction.commit();
   } catch (error) {
     await transaction.abort().catch(() => {});

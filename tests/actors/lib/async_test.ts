@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  allSettledOrThrow,
   backoff,
   deadline,
   delay,
@@ -193,4 +194,23 @@ Deno.test("isRetriable reads the error's own retriable flag", () => {
   assert.equal(isRetriable(new Error("x")), false);
   assert.equal(isRetriable({ retriable: "yes" }), false);
   assert.equal(isRetriable(undefined), false);
+});
+
+Deno.test("allSettledOrThrow rejects with the first failure, only once every step has settled", async () => {
+  let slowDone = false;
+  const slow = delay(30).then(() => {
+    slowDone = true;
+  });
+  const first = new Error("first");
+  await assert.rejects(
+    allSettledOrThrow([
+      Promise.resolve(),
+      Promise.reject(first),
+      slow,
+      Promise.reject(new Error("second")),
+    ]),
+    (error) => error === first,
+  );
+  assert.equal(slowDone, true, "the slow step had finished");
+  await allSettledOrThrow([Promise.resolve(1), delay(1)]);
 });
