@@ -88,9 +88,12 @@ export class KafkaProducers {
     return {
       begin: async (): Promise<LogTransaction> => {
         const transaction = await withLogErrors(brokers, () => producer.transaction());
+        // kafkajs retries a send's AddPartitionsToTxn refused with CONCURRENT_TRANSACTIONS, but
+        // not an AddOffsetsToTxn: an offset waits for the sends under way.
+        const sending = new Set<Promise<unknown>>();
         return {
-          send: (topic, records) =>
-            withLogErrors(
+          send: (topic, records) => {
+            const sent = withLogErrors(
               brokers,
               () =>
                 this.#sendPerPartition(
@@ -98,16 +101,23 @@ export class KafkaProducers {
                   records,
                   (messages) => transaction.send({ topic, messages }),
                 ),
-            ),
+            );
+            const settled = sent.catch(() => {});
+            sending.add(settled);
+            settled.then(() => sending.delete(settled));
+            return sent;
+          },
           commitOffset: (groupId, partition, offset) =>
-            withLogErrors(brokers, () =>
-              transaction.sendOffsets({
+            withLogErrors(brokers, async () => {
+              await Promise.all(sending);
+              await transaction.sendOffsets({
                 consumerGroupId: groupId,
                 topics: [{
                   topic: partition.topic,
                   partitions: [{ partition: partition.partition, offset: String(offset) }],
                 }],
-              })),
+              });
+            }),
           commit: () => withLogErrors(brokers, () => transaction.commit()),
           abort: () => withLogErrors(brokers, () => transaction.abort()),
         };

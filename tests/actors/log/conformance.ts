@@ -126,6 +126,34 @@ export function transportConformance(fixture: TransportFixture): void {
     });
   });
 
+  test("a transaction's sends to several topics and its offset may run at the same time", async (transport) => {
+    const topics = [unique("par-a"), unique("par-b"), unique("par-c")];
+    const group = unique("group");
+    await transport.ensureTopics(topics.map((name) => ({ name, partitions: 3 })));
+    const producer = await transport.transactionalProducer(unique("parallel"));
+    for (let round = 1; round <= 3; round++) {
+      const transaction = await producer.begin();
+      await Promise.all([
+        ...topics.map((topic) =>
+          transaction.send(
+            topic,
+            [0, 1, 2].map((partition) => ({ key: null, partition, value: bytes(`${round}`) })),
+          )
+        ),
+        transaction.commitOffset(group, { topic: topics[0], partition: 1 }, 10 * round),
+      ]);
+      await transaction.commit();
+    }
+    await producer.close();
+    await eventually(async () => {
+      assert.equal((await transport.committedOffsets(group, topics[0]))[1], 30);
+      for (const topic of topics) {
+        const values = (await transport.readTopic(topic)).map(text).sort();
+        assert.deepEqual(values, ["1", "1", "1", "2", "2", "2", "3", "3", "3"], topic);
+      }
+    });
+  });
+
   test("a transaction with several MiB for one partition commits (sent in request-sized runs)", async (transport) => {
     const topic = unique("big-tx");
     await transport.ensureTopics([{ name: topic, partitions: 1 }]);
