@@ -4,7 +4,8 @@
  * Kafka. For comparing two builds without the whole grid.
  *
  * `deno run -A tests/actors/tools/bench/cell_bench.ts --cell producer|consumer|pipeline [--rows N]
- * [--partitions P] [--workers W] [--encoding json|arrow] [--repeat R] [--brokers HOST:PORT,...]`:
+ * [--partitions P] [--workers W] [--encoding json|arrow] [--repeat R] [--brokers HOST:PORT,...]
+ * [--kafka-client kafkajs|platformatic]`:
  * one line of JSON per run (throughput, process CPU per row, the accounting), then the median.
  *
  * @module
@@ -34,6 +35,7 @@ if (import.meta.main) {
       encoding: { type: "string", default: "arrow" },
       repeat: { type: "string", default: "3" },
       brokers: { type: "string" },
+      "kafka-client": { type: "string", default: "kafkajs" },
     },
   });
   const cell = args.values.cell;
@@ -43,9 +45,18 @@ if (import.meta.main) {
   }
   const rows = Number(args.values.rows);
   const brokers = args.values.brokers?.split(",");
-  const kafka = brokers
-    ? new KafkaTransport({ brokers, clientId: "fraudstream-cell-bench", onLog: console.error })
-    : undefined;
+  const connection = {
+    brokers: brokers ?? [],
+    clientId: "fraudstream-cell-bench",
+    onLog: console.error,
+  };
+  const kafka = !brokers
+    ? undefined
+    : args.values["kafka-client"] === "platformatic"
+    ? new (await import("../../../../actors/log/platformatic/transport.ts")).PlatformaticTransport(
+      connection,
+    )
+    : new KafkaTransport(connection);
   const data = await benchData({ rows: WARMUP + rows, seed: 42 });
   const throughputs: number[] = [];
   try {
