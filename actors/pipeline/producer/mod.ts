@@ -18,7 +18,7 @@ import type { EncodeRequest } from "./encode_worker.ts";
 import { changeSince, isLaterEntry, resumeGrown } from "./changes.ts";
 import { type InputFile, scanInputFolder, SettleFilter } from "./files.ts";
 import { LEDGER_TOPIC, type LedgerEntry, readLedger } from "./ledger.ts";
-import type { LineChunk } from "./lines.ts";
+import { DEFAULT_CHUNK_LINES, type LineChunk } from "./lines.ts";
 import { type FileToPublish, type ProducerMetrics, publishFiles } from "./publisher.ts";
 import { workers } from "../workers/specs.ts";
 import { delay } from "../../lib/async.ts";
@@ -40,7 +40,11 @@ export interface ProducerActorOptions {
   pollMs?: number;
   /** Lines read and encoded together (default 5000). */
   chunkLines?: number;
-  /** Most lines per published transaction (default `CHUNKS_PER_TRANSACTION` chunks). */
+  /**
+   * Most lines per published transaction (default: on Kafka `CHUNKS_PER_TRANSACTION` chunks,
+   * where a transaction costs tens of ms of round trips whatever its size; on the embedded log,
+   * where it costs next to nothing, one chunk, which keeps the consumers' batches even).
+   */
   transactionLines?: number;
   /** Longest line read, in bytes (default 64 KiB): a longer one is a dead letter, not held. */
   maxLineBytes?: number;
@@ -149,7 +153,10 @@ function publisherActor(
               partitions: options.partitions,
               encoding: options.encoding,
               chunkLines: options.chunkLines,
-              transactionLines: options.transactionLines,
+              transactionLines: options.transactionLines ??
+                (options.transport.kind === "embedded"
+                  ? options.chunkLines ?? DEFAULT_CHUNK_LINES
+                  : undefined),
               maxLineBytes: options.maxLineBytes,
               encode,
               readAhead: 2 * encoders.length,

@@ -73,8 +73,8 @@ export interface PublishOptions {
   /** Stops after the transaction in progress. */
   signal?: AbortSignal;
   /**
-   * Told `published` after every committed transaction, with the number of rows it published and their
-   * ids (decoded only when asked for).
+   * Told `published` after every committed transaction, with the number of rows it published
+   * and their ids (decoded only when asked for).
    */
   events?: PipelineEmitter;
   /**
