@@ -15,8 +15,8 @@ import { withTransfer } from "../../runtime/protocol.ts";
 export interface ScoreRequest {
   modelDir: string;
   /**
-   * Encoded features, row-major (64-bit for `spark-seed` models). Copied in (so a crashed
-   * worker's request can be retried).
+   * Encoded features, row-major (64-bit for `spark-seed` models). Moved in and back out with the
+   * reply, so a request whose worker crashed is not sent again: its caller fails instead.
    */
   features: Float32Array | Float64Array;
   rows: number;
@@ -29,6 +29,8 @@ export interface ScoreRequest {
 /** Scores and the version that produced them. */
 export interface ScoreReply {
   scores: Float32Array;
+  /** The request's features, moved back. */
+  features: Float32Array | Float64Array;
   version: string;
   threshold: number;
   /** Reason codes of the alerts, when the request asked for them and there are alerts. */
@@ -43,7 +45,10 @@ export interface ScoreReply {
  */
 const LOADED_MODELS = 3;
 
-/** Builds the scoring behaviour; the scores are moved to the main thread, not copied. */
+/**
+ * Builds the scoring behaviour; the scores, and the features the request moved in, are moved to
+ * the main thread, not copied.
+ */
 export function scoreWorker(): WorkerBehavior<ScoreRequest, ScoreReply> {
   const models = new Map<string, Promise<LoadedModel>>();
   const load = (dir: string) => {
@@ -62,10 +67,14 @@ export function scoreWorker(): WorkerBehavior<ScoreRequest, ScoreReply> {
     async handle(request) {
       const model = await load(request.modelDir);
       const scores = model.score(request.features, request.rows);
-      const reply: ScoreReply = { scores, version: model.version, threshold: model.threshold };
+      const reply: ScoreReply = {
+        scores,
+        features: request.features,
+        version: model.version,
+        threshold: model.threshold,
+      };
       const reasons = explainAlerts(model, request, scores);
       if (reasons) reply.reasons = reasons;
-      const transfer = [scores.buffer as ArrayBuffer];
       if (request.shadowDir !== undefined) {
         const shadow = await load(request.shadowDir);
         // The same model in both roles (e.g. the shadow promoted) scores once.
@@ -77,8 +86,9 @@ export function scoreWorker(): WorkerBehavior<ScoreRequest, ScoreReply> {
           version: shadow.version,
           threshold: shadow.threshold,
         };
-        transfer.push(shadowScores.buffer as ArrayBuffer);
       }
+      const transfer = [scores.buffer as ArrayBuffer, request.features.buffer as ArrayBuffer];
+      if (reply.shadow) transfer.push(reply.shadow.scores.buffer as ArrayBuffer);
       return withTransfer(reply, transfer);
     },
   };
