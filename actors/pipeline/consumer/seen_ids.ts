@@ -71,8 +71,11 @@ export class SeenIds {
   readonly #counts = new Int32Array(WINDOW_SEGMENTS);
   /** Segment number held by each slot (-1: none). */
   readonly #numbers: number[] = new Array(WINDOW_SEGMENTS).fill(-1);
-  /** The id table: each slot holds the place of an id in `#ids`, or `EMPTY`. */
-  readonly #table = new Int32Array(TABLE_SLOTS).fill(EMPTY);
+  /**
+   * The id table, two numbers a slot: the place of an id in `#ids` (or `EMPTY`), and the id's
+   * hash, so that probing past other ids and moving entries back on delete read no id bytes.
+   */
+  readonly #table = new Int32Array(TABLE_SLOTS * 2).fill(EMPTY);
   /** A random seed for the hash, so ids made to collide here cannot be made in advance. */
   readonly #seed = crypto.getRandomValues(new Uint32Array(1))[0];
   /** Ids remembered. */
@@ -81,6 +84,8 @@ export class SeenIds {
   #open = 0;
   /** The slot where the last `#find` stopped (the empty slot a new id goes to). */
   #probeEnd = 0;
+  /** The hash of the id the last `#find` looked up. */
+  #probeHash = 0;
   /** Slots changed since the last `takeChanges`. */
   readonly #changed = new Set<number>();
   /** Restored records, the latest per slot, until `finishRestore`. */
@@ -164,7 +169,8 @@ export class SeenIds {
   #insert(slot: number): void {
     const place = slot * SEGMENT_IDS + this.#counts[slot];
     this.#ids.copyWithin(place * ID_BYTES, PROBE * ID_BYTES, (PROBE + 1) * ID_BYTES);
-    this.#table[this.#probeEnd] = place;
+    this.#table[2 * this.#probeEnd] = place;
+    this.#table[2 * this.#probeEnd + 1] = this.#probeHash;
     this.#counts[slot]++;
     this.#size++;
   }
@@ -187,8 +193,8 @@ export class SeenIds {
     }
   }
 
-  /** The table slot to start probing at for the id at `place`. */
-  #home(place: number): number {
+  /** The hash of the id at `place`; its low bits are the table slot to start probing at. */
+  #hash(place: number): number {
     const w = this.#words;
     const at = place * 4;
     // Each word multiplied in, then murmur3's finalizer, so every bit of the id moves the slot.
@@ -199,7 +205,7 @@ export class SeenIds {
     h = Math.imul(h ^ w[at + 3], 0x27d4eb2f);
     h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
     h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-    return (h ^ (h >>> 16)) & (TABLE_SLOTS - 1);
+    return h ^ (h >>> 16);
   }
 
   /**
@@ -210,16 +216,19 @@ export class SeenIds {
     const table = this.#table;
     const w = this.#words;
     const a = place * 4;
-    let slot = this.#home(place);
+    const hash = this.#hash(place);
+    let slot = hash & (TABLE_SLOTS - 1);
     for (;;) {
-      const other = table[slot];
+      const other = table[2 * slot];
       if (other === EMPTY) {
         this.#probeEnd = slot;
+        this.#probeHash = hash;
         return EMPTY;
       }
       const b = other * 4;
       if (
-        w[a] === w[b] && w[a + 1] === w[b + 1] && w[a + 2] === w[b + 2] && w[a + 3] === w[b + 3]
+        table[2 * slot + 1] === hash && w[a] === w[b] && w[a + 1] === w[b + 1] &&
+        w[a + 2] === w[b + 2] && w[a + 3] === w[b + 3]
       ) {
         return other;
       }
@@ -231,22 +240,23 @@ export class SeenIds {
   #remove(place: number): void {
     const table = this.#table;
     const mask = TABLE_SLOTS - 1;
-    let slot = this.#home(place);
-    while (table[slot] !== place) {
-      if (table[slot] === EMPTY) return;
+    let slot = this.#hash(place) & mask;
+    while (table[2 * slot] !== place) {
+      if (table[2 * slot] === EMPTY) return;
       slot = (slot + 1) & mask;
     }
     // Backward-shift deletion: an entry after the hole moves into it unless its home lies
     // (cyclically) after the hole and at or before the entry.
     let hole = slot;
-    for (let next = (hole + 1) & mask; table[next] !== EMPTY; next = (next + 1) & mask) {
-      const home = this.#home(table[next]);
+    for (let next = (hole + 1) & mask; table[2 * next] !== EMPTY; next = (next + 1) & mask) {
+      const home = table[2 * next + 1] & mask;
       const stays = hole <= next ? home > hole && home <= next : home > hole || home <= next;
       if (stays) continue;
-      table[hole] = table[next];
+      table[2 * hole] = table[2 * next];
+      table[2 * hole + 1] = table[2 * next + 1];
       hole = next;
     }
-    table[hole] = EMPTY;
+    table[2 * hole] = EMPTY;
   }
 
   /** The ids of ring `slot` as their record bytes. */
