@@ -148,27 +148,27 @@ export class AtomicFile {
 
   /** Closes the file and gives it its final name. */
   commit(): void {
-    this.#close();
-    try {
-      Deno.renameSync(this.partPath, this.path);
-    } catch (error) {
-      throw writeError(this.path, error);
-    }
+    this.close();
+    commitPart(this.partPath, this.path);
+  }
+
+  /**
+   * Closes the file under its temporary name, for `commitPart` to give it its final name later
+   * (from another thread, say).
+   */
+  close(): void {
+    this.#file?.close();
+    this.#file = undefined;
   }
 
   /** Closes and deletes the temporary file. */
   discard(): void {
-    this.#close();
+    this.close();
     try {
       Deno.removeSync(this.partPath);
     } catch {
       // already gone
     }
-  }
-
-  #close(): void {
-    this.#file?.close();
-    this.#file = undefined;
   }
 }
 
@@ -178,4 +178,17 @@ export function writeError(path: string, error: unknown): FraudstreamError {
   return new FraudstreamError(
     `cannot write '${path}': ${reason}; check that the output folder is writable and has space`,
   );
+}
+
+/**
+ * Gives a file written with `AtomicFile` and closed its final name: renames `partPath` to `path`.
+ *
+ * @throws {FraudstreamError} naming `path` when it cannot be renamed (`writeError`).
+ */
+export function commitPart(partPath: string, path: string): void {
+  try {
+    Deno.renameSync(partPath, path);
+  } catch (error) {
+    throw writeError(path, error);
+  }
 }

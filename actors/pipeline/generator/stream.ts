@@ -4,22 +4,29 @@
  * event time passed since the previous one, sorted by time, for a fixed population of cards.
  * Each file is written under a temporary hidden name and renamed when complete.
  *
- * The batches are written by one supervised actor on the main thread; if it crashes it is
- * restarted and carries on from the last file it completed (rows leave its queue only once their
- * file is renamed).
+ * A supervised actor on the main thread keeps the clock and the counts; a writer in a Web Worker
+ * (`stream_worker.ts`) draws and writes each file, which the actor then renames into place. If
+ * either crashes it is restarted and the stream carries on from the last file renamed.
  *
  * @module
  */
 
-import { ActorSystem, describeError, type SupervisorSpec } from "../../runtime/mod.ts";
+import { ActorSystem, addressOf, describeError, type SupervisorSpec } from "../../runtime/mod.ts";
 import { UsageError } from "../../lib/errors.ts";
 import { writeError } from "../../lib/atomic_write.ts";
 import { DAY_MS, DAY_SECONDS, isoDay } from "./calendar.ts";
 import { GenerationFailedError } from "./errors.ts";
 import { type CommonOptions, toDayNumber, validateCommon } from "./options.ts";
 import { buildReport, type GenerateReport, ProgressTracker } from "./report.ts";
-import { elapsedMs, step, type StreamSettings, StreamState } from "./stream_batches.ts";
+import {
+  runTag,
+  startPosition,
+  type StreamPosition,
+  type StreamSettings,
+} from "./stream_batches.ts";
 import { delay } from "../../lib/async.ts";
+import { commitPart } from "../../lib/atomic_write.ts";
+import { workers } from "../workers/specs.ts";
 
 /** Default wall-clock time between two batch files, in ms. */
 export const DEFAULT_BATCH_MS = 1000;
@@ -91,7 +98,25 @@ export async function generateStream(options: StreamOptions): Promise<GenerateRe
     throw writeError(settings.outDir, error);
   }
   const tracker = new ProgressTracker(options.onProgress);
-  const state = new StreamState(settings);
+  // The stream's clock starts once its writer is ready (its worker started, its cards drawn).
+  let wallStart = performance.now();
+  const elapsedMs = () => performance.now() - wallStart;
+  let started = false;
+  // What the files renamed into place hold, and where the stream stands after the last of them.
+  const totals = {
+    rows: 0,
+    frauds: 0,
+    bytes: 0,
+    firstTime: Number.POSITIVE_INFINITY,
+    lastTime: Number.NEGATIVE_INFINITY,
+  };
+  let at: StreamPosition = startPosition(settings);
+  const writer = workers.worker("generator.stream", {
+    id: "writer",
+    args: { settings, tag: runTag(new Date()) },
+    // A file of 100,000 rows takes well under a second; a writer silent for 30 s is hung.
+    heartbeat: { intervalMs: 1000, timeoutMs: 30_000 },
+  });
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   options.signal?.addEventListener("abort", onAbort, { once: true });
@@ -107,22 +132,29 @@ export async function generateStream(options: StreamOptions): Promise<GenerateRe
     strategy: "one_for_one",
     intensity: 3,
     periodMs: 60_000,
-    children: [{
+    children: [writer, {
       kind: "actor",
       id: "batches",
       restart: "transient",
       behavior: () => ({
         run: async (ctx) => {
+          const write = ctx.sibling(addressOf(writer));
           const stopped = () => stop.signal.aborted || ctx.signal.aborted;
+          if (!started) {
+            // A step at the start of event time draws nothing: it readies the writer.
+            await write.call({ elapsedMs: 0, final: false, at });
+            wallStart = performance.now();
+            started = true;
+          }
           const { durationMs, batchMs } = settings;
           let behind = false;
           while (!stopped()) {
-            if (options.holdWhile?.(state.rows)) {
-              if (durationMs > 0 && elapsedMs(state) >= durationMs) break;
+            if (options.holdWhile?.(totals.rows)) {
+              if (durationMs > 0 && elapsedMs() >= durationMs) break;
               await delay(HOLD_POLL_MS, stop.signal);
               continue;
             }
-            const elapsed = elapsedMs(state);
+            const elapsed = elapsedMs();
             if (durationMs === 0 || elapsed < durationMs) {
               // Behind the clock: carry on at once, only letting other work through.
               const wait = behind
@@ -131,13 +163,27 @@ export async function generateStream(options: StreamOptions): Promise<GenerateRe
               await delay(wait, stop.signal);
               if (stopped()) break;
             }
-            const final = durationMs > 0 && elapsedMs(state) >= durationMs;
-            behind = step(state, final);
+            const final = durationMs > 0 && elapsedMs() >= durationMs;
+            // Not cut short by a stop: a step takes well under a second, and its file is renamed
+            // into place rather than left half-named in the folder.
+            const done = await write.call({ elapsedMs: elapsedMs(), final, at });
+            if (done.written) {
+              const file = done.written;
+              commitPart(file.partPath, file.path);
+              totals.rows += file.rows;
+              totals.frauds += file.frauds;
+              totals.bytes += file.bytes;
+              totals.firstTime = Math.min(totals.firstTime, file.firstTime);
+              totals.lastTime = Math.max(totals.lastTime, file.lastTime);
+            }
+            // Only once its file is in place: a writer restarted before then writes it again.
+            at = done.at;
+            behind = done.behind;
             tracker.update(
               0,
-              state.rows,
-              state.bytes,
-              durationMs > 0 ? Math.min(1, elapsedMs(state) / durationMs) : 0,
+              totals.rows,
+              totals.bytes,
+              durationMs > 0 ? Math.min(1, elapsedMs() / durationMs) : 0,
             );
             if (final) break;
           }
@@ -168,18 +214,18 @@ export async function generateStream(options: StreamOptions): Promise<GenerateRe
   tracker.report(true);
   return buildReport({
     mode: "stream",
-    rows: state.rows,
-    frauds: state.frauds,
+    rows: totals.rows,
+    frauds: totals.frauds,
     customers: settings.customers,
-    bytes: state.bytes,
+    bytes: totals.bytes,
     seconds: tracker.seconds,
     out_dir: settings.outDir,
-    files: state.files,
+    files: at.files,
     fidelity: settings.fidelity,
     seed: settings.seed,
     workers: 0,
     worker_restarts: 0,
-    first_day: state.rows > 0 ? isoDay(Math.floor(state.firstTime / DAY_SECONDS)) : null,
-    last_day: state.rows > 0 ? isoDay(Math.floor(state.lastTime / DAY_SECONDS)) : null,
+    first_day: totals.rows > 0 ? isoDay(Math.floor(totals.firstTime / DAY_SECONDS)) : null,
+    last_day: totals.rows > 0 ? isoDay(Math.floor(totals.lastTime / DAY_SECONDS)) : null,
   });
 }

@@ -1,6 +1,7 @@
 /**
- * The batches of a stream: the state a stream run keeps (cards, event-time horizon, rows drawn but
- * not yet written, counters) and one step of it: draw up to the clock, write one batch file.
+ * The batches of a stream: the state a stream's writer keeps (cards, event-time horizon, rows
+ * drawn but not yet written, counters) and one step of it: draw up to the clock, write one batch
+ * file under its temporary name, for the caller to rename into place.
  *
  * @module
  */
@@ -41,34 +42,67 @@ export interface StreamSettings {
  * A tag for this run's file names: the wall-clock start and 4 random hex digits, e.g.
  * `20240131T235959-3fa2`, so runs never overwrite each other's batches.
  */
-function runTag(now: Date): string {
+export function runTag(now: Date): string {
   const random = crypto.getRandomValues(new Uint16Array(1))[0].toString(16).padStart(4, "0");
   return `${now.toISOString().replace(/[-:]/g, "").slice(0, 15)}-${random}`;
 }
 
-/** Everything a stream run keeps across restarts of its writer actor. */
+/**
+ * Where a stream stands after a step, as its caller keeps it: enough for a writer started afresh
+ * (its worker restarted) to carry on without repeating a file or a transaction.
+ */
+export interface StreamPosition {
+  /** Event time (seconds) up to which transactions have been drawn. */
+  horizon: number;
+  /** Draws made (each seeds its own random stream). */
+  draws: number;
+  /** Files written. */
+  files: number;
+  /** Rate tokens left (`rate` only), counted at `tokensAtMs` of elapsed wall time. */
+  tokens: number;
+  tokensAtMs: number;
+}
+
+/** The position of a stream that has not started. */
+export function startPosition(settings: StreamSettings): StreamPosition {
+  return { horizon: settings.startSeconds, draws: 0, files: 0, tokens: 0, tokensAtMs: 0 };
+}
+
+/** A batch file written under its temporary name (`partPath`), to be renamed to `path`. */
+export interface WrittenBatch {
+  path: string;
+  partPath: string;
+  rows: number;
+  frauds: number;
+  bytes: number;
+  /** Event times (seconds) of its first and last rows. */
+  firstTime: number;
+  lastTime: number;
+}
+
+/** Everything a stream's writer keeps from one step to the next. */
 export class StreamState {
   readonly settings: StreamSettings;
   readonly model: StreamModel;
   readonly factory: CustomerFactory;
   readonly #prefixes = new Map<number, { prefix: Uint8Array; lat: number; long: number }>();
   readonly tag: string;
-  readonly wallStart = performance.now();
   /** Event time (seconds) up to which transactions have been drawn. */
   horizon: number;
-  /** Drawn rows not yet in a completed file, sorted by time. */
+  /** Drawn rows not yet in a written file, sorted by time. */
   pending: StreamRow[] = [];
-  draws = 0;
-  files = 0;
+  draws: number;
+  files: number;
+  tokens: number;
+  tokensAtMs: number;
+  /** Rows written by this state (since it was made). */
   rows = 0;
-  frauds = 0;
-  bytes = 0;
-  tokens = 0;
-  lastStep = performance.now();
-  firstTime = Number.POSITIVE_INFINITY;
-  lastTime = Number.NEGATIVE_INFINITY;
 
-  constructor(settings: StreamSettings) {
+  /**
+   * A writer for files named with `tag`, from `at` (default: the start); rows drawn before `at`
+   * but not written are not drawn again.
+   */
+  constructor(settings: StreamSettings, tag: string, at = startPosition(settings)) {
     this.settings = settings;
     this.factory = new CustomerFactory(settings.seed, civilDate(settings.asOf));
     const cores = Array.from({ length: settings.customers }, (_, i) => this.factory.core(i));
@@ -78,8 +112,18 @@ export class StreamState {
       fidelity: settings.fidelity,
       startDay: Math.floor(settings.startSeconds / DAY_SECONDS),
     });
-    this.horizon = settings.startSeconds;
-    this.tag = runTag(new Date());
+    this.tag = tag;
+    this.horizon = at.horizon;
+    this.draws = at.draws;
+    this.files = at.files;
+    this.tokens = at.tokens;
+    this.tokensAtMs = at.tokensAtMs;
+  }
+
+  /** Where the stream stands now. */
+  position(): StreamPosition {
+    const { horizon, draws, files, tokens, tokensAtMs } = this;
+    return { horizon, draws, files, tokens, tokensAtMs };
   }
 
   /** The encoded customer part of `index`, drawn on first use. */
@@ -98,27 +142,36 @@ export class StreamState {
   }
 }
 
-/** Wall-clock ms elapsed since the state was created. */
-export function elapsedMs(state: StreamState): number {
-  return performance.now() - state.wallStart;
+/** What `step` is told: the wall time elapsed since the stream started, and if it is the last. */
+export interface StepRequest {
+  elapsedMs: number;
+  final: boolean;
+}
+
+/** What one `step` did. */
+export interface StepResult {
+  /** Drawing stopped short of the clock at the batch size limit. */
+  behind: boolean;
+  /** The file written, if any rows were due. */
+  written?: WrittenBatch;
 }
 
 /**
- * Draws up to the current event time (unless the backlog is full) and writes one batch file;
- * returns true when drawing stopped short of the clock at the batch size limit.
+ * Draws up to the event time `elapsedMs` stands for (unless the backlog is full) and writes one
+ * batch file under its temporary name.
  */
-export function step(state: StreamState, final: boolean): boolean {
+export function step(state: StreamState, request: StepRequest): StepResult {
   const { settings } = state;
-  const elapsed = final && settings.durationMs > 0
+  const elapsed = request.final && settings.durationMs > 0
     ? settings.durationMs
-    : Math.min(elapsedMs(state), settings.durationMs || Number.POSITIVE_INFINITY);
+    : Math.min(request.elapsedMs, settings.durationMs || Number.POSITIVE_INFINITY);
   const target = Math.floor(settings.startSeconds + (elapsed / 1000) * settings.speed);
-  const now = performance.now();
   if (settings.rate > 0) {
     const burst = settings.rate * Math.max(1, (2 * settings.batchMs) / 1000);
-    state.tokens = Math.min(burst, state.tokens + (settings.rate * (now - state.lastStep)) / 1000);
+    const refill = (settings.rate * Math.max(0, request.elapsedMs - state.tokensAtMs)) / 1000;
+    state.tokens = Math.min(burst, state.tokens + refill);
   }
-  state.lastStep = now;
+  state.tokensAtMs = request.elapsedMs;
   const backlogLimit = settings.rate > 0 ? Math.max(1, 2 * settings.rate) : Infinity;
   let behind = false;
   if (target > state.horizon && state.pending.length < backlogLimit) {
@@ -143,22 +196,18 @@ export function step(state: StreamState, final: boolean): boolean {
     MAX_BATCH_ROWS,
     settings.rate > 0 ? Math.floor(state.tokens) : Number.POSITIVE_INFINITY,
   );
-  if (take === 0) return behind;
+  if (take === 0) return { behind };
   const batch = state.pending.slice(0, take);
   const written = writeBatch(state, batch);
   state.pending = state.pending.slice(take);
   if (settings.rate > 0) state.tokens -= take;
   state.files++;
   state.rows += take;
-  state.bytes += written;
-  for (const row of batch) state.frauds += row.fraud;
-  state.firstTime = Math.min(state.firstTime, batch[0].time);
-  state.lastTime = Math.max(state.lastTime, batch[batch.length - 1].time);
-  return behind;
+  return { behind, written };
 }
 
-/** Writes one batch file atomically; returns its size. */
-function writeBatch(state: StreamState, batch: StreamRow[]): number {
+/** Writes one batch file under its temporary name. */
+function writeBatch(state: StreamState, batch: StreamRow[]): WrittenBatch {
   const firstDay = Math.floor(batch[0].time / DAY_SECONDS);
   const lastDay = Math.floor(batch[batch.length - 1].time / DAY_SECONDS);
   const name = `transactions_${state.tag}_${String(state.files).padStart(6, "0")}.csv`;
@@ -187,8 +236,18 @@ function writeBatch(state: StreamState, batch: StreamRow[]): number {
       );
     }
     encoder.flush();
-    file.commit();
-    return file.bytes;
+    file.close();
+    let frauds = 0;
+    for (const row of batch) frauds += row.fraud;
+    return {
+      path: file.path,
+      partPath: file.partPath,
+      rows: batch.length,
+      frauds,
+      bytes: file.bytes,
+      firstTime: batch[0].time,
+      lastTime: batch[batch.length - 1].time,
+    };
   } catch (error) {
     file.discard();
     throw error;

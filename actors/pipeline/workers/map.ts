@@ -10,6 +10,7 @@ import type { GrowData, GrowRequest } from "../../../model/forest/grow.ts";
 import type { Tree } from "../../../model/forest/tree.ts";
 import type { WorkUnit } from "../generator/plan.ts";
 import type { UnitProgress, UnitResult, UnitWorkerArgs } from "../generator/unit_worker.ts";
+import type { StreamStep, StreamStepDone, StreamWriterArgs } from "../generator/stream_worker.ts";
 import type { EncodedChunk } from "../producer/chunks.ts";
 import type { EncodeRequest } from "../producer/encode_worker.ts";
 import type { ScoreReply, ScoreRequest } from "./score.ts";
@@ -22,6 +23,13 @@ export interface Workers {
     request: WorkUnit;
     reply: UnitResult;
     emit: UnitProgress;
+  };
+  /** Draws and writes a stream's next batch file under its temporary name (stream mode). */
+  "generator.stream": {
+    args: StreamWriterArgs;
+    request: StreamStep;
+    reply: StreamStepDone;
+    emit: never;
   };
   /** Parses, validates and encodes a chunk of input lines (the producer). */
   "producer.encode": {

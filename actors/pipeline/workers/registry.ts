@@ -5,7 +5,7 @@
  * @module
  */
 
-import { lazyUnitWorker } from "../generator/workers.ts";
+import { lazyStreamWriter, lazyUnitWorker } from "../generator/workers.ts";
 import { encodeWorker } from "../producer/encode_worker.ts";
 import type { WorkerRegistry } from "../../runtime/mod.ts";
 import { growWorker } from "./grow.ts";
@@ -15,6 +15,7 @@ import { scoreWorker } from "./score.ts";
 /** Every worker-hosted behaviour of the program. */
 export const WORKER_BEHAVIORS: WorkerRegistry<Workers> = {
   "generator.unit": lazyUnitWorker,
+  "generator.stream": lazyStreamWriter,
   "producer.encode": encodeWorker,
   "model.score": scoreWorker,
   "forest.grow": growWorker,

@@ -11,9 +11,17 @@ import { CSV_SEPARATOR, HEADER } from "../../../../model/schema.ts";
 import { tempDir } from "./helpers.ts";
 import {
   MAX_BATCH_ROWS,
+  startPosition,
   step,
   StreamState,
+  type WrittenBatch,
 } from "../../../../actors/pipeline/generator/stream_batches.ts";
+import {
+  type StreamStep,
+  type StreamStepDone,
+  streamWriter,
+} from "../../../../actors/pipeline/generator/stream_worker.ts";
+import { commitPart } from "../../../../actors/lib/atomic_write.ts";
 
 const START = new Date("2024-03-01T00:00:00Z");
 const DAY = 86_400;
@@ -149,10 +157,13 @@ Deno.test("stream: holdWhile holds batches back while it answers true, then lets
     const csvFiles = () => [...Deno.readDirSync(dir.path)].filter((e) => e.name.endsWith(".csv"));
     let held = true;
     let filesWhenReleased = -1;
-    setTimeout(() => {
+    // Released 300 ms (six batch intervals) after the first file appeared.
+    const release = (async () => {
+      while (csvFiles().length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      await new Promise((resolve) => setTimeout(resolve, 300));
       filesWhenReleased = csvFiles().length;
       held = false;
-    }, 600);
+    })();
     const report = await generateStream({
       customers: 200,
       outDir: dir.path,
@@ -163,6 +174,7 @@ Deno.test("stream: holdWhile holds batches back while it answers true, then lets
       // The first batch, then none while held.
       holdWhile: (rowsWritten) => held && rowsWritten > 0,
     });
+    await release;
     assert.equal(filesWhenReleased, 1, "no batch was written while held");
     assert.ok(report.files > 1, `${report.files} files: the stream went on once released`);
     assert.equal(csvFiles().length, report.files);
@@ -175,8 +187,16 @@ Deno.test("stream: stops when its signal aborts", async () => {
   const dir = await tempDir();
   try {
     const controller = new AbortController();
-    const started = performance.now();
-    setTimeout(() => controller.abort(), 400);
+    let abortedAt = 0;
+    // Aborted 200 ms after the first file appeared.
+    const abort = (async () => {
+      while ([...Deno.readDirSync(dir.path)].length === 0) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      abortedAt = performance.now();
+      controller.abort();
+    })();
     const report = await generateStream({
       customers: 200,
       outDir: dir.path,
@@ -185,8 +205,9 @@ Deno.test("stream: stops when its signal aborts", async () => {
       signal: controller.signal,
       startTime: START,
     });
-    const elapsed = performance.now() - started;
-    assert.ok(elapsed < 2000, `stopped after ${elapsed} ms`);
+    await abort;
+    const elapsed = performance.now() - abortedAt;
+    assert.ok(elapsed < 1000, `stopped ${elapsed} ms after the abort`);
     assert.ok(report.files > 0 && report.rows > 0);
     const count = [...Deno.readDirSync(dir.path)].length;
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -240,13 +261,71 @@ Deno.test("a stream behind the clock writes files of at most MAX_BATCH_ROWS rows
       batchMs: 1000,
       startSeconds: Date.UTC(2024, 0, 1) / 1000,
       asOf: Math.floor(Date.UTC(2024, 0, 1) / 86_400_000),
-    });
-    await new Promise((resolve) => setTimeout(resolve, 20)); // years of event time behind
-    assert.equal(step(state, false), true, "behind the clock");
+    }, "cap");
+    // Years of event time behind.
+    const first = step(state, { elapsedMs: 20, final: false });
+    assert.equal(first.behind, true, "behind the clock");
+    assert.equal(first.written?.rows, MAX_BATCH_ROWS);
     assert.equal(state.rows, MAX_BATCH_ROWS);
     assert.ok(state.pending.length < MAX_BATCH_ROWS, "what was drawn over the limit waits");
-    step(state, false);
+    step(state, { elapsedMs: 20, final: false });
     assert.equal(state.rows, 2 * MAX_BATCH_ROWS);
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
+
+Deno.test("a stream writer started afresh at the last position handed over repeats no file and no transaction", async () => {
+  const outDir = await Deno.makeTempDir({ prefix: "fraudstream-stream-resume-" });
+  try {
+    const settings = {
+      customers: 200,
+      seed: 11,
+      fidelity: "sparkov" as const,
+      outDir,
+      speed: 3600 * 1000, // an hour of event time a ms
+      rate: 0,
+      durationMs: 0,
+      batchMs: 1000,
+      startSeconds: Date.UTC(2024, 0, 1) / 1000,
+      asOf: Math.floor(Date.UTC(2024, 0, 1) / 86_400_000),
+    };
+    const ids = (path: string) =>
+      Deno.readTextFileSync(path).trim().split("\n").slice(1).map((line) =>
+        line.split(CSV_SEPARATOR)[HEADER.split(CSV_SEPARATOR).indexOf("trans_num")]
+      );
+    const committed: string[] = [];
+    const hand = (written: WrittenBatch | undefined) => {
+      assert.ok(written, "a file was written");
+      commitPart(written.partPath, written.path);
+      committed.push(written.path);
+    };
+    // A step of `writer` as its worker runs it.
+    const stepOf = async (writer: ReturnType<typeof streamWriter>, request: StreamStep) =>
+      (await writer.handle!(request, undefined as never)) as StreamStepDone;
+    const first = streamWriter({ settings, tag: "resume" });
+    const one = await stepOf(first, { elapsedMs: 5, final: false, at: startPosition(settings) });
+    hand(one.written);
+    // The second file is written but its writer dies before handing it over.
+    const lost = await stepOf(first, { elapsedMs: 10, final: false, at: one.at });
+    assert.ok(lost.written);
+    // A writer started afresh is sent the same step again, from the last position handed over.
+    const again = streamWriter({ settings, tag: "resume" });
+    const two = await stepOf(again, { elapsedMs: 10, final: false, at: one.at });
+    assert.equal(two.written?.path, lost.written.path, "the same file, written again");
+    hand(two.written);
+    const three = await stepOf(again, { elapsedMs: 15, final: false, at: two.at });
+    hand(three.written);
+    assert.equal(three.at.files, 3);
+    const all = committed.flatMap(ids);
+    assert.ok(all.length > 100, `${all.length} transactions`);
+    assert.equal(new Set(all).size, all.length, "no transaction twice");
+    const left = [...Deno.readDirSync(outDir)].map((entry) => entry.name).sort();
+    assert.deepEqual(
+      left,
+      committed.map((path) => path.split("/").pop()).sort(),
+      "no temporary file left",
+    );
   } finally {
     await Deno.remove(outDir, { recursive: true });
   }
