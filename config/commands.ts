@@ -87,7 +87,7 @@ export const COMMANDS: CommandSpec[] = [
     ],
     flagHelp: {
       workers: "Web Workers generating a training set in parallel (--mode train; a stream is " +
-        "written by one actor)",
+        "written by one Web Worker of its own)",
     },
   },
   {

@@ -247,8 +247,18 @@ Deno.test("one Ctrl-C delivered three times at once is one clean stop, with its 
 Deno.test("a second Ctrl-C a second after the first still exits at once", async () => {
   const tmp = await Deno.makeTempDir({ prefix: "fraudstream-interrupt-" });
   try {
-    // Overloaded, so that the stop has a backlog to drain and takes seconds.
-    const run = new RunProcess(tmp, ["--customers", "5000", "--speed", "20000000"]);
+    // Overloaded, so that the stop has a backlog to drain, and on JSON with one scoring worker,
+    // so that draining it takes seconds (the Arrow default drains 250,000 rows in about one).
+    const run = new RunProcess(tmp, [
+      "--customers",
+      "5000",
+      "--speed",
+      "20000000",
+      "--encoding",
+      "json",
+      "--workers",
+      "1",
+    ]);
     await run.waitFor(/^run: generated .* lag ([2-9]\d{5}|\d{7,}),/m);
     run.child.kill("SIGINT");
     await run.waitFor(/^run: generation stopped after \d+ transactions; draining/m);
