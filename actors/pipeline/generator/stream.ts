@@ -13,7 +13,7 @@
 
 import { ActorSystem, addressOf, describeError, type SupervisorSpec } from "../../runtime/mod.ts";
 import { UsageError } from "../../lib/errors.ts";
-import { writeError } from "../../lib/atomic_write.ts";
+import { commitPart, writeError } from "../../lib/atomic_write.ts";
 import { DAY_MS, DAY_SECONDS, isoDay } from "./calendar.ts";
 import { GenerationFailedError } from "./errors.ts";
 import { type CommonOptions, toDayNumber, validateCommon } from "./options.ts";
@@ -25,7 +25,6 @@ import {
   type StreamSettings,
 } from "./stream_batches.ts";
 import { delay } from "../../lib/async.ts";
-import { commitPart } from "../../lib/atomic_write.ts";
 import { workers } from "../workers/specs.ts";
 
 /** Default wall-clock time between two batch files, in ms. */

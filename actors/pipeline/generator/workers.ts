@@ -15,26 +15,25 @@ import type { StreamStep, StreamStepDone, StreamWriterArgs } from "./stream_work
 export function lazyUnitWorker(
   args: UnitWorkerArgs,
 ): WorkerBehavior<WorkUnit, UnitResult, UnitProgress> {
-  const behavior = import("./unit_worker.ts").then((module) => module.unitWorker(args));
-  // A failure surfaces when the first message awaits it, as a failure of that message.
-  behavior.catch(() => {});
-  return {
-    async handle(unit, ctx) {
-      return await (await behavior).handle!(unit, ctx);
-    },
-  };
+  return whenLoaded(import("./unit_worker.ts").then((module) => module.unitWorker(args)));
 }
 
 /** The stream's file writer, its module loaded on first use. */
 export function lazyStreamWriter(
   args: StreamWriterArgs,
 ): WorkerBehavior<StreamStep, StreamStepDone> {
-  const behavior = import("./stream_worker.ts").then((module) => module.streamWriter(args));
+  return whenLoaded(import("./stream_worker.ts").then((module) => module.streamWriter(args)));
+}
+
+/** A behaviour that hands each message to `behavior` once it has loaded. */
+function whenLoaded<M, R, E>(
+  behavior: Promise<WorkerBehavior<M, R, E>>,
+): WorkerBehavior<M, R, E> {
   // A failure surfaces when the first message awaits it, as a failure of that message.
   behavior.catch(() => {});
   return {
-    async handle(request, ctx) {
-      return await (await behavior).handle!(request, ctx);
+    async handle(message, ctx) {
+      return await (await behavior).handle!(message, ctx);
     },
   };
 }
