@@ -95,8 +95,6 @@ export class StreamState {
   files: number;
   tokens: number;
   tokensAtMs: number;
-  /** Rows written by this state (since it was made). */
-  rows = 0;
 
   /**
    * A writer for files named with `tag`, from `at` (default: the start); rows drawn before `at`
@@ -202,7 +200,6 @@ export function step(state: StreamState, request: StepRequest): StepResult {
   state.pending = state.pending.slice(take);
   if (settings.rate > 0) state.tokens -= take;
   state.files++;
-  state.rows += take;
   return { behind, written };
 }
 

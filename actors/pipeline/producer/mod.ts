@@ -57,9 +57,9 @@ export interface ProducerActorOptions {
   encoders?: number;
   metrics: ProducerMetrics;
   /**
-   * Told `published` after every committed transaction, `idle` when a scan found nothing new to publish
-   * nor any file waiting to settle, and `fileChanged`, once per change, about a file that changed
-   * after it was published.
+   * Told `published` after every committed transaction, `idle` when a scan found nothing new to
+   * publish nor any file waiting to settle, and `fileChanged`, once per change, about a file that
+   * changed after it was published.
    */
   events?: PipelineEmitter;
   /** Delete each file once it is wholly published (like Spark's `cleanSource=delete`). */

@@ -211,14 +211,13 @@ async function commitTransaction(parts: AheadChunk[], options: PublishOptions): 
   }
   const records = encoded.flatMap((part) => unpackRecords(part.records));
   const bad = encoded.flatMap((part) => part.bad);
-  const sends = [
-    records.length > 0 ? [options.topics.transactions, records] : undefined,
-    bad.length > 0 ? [options.topics.deadLetters, bad.map(deadLetterRecord)] : undefined,
-    [
-      options.topics.ledger,
-      files.map(({ next }) => ledgerRecord(options.producerId, next)),
-    ],
-  ].filter((send) => send !== undefined) as [string, OutgoingRecord[]][];
+  const sends: [string, OutgoingRecord[]][] = [];
+  if (records.length > 0) sends.push([options.topics.transactions, records]);
+  if (bad.length > 0) sends.push([options.topics.deadLetters, bad.map(deadLetterRecord)]);
+  sends.push([
+    options.topics.ledger,
+    files.map(({ next }) => ledgerRecord(options.producerId, next)),
+  ]);
   const transaction = await options.producer.begin();
   try {
     // The topics in parallel: on Kafka each is a round trip of its own.
