@@ -10,6 +10,7 @@ import type { Admin, Kafka } from "kafkajs";
 import { deadline, retry, StepTimeoutError } from "../../lib/async.ts";
 import { LogError, type TopicSpec } from "../types.ts";
 import { kafkaLogError } from "./errors.ts";
+import { topicsGone } from "../topics_gone.ts";
 
 /** How long the cluster may take to delete a topic, in ms. */
 const DELETE_TOPICS_TIMEOUT_MS = 15_000;
@@ -180,6 +181,7 @@ export class KafkaAdmin {
       const present = what.topics.filter((topic) => existing.has(topic));
       if (present.length > 0) {
         await admin.deleteTopics({ topics: present, timeout: DELETE_TOPICS_TIMEOUT_MS });
+        await topicsGone(() => admin.listTopics(), present);
       }
     });
   }

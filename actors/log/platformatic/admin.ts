@@ -20,6 +20,7 @@ import { LOG_ERROR_MESSAGES } from "../protocol_errors.ts";
 import { LogError, type TopicSpec } from "../types.ts";
 import { platformaticOptions } from "./client.ts";
 import { hasProtocolError, isUsageError, platformaticLogError } from "./errors.ts";
+import { topicsGone } from "../topics_gone.ts";
 
 /**
  * How long a topic just created may stay unknown or leaderless to the broker answering: attempts
@@ -214,7 +215,10 @@ export class PlatformaticAdmin {
       }
       const existing = new Set(await admin.listTopics());
       const present = what.topics.filter((topic) => existing.has(topic));
-      if (present.length > 0) await admin.deleteTopics({ topics: present });
+      if (present.length > 0) {
+        await admin.deleteTopics({ topics: present });
+        await topicsGone(() => admin.listTopics(), present);
+      }
     });
   }
 

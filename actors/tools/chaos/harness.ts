@@ -96,6 +96,13 @@ export interface Fault {
   wrapScorers?: (scorers: PartitionScorerFactory) => PartitionScorerFactory;
   /** Strikes; called once at the fault moment. Returns how many faults were injected. */
   inject(context: LoadContext): Promise<number> | number;
+  /**
+   * Resolves once what the fault broke is whole again (a killed node started again); awaited
+   * after the drain, before the topics are read back and the report is made.
+   *
+   * @throws when it cannot be made whole: the scenario fails with that error.
+   */
+  healed?(): Promise<void>;
   /** When the pipeline had recovered (`performance.now()`), if it did. */
   recoveredAt(context: LoadContext, injectedAt: number): number | undefined;
   /** Extra observations for the report. */
@@ -186,6 +193,7 @@ export async function runScenario(
     await strike();
     const loadEnded = performance.now();
     await pipeline.drain(input, { timeoutMs: 120_000, signal: options.signal });
+    await fault.healed?.();
     timeline.stop();
     const drained = performance.now();
     const recovered = injectedAt !== undefined ? fault.recoveredAt(context, injectedAt) : undefined;

@@ -31,18 +31,22 @@ export async function killBroker(
   let node = 0;
   let killedAt: number | undefined;
   let restartedAt: number | undefined;
+  let restarting: Promise<void> = Promise.resolve();
   try {
     return await runScenario("kill-broker", transport, options, {
       inject: (context) => {
         node = 1 + Math.floor(context.random() * 3);
-        killNode({ dir, node }).then(async () => {
+        restarting = killNode({ dir, node }).then(async () => {
           killedAt = performance.now();
           await delay(Math.min(20_000, options.durationMs / 3));
           await startNode({ dir, node });
           restartedAt = performance.now();
-        }).catch((error) => options.onStatus?.(`kill-broker: ${error.message}`));
+        });
+        // Failures are the scenario's, through healed(); this keeps them from going unhandled.
+        restarting.catch(() => {});
         return 1;
       },
+      healed: () => restarting,
       recoveredAt: (context, injectedAt) =>
         firstCommitAfter(
           context,
@@ -59,7 +63,7 @@ export async function killBroker(
       ],
       details: () => ({
         node,
-        down_ms: killedAt && restartedAt ? Math.round(restartedAt - killedAt) : -1,
+        down_ms: Math.round(restartedAt! - killedAt!),
       }),
     });
   } finally {

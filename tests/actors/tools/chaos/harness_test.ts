@@ -1,0 +1,61 @@
+import assert from "node:assert/strict";
+import { delay } from "../../../../actors/lib/async.ts";
+import { EmbeddedTransport } from "../../../../actors/log/mod.ts";
+import { firstCommitAfter, runScenario } from "../../../../actors/tools/chaos/harness.ts";
+import { scenarioOptions } from "../../../../actors/tools/chaos/command.ts";
+import { loadConfig } from "../../../../config/load.ts";
+
+Deno.test("the report waits for the fault to heal, however long after the drain", async () => {
+  const invocation = loadConfig([
+    "chaos",
+    "kill-actor",
+    "--duration",
+    "2",
+    "--rate",
+    "1000",
+    "--customers",
+    "200",
+    "--workers",
+    "1",
+  ]);
+  assert.equal(invocation.kind, "run");
+  let healedAt: number | undefined;
+  let drainedBy: number | undefined;
+  const transport = new EmbeddedTransport();
+  try {
+    const report = await runScenario("heal-late", transport, scenarioOptions(invocation.config), {
+      inject: () => 1,
+      // Heals well after the short load has drained, as a node slow to start again does.
+      healed: async () => {
+        drainedBy = performance.now();
+        await delay(1500);
+        healedAt = performance.now();
+      },
+      recoveredAt: (context, injectedAt) => firstCommitAfter(context, [0], injectedAt),
+      details: () => ({ healed: healedAt === undefined ? 0 : 1 }),
+    });
+    assert.equal(report.details.healed, 1, "details are read once the fault has healed");
+    assert.ok(healedAt! - drainedBy! >= 1400);
+    assert.equal(report.lost, 0);
+  } finally {
+    await transport.close();
+  }
+});
+
+Deno.test("a fault that cannot heal fails the scenario with its reason", async () => {
+  const invocation = loadConfig(["chaos", "kill-actor", "--duration", "1", "--rate", "500"]);
+  assert.equal(invocation.kind, "run");
+  const transport = new EmbeddedTransport();
+  try {
+    await assert.rejects(
+      runScenario("never-heals", transport, scenarioOptions(invocation.config), {
+        inject: () => 1,
+        healed: () => Promise.reject(new Error("node 2 did not start again")),
+        recoveredAt: () => undefined,
+      }),
+      /node 2 did not start again/,
+    );
+  } finally {
+    await transport.close();
+  }
+});
