@@ -21,6 +21,7 @@ import {
   supervised,
 } from "./cell_harness.ts";
 import { type BenchData, fileSlices, writeBatchFile } from "./data.ts";
+import { CardIndex } from "../../../model/card_index.ts";
 import { phase, type PipelineResult, quantiles } from "./measures.ts";
 
 /** Options of `pipelineCell`. */
@@ -31,13 +32,13 @@ export interface PipelineCellOptions {
   paced?: { rows: number; rate: number };
 }
 
-/** A batch file written to the staging folder: its name and its rows' id keys (`idKeyOf`). */
+/** A batch file written to the staging folder: its name and its rows' slots in the id index. */
 interface StagedFile {
   name: string;
-  keys: number[];
+  /** The slots of its rows' ids are `from` to `to` (exclusive). */
+  from: number;
+  to: number;
 }
-
-const textEncoder = new TextEncoder();
 
 /** How often the paced phase writes a file, in ms (the chaos scenarios' generator pace). */
 const PACE_MS = 250;
@@ -54,12 +55,13 @@ export async function pipelineCell(
     await setup.transport.ensureTopics(topicSpecs(setup));
     const scoring = await modelScoring(setup);
     /**
-     * Written, not yet committed rows, by the first 13 hex digits of their id (random, so unique
-     * among a run's rows but for a chance of about 1 in 100,000): the file each came in. Numbers,
-     * read from the committed columns' bytes, keep the bench's own work on the pipeline's thread
-     * small.
+     * The rows' ids by their first 16 hex digits (random, so unique among a run's rows but for a
+     * chance of about 1 in 10^8 in a million), each given a slot in the order written, and the file
+     * of each slot written and not yet committed (-1 otherwise): a typed table read from the
+     * committed columns' bytes keeps the bench's own work on the pipeline's thread small.
      */
-    const pending = new Map<number, number>();
+    const ids = new CardIndex();
+    const fileOfSlot = new Int32Array(data.lines.length).fill(-1);
     /** The files written: when, and the histogram of their phase. */
     const written: { at: number; histogram: Histogram }[] = [];
     let lastCommit = 0;
@@ -68,13 +70,13 @@ export async function pipelineCell(
     events.on("committed", (batch) => {
       const now = performance.now();
       lastCommit = now;
-      const ids = batch.columns.text.trans_num;
+      const { bytes, start } = batch.columns.text.trans_num;
       for (let i = 0; i < batch.rows; i++) {
-        const key = idKeyOf(ids.bytes, ids.start[i]);
-        const file = pending.get(key);
-        if (file === undefined) continue;
+        const slot = ids.find(hexWord(bytes, start[i] + 8), hexWord(bytes, start[i]));
+        const file = slot < 0 ? -1 : fileOfSlot[slot];
+        if (file < 0) continue;
         written[file].histogram.record(now - written[file].at);
-        pending.delete(key);
+        fileOfSlot[slot] = -1;
       }
     });
     const pipeline = await startCellPipeline(setup, { input, scoring, events });
@@ -91,18 +93,21 @@ export async function pipelineCell(
       for (const [a, b] of fileSlices(next, end, ROWS_PER_FILE)) {
         const name = `b-${String(sequence++).padStart(9, "0")}.csv`;
         writeBatchFile(staging, name, data.lines.slice(a, b));
-        const keys = data.ids.slice(a, b).map((id) => idKeyOf(textEncoder.encode(id), 0));
-        files.push({ name, keys });
+        const from = ids.size;
+        for (let row = a; row < b; row++) {
+          const id = textEncoder.encode(data.ids[row]);
+          ids.slotOf(hexWord(id, 8), hexWord(id, 0));
+        }
+        files.push({ name, from, to: ids.size });
       }
       next = end;
       return files;
     };
     /** Moves staged files into the input folder: they count as written from then on. */
     const release = (files: StagedFile[], histogram: Histogram) => {
-      for (const { name, keys } of files) {
+      for (const { name, from, to } of files) {
         Deno.renameSync(`${staging}/${name}`, `${input}/${name}`);
-        const file = written.push({ at: performance.now(), histogram }) - 1;
-        for (const key of keys) pending.set(key, file);
+        fileOfSlot.fill(written.push({ at: performance.now(), histogram }) - 1, from, to);
       }
     };
     const write = (count: number, histogram: Histogram) => release(stage(count), histogram);
@@ -181,12 +186,14 @@ export async function pipelineCell(
   }
 }
 
-/** The number of the first 13 hex digits of the id at `start` in `bytes` (its text). */
-function idKeyOf(bytes: Uint8Array, start: number): number {
-  let key = 0;
-  for (let i = start; i < start + 13; i++) {
+/** The unsigned 32-bit number of the 8 hex digits at `start` in `bytes`. */
+function hexWord(bytes: Uint8Array, start: number): number {
+  let word = 0;
+  for (let i = start; i < start + 8; i++) {
     const c = bytes[i];
-    key = key * 16 + (c <= 0x39 ? c - 0x30 : (c | 0x20) - 0x57);
+    word = (word << 4) | (c <= 0x39 ? c - 0x30 : (c | 0x20) - 0x57);
   }
-  return key;
+  return word >>> 0;
 }
+
+const textEncoder = new TextEncoder();
