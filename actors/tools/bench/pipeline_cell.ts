@@ -55,9 +55,9 @@ export async function pipelineCell(
     await setup.transport.ensureTopics(topicSpecs(setup));
     const scoring = await modelScoring(setup);
     /**
-     * The rows' ids by their first 16 hex digits (random, so unique among a run's rows but for a
-     * chance of about 1 in 10^8 in a million), each given a slot in the order written, and the file
-     * of each slot written and not yet committed (-1 otherwise): a typed table read from the
+     * The rows' ids by their first 16 hex digits (random, so unique among a million rows but for
+     * a chance of about 1 in 40 million), each given a slot in the order written, and the file of
+     * each slot written and not yet committed (-1 otherwise): a typed table read from the
      * committed columns' bytes keeps the bench's own work on the pipeline's thread small.
      */
     const ids = new CardIndex();
