@@ -53,12 +53,11 @@ export async function killBroker(
           Array.from({ length: context.partitions }, (_, p) => p),
           injectedAt,
         ),
+      // Read once the fault has healed: the node is back by then.
       notes: (context) => [
         `node ${node} was killed with SIGKILL and started again ${
-          restartedAt
-            ? Math.round(restartedAt - context.started) + " ms after the load began"
-            : "(not yet)"
-        }`,
+          Math.round(restartedAt! - context.started)
+        } ms after the load began`,
         "topics: replication factor 3, min.insync.replicas 2",
       ],
       details: () => ({
