@@ -8,6 +8,8 @@
 /** A role started as its own process. */
 export interface RoleProcess {
   readonly pid: number;
+  /** The folder of the report: `SpawnOptions.workDir`, or the one made for it (gone once exited). */
+  readonly workDir: string;
   /** Resolves with the exit code. */
   readonly exited: Promise<number>;
   /** Sends a signal (SIGKILL by default). */
@@ -90,6 +92,7 @@ export async function spawnRole(options: SpawnOptions): Promise<RoleProcess> {
   });
   return {
     pid: child.pid,
+    workDir,
     exited,
     kill: (signal: Deno.Signal = "SIGKILL") => {
       try {
