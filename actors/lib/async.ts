@@ -117,8 +117,10 @@ export async function poll(
   options.failed?.then(() => (failed = true));
   const until = performance.now() + options.timeoutMs;
   while (!(await ready())) {
-    if (failed || performance.now() > until) return false;
-    if (!(await delay(options.pollMs ?? 10, options.signal))) return false;
+    // The last look is at the timeout, not a whole `pollMs` after it.
+    const left = until - performance.now();
+    if (failed || left <= 0) return false;
+    if (!(await delay(Math.min(options.pollMs ?? 10, left), options.signal))) return false;
   }
   return true;
 }

@@ -214,3 +214,13 @@ Deno.test("allSettledOrThrow rejects with the first failure, only once every ste
   assert.equal(slowDone, true, "the slow step had finished");
   await allSettledOrThrow([Promise.resolve(1), delay(1)]);
 });
+
+Deno.test("poll: the last look is at the timeout, not a pollMs after it", async () => {
+  const readyAt = performance.now() + 60;
+  const started = performance.now();
+  assert.equal(
+    await poll(() => performance.now() >= readyAt, { timeoutMs: 10, pollMs: 100 }),
+    false,
+  );
+  assert.ok(performance.now() - started < 60, "gave up at its timeout");
+});
