@@ -104,7 +104,10 @@ export class ReasonExplainer {
         const f = feature[at];
         const x = features[base + f];
         // The step the scorers take (padding slots always go left, to a copy of the same value).
-        const right = (x > threshold[at] ? 1 : 0) | ((categoriesRight[at] >>> x) & 1);
+        // A categorical slot's threshold is +Infinity, so only its bits decide; the bits are
+        // read only there, since shifting by a value that is no small integer is slow.
+        const categories = categoriesRight[at];
+        const right = categories === 0 ? (x > threshold[at] ? 1 : 0) : (categories >>> x) & 1;
         slot = 2 * slot + 1 + right;
         const after = level + 1 === depth
           ? leaf[t * leaves + slot - internal]
@@ -127,9 +130,16 @@ export class ReasonExplainer {
     const contributions = this.contributions(features, row, this.#contributions);
     const width = contributions.length;
     const values = features.subarray(row * width, (row + 1) * width);
-    const order = Array.from({ length: width }, (_, f) => f)
-      .sort((a, b) => contributions[b] - contributions[a] || a - b)
-      .slice(0, Math.max(0, count));
+    // The `count` largest, largest first (on a tie, the feature listed first): an insertion into
+    // a list that never holds more than `count`, rather than sorting every feature.
+    const order: number[] = [];
+    for (let f = 0; f < width; f++) {
+      let at = order.length;
+      while (at > 0 && contributions[order[at - 1]] < contributions[f]) at--;
+      if (at >= count) continue;
+      order.splice(at, 0, f);
+      if (order.length > count) order.pop();
+    }
     return order.map((f) => ({
       feature: names[f],
       contribution: Math.round(contributions[f] * 1e6) / 1e6,
