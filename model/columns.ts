@@ -195,7 +195,37 @@ function pad2(value: number): string {
   return value < 10 ? `0${value}` : String(value);
 }
 
-/** Row `i` as a transaction object (for an alert, a dead letter, or the JSON wire format). */
+/** The fields of a transaction that its alert shows. */
+export type AlertFields = Pick<
+  Transaction,
+  | "trans_num"
+  | "cc_num"
+  | "amt"
+  | "category"
+  | "merchant"
+  | "trans_date"
+  | "trans_time"
+  | "unix_time"
+>;
+
+/**
+ * The fields of row `i` that its alert shows: two texts decoded instead of the dozen of
+ * `transactionAt` (names, street and job are never read for an alert).
+ */
+export function alertFieldsAt(columns: TransactionColumns, i: number): AlertFields {
+  return {
+    trans_num: textAt(columns, "trans_num", i),
+    cc_num: cardNumber(columns, i),
+    amt: columns.amt[i],
+    category: CATEGORIES[columns.category[i]] as Category,
+    merchant: textAt(columns, "merchant", i),
+    trans_date: dateText(columns.transDate[i]),
+    trans_time: timeText(columns.transTime[i]),
+    unix_time: columns.unixTime[i],
+  };
+}
+
+/** Row `i` as a transaction object (for a dead letter, or the JSON wire format). */
 export function transactionAt(columns: TransactionColumns, i: number): Transaction {
   return {
     ssn: textAt(columns, "ssn", i),

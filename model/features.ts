@@ -250,7 +250,9 @@ export function encodeInto(
     const age = input.time - time;
     if (age < 0 || age >= w3) continue;
     const amount = state[history + size + i];
-    const hour = Math.floor((time % 86_400) / 3600);
+    // `time % 86_400` without the remainder of two doubles (a call to fmod, a fifth of the
+    // features of a card with a full week): the same value for every time.
+    const hour = Math.floor((time - Math.trunc(time / 86_400) * 86_400) / 3600);
     c3++;
     a3 += amount;
     if (age >= w2) {

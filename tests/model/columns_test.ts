@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  alertFieldsAt,
   allocateColumns,
   concatColumns,
   selectRows,
@@ -41,4 +42,25 @@ Deno.test("concatenated column batches hold every part's rows in order, text inc
     expected,
   );
   assert.equal(concatColumns([]).length, 0);
+});
+
+Deno.test("an alert's fields of a row are those of the whole transaction", () => {
+  const rows = Array.from({ length: 5 }, (_, i) => ({
+    ...sampleTransaction(i, 2),
+    merchant: i === 3 ? "fraud_Größe & Söhne" : `fraud_Merchant ${i}`,
+  }));
+  const columns = transactionsToColumns(rows);
+  rows.forEach((row, i) => {
+    const { trans_num, cc_num, amt, category, merchant, trans_date, trans_time, unix_time } = row;
+    assert.deepEqual(alertFieldsAt(columns, i), {
+      trans_num,
+      cc_num,
+      amt,
+      category,
+      merchant,
+      trans_date,
+      trans_time,
+      unix_time,
+    });
+  });
 });

@@ -18,7 +18,7 @@
  * @module
  */
 
-import { cardNumber, textAt, textsOf, transactionAt } from "../../../model/columns.ts";
+import { alertFieldsAt, cardNumber, textAt, textsOf } from "../../../model/columns.ts";
 import type { ActorSpec } from "../../runtime/mod.ts";
 import type {
   OutgoingRecord,
@@ -285,7 +285,7 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
         if (!alert && !options.emitScores) continue;
         const source = { partition, offset: offsets[i] };
         if (alert) {
-          const row = transactionAt(columns, i);
+          const row = alertFieldsAt(columns, i);
           const explained = explainedAlert(result.reasons, i);
           alerts.push(
             alertRecord(row, { score, threshold, modelVersion, detectedAt, source, explained }),

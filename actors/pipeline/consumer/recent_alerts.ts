@@ -1,12 +1,12 @@
 /**
  * The dashboard's latest alerts, fed from the consumer's committed batches: every row whose score
- * reached the batch's threshold, once its batch (and with it the alert) is committed. Only those
- * rows are read out of the batch's columns.
+ * reached the batch's threshold, once its batch (and with it the alert) is committed. Only the
+ * alerts the list keeps are read out of the batch's columns.
  *
  * @module
  */
 
-import { transactionAt } from "../../../model/columns.ts";
+import { alertFieldsAt } from "../../../model/columns.ts";
 import type { RecentAlerts } from "../../observe/dashboard/status.ts";
 import type { PipelineEmitter } from "../events.ts";
 import { alertReasons } from "./alert_reasons.ts";
@@ -16,10 +16,14 @@ export function followAlerts(events: PipelineEmitter, alerts: RecentAlerts): () 
   return events.on("committed", (batch) => {
     if (batch.alerts === 0) return;
     const detectedAt = new Date().toISOString();
-    for (let i = 0; i < batch.rows; i++) {
+    // Only the batch's last `alerts.size` alerts would stay in the list: the others are not read.
+    const kept: number[] = [];
+    for (let i = batch.rows - 1; i >= 0 && kept.length < alerts.size; i--) {
+      if (batch.scores[i] >= batch.threshold) kept.push(i);
+    }
+    for (const i of kept.reverse()) {
       const score = batch.scores[i];
-      if (score < batch.threshold) continue;
-      const row = transactionAt(batch.columns, i);
+      const row = alertFieldsAt(batch.columns, i);
       alerts.add({
         trans_num: row.trans_num,
         cc_num: row.cc_num,

@@ -7,6 +7,7 @@
 
 import { Buffer } from "node:buffer";
 import type { Transaction } from "../../../model/schema.ts";
+import type { AlertFields } from "../../../model/columns.ts";
 import type { NodeValueSource } from "../../../model/forest/node_values.ts";
 import type { BatchReasons, ReasonCode } from "../../../model/reason_codes.ts";
 import { boundedReason, excerptFields, rawExcerpt } from "../codec/raw_excerpt.ts";
@@ -66,7 +67,7 @@ export interface RowSource {
 
 /** The alert message of a transaction that scored at or above the threshold. */
 export function alertRecord(
-  row: Transaction,
+  row: AlertFields,
   details: {
     score: number;
     threshold: number;

@@ -39,3 +39,25 @@ Deno.test("the recent alerts are the committed rows scored at or over the thresh
     ],
   );
 });
+
+Deno.test("a batch with more alerts than the list holds leaves its last ones, newest first", () => {
+  const events = pipelineEvents();
+  const alerts = new RecentAlerts({ size: 2, showCardNumbers: true });
+  const stop = followAlerts(events, alerts);
+  const rows = Array.from({ length: 6 }, (_, i) => sampleTransaction(i, 3));
+  const scores = Float32Array.of(0.9, 0.8, 0.1, 0.7, 0.6, 0.2);
+  events.emit("committed", {
+    partition: 0,
+    rows: rows.length,
+    columns: transactionsToColumns(rows),
+    scores,
+    threshold: 0.5,
+    modelVersion: "v7",
+    alerts: 4,
+    deadLetters: 0,
+    ids: () => rows.map((row) => row.trans_num),
+    offsets: { from: 0, to: 1 },
+  });
+  stop();
+  assert.deepEqual(alerts.list().map((a) => a.trans_num), [rows[4].trans_num, rows[3].trans_num]);
+});
