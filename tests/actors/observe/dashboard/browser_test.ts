@@ -20,6 +20,7 @@ import { Histogram } from "../../../../actors/observe/metrics/histogram.ts";
 import { startStatusServer } from "../../../../actors/observe/dashboard/server.ts";
 import { ActorSystem } from "../../../../actors/runtime/mod.ts";
 import { eventually } from "../../../fixtures/eventually.ts";
+import { outsideProgram } from "../../../fixtures/outside_program.ts";
 import { startDemoRun } from "./demo_run.ts";
 import { ShadowComparison } from "../../../../actors/pipeline/consumer/shadow_comparison.ts";
 import { allocateColumns } from "../../../../model/columns.ts";
@@ -41,11 +42,10 @@ function isFile(path: string): boolean {
   }
 }
 
-const REQUIRED = Deno.env.get("CI") === "true";
-const MISSING = !isFile(CHROMIUM);
-const IGNORED = MISSING && !REQUIRED
-  ? ` (ignored: no Chromium at ${CHROMIUM}; set CHROMIUM_PATH, or CI=true to require it)`
-  : "";
+const BROWSER = outsideProgram(
+  isFile(CHROMIUM),
+  `no Chromium at ${CHROMIUM}; set CHROMIUM_PATH`,
+);
 
 /** The viewport the layout must fit without hiding a column. */
 const VIEWPORT = { width: 1400, height: 1000 };
@@ -236,8 +236,8 @@ const processed = (seen: Look) =>
 Deno.test({
   name: "the dashboard in Chromium shows moving charts, the actor tree, alerts with masked card " +
     "numbers and the model, offline, hides no column at 1400x1000, and ends on the totals of " +
-    "the report" + IGNORED,
-  ignore: IGNORED !== "",
+    "the report" + BROWSER.note,
+  ignore: BROWSER.ignore,
   fn: async () => {
     const run = await startDemoRun(["--duration", "45"]);
     let browser: Browser | undefined;
@@ -359,8 +359,9 @@ Deno.test({
 });
 
 Deno.test({
-  name: "with --show-card-numbers the dashboard and /api/status show full card numbers" + IGNORED,
-  ignore: IGNORED !== "",
+  name: "with --show-card-numbers the dashboard and /api/status show full card numbers" +
+    BROWSER.note,
+  ignore: BROWSER.ignore,
   fn: async () => {
     const run = await startDemoRun(["--duration", "30", "--show-card-numbers"]);
     let browser: Browser | undefined;
@@ -386,8 +387,9 @@ Deno.test({
 });
 
 Deno.test({
-  name: "a detection latency past the histogram's range reads '> 167,772' on the page" + IGNORED,
-  ignore: IGNORED !== "",
+  name: "a detection latency past the histogram's range reads '> 167,772' on the page" +
+    BROWSER.note,
+  ignore: BROWSER.ignore,
   fn: async () => {
     const system = await ActorSystem.start({ kind: "supervisor", id: "root", children: [] });
     const latency = new Histogram();
@@ -433,8 +435,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "a shadow model's comparison shows on the page as text, hidden without one" + IGNORED,
-  ignore: IGNORED !== "",
+  name: "a shadow model's comparison shows on the page as text, hidden without one" + BROWSER.note,
+  ignore: BROWSER.ignore,
   fn: async () => {
     const system = await ActorSystem.start({ kind: "supervisor", id: "root", children: [] });
     const shadow = new ShadowComparison();

@@ -15,12 +15,12 @@ import { transactionAt, transactionsToColumns } from "../../../../model/columns.
 import type { Transaction } from "../../../../model/schema.ts";
 import { VALID_ROWS } from "../../../fixtures/row_values.ts";
 import { sampleTransaction } from "../../../fixtures/transactions.ts";
+import { commandRuns, outsideProgram } from "../../../fixtures/outside_program.ts";
 
-const REQUIRED = Deno.env.get("CI") === "true";
-const MISSING = !(await pythonHasPyarrow());
-const IGNORED = MISSING && !REQUIRED
-  ? " (ignored: no python3 with pyarrow; CI=true requires it)"
-  : "";
+const PYARROW = outsideProgram(
+  await commandRuns("python3", ["-c", "import pyarrow"]),
+  "no python3 with pyarrow",
+);
 
 const ROWS: Transaction[] = [
   ...VALID_ROWS.map(({ row }) => row),
@@ -32,19 +32,6 @@ const ROWS: Transaction[] = [
     is_fraud: (i % 11 === 0 ? 1 : 0) as 0 | 1,
   })),
 ];
-
-async function pythonHasPyarrow(): Promise<boolean> {
-  try {
-    const { success } = await new Deno.Command("python3", {
-      args: ["-c", "import pyarrow"],
-      stdout: "null",
-      stderr: "null",
-    }).output();
-    return success;
-  } catch {
-    return false;
-  }
-}
 
 /** Runs a Python script with `args`; returns what it printed. */
 async function python(script: string, ...args: string[]): Promise<string> {
@@ -149,8 +136,8 @@ async function withTempDir(use: (dir: string) => Promise<void>): Promise<void> {
 }
 
 Deno.test({
-  name: `pyarrow reads our messages, fully validated, with the same values${IGNORED}`,
-  ignore: MISSING && !REQUIRED,
+  name: `pyarrow reads our messages, fully validated, with the same values${PYARROW.note}`,
+  ignore: PYARROW.ignore,
   fn: () =>
     withTempDir(async (dir) => {
       const columns = transactionsToColumns(ROWS);
@@ -166,8 +153,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: `streams pyarrow writes decode through the general path${IGNORED}`,
-  ignore: MISSING && !REQUIRED,
+  name: `streams pyarrow writes decode through the general path${PYARROW.note}`,
+  ignore: PYARROW.ignore,
   fn: () =>
     withTempDir(async (dir) => {
       await Deno.writeTextFile(join(dir, "rows.json"), JSON.stringify(ROWS));

@@ -1,7 +1,8 @@
 /**
  * The roles as separate processes against the real test cluster: two `consume` processes sharing a
  * topic, a producer killed and restarted, a model swapped mid-stream, and kcat (an independent
- * Kafka client) reading what fraudstream writes and writing what it reads.
+ * Kafka client) reading what fraudstream writes and writing what it reads. Without kcat on the
+ * PATH that test is ignored, unless `CI=true`, where it must run.
  */
 
 import assert from "node:assert/strict";
@@ -14,6 +15,7 @@ import type { Transaction } from "../../../../model/schema.ts";
 import { eventually } from "../../../fixtures/eventually.ts";
 import { NO_KAFKA, TEST_BROKERS } from "../../../fixtures/kafka.ts";
 import { csvFile, sampleTransaction } from "../../../fixtures/transactions.ts";
+import { commandRuns, outsideProgram } from "../../../fixtures/outside_program.ts";
 
 const ENTRY = new URL("../../../../main.ts", import.meta.url);
 const PRETRAINED = new URL("../../../../resources/models/pretrained", import.meta.url).pathname;
@@ -71,10 +73,12 @@ function rowsFor(prefix: number, count: number): Transaction[] {
   });
 }
 
-const kafkaTest = (name: string, fn: () => Promise<void>) =>
+const KCAT = outsideProgram(await commandRuns("kcat", ["-V"]), "no kcat on the PATH");
+
+const kafkaTest = (name: string, fn: () => Promise<void>, needs = { ignore: false, note: "" }) =>
   Deno.test({
-    name: `kafka: ${name}`,
-    ignore: NO_KAFKA,
+    name: `kafka: ${name}${needs.note}`,
+    ignore: NO_KAFKA || needs.ignore,
     sanitizeOps: false,
     sanitizeResources: false,
     fn,
@@ -340,4 +344,5 @@ kafkaTest(
       await transport.close();
     }
   },
+  KCAT,
 );
