@@ -134,24 +134,6 @@ function genericText(name: string, v: number): string {
   return `${name} = ${shown}`;
 }
 
-/** The phrases' windows in words, by the encoder's windows (one model's, mostly). */
-const WINDOW_TEXTS = new WeakMap<readonly number[], readonly string[]>();
-
-function windowTexts(windows: readonly number[]): readonly string[] {
-  let texts = WINDOW_TEXTS.get(windows);
-  if (!texts) {
-    const [w1, w2, w3] = windows;
-    texts = [
-      `the last ${spanText(w1)}`,
-      `the last ${spanText(w2)}`,
-      `the last ${spanText(w3)}`,
-      `${spanText(w3)} to ${spanText(w2)}`,
-    ];
-    WINDOW_TEXTS.set(windows, texts);
-  }
-  return texts;
-}
-
 /**
  * The value of one feature of a row in words.
  *
@@ -166,7 +148,13 @@ export function describeFeature(of: FeatureOfRow): string {
   const v = of.values[of.feature];
   const phrase = of.encoder === "fraudstream" ? PHRASES[name] : undefined;
   if (!phrase) return genericText(name, v);
-  const windows = windowTexts(of.settings.windows);
+  const [w1, w2, w3] = of.settings.windows;
+  const windows = [
+    `the last ${spanText(w1)}`,
+    `the last ${spanText(w2)}`,
+    `the last ${spanText(w3)}`,
+    `${spanText(w3)} to ${spanText(w2)}`,
+  ];
   const get: Lookup = (other) => {
     const at = of.names.indexOf(other);
     return at < 0 ? Number.NaN : of.values[at];
