@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Histogram } from "./histogram.ts";
+import { type Histogram, latencyText } from "./histogram.ts";
 
 /** Default length of the recent window, in ms. */
 export const RECENT_WINDOW_MS = 10_000;
@@ -35,4 +35,26 @@ export class RecentHistogram {
     const base = this.#snapshots[0];
     return base ? cumulative.since(base.histogram) : cumulative.copy();
   }
+}
+
+/**
+ * What a status line shows beside its rate: the p99 of what `cumulative` recorded since the
+ * previous call (since the start at the first call), as text; `-` when it recorded nothing.
+ *
+ * @example
+ * ```ts
+ * const p99 = p99SinceLastCall(metrics.latencyMs);
+ * say(`scored ${scored} (${rate}/s), p99 ${p99()} ms`);
+ * ```
+ */
+export function p99SinceLastCall(
+  cumulative: Histogram,
+  now = () => performance.now(),
+): () => string {
+  const last = new RecentHistogram(0);
+  return () => {
+    const recent = last.recent(cumulative);
+    last.sample(cumulative, now());
+    return recent.count === 0 ? "-" : latencyText(recent.quantile(0.99));
+  };
 }

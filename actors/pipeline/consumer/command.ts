@@ -9,7 +9,8 @@
 import type { CommandHandler } from "../command.ts";
 import { hostRole, reportTiming } from "../role_host.ts";
 import { RecentAlerts } from "../../observe/dashboard/status.ts";
-import { latencyText, latencyValue } from "../../observe/metrics/histogram.ts";
+import { latencyValue } from "../../observe/metrics/histogram.ts";
+import { p99SinceLastCall } from "../../observe/metrics/recent_histogram.ts";
 import { ActorSystem } from "../../runtime/mod.ts";
 import { TOPICS } from "../topics.ts";
 import { consumerMetrics, consumerTree } from "./mod.ts";
@@ -65,6 +66,7 @@ export const consumeCommand: CommandHandler = (config, ctx) => {
         })],
       });
       const modelVersion = () => metrics.modelVersion ?? scoring.current().version;
+      const p99 = p99SinceLastCall(metrics.latencyMs);
       return {
         system,
         figures: () => ({
@@ -83,7 +85,7 @@ export const consumeCommand: CommandHandler = (config, ctx) => {
         statusLine: (rate) =>
           `scored ${metrics.scored} (${rate}/s), alerts ${metrics.alerts}, ` +
           `lag ${metrics.lag.reduce((a, b) => a + (b ?? 0), 0)}, ` +
-          `p99 ${latencyText(metrics.latencyMs.quantile(0.99))} ms`,
+          `p99 ${p99()} ms`,
         finish: () => {
           const report = {
             role: "consume",

@@ -10,7 +10,8 @@ import type { CommandContext, CommandHandler, CommandOutcome } from "../command.
 import type { Config } from "../../../config/config.ts";
 import { generateStream } from "../generator/mod.ts";
 import { modelScoring } from "../consumer/model_scoring.ts";
-import { latencyText, latencyValue } from "../../observe/metrics/histogram.ts";
+import { latencyValue } from "../../observe/metrics/histogram.ts";
+import { p99SinceLastCall } from "../../observe/metrics/recent_histogram.ts";
 import { openTransport } from "../connect.ts";
 import { EmbeddedLog, EmbeddedTransport } from "../../log/embedded/transport.ts";
 import { hostRole, reportTiming } from "../role_host.ts";
@@ -125,6 +126,7 @@ export function runPipeline(
       });
       let drained = false;
       let elapsed = 0;
+      const p99 = p99SinceLastCall(running.consumer.latencyMs);
       /** Of `rows` generated, those neither scored nor in the dead letters yet. */
       const inFlight = (rows: number) => {
         const { scored, deadLetters } = running.counts();
@@ -142,7 +144,7 @@ export function runPipeline(
           `generated ${generated}, produced ${running.producer.rows}, ` +
           `scored ${running.consumer.scored} (${rate}/s), alerts ${running.consumer.alerts}, ` +
           `lag ${Math.max(0, inFlight(generated))}, ` +
-          `p99 ${latencyText(running.consumer.latencyMs.quantile(0.99))} ms`,
+          `p99 ${p99()} ms`,
         work: async () => {
           const generator = await generateStream({
             outDir: input,
