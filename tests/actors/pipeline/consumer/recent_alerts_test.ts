@@ -3,7 +3,28 @@ import { followAlerts } from "../../../../actors/pipeline/consumer/recent_alerts
 import { RecentAlerts } from "../../../../actors/observe/dashboard/status.ts";
 import { pipelineEvents } from "../../../../actors/pipeline/events.ts";
 import { transactionsToColumns } from "../../../../model/columns.ts";
+import type { Transaction } from "../../../../model/schema.ts";
 import { sampleTransaction } from "../../../fixtures/transactions.ts";
+
+/** Commits `rows` with `scores` as one batch at threshold 0.5, scored by model v7. */
+function commit(
+  events: ReturnType<typeof pipelineEvents>,
+  batch: { partition: number; rows: Transaction[]; scores: Float32Array },
+): void {
+  const { partition, rows, scores } = batch;
+  events.emit("committed", {
+    partition,
+    rows: rows.length,
+    columns: transactionsToColumns(rows),
+    scores,
+    threshold: 0.5,
+    modelVersion: "v7",
+    alerts: scores.filter((score) => score >= 0.5).length,
+    deadLetters: 0,
+    ids: () => rows.map((row) => row.trans_num),
+    offsets: { from: 0, to: 1 },
+  });
+}
 
 Deno.test("the recent alerts are the committed rows scored at or over the threshold", () => {
   const events = pipelineEvents();
@@ -11,18 +32,7 @@ Deno.test("the recent alerts are the committed rows scored at or over the thresh
   const stop = followAlerts(events, alerts);
   const rows = Array.from({ length: 4 }, (_, i) => sampleTransaction(i, 3));
   const scores = Float32Array.of(0.2, 0.5, 0.9, 0.49);
-  events.emit("committed", {
-    partition: 1,
-    rows: rows.length,
-    columns: transactionsToColumns(rows),
-    scores,
-    threshold: 0.5,
-    modelVersion: "v7",
-    alerts: 2,
-    deadLetters: 0,
-    ids: () => rows.map((row) => row.trans_num),
-    offsets: { from: 0, to: 1 },
-  });
+  commit(events, { partition: 1, rows, scores });
   stop();
   const listed = alerts.list();
   assert.deepEqual(listed.map((a) => a.trans_num), [rows[2].trans_num, rows[1].trans_num]);
@@ -46,18 +56,7 @@ Deno.test("a batch with more alerts than the list holds leaves its last ones, ne
   const stop = followAlerts(events, alerts);
   const rows = Array.from({ length: 6 }, (_, i) => sampleTransaction(i, 3));
   const scores = Float32Array.of(0.9, 0.8, 0.1, 0.7, 0.6, 0.2);
-  events.emit("committed", {
-    partition: 0,
-    rows: rows.length,
-    columns: transactionsToColumns(rows),
-    scores,
-    threshold: 0.5,
-    modelVersion: "v7",
-    alerts: 4,
-    deadLetters: 0,
-    ids: () => rows.map((row) => row.trans_num),
-    offsets: { from: 0, to: 1 },
-  });
+  commit(events, { partition: 0, rows, scores });
   stop();
   assert.deepEqual(alerts.list().map((a) => a.trans_num), [rows[4].trans_num, rows[3].trans_num]);
 });
