@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { Kafka, logLevel } from "kafkajs";
 import { FraudstreamError, UsageError } from "../../lib/errors.ts";
 import { poll } from "../../lib/async.ts";
+import { silenceNegativeTimeoutWarnings } from "../../log/kafka/logging.ts";
 import { ensureKafkaJars, KAFKA_VERSION, requireTool } from "./jars.ts";
 import {
   bootstrap,
@@ -159,6 +160,7 @@ export async function startNode(
 export async function waitForCluster(
   options: { brokers: string[]; expectNodes: number; timeoutMs: number; logs?: string[] },
 ): Promise<void> {
+  silenceNegativeTimeoutWarnings();
   const kafka = new Kafka({
     clientId: "fraudstream-kafka-up",
     brokers: options.brokers,
