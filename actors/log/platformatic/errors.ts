@@ -84,6 +84,11 @@ export function hasProtocolError(error: unknown, name: string): boolean {
     leaves(error).some((e) => e.code === "PLT_KFK_PROTOCOL" && e.apiId === name);
 }
 
+/** Whether `error` is, or gathers, the client's refusal of a request as asked (`UserError`). */
+export function hasUsageError(error: unknown): boolean {
+  return isClientError(error) && leaves(error).some((e) => e.code === "PLT_KFK_USER");
+}
+
 /** Whether `error` is the client's refusal of a request as asked (its `UserError`). */
 export function isUsageError(error: unknown): boolean {
   return isClientError(error) && error.code === "PLT_KFK_USER";

@@ -2,8 +2,9 @@
  * A consumer-group member over @platformatic/kafka: the client's consumer keeps the membership
  * (join, sync, heartbeats on their own timer, rejoins), and the member fetches its partitions
  * itself (`fetcher.ts`), so batches, pauses and seeks are per partition: a partition is not
- * fetched while its batch is handled or while it is paused, and a fetch that was under way when a
- * seek came is dropped, so a seek is always honoured.
+ * fetched while its batch is handled, while it is paused or while a fetch of it is under way, and
+ * a fetch that was under way when a seek came is dropped, so a seek is always honoured. Each
+ * leader's fetch goes on its own: a node gone stalls only the partitions it led.
  *
  * @module
  */
@@ -21,10 +22,15 @@ import {
 import type { PlatformaticAdmin } from "./admin.ts";
 import { platformaticOptions } from "./client.ts";
 import { platformaticLogError } from "./errors.ts";
-import { type FetchedPartition, PartitionFetcher } from "./fetcher.ts";
+import { type FetchRound, PartitionFetcher } from "./fetcher.ts";
 
-/** Failed fetch rounds in a row (500 ms apart) a member rides out, a leader election say. */
-const FETCH_FAILURES = { attempts: 20, delayMs: 500 };
+/**
+ * Fetch failures a member rides out (a leader election, say: up to the brokers' 9 s session
+ * timeout by default, then the election): a partition whose leader failed is fetched again after
+ * `delayMs`, and the member fails once a partition's fetches have failed without a success for
+ * `giveUpMs`.
+ */
+const FETCH_FAILURES = { delayMs: 500, giveUpMs: 30_000 };
 /** How long a partition's committed offset may stay unstable (a transaction still open). */
 const STABLE_OFFSETS = { attempts: 60, delayMs: 500 };
 
@@ -38,6 +44,12 @@ export class PlatformaticGroupMember implements LogConsumer {
   /** Next offset to fetch, per assigned partition whose start is known. */
   readonly #positions = new Map<number, number>();
   readonly #paused = new Set<number>();
+  /** Partitions with a fetch under way. */
+  readonly #inFetch = new Set<number>();
+  /** The fetches under way. */
+  readonly #fetches = new Set<Promise<void>>();
+  /** Per partition whose last fetch failed: since when its fetches fail, and when to try again. */
+  readonly #failing = new Map<number, { since: number; retryAt: number }>();
   /** Per partition: the handling of its batch under way. */
   readonly #handling = new Map<number, Promise<void>>();
   /** Per partition: seeks made so far (a fetch started before one is dropped). */
@@ -84,48 +96,43 @@ export class PlatformaticGroupMember implements LogConsumer {
     consumer.on("error", fail);
     try {
       await consumer.joinGroup({});
-      let failedRounds = 0;
       while (!this.#stopping && !this.#failure) {
         await this.#rebalance;
         const positions = this.#fetchable();
-        if (positions.size === 0) {
-          await delay(10);
-          continue;
-        }
         const seeks = new Map(this.#seeks);
-        let fetched: FetchedPartition[];
-        try {
-          fetched = await fetcher.fetch(positions);
-          failedRounds = 0;
-        } catch (error) {
-          const failure = platformaticLogError(error, this.#brokers);
-          if (!(failure instanceof LogError && failure.retriable)) throw failure;
-          if (++failedRounds >= FETCH_FAILURES.attempts) throw failure;
-          await delay(FETCH_FAILURES.delayMs);
-          continue;
-        }
-        for (const result of fetched) {
-          const { partition } = result;
-          // Taken away, paused or moved by a seek while the fetch was under way (a paused
-          // partition's records are fetched again once it is resumed).
-          if (
-            !this.#assigned.has(partition) || this.#paused.has(partition) ||
-            this.#seeks.get(partition) !== seeks.get(partition)
-          ) {
-            continue;
+        // The round waits for the fetches of healthy leaders, so that the next one asks each
+        // leader for every partition freed meanwhile; a fetch of partitions whose leader failed
+        // goes on on its own, as it may take the client's retries to fail again.
+        const round: Promise<void>[] = [];
+        if (positions.size > 0) {
+          try {
+            for (const { partitions, round: fetched } of await fetcher.fetchEach(positions)) {
+              const failing = partitions.some((partition) => this.#failing.has(partition));
+              for (const partition of partitions) this.#inFetch.add(partition);
+              const fetch = fetched.then((answer) => this.#take(handlers, answer, seeks, fail))
+                .catch(fail);
+              this.#fetches.add(fetch);
+              fetch.finally(() => this.#fetches.delete(fetch));
+              if (!failing) round.push(fetch);
+            }
+          } catch (error) {
+            const partitions = [...positions.keys()];
+            this.#take(
+              handlers,
+              { partitions, fetched: [], failed: partitions, error },
+              seeks,
+              fail,
+            );
           }
-          this.#positions.set(partition, result.nextOffset);
-          this.#handling.set(
-            partition,
-            handlers.eachBatch({ topic: this.#options.topic, ...result })
-              .catch(fail)
-              .finally(() => this.#handling.delete(partition)),
-          );
         }
+        if (round.length > 0) await Promise.all(round);
+        // Nothing to fetch now: every partition handled, paused, waiting or being fetched.
+        else await delay(10);
       }
     } catch (error) {
       fail(error);
     }
+    await Promise.allSettled(this.#fetches);
     await Promise.allSettled(this.#handling.values());
     // Leaving is a courtesy (the session would expire): its failure is not the member's.
     await new Promise<void>((resolve) => consumer.leaveGroup(false, () => resolve()));
@@ -133,14 +140,65 @@ export class PlatformaticGroupMember implements LogConsumer {
     if (this.#failure) throw platformaticLogError(this.#failure.error, this.#brokers);
   }
 
-  /** Positions of the partitions to fetch now: assigned, started, not paused nor being handled. */
+  /**
+   * Positions of the partitions to fetch now: assigned and started, not paused, handled or being
+   * fetched, and not waiting to try a failed leader again.
+   */
   #fetchable(): Map<number, number> {
     const out = new Map<number, number>();
+    const now = performance.now();
     for (const [partition, offset] of this.#positions) {
-      if (this.#paused.has(partition) || this.#handling.has(partition)) continue;
+      if (
+        this.#paused.has(partition) || this.#handling.has(partition) ||
+        this.#inFetch.has(partition) || (this.#failing.get(partition)?.retryAt ?? 0) > now
+      ) continue;
       out.set(partition, offset);
     }
     return out;
+  }
+
+  /**
+   * Hands on what a fetch brought (`seeks`: the seeks made when it started), takes note of the
+   * partitions it failed, and frees its partitions for the next fetch.
+   */
+  #take(
+    handlers: ConsumerHandlers,
+    round: FetchRound,
+    seeks: Map<number, number>,
+    fail: (error: unknown) => void,
+  ): void {
+    const now = performance.now();
+    for (const partition of round.partitions) {
+      if (!round.failed.includes(partition)) this.#failing.delete(partition);
+    }
+    if (round.failed.length > 0) {
+      const failure = platformaticLogError(round.error, this.#brokers);
+      if (!(failure instanceof LogError && failure.retriable)) fail(failure);
+      for (const partition of round.failed) {
+        const since = this.#failing.get(partition)?.since ?? now;
+        if (now - since >= FETCH_FAILURES.giveUpMs) fail(failure);
+        this.#failing.set(partition, { since, retryAt: now + FETCH_FAILURES.delayMs });
+      }
+    }
+    for (const result of round.fetched) {
+      const { partition } = result;
+      // Taken away, paused or moved by a seek while the fetch was under way (a paused
+      // partition's records are fetched again once it is resumed).
+      if (
+        !this.#assigned.has(partition) || this.#paused.has(partition) ||
+        this.#seeks.get(partition) !== seeks.get(partition)
+      ) {
+        continue;
+      }
+      this.#positions.set(partition, result.nextOffset);
+      this.#handling.set(
+        partition,
+        handlers.eachBatch({ topic: this.#options.topic, ...result })
+          .catch(fail)
+          .finally(() => this.#handling.delete(partition)),
+      );
+    }
+    for (const partition of round.partitions) this.#inFetch.delete(partition);
   }
 
   /** A new assignment: revokes what was taken away, starts what was added (in order). */
@@ -157,7 +215,12 @@ export class PlatformaticGroupMember implements LogConsumer {
       const revoked = [...this.#assigned].filter((p) => !next.has(p));
       const added = [...next].filter((p) => !this.#assigned.has(p));
       this.#assigned = next;
-      for (const partition of revoked) this.#positions.delete(partition);
+      for (const partition of [...revoked, ...added]) {
+        this.#positions.delete(partition);
+        this.#failing.delete(partition);
+        // A fetch still under way from before is dropped, as after a seek.
+        this.#seeks.set(partition, (this.#seeks.get(partition) ?? 0) + 1);
+      }
       if (revoked.length > 0) {
         // After the last batch of each revoked partition has been handled.
         await Promise.allSettled(revoked.map((p) => this.#handling.get(p)));

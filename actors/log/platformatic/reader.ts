@@ -71,7 +71,9 @@ export class PlatformaticReader {
     let lastProgress = Date.now();
     try {
       while (positions.size > 0) {
-        const fetched = await fetcher.fetch(positions);
+        const round = await fetcher.fetch(positions);
+        if (round.failed.length > 0) throw round.error;
+        const { fetched } = round;
         emptyRounds = fetched.length === 0 ? emptyRounds + 1 : 0;
         if (fetched.length > 0) lastProgress = Date.now();
         for (const result of fetched) {
