@@ -103,9 +103,8 @@ export class PartitionFetcher {
     const byLeader = new Map<number, number[]>();
     for (const partition of positions.keys()) {
       const leader = topic.partitions[partition]?.leader ?? -1;
-      if (leader < 0 || !metadata.brokers.has(leader)) {
-        // A leader being elected, or one that has left the cluster: the partition waits for the
-        // next round's fresh metadata.
+      if (leader < 0) {
+        // A leader being elected: the partition waits for the next round's fresh metadata.
         this.#staleLeaders = true;
         continue;
       }
