@@ -85,6 +85,7 @@ export class PlatformaticGroupMember implements LogConsumer {
     const fail = (error: unknown) => {
       this.#failure ??= { error };
     };
+    const run = { handlers, fail };
     const fetcher = new PartitionFetcher(consumer, this.#options.topic, {
       maxRecords: this.#options.maxBatchRecords ?? 10_000,
       maxWaitMs: 100,
@@ -109,20 +110,14 @@ export class PlatformaticGroupMember implements LogConsumer {
             for (const { partitions, round: fetched } of await fetcher.fetchEach(positions)) {
               const failing = partitions.some((partition) => this.#failing.has(partition));
               for (const partition of partitions) this.#inFetch.add(partition);
-              const fetch = fetched.then((answer) => this.#take(handlers, answer, seeks, fail))
-                .catch(fail);
+              const fetch = fetched.then((answer) => this.#take(answer, seeks, run)).catch(fail);
               this.#fetches.add(fetch);
               fetch.finally(() => this.#fetches.delete(fetch));
               if (!failing) round.push(fetch);
             }
           } catch (error) {
             const partitions = [...positions.keys()];
-            this.#take(
-              handlers,
-              { partitions, fetched: [], failed: partitions, error },
-              seeks,
-              fail,
-            );
+            this.#take({ partitions, fetched: [], failed: partitions, error }, seeks, run);
           }
         }
         if (round.length > 0) await Promise.all(round);
@@ -158,14 +153,14 @@ export class PlatformaticGroupMember implements LogConsumer {
   }
 
   /**
-   * Hands on what a fetch brought (`seeks`: the seeks made when it started), takes note of the
-   * partitions it failed, and frees its partitions for the next fetch.
+   * Hands on what a fetch brought (`seeks`: the seeks made when it started) to the run's
+   * handlers, takes note of the partitions it failed (a failure that is not to be ridden out
+   * fails the run), and frees its partitions for the next fetch.
    */
   #take(
-    handlers: ConsumerHandlers,
     round: FetchRound,
     seeks: Map<number, number>,
-    fail: (error: unknown) => void,
+    { handlers, fail }: { handlers: ConsumerHandlers; fail: (error: unknown) => void },
   ): void {
     const now = performance.now();
     for (const partition of round.partitions) {
