@@ -135,9 +135,9 @@ export class PartitionFetcher {
           for (const fetchedTopic of answer.responses) {
             if (fetchedTopic.topicId !== topic.id && fetchedTopic.topicId !== this.#topic) continue;
             for (const partition of fetchedTopic.partitions) {
-              const from = positions.get(partition.partitionIndex);
               // A partition lingering in the broker's fetch session, not asked for this time.
-              if (from === undefined || !partitions.includes(partition.partitionIndex)) continue;
+              if (!partitions.includes(partition.partitionIndex)) continue;
+              const from = positions.get(partition.partitionIndex)!;
               const result = this.#moved(partition.partitionIndex, from, partition);
               if (result) fetched.push(result);
             }

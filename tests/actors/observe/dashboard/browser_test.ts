@@ -21,7 +21,7 @@ import { startStatusServer } from "../../../../actors/observe/dashboard/server.t
 import { ActorSystem } from "../../../../actors/runtime/mod.ts";
 import { eventually } from "../../../fixtures/eventually.ts";
 import { outsideProgram } from "../../../fixtures/outside_program.ts";
-import { startDemoRun } from "./demo_run.ts";
+import { type DemoRun, startDemoRun } from "./demo_run.ts";
 import { ShadowComparison } from "../../../../actors/pipeline/consumer/shadow_comparison.ts";
 import { allocateColumns } from "../../../../model/columns.ts";
 
@@ -66,6 +66,20 @@ function launchChromium(): Promise<Browser> {
     ],
     timeout: 120_000,
   });
+}
+
+/**
+ * Chromium, then the demo run with `flags`: the browser first, so that a slow start does not eat
+ * into the demo's duration; it is closed again when the demo does not start.
+ */
+async function browserAndDemo(flags: string[]): Promise<{ browser: Browser; run: DemoRun }> {
+  const browser = await launchChromium();
+  try {
+    return { browser, run: await startDemoRun(flags) };
+  } catch (error) {
+    await browser.close();
+    throw error;
+  }
 }
 
 /**
@@ -243,12 +257,7 @@ Deno.test({
     "the report" + BROWSER.note,
   ignore: BROWSER.ignore,
   fn: async () => {
-    // The browser first, so that a slow start does not eat into the demo's duration.
-    const browser = await launchChromium();
-    const run = await startDemoRun(["--duration", "45"]).catch(async (error) => {
-      await browser.close();
-      throw error;
-    });
+    const { browser, run } = await browserAndDemo(["--duration", "45"]);
     try {
       const origin = new URL(run.url).origin;
       const context = await browser.newContext({ viewport: VIEWPORT });
@@ -370,14 +379,7 @@ Deno.test({
     BROWSER.note,
   ignore: BROWSER.ignore,
   fn: async () => {
-    // The browser first, so that a slow start does not eat into the demo's duration.
-    const browser = await launchChromium();
-    const run = await startDemoRun(["--duration", "30", "--show-card-numbers"]).catch(
-      async (error) => {
-        await browser.close();
-        throw error;
-      },
-    );
+    const { browser, run } = await browserAndDemo(["--duration", "30", "--show-card-numbers"]);
     try {
       const page = await (await browser.newContext({ viewport: VIEWPORT })).newPage();
       await page.goto(run.url, { timeout: 15_000 });

@@ -2,14 +2,13 @@ import assert from "node:assert/strict";
 import {
   clusterDown,
   clusterStatus,
-  clusterUp,
   killNode,
   nodeLayouts,
   startNode,
 } from "../../../../actors/tools/kafka_local/mod.ts";
 import { nodeProperties } from "../../../../actors/tools/kafka_local/nodes.ts";
 import { KafkaTransport } from "../../../../actors/log/mod.ts";
-import { NO_KAFKA } from "../../../fixtures/kafka.ts";
+import { NO_KAFKA, ownClusterTest } from "../../../fixtures/kafka.ts";
 
 Deno.test("node layout: ports from the base, one folder per node", () => {
   const nodes = nodeLayouts({ dir: "/c", count: 3, portBase: 9092 });
@@ -44,46 +43,37 @@ Deno.test("a folder without a cluster is a clear error", async () => {
   );
 });
 
-Deno.test({
+ownClusterTest({
   name:
     "kafka: with one of three nodes killed, acks=all writes and reads go on; the node comes back",
-  ignore: NO_KAFKA,
-  sanitizeOps: false,
-  sanitizeResources: false,
-  fn: async () => {
-    const dir = await Deno.makeTempDir({ prefix: "fraudstream-kill-node-" });
-    try {
-      const info = await clusterUp({ dir, nodes: 3, portBase: 9692 });
-      assert.equal(info.nodes.filter((n) => n.running).length, 3);
-      const transport = new KafkaTransport({ brokers: info.bootstrap, clientId: "kill-node-test" });
-      try {
-        await transport.ensureTopics([{ name: "t", partitions: 3, replicationFactor: 3 }]);
-        const producer = await transport.producer();
-        const bytes = (text: string) => new TextEncoder().encode(text);
-        await producer.send("t", [{ key: "a", value: bytes("before") }]);
-        await killNode({ dir, node: 2 });
-        const status = await clusterStatus({ dir });
-        assert.deepEqual(status.nodes.map((n) => n.running), [true, false, true]);
-        for (let i = 0; i < 20; i++) {
-          await producer.send("t", [{ key: `k${i}`, value: bytes(`during ${i}`) }]);
-        }
-        await startNode({ dir, node: 2 });
-        assert.deepEqual((await clusterStatus({ dir })).nodes.map((n) => n.running), [
-          true,
-          true,
-          true,
-        ]);
-        await producer.send("t", [{ key: "z", value: bytes("after") }]);
-        await producer.close();
-        const ends = await transport.endOffsets("t");
-        assert.equal(ends.reduce((a, b) => a + b, 0), 22, "every acknowledged write is there");
-      } finally {
-        await transport.close();
-      }
-    } finally {
-      await clusterDown({ dir, wipe: true, graceMs: 5000 });
+  portBase: 9692,
+}, async ({ dir, info }) => {
+  assert.equal(info.nodes.filter((n) => n.running).length, 3);
+  const transport = new KafkaTransport({ brokers: info.bootstrap, clientId: "kill-node-test" });
+  try {
+    await transport.ensureTopics([{ name: "t", partitions: 3, replicationFactor: 3 }]);
+    const producer = await transport.producer();
+    const bytes = (text: string) => new TextEncoder().encode(text);
+    await producer.send("t", [{ key: "a", value: bytes("before") }]);
+    await killNode({ dir, node: 2 });
+    const status = await clusterStatus({ dir });
+    assert.deepEqual(status.nodes.map((n) => n.running), [true, false, true]);
+    for (let i = 0; i < 20; i++) {
+      await producer.send("t", [{ key: `k${i}`, value: bytes(`during ${i}`) }]);
     }
-  },
+    await startNode({ dir, node: 2 });
+    assert.deepEqual((await clusterStatus({ dir })).nodes.map((n) => n.running), [
+      true,
+      true,
+      true,
+    ]);
+    await producer.send("t", [{ key: "z", value: bytes("after") }]);
+    await producer.close();
+    const ends = await transport.endOffsets("t");
+    assert.equal(ends.reduce((a, b) => a + b, 0), 22, "every acknowledged write is there");
+  } finally {
+    await transport.close();
+  }
 });
 
 Deno.test({
