@@ -42,9 +42,8 @@ export interface DeadLetterRow {
 /**
  * Most transactions per Arrow message unless configured: messages of at most about 250 KB (large
  * batches cost Kafka's brokers far less per record; its message limit is 1 MB). The direct writer
- * takes about 320 bytes a row of generated data, and 2.9 KB a message. A chunk of 5,000 lines
- * over 6 partitions gives each partition about 830 rows: one message of up to 250 KB, or two of
- * half that.
+ * takes about 320 bytes a row of generated data, and 2.9 KB a message. A chunk of 20,000 lines
+ * over 6 partitions gives each partition about 3,300 rows: five messages of about 210 KB.
  */
 export const DEFAULT_MAX_ARROW_ROWS = 768;
 

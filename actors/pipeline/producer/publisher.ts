@@ -50,15 +50,15 @@ export interface PublishOptions {
   partitions: number;
   encoding: WireEncoding;
   /**
-   * Lines read and encoded together (default 5000); a file's last chunk, when it holds at most a
-   * quarter of that, is published with the one before it.
+   * Lines read and encoded together (default `DEFAULT_CHUNK_LINES`); a file's last chunk, when it
+   * holds at most a quarter of that, is published with the one before it.
    */
   chunkLines?: number;
   /**
-   * Most lines in one transaction (default `CHUNKS_PER_TRANSACTION` chunks): chunks already read
-   * share a transaction up to that, across the ends of files. Each transaction costs the log a
-   * few round trips (on Kafka tens of ms, whatever its size), so a producer that is behind
-   * publishes in larger ones.
+   * Most lines in one transaction (default `chunkLines`; 1: a chunk each): chunks already read
+   * (of files shorter than a chunk) share a transaction up to that, across the ends of files. Each transaction
+   * costs the log a few round trips (on Kafka tens of ms, whatever its size), so a producer that
+   * is behind publishes in larger ones.
    */
   transactionLines?: number;
   /** Longest line read, in bytes (default 64 KiB): a longer one is a dead letter, not held. */
@@ -83,9 +83,6 @@ export interface PublishOptions {
    */
   onCommitted?: (file: InputFile, entry: LedgerEntry) => void | Promise<void>;
 }
-
-/** Chunks in one transaction at most, by default (see `PublishOptions.transactionLines`). */
-export const CHUNKS_PER_TRANSACTION = 4;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -125,7 +122,7 @@ export async function publishFiles(
 ): Promise<void> {
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const chunkLines = options.chunkLines ?? DEFAULT_CHUNK_LINES;
-  const transactionLines = options.transactionLines ?? CHUNKS_PER_TRANSACTION * chunkLines;
+  const transactionLines = options.transactionLines ?? chunkLines;
   // The next transaction's chunks and, beyond them, as many again (or `readAhead`) encoding
   // while it commits.
   const perTransaction = Math.max(1, Math.ceil(transactionLines / chunkLines));

@@ -13,6 +13,7 @@ import {
   producerTree,
 } from "../../pipeline/producer/mod.ts";
 import { Pipeline, type PipelineOptions } from "../../pipeline/run/pipeline.ts";
+import { DEFAULT_CHUNK_LINES } from "../../pipeline/producer/lines.ts";
 import { type PipelineEmitter, pipelineEvents } from "../../pipeline/events.ts";
 import { sayEvents } from "../../pipeline/status_lines.ts";
 import { type ActorSnapshot, ActorSystem } from "../../runtime/mod.ts";
@@ -46,8 +47,8 @@ export interface CellSetup {
   onProgress?: (line: string) => void;
 }
 
-/** Rows per batch file (the producer publishes up to 5000 lines per transaction). */
-export const ROWS_PER_FILE = 5000;
+/** Rows per batch file of a burst: one chunk of the producer's each. */
+export const ROWS_PER_FILE = DEFAULT_CHUNK_LINES;
 /** How often a running cell says how far it got, in ms. */
 const PROGRESS_MS = 5000;
 /** Longest wait for the actors of a cell to stop, in ms, by default. */
