@@ -19,7 +19,7 @@ import type { KafkaConnection } from "../kafka/client.ts";
 import { LOG_ERROR_MESSAGES } from "../protocol_errors.ts";
 import { LogError, type TopicSpec } from "../types.ts";
 import { platformaticOptions } from "./client.ts";
-import { hasProtocolError, isUsageError, platformaticLogError } from "./errors.ts";
+import { hasProtocolError, hasUsageError, platformaticLogError } from "./errors.ts";
 import { topicsGone } from "../topics_gone.ts";
 
 /**
@@ -118,7 +118,7 @@ export class PlatformaticAdmin {
       } catch (error) {
         // The client answers an unknown topic with a plain usage error, the broker's answer
         // dropped: whether the topic exists is asked instead.
-        if (isUsageError(error) && !(await admin.listTopics()).includes(topic)) {
+        if (hasUsageError(error) && !(await admin.listTopics()).includes(topic)) {
           throw new LogError(
             "unknown_topic",
             LOG_ERROR_MESSAGES.unknown_topic("", `no topic '${topic}'`),

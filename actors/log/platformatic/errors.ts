@@ -89,11 +89,6 @@ export function hasUsageError(error: unknown): boolean {
   return isClientError(error) && leaves(error).some((e) => e.code === "PLT_KFK_USER");
 }
 
-/** Whether `error` is the client's refusal of a request as asked (its `UserError`). */
-export function isUsageError(error: unknown): boolean {
-  return isClientError(error) && error.code === "PLT_KFK_USER";
-}
-
 /** Runs a client call, its failure turned into the log's error (`platformaticLogError`). */
 export async function withLogErrors<T>(brokers: string[], call: () => Promise<T>): Promise<T> {
   try {
