@@ -11,11 +11,13 @@ import { generateTrainingSet } from "../../pipeline/generator/mod.ts";
 import { AtomicFile } from "../../lib/atomic_write.ts";
 import { COLUMNS, CSV_SEPARATOR, HEADER } from "../../../model/schema.ts";
 
-/** Transactions in event-time order, as CSV lines without the header. */
+/**
+ * Transactions in event-time order, as CSV lines without the header. The first 8 of the 32 hex
+ * digits of a line's `trans_num` are its index (`rowOfId`), the rest as the generator drew them:
+ * still unique ids, whose row the bench reads back from a committed batch without a lookup.
+ */
 export interface BenchData {
   lines: string[];
-  /** `trans_num` of each line. */
-  ids: string[];
   /** `cc_num` of each line (the partitioning key). */
   cards: string[];
 }
@@ -94,11 +96,25 @@ async function readTransactions(dir: string): Promise<ParsedLine[]> {
 }
 
 function toData(parsed: ParsedLine[]): BenchData {
-  return {
-    lines: parsed.map((p) => p.line),
-    ids: parsed.map((p) => p.id),
-    cards: parsed.map((p) => p.card),
-  };
+  const lines = parsed.map(({ line, id }, row) => {
+    const fields = line.split(CSV_SEPARATOR);
+    fields[TRANS_NUM] = row.toString(16).padStart(8, "0") + id.slice(8);
+    return fields.join(CSV_SEPARATOR);
+  });
+  return { lines, cards: parsed.map((p) => p.card) };
+}
+
+/**
+ * The row index of the bench's id whose hex digits are at `start` in `bytes` (its first 8, in
+ * lowercase as the generator writes them).
+ */
+export function rowOfId(bytes: Uint8Array, start: number): number {
+  let row = 0;
+  for (let i = start; i < start + 8; i++) {
+    const c = bytes[i];
+    row = row * 16 + (c <= 0x39 ? c - 0x30 : c - 0x57);
+  }
+  return row;
 }
 
 const encoder = new TextEncoder();

@@ -20,8 +20,7 @@ import {
   startCellPipeline,
   supervised,
 } from "./cell_harness.ts";
-import { type BenchData, fileSlices, writeBatchFile } from "./data.ts";
-import { CardIndex } from "../../../model/card_index.ts";
+import { type BenchData, fileSlices, rowOfId, writeBatchFile } from "./data.ts";
 import { phase, type PipelineResult, quantiles } from "./measures.ts";
 
 /** Options of `pipelineCell`. */
@@ -32,10 +31,10 @@ export interface PipelineCellOptions {
   paced?: { rows: number; rate: number };
 }
 
-/** A batch file written to the staging folder: its name and its rows' slots in the id index. */
+/** A batch file written to the staging folder: its name and its rows. */
 interface StagedFile {
   name: string;
-  /** The slots of its rows' ids are `from` to `to` (exclusive). */
+  /** Its rows are the bench data's `from` to `to` (exclusive). */
   from: number;
   to: number;
 }
@@ -54,14 +53,8 @@ export async function pipelineCell(
   try {
     await setup.transport.ensureTopics(topicSpecs(setup));
     const scoring = await modelScoring(setup);
-    /**
-     * The rows' ids by their first 16 hex digits (random, so unique among a million rows but for
-     * a chance of about 1 in 40 million), each given a slot in the order written, and the file of
-     * each slot written and not yet committed (-1 otherwise): a typed table read from the
-     * committed columns' bytes keeps the bench's own work on the pipeline's thread small.
-     */
-    const ids = new CardIndex();
-    const fileOfSlot = new Int32Array(data.lines.length).fill(-1);
+    /** The file of each row written and not yet committed (-1 otherwise), by row index. */
+    const fileOfRow = new Int32Array(data.lines.length).fill(-1);
     /** The files written: when, and the histogram of their phase. */
     const written: { at: number; histogram: Histogram }[] = [];
     let lastCommit = 0;
@@ -72,11 +65,11 @@ export async function pipelineCell(
       lastCommit = now;
       const { bytes, start } = batch.columns.text.trans_num;
       for (let i = 0; i < batch.rows; i++) {
-        const slot = ids.find(hexWord(bytes, start[i] + 8), hexWord(bytes, start[i]));
-        const file = slot < 0 ? -1 : fileOfSlot[slot];
+        const row = rowOfId(bytes, start[i]);
+        const file = row < fileOfRow.length ? fileOfRow[row] : -1;
         if (file < 0) continue;
         written[file].histogram.record(now - written[file].at);
-        fileOfSlot[slot] = -1;
+        fileOfRow[row] = -1;
       }
     });
     const pipeline = await startCellPipeline(setup, { input, scoring, events });
@@ -93,12 +86,7 @@ export async function pipelineCell(
       for (const [a, b] of fileSlices(next, end, ROWS_PER_FILE)) {
         const name = `b-${String(sequence++).padStart(9, "0")}.csv`;
         writeBatchFile(staging, name, data.lines.slice(a, b));
-        const from = ids.size;
-        for (let row = a; row < b; row++) {
-          const id = textEncoder.encode(data.ids[row]);
-          ids.slotOf(hexWord(id, 8), hexWord(id, 0));
-        }
-        files.push({ name, from, to: ids.size });
+        files.push({ name, from: a, to: b });
       }
       next = end;
       return files;
@@ -107,7 +95,7 @@ export async function pipelineCell(
     const release = (files: StagedFile[], histogram: Histogram) => {
       for (const { name, from, to } of files) {
         Deno.renameSync(`${staging}/${name}`, `${input}/${name}`);
-        fileOfSlot.fill(written.push({ at: performance.now(), histogram }) - 1, from, to);
+        fileOfRow.fill(written.push({ at: performance.now(), histogram }) - 1, from, to);
       }
     };
     const write = (count: number, histogram: Histogram) => release(stage(count), histogram);
@@ -185,15 +173,3 @@ export async function pipelineCell(
     await Deno.remove(staging, { recursive: true }).catch(() => {});
   }
 }
-
-/** The unsigned 32-bit number of the 8 hex digits at `start` in `bytes`. */
-function hexWord(bytes: Uint8Array, start: number): number {
-  let word = 0;
-  for (let i = start; i < start + 8; i++) {
-    const c = bytes[i];
-    word = (word << 4) | (c <= 0x39 ? c - 0x30 : (c | 0x20) - 0x57);
-  }
-  return word >>> 0;
-}
-
-const textEncoder = new TextEncoder();
