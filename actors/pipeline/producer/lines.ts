@@ -39,13 +39,8 @@ export interface ReadLinesOptions {
   maxLineBytes?: number;
 }
 
-/**
- * Lines per chunk unless configured. A chunk is one post to an encoder and back, one transaction
- * and, on the consumer, one batch a partition: each costs a few hundred µs of the main thread on
- * saturated cores, so chunks are large (20,000 lines: 4.4 MB of Sparkov CSV, about 3,300 rows a
- * partition of 6, sent as Arrow messages of at most `DEFAULT_MAX_ARROW_ROWS` rows).
- */
-export const DEFAULT_CHUNK_LINES = 20_000;
+/** Lines per chunk unless configured (the producer's, by encoding: `CHUNK_LINES`). */
+export const DEFAULT_CHUNK_LINES = 5000;
 
 /** The producer's longest line unless configured (`--max-line-bytes`), in bytes. */
 export const DEFAULT_MAX_LINE_BYTES = 64 * 1024;

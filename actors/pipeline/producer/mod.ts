@@ -38,7 +38,7 @@ export interface ProducerActorOptions {
   maxFilesPerTrigger: number;
   /** Pause between scans when nothing is new, in ms (default 250). */
   pollMs?: number;
-  /** Lines read and encoded together (default `DEFAULT_CHUNK_LINES`). */
+  /** Lines read and encoded together (default: the encoding's `CHUNK_LINES`). */
   chunkLines?: number;
   /**
    * Most lines per published transaction (default: on Kafka a chunk's, so files shorter than a

@@ -13,7 +13,7 @@ import {
   producerTree,
 } from "../../pipeline/producer/mod.ts";
 import { Pipeline, type PipelineOptions } from "../../pipeline/run/pipeline.ts";
-import { DEFAULT_CHUNK_LINES } from "../../pipeline/producer/lines.ts";
+import { CHUNK_LINES } from "../../pipeline/producer/publisher.ts";
 import { type PipelineEmitter, pipelineEvents } from "../../pipeline/events.ts";
 import { sayEvents } from "../../pipeline/status_lines.ts";
 import { type ActorSnapshot, ActorSystem } from "../../runtime/mod.ts";
@@ -47,8 +47,8 @@ export interface CellSetup {
   onProgress?: (line: string) => void;
 }
 
-/** Rows per batch file of a burst: one chunk of the producer's each. */
-export const ROWS_PER_FILE = DEFAULT_CHUNK_LINES;
+/** Rows per batch file of a burst: one chunk of the producer's each, in Arrow. */
+export const ROWS_PER_FILE = CHUNK_LINES.arrow;
 /** How often a running cell says how far it got, in ms. */
 const PROGRESS_MS = 5000;
 /** Longest wait for the actors of a cell to stop, in ms, by default. */
