@@ -5,8 +5,9 @@
  *
  * `deno run -A tests/actors/tools/bench/cell_bench.ts --cell producer|consumer|pipeline [--rows N]
  * [--partitions P] [--workers W] [--encoding json|arrow] [--repeat R] [--brokers HOST:PORT,...]
- * [--kafka-client kafkajs|platformatic]`:
- * one line of JSON per run (throughput, process CPU per row, the accounting), then the median.
+ * [--kafka-client kafkajs|platformatic] [--rate PER_SECOND [--paced-rows N]]`:
+ * one line of JSON per run (throughput, process CPU per row, the accounting; with `--rate`, the
+ * pipeline's detection latency under that offered load after its burst), then the median.
  *
  * @module
  */
@@ -36,6 +37,8 @@ if (import.meta.main) {
       repeat: { type: "string", default: "3" },
       brokers: { type: "string" },
       "kafka-client": { type: "string", default: "kafkajs" },
+      rate: { type: "string", default: "0" },
+      "paced-rows": { type: "string" },
     },
   });
   const cell = args.values.cell;
@@ -44,6 +47,9 @@ if (import.meta.main) {
     Deno.exit(2);
   }
   const rows = Number(args.values.rows);
+  // The pipeline cell's paced phase after the burst (none at rate 0): its detection latency.
+  const rate = Number(args.values.rate);
+  const pacedRows = rate > 0 && cell === "pipeline" ? Number(args.values["paced-rows"] ?? rows) : 0;
   const brokers = args.values.brokers?.split(",");
   const connection = {
     brokers: brokers ?? [],
@@ -57,7 +63,7 @@ if (import.meta.main) {
       connection,
     )
     : new KafkaTransport(connection);
-  const data = await benchData({ rows: WARMUP + rows, seed: 42 });
+  const data = await benchData({ rows: WARMUP + rows + pacedRows, seed: 42 });
   const throughputs: number[] = [];
   try {
     for (let i = 0; i < Number(args.values.repeat); i++) {
@@ -76,6 +82,7 @@ if (import.meta.main) {
       const cpu = process.cpuUsage();
       let phase;
       let accounting;
+      let paced;
       if (cell === "producer") {
         const result = await producerCell(setup, data, { rows, producers: 1 });
         ({ producer: phase, accounting } = result);
@@ -83,8 +90,12 @@ if (import.meta.main) {
         const result = await consumerCell(setup, data, { warmup: WARMUP, backlog: rows });
         ({ consumer: phase, accounting } = result);
       } else {
-        const result = await pipelineCell(setup, data, { warmup: WARMUP, burst: rows });
-        ({ burst: phase, accounting } = result);
+        const result = await pipelineCell(setup, data, {
+          warmup: WARMUP,
+          burst: rows,
+          paced: pacedRows > 0 ? { rows: pacedRows, rate } : undefined,
+        });
+        ({ burst: phase, accounting, paced } = result);
       }
       const used = process.cpuUsage(cpu);
       await kafka?.deleteTopicsAndGroups({ topics: [topic], groups: [cellGroupId(topic)] })
@@ -97,6 +108,13 @@ if (import.meta.main) {
         partitions: setup.partitions,
         workers: setup.workers,
         throughput: phase.throughput,
+        ...(paced
+          ? {
+            paced_rate: rate,
+            paced_p50_ms: paced.latency_ms.p50,
+            paced_p99_ms: paced.latency_ms.p99,
+          }
+          : {}),
         // The whole run's CPU (warm-up, start and stop included) over the measured rows.
         cpu_us_per_row: Math.round(((used.user + used.system) / rows) * 10) / 10,
         load_average: Math.round(Deno.loadavg()[0] * 10) / 10,
