@@ -56,9 +56,9 @@ export interface PublishOptions {
   chunkLines?: number;
   /**
    * Most lines in one transaction (default `chunkLines`; 1: a chunk each): chunks already read
-   * (of files shorter than a chunk) share a transaction up to that, across the ends of files. Each transaction
-   * costs the log a few round trips (on Kafka tens of ms, whatever its size), so a producer that
-   * is behind publishes in larger ones.
+   * (of files shorter than a chunk) share a transaction up to that, across the ends of files.
+   * Each transaction costs the log a few round trips (on Kafka tens of ms, whatever its size), so
+   * a producer that is behind publishes in larger ones.
    */
   transactionLines?: number;
   /** Longest line read, in bytes (default 64 KiB): a longer one is a dead letter, not held. */
@@ -87,11 +87,11 @@ export interface PublishOptions {
 /**
  * Lines per chunk unless configured, by wire encoding. A chunk is one post to an encoder and back
  * and, on the consumer, one batch a partition: each costs a few hundred µs of the main thread on
- * saturated cores. Arrow, whose rows cost about a µs each end to end on that thread, reads large
- * chunks (20,000 lines: 4.4 MB of Sparkov CSV, about 3,300 rows a partition of 6, sent as Arrow
- * messages of at most `DEFAULT_MAX_ARROW_ROWS` rows). JSON, several times that a row, gains
- * nothing from them, and a larger chunk only holds its first rows back longer: with 20,000, its
- * p99 at 50,000 tx/s offered rose from 166-220 ms to 240-260.
+ * saturated cores, where an Arrow row costs it a few µs. So Arrow reads large chunks (20,000
+ * lines: 4.4 MB of Sparkov CSV, about 3,300 rows a partition of 6, sent as Arrow messages of at
+ * most `DEFAULT_MAX_ARROW_ROWS` rows). A JSON row costs several times an Arrow one: JSON gains
+ * nothing from large chunks, which only hold its first rows back longer (with 20,000, its p99 at
+ * 50,000 tx/s offered rose from 166-220 ms to 240-260).
  */
 export const CHUNK_LINES: Readonly<Record<WireEncoding, number>> = { arrow: 20_000, json: 5_000 };
 
