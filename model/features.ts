@@ -244,28 +244,32 @@ export function encodeInto(
   let c1 = 0, c2 = 0, c3 = 0, a1 = 0, a2 = 0, a3 = 0, night = 0, sameHalf = 0, max7 = 0;
   let sameCategory = 0, baseline = 0;
   const pm = input.hour >= 12;
+  const now = input.time;
+  const category = input.category;
+  const amounts = history + size;
+  const categories = history + 2 * size;
   const filled = Math.min(count, size);
   for (let i = 0; i < filled; i++) {
     const time = state[history + i];
-    const age = input.time - time;
+    const age = now - time;
     if (age < 0 || age >= w3) continue;
-    const amount = state[history + size + i];
-    // `time % 86_400` without the remainder of two doubles (a call to fmod, a fifth of the
-    // features of a card with a full week): the same value for every time.
-    const hour = Math.floor((time - Math.trunc(time / 86_400) * 86_400) / 3600);
+    const amount = state[amounts + i];
     c3++;
     a3 += amount;
+    // Second of the day: `time % 86_400` without the remainder of two doubles (a call to fmod,
+    // a fifth of the features of a card with a full week), the same value for every time. The
+    // hours are compared as seconds (hour >= 12: second >= 43,200).
+    const second = time - Math.trunc(time / 86_400) * 86_400;
     if (age >= w2) {
       // The card's baseline: its days before the last 24 hours.
       baseline++;
       if (amount > max7) max7 = amount;
-      if ((hour >= 12) === pm) sameHalf++;
-      if (state[history + 2 * size + i] === input.category) sameCategory++;
-    }
-    if (age < w2) {
+      if ((second >= 12 * 3600) === pm) sameHalf++;
+      if (state[categories + i] === category) sameCategory++;
+    } else {
       c2++;
       a2 += amount;
-      if (hour >= 22 || hour < 4) night++;
+      if (second >= 22 * 3600 || second < 4 * 3600) night++;
       if (age < w1) {
         c1++;
         a1 += amount;
