@@ -90,6 +90,11 @@ export function allocateColumns(length: number): TransactionColumns {
       end: new Int32Array(length),
     };
   }
+  return { ...allocateNumbers(length), text };
+}
+
+/** The columns other than text, empty, for `length` rows. */
+function allocateNumbers(length: number): Omit<TransactionColumns, "text"> {
   return {
     length,
     card: new Uint32Array(2 * length),
@@ -106,7 +111,6 @@ export function allocateColumns(length: number): TransactionColumns {
     isFraud: new Uint8Array(length),
     merchLat: new Float64Array(length),
     merchLong: new Float64Array(length),
-    text,
   };
 }
 
@@ -375,13 +379,14 @@ export function selectRows(
 }
 
 /**
- * The rows of `parts`, in order, copied into one column batch (each text column's bytes in one
- * buffer).
+ * The rows of `parts`, in order, as one column batch: the numbers copied at once, each text column
+ * joined into one buffer when it is first read (a consumer's batch reads two of the twelve, the
+ * `trans_num` and `merchant` of its alerts), from `parts`, which must not change until then.
  */
 export function concatColumns(parts: readonly TransactionColumns[]): TransactionColumns {
   let length = 0;
   for (const part of parts) length += part.length;
-  const out = allocateColumns(length);
+  const out = allocateNumbers(length);
   let row = 0;
   for (const part of parts) {
     out.card.set(part.card, 2 * row);
@@ -400,28 +405,56 @@ export function concatColumns(parts: readonly TransactionColumns[]): Transaction
     out.merchLong.set(part.merchLong, row);
     row += part.length;
   }
+  const text = {} as Record<TextColumnName, TextColumn>;
   for (const name of TEXT_COLUMNS) {
-    // Each part's text is copied as the one span of bytes its rows lie in.
-    const spans = parts.map((part) => textSpan(part.text[name], part.length));
-    const bytes = new Uint8Array(spans.reduce((sum, [from, to]) => sum + to - from, 0));
-    const to = out.text[name];
-    let at = 0;
-    row = 0;
-    parts.forEach((part, p) => {
-      const from = part.text[name];
-      const [first, end] = spans[p];
-      bytes.set(from.bytes.subarray(first, end), at);
-      const shift = at - first;
-      for (let i = 0; i < part.length; i++) {
-        to.start[row + i] = from.start[i] + shift;
-        to.end[row + i] = from.end[i] + shift;
-      }
-      at += end - first;
-      row += part.length;
+    // Replaced by the joined column on its first read (or by what is assigned to it).
+    const keep = (column: TextColumn) => {
+      Object.defineProperty(text, name, {
+        value: column,
+        writable: true,
+        enumerable: true,
+        configurable: true,
+      });
+      return column;
+    };
+    Object.defineProperty(text, name, {
+      get: () => keep(joinText(parts, name, length)),
+      set: keep,
+      enumerable: true,
+      configurable: true,
     });
-    to.bytes = bytes;
   }
-  return out;
+  return { ...out, text };
+}
+
+/** Text column `name` of `parts` (of `length` rows in all) as one column. */
+function joinText(
+  parts: readonly TransactionColumns[],
+  name: TextColumnName,
+  length: number,
+): TextColumn {
+  const columns = parts.map((part) => part.text[name]);
+  // Each part's text is copied as the one span of bytes its rows lie in.
+  const spans = columns.map((column, p) => textSpan(column, parts[p].length));
+  const bytes = new Uint8Array(spans.reduce((sum, [from, to]) => sum + to - from, 0));
+  const start = new Int32Array(length);
+  const end = new Int32Array(length);
+  let at = 0;
+  let row = 0;
+  for (let p = 0; p < columns.length; p++) {
+    const from = columns[p];
+    const [first, last] = spans[p];
+    bytes.set(from.bytes.subarray(first, last), at);
+    const shift = at - first;
+    const rows = parts[p].length;
+    for (let i = 0; i < rows; i++) {
+      start[row + i] = from.start[i] + shift;
+      end[row + i] = from.end[i] + shift;
+    }
+    at += last - first;
+    row += rows;
+  }
+  return { bytes, start, end };
 }
 
 /** The first and the end byte of the text of a column's `length` rows ([0, 0) for none). */

@@ -44,6 +44,25 @@ Deno.test("concatenated column batches hold every part's rows in order, text inc
   assert.equal(concatColumns([]).length, 0);
 });
 
+Deno.test("a concatenated batch's text columns, joined when read, can be replaced and cloned", () => {
+  const rows = Array.from({ length: 6 }, (_, i) => sampleTransaction(i, 3));
+  const columns = transactionsToColumns(rows);
+  const joined = concatColumns([sliceRows(columns, 0, 2), sliceRows(columns, 2, 6)]);
+  // A copy made before any column was read holds every text (a structured clone reads them all).
+  const copy = structuredClone(joined);
+  assert.deepEqual(
+    Array.from({ length: 6 }, (_, i) => transactionAt(copy, i)),
+    rows,
+  );
+  // Read once, the column stays the same object; assigned, the assigned one is read.
+  assert.equal(joined.text.trans_num, joined.text.trans_num);
+  joined.text.merchant = sliceRows(columns, 0, 6).text.merchant;
+  assert.deepEqual(
+    Array.from({ length: 6 }, (_, i) => alertFieldsAt(joined, i).merchant),
+    rows.map((row) => row.merchant),
+  );
+});
+
 Deno.test("an alert's fields of a row are those of the whole transaction", () => {
   const rows = Array.from({ length: 5 }, (_, i) => ({
     ...sampleTransaction(i, 2),
