@@ -20,11 +20,11 @@
 
 import {
   allocateColumns,
-  sliceRows,
   TEXT_COLUMNS,
   type TextColumn,
   type TransactionColumns,
 } from "./columns.ts";
+import { sliceRows } from "./column_rows.ts";
 import { checkFields, cutLine, FIELD_COUNT, fieldCountReason, LineCuts } from "./row_validator.ts";
 import { COLUMNS, HEADER } from "./schema.ts";
 

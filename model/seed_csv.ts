@@ -6,7 +6,7 @@
  * @module
  */
 
-import { sliceRows } from "./columns.ts";
+import { sliceRows } from "./column_rows.ts";
 import type { BadRow } from "./csv_columns.ts";
 import { parseCsvChunk } from "./csv_chunk.ts";
 import { readLineBlocks } from "./csv_lines.ts";

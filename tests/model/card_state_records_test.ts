@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { applyCardStates, encodeCardStates, slotRange } from "../../model/card_state_records.ts";
 import { encodeState, StateFormatError } from "../../model/card_states.ts";
 import { CardTable } from "../../model/card_table.ts";
-import { sliceRows } from "../../model/columns.ts";
+import { sliceRows } from "../../model/column_rows.ts";
 import { parseCsvChunk } from "../../model/csv_chunk.ts";
 import { DEFAULT_ENCODER, FEATURE_COUNT, STATE } from "../../model/features.ts";
 import { generatedLines } from "../fixtures/generated_lines.ts";

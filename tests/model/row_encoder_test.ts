@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { CardStates } from "../../model/card_states.ts";
 import { DEFAULT_ENCODER } from "../../model/features.ts";
 import { columnEncoderFor } from "../../model/row_encoder.ts";
-import { sliceRows, transactionsToColumns } from "../../model/columns.ts";
+import { transactionsToColumns } from "../../model/columns.ts";
+import { sliceRows } from "../../model/column_rows.ts";
 import { SEED_FEATURE_COUNT, SeedEncoder } from "../../model/seed_encoding.ts";
 import { sampleTransaction } from "../fixtures/transactions.ts";
 

@@ -8,13 +8,8 @@
  * @module
  */
 
-import {
-  allocateColumns,
-  concatColumns,
-  selectRows,
-  transactionAt,
-  type TransactionColumns,
-} from "../../../model/columns.ts";
+import { allocateColumns, transactionAt, type TransactionColumns } from "../../../model/columns.ts";
+import { concatColumns, selectRows } from "../../../model/column_rows.ts";
 import type { LogRecord, OutgoingRecord } from "../../log/types.ts";
 import { decodeColumnBatch } from "../codec/column_batch.ts";
 import { duplicateRecord, undecodableRecord } from "./records.ts";

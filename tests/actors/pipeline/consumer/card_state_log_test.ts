@@ -7,7 +7,7 @@ import {
   type SnapshotPolicy,
 } from "../../../../actors/pipeline/consumer/card_state_log.ts";
 import type { OutgoingRecord } from "../../../../actors/log/types.ts";
-import { sliceRows } from "../../../../model/columns.ts";
+import { sliceRows } from "../../../../model/column_rows.ts";
 import { parseCsvChunk } from "../../../../model/csv_chunk.ts";
 import { DEFAULT_ENCODER } from "../../../../model/features.ts";
 import { type ColumnEncoder, columnEncoderFor } from "../../../../model/row_encoder.ts";

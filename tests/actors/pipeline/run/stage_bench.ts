@@ -24,7 +24,8 @@ import {
 import type { LineChunk } from "../../../../actors/pipeline/producer/lines.ts";
 import { columnEncoderFor } from "../../../../model/row_encoder.ts";
 import { loadModel } from "../../../../model/model_file.ts";
-import { concatColumns, textAt, type TransactionColumns } from "../../../../model/columns.ts";
+import { textAt, type TransactionColumns } from "../../../../model/columns.ts";
+import { concatColumns } from "../../../../model/column_rows.ts";
 import { median } from "../../../../actors/tools/bench/summary.ts";
 
 const CHUNK_ROWS = 5000;
