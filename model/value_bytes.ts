@@ -151,6 +151,14 @@ export function isLowerHex32(bytes: Uint8Array, start: number, end: number): boo
 }
 
 /**
+ * The value of a lowercase hexadecimal digit's byte `c`, one already checked (`isLowerHex32`):
+ * other bytes give meaningless values.
+ */
+export function lowerHexValue(c: number): number {
+  return c <= 0x39 ? c - 0x30 : c - 0x57;
+}
+
+/**
  * Reads a card number, 12 to 19 ASCII digits of which the first is not 0, into the two 32-bit
  * words of its unsigned 64-bit value (`card[at]` the low word, `card[at + 1]` the high word; 19
  * digits always fit 64 bits); false, leaving the words undefined, when it is not such a number.

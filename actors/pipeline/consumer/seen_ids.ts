@@ -17,6 +17,8 @@
  * @module
  */
 
+import { lowerHexValue } from "../../../model/value_bytes.ts";
+
 /** Ids per segment. */
 export const SEGMENT_IDS = 1024;
 /** Segments kept. */
@@ -189,7 +191,7 @@ export class SeenIds {
     const ids = this.#ids;
     let at = place * ID_BYTES;
     for (let i = start; i < start + 32; i += 2) {
-      ids[at++] = (hexValue(text[i]) << 4) | hexValue(text[i + 1]);
+      ids[at++] = (lowerHexValue(text[i]) << 4) | lowerHexValue(text[i + 1]);
     }
   }
 
@@ -270,11 +272,6 @@ export class SeenIds {
     for (let i = 0; i < 32; i++) this.#scratch[i] = id.charCodeAt(i);
     return this.#scratch;
   }
-}
-
-/** The value of a lowercase hex digit's byte. */
-function hexValue(c: number): number {
-  return c <= 0x39 ? c - 0x30 : c - 0x57;
 }
 
 function encodeSegment(segment: number, ids: Uint8Array): Uint8Array {

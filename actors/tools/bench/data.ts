@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { generateTrainingSet } from "../../pipeline/generator/mod.ts";
 import { AtomicFile } from "../../lib/atomic_write.ts";
 import { COLUMNS, CSV_SEPARATOR, HEADER } from "../../../model/schema.ts";
+import { lowerHexValue } from "../../../model/value_bytes.ts";
 
 /**
  * Transactions in event-time order, as CSV lines without the header. The first 8 of the 32 hex
@@ -110,10 +111,7 @@ function toData(parsed: ParsedLine[]): BenchData {
  */
 export function rowOfId(bytes: Uint8Array, start: number): number {
   let row = 0;
-  for (let i = start; i < start + 8; i++) {
-    const c = bytes[i];
-    row = row * 16 + (c <= 0x39 ? c - 0x30 : c - 0x57);
-  }
+  for (let i = start; i < start + 8; i++) row = row * 16 + lowerHexValue(bytes[i]);
   return row;
 }
 
