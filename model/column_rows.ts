@@ -30,15 +30,16 @@ export function sliceRows(
   start: number,
   end: number,
 ): TransactionColumns {
-  const text = {} as Record<TextColumnName, TextColumn>;
-  for (const name of TEXT_COLUMNS) {
+  // Each text column read from `columns` when it is first read: a joined batch's texts are
+  // joined only when read (`concatColumns`).
+  const text = lazyText((name) => {
     const column = columns.text[name];
-    text[name] = {
+    return {
       bytes: column.bytes,
       start: column.start.subarray(start, end),
       end: column.end.subarray(start, end),
     };
-  }
+  });
   return {
     length: end - start,
     card: columns.card.subarray(2 * start, 2 * end),
@@ -133,9 +134,18 @@ export function concatColumns(parts: readonly TransactionColumns[]): Transaction
     out.merchLong.set(part.merchLong, row);
     row += part.length;
   }
+  return { ...out, text: lazyText((name) => joinText(parts, name, length)) };
+}
+
+/**
+ * Text columns made by `make` when each is first read, then kept (an assignment replaces one
+ * without making it).
+ */
+function lazyText(
+  make: (name: TextColumnName) => TextColumn,
+): Record<TextColumnName, TextColumn> {
   const text = {} as Record<TextColumnName, TextColumn>;
   for (const name of TEXT_COLUMNS) {
-    // Replaced by the joined column on its first read (or by what is assigned to it).
     const keep = (column: TextColumn) => {
       Object.defineProperty(text, name, {
         value: column,
@@ -146,13 +156,13 @@ export function concatColumns(parts: readonly TransactionColumns[]): Transaction
       return column;
     };
     Object.defineProperty(text, name, {
-      get: () => keep(joinText(parts, name, length)),
+      get: () => keep(make(name)),
       set: keep,
       enumerable: true,
       configurable: true,
     });
   }
-  return { ...out, text };
+  return text;
 }
 
 /** Text column `name` of `parts` (of `length` rows in all) as one column. */

@@ -19,26 +19,8 @@ import type {
   ChildState,
   Exit,
   RestartType,
-  TreeHandle,
+  RuntimeEnv,
 } from "./types.ts";
-
-/** A message that failed twice, kept for inspection and counted as a dead letter. */
-export interface DeadLetter {
-  path: string;
-  message: unknown;
-  error: string;
-  at: number;
-}
-
-/** Facilities the whole tree shares: the clock, the dead-letter sink and the worker entry. */
-export interface RuntimeEnv {
-  now(): number;
-  deadLetter(letter: DeadLetter): void;
-  /** Module hosting the worker actors whose spec names none. */
-  workerEntry?: URL | string;
-  random(): number;
-  tree: TreeHandle;
-}
 
 /** Anything a supervisor can supervise: an actor cell or another supervisor. */
 export interface Child {
@@ -61,12 +43,25 @@ export interface Child {
   find(path: string[]): ActorCell | undefined;
 }
 
+/** A message given to an incarnation's runner. */
+interface Posted {
+  envelope: Envelope;
+  reply: Promise<unknown>;
+  /** Settles with the reply, never rejects. */
+  settled: Promise<void>;
+  started: number;
+}
+
+/** What `#take` gives when the oldest posted message was answered before a new one came. */
+const ANSWERED = Symbol("answered");
+
 interface Incarnation {
   number: number;
   runner: Runner;
   abort: AbortController;
   ctx: ActorContext;
-  inFlight?: Envelope;
+  /** Messages given to the runner and not yet answered, oldest first. */
+  posted: Posted[];
   stopping: boolean;
   killed: boolean;
   exitRequested: boolean;
@@ -176,6 +171,7 @@ export class ActorCell implements Child, MailboxOwner {
       runner,
       abort,
       ctx,
+      posted: [],
       stopping: false,
       killed: false,
       exitRequested: false,
@@ -278,56 +274,59 @@ export class ActorCell implements Child, MailboxOwner {
   }
 
   async #loop(incarnation: Incarnation): Promise<Exit> {
-    const { runner, ctx, abort } = incarnation;
+    const { runner, ctx, abort, posted } = incarnation;
     try {
       if (runner.run) {
         await runner.crash.race(runner.run(ctx));
         return { kind: "normal" };
       }
       if (!runner.handle) throw new Error(`actor '${this.path}' has neither handle nor run`);
+      const ahead = runner.ahead ?? 1;
       for (;;) {
-        const taking = this.mailbox.take(abort.signal);
-        let envelope: Envelope | undefined;
-        try {
-          envelope = await runner.crash.race(taking);
-        } catch (error) {
-          // Withdraw the pending take; a message it got in the meantime goes back to the front.
-          abort.abort();
-          const taken = await taking;
-          if (taken) this.mailbox.putFront(taken);
-          throw error;
+        const open = !abort.signal.aborted && !incarnation.exitRequested;
+        if (open && posted.length < ahead) {
+          // With messages posted, a next one is taken only while the oldest is not answered.
+          const envelope = await this.#take(incarnation, posted[0]?.settled);
+          if (envelope !== ANSWERED && envelope !== undefined) {
+            if (incarnation.killed) {
+              this.mailbox.putFront(envelope);
+              return { kind: "normal" };
+            }
+            if (movedAway(envelope)) {
+              // Delivered before to an incarnation that is gone, which took its buffers with it.
+              this.#deadLetter(
+                envelope,
+                new Error("its transferred buffers moved with an earlier delivery"),
+              );
+              continue;
+            }
+            const reply = runner.handle(envelope, ctx);
+            const settled = reply.then(() => {}, () => {});
+            posted.push({ envelope, reply, settled, started: performance.now() });
+            envelope.started?.();
+            continue;
+          }
         }
-        if (envelope === undefined) return { kind: "normal" };
-        if (incarnation.killed) {
-          this.mailbox.putFront(envelope);
-          return { kind: "normal" };
-        }
-        if (movedAway(envelope)) {
-          // Delivered before to an incarnation that is gone, which took its buffers with it.
-          this.#deadLetter(
-            envelope,
-            new Error("its transferred buffers moved with an earlier delivery"),
-          );
-          continue;
-        }
-        incarnation.inFlight = envelope;
-        const started = performance.now();
+        // Nothing more to take (stopping, or the mailbox closed): the posted ones finish first.
+        if (posted.length === 0) return { kind: "normal" };
+        const { envelope, reply: replying, started } = posted[0];
         let reply: unknown;
         try {
-          reply = await runner.crash.race(runner.handle(envelope, ctx));
+          reply = await runner.crash.race(replying);
         } catch (error) {
           if (incarnation.killed) throw error;
-          incarnation.inFlight = undefined;
+          const unanswered = posted.splice(0);
           if (incarnation.stopping) {
             // Interrupted by a stop (e.g. a send that gave up on abort): not the message's fault.
-            this.mailbox.putFront(envelope);
+            for (const { envelope } of unanswered.reverse()) this.mailbox.putFront(envelope);
             return { kind: "normal" };
           }
-          this.#failed(envelope, error);
+          // Every message posted to the incarnation shares the fate of the one in flight.
+          for (const { envelope } of unanswered.reverse()) this.#failed(envelope, error);
           throw error;
         }
         if (incarnation.killed) return { kind: "normal" };
-        incarnation.inFlight = undefined;
+        posted.shift();
         const elapsed = performance.now() - started;
         const m = this.#metrics;
         m.processed++;
@@ -338,10 +337,42 @@ export class ActorCell implements Child, MailboxOwner {
           m.out++;
           envelope.reply.resolve(reply);
         }
-        if (abort.signal.aborted || incarnation.exitRequested) return { kind: "normal" };
       }
     } catch (error) {
       return { kind: "crash", error };
+    }
+  }
+
+  /**
+   * The next message (undefined once the incarnation stops or the mailbox closes); with
+   * `answered`, `ANSWERED` when that settles before a message comes.
+   */
+  async #take(
+    incarnation: Incarnation,
+    answered?: Promise<void>,
+  ): Promise<Envelope | undefined | typeof ANSWERED> {
+    const { runner, abort } = incarnation;
+    // Waiting on an answer too, the take is withdrawn once the answer comes first.
+    const withdraw = answered && new AbortController();
+    const stop = () => withdraw?.abort();
+    if (withdraw) abort.signal.addEventListener("abort", stop, { once: true });
+    const taking = this.mailbox.take(withdraw?.signal ?? abort.signal);
+    try {
+      const first = await runner.crash.race<Envelope | undefined | typeof ANSWERED>(
+        answered ? Promise.race([taking, answered.then((): typeof ANSWERED => ANSWERED)]) : taking,
+      );
+      if (first !== ANSWERED) return first;
+      withdraw!.abort();
+      // A message that came at the same time is taken all the same.
+      return (await taking) ?? ANSWERED;
+    } catch (error) {
+      // Withdraw the pending take; a message it got in the meantime goes back to the front.
+      abort.abort();
+      const taken = await taking;
+      if (taken) this.mailbox.putFront(taken);
+      throw error;
+    } finally {
+      abort.signal.removeEventListener("abort", stop);
     }
   }
 
@@ -376,9 +407,9 @@ export class ActorCell implements Child, MailboxOwner {
   #kill(incarnation: Incarnation): void {
     incarnation.killed = true;
     incarnation.runner.kill();
-    const envelope = incarnation.inFlight;
-    incarnation.inFlight = undefined;
-    if (envelope) this.mailbox.putFront(envelope);
+    for (const { envelope } of incarnation.posted.splice(0).reverse()) {
+      this.mailbox.putFront(envelope);
+    }
   }
 
   #recordCrash(error: unknown): void {

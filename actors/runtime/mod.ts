@@ -7,7 +7,7 @@
  */
 
 export { addressOf } from "./address.ts";
-export type { DeadLetter } from "./cell.ts";
+export type { DeadLetter } from "./types.ts";
 export * from "./errors.ts";
 export { Mailbox } from "./mailbox.ts";
 export { type Transfer, withTransfer } from "./protocol.ts";

@@ -13,6 +13,8 @@ export interface Envelope {
   transfer?: Transferable[];
   reply?: { resolve: (value: unknown) => void; reject: (error: unknown) => void };
   attempts: number;
+  /** Called when the actor starts on the message (a worker actor: when it is posted to it). */
+  started?: () => void;
 }
 
 /** What a reference sends to: the mailbox of an actor cell. */
@@ -40,6 +42,11 @@ export interface SendOptions {
 export interface CallOptions extends SendOptions {
   /** Reject with `CallTimeoutError` after this many ms. */
   timeoutMs?: number;
+  /**
+   * Called when the actor starts on the request (a worker actor: when the request is posted to
+   * its worker), before the reply.
+   */
+  onStarted?: () => void;
 }
 
 /** A stable handle to a supervised actor that accepts `M` and replies `R`; valid across restarts. */
@@ -82,6 +89,7 @@ export class ActorRef<M = unknown, R = unknown> {
         transfer: options.transfer,
         attempts: 0,
         reply: { resolve: done(resolve as (value: unknown) => void), reject: done(reject) },
+        started: options.onStarted,
       };
       if (options.timeoutMs !== undefined) {
         timer = setTimeout(

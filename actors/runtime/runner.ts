@@ -16,6 +16,8 @@ export interface Runner {
   init(ctx: ActorContext): Promise<void>;
   /** Handles one message and returns the reply; undefined for active actors. */
   handle?: (envelope: Envelope, ctx: ActorContext) => Promise<unknown>;
+  /** Messages `handle` may be given before the first of them is answered (default 1). */
+  readonly ahead?: number;
   /** Body of an active actor. */
   run?: (ctx: ActorContext) => Promise<void>;
   /**

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { ActorCell, type Child, type RuntimeEnv } from "./cell.ts";
+import { ActorCell, type Child } from "./cell.ts";
 import { mainThreadRunner } from "./runner.ts";
 import { EscalationError } from "./errors.ts";
 import type {
@@ -15,6 +15,7 @@ import type {
   ChildState,
   Exit,
   RestartType,
+  RuntimeEnv,
   Strategy,
   SupervisorSpec,
 } from "./types.ts";

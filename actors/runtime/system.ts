@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { DeadLetter, RuntimeEnv } from "./cell.ts";
+import type { DeadLetter, RuntimeEnv } from "./types.ts";
 import type { ActorRef } from "./ref.ts";
 import { EscalationError } from "./errors.ts";
 import { Supervisor } from "./supervisor.ts";

@@ -148,6 +148,14 @@ export interface WorkerSpec<M = unknown, R = unknown, A = unknown, E = unknown>
   mailbox?: number;
   /** Heartbeat settings; a worker that stays silent past the timeout is treated as crashed. */
   heartbeat?: Partial<HeartbeatOptions>;
+  /**
+   * Messages posted to the worker before the first of them is answered (default 1). The worker
+   * still handles them one at a time, in order; with more than one it finds its next message
+   * waiting instead of waiting for the main thread to post it, which a main thread busy for
+   * many milliseconds at a time does late. At a crash, every posted message is handled as the
+   * one in flight is: retried once, or dead-lettered when its buffers moved with it.
+   */
+  ahead?: number;
   /** Receives messages the worker emits with `emit` while handling a message. */
   onEmit?(message: E): void | Promise<void>;
   /** Phantom field tying the spec to its message and reply types. */
@@ -211,4 +219,22 @@ export interface ActorSnapshot {
   intensity?: number;
   /** Supervisors: the window of `intensity`, in ms. */
   periodMs?: number;
+}
+
+/** A message that failed twice, kept for inspection and counted as a dead letter. */
+export interface DeadLetter {
+  path: string;
+  message: unknown;
+  error: string;
+  at: number;
+}
+
+/** Facilities the whole tree shares: the clock, the dead-letter sink and the worker entry. */
+export interface RuntimeEnv {
+  now(): number;
+  deadLetter(letter: DeadLetter): void;
+  /** Module hosting the worker actors whose spec names none. */
+  workerEntry?: URL | string;
+  random(): number;
+  tree: TreeHandle;
 }

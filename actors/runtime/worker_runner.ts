@@ -101,6 +101,7 @@ export function workerRunner(
   }
 
   return {
+    ahead: Math.max(1, spec.ahead ?? 1),
     crash: wire,
     fail: (error) => crash(error),
     hang: (ms) => post({ t: "hang", ms }),

@@ -43,6 +43,8 @@ export type WorkerPoolOptions<T extends WorkerTypes> = {
   size: number;
   mailbox: number;
   heartbeat: Partial<HeartbeatOptions>;
+  /** Messages posted to each worker ahead of its reply (`WorkerSpec.ahead`; default 1). */
+  ahead?: number;
   /** Module hosting the workers (default: the builder's). */
   entry?: URL | string;
 } & ArgsOption<T>;
@@ -105,10 +107,10 @@ export function workerSpecs<W extends WorkerMap<W>>(
   });
   return {
     worker,
-    pool(name, { id, member, size, mailbox, heartbeat, entry, args }) {
+    pool(name, { id, member, size, mailbox, heartbeat, ahead, entry, args }) {
       const children = Array.from(
         { length: Math.max(1, size) },
-        (_, i) => worker(name, { id: `${member}-${i}`, mailbox, heartbeat, entry, args }),
+        (_, i) => worker(name, { id: `${member}-${i}`, mailbox, heartbeat, ahead, entry, args }),
       );
       return {
         spec: {

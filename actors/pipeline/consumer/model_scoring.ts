@@ -17,6 +17,9 @@ import type { ChildSpec } from "../../runtime/mod.ts";
 import { workers as workerSpecs } from "../workers/specs.ts";
 import type { PartitionScorer, PartitionScorerFactory } from "./scorer.ts";
 import { delay } from "../../lib/async.ts";
+import { sliceRows } from "../../../model/column_rows.ts";
+import type { ScoreReply } from "../workers/score.ts";
+import { joinReplies, scoreSlices } from "./score_slices.ts";
 import type { PipelineEmitter } from "../events.ts";
 import { loadShadowModel } from "./shadow_model.ts";
 
@@ -49,6 +52,9 @@ export interface ModelScoringOptions extends ModelChoice {
   shadowModel?: string;
 }
 
+/** Score requests a worker's mailbox holds (at most this many posted to it at a time too). */
+const SCORE_REQUESTS_QUEUED = 64;
+
 /** Reason codes an alert carries by default. */
 export const REASON_CODES = 3;
 
@@ -73,7 +79,9 @@ export async function modelScoring(options: ModelScoringOptions): Promise<ModelS
     id: "scorers",
     member: "score",
     size: Math.max(1, options.workers),
-    mailbox: 64,
+    mailbox: SCORE_REQUESTS_QUEUED,
+    // Every queued request is posted at once: a worker never waits for a partition's thread.
+    ahead: SCORE_REQUESTS_QUEUED,
     heartbeat: { intervalMs: 1000, timeoutMs: 15_000 },
   });
   const children: ChildSpec[] = [pool.spec];
@@ -130,23 +138,35 @@ export async function modelScoring(options: ModelScoringOptions): Promise<ModelS
   const scorers: PartitionScorerFactory = (partition, actors) => {
     const encoder = columnEncoderFor(current.manifest.encoder);
     const cardsPerRecord = cardsPerStateRecord(current.manifest.encoder.settings);
-    const worker = actors(pool.members[partition % pool.members.length]);
+    const members = pool.members.map((member) => actors(member));
     return Promise.resolve<PartitionScorer>({
       restore: (record) => encoder.restore(record),
       score: async (columns) => {
         const model = current;
+        // A large batch goes in slices, spread over the workers: each slice is posted before
+        // the next one's features are computed, so the workers score while this thread encodes.
         // The features move to the worker and back with the scores rather than being copied
         // (a copy cost the partitions' thread about a tenth of its time in `run`); a request
         // whose worker died with them is not sent again but fails the batch, which its partition
         // actor then reads and scores again from the last commit.
-        const sent = encoder.encode(columns);
-        const reply = await worker.call({
-          modelDir: model.dir,
-          features: sent,
-          rows: columns.length,
-          reasons: options.reasonCodes ?? REASON_CODES,
-          shadowDir: shadow?.dir,
-        }, { transfer: [sent.buffer as ArrayBuffer] });
+        const slices = scoreSlices(columns.length);
+        const replies: Promise<ScoreReply>[] = [];
+        for (const [from, to] of slices) {
+          const part = slices.length === 1 ? columns : sliceRows(columns, from, to);
+          const sent = encoder.encode(part);
+          let posted!: () => void;
+          const started = new Promise<void>((resolve) => (posted = resolve));
+          const reply = members[(partition + replies.length) % members.length].call({
+            modelDir: model.dir,
+            features: sent,
+            rows: part.length,
+            reasons: options.reasonCodes ?? REASON_CODES,
+            shadowDir: shadow?.dir,
+          }, { transfer: [sent.buffer as ArrayBuffer], onStarted: posted });
+          replies.push(reply);
+          if (replies.length < slices.length) await Promise.race([started, reply]);
+        }
+        const reply = joinReplies(await Promise.all(replies), slices);
         return {
           scores: reply.scores,
           threshold: reply.threshold,
