@@ -79,6 +79,7 @@ export async function modelScoring(options: ModelScoringOptions): Promise<ModelS
     id: "scorers",
     member: "score",
     size: Math.max(1, options.workers),
+    args: { preload: shadow ? [current.dir, shadow.dir] : [current.dir] },
     mailbox: SCORE_REQUESTS_QUEUED,
     // Every queued request is posted at once: a worker never waits for a partition's thread.
     ahead: SCORE_REQUESTS_QUEUED,
@@ -138,13 +139,15 @@ export async function modelScoring(options: ModelScoringOptions): Promise<ModelS
   const scorers: PartitionScorerFactory = (partition, actors) => {
     const encoder = columnEncoderFor(current.manifest.encoder);
     const cardsPerRecord = cardsPerStateRecord(current.manifest.encoder.settings);
-    const members = pool.members.map((member) => actors(member));
+    const worker = actors(pool.members[partition % pool.members.length]);
     return Promise.resolve<PartitionScorer>({
       restore: (record) => encoder.restore(record),
       score: async (columns) => {
         const model = current;
-        // A large batch goes in slices, spread over the workers: each slice is posted before
-        // the next one's features are computed, so the workers score while this thread encodes.
+        // A large batch goes in slices, each posted to the partition's worker before the next
+        // one's features are computed, so that the worker scores while this thread encodes.
+        // (Spreading a partition's slices over the workers measured slower: every worker then
+        // competes for the cores with this thread, the busiest.)
         // The features move to the worker and back with the scores rather than being copied
         // (a copy cost the partitions' thread about a tenth of its time in `run`); a request
         // whose worker died with them is not sent again but fails the batch, which its partition
@@ -156,7 +159,7 @@ export async function modelScoring(options: ModelScoringOptions): Promise<ModelS
           const sent = encoder.encode(part);
           let posted!: () => void;
           const started = new Promise<void>((resolve) => (posted = resolve));
-          const reply = members[(partition + replies.length) % members.length].call({
+          const reply = worker.call({
             modelDir: model.dir,
             features: sent,
             rows: part.length,

@@ -1,7 +1,8 @@
 /**
- * A large batch is scored in slices, each its own request to a scoring worker, so that the
- * workers score the first slices while the partition's thread still computes the features of the
- * next: this module cuts a batch into slices and joins the slices' replies into the batch's.
+ * A large batch is scored in slices, each its own request to the partition's scoring worker, so
+ * that the worker scores the first slices while the partition's thread still computes the
+ * features of the next: this module cuts a batch into slices and joins the slices' replies into
+ * the batch's.
  *
  * @module
  */

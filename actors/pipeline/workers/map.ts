@@ -13,7 +13,7 @@ import type { UnitProgress, UnitResult, UnitWorkerArgs } from "../generator/unit
 import type { StreamStep, StreamStepDone, StreamWriterArgs } from "../generator/stream_worker.ts";
 import type { EncodedChunk } from "../producer/chunks.ts";
 import type { EncodeRequest } from "../producer/encode_worker.ts";
-import type { ScoreReply, ScoreRequest } from "./score.ts";
+import type { ScoreReply, ScoreRequest, ScoreWorkerArgs } from "./score.ts";
 
 /** Every behaviour fraudstream runs in a Web Worker. */
 export interface Workers {
@@ -39,7 +39,12 @@ export interface Workers {
     emit: never;
   };
   /** Scores encoded rows with a model (the consumer). */
-  "model.score": { args: undefined; request: ScoreRequest; reply: ScoreReply; emit: never };
+  "model.score": {
+    args: ScoreWorkerArgs;
+    request: ScoreRequest;
+    reply: ScoreReply;
+    emit: never;
+  };
   /** Grows one tree of a forest over rows in shared memory (training). */
   "forest.grow": { args: GrowData; request: GrowRequest; reply: Tree; emit: never };
 }

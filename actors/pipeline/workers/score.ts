@@ -26,6 +26,15 @@ export interface ScoreRequest {
   shadowDir?: string;
 }
 
+/** What a scoring worker is started with. */
+export interface ScoreWorkerArgs {
+  /**
+   * Model folders loaded before the worker says it is ready (the model and shadow model in use),
+   * so that no request, the first one to each worker included, waits for a load.
+   */
+  preload?: string[];
+}
+
 /** Scores and the version that produced them. */
 export interface ScoreReply {
   scores: Float32Array;
@@ -49,7 +58,9 @@ const LOADED_MODELS = 3;
  * Builds the scoring behaviour; the scores, and the features the request moved in, are moved to
  * the main thread, not copied.
  */
-export function scoreWorker(): WorkerBehavior<ScoreRequest, ScoreReply> {
+export function scoreWorker(
+  args: ScoreWorkerArgs = {},
+): WorkerBehavior<ScoreRequest, ScoreReply> {
   const models = new Map<string, Promise<LoadedModel>>();
   const load = (dir: string) => {
     let loading = models.get(dir);
@@ -64,6 +75,9 @@ export function scoreWorker(): WorkerBehavior<ScoreRequest, ScoreReply> {
     return loading;
   };
   return {
+    async init() {
+      await Promise.all((args.preload ?? []).map(load));
+    },
     async handle(request) {
       const model = await load(request.modelDir);
       const scores = model.score(request.features, request.rows);
