@@ -285,7 +285,6 @@ export class ActorCell implements Child, MailboxOwner {
       for (;;) {
         const open = !abort.signal.aborted && !incarnation.exitRequested;
         if (open && posted.length < ahead) {
-          // With messages posted, a next one is taken only while the oldest is not answered.
           const envelope = await this.#take(incarnation, posted[0]?.settled);
           if (envelope !== ANSWERED && envelope !== undefined) {
             if (incarnation.killed) {
@@ -315,14 +314,8 @@ export class ActorCell implements Child, MailboxOwner {
           reply = await runner.crash.race(replying);
         } catch (error) {
           if (incarnation.killed) throw error;
-          const unanswered = posted.splice(0);
-          if (incarnation.stopping) {
-            // Interrupted by a stop (e.g. a send that gave up on abort): not the message's fault.
-            for (const { envelope } of unanswered.reverse()) this.mailbox.putFront(envelope);
-            return { kind: "normal" };
-          }
-          // Every message posted to the incarnation shares the fate of the one in flight.
-          for (const { envelope } of unanswered.reverse()) this.#failed(envelope, error);
+          this.#unanswered(incarnation, error);
+          if (incarnation.stopping) return { kind: "normal" };
           throw error;
         }
         if (incarnation.killed) return { kind: "normal" };
@@ -366,13 +359,26 @@ export class ActorCell implements Child, MailboxOwner {
       // A message that came at the same time is taken all the same.
       return (await taking) ?? ANSWERED;
     } catch (error) {
-      // Withdraw the pending take; a message it got in the meantime goes back to the front.
+      // Withdraw the take; a message it got goes back to the front, behind the posted ones.
       abort.abort();
       const taken = await taking;
       if (taken) this.mailbox.putFront(taken);
+      if (!incarnation.killed) this.#unanswered(incarnation, error);
       throw error;
     } finally {
       abort.signal.removeEventListener("abort", stop);
+    }
+  }
+
+  /**
+   * Takes back the messages posted to an incarnation that ended with `error` before answering
+   * them: to the front of the mailbox when it was stopping (interrupted by the stop, e.g. a send
+   * that gave up on abort: not their fault), else each retried once or dead-lettered.
+   */
+  #unanswered(incarnation: Incarnation, error: unknown): void {
+    for (const { envelope } of incarnation.posted.splice(0).reverse()) {
+      if (incarnation.stopping) this.mailbox.putFront(envelope);
+      else this.#failed(envelope, error);
     }
   }
 

@@ -84,3 +84,23 @@ Deno.test("messages posted ahead to a worker that crashes are retried once, or d
     await system.shutdown();
   }
 });
+
+Deno.test("a worker killed while it holds a posted message and waits for more retries that message", async () => {
+  const system = await startWorker(3);
+  try {
+    const ref = system.ref("w");
+    let posted!: () => void;
+    const started = new Promise<void>((resolve) => (posted = resolve));
+    const reply = ref.call({ op: "spin", ms: 300 }, { onStarted: posted }) as Promise<
+      { startedAt: number }
+    >;
+    // Posted, and the mailbox empty: the cell waits for a next message or the answer.
+    await started;
+    system.kill("w", new Error("terminated on purpose"));
+    const answer = await Promise.race([reply, delay(10_000).then(() => "no answer")]);
+    assert.notEqual(answer, "no answer", "the posted message was answered after the restart");
+    assert.equal(system.snapshot().children![0].restarts, 1);
+  } finally {
+    await system.shutdown();
+  }
+});
