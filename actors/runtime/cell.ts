@@ -49,7 +49,7 @@ interface Posted {
   reply: Promise<unknown>;
   /** Settles with the reply, never rejects. */
   settled: Promise<void>;
-  started: number;
+  postedAt: number;
 }
 
 /** What `#take` gives when the oldest posted message was answered before a new one came. */
@@ -301,14 +301,14 @@ export class ActorCell implements Child, MailboxOwner {
             }
             const reply = runner.handle(envelope, ctx);
             const settled = reply.then(() => {}, () => {});
-            posted.push({ envelope, reply, settled, started: performance.now() });
+            posted.push({ envelope, reply, settled, postedAt: performance.now() });
             envelope.started?.();
             continue;
           }
         }
         // Nothing more to take (stopping, or the mailbox closed): the posted ones finish first.
         if (posted.length === 0) return { kind: "normal" };
-        const { envelope, reply: replying, started } = posted[0];
+        const { envelope, reply: replying, postedAt } = posted[0];
         let reply: unknown;
         try {
           reply = await runner.crash.race(replying);
@@ -320,7 +320,7 @@ export class ActorCell implements Child, MailboxOwner {
         }
         if (incarnation.killed) return { kind: "normal" };
         posted.shift();
-        const elapsed = performance.now() - started;
+        const elapsed = performance.now() - postedAt;
         const m = this.#metrics;
         m.processed++;
         m.count++;
