@@ -42,7 +42,7 @@ function syntheticRows(n: number, seed: number) {
   return { rows, labels };
 }
 
-async function trained(n: number): Promise<TrainedForest> {
+async function trained(n: number, numTrees = 12): Promise<TrainedForest> {
   const { rows, labels } = syntheticRows(n, 5);
   const columns = FEATURES.map((_, f) =>
     Float32Array.from({ length: n }, (_, i) => rows[i * FEATURE_COUNT + f])
@@ -52,7 +52,7 @@ async function trained(n: number): Promise<TrainedForest> {
     labels,
     specs: FEATURES,
     params: {
-      numTrees: 12,
+      numTrees,
       maxDepth: 6,
       maxBins: 32,
       minInstancesPerNode: 5,
@@ -89,8 +89,9 @@ function walkContributions(trees: Tree[], row: ArrayLike<number>): Float64Array 
 
 const sum = (values: Float64Array) => values.reduce((a, b) => a + b, 0);
 
-Deno.test("the contributions of every row add up to its score minus the base rate", async () => {
-  const forest = await trained(6000);
+/** Checks every row's contributions against its score and against the grown trees' walk. */
+async function checkContributions(numTrees: number): Promise<void> {
+  const forest = await trained(6000, numTrees);
   const flat = flattenForest(forest.trees, FEATURE_COUNT);
   const explainer = new ReasonExplainer({
     forest: flat,
@@ -119,6 +120,14 @@ Deno.test("the contributions of every row add up to its score minus the base rat
     spread = Math.max(spread, Math.abs(scores[i] - explainer.baseRate));
   }
   assert.ok(spread > 0.2, "some rows score far from the base rate");
+}
+
+Deno.test("the contributions of every row add up to its score minus the base rate", async () => {
+  await checkContributions(12);
+});
+
+Deno.test("a forest of trees not a multiple of four (walked four at a time) is explained the same", async () => {
+  await checkContributions(7);
 });
 
 Deno.test("reasons are the features that raised the score most, in words", async () => {
