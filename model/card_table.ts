@@ -31,7 +31,7 @@ import {
   type FeatureInput,
   stateLength,
 } from "./features.ts";
-import { ageOnDay, weekdayOf } from "./time.ts";
+import { AgeMemo, weekdayOf } from "./time.ts";
 import { resized } from "./typed_memory.ts";
 
 const SECONDS_PER_DAY = 86_400;
@@ -54,6 +54,7 @@ export class CardTable {
   #mark = new Uint32Array(FIRST_SLOTS);
   #epoch = 1;
   readonly #input: FeatureInput = blankFeatureInput();
+  readonly #ages = new AgeMemo();
 
   /** An empty table for the given encoder settings. */
   constructor(settings: EncoderSettings) {
@@ -145,7 +146,7 @@ export class CardTable {
       input.time = day * SECONDS_PER_DAY + second;
       input.hour = Math.floor(second / 3600);
       input.weekday = weekdayOf(day);
-      input.age = ageOnDay(columns.dob[i], day);
+      input.age = this.#ages.onDay(columns.dob[i], day);
       input.gender = columns.gender[i];
       input.cityPop = columns.cityPop[i];
       input.lat = columns.lat[i];

@@ -74,3 +74,40 @@ export function ageOnDay(dob: number, day: number): number {
   const [y, m, d] = civilFromDays(day);
   return y - by - (m < bm || (m === bm && d < bd) ? 1 : 0);
 }
+
+/** Entries of an `AgeMemo`'s table. */
+const MEMO_DAYS = 1024;
+
+/**
+ * `ageOnDay` with the civil date of each day number remembered in a small direct-mapped table: a
+ * batch of transactions reads few distinct days (its own dates and its cards' birth dates), and a
+ * civil date costs a dozen divisions. A day as `year * 10,000 + month * 100 + day` makes an age
+ * one subtraction: the month and day weigh less than a year's 10,000.
+ *
+ * @example
+ * ```ts
+ * const ages = new AgeMemo();
+ * ages.onDay(daysFromCivil(1990, 5, 17), daysFromCivil(2020, 5, 16)); // 29
+ * ```
+ */
+export class AgeMemo {
+  readonly #days = new Float64Array(MEMO_DAYS).fill(Number.NaN);
+  readonly #dates = new Int32Array(MEMO_DAYS);
+
+  /** Whole years from birth day `dob` to day `day` (day numbers), as `ageOnDay`. */
+  onDay(dob: number, day: number): number {
+    return Math.floor((this.#date(day) - this.#date(dob)) / 10_000);
+  }
+
+  #date(day: number): number {
+    const at = day & (MEMO_DAYS - 1);
+    if (this.#days[at] === day) return this.#dates[at];
+    const [year, month, date] = civilFromDays(day);
+    const packed = year * 10_000 + month * 100 + date;
+    // Only whole days that fit the table's 32-bit entries are remembered.
+    if (!Number.isInteger(packed) || Math.abs(packed) > 2 ** 31 - 1) return packed;
+    this.#days[at] = day;
+    this.#dates[at] = packed;
+    return packed;
+  }
+}
