@@ -75,14 +75,14 @@ export function ageOnDay(dob: number, day: number): number {
   return y - by - (m < bm || (m === bm && d < bd) ? 1 : 0);
 }
 
-/** Entries of an `AgeMemo`'s table. */
-const MEMO_DAYS = 1024;
+/** Entries of an `AgeMemo`'s table: day numbers 16,384 apart (about 45 years) share one. */
+const MEMO_DAYS = 16_384;
 
 /**
- * `ageOnDay` with the civil date of each day number remembered in a small direct-mapped table: a
- * batch of transactions reads few distinct days (its own dates and its cards' birth dates), and a
- * civil date costs a dozen divisions. A day as `year * 10,000 + month * 100 + day` makes an age
- * one subtraction: the month and day weigh less than a year's 10,000.
+ * `ageOnDay` with the civil date of each day number remembered in a direct-mapped table: a
+ * stream reads few distinct days (its own dates and its cards' birth dates), and a civil date
+ * costs a dozen divisions. A day as `year * 10,000 + month * 100 + day` makes an age one
+ * subtraction: the month and day weigh less than a year's 10,000.
  *
  * @example
  * ```ts
@@ -91,7 +91,8 @@ const MEMO_DAYS = 1024;
  * ```
  */
 export class AgeMemo {
-  readonly #days = new Float64Array(MEMO_DAYS).fill(Number.NaN);
+  readonly #days = new Int32Array(MEMO_DAYS);
+  /** 0 for an empty entry (no date packs to 0: its month and day add at least 101). */
   readonly #dates = new Int32Array(MEMO_DAYS);
 
   /** Whole years from birth day `dob` to day `day` (day numbers), as `ageOnDay`. */
@@ -101,11 +102,11 @@ export class AgeMemo {
 
   #date(day: number): number {
     const at = day & (MEMO_DAYS - 1);
-    if (this.#days[at] === day) return this.#dates[at];
+    if (this.#days[at] === day && this.#dates[at] !== 0) return this.#dates[at];
     const [year, month, date] = civilFromDays(day);
     const packed = year * 10_000 + month * 100 + date;
-    // Only whole days that fit the table's 32-bit entries are remembered.
-    if (!Number.isInteger(packed) || Math.abs(packed) > 2 ** 31 - 1) return packed;
+    // Only whole days whose dates fit the table's 32-bit entries are remembered.
+    if ((day | 0) !== day || (packed | 0) !== packed) return packed;
     this.#days[at] = day;
     this.#dates[at] = packed;
     return packed;

@@ -25,7 +25,8 @@ Deno.test("AgeMemo gives ageOnDay's age for any days, also when days share a tab
   const random = seededRandom(11);
   const ages = new AgeMemo();
   for (let i = 0; i < 50_000; i++) {
-    // Days 1,024 apart share an entry; birth days from 1900, transaction days from 1990.
+    // Days 16,384 apart share an entry: birth days over 110 years from 1900, transaction days
+    // over 33 years from 1990.
     const dob = -25_567 + Math.floor(random() * 40_000);
     const on = 7_305 + Math.floor(random() * 12_000);
     assert.equal(ages.onDay(dob, on), ageOnDay(dob, on), `born ${dob}, on ${on}`);
