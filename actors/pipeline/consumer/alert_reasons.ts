@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { BatchReasons } from "../../../model/reason_codes.ts";
+import { type BatchReasons, reasonCodesOf } from "../../../model/reason_codes.ts";
 import type { AlertSummary } from "../../observe/dashboard/status.ts";
 
 /** `{ reasons }` of row `row` of a batch, or nothing when it has none. */
@@ -13,7 +13,7 @@ export function alertReasons(
   batch: BatchReasons | undefined,
   row: number,
 ): Pick<AlertSummary, "reasons"> {
-  const reasons = batch?.rows.get(row);
+  const reasons = reasonCodesOf(batch, row);
   if (!reasons) return {};
   return {
     reasons: reasons.map(({ feature, contribution, text }) => ({ feature, contribution, text })),

@@ -278,7 +278,7 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
     if (rows > 0) {
       result = await scorer.score(columns);
       const { scores, threshold, modelVersion } = result;
-      const detectedAt = new Date();
+      const detectedAt = new Date().toISOString();
       for (let i = 0; i < rows; i++) {
         const score = scores[i];
         const alert = score >= threshold;

@@ -6,7 +6,7 @@
  */
 
 import type { LoadedModel } from "../../../model/model_file.ts";
-import type { BatchReasons, ReasonCode } from "../../../model/reason_codes.ts";
+import type { BatchReasons } from "../../../model/reason_codes.ts";
 
 /**
  * The top `request.reasons` reason codes of every alert among `scores`; undefined when none are
@@ -19,10 +19,10 @@ export function explainAlerts(
 ): BatchReasons | undefined {
   const count = request.reasons ?? 0;
   if (count <= 0) return undefined;
-  const rows = new Map<number, ReasonCode[]>();
+  const rows = new Map<number, string>();
   for (let i = 0; i < request.rows; i++) {
     if (scores[i] >= model.threshold) {
-      rows.set(i, model.explainer.reasons(request.features, i, count));
+      rows.set(i, JSON.stringify(model.explainer.reasons(request.features, i, count)));
     }
   }
   if (rows.size === 0) return undefined;

@@ -137,7 +137,7 @@ Deno.test("the scoring worker explains the rows at or above the threshold, and o
     `${alertRows.length} alerts`,
   );
   assert.deepEqual([...all.reasons!.rows.keys()], alertRows, "reasons for alerts only");
-  for (const reasons of all.reasons!.rows.values()) assert.equal(reasons.length, 3);
+  for (const reasons of all.reasons!.rows.values()) assert.equal(JSON.parse(reasons).length, 3);
   // Rows before the first alert: none reaches the threshold, so nothing is explained.
   const quiet = await ask(alertRows[0], 3);
   assert.ok(quiet.scores.every((score) => score < quiet.threshold));

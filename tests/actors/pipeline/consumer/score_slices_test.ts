@@ -5,7 +5,6 @@ import {
   scoreSlices,
 } from "../../../../actors/pipeline/consumer/score_slices.ts";
 import type { ScoreReply } from "../../../../actors/pipeline/workers/score.ts";
-import type { ReasonCode } from "../../../../model/reason_codes.ts";
 
 Deno.test("a batch is cut into slices of at most the slice size, in order, covering every row", () => {
   assert.deepEqual(scoreSlices(0), []);
@@ -15,9 +14,8 @@ Deno.test("a batch is cut into slices of at most the slice size, in order, cover
 });
 
 function reply(from: number, rows: number, alerts: number[]): ScoreReply {
-  const reason = (row: number): ReasonCode[] => [
-    { feature: "amt", contribution: row, value: row, text: `row ${row}` },
-  ];
+  const reason = (row: number) =>
+    JSON.stringify([{ feature: "amt", contribution: row, value: row, text: `row ${row}` }]);
   return {
     scores: Float32Array.from({ length: rows }, (_, i) => (from + i) / 100),
     features: Float32Array.from({ length: 2 * rows }, (_, i) => from * 2 + i),

@@ -1,0 +1,62 @@
+import assert from "node:assert/strict";
+import { alertRecord } from "../../../../actors/pipeline/consumer/records.ts";
+import type { ReasonCode } from "../../../../model/reason_codes.ts";
+
+const row = {
+  trans_num: "0123456789abcdef0123456789abcdef",
+  cc_num: "4263982640269299",
+  amt: 1077.69,
+  category: "shopping_net" as const,
+  merchant: 'fraud_Kerluke "quoted" Inc',
+  trans_date: "2024-02-29",
+  trans_time: "02:13:07",
+  unix_time: 1709172787,
+};
+const details = {
+  score: 0.9731234567,
+  threshold: 0.62,
+  modelVersion: "v1",
+  detectedAt: "2026-12-05T00:00:00.000Z",
+  source: { partition: 3, offset: 42 },
+};
+const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+
+Deno.test("an alert with reasons as JSON text is the alert with them as objects, byte for byte", () => {
+  const reasons: ReasonCode[] = [
+    { feature: "amt", contribution: 0.41, value: 1077.69, text: "amount 1,077.69, 18.4x" },
+    { feature: "hour", contribution: 0.2, value: 2, text: 'at 02:xx (night), "quoted"' },
+    { feature: "category", contribution: -0.01, value: 11, text: "category shopping_net" },
+  ];
+  const record = alertRecord(row, {
+    ...details,
+    explained: { reasons: JSON.stringify(reasons), baseRate: 0.0123456789, nodeValues: "training" },
+  });
+  const expected = JSON.stringify({
+    trans_num: row.trans_num,
+    cc_num: row.cc_num,
+    amt: row.amt,
+    category: row.category,
+    merchant: row.merchant,
+    score: 0.973123,
+    threshold: 0.62,
+    model_version: "v1",
+    event_time: "2024-02-29T02:13:07",
+    unix_time: 1709172787,
+    detected_at: "2026-12-05T00:00:00.000Z",
+    partition: 3,
+    offset: 42,
+    reasons,
+    reasons_base_rate: 0.012346,
+    reasons_node_values: "training",
+  });
+  assert.equal(decode(record.value!), expected);
+  assert.deepEqual(JSON.parse(decode(record.value!)).reasons, reasons);
+  assert.equal(record.key, row.cc_num);
+});
+
+Deno.test("an alert without reasons has no reasons fields", () => {
+  const alert = JSON.parse(decode(alertRecord(row, details).value!));
+  assert.equal(alert.reasons, undefined);
+  assert.equal(alert.reasons_base_rate, undefined);
+  assert.equal(alert.detected_at, "2026-12-05T00:00:00.000Z");
+});
