@@ -3,6 +3,9 @@ import { type TransactionColumns, transactionsToColumns } from "../../model/colu
 import { parseCsvChunk } from "../../model/csv_chunk.ts";
 import {
   checkColumns,
+  cutLine,
+  FIELD_COUNT,
+  LineCuts,
   parseTransactionLine,
   rowProblem,
   transactionProblem,
@@ -11,6 +14,7 @@ import { CATEGORIES, type Transaction } from "../../model/schema.ts";
 import { daysFromCivil } from "../../model/time.ts";
 import { BAD_VALUES, lineWith, rowWith, VALID_ROWS } from "../fixtures/row_values.ts";
 import { SAMPLE } from "../fixtures/transactions.ts";
+import { seededRandom } from "../../actors/lib/random.ts";
 
 const encoder = new TextEncoder();
 
@@ -100,5 +104,52 @@ Deno.test("decoded columns are checked with the same rules, row by row", () => {
       c.card.set([Number(value & 0xffffffffn), Number(value >> 32n)])
     );
     assert.equal(rowProblem(columns, 0), undefined, digits);
+  }
+});
+
+/** `cutLine` as it reads: byte by byte. */
+function cutLineBytewise(bytes: Uint8Array, start: number, limit: number) {
+  const cuts = new Int32Array(FIELD_COUNT + 1);
+  let found = 0;
+  let i = start;
+  cuts[0] = start - 1;
+  for (; i < limit; i++) {
+    if (bytes[i] === 0x7c) {
+      if (found < FIELD_COUNT - 1) cuts[found + 1] = i;
+      found++;
+    } else if (bytes[i] === 0x0a) break;
+  }
+  cuts[FIELD_COUNT] = i > start && bytes[i - 1] === 0x0d ? i - 1 : i;
+  return { cuts: [...cuts], fields: found + 1, next: i < limit ? i + 1 : limit };
+}
+
+Deno.test("cutLine, reading four bytes at a time, cuts as a byte-by-byte reading does", () => {
+  const random = seededRandom(7);
+  // Separators, line breaks, bytes one off from them and non-ASCII bytes, at every alignment.
+  const alphabet = [0x7c, 0x0a, 0x0d, 0x7b, 0x7d, 0x09, 0x0b, 0x41, 0x30, 0x80, 0xfc, 0xff, 0x00];
+  const cut = new LineCuts();
+  for (let trial = 0; trial < 3000; trial++) {
+    const bytes = new Uint8Array(1 + Math.floor(random() * 90));
+    for (let i = 0; i < bytes.length; i++) {
+      bytes[i] = random() < 0.6
+        ? 0x61 + Math.floor(random() * 26)
+        : alphabet[Math.floor(random() * alphabet.length)];
+    }
+    // Views that start anywhere in their buffer, so the four-byte reads are unaligned.
+    const offset = Math.floor(random() * 4);
+    const view = new Uint8Array(bytes.length + offset).subarray(offset);
+    view.set(bytes);
+    for (let start = 0; start < view.length; start += 1 + Math.floor(random() * 7)) {
+      const limit = start + Math.floor(random() * (view.length - start + 1));
+      cutLine(view, start, limit, cut);
+      const expected = cutLineBytewise(view, start, limit);
+      const where = `bytes ${[...view]} from ${start} to ${limit}`;
+      assert.equal(cut.fields, expected.fields, where);
+      assert.equal(cut.next, expected.next, where);
+      assert.equal(cut.cuts[FIELD_COUNT], expected.cuts[FIELD_COUNT], where);
+      for (let f = 1; f < Math.min(cut.fields, FIELD_COUNT); f++) {
+        assert.equal(cut.cuts[f], expected.cuts[f], `${where}: separator ${f}`);
+      }
+    }
   }
 });

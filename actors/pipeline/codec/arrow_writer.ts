@@ -117,6 +117,10 @@ function writeText(
     for (let i = 0; i < count; i++) offsets[i + 1] = end[i] - from;
     return;
   }
+  // Short texts are copied four bytes at a time through views of both buffers (unaligned reads
+  // and writes), then byte by byte.
+  const source = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const target = new DataView(out.buffer, out.byteOffset, out.byteLength);
   let at = 0;
   for (let k = 0; k < count; k++) {
     const i = rows ? rows[k] : k;
@@ -124,7 +128,9 @@ function writeText(
     const length = end[i] - from;
     if (length < SHORT_TEXT) {
       const to = dataAt + at;
-      for (let j = 0; j < length; j++) out[to + j] = bytes[from + j];
+      let j = 0;
+      for (; j + 4 <= length; j += 4) target.setUint32(to + j, source.getUint32(from + j));
+      for (; j < length; j++) out[to + j] = bytes[from + j];
     } else {
       out.set(bytes.subarray(from, from + length), dataAt + at);
     }
