@@ -46,7 +46,7 @@ export interface Alert {
 /** The reason codes of one alert and how they were measured. */
 export interface ExplainedAlert {
   /** The JSON text of its `ReasonCode[]`, as `BatchReasons` holds it. */
-  reasons: string;
+  reasonsJson: string;
   baseRate: number;
   nodeValues: NodeValueSource;
 }
@@ -56,10 +56,10 @@ export function explainedAlert(
   batch: BatchReasons | undefined,
   row: number,
 ): ExplainedAlert | undefined {
-  const reasons = batch?.rows.get(row);
-  return reasons === undefined
+  const reasonsJson = batch?.rows.get(row);
+  return reasonsJson === undefined
     ? undefined
-    : { reasons, baseRate: batch!.baseRate, nodeValues: batch!.nodeValues };
+    : { reasonsJson, baseRate: batch!.baseRate, nodeValues: batch!.nodeValues };
 }
 
 /** Where a row came from. */
@@ -102,7 +102,7 @@ export function alertRecord(
   if (explained) {
     // The reasons arrive as JSON text: spliced in where `reasons` and the two fields after it
     // would be written, the same bytes as stringifying the alert with them.
-    json = `${json.slice(0, -1)},"reasons":${explained.reasons},"reasons_base_rate":${
+    json = `${json.slice(0, -1)},"reasons":${explained.reasonsJson},"reasons_base_rate":${
       JSON.stringify(Math.round(explained.baseRate * 1e6) / 1e6)
     },"reasons_node_values":${JSON.stringify(explained.nodeValues)}}`;
   }

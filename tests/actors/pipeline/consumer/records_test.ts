@@ -29,7 +29,11 @@ Deno.test("an alert with reasons as JSON text is the alert with them as objects,
   ];
   const record = alertRecord(row, {
     ...details,
-    explained: { reasons: JSON.stringify(reasons), baseRate: 0.0123456789, nodeValues: "training" },
+    explained: {
+      reasonsJson: JSON.stringify(reasons),
+      baseRate: 0.0123456789,
+      nodeValues: "training",
+    },
   });
   const expected = JSON.stringify({
     trans_num: row.trans_num,
