@@ -157,17 +157,16 @@ export async function modelScoring(options: ModelScoringOptions): Promise<ModelS
         for (const [from, to] of slices) {
           const part = slices.length === 1 ? columns : sliceRows(columns, from, to);
           const sent = encoder.encode(part);
-          let posted!: () => void;
-          const started = new Promise<void>((resolve) => (posted = resolve));
+          const posted = Promise.withResolvers<void>();
           const reply = worker.call({
             modelDir: model.dir,
             features: sent,
             rows: part.length,
             reasons: options.reasonCodes ?? REASON_CODES,
             shadowDir: shadow?.dir,
-          }, { transfer: [sent.buffer as ArrayBuffer], onStarted: posted });
+          }, { transfer: [sent.buffer as ArrayBuffer], onStarted: posted.resolve });
           replies.push(reply);
-          if (replies.length < slices.length) await Promise.race([started, reply]);
+          if (replies.length < slices.length) await Promise.race([posted.promise, reply]);
         }
         const reply = joinReplies(await Promise.all(replies), slices);
         return {

@@ -29,17 +29,16 @@ for (const ahead of [1, 3]) {
     try {
       const ref = system.ref("w");
       let started = 0;
-      let allPosted!: () => void;
-      const posted = new Promise<void>((resolve) => (allPosted = resolve));
+      const posted = Promise.withResolvers<void>();
       const onStarted = () => {
-        if (++started === ahead) allPosted();
+        if (++started === ahead) posted.resolve();
       };
       const calls = [0, 1, 2].map(() =>
         ref.call({ op: "spin", ms: 100 }, { onStarted }) as Promise<{ startedAt: number }>
       );
       // Every message the worker may hold is posted (at once: well before the first is answered);
       // then the main thread is busy for a while.
-      await Promise.race([posted, delay(50)]);
+      await Promise.race([posted.promise, delay(50)]);
       const blockEnd = blockMainThread(500);
       const replies = await Promise.all(calls);
       if (ahead > 1) {
@@ -89,13 +88,12 @@ Deno.test("a worker killed while it holds a posted message and waits for more re
   const system = await startWorker(3);
   try {
     const ref = system.ref("w");
-    let posted!: () => void;
-    const started = new Promise<void>((resolve) => (posted = resolve));
-    const reply = ref.call({ op: "spin", ms: 300 }, { onStarted: posted }) as Promise<
+    const posted = Promise.withResolvers<void>();
+    const reply = ref.call({ op: "spin", ms: 300 }, { onStarted: posted.resolve }) as Promise<
       { startedAt: number }
     >;
     // Posted, and the mailbox empty: the cell waits for a next message or the answer.
-    await started;
+    await posted.promise;
     system.kill("w", new Error("terminated on purpose"));
     const answer = await Promise.race([reply, delay(10_000).then(() => "no answer")]);
     assert.notEqual(answer, "no answer", "the posted message was answered after the restart");
