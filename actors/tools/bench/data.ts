@@ -116,12 +116,21 @@ export function rowOfId(bytes: Uint8Array, start: number): number {
 }
 
 const encoder = new TextEncoder();
+/**
+ * Lines joined into one string per write: all of a large batch at once would pass the longest
+ * string the runtime makes (about 2^29 characters, some 2 million lines).
+ */
+const LINES_PER_WRITE = 10_000;
 
 /** Writes `lines` (with the header) as `name` in `dir`, visible only once complete. */
 export function writeBatchFile(dir: string, name: string, lines: readonly string[]): void {
   const file = new AtomicFile(dir, name);
   try {
-    file.write(encoder.encode(`${HEADER}\n${lines.join("\n")}\n`));
+    file.write(encoder.encode(`${HEADER}\n`));
+    for (let start = 0; start < lines.length; start += LINES_PER_WRITE) {
+      const end = Math.min(lines.length, start + LINES_PER_WRITE);
+      file.write(encoder.encode(`${lines.slice(start, end).join("\n")}\n`));
+    }
     file.commit();
   } catch (error) {
     file.discard();
