@@ -116,13 +116,60 @@ const CATEGORY_INDEX = new Map<string, number>(CATEGORIES.map((c, i) => [c, i]))
 const EARTH_RADIUS_KM = 6371.0088;
 const RAD = Math.PI / 180;
 
+/**
+ * Largest half-angle difference, in radians, whose sine and arcsine `distanceKm` takes from their
+ * series: about 640 km apart in latitude or longitude.
+ */
+const SERIES_HALF_ANGLE = 0.05;
+
+/** `sin(x)` for `|x| <= SERIES_HALF_ANGLE`, its Taylor series to `x^9` (error under 1e-20 x). */
+function sinOfSmall(x: number): number {
+  const x2 = x * x;
+  return x + x * x2 * (-1 / 6 + x2 * (1 / 120 + x2 * (-1 / 5040 + x2 * (1 / 362_880))));
+}
+
+/**
+ * `asin(y)` for `y <= 0.071` (the root of the largest `a` `distanceKm` takes from the series), its
+ * Taylor series to `y^15` (error under 1e-18 y).
+ */
+function asinOfSmall(y: number): number {
+  const y2 = y * y;
+  return y + y * y2 * (1 / 6 + y2 * (3 / 40 + y2 * (5 / 112 + y2 * (35 / 1152 + y2 *
+                      (63 / 2816 + y2 * (231 / 13_312 + y2 * (143 / 10_240)))))));
+}
+
+/**
+ * Great-circle distance in km (the haversine formula), given the cosines of both latitudes. Two
+ * points less than `SERIES_HALF_ANGLE` apart (a merchant near its customer, or near the card's last
+ * merchant) take the half-angle sines and the arcsine from their series, about half the time of
+ * the library's functions and within 3e-16 of them (the same value once stored as a feature, a
+ * float32); other points take the library's.
+ */
+function distanceKm(
+  lat1: number,
+  lon1: number,
+  lat2: number,
+  lon2: number,
+  cosines: { lat1: number; lat2: number },
+): number {
+  const halfLat = (lat2 - lat1) * RAD / 2;
+  const halfLon = (lon2 - lon1) * RAD / 2;
+  if (Math.abs(halfLat) <= SERIES_HALF_ANGLE && Math.abs(halfLon) <= SERIES_HALF_ANGLE) {
+    const sinLat = sinOfSmall(halfLat);
+    const sinLon = sinOfSmall(halfLon);
+    const a = sinLat * sinLat + cosines.lat1 * cosines.lat2 * (sinLon * sinLon);
+    return 2 * EARTH_RADIUS_KM * asinOfSmall(Math.sqrt(a));
+  }
+  const a = Math.sin(halfLat) ** 2 + cosines.lat1 * cosines.lat2 * Math.sin(halfLon) ** 2;
+  return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(a)));
+}
+
 /** Great-circle distance in km. */
 export function haversineKm(lat1: number, lon1: number, lat2: number, lon2: number): number {
-  const dLat = (lat2 - lat1) * RAD;
-  const dLon = (lon2 - lon1) * RAD;
-  const a = Math.sin(dLat / 2) ** 2 +
-    Math.cos(lat1 * RAD) * Math.cos(lat2 * RAD) * Math.sin(dLon / 2) ** 2;
-  return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(a)));
+  return distanceKm(lat1, lon1, lat2, lon2, {
+    lat1: Math.cos(lat1 * RAD),
+    lat2: Math.cos(lat2 * RAD),
+  });
 }
 
 /** The fields of a transaction the features are computed from, already parsed. */
@@ -288,7 +335,12 @@ export function encodeInto(
   out[offset + 5] = input.age;
   out[offset + 6] = input.gender;
   out[offset + 7] = input.cityPop;
-  out[offset + 8] = haversineKm(input.lat, input.long, input.merchLat, input.merchLong);
+  // The merchant's latitude is in both distances: its cosine is taken once.
+  const cosMerchLat = Math.cos(input.merchLat * RAD);
+  out[offset + 8] = distanceKm(input.lat, input.long, input.merchLat, input.merchLong, {
+    lat1: Math.cos(input.lat * RAD),
+    lat2: cosMerchLat,
+  });
   const lastTime = state[stateAt + STATE.LAST_TIME];
   out[offset + 9] = count > 0 ? Math.max(0, input.time - lastTime) : NO_PREVIOUS_SECONDS;
   out[offset + 10] = c1;
@@ -298,13 +350,12 @@ export function encodeInto(
   out[offset + 14] = a2;
   out[offset + 15] = a3;
   out[offset + 16] = count > 0 && sum > 0 ? input.amt / (sum / count) : 1;
+  const lastLat = state[stateAt + STATE.LAST_LAT];
   out[offset + 17] = count > 0
-    ? haversineKm(
-      state[stateAt + STATE.LAST_LAT],
-      state[stateAt + STATE.LAST_LONG],
-      input.merchLat,
-      input.merchLong,
-    )
+    ? distanceKm(lastLat, state[stateAt + STATE.LAST_LONG], input.merchLat, input.merchLong, {
+      lat1: Math.cos(lastLat * RAD),
+      lat2: cosMerchLat,
+    })
     : -1;
   out[offset + 18] = count > 0 ? c2 / Math.max(count / days, 0.1) : 0;
   out[offset + 19] = count > 0 && sum > 0 ? a2 / (sum / days) : 0;

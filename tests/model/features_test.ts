@@ -16,6 +16,38 @@ Deno.test("haversine distance of known places", () => {
   assert.equal(haversineKm(10, 20, 10, 20), 0);
 });
 
+Deno.test("haversine distance of nearby places, by series, is the trigonometric formula's as a float32", () => {
+  const RAD = Math.PI / 180;
+  const trigonometric = (lat1: number, lon1: number, lat2: number, lon2: number) => {
+    const a = Math.sin((lat2 - lat1) * RAD / 2) ** 2 +
+      Math.cos(lat1 * RAD) * Math.cos(lat2 * RAD) * Math.sin((lon2 - lon1) * RAD / 2) ** 2;
+    return 2 * 6371.0088 * Math.asin(Math.min(1, Math.sqrt(a)));
+  };
+  // Deterministic points everywhere on the globe, each with a neighbour up to 6 degrees away
+  // (the series' edge is at 5.7) and one far away.
+  let seed = 7;
+  const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+  const asFloat32 = new Float32Array(2);
+  let largest = 0;
+  for (let i = 0; i < 200_000; i++) {
+    const lat = -89 + 178 * random();
+    const lon = -180 + 360 * random();
+    const spread = i % 10 === 0 ? 12 : 2.5;
+    const near = [lat + spread * (random() - 0.5), lon + spread * (random() - 0.5)];
+    const far = [-89 + 178 * random(), -180 + 360 * random()];
+    for (const [lat2, lon2] of [near, far]) {
+      const expected = trigonometric(lat, lon, lat2, lon2);
+      const actual = haversineKm(lat, lon, lat2, lon2);
+      largest = Math.max(largest, Math.abs(actual - expected) / expected);
+      asFloat32[0] = expected;
+      asFloat32[1] = actual;
+      assert.equal(asFloat32[1], asFloat32[0], `(${lat}, ${lon}) to (${lat2}, ${lon2})`);
+    }
+  }
+  assert.ok(largest < 1e-15, `largest relative difference ${largest}`);
+  assert.ok(Number.isNaN(haversineKm(Number.NaN, 0, 1, 1)));
+});
+
 Deno.test("features of a card's transactions, checked by hand", () => {
   const states = new CardStates(DEFAULT_ENCODER);
   const rows = [
