@@ -4,7 +4,8 @@
  * `stateLength` values in one growable Float64Array (the layout of `features.ts`), and a batch's
  * features come from the one per-row kernel `encodeInto`, row by row in batch order, into a
  * row-major Float32Array matrix. The table remembers which slots the batches since
- * `clearTouched` changed, for the card-state delta (`card_state_records.ts`).
+ * `clearTouched` changed, and how many transactions each had before, for the card-state delta
+ * (`card_state_records.ts`).
  *
  * The features are those of `CardStates.encode` over the same rows, value for value.
  *
@@ -13,7 +14,7 @@
  * const table = new CardTable(DEFAULT_ENCODER);
  * const features = new Float32Array(columns.length * FEATURE_COUNT);
  * table.encode(columns, features);
- * const delta = encodeCardStates(table, table.touched());
+ * const delta = encodeCardAppends(table, table.touched(), table.countsBefore());
  * table.clearTouched();
  * ```
  *
@@ -29,6 +30,7 @@ import {
   type EncoderSettings,
   FEATURE_COUNT,
   type FeatureInput,
+  STATE,
   stateLength,
 } from "./features.ts";
 import { AgeMemo, weekdayOf } from "./time.ts";
@@ -49,6 +51,8 @@ export class CardTable {
   readonly #empty: Float64Array;
   /** The slots touched since `clearTouched`, in first-touch order. */
   #touched = new Int32Array(FIRST_SLOTS);
+  /** Per touched slot (same index), its transaction count when first touched. */
+  #countsBefore = new Float64Array(FIRST_SLOTS);
   #touchedCount = 0;
   /** Per slot, the `#epoch` in which it was last touched. */
   #mark = new Uint32Array(FIRST_SLOTS);
@@ -91,7 +95,7 @@ export class CardTable {
     return slot;
   }
 
-  /** Records that `slot`'s state changed. */
+  /** Records that `slot`'s state is about to change (its transaction count is taken now). */
   touch(slot: number): void {
     if (slot >= this.#mark.length) {
       this.#mark = resized(this.#mark, Math.max(2 * this.#mark.length, slot + 1));
@@ -100,13 +104,23 @@ export class CardTable {
     this.#mark[slot] = this.#epoch;
     if (this.#touchedCount === this.#touched.length) {
       this.#touched = resized(this.#touched, 2 * this.#touched.length);
+      this.#countsBefore = resized(this.#countsBefore, this.#touched.length);
     }
+    this.#countsBefore[this.#touchedCount] = this.#states[slot * this.stride + STATE.COUNT];
     this.#touched[this.#touchedCount++] = slot;
   }
 
   /** The slots changed since `clearTouched`, in first-change order (a view, valid until then). */
   touched(): Int32Array {
     return this.#touched.subarray(0, this.#touchedCount);
+  }
+
+  /**
+   * The transaction count of each slot of `touched()` (same index) before its first change since
+   * `clearTouched` (a view, valid until then).
+   */
+  countsBefore(): Float64Array {
+    return this.#countsBefore.subarray(0, this.#touchedCount);
   }
 
   /** Forgets which slots changed. */

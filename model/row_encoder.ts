@@ -6,7 +6,12 @@
  * @module
  */
 
-import { applyCardStates, encodeCardStates, slotRange } from "./card_state_records.ts";
+import {
+  applyCardStates,
+  encodeCardAppends,
+  encodeCardStates,
+  slotRange,
+} from "./card_state_records.ts";
 import { CardTable } from "./card_table.ts";
 import type { TransactionColumns } from "./columns.ts";
 import { type EncoderSettings, FEATURE_COUNT } from "./features.ts";
@@ -22,9 +27,9 @@ export interface ColumnEncoder {
   /** Features of `columns` (row-major; 64-bit for the seed's encoding), card states advanced. */
   encode(columns: TransactionColumns): Float32Array | Float64Array;
   /**
-   * The states of the cards changed since the last call, in records (`card_state_records.ts`) of
-   * at most `cardsPerRecord` cards (none when no card changed, or the encoder is stateless), then
-   * forgotten.
+   * What the batches since the last call added to the cards they changed, in records
+   * (`card_state_records.ts`) of at most `cardsPerRecord` cards (none when no card changed, or the
+   * encoder is stateless), then forgotten.
    */
   takeChanges(cardsPerRecord: number): Uint8Array[];
   /** Every card's state, in records of at most `cardsPerRecord` cards (none when stateless). */
@@ -67,9 +72,13 @@ export function columnEncoderFor(
     takeChanges: (cardsPerRecord) => {
       checkCardsPerRecord(cardsPerRecord);
       const touched = table.touched();
+      const countsBefore = table.countsBefore();
       const records: Uint8Array[] = [];
       for (let from = 0; from < touched.length; from += cardsPerRecord) {
-        records.push(encodeCardStates(table, touched.subarray(from, from + cardsPerRecord)));
+        const to = from + cardsPerRecord;
+        records.push(
+          encodeCardAppends(table, touched.subarray(from, to), countsBefore.subarray(from, to)),
+        );
       }
       table.clearTouched();
       return records;

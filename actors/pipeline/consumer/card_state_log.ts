@@ -1,9 +1,10 @@
 /**
  * A partition's card states on the compacted `card-state` topic, as deltas and snapshots: each
- * committed batch writes the states of the cards it changed (its delta), and every
- * `SNAPSHOT_EVERY_DELTAS` delta records or `SNAPSHOT_EVERY_MS` a batch writes the states of all
- * the partition's cards instead (a snapshot). A restore applies the latest complete snapshot and
- * the deltas written after it.
+ * committed batch writes what it added to the cards it changed (its delta: their new totals and the
+ * transactions added, `card_state_records.ts`), and every `SNAPSHOT_EVERY_DELTAS` delta records or
+ * `SNAPSHOT_EVERY_MS` a batch writes the states of all the partition's cards instead (a snapshot).
+ * A restore applies the latest complete snapshot and the deltas written after it, each to the
+ * states it was made from (a delta that does not follow them is refused).
  *
  * Keys (after the pipeline's card-state scope) and headers:
  *
