@@ -82,15 +82,9 @@ export function encodeCardStates(table: CardTable, slots: ArrayLike<number>): Ui
   let at = RECORD_HEADER;
   for (let k = 0; k < slots.length; k++) {
     const slot = slots[k];
-    const history = slot * table.stride + STATE.HEADER;
     at = writeCardHeader(view, at, table, slot);
     const filled = Math.min(states[slot * table.stride + STATE.COUNT], size);
-    for (let i = 0; i < filled; i++) {
-      view.setFloat64(at, states[history + i], true);
-      view.setFloat64(at + 8, states[history + size + i], true);
-      at += 16;
-    }
-    for (let i = 0; i < filled; i++) bytes[at++] = states[history + 2 * size + i];
+    at = writeEntries({ bytes, view, at }, table, slot, { first: 0, count: filled });
   }
   return bytes;
 }
@@ -120,23 +114,43 @@ export function encodeCardAppends(
   for (let k = 0; k < slots.length; k++) {
     const slot = slots[k];
     const base = slot * table.stride;
-    const history = base + STATE.HEADER;
     const added = states[base + STATE.COUNT] - countsBefore[k];
     at = writeCardHeader(view, at, table, slot);
     view.setUint32(at, added, true);
-    at += 4;
     const written = Math.min(added, size);
     // The entries written last, oldest first: the `written` ring positions before `HEAD`.
     const first = states[base + STATE.HEAD] - written + size;
-    for (let i = 0; i < written; i++) {
-      const entry = (first + i) % size;
-      view.setFloat64(at, states[history + entry], true);
-      view.setFloat64(at + 8, states[history + size + entry], true);
-      at += 16;
-    }
-    for (let i = 0; i < written; i++) bytes[at++] = states[history + 2 * size + (first + i) % size];
+    at = writeEntries({ bytes, view, at: at + 4 }, table, slot, { first, count: written });
   }
   return bytes;
+}
+
+/**
+ * Writes `entries.count` history entries of `slot` from ring position `entries.first` (modulo
+ * the history size) at `out.at`: their times and amounts, then their categories. Returns the
+ * offset after them.
+ */
+function writeEntries(
+  out: { bytes: Uint8Array; view: DataView; at: number },
+  table: CardTable,
+  slot: number,
+  entries: { first: number; count: number },
+): number {
+  const { bytes, view } = out;
+  const size = table.settings.historySize;
+  const states = table.states;
+  const history = slot * table.stride + STATE.HEADER;
+  let at = out.at;
+  for (let i = 0; i < entries.count; i++) {
+    const entry = (entries.first + i) % size;
+    view.setFloat64(at, states[history + entry], true);
+    view.setFloat64(at + 8, states[history + size + entry], true);
+    at += 16;
+  }
+  for (let i = 0; i < entries.count; i++) {
+    bytes[at++] = states[history + 2 * size + (entries.first + i) % size];
+  }
+  return at;
 }
 
 /** The transaction count of `slot`, checked to fit a record. */
