@@ -36,6 +36,24 @@ function features(table: CardTable, from: number, to: number): Float32Array {
   return out;
 }
 
+/**
+ * Asserts that `records` applied in order to an empty table give `live`'s states bit for bit, and
+ * from then on the same features (of the last 500 rows, which both tables then take in); returns
+ * the cards applied.
+ */
+function assertRestoresAs(records: Uint8Array[], live: CardTable): number {
+  const restored = new CardTable(DEFAULT_ENCODER);
+  let cards = 0;
+  for (const record of records) cards += applyCardStates(restored, record);
+  assert.deepEqual(statesOf(restored), statesOf(live));
+  assert.equal(restored.touched().length, 0, "restoring changes nothing to write");
+  assert.deepEqual(
+    features(restored, columns.length - 500, columns.length),
+    features(live, columns.length - 500, columns.length),
+  );
+  return cards;
+}
+
 Deno.test("a snapshot in chunks and the deltas after it restore every card exactly", () => {
   const third = Math.floor(columns.length / 3);
   const live = new CardTable(DEFAULT_ENCODER);
@@ -53,17 +71,8 @@ Deno.test("a snapshot in chunks and the deltas after it restore every card exact
     deltas.push(encodeCardStates(live, live.touched()));
     live.clearTouched();
   }
-  const restored = new CardTable(DEFAULT_ENCODER);
-  let cards = 0;
-  for (const record of [...snapshot, ...deltas]) cards += applyCardStates(restored, record);
+  const cards = assertRestoresAs([...snapshot, ...deltas], live);
   assert.ok(cards > live.size, `${cards} cards applied`);
-  assert.deepEqual(statesOf(restored), statesOf(live));
-  assert.equal(restored.touched().length, 0, "restoring changes nothing to write");
-  // From then on the restored table gives the same features.
-  assert.deepEqual(
-    features(restored, columns.length - 500, columns.length),
-    features(live, columns.length - 500, columns.length),
-  );
 });
 
 Deno.test("a record holds only the filled history: 54 bytes a card and 17 per transaction", () => {
@@ -154,14 +163,7 @@ Deno.test("deltas of what batches added restore every card exactly, a whole hist
   }
   assert.ok(mostAdded > DEFAULT_ENCODER.historySize, `a card added ${mostAdded} in one batch`);
   assert.ok(deltas[0].length < 12 + 58 + 17 + 1, "one row: one card, one transaction");
-  const restored = new CardTable(DEFAULT_ENCODER);
-  for (const record of [snapshot, ...deltas]) applyCardStates(restored, record);
-  assert.deepEqual(statesOf(restored), statesOf(live));
-  assert.equal(restored.touched().length, 0, "restoring changes nothing to write");
-  assert.deepEqual(
-    features(restored, columns.length - 500, columns.length),
-    features(live, columns.length - 500, columns.length),
-  );
+  assertRestoresAs([snapshot, ...deltas], live);
 });
 
 Deno.test("a delta holds 58 bytes a card and 17 per transaction added", () => {
