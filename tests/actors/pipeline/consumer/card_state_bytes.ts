@@ -3,7 +3,7 @@
  * published to the embedded log (JSON, `--send` rows at a time, each send scored before the next,
  * so a partition's batches are about `--send / --partitions` rows), scored by a consumer with the
  * pretrained model, and every card-state record it wrote (key, value and header bytes) is
- * counted, the seen-id segments apart.
+ * counted, the seen-id segments apart (and counted on their own).
  *
  * `deno run -A tests/actors/pipeline/consumer/card_state_bytes.ts [--rows N] [--send R]
  * [--partitions P]`: one line of JSON.
@@ -84,13 +84,18 @@ if (import.meta.main) {
     }
     let bytes = 0;
     let records = 0;
+    let seenIdBytes = 0;
     for (const record of await transport.readTopic(TOPICS.cardState)) {
-      if (record.key?.includes("#ids/")) continue;
-      records++;
-      bytes += record.value.byteLength + (record.key?.length ?? 0);
+      let size = record.value.byteLength + (record.key?.length ?? 0);
       for (const [name, value] of Object.entries(record.headers)) {
-        bytes += name.length + value.length;
+        size += name.length + value.length;
       }
+      if (record.key?.includes("#ids/")) {
+        seenIdBytes += size;
+        continue;
+      }
+      records++;
+      bytes += size;
     }
     console.log(JSON.stringify({
       rows,
@@ -101,6 +106,8 @@ if (import.meta.main) {
       card_state_records: records,
       card_state_bytes: bytes,
       bytes_per_1000_rows: Math.round((bytes / rows) * 1000),
+      // The seen-id segments, each written whole whenever a batch adds to it.
+      seen_id_bytes_per_1000_rows: Math.round((seenIdBytes / rows) * 1000),
     }));
   } finally {
     await system.shutdown();
