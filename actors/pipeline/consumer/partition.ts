@@ -35,7 +35,7 @@ import {
   scoreRecord,
 } from "./records.ts";
 import type { ConsumerActors, PartitionScorer, PartitionScorerFactory } from "./scorer.ts";
-import { SeenIds, segmentKey, segmentSlot } from "./seen_ids.ts";
+import { SeenIds } from "./seen_ids.ts";
 import { batchRows } from "./batch_rows.ts";
 import { CardStateRestore, CardStateWriter, type SnapshotPolicy } from "./card_state_log.ts";
 import { allSettledOrThrow, deadline } from "../../lib/async.ts";
@@ -142,10 +142,8 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
         for (const record of next.value) {
           if (!record.key?.startsWith(stateScope)) continue;
           const key = record.key.slice(stateScope.length);
-          const slot = segmentSlot(key);
-          // Seen-id segments, or card-state records (per-card keys of older versions ignored).
-          if (slot >= 0) seen.restore(slot, record.value);
-          else states.add(key, record.value, record.headers);
+          // Seen-id records, or card-state records (per-card keys of older versions ignored).
+          if (!seen.restore(key, record.value)) states.add(key, record.value, record.headers);
         }
       }
     } finally {
@@ -304,11 +302,9 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
       const snapshot = () => scorer.snapshot();
       stateRecords.push(...states.records(scorer.takeChanges(), snapshot, { offset: last }));
     }
-    for (const { slot, value } of seen.takeChanges()) {
+    for (const { key, value } of seen.takeChanges()) {
       // Kept beside the card states, committed and restored with them.
-      stateRecords.push(
-        cardStateRecord(stateScope, segmentKey(slot), value, { partition, offset: last }),
-      );
+      stateRecords.push(cardStateRecord(stateScope, key, value, { partition, offset: last }));
     }
     if (alerts.length > 0) out.push({ topic: topics.alerts, records: alerts });
     if (scoreRecords.length > 0) out.push({ topic: topics.scores, records: scoreRecords });

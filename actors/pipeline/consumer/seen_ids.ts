@@ -7,10 +7,12 @@
  * partition remembers at least its last `(WINDOW_SEGMENTS - 1) * SEGMENT_IDS` (130,048) and at most
  * `WINDOW_SEGMENTS * SEGMENT_IDS` (131,072) ids, the oldest forgotten a segment at a time.
  *
- * The window moves with the committed state: every segment a batch changes is written to the
- * card-state topic in the batch's own transaction (one record per ring slot, so compaction keeps
- * the latest of each), and a partition actor restores the window from there, as it restores the
- * card states. Ids of a batch whose transaction was aborted, or never committed before a crash,
+ * The window moves with the committed state: the ids a batch adds are written to the card-state
+ * topic in the batch's own transaction, in blocks of `BLOCK_IDS` of a segment (one record per ring
+ * slot and block, so compaction keeps the latest of each; a batch writes again only the block it
+ * left partly filled), and a partition actor restores the window from there, as it restores the
+ * card states. Records of a slot's older segments are told apart by their segment number; records
+ * of a whole segment (written by earlier versions, one per slot) are read too. Ids of a batch whose transaction was aborted, or never committed before a crash,
  * are therefore not in the restored window: the batch read again is scored once, not refused as
  * a duplicate of itself.
  *
@@ -23,6 +25,8 @@ import { lowerHexValue } from "../../../model/value_bytes.ts";
 export const SEGMENT_IDS = 1024;
 /** Segments kept. */
 export const WINDOW_SEGMENTS = 128;
+/** Ids per record: a segment is written in `SEGMENT_IDS / BLOCK_IDS` blocks. */
+export const BLOCK_IDS = 64;
 
 /** Bytes of a record's header: the segment number (float64). */
 const HEADER_BYTES = 8;
@@ -31,16 +35,29 @@ const ID_BYTES = 16;
 /** Marks a segment key in the card-state topic (card numbers are digits only). */
 const KEY_MARK = "#ids/";
 
-/** A segment record's key suffix (after the pipeline's card-state scope) for ring `slot`. */
-export function segmentKey(slot: number): string {
-  return KEY_MARK + slot;
+/**
+ * The key suffix (after the pipeline's card-state scope) of block `block` of ring `slot`'s
+ * segment; without a block, that of a whole segment (as earlier versions wrote).
+ */
+export function segmentKey(slot: number, block?: number): string {
+  return block === undefined ? KEY_MARK + slot : `${KEY_MARK}${slot}/${block}`;
 }
 
-/** The ring slot of a card-state key suffix that names a segment, or -1 for a card. */
+/** The ring slot of a card-state key suffix that names a segment or a block of one, or -1. */
 export function segmentSlot(keySuffix: string): number {
-  if (!keySuffix.startsWith(KEY_MARK)) return -1;
-  const slot = Number(keySuffix.slice(KEY_MARK.length));
-  return Number.isInteger(slot) && slot >= 0 && slot < WINDOW_SEGMENTS ? slot : -1;
+  return segmentPlace(keySuffix)?.slot ?? -1;
+}
+
+/** The ring slot and block (-1: the whole segment) a key suffix names, if it names one. */
+function segmentPlace(keySuffix: string): { slot: number; block: number } | undefined {
+  if (!keySuffix.startsWith(KEY_MARK)) return undefined;
+  const [slotText, blockText, ...rest] = keySuffix.slice(KEY_MARK.length).split("/");
+  const slot = Number(slotText);
+  const block = blockText === undefined ? -1 : Number(blockText);
+  const valid = rest.length === 0 && slotText !== "" && blockText !== "" &&
+    Number.isInteger(slot) && slot >= 0 && slot < WINDOW_SEGMENTS &&
+    Number.isInteger(block) && block >= -1 && block < SEGMENT_IDS / BLOCK_IDS;
+  return valid ? { slot, block } : undefined;
 }
 
 /** A segment record that cannot be read. */
@@ -90,8 +107,10 @@ export class SeenIds {
   #probeHash = 0;
   /** Slots changed since the last `takeChanges`. */
   readonly #changed = new Set<number>();
-  /** Restored records, the latest per slot, until `finishRestore`. */
-  readonly #restored = new Map<number, { segment: number; ids: Uint8Array }>();
+  /** Ids of each ring slot's segment already written by `takeChanges` (or restored). */
+  readonly #taken = new Int32Array(WINDOW_SEGMENTS);
+  /** Restored records, the latest per key (a ring slot and block), until `finishRestore`. */
+  readonly #restored = new Map<string, { block: number; segment: number; ids: Uint8Array }>();
   /** An id written from its text, for `has` and `add`. */
   readonly #scratch = new Uint8Array(32);
 
@@ -130,36 +149,85 @@ export class SeenIds {
     return true;
   }
 
-  /** The segments changed since the last call, as records to commit with the batch. */
-  takeChanges(): { slot: number; value: Uint8Array }[] {
-    const changes = [...this.#changed].map((slot) => ({
-      slot,
-      value: encodeSegment(this.#numbers[slot], this.#segmentIds(slot)),
-    }));
+  /**
+   * The ids added since the last call, as records to commit with the batch: per changed segment,
+   * the blocks they went to (each whole), keyed by `segmentKey(slot, block)`.
+   */
+  takeChanges(): { key: string; value: Uint8Array }[] {
+    const changes: { key: string; value: Uint8Array }[] = [];
+    for (const slot of this.#changed) {
+      const count = this.#counts[slot];
+      const ids = this.#segmentIds(slot);
+      for (
+        let block = Math.floor(this.#taken[slot] / BLOCK_IDS);
+        block * BLOCK_IDS < count;
+        block++
+      ) {
+        const from = block * BLOCK_IDS * ID_BYTES;
+        changes.push({
+          key: segmentKey(slot, block),
+          value: encodeSegment(
+            this.#numbers[slot],
+            ids.subarray(from, from + BLOCK_IDS * ID_BYTES),
+          ),
+        });
+      }
+      this.#taken[slot] = count;
+    }
     this.#changed.clear();
     return changes;
   }
 
-  /** Takes in a segment record read back from the card-state topic (in offset order). */
-  restore(slot: number, value: Uint8Array): void {
-    this.#restored.set(slot, decodeSegment(value));
+  /**
+   * Takes in a seen-ids record read back from the card-state topic (in offset order), by the key
+   * suffix it was written under; false (and nothing taken) for a key that names no segment.
+   *
+   * @throws {SeenIdsFormatError} a record that cannot be read.
+   */
+  restore(keySuffix: string, value: Uint8Array): boolean {
+    const place = segmentPlace(keySuffix);
+    if (!place) return false;
+    const record = decodeSegment(value);
+    if (place.block >= 0 && record.ids.byteLength > BLOCK_IDS * ID_BYTES) {
+      throw new SeenIdsFormatError("a seen-ids block record holds more than a block");
+    }
+    this.#restored.set(keySuffix, { block: place.block, ...record });
+    return true;
   }
 
-  /** Builds the window from the restored records (the latest of each slot). */
+  /**
+   * Builds the window from the restored records: per segment number, its whole record (of an
+   * earlier version) and then its blocks in order; segments older than the window are dropped.
+   *
+   * @throws {SeenIdsFormatError} a segment whose blocks leave a gap.
+   */
   finishRestore(): void {
     let newest = -1;
     for (const { segment } of this.#restored.values()) newest = Math.max(newest, segment);
-    for (const { segment, ids } of this.#restored.values()) {
-      if (segment <= newest - WINDOW_SEGMENTS) continue;
+    /** The kept segments' records, whole ones first, then blocks in order. */
+    const records = [...this.#restored.values()]
+      .filter(({ segment }) => segment > newest - WINDOW_SEGMENTS)
+      .sort((a, b) => a.segment - b.segment || a.block - b.block);
+    for (const { segment, block, ids } of records) {
       const slot = segment % WINDOW_SEGMENTS;
-      this.#forget(slot);
-      this.#numbers[slot] = segment;
-      for (let at = 0; at < ids.byteLength; at += ID_BYTES) {
+      if (this.#numbers[slot] !== segment) {
+        this.#forget(slot);
+        this.#numbers[slot] = segment;
+      }
+      const start = Math.max(0, block) * BLOCK_IDS;
+      if (start > this.#counts[slot]) {
+        throw new SeenIdsFormatError(
+          `seen-ids segment ${segment} has no ids from ${this.#counts[slot]} to ${start}`,
+        );
+      }
+      // A block the whole record already holds in part: the ids past it.
+      for (let at = (this.#counts[slot] - start) * ID_BYTES; at < ids.byteLength; at += ID_BYTES) {
         this.#ids.set(ids.subarray(at, at + ID_BYTES), PROBE * ID_BYTES);
         // A record that repeats an id (written by no fraudstream) keeps it once.
         if (this.#find(PROBE) === EMPTY) this.#insert(slot);
       }
     }
+    this.#taken.set(this.#counts);
     this.#open = Math.max(newest, 0);
     this.#restored.clear();
   }
@@ -183,6 +251,7 @@ export class SeenIds {
     for (let i = 0; i < this.#counts[slot]; i++) this.#remove(first + i);
     this.#size -= this.#counts[slot];
     this.#counts[slot] = 0;
+    this.#taken[slot] = 0;
     this.#numbers[slot] = -1;
   }
 

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import {
+  BLOCK_IDS,
   SeenIds,
+  SeenIdsFormatError,
   SEGMENT_IDS,
   segmentKey,
   segmentSlot,
@@ -29,14 +31,14 @@ Deno.test("the window restored from its latest segment records answers as the li
   /** The card-state topic after compaction: the latest record of each key. */
   const topic = new Map<string, Uint8Array>();
   const commit = () => {
-    for (const { slot, value } of live.takeChanges()) topic.set(segmentKey(slot), value);
+    for (const { key, value } of live.takeChanges()) topic.set(key, value);
   };
   let next = 0;
   for (const batch of [1, 3000, 7, (WINDOW_SEGMENTS - 3) * SEGMENT_IDS, 2 * SEGMENT_IDS + 11]) {
     for (let i = 0; i < batch; i++) live.add(id(next++));
     commit();
     const restored = new SeenIds();
-    for (const [key, value] of topic) restored.restore(segmentSlot(key), value);
+    for (const [key, value] of topic) assert.ok(restored.restore(key, value), key);
     restored.finishRestore();
     assert.equal(restored.size, live.size, `after ${next} ids`);
     for (let i = 0; i < next; i++) assert.equal(restored.has(id(i)), live.has(id(i)));
@@ -52,8 +54,85 @@ Deno.test("the window restored from its latest segment records answers as the li
 Deno.test("segment keys are told apart from card numbers", () => {
   assert.equal(segmentSlot(segmentKey(0)), 0);
   assert.equal(segmentSlot(segmentKey(WINDOW_SEGMENTS - 1)), WINDOW_SEGMENTS - 1);
+  assert.equal(segmentSlot(segmentKey(5, 0)), 5);
+  assert.equal(segmentSlot(segmentKey(5, SEGMENT_IDS / BLOCK_IDS - 1)), 5);
   assert.equal(segmentSlot("4263982640269299"), -1);
   assert.equal(segmentSlot(segmentKey(WINDOW_SEGMENTS)), -1);
+  assert.equal(segmentSlot(segmentKey(5, SEGMENT_IDS / BLOCK_IDS)), -1);
+  for (const key of ["#ids/", "#ids//1", "#ids/1/", "#ids/1/2/3", "#ids/1.5", "#ids/-1"]) {
+    assert.equal(segmentSlot(key), -1, key);
+    assert.equal(new SeenIds().restore(key, new Uint8Array(8)), false, key);
+  }
+});
+
+/** A segment record of ids `from` to `to - 1` as earlier versions wrote it: one per slot. */
+function wholeSegment(segment: number, from: number, to: number): Uint8Array {
+  const bytes = new Uint8Array(8 + 16 * (to - from));
+  new DataView(bytes.buffer).setFloat64(0, segment);
+  for (let i = from; i < to; i++) {
+    const hex = id(i);
+    for (let b = 0; b < 16; b++) {
+      bytes[8 + 16 * (i - from) + b] = parseInt(hex.slice(2 * b, 2 * b + 2), 16);
+    }
+  }
+  return bytes;
+}
+
+Deno.test("a batch writes the blocks its ids went to, the partly filled one again", () => {
+  const seen = new SeenIds();
+  const written = (count: number, from: number) => {
+    for (let i = 0; i < count; i++) seen.add(id(from + i));
+    return seen.takeChanges().map(({ key, value }) => [key, (value.length - 8) / 16]);
+  };
+  assert.deepEqual(written(100, 0), [[segmentKey(0, 0), 64], [segmentKey(0, 1), 36]]);
+  assert.deepEqual(written(10, 100), [[segmentKey(0, 1), 46]]);
+  assert.deepEqual(written(30, 110), [[segmentKey(0, 1), 64], [segmentKey(0, 2), 12]]);
+  assert.deepEqual(written(0, 140), []);
+  // Batches of 83 ids: about 16 bytes an id, and half a block written again a batch.
+  const store = new SeenIds();
+  let bytes = 0;
+  for (let from = 0; from < 12 * 83; from += 83) {
+    for (let i = 0; i < 83; i++) store.add(id(from + i));
+    for (const { value } of store.takeChanges()) bytes += value.length;
+  }
+  assert.ok(bytes / (12 * 83) < 30, `${bytes / (12 * 83)} bytes an id`);
+});
+
+Deno.test("a window restored from an earlier version's whole segments and the blocks after them", () => {
+  // Segment 0 full and segment 1 holding 600 ids, as whole records; then 100 ids more, as blocks.
+  const topic = new Map<string, Uint8Array>([
+    [segmentKey(0), wholeSegment(0, 0, SEGMENT_IDS)],
+    [segmentKey(1), wholeSegment(1, SEGMENT_IDS, SEGMENT_IDS + 600)],
+  ]);
+  const live = new SeenIds();
+  for (const [key, value] of topic) live.restore(key, value);
+  live.finishRestore();
+  assert.equal(live.size, SEGMENT_IDS + 600);
+  for (let i = SEGMENT_IDS + 600; i < SEGMENT_IDS + 700; i++) live.add(id(i));
+  const blocks = live.takeChanges();
+  assert.deepEqual(blocks.map(({ key }) => key), [9, 10].map((b) => segmentKey(1, b)));
+  for (const { key, value } of blocks) topic.set(key, value);
+  const restored = new SeenIds();
+  for (const [key, value] of topic) restored.restore(key, value);
+  restored.finishRestore();
+  assert.equal(restored.size, SEGMENT_IDS + 700);
+  for (let i = 0; i < SEGMENT_IDS + 701; i++) {
+    assert.equal(restored.has(id(i)), i < SEGMENT_IDS + 700);
+  }
+});
+
+Deno.test("a segment whose blocks leave a gap is refused", () => {
+  const live = new SeenIds();
+  for (let i = 0; i < 3 * BLOCK_IDS; i++) live.add(id(i));
+  const restored = new SeenIds();
+  for (const { key, value } of live.takeChanges()) {
+    if (key !== segmentKey(0, 1)) restored.restore(key, value);
+  }
+  assert.throws(() => restored.finishRestore(), SeenIdsFormatError);
+  assert.throws(
+    () => new SeenIds().restore(segmentKey(0, 0), wholeSegment(0, 0, BLOCK_IDS + 1)),
+    SeenIdsFormatError,
+  );
 });
 
 Deno.test("ids checked from their bytes answer as a plain window of the last segments does", () => {
