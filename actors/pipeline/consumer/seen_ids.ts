@@ -12,9 +12,9 @@
  * slot and block, so compaction keeps the latest of each; a batch writes again only the block it
  * left partly filled), and a partition actor restores the window from there, as it restores the
  * card states. Records of a slot's older segments are told apart by their segment number; records
- * of a whole segment (written by earlier versions, one per slot) are read too. Ids of a batch whose transaction was aborted, or never committed before a crash,
- * are therefore not in the restored window: the batch read again is scored once, not refused as
- * a duplicate of itself.
+ * of a whole segment (written by earlier versions, one per slot) are read too. Ids of a batch whose
+ * transaction was aborted, or never committed before a crash, are therefore not in the restored
+ * window: the batch read again is scored once, not refused as a duplicate of itself.
  *
  * @module
  */
