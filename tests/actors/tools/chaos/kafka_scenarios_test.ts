@@ -32,11 +32,22 @@ async function chaos(
       "--rate",
       "3000",
     ];
+    const errors: string[] = [];
     const code = await main(
       [...args, "--quiet", "--report", path],
-      { stdout: () => {}, stderr: () => {}, signal: new AbortController().signal },
+      {
+        stdout: () => {},
+        stderr: (line) => errors.push(line),
+        signal: new AbortController().signal,
+      },
     );
-    return { code, report: JSON.parse(await Deno.readTextFile(path)) };
+    const text = await Deno.readTextFile(path).catch(() => undefined);
+    // A scenario that could not run writes no report: what it printed says why.
+    assert.ok(
+      text !== undefined,
+      `chaos ${scenario} exited ${code} with no report:\n${errors.join("\n")}`,
+    );
+    return { code, report: JSON.parse(text) };
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
