@@ -9,7 +9,7 @@
  * @module
  */
 
-import { clusterDown, clusterUp } from "../actors/tools/kafka_local/mod.ts";
+import { clusterDown, clusterUp, freePortBase } from "../actors/tools/kafka_local/mod.ts";
 import { FraudstreamError } from "../actors/lib/errors.ts";
 
 const ci = Deno.env.get("CI") === "true";
@@ -25,7 +25,7 @@ try {
   const info = await clusterUp({
     dir,
     nodes: 3,
-    portBase: 9592,
+    portBase: freePortBase({ nodes: 3, from: 9592 }),
     onLog: (line) => console.error(`test kafka: ${line}`),
   });
   env.FRAUDSTREAM_TEST_BROKERS = info.bootstrap.join(",");

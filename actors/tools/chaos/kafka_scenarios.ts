@@ -8,14 +8,17 @@
  * @module
  */
 
-import { clusterDown, clusterUp } from "../kafka_local/cluster.ts";
+import { clusterDown, clusterUp, freePortBase } from "../kafka_local/cluster.ts";
 import type { KafkaScenario } from "./catalog.ts";
 import type { ScenarioOptions, ScenarioReport } from "./harness.ts";
 import { killBroker } from "./kill_broker.ts";
 import { Partition } from "./network_partition.ts";
 import { runProcessScenario } from "./process_scenario.ts";
 
-/** Port base of the clusters the scenarios start (clients on 19792, 29792, 39792). */
+/**
+ * Where the port bases of the clusters the scenarios start are looked for (clients on 19792,
+ * 29792, 39792 when those are free; see `freePortBase`).
+ */
 export const CHAOS_PORT_BASE = 9792;
 
 /** Runs a Kafka scenario on a cluster of its own. */
@@ -30,7 +33,7 @@ export async function runKafkaScenario(
     const cluster = await clusterUp({
       dir,
       nodes: 3,
-      portBase: CHAOS_PORT_BASE,
+      portBase: freePortBase({ nodes: 3, from: CHAOS_PORT_BASE, host: network?.hostAddress }),
       host: network?.hostAddress,
       onLog: options.onStatus,
     });

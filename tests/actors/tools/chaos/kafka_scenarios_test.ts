@@ -10,6 +10,7 @@
 import assert from "node:assert/strict";
 import type { ScenarioReport } from "../../../../actors/tools/chaos/mod.ts";
 import { networkNamespacesUnavailable } from "../../../../actors/tools/chaos/network_partition.ts";
+import { CHAOS_PORT_BASE } from "../../../../actors/tools/chaos/kafka_scenarios.ts";
 import { main } from "../../../../main.ts";
 import type { KafkaClientName } from "../../../../actors/log/kafka_client.ts";
 import { NO_KAFKA, TEST_KAFKA_CLIENTS } from "../../../fixtures/kafka.ts";
@@ -20,6 +21,9 @@ async function chaos(
   seconds = 20,
 ): Promise<{ code: number; report: ScenarioReport }> {
   const dir = await Deno.makeTempDir();
+  // A port of the cluster the scenario would start first is taken, as a long-lived connection's
+  // local end can take it on a busy host: the scenario starts its cluster on free ports instead.
+  const taken = listenIfFree(CHAOS_PORT_BASE + 30_000);
   try {
     const path = `${dir}/chaos.json`;
     const args = [
@@ -49,7 +53,16 @@ async function chaos(
     );
     return { code, report: JSON.parse(text) };
   } finally {
+    taken?.close();
     await Deno.remove(dir, { recursive: true });
+  }
+}
+
+function listenIfFree(port: number): Deno.Listener | undefined {
+  try {
+    return Deno.listen({ hostname: "127.0.0.1", port });
+  } catch {
+    return undefined; // taken already
   }
 }
 

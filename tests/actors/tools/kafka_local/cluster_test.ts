@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   clusterDown,
   clusterStatus,
+  freePortBase,
   killNode,
   nodeLayouts,
   startNode,
@@ -34,6 +35,27 @@ Deno.test("three nodes replicate 3 with 2 in sync; one node replicates 1", () =>
   const single = nodeProperties(one[0], one);
   assert.match(single, /^offsets\.topic\.replication\.factor=1$/m);
   assert.match(single, /^min\.insync\.replicas=1$/m);
+});
+
+Deno.test("freePortBase passes over a base any of whose nodes' ports is taken", () => {
+  const from = freePortBase({ nodes: 3, from: 9752 });
+  // The third node's controller port of the first free base, then the first node's client port
+  // of the next one: each base with a port taken is passed over.
+  const held = [from + 30_001, from + 2 + 10_000].map((port) =>
+    Deno.listen({ hostname: "127.0.0.1", port })
+  );
+  try {
+    assert.equal(freePortBase({ nodes: 3, from }), from + 4);
+    assert.equal(freePortBase({ nodes: 1, from }), from, "one node uses only the first ports");
+    assert.throws(
+      () => freePortBase({ nodes: 3, from, tries: 2 }),
+      new RegExp(
+        `no free ports for 3 Kafka nodes on 127\\.0\\.0\\.1 with port bases ${from} to ${from + 2}`,
+      ),
+    );
+  } finally {
+    for (const listener of held) listener.close();
+  }
 });
 
 Deno.test("a folder without a cluster is a clear error", async () => {
@@ -102,7 +124,7 @@ Deno.test({
           "--nodes",
           "1",
           "--port-base",
-          "9452",
+          String(freePortBase({ nodes: 1, from: 9452 })),
           "--dir",
           `${dir}/cluster`,
           "--quiet",
