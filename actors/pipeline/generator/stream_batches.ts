@@ -12,7 +12,7 @@ import { civilDate, DAY_SECONDS } from "./calendar.ts";
 import { CustomerFactory, customerLine } from "./customers.ts";
 import { RowEncoder } from "./encoder.ts";
 import { Random, STREAM } from "./random.ts";
-import type { Fidelity } from "./modes.ts";
+import { FIDELITIES, type Fidelity } from "./modes.ts";
 import { StreamModel, type StreamRow } from "./stream_model.ts";
 
 /**
@@ -217,7 +217,16 @@ function writeBatch(state: StreamState, batch: StreamRow[]): WrittenBatch {
       bufferBytes: 1 << 20,
     });
     encoder.writeLine(HEADER);
-    const random = new Random(state.settings.seed, STREAM.rowDetails, state.files, state.draws);
+    // The ids are drawn here: keyed by the stream's start too, as its rows are (by the clock).
+    const { seed, startSeconds, fidelity } = state.settings;
+    const random = new Random(
+      seed,
+      STREAM.rowDetails,
+      startSeconds,
+      FIDELITIES.indexOf(fidelity),
+      state.files,
+      state.draws,
+    );
     for (const row of batch) {
       const customer = state.customer(row.customer);
       const day = Math.floor(row.time / DAY_SECONDS);

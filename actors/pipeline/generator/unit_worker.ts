@@ -16,7 +16,7 @@ import { type CustomerCore, CustomerFactory, customerLine } from "./customers.ts
 import { RowEncoder } from "./encoder.ts";
 import type { WorkUnit } from "./plan.ts";
 import { Random, STREAM } from "./random.ts";
-import type { Fidelity } from "./modes.ts";
+import { FIDELITIES, type Fidelity } from "./modes.ts";
 import { TransactionColumns } from "./sampler.ts";
 
 /** Settings of a training run, given to every worker when it starts. */
@@ -111,7 +111,15 @@ export function unitWorker(
           const line = customerLine(customer);
           result.customers.push([core.index, line]);
           result.frauds += cards.draw(columns, core.index, core.profile);
-          rowRandom.reseed(args.seed, core.index, STREAM.rowDetails);
+          // The ids are drawn here: keyed by what makes the rows, so other rows get other ids.
+          rowRandom.reseed(
+            args.seed,
+            core.index,
+            STREAM.rowDetails,
+            args.first,
+            args.last,
+            FIDELITIES.indexOf(args.fidelity),
+          );
           rows.writeTransactions(
             encoder.encode(line + "|"),
             { lat: Number(customer.home.lat), long: Number(customer.home.long) },
