@@ -42,9 +42,19 @@ export async function folderBytes(dir: string): Promise<Map<string, Uint8Array>>
 /** Settings of the small training sets that determinism tests compare byte for byte. */
 export const SMALL_SET = { customers: 80, start: "2023-01-01", end: "2023-02-28" };
 
-/** Generates into a temporary folder; returns the report and every file's bytes. */
+/**
+ * Generates into a temporary folder (`SMALL_SET`, or other dates); returns the report and every
+ * file's bytes.
+ */
 export async function generateSmallSet(
-  options: { seed: number; workers: number; fidelity: Fidelity; crashInFile?: string },
+  options: {
+    seed: number;
+    workers: number;
+    fidelity: Fidelity;
+    crashInFile?: string;
+    start?: string;
+    end?: string;
+  },
 ) {
   const dir = await tempDir();
   try {
