@@ -189,11 +189,22 @@ export async function waitForCluster(
   }, { timeoutMs: options.timeoutMs, pollMs: 500 });
   if (up) return;
   const logs = options.logs?.length ? `; see ${options.logs.join(", ")}` : "";
+  // The logs may be gone by the time someone reads this (a test's cluster is deleted): their ends.
+  const ends = await Promise.all((options.logs ?? []).map(logEnd));
   throw new FraudstreamError(
     `the Kafka cluster at ${options.brokers.join(",")} did not answer within ${
       Math.round(options.timeoutMs / 1000)
-    } s (${last})${logs}`,
+    } s (${last})${logs}${ends.join("")}`,
   );
+}
+
+/** The last lines of a node's log (each cut to 300 characters), as lines to append to an error. */
+async function logEnd(path: string): Promise<string> {
+  const text = await Deno.readTextFile(path).catch(() => "");
+  const lines = text.split("\n").filter((line) => line.trim() !== "").slice(-3);
+  return lines.length === 0
+    ? `\n${path}: empty or unreadable`
+    : `\n${path} ends:\n` + lines.map((line) => `  ${line.slice(0, 300)}`).join("\n");
 }
 
 /** The `host:port` addresses among `addresses` that refuse a TCP connection. */

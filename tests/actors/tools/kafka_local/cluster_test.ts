@@ -6,6 +6,7 @@ import {
   killNode,
   nodeLayouts,
   startNode,
+  waitForCluster,
 } from "../../../../actors/tools/kafka_local/mod.ts";
 import { nodeProperties } from "../../../../actors/tools/kafka_local/nodes.ts";
 import { KafkaTransport } from "../../../../actors/log/mod.ts";
@@ -55,6 +56,36 @@ Deno.test("freePortBase passes over a base any of whose nodes' ports is taken", 
     );
   } finally {
     for (const listener of held) listener.close();
+  }
+});
+
+Deno.test("a cluster that does not answer: the error holds the ends of its nodes' logs", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const log = `${dir}/broker.log`;
+    await Deno.writeTextFile(log, "started\n" + "x".repeat(400) + "\nERROR bind failed\n\n");
+    const port = freePortBase({ nodes: 1, from: 9482 }) + 10_000; // nothing listens there
+    await assert.rejects(
+      waitForCluster({
+        brokers: [`127.0.0.1:${port}`],
+        expectNodes: 1,
+        timeoutMs: 600,
+        logs: [log, `${dir}/missing.log`],
+      }),
+      (error: Error) => {
+        assert.match(error.message, /did not answer within 1 s/);
+        assert.ok(
+          error.message.includes(
+            `${log} ends:\n  started\n  ${"x".repeat(300)}\n  ERROR bind failed\n`,
+          ),
+          error.message,
+        );
+        assert.ok(error.message.endsWith(`${dir}/missing.log: empty or unreadable`), error.message);
+        return true;
+      },
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });
 
