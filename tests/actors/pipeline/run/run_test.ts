@@ -133,10 +133,15 @@ async function runFlatOut(seconds: number, limits: RunLimits) {
 
 Deno.test("run under overload, its drain cut short: every row scored, lost or kept and named", async () => {
   const maxInFlightRows = 20_000;
-  const { outcome, report, printed, status } = await runFlatOut(3, {
-    drainTimeoutMs: 1,
-    maxInFlightRows,
-  });
+  const limits = { drainTimeoutMs: 1, maxInFlightRows };
+  // A drain cut short tests something only while rows are in flight: on a busy host a run can
+  // have scored every row by the end of its load (and rightly exit 0); such a run is run again,
+  // at most twice.
+  let run = await runFlatOut(3, limits);
+  for (let again = 0; again < 2 && run.report.generated === run.report.scored; again++) {
+    run = await runFlatOut(3, limits);
+  }
+  const { outcome, report, printed, status } = run;
   const kept = report.kept_folder as string;
   try {
     // Back-pressure keeps the producer within reach of the generator, so what a drain cut short
