@@ -7,6 +7,7 @@
  */
 
 import type { CommandHandler } from "../actors/pipeline/command.ts";
+import { DEFAULT_STREAM_DIR, DEFAULT_TRAIN_ROOT } from "../actors/pipeline/generator/options.ts";
 import { BENCH_SCENARIOS } from "../actors/tools/bench/scenarios.ts";
 import { CHAOS_SCENARIOS } from "../actors/tools/chaos/catalog.ts";
 import type { SettingKey, Settings } from "./settings.ts";
@@ -88,6 +89,10 @@ export const COMMANDS: CommandSpec[] = [
     flagHelp: {
       workers: "Web Workers generating a training set in parallel (--mode train; a stream is " +
         "written by one Web Worker of its own)",
+      out: `output folder itself (default: ${DEFAULT_TRAIN_ROOT}/<version> for --mode train, ` +
+        `${DEFAULT_STREAM_DIR} for --mode stream)`,
+      dataVersion: "--mode train without --out: the training set's folder name under " +
+        `${DEFAULT_TRAIN_ROOT} (default: a timestamp)`,
     },
   },
   {

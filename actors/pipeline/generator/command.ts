@@ -5,10 +5,12 @@
  * @module
  */
 
+import { UsageError } from "../../lib/errors.ts";
 import type { CommandHandler } from "../command.ts";
 import {
   createProgressBar,
   DEFAULT_STREAM_DIR,
+  DEFAULT_TRAIN_ROOT,
   defaultDataVersion,
   generateStream,
   generateTrainingSet,
@@ -27,6 +29,12 @@ export const generateCommand: CommandHandler = async (config, ctx) => {
   };
   try {
     if (config.mode === "train") {
+      if (config.out !== undefined && config.dataVersion !== undefined) {
+        throw new UsageError(
+          `generate: --out ${config.out} is the output folder itself and --version ` +
+            `${config.dataVersion} names one under ${DEFAULT_TRAIN_ROOT}; give one of them`,
+        );
+      }
       const version = config.dataVersion ?? defaultDataVersion();
       const outDir = config.out ?? trainingSetDir(version);
       const report = await generateTrainingSet({

@@ -83,3 +83,21 @@ Deno.test("fraudstream generate says what the minimum is for a date range that i
   assert.match(err[0], /move end to 2023-01-09 or later, or start to 2022-12-28 or earlier/);
   assert.doesNotMatch(err[0], /move end after start/);
 });
+
+Deno.test("fraudstream generate refuses --out with --version (one names the folder, the other a folder under the default root), exit 2", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main(
+      ["generate", "--customers", "3", "--out", `${dir}/data`, "--version", "v1", "--quiet"],
+      captureIO(out, err),
+    );
+    assert.equal(code, 2);
+    assert.equal(err.length, 1);
+    assert.match(err[0], /--out .*\/data is the output folder itself and --version v1 names one/);
+    assert.deepEqual([...Deno.readDirSync(dir)], []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
