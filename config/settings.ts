@@ -301,10 +301,10 @@ export const SETTINGS = {
   kafkaClient: setting<KafkaClientName>({
     flag: "kafka-client",
     env: "KAFKA_CLIENT",
-    default: "kafkajs",
+    default: "platformatic",
     parse: oneOf(KAFKA_CLIENTS),
     arg: "CLIENT",
-    help: "Kafka client library: kafkajs, or platformatic (@platformatic/kafka)",
+    help: "Kafka client library: platformatic (@platformatic/kafka), or kafkajs",
   }),
   kafkaTls: setting<boolean>({
     flag: "kafka-tls",

@@ -58,7 +58,7 @@ export function kafkaTransport(
  * Kafka over `connection` through the client library `client` (as `kafkaTransport`, for a
  * connection that does not come from the configuration, e.g. a cluster a tool started).
  *
- * @throws {FraudstreamError} when @platformatic/kafka cannot be loaded (in a bundle).
+ * @throws {FraudstreamError} when @platformatic/kafka cannot be loaded.
  */
 export async function kafkaTransportOver(
   connection: KafkaConnection,
@@ -71,7 +71,7 @@ export async function kafkaTransportOver(
   } catch (error) {
     throw new FraudstreamError(
       `the @platformatic/kafka client cannot be loaded here (${(error as Error).message}); ` +
-        "use --kafka-client kafkajs (a bundle carries kafkajs only)",
+        "use --kafka-client kafkajs",
       { cause: error },
     );
   }

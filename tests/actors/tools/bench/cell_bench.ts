@@ -22,6 +22,7 @@ import { benchData } from "../../../../actors/tools/bench/data.ts";
 import { median } from "../../../../actors/tools/bench/summary.ts";
 import type { WireEncoding } from "../../../../actors/pipeline/codec/wire_encoding.ts";
 import { EmbeddedTransport, KafkaTransport } from "../../../../actors/log/mod.ts";
+import { SETTINGS } from "../../../../config/settings.ts";
 
 const WARMUP = 300;
 
@@ -36,7 +37,7 @@ if (import.meta.main) {
       encoding: { type: "string", default: "arrow" },
       repeat: { type: "string", default: "3" },
       brokers: { type: "string" },
-      "kafka-client": { type: "string", default: "kafkajs" },
+      "kafka-client": { type: "string", default: SETTINGS.kafkaClient.default },
       rate: { type: "string", default: "0" },
       "paced-rows": { type: "string" },
     },
