@@ -578,7 +578,8 @@ export const SETTINGS = {
     default: false,
     parse: boolean,
     arg: "",
-    help: "down: also delete the cluster's data",
+    help: "down: also delete what 'kafka up' made in --dir (its nodes' data and logs), and the " +
+      "folder once nothing else is in it; a folder without a cluster is refused",
   }),
   rows: setting<number>({
     flag: "rows",

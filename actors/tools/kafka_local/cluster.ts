@@ -118,15 +118,61 @@ export async function clusterStatus(options: { dir: string }): Promise<ClusterIn
   return { dir: options.dir, version: layout.version, bootstrap: bootstrap(layout), nodes };
 }
 
-/** Stops every node (SIGTERM, then SIGKILL after `graceMs`); `wipe` deletes the cluster folder. */
+/** What `clusterDown` found and did. */
+export interface ClusterDownResult {
+  /** False when the folder holds no cluster (nothing was stopped or deleted). */
+  found: boolean;
+  /** With `wipe`: the folder's entries that `clusterUp` did not make, left where they were. */
+  kept: string[];
+}
+
+/**
+ * Stops every node (SIGTERM, then SIGKILL after `graceMs`). `wipe` then deletes what `clusterUp`
+ * made in the folder (its state file and node folders, named from the folder, never from the
+ * state file's paths), and the folder itself once nothing else is in it.
+ *
+ * @example
+ * ```ts
+ * const { kept } = await clusterDown({ dir: "/tmp/kafka", wipe: true });
+ * ```
+ *
+ * @throws {UsageError} with `wipe`, for a folder that exists but holds no cluster: nothing is
+ * deleted.
+ */
 export async function clusterDown(
   options: { dir: string; wipe?: boolean; graceMs?: number },
-): Promise<void> {
+): Promise<ClusterDownResult> {
   const layout = await readLayout(options.dir).catch(() => undefined);
-  for (const node of layout?.nodes ?? []) {
+  if (!layout) {
+    const exists = await Deno.stat(options.dir).then(() => true, () => false);
+    if (options.wipe && exists) {
+      throw new UsageError(
+        `'${options.dir}' holds no Kafka cluster started by 'fraudstream kafka up' (no ` +
+          `${STATE_FILE}); nothing stopped or deleted`,
+      );
+    }
+    return { found: false, kept: [] };
+  }
+  for (const node of layout.nodes ?? []) {
     await stopNode(node, { signal: "SIGTERM", graceMs: options.graceMs ?? 30_000 });
   }
-  if (options.wipe) await Deno.remove(options.dir, { recursive: true }).catch(() => {});
+  if (!options.wipe) return { found: true, kept: [] };
+  const made = new Set([STATE_FILE, ...ownNodeFolders(layout)]);
+  for (const name of made) {
+    await Deno.remove(join(options.dir, name), { recursive: true }).catch((error) => {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    });
+  }
+  const kept: string[] = [];
+  for await (const entry of Deno.readDir(options.dir)) kept.push(entry.name);
+  if (kept.length === 0) await Deno.remove(options.dir);
+  return { found: true, kept: kept.sort() };
+}
+
+/** The node folders `clusterUp` makes for `layout`'s nodes, by name (1 or 3 nodes). */
+function ownNodeFolders(layout: ClusterLayout): string[] {
+  const count = Array.isArray(layout.nodes) ? Math.min(layout.nodes.length, 3) : 0;
+  return Array.from({ length: count }, (_, i) => `node-${i + 1}`);
 }
 
 /** Kills one node (SIGKILL by default), as a crash would. */

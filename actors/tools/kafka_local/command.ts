@@ -57,10 +57,16 @@ export const kafkaCommand: CommandHandler = async (config, ctx) => {
       return { exitCode: running === info.nodes.length ? 0 : 1, report: info };
     }
     case "down": {
-      await clusterDown({ dir, wipe: config.wipe });
-      ctx.print(
-        config.wipe ? `stopped and deleted the cluster in ${dir}` : `stopped the cluster in ${dir}`,
-      );
+      const { found, kept } = await clusterDown({ dir, wipe: config.wipe });
+      if (!found) ctx.print(`no Kafka cluster in ${dir}; nothing to stop`);
+      else if (!config.wipe) ctx.print(`stopped the cluster in ${dir}`);
+      else if (kept.length === 0) ctx.print(`stopped and deleted the cluster in ${dir}`);
+      else {
+        ctx.print(
+          `stopped and deleted the cluster in ${dir}; kept the folder, which holds what ` +
+            `'kafka up' did not make: ${kept.join(", ")}`,
+        );
+      }
       return { exitCode: 0 };
     }
     case "kill":

@@ -10,6 +10,9 @@ import {
 } from "../../../../actors/tools/kafka_local/mod.ts";
 import { nodeProperties } from "../../../../actors/tools/kafka_local/nodes.ts";
 import { KafkaTransport } from "../../../../actors/log/mod.ts";
+import { UsageError } from "../../../../actors/lib/errors.ts";
+import { main } from "../../../../main.ts";
+import { captureIO } from "../../../fixtures/main_run.ts";
 import { NO_KAFKA, ownClusterTest } from "../../../fixtures/kafka.ts";
 
 Deno.test("node layout: ports from the base, one folder per node", () => {
@@ -181,4 +184,107 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
+});
+
+/** The names in `dir`, sorted, and those of its sub-folders as `folder/name`. */
+function listing(dir: string): string[] {
+  const names: string[] = [];
+  for (const entry of Deno.readDirSync(dir)) {
+    names.push(entry.name);
+    if (entry.isDirectory) {
+      for (const inner of Deno.readDirSync(`${dir}/${entry.name}`)) {
+        names.push(`${entry.name}/${inner.name}`);
+      }
+    }
+  }
+  return names.sort();
+}
+
+Deno.test("kafka down --wipe refuses a folder that holds no cluster, deleting nothing (exit 2)", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.mkdir(`${dir}/mine`);
+    await Deno.writeTextFile(`${dir}/mine/notes.txt`, "precious\n");
+    await assert.rejects(
+      () => clusterDown({ dir: `${dir}/mine`, wipe: true }),
+      (error: unknown) =>
+        error instanceof UsageError && /holds no Kafka cluster/.test(error.message),
+    );
+    const err: string[] = [];
+    const code = await main(
+      ["kafka", "down", "--dir", `${dir}/mine`, "--wipe"],
+      captureIO([], err),
+    );
+    assert.equal(code, 2, err.join("\n"));
+    assert.match(err.join("\n"), /nothing stopped or deleted/);
+    assert.deepEqual(listing(dir), ["mine", "mine/notes.txt"]);
+    // Without --wipe, or for a folder that is not there, there is nothing to do.
+    const out: string[] = [];
+    assert.equal(await main(["kafka", "down", "--dir", `${dir}/mine`], captureIO(out, [])), 0);
+    assert.equal(
+      await main(["kafka", "down", "--dir", `${dir}/none`, "--wipe"], captureIO(out, [])),
+      0,
+    );
+    assert.deepEqual(out.map((line) => line.replace(dir, "<dir>")), [
+      "no Kafka cluster in <dir>/mine; nothing to stop",
+      "no Kafka cluster in <dir>/none; nothing to stop",
+    ]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("kafka down --wipe deletes only what kafka up made, by name, and keeps a folder with more in it", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const cluster = `${dir}/cluster`;
+    const elsewhere = `${dir}/elsewhere`;
+    await Deno.mkdir(elsewhere);
+    await Deno.writeTextFile(`${elsewhere}/data.csv`, "keep me\n");
+    // A cluster folder whose state file names paths outside it (edited, or moved): they are not
+    // followed.
+    const nodes = nodeLayouts({ dir: elsewhere, count: 3, portBase: 9092 })
+      .map((node) => ({ ...node, dir: elsewhere }));
+    for (const id of [1, 2, 3]) {
+      await Deno.mkdir(`${cluster}/node-${id}/data`, { recursive: true });
+      await Deno.writeTextFile(`${cluster}/node-${id}/broker.log`, "log\n");
+    }
+    await Deno.writeTextFile(
+      `${cluster}/cluster.json`,
+      JSON.stringify({
+        version: "4.1.1",
+        clusterId: "x",
+        host: "127.0.0.1",
+        portBase: 9092,
+        nodes,
+      }),
+    );
+    await Deno.writeTextFile(`${cluster}/notes.txt`, "mine\n");
+    await Deno.mkdir(`${cluster}/node-4`);
+    const out: string[] = [];
+    assert.equal(await main(["kafka", "down", "--dir", cluster, "--wipe"], captureIO(out, [])), 0);
+    assert.deepEqual(listing(dir), [
+      "cluster",
+      "cluster/node-4",
+      "cluster/notes.txt",
+      "elsewhere",
+      "elsewhere/data.csv",
+    ]);
+    assert.match(
+      out.join("\n"),
+      /kept the folder, which holds what 'kafka up' did not make: node-4, notes.txt/,
+    );
+    // Once only what kafka up made is in it, the folder goes too.
+    await Deno.remove(`${cluster}/notes.txt`);
+    await Deno.remove(`${cluster}/node-4`);
+    await Deno.writeTextFile(
+      `${cluster}/cluster.json`,
+      JSON.stringify({ nodes: nodes.slice(0, 1) }),
+    );
+    await Deno.mkdir(`${cluster}/node-1`);
+    assert.deepEqual(await clusterDown({ dir: cluster, wipe: true }), { found: true, kept: [] });
+    assert.deepEqual(listing(dir), ["elsewhere", "elsewhere/data.csv"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
