@@ -66,6 +66,10 @@ export async function clusterUp(options: ClusterUpOptions): Promise<ClusterInfo>
   if (portBase < 1024 || portBase > MAX_PORT_BASE) {
     throw new UsageError(`--port-base must be from 1024 to ${MAX_PORT_BASE}, got ${portBase}`);
   }
+  const found = await Deno.stat(options.dir).catch(() => undefined);
+  if (found && !found.isDirectory) {
+    throw new UsageError(`--dir '${options.dir}' is a file, not a folder: choose a folder`);
+  }
   await requireTool("java");
   await requireTool("bash");
   const existing = await readLayout(options.dir).catch(() => undefined);

@@ -288,3 +288,17 @@ Deno.test("kafka down --wipe deletes only what kafka up made, by name, and keeps
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("kafka up --dir naming a file is refused with exit 2, the file untouched", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/afile`, "mine\n");
+    const err: string[] = [];
+    const code = await main(["kafka", "up", "--dir", `${dir}/afile`], captureIO([], err));
+    assert.equal(code, 2, err.join("\n"));
+    assert.match(err.join("\n"), /--dir '.*afile' is a file, not a folder/);
+    assert.equal(await Deno.readTextFile(`${dir}/afile`), "mine\n");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
