@@ -36,6 +36,9 @@ export async function modelVersions(
       }
     }
   } catch (error) {
+    if (error instanceof Deno.errors.NotADirectory) {
+      throw new ModelFormatError(`models folder '${modelsDir}' is a file, not a folder`);
+    }
     if (!(error instanceof Deno.errors.NotFound)) throw error;
   }
   return found.sort((a, b) => a.created.localeCompare(b.created) || a.dir.localeCompare(b.dir));

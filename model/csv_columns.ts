@@ -230,6 +230,9 @@ export async function findCsvFiles(dir: string): Promise<string[]> {
     if (error instanceof Deno.errors.NotFound) {
       throw new NoDataError(`data folder '${dir}' does not exist`);
     }
+    if (error instanceof Deno.errors.NotADirectory) {
+      throw new NoDataError(`'${dir}' is a file; --data takes the folder holding the CSV files`);
+    }
     throw error;
   }
   if (files.length === 0) {

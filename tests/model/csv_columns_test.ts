@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { findCsvFiles, readColumns } from "../../model/csv_columns.ts";
+import { findCsvFiles, NoDataError, readColumns } from "../../model/csv_columns.ts";
 import { CATEGORIES, HEADER } from "../../model/schema.ts";
 import { BAD_VALUES, lineWith, VALID_ROWS } from "../fixtures/row_values.ts";
 import { csvLine, sampleTransaction } from "../fixtures/transactions.ts";
@@ -73,6 +73,20 @@ Deno.test("rows with a wrong value are skipped with the reason; valid edge cases
       assert.equal(columns.amt[i], Math.fround(row.amt));
       assert.equal(columns.label[i], row.is_fraud);
     });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a data path that is a file is refused, saying --data takes the folder", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(join(dir, "rows.csv"), HEADER + "\n");
+    await assert.rejects(
+      findCsvFiles(join(dir, "rows.csv")),
+      (error: unknown) =>
+        error instanceof NoDataError && /is a file; --data takes the folder/.test(error.message),
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
