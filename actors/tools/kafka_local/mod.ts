@@ -5,5 +5,6 @@
  */
 
 export * from "./cluster.ts";
+export { waitForCluster } from "./wait.ts";
 export { defaultJarCache, ensureKafkaJars, KAFKA_VERSION } from "./jars.ts";
 export { bootstrap, type ClusterLayout, nodeLayouts } from "./nodes.ts";
