@@ -8,7 +8,8 @@
 import { inWorker, serveWorker } from "./actors/runtime/worker_host.ts";
 import { setWorkerEntry } from "./actors/pipeline/workers/specs.ts";
 import { writeFileAtomic } from "./actors/lib/atomic_write.ts";
-import { FraudstreamError } from "./actors/lib/errors.ts";
+import { FraudstreamError, UsageError } from "./actors/lib/errors.ts";
+import { dirname, join, resolve } from "node:path";
 import { commandHelp, mainHelp, VERSION } from "./config/help.ts";
 import { loadConfig } from "./config/load.ts";
 
@@ -38,6 +39,7 @@ export async function main(args: string[], io: MainIO = consoleIO): Promise<numb
       return 0;
     }
     const { command, config } = invocation;
+    if (config.report !== undefined) await checkReportPath(config.report);
     const handler = await command.load();
     const status = (line: string) => {
       if (!config.quiet) io.stderr(line);
@@ -149,6 +151,19 @@ function interruptSignal(out: { stderr(line: string): void; status(line: string)
       }
     },
   };
+}
+
+/** Refuses a `--report` path that cannot be written before the command runs, not after it. */
+async function checkReportPath(path: string): Promise<void> {
+  const folder = dirname(resolve(path));
+  if (!(await Deno.stat(folder).catch(() => undefined))?.isDirectory) {
+    throw new UsageError(`--report ${path}: folder '${folder}' does not exist`);
+  }
+  if ((await Deno.stat(path).catch(() => undefined))?.isDirectory) {
+    throw new UsageError(
+      `--report ${path} is a folder; give a file name, such as ${join(path, "report.json")}`,
+    );
+  }
 }
 
 /** Writes `report` as JSON, atomically (a reader never sees half a file). */

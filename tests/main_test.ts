@@ -275,3 +275,31 @@ Deno.test("a second Ctrl-C a second after the first still exits at once", async 
     await Deno.remove(tmp, { recursive: true });
   }
 });
+
+Deno.test("a --report that cannot be written is refused before the command runs, exit 2", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    for (
+      const [report, reason] of [
+        [`${dir}/missing/r.json`, /folder '.*missing' does not exist/],
+        [dir, /is a folder; give a file name, such as .*report\.json/],
+      ] as const
+    ) {
+      const result = await runMain([
+        "generate",
+        "--customers",
+        "2",
+        "--out",
+        `${dir}/data`,
+        "--report",
+        report,
+        "--quiet",
+      ]);
+      assert.equal(result.code, 2, result.err.join("\n"));
+      assert.match(result.err.join("\n"), reason);
+      assert.ok(!(await Deno.stat(`${dir}/data`).catch(() => undefined)), "nothing generated");
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
