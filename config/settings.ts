@@ -17,6 +17,7 @@ import {
   type Parser,
   port,
   text,
+  topicName,
 } from "./values.ts";
 import { modelChoice, pinnedModelChoice, versionName } from "../model/version_name.ts";
 import { STRATEGIES, type Strategy } from "../actors/runtime/types.ts";
@@ -212,7 +213,7 @@ export const SETTINGS = {
     flag: "topic",
     env: "KAFKA_TOPIC",
     default: "transactions",
-    parse: text,
+    parse: topicName,
     arg: "NAME",
     help: "topic of the transactions",
   }),

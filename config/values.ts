@@ -62,6 +62,19 @@ export const text: Parser<string> = (raw, name) => {
   return raw.trim();
 };
 
+/** A Kafka topic name: 1 to 249 of letters, digits, `.`, `_` and `-`, not `.` or `..`. */
+export const topicName: Parser<string> = (raw, name) => {
+  const value = raw.trim();
+  if (!/^[A-Za-z0-9._-]{1,249}$/.test(value) || value === "." || value === "..") {
+    throw new InvalidValueError(
+      name,
+      "a Kafka topic name (1 to 249 letters, digits, '.', '_' or '-'; not '.' or '..')",
+      raw,
+    );
+  }
+  return value;
+};
+
 /** One of a fixed set of words. */
 export function oneOf<const T extends string>(choices: readonly T[]): Parser<T> {
   return (raw, name) => {

@@ -48,6 +48,12 @@ Deno.test("the .env file can be chosen by flag or environment; a chosen missing 
   );
 });
 
+Deno.test("a Kafka topic name is taken as Kafka takes it", () => {
+  for (const topic of ["transactions", "fraud.tx_v2-eu", "t".repeat(249)]) {
+    assert.equal(configOf(["run", "--topic", topic]).topic, topic);
+  }
+});
+
 Deno.test("command defaults override global defaults but not user settings", () => {
   assert.equal(configOf(["chaos", "kill-actor"]).duration, 20);
   assert.equal(configOf(["chaos", "kill-actor"], { FRAUDSTREAM_DURATION: "2" }).duration, 2);
@@ -70,6 +76,9 @@ Deno.test("bad values name the setting and where it came from", () => {
       /--strategy: expected one of one_for_one/,
     ],
     [["chaos", "kill-actor", "--duration=-1"], {}, {}, /--duration: expected a number >= 0/],
+    [["run", "--topic", "bad name/../x"], {}, {}, /--topic: expected a Kafka topic name/],
+    [["consume"], { KAFKA_TOPIC: ".." }, {}, /KAFKA_TOPIC: expected a Kafka topic name/],
+    [["produce", "--topic", "t".repeat(250)], {}, {}, /--topic: expected a Kafka topic name/],
   ];
   for (const [args, env, files, message] of cases) {
     assert.throws(() => configOf(args, env, files), (error: unknown) => {
