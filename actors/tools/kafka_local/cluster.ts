@@ -151,7 +151,7 @@ export async function clusterDown(
     if (options.wipe && exists) {
       throw new UsageError(
         `'${options.dir}' holds no Kafka cluster started by 'fraudstream kafka up' (no ` +
-          `${STATE_FILE}); nothing stopped or deleted`,
+          `readable ${STATE_FILE}); nothing stopped or deleted`,
       );
     }
     return { found: false, kept: [] };
@@ -160,8 +160,7 @@ export async function clusterDown(
     await stopNode(node, { signal: "SIGTERM", graceMs: options.graceMs ?? 30_000 });
   }
   if (!options.wipe) return { found: true, kept: [] };
-  const made = new Set([STATE_FILE, ...ownNodeFolders(layout)]);
-  for (const name of made) {
+  for (const name of [STATE_FILE, ...ownNodeFolders(layout)]) {
     await Deno.remove(join(options.dir, name), { recursive: true }).catch((error) => {
       if (!(error instanceof Deno.errors.NotFound)) throw error;
     });
