@@ -30,7 +30,10 @@ import { COLUMNS, HEADER } from "./schema.ts";
 
 /** Options of `parseCsvChunk`. */
 export interface CsvChunkOptions {
-  /** The chunk starts its file: a first line that is the Sparkov header is skipped. */
+  /**
+   * The chunk starts its file: a UTF-8 byte order mark before its first line (as spreadsheet
+   * tools write) is not part of that line, and a first line that is the Sparkov header is skipped.
+   */
   startsFile?: boolean;
 }
 
@@ -109,7 +112,7 @@ export class CsvChunkReader {
     const textCount = TEXT_FIELDS.length;
     let rows = 0;
     let index = 0;
-    for (let at = 0; at < total; index++) {
+    for (let at = options.startsFile ? byteOrderMarkLength(bytes) : 0; at < total; index++) {
       const start = at;
       cutLine(bytes, start, total, cut);
       at = cut.next;
@@ -162,6 +165,11 @@ function isBlank(bytes: Uint8Array, start: number, end: number): boolean {
     if (c !== 0x20 && (c < 0x09 || c > 0x0d)) return false;
   }
   return true;
+}
+
+/** 3 when `bytes` starts with the UTF-8 byte order mark, else 0. */
+function byteOrderMarkLength(bytes: Uint8Array): number {
+  return bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
 }
 
 function isHeader(bytes: Uint8Array, start: number, end: number): boolean {

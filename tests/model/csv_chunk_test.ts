@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { transactionAt } from "../../model/columns.ts";
+import { textAt, transactionAt } from "../../model/columns.ts";
 import { parseCsvChunk } from "../../model/csv_chunk.ts";
 import { parseTransactionLine } from "../../model/row_validator.ts";
 import { HEADER } from "../../model/schema.ts";
@@ -106,6 +106,18 @@ Deno.test("the header is skipped only as the first line of a file's first chunk"
   assert.match(later.bad[0].reason, /cc_num/);
   const twice = parseCsvChunk(encoder.encode(`${HEADER}\n${HEADER}\n`), { startsFile: true });
   assert.deepEqual(twice.bad.map((b) => b.line), [1]);
+});
+
+Deno.test("a UTF-8 byte order mark before a file's first line is not part of it", () => {
+  const line = csvLine(SAMPLE);
+  const bom = "\ufeff";
+  for (const text of [`${bom}${HEADER}\n${line}\n`, `${bom}${line}\n${line}\n`]) {
+    const chunk = parseCsvChunk(encoder.encode(text), { startsFile: true });
+    assert.deepEqual(chunk.bad, []);
+    assert.equal(chunk.columns.length, text.includes(HEADER) ? 1 : 2);
+  }
+  const first = parseCsvChunk(encoder.encode(`${bom}${line}\n`), { startsFile: true });
+  assert.equal(textAt(first.columns, "ssn", 0), SAMPLE.ssn);
 });
 
 Deno.test("empty chunks, blank lines and a last line without its break", () => {
