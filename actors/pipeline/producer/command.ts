@@ -5,14 +5,20 @@
  */
 
 import type { CommandHandler } from "../command.ts";
+import { UsageError } from "../../lib/errors.ts";
 import { hostRole, reportTiming } from "../role_host.ts";
 import { ActorSystem } from "../../runtime/mod.ts";
 import { TOPICS } from "../topics.ts";
 import { producerMetrics, producerTree } from "./mod.ts";
 
 /** Runs the producer until interrupted or `--duration` ends; reports what it published. */
-export const produceCommand: CommandHandler = (config, ctx) =>
-  hostRole(config, ctx, {
+export const produceCommand: CommandHandler = async (config, ctx) => {
+  if ((await Deno.stat(config.input).catch(() => undefined))?.isFile) {
+    throw new UsageError(
+      `--input '${config.input}' is a file; it takes the folder the CSV files arrive in`,
+    );
+  }
+  return await hostRole(config, ctx, {
     name: "produce",
     statusEveryMs: 2000,
     unreachableReport: { role: "produce", files: 0, rows: 0 },
@@ -78,3 +84,4 @@ export const produceCommand: CommandHandler = (config, ctx) =>
       };
     },
   });
+};

@@ -55,6 +55,11 @@ export async function scanInputFolder(dir: string): Promise<InputFile[]> {
         `input folder '${dir}' does not exist; create it or point --input at the generator's output`,
       );
     }
+    if (error instanceof Deno.errors.NotADirectory) {
+      throw new FraudstreamError(
+        `input '${dir}' is a file; --input takes the folder the CSV files arrive in`,
+      );
+    }
     throw error;
   }
   return files.sort((a, b) => a.mtimeMs - b.mtimeMs || a.name.localeCompare(b.name));
