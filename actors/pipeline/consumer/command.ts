@@ -84,6 +84,7 @@ export const consumeCommand: CommandHandler = (config, ctx) => {
         progress: () => metrics.scored,
         statusLine: (rate) =>
           `scored ${metrics.scored} (${rate}/s), alerts ${metrics.alerts}, ` +
+          `dead letters ${metrics.deadLetters}, ` +
           `lag ${metrics.lag.reduce((a, b) => a + (b ?? 0), 0)}, ` +
           `p99 ${p99()} ms`,
         finish: () => {
@@ -102,9 +103,7 @@ export const consumeCommand: CommandHandler = (config, ctx) => {
             },
             shadow: insight.shadowReport(),
           };
-          ctx.print(
-            `scored ${report.scored} transactions, ${report.alerts} alerts, in ${report.seconds} s`,
-          );
+          ctx.print(consumeSummary(report));
           const summary = insight.summary();
           if (summary) ctx.print(summary);
           return { exitCode: 0, report };
@@ -113,3 +112,14 @@ export const consumeCommand: CommandHandler = (config, ctx) => {
     },
   });
 };
+
+/**
+ * The line `consume` ends with: what it scored, alerted on and sent to the dead letters (a
+ * duplicate or malformed transaction is not scored, so scored alone would look like a loss).
+ */
+export function consumeSummary(
+  report: { scored: number; alerts: number; dead_letters: number; seconds: number },
+): string {
+  return `scored ${report.scored} transactions, ${report.alerts} alerts, ` +
+    `${report.dead_letters} dead letters, in ${report.seconds} s`;
+}
