@@ -139,6 +139,12 @@ export function trainingSettings(options: TrainingSetOptions): TrainingSettings 
   const common = validateCommon(options);
   const first = toDayNumber(options.start, "start");
   const last = toDayNumber(options.end, "end");
+  if (first < 0) {
+    throw new UsageError(
+      `start ${dayText(first)} is before 1970-01-01: a transaction's unix_time (seconds since ` +
+        "1970-01-01 UTC) would be negative, and the pipeline refuses such rows",
+    );
+  }
   if (last < first) {
     throw new UsageError(
       `end ${dayText(last)} is before start ${dayText(first)}; move end after start`,

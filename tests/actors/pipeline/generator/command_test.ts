@@ -101,3 +101,19 @@ Deno.test("fraudstream generate refuses --out with --version (one names the fold
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("fraudstream generate refuses a start before 1970 (unix_time would be negative), exit 2", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const err: string[] = [];
+    const code = await main(
+      ["generate", "--start", "1969-12-01", "--end", "1970-03-01", "--out", `${dir}/data`],
+      captureIO([], err),
+    );
+    assert.equal(code, 2, err.join("\n"));
+    assert.match(err.join("\n"), /start 1969-12-01 is before 1970-01-01: .*unix_time/);
+    assert.deepEqual([...Deno.readDirSync(dir)], []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
