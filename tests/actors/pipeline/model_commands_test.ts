@@ -7,6 +7,7 @@ import { UsageError } from "../../../actors/lib/errors.ts";
 import { loadModel } from "../../../model/model_file.ts";
 import { captureIO, runMain } from "../../fixtures/main_run.ts";
 import { writeSparkForest } from "../../model/spark_fixture.ts";
+import { fileTree } from "../../fixtures/file_tree.ts";
 
 Deno.test("train writes a model folder with its report; evaluate scores another data set", async () => {
   const dir = await Deno.makeTempDir();
@@ -126,19 +127,6 @@ async function namesIn(dir: string): Promise<string[]> {
   return names.sort();
 }
 
-/** Every path under `dir` (relative), sorted: what a command must leave alone. */
-async function tree(dir: string): Promise<string[]> {
-  const paths: string[] = [];
-  const walk = async (at: string, prefix: string) => {
-    for await (const entry of Deno.readDir(at)) {
-      paths.push(prefix + entry.name);
-      if (entry.isDirectory) await walk(join(at, entry.name), `${prefix}${entry.name}/`);
-    }
-  };
-  await walk(dir, "");
-  return paths.sort();
-}
-
 Deno.test("a version name is one plain folder name: hostile names are refused, nothing is touched", async () => {
   const root = await Deno.makeTempDir();
   try {
@@ -157,7 +145,7 @@ Deno.test("a version name is one plain folder name: hostile names are refused, n
       modelsDir,
     ]);
     assert.equal(imported.code, 0, imported.err.join("\n"));
-    const before = await tree(root);
+    const before = await fileTree(root);
 
     for (const name of ["..", ".", "../../x", "a/b", "", "two words"]) {
       const run = await runMain([
@@ -171,7 +159,7 @@ Deno.test("a version name is one plain folder name: hostile names are refused, n
       assert.equal(run.code, 2, `name '${name}': ${run.err.join("\n")}`);
       assert.equal(run.err.length, 1);
       assert.match(run.err[0], /\[name\] of model import-spark: expected a version name/);
-      assert.deepEqual(await tree(root), before, `name '${name}' changed files`);
+      assert.deepEqual(await fileTree(root), before, `name '${name}' changed files`);
     }
     // The default name is the Spark folder's name: the same rule applies to it.
     const derived = await runMain([
@@ -183,7 +171,7 @@ Deno.test("a version name is one plain folder name: hostile names are refused, n
     ]);
     assert.equal(derived.code, 2);
     assert.match(derived.err[0], /taken from the folder name of .*give a name after it/);
-    assert.deepEqual(await tree(root), before);
+    assert.deepEqual(await fileTree(root), before);
 
     for (
       const [args, setting] of [
@@ -202,7 +190,7 @@ Deno.test("a version name is one plain folder name: hostile names are refused, n
         args.join(" "),
       );
     }
-    assert.deepEqual(await tree(root), before);
+    assert.deepEqual(await fileTree(root), before);
     await assert.rejects(
       resolveModelDir({ model: "..", modelsDir }),
       (error: unknown) => error instanceof UsageError && /--model/.test(error.message),

@@ -13,6 +13,7 @@ import { KafkaTransport } from "../../../../actors/log/mod.ts";
 import { UsageError } from "../../../../actors/lib/errors.ts";
 import { main } from "../../../../main.ts";
 import { captureIO } from "../../../fixtures/main_run.ts";
+import { fileTree } from "../../../fixtures/file_tree.ts";
 import { NO_KAFKA, ownClusterTest } from "../../../fixtures/kafka.ts";
 
 Deno.test("node layout: ports from the base, one folder per node", () => {
@@ -186,20 +187,6 @@ Deno.test({
   },
 });
 
-/** The names in `dir`, sorted, and those of its sub-folders as `folder/name`. */
-function listing(dir: string): string[] {
-  const names: string[] = [];
-  for (const entry of Deno.readDirSync(dir)) {
-    names.push(entry.name);
-    if (entry.isDirectory) {
-      for (const inner of Deno.readDirSync(`${dir}/${entry.name}`)) {
-        names.push(`${entry.name}/${inner.name}`);
-      }
-    }
-  }
-  return names.sort();
-}
-
 Deno.test("kafka down --wipe refuses a folder that holds no cluster, deleting nothing (exit 2)", async () => {
   const dir = await Deno.makeTempDir();
   try {
@@ -217,7 +204,7 @@ Deno.test("kafka down --wipe refuses a folder that holds no cluster, deleting no
     );
     assert.equal(code, 2, err.join("\n"));
     assert.match(err.join("\n"), /nothing stopped or deleted/);
-    assert.deepEqual(listing(dir), ["mine", "mine/notes.txt"]);
+    assert.deepEqual(await fileTree(dir), ["mine", "mine/notes.txt"]);
     // Without --wipe, or for a folder that is not there, there is nothing to do.
     const out: string[] = [];
     assert.equal(await main(["kafka", "down", "--dir", `${dir}/mine`], captureIO(out, [])), 0);
@@ -263,7 +250,7 @@ Deno.test("kafka down --wipe deletes only what kafka up made, by name, and keeps
     await Deno.mkdir(`${cluster}/node-4`);
     const out: string[] = [];
     assert.equal(await main(["kafka", "down", "--dir", cluster, "--wipe"], captureIO(out, [])), 0);
-    assert.deepEqual(listing(dir), [
+    assert.deepEqual(await fileTree(dir), [
       "cluster",
       "cluster/node-4",
       "cluster/notes.txt",
@@ -283,7 +270,7 @@ Deno.test("kafka down --wipe deletes only what kafka up made, by name, and keeps
     );
     await Deno.mkdir(`${cluster}/node-1`);
     assert.deepEqual(await clusterDown({ dir: cluster, wipe: true }), { found: true, kept: [] });
-    assert.deepEqual(listing(dir), ["elsewhere", "elsewhere/data.csv"]);
+    assert.deepEqual(await fileTree(dir), ["elsewhere", "elsewhere/data.csv"]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
