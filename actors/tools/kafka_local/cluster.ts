@@ -15,6 +15,7 @@ import {
   bootstrap,
   type ClusterLayout,
   MAX_PORT_BASE,
+  nodeFolderName,
   type NodeLayout,
   nodeLayouts,
   nodeProperties,
@@ -174,7 +175,7 @@ export async function clusterDown(
 /** The node folders `clusterUp` makes for `layout`'s nodes, by name (1 or 3 nodes). */
 function ownNodeFolders(layout: ClusterLayout): string[] {
   const count = Array.isArray(layout.nodes) ? Math.min(layout.nodes.length, 3) : 0;
-  return Array.from({ length: count }, (_, i) => `node-${i + 1}`);
+  return Array.from({ length: count }, (_, i) => nodeFolderName(i + 1));
 }
 
 /** Kills one node (SIGKILL by default), as a crash would. */

@@ -30,6 +30,11 @@ export interface ClusterLayout {
 /** Highest port base that still fits three nodes below port 65535. */
 export const MAX_PORT_BASE = 35534;
 
+/** The name of node `id`'s folder inside its cluster's folder. */
+export function nodeFolderName(id: number): string {
+  return `node-${id}`;
+}
+
 /** Where each node of an `count`-node cluster lives. */
 export function nodeLayouts(
   options: { dir: string; count: number; portBase: number; host?: string },
@@ -43,7 +48,7 @@ export function nodeLayouts(
       host,
       clientPort,
       controllerPort: clientPort + 1,
-      dir: join(options.dir, `node-${id}`),
+      dir: join(options.dir, nodeFolderName(id)),
     };
   });
 }
