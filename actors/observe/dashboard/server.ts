@@ -37,7 +37,10 @@ export interface StatusServer {
   close(): Promise<void>;
 }
 
-/** Starts the server; throws `PortInUseError` if the port is taken. */
+/**
+ * Starts the server; throws `PortInUseError` if the port is taken, `FraudstreamError` if it
+ * cannot listen there for another reason.
+ */
 export function startStatusServer(options: StatusServerOptions): StatusServer {
   const encoder = new TextEncoder();
   const streams = new Set<ReadableStreamDefaultController<Uint8Array>>();
@@ -126,6 +129,13 @@ export function startStatusServer(options: StatusServerOptions): StatusServer {
     if (error instanceof Deno.errors.AddrInUse) {
       throw new PortInUseError(
         `port ${options.port} on ${options.host} is in use; choose another with --ui-port (0 picks a free one)`,
+      );
+    }
+    // A name that does not resolve, an address not of this machine, a port the user may not take.
+    if (error instanceof Error) {
+      throw new FraudstreamError(
+        `cannot listen on ${options.host} (--ui-host) port ${options.port} (--ui-port): ` +
+          `${error.message}; use an address of this machine, or --ui-port off`,
       );
     }
     throw error;

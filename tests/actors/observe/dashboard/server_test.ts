@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { startStatusServer } from "../../../../actors/observe/dashboard/server.ts";
+import { FraudstreamError } from "../../../../actors/lib/errors.ts";
 import type { RoleStatus } from "../../../../actors/observe/dashboard/status.ts";
 import { Histogram } from "../../../../actors/observe/metrics/histogram.ts";
 import { ActorSystem } from "../../../../actors/runtime/mod.ts";
@@ -98,6 +99,25 @@ Deno.test("a port in use is a clear error", () => {
     );
   } finally {
     listener.close();
+  }
+});
+
+Deno.test("an address the server cannot listen on is a clear error, not an internal one", () => {
+  // A host name that does not resolve, and an address that is not this machine's.
+  for (const host of ["no-such-host.invalid", "192.0.2.1"]) {
+    assert.throws(
+      () =>
+        startStatusServer({
+          host,
+          port: 0,
+          status: () => {
+            throw new Error("unused");
+          },
+        }),
+      (error: unknown) =>
+        error instanceof FraudstreamError && error.exitCode === 1 &&
+        error.message.startsWith(`cannot listen on ${host} (--ui-host)`),
+    );
   }
 });
 
