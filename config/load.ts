@@ -119,7 +119,12 @@ function parseCommandLine(
   }
   let parsed;
   try {
-    parsed = parseArgs({ args, options, strict: true, allowPositionals: true });
+    parsed = parseArgs({
+      args: negativeValuesJoined(args, options),
+      options,
+      strict: true,
+      allowPositionals: true,
+    });
   } catch (error) {
     throw new UsageError(describeParseError(command, error));
   }
@@ -152,6 +157,30 @@ function parseCommandLine(
     positionals[spec.name] = value;
   });
   return { help: false, flags, positionals };
+}
+
+/**
+ * `--flag -5` as `--flag=-5` for a flag that takes a value: a negative number after it is its
+ * value (which the setting then checks), where `parseArgs` would read it as a flag.
+ */
+function negativeValuesJoined(
+  args: string[],
+  options: Record<string, { type: "string" | "boolean" }>,
+): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === "--") return joined.concat(args.slice(i));
+    const next = args[i + 1];
+    if (
+      arg.startsWith("--") && options[arg.slice(2)]?.type === "string" &&
+      next !== undefined && /^-\.?\d/.test(next)
+    ) {
+      joined.push(`${arg}=${next}`);
+      i++;
+    } else joined.push(arg);
+  }
+  return joined;
 }
 
 function describeParseError(command: CommandSpec, error: unknown): string {

@@ -76,6 +76,9 @@ Deno.test("bad values name the setting and where it came from", () => {
       /--strategy: expected one of one_for_one/,
     ],
     [["chaos", "kill-actor", "--duration=-1"], {}, {}, /--duration: expected a number >= 0/],
+    // A negative number after a flag is its value, not a flag.
+    [["run", "--duration", "-5"], {}, {}, /--duration: expected a number >= 0, got '-5'/],
+    [["run", "--rate", "-1.5"], {}, {}, /--rate: expected a number >= 0, got '-1.5'/],
     [["run", "--topic", "bad name/../x"], {}, {}, /--topic: expected a Kafka topic name/],
     [["consume"], { KAFKA_TOPIC: ".." }, {}, /KAFKA_TOPIC: expected a Kafka topic name/],
     [["produce", "--topic", "t".repeat(250)], {}, {}, /--topic: expected a Kafka topic name/],
@@ -96,6 +99,7 @@ Deno.test("unknown commands, flags, arguments and missing values are usage error
     [["--frobnicate"], /unknown option '--frobnicate'/],
     [["generate", "--bogus"], /unknown flag '--bogus' for 'generate'/],
     [["generate", "--customers"], /--customers needs a value/],
+    [["generate", "--customers", "--seed", "3"], /--customers needs a value/],
     [["generate", "extra"], /unexpected argument 'extra'/],
     [["chaos"], /'chaos' needs a scenario/],
     [["chaos", "kill-everything"], /unknown scenario 'kill-everything'/],
