@@ -69,6 +69,8 @@ export interface PipelineEvents {
   idle: { producerId: string };
   /** A file changed after it was published (reported once per change): what happened to it. */
   fileChanged: { file: string; message: string };
+  /** A `.csv` name in the input folder is not a file to read (reported once per name). */
+  fileSkipped: { file: string; reason: string };
   /** A partition actor committed a batch: its rows, their scores, the threshold and its counts. */
   committed: CommittedBatch;
   /**

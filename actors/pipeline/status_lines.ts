@@ -14,6 +14,7 @@ const STATUS_LINES: { [Name in keyof PipelineEvents]?: (event: PipelineEvents[Na
   refetching: ({ partition, offset }) =>
     `partition ${partition}: fetching again from offset ${offset}`,
   fileChanged: ({ message }) => `WARNING: ${message}`,
+  fileSkipped: ({ file, reason }) => `WARNING: skipping '${file}' in the input folder: ${reason}`,
   modelSwitched: ({ version }) => `now scoring with model ${version}`,
   modelIncompatible: ({ version }) =>
     `model ${version} keeps card history differently; restart the consumer to use it`,

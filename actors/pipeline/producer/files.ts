@@ -26,8 +26,20 @@ export function isIncomplete(name: string): boolean {
   return base.startsWith(".") || /\.(tmp|part|partial)$/i.test(base) || /\.tmp-/.test(base);
 }
 
+/** Options of `scanInputFolder`. */
+export interface ScanOptions {
+  /**
+   * Called for each `.csv` name that is not a file to read: a pipe, a device, a folder, or a link
+   * to one of these or to nothing (reading a pipe would wait for ever). A link to a file is read.
+   */
+  onSkipped?: (name: string, reason: string) => void;
+}
+
 /** Lists the complete `.csv` files below `dir` (recursively), oldest first, then by name. */
-export async function scanInputFolder(dir: string): Promise<InputFile[]> {
+export async function scanInputFolder(
+  dir: string,
+  options: ScanOptions = {},
+): Promise<InputFile[]> {
   const files: InputFile[] = [];
   const walk = async (current: string): Promise<void> => {
     for await (const entry of Deno.readDir(current)) {
@@ -36,9 +48,30 @@ export async function scanInputFolder(dir: string): Promise<InputFile[]> {
         if (!entry.name.startsWith(".")) await walk(path);
         continue;
       }
-      if (!entry.isFile || !entry.name.endsWith(".csv") || isIncomplete(entry.name)) continue;
-      const info = await Deno.stat(path).catch(() => undefined);
-      if (!info) continue;
+      if (!entry.name.endsWith(".csv") || isIncomplete(entry.name)) continue;
+      // Follows a link, so a linked file counts as the file.
+      let info: Deno.FileInfo;
+      try {
+        info = await Deno.stat(path);
+      } catch (error) {
+        // A file removed since the listing is simply gone; a link that leads nowhere is named.
+        if (entry.isSymlink) {
+          options.onSkipped?.(
+            relative(dir, path),
+            error instanceof Deno.errors.NotFound
+              ? "a link to a file that does not exist"
+              : `a link that cannot be followed (${(error as Error).message})`,
+          );
+        }
+        continue;
+      }
+      if (!info.isFile) {
+        options.onSkipped?.(
+          relative(dir, path),
+          "not a regular file (a folder, pipe or device)",
+        );
+        continue;
+      }
       files.push({
         path,
         name: relative(dir, path),

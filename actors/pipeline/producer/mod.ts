@@ -106,6 +106,13 @@ function publisherActor(
     options.metrics.changedFiles++;
     options.events?.emit("fileChanged", { file: file.name, message });
   };
+  // Names not to read, each reported once.
+  const skipped = new Set<string>();
+  const skip = (file: string, reason: string) => {
+    if (skipped.has(file)) return;
+    skipped.add(file);
+    options.events?.emit("fileSkipped", { file, reason });
+  };
   return {
     kind: "actor",
     id: "publish",
@@ -131,7 +138,7 @@ function publisherActor(
             if (!read || isLaterEntry(entry, read)) ledger.set(file, entry);
           }
           while (!ctx.signal.aborted) {
-            const files = await scanInputFolder(options.input);
+            const files = await scanInputFolder(options.input, { onSkipped: skip });
             const wanted = files.filter((file) => {
               const entry = ledger.get(file.name);
               if (!entry?.done) return true;
