@@ -8,6 +8,7 @@
 import type { Config } from "../../config/config.ts";
 import { FraudstreamError, UsageError } from "../lib/errors.ts";
 import { retry } from "../lib/async.ts";
+import { Tripwire } from "../lib/tripwire.ts";
 import { EmbeddedTransport } from "../log/embedded/transport.ts";
 import type { KafkaConnection } from "../log/kafka/client.ts";
 import type { KafkaClientName } from "../log/kafka_client.ts";
@@ -110,8 +111,13 @@ export async function ensureTopicsPatiently(
   topics: TopicSpec[],
   options: PatienceOptions,
 ): Promise<boolean> {
+  // A stop ends the wait at once, not when a request in flight gives up (kafkajs waits out its
+  // request timeout, 30 s, at an address that takes the connection and never answers).
+  const stopped = new Tripwire();
+  const stop = () => stopped.trip(options.signal.reason);
+  options.signal.addEventListener("abort", stop, { once: true });
   try {
-    await retry(() => transport.ensureTopics(topics), {
+    await retry(() => stopped.race(transport.ensureTopics(topics)), {
       signal: options.signal,
       backoff: { initialMs: 1000, maxMs: options.maxDelayMs ?? 30_000, jitter: 0 },
       onRetry: (error, attempt, delayMs) =>
@@ -123,7 +129,11 @@ export async function ensureTopicsPatiently(
     });
     return true;
   } catch (error) {
-    if (options.signal.aborted && error === options.signal.reason) return false;
+    // Stopped: whatever the attempt under way failed with on the way (its client closed under
+    // it, say) is not the user's concern.
+    if (options.signal.aborted) return false;
     throw error;
+  } finally {
+    options.signal.removeEventListener("abort", stop);
   }
 }

@@ -19,7 +19,46 @@ function closedPort(): number {
 
 const topic = () => [{ name: `patient-${crypto.randomUUID().slice(0, 8)}`, partitions: 1 }];
 
+/** A local server that takes connections and never answers (an address that is not Kafka's). */
+function silentServer(): { port: number; close: () => void } {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const conns: Deno.Conn[] = [];
+  (async () => {
+    for await (const conn of listener) conns.push(conn);
+  })().catch(() => {});
+  return {
+    port: (listener.addr as Deno.NetAddr).port,
+    close: () => {
+      listener.close();
+      for (const conn of conns) {
+        try {
+          conn.close();
+        } catch {
+          // closed by the client
+        }
+      }
+    },
+  };
+}
+
 for (const client of KAFKA_CLIENTS) {
+  Deno.test(`${client}: a stop while a request to an address that never answers is in flight ends the wait, not in an error`, async () => {
+    const server = silentServer();
+    const transport = kafkaTransport(client, { brokers: [`127.0.0.1:${server.port}`] });
+    const stop = new AbortController();
+    try {
+      const waiting = ensureTopicsPatiently(transport, topic(), { signal: stop.signal });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      // As a role stops: the signal, then its transport closed under the request.
+      stop.abort();
+      await transport.close();
+      assert.equal(await waiting, false);
+    } finally {
+      await transport.close();
+      server.close();
+    }
+  });
+
   Deno.test(`${client}: a log that cannot be reached is waited for, saying so, until the signal ends the wait`, async () => {
     const transport = kafkaTransport(client, { brokers: [`127.0.0.1:${closedPort()}`] });
     const stop = new AbortController();
