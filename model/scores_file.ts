@@ -15,6 +15,7 @@
 
 import { dirname } from "node:path";
 import { fileWriter, parquetWriteRows } from "hyparquet-writer";
+import { asyncBufferFromFile, parquetMetadataAsync } from "hyparquet";
 import { writeFileAtomic } from "../actors/lib/atomic_write.ts";
 import { FraudstreamError } from "../actors/lib/errors.ts";
 import { readLineBlocks } from "./csv_lines.ts";
@@ -129,7 +130,11 @@ async function writeParquet(path: string, rows: AsyncGenerator<ScoreRow>): Promi
   });
 }
 
-/** Checks, before any work, that a scores file can be written at `path`. */
+/**
+ * Checks, before any work, that a scores file can be written at `path`: its folder exists, and
+ * what is at `path` already, if anything, is an empty file or a scores file (one written before,
+ * replaced); any other file or a folder is left as it is.
+ */
 export async function checkScoresPath(path: string): Promise<void> {
   const folder = dirname(path);
   try {
@@ -138,6 +143,52 @@ export async function checkScoresPath(path: string): Promise<void> {
     throw new ScoresFileError(
       `cannot write the scores to '${path}': folder '${folder}' does not exist`,
     );
+  }
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return;
+    throw new ScoresFileError(`cannot write the scores to '${path}': ${(error as Error).message}`);
+  }
+  if (!info.isFile) {
+    throw new ScoresFileError(
+      `cannot write the scores to '${path}': it is a folder; name a file in it instead`,
+    );
+  }
+  if (info.size > 0 && !(await isScoresFile(path))) {
+    throw new ScoresFileError(
+      `'${path}' is not a scores file written by evaluate (its columns are not ` +
+        `${SCORE_COLUMNS.join(", ")}), so it is left as it is; write the scores elsewhere`,
+    );
+  }
+}
+
+/** Whether `path` holds a scores file as `writeScoresFile` writes one (CSV or Parquet). */
+async function isScoresFile(path: string): Promise<boolean> {
+  try {
+    if (path.toLowerCase().endsWith(".parquet")) {
+      const metadata = await parquetMetadataAsync(await asyncBufferFromFile(path));
+      const names = metadata.schema.slice(1).map((element) => element.name);
+      return metadata.created_by === "fraudstream" &&
+        JSON.stringify(names) === JSON.stringify(SCORE_COLUMNS);
+    }
+    const file = await Deno.open(path);
+    try {
+      const header = SCORE_COLUMNS.join(",") + "\n";
+      const start = new Uint8Array(header.length);
+      let read = 0;
+      while (read < start.length) {
+        const n = await file.read(start.subarray(read));
+        if (n === null) break;
+        read += n;
+      }
+      return new TextDecoder().decode(start.subarray(0, read)) === header;
+    } finally {
+      file.close();
+    }
+  } catch {
+    return false;
   }
 }
 

@@ -205,3 +205,61 @@ Deno.test("scores are not written when the data no longer matches what was score
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("evaluate --scores-out never replaces a file it did not write: a data file, a folder", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    await writeSparkForest({ dir: join(root, "spark"), trees: [{ leaf: [6, 2] }] });
+    await importSparkModel({ sparkDir: join(root, "spark"), modelDir: join(root, "model") });
+    const rows = Array.from({ length: 12 }, (_, i) => ({
+      ...sampleTransaction(i),
+      is_fraud: (i % 4 === 0 ? 1 : 0) as 0 | 1,
+    }));
+    await Deno.mkdir(join(root, "data"));
+    const dataFile = join(root, "data", "part.csv");
+    await Deno.writeTextFile(dataFile, csvFile(rows));
+    const notes = join(root, "notes.csv");
+    await Deno.writeTextFile(notes, "a,b\n1,2\n");
+    await Deno.mkdir(join(root, "folder.csv"));
+    const evaluate = (scoresOut: string) =>
+      runMain([
+        "evaluate",
+        "--model",
+        join(root, "model"),
+        "--data",
+        join(root, "data"),
+        "--scores-out",
+        scoresOut,
+        "--quiet",
+      ]);
+    for (
+      const [target, why] of [
+        [dataFile, /not a scores file/],
+        [notes, /not a scores file/],
+        [join(root, "folder.csv"), /is a folder/],
+      ] as const
+    ) {
+      const run = await evaluate(target);
+      assert.equal(run.code, 1, `${target}: ${run.err.join("\n")}`);
+      assert.match(run.err.at(-1)!, why);
+      assert.match(run.err.at(-1)!, new RegExp(target.replaceAll("/", "\\/")));
+    }
+    assert.equal(await Deno.readTextFile(dataFile), csvFile(rows), "the data file is untouched");
+    assert.equal(await Deno.readTextFile(notes), "a,b\n1,2\n");
+    // A scores file written before, CSV or Parquet, is replaced.
+    for (const name of ["scores.csv", "scores.parquet"]) {
+      assert.equal((await evaluate(join(root, name))).code, 0);
+      const again = await evaluate(join(root, name));
+      assert.equal(again.code, 0, again.err.join("\n"));
+    }
+    // A .parquet file that does not read as a scores file (here a cut one) is left alone too.
+    const bytes = await Deno.readFile(join(root, "scores.parquet"));
+    const foreign = join(root, "foreign.parquet");
+    await Deno.writeFile(foreign, bytes.slice(0, bytes.length - 20));
+    const run = await evaluate(foreign);
+    assert.equal(run.code, 1, run.err.join("\n"));
+    assert.match(run.err.at(-1)!, /not a scores file/);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
