@@ -26,6 +26,7 @@ import { DEFAULT_ENCODER, type EncoderSettings, FEATURES } from "./features.ts";
 import type { ForestParams } from "./forest/train.ts";
 import type { Evaluation } from "./metrics.ts";
 import { SEED_ENCODER, SEED_FEATURES } from "./seed_encoding.ts";
+import { manifestShapeProblem } from "./manifest_shape.ts";
 
 /** Name of the format in `model.json`. */
 export const MODEL_FORMAT = "fraudstream-forest";
@@ -310,7 +311,10 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
         `no model in '${dir}' (model.json is missing); train one with 'fraudstream train' or pass --model`,
       );
     }
-    throw error;
+    throw new ModelFormatError(
+      `${join(dir, "model.json")} cannot be read (${(error as Error).message}); the model is ` +
+        "not usable",
+    );
   }
   let manifest: ModelManifest;
   try {
@@ -320,7 +324,7 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
       `${join(dir, "model.json")} is not valid JSON; the model is corrupt`,
     );
   }
-  if (manifest?.format !== MODEL_FORMAT) {
+  if (Array.isArray(manifest) || manifest?.format !== MODEL_FORMAT) {
     throw new ModelFormatError(
       `${dir} does not hold a fraudstream model (format '${manifest?.format}')`,
     );
@@ -346,8 +350,12 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
   } else {
     throw new ModelFormatError(`${dir} uses an unknown encoder '${manifest.encoder?.name}'`);
   }
-  if (!(manifest.threshold >= 0 && manifest.threshold <= 1)) {
-    throw new ModelFormatError(`${dir} has an invalid threshold ${manifest.threshold}`);
+  const shape = manifestShapeProblem(manifest);
+  if (shape !== undefined) {
+    throw new ModelFormatError(
+      `${join(dir, "model.json")} has no valid ${shape}; the model is corrupt: train it again ` +
+        "or restore it",
+    );
   }
   const forestPath = join(dir, manifest.forest?.file ?? "forest.bin");
   let bytes: Uint8Array;

@@ -95,7 +95,10 @@ async function partFiles(dir: string, suffix: string): Promise<string[]> {
       }
     }
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return [];
+    // Missing, or a file where the folder should be: no part files either way.
+    if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory) {
+      return [];
+    }
     throw error;
   }
   return files.sort();

@@ -68,6 +68,41 @@ Deno.test("a corrupt, truncated or incompatible model is refused with a clear me
   }
 });
 
+Deno.test("a model.json edited or cut into another shape is refused, not an internal error", async () => {
+  const dir = await copyModel();
+  try {
+    const manifest = JSON.parse(await Deno.readTextFile(join(dir, "model.json")));
+    const { forest: _forest, ...withoutForest } = manifest;
+    const edits: [string, unknown, RegExp][] = [
+      ["no forest entry", withoutForest, /model\.json .*'forest'/],
+      ["forest as text", { ...manifest, forest: "forest.bin" }, /'forest'/],
+      ["bins not a list", { ...manifest, bins: 5 }, /'bins'/],
+      ["a bin without edges", { ...manifest, bins: [{ kind: "numeric", count: 3 }] }, /'bins'/],
+      ["threshold as text", { ...manifest, threshold: "0.5" }, /'threshold' .*got "0\.5"/],
+      ["no version", { ...manifest, version: 7 }, /'version'/],
+      [
+        "settings as text",
+        { ...manifest, encoder: { ...manifest.encoder, settings: "x" } },
+        /'encoder\.settings'/,
+      ],
+      ["a list", [manifest], /does not hold a fraudstream model/],
+    ];
+    for (const [what, edited, message] of edits) {
+      await Deno.writeTextFile(join(dir, "model.json"), JSON.stringify(edited));
+      await assert.rejects(loadModel(dir), (error: unknown) => {
+        assert.ok(error instanceof ModelFormatError, `${what}: ${error}`);
+        assert.match(error.message, message, what);
+        return true;
+      });
+    }
+    await Deno.remove(join(dir, "model.json"));
+    await Deno.mkdir(join(dir, "model.json"));
+    await refused(dir, /model\.json cannot be read/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 /** A small forest and manifest, written with `saveModel` as train and import-spark do. */
 async function pretrainedParts() {
   const model = await loadModel(PRETRAINED);

@@ -270,6 +270,16 @@ Deno.test("Spark folders that cannot be imported are refused with a clear messag
   };
   try {
     await refused(join(root, "missing"), /not a Spark ML model folder/);
+    // A file given as the folder, and a Spark folder whose metadata or data is a file.
+    await Deno.writeTextFile(join(root, "a-file"), "not a folder");
+    await refused(join(root, "a-file"), /not a Spark ML model folder/);
+    await Deno.mkdir(join(root, "flat"));
+    await Deno.writeTextFile(join(root, "flat", "metadata"), "{}");
+    await refused(join(root, "flat"), /not a Spark ML model folder/);
+    await writeSparkForest({ dir: join(root, "data-file"), trees: TREES });
+    await Deno.remove(join(root, "data-file", "data"), { recursive: true });
+    await Deno.writeTextFile(join(root, "data-file", "data"), "");
+    await refused(join(root, "data-file"), /holds no Parquet part files/);
     await writeSparkForest({
       dir: join(root, "gbt"),
       trees: TREES,
