@@ -15,4 +15,9 @@ export interface Config extends Settings {
   readonly args: Readonly<Record<string, string>>;
   /** The settings given by a flag, the environment or the `.env` file (not defaults). */
   readonly given: readonly SettingKey[];
+  /**
+   * The settings given as flags on this command line: what the user asked this command for, as
+   * opposed to the environment and the `.env` file, which every command shares.
+   */
+  readonly flags: readonly SettingKey[];
 }

@@ -59,8 +59,10 @@ export function loadConfig(args: string[], sources: ConfigSources = {}): Invocat
 
   const values: Record<string, unknown> = {};
   const given: SettingKey[] = [];
+  const flagged: SettingKey[] = [];
   for (const key of Object.keys(SETTINGS) as SettingKey[]) {
     const flag = flagKeys.includes(key) ? parsed.flags[SETTINGS[key].flag] : undefined;
+    if (flag !== undefined) flagged.push(key);
     const variable = SETTINGS[key].env;
     if (
       flag !== undefined ||
@@ -77,6 +79,7 @@ export function loadConfig(args: string[], sources: ConfigSources = {}): Invocat
   values.command = command.name;
   values.args = Object.freeze(parsed.positionals);
   values.given = Object.freeze(given);
+  values.flags = Object.freeze(flagged);
   return { kind: "run", command, config: Object.freeze(values) as unknown as Config };
 }
 

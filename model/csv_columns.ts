@@ -9,7 +9,7 @@
  * @module
  */
 
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { FraudstreamError } from "../actors/lib/errors.ts";
 import { CardIndex } from "./card_index.ts";
 import { cardNumber, type TransactionColumns } from "./columns.ts";
@@ -48,6 +48,13 @@ export interface BadRow {
   line: number;
   reason: string;
 }
+
+/**
+ * The file `fraudstream generate` keeps in a training set's folder while it writes it, removed
+ * once every file is written: a folder holding it is missing files (the run was interrupted or
+ * failed), so it is no data set to train or evaluate on.
+ */
+export const INCOMPLETE_FILE = "_INCOMPLETE";
 
 /** No Sparkov-format file was found where one was expected. */
 export class NoDataError extends FraudstreamError {
@@ -215,10 +222,12 @@ export async function readColumns(
 /** Every Sparkov-format CSV file below `dir` (recursively), sorted by path. */
 export async function findCsvFiles(dir: string): Promise<string[]> {
   const files: string[] = [];
+  const incomplete: string[] = [];
   const walk = async (current: string) => {
     for await (const entry of Deno.readDir(current)) {
       const path = join(current, entry.name);
       if (entry.isDirectory) await walk(path);
+      else if (entry.isFile && entry.name === INCOMPLETE_FILE) incomplete.push(path);
       else if (entry.isFile && entry.name.endsWith(".csv") && entry.name !== "customers.csv") {
         files.push(path);
       }
@@ -234,6 +243,14 @@ export async function findCsvFiles(dir: string): Promise<string[]> {
       throw new NoDataError(`'${dir}' is a file; --data takes the folder holding the CSV files`);
     }
     throw error;
+  }
+  if (incomplete.length > 0) {
+    const folder = dirname(incomplete[0]);
+    throw new NoDataError(
+      `'${folder}' was left incomplete by 'fraudstream generate' (interrupted or failed; ` +
+        `${INCOMPLETE_FILE} marks it): some of its files are missing; generate it again, or ` +
+        `delete ${incomplete[0]} to use the files it holds`,
+    );
   }
   if (files.length === 0) {
     throw new NoDataError(

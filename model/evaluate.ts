@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type BadRow, findCsvFiles, readColumns } from "./csv_columns.ts";
+import { type BadRow, findCsvFiles, NoDataError, readColumns } from "./csv_columns.ts";
 import { FEATURE_COUNT } from "./features.ts";
 import { type Curves, curves, evaluate, type Evaluation } from "./metrics.ts";
 import { type LoadedModel, ModelFormatError } from "./model_file.ts";
@@ -62,6 +62,12 @@ export async function evaluateModel(options: EvaluateOptions): Promise<Evaluatio
   const { scores, labels } = encoder === SEED_ENCODER
     ? await scoreSeedEncoded(model, files, onBadRow)
     : await scoreReplayed(model, files, options, onBadRow);
+  if (scores.length === 0) {
+    throw new NoDataError(
+      `no valid transactions in ${options.dataDir}` +
+        (badRows > 0 ? ` (${badRows} rows skipped as bad)` : "") + "; nothing to evaluate",
+    );
+  }
   const threshold = options.threshold ?? model.threshold;
   if (options.scoresOut) {
     options.onStage?.(`writing the scores of ${scores.length} rows to ${options.scoresOut}`);

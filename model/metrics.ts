@@ -22,7 +22,9 @@ export interface Evaluation {
   precision: number;
   recall: number;
   f1: number;
+  /** NaN (null in JSON) when the set has no fraud: undefined, not a figure of 0. */
   average_precision: number;
+  /** NaN (null in JSON) when the set lacks fraud or legitimate rows: undefined, not 0. */
   roc_auc: number;
   alerts_per_1000: number;
   /** Best recall the curve reaches with precision at least 0.9 (a property of the scores). */
@@ -80,13 +82,13 @@ function sweep(
   return { positives, negatives };
 }
 
-/** Average precision: the step-wise area under the precision-recall curve. */
+/** Average precision: the step-wise area under the precision-recall curve; NaN without fraud. */
 export function averagePrecision(scores: Float32Array, labels: Uint8Array): number {
   let ap = 0;
   let previousRecall = 0;
   let positives = 0;
   for (let i = 0; i < labels.length; i++) positives += labels[i];
-  if (positives === 0) return 0;
+  if (positives === 0) return NaN;
   sweep(scores, labels, (_t, tp, fp) => {
     const recall = tp / positives;
     ap += (recall - previousRecall) * (tp / (tp + fp));
@@ -95,7 +97,7 @@ export function averagePrecision(scores: Float32Array, labels: Uint8Array): numb
   return ap;
 }
 
-/** Area under the ROC curve (trapezoids; ties count half). */
+/** Area under the ROC curve (trapezoids; ties count half); NaN when a class is missing. */
 export function rocAuc(scores: Float32Array, labels: Uint8Array): number {
   let area = 0;
   let previousTp = 0;
@@ -105,7 +107,7 @@ export function rocAuc(scores: Float32Array, labels: Uint8Array): number {
     previousTp = tp;
     previousFp = fp;
   });
-  return positives === 0 || negatives === 0 ? 0 : area / (positives * negatives);
+  return positives === 0 || negatives === 0 ? NaN : area / (positives * negatives);
 }
 
 /** The curves, thinned to at most `points` points each. */

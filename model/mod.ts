@@ -48,6 +48,7 @@ export {
 export {
   type BadRow,
   findCsvFiles,
+  INCOMPLETE_FILE,
   NoDataError,
   readColumns,
   type ReadColumnsOptions,
@@ -78,6 +79,9 @@ export {
   type EncodedData,
   hasTransformed,
   readTransformed,
+  sameFiles,
+  sourceOf,
+  type TransformedSource,
   writeTransformed,
 } from "./transformed.ts";
 
@@ -178,6 +182,7 @@ export {
   type TrainModelOptions,
   type TrainReport,
 } from "./train.ts";
+export { TrainingDataError, TrainingInterruptedError } from "./train_checks.ts";
 export { evaluateModel, type EvaluateOptions, type EvaluationReport } from "./evaluate.ts";
 export {
   checkScoresPath,

@@ -139,7 +139,9 @@ export function modelReportHtml(input: {
 }): string {
   const { manifest, heldOut } = input;
   const figure = (label: string, value: number, digits = 4) =>
-    `<tr><th>${escape(label)}</th><td>${value.toFixed(digits)}</td></tr>`;
+    `<tr><th>${escape(label)}</th><td>${
+      Number.isNaN(value) ? "n/a (the part lacks a class)" : value.toFixed(digits)
+    }</td></tr>`;
   const importance = barsSvg(
     "Feature importance",
     (manifest.importance ?? []).map((i) => ({ label: i.feature, value: i.importance })),

@@ -25,6 +25,7 @@ import {
   scoreReference,
 } from "./reference.ts";
 import { release } from "./typed_memory.ts";
+import { checkTrainable, stopIfInterrupted } from "./train_checks.ts";
 import {
   DEFAULT_HOLDOUT,
   holdoutSplit,
@@ -37,6 +38,8 @@ import {
   type EncodedData,
   hasTransformed,
   readTransformed,
+  sameFiles,
+  sourceOf,
   writeTransformed,
 } from "./transformed.ts";
 
@@ -72,6 +75,8 @@ export interface TrainModelOptions {
   onStage?: (stage: string) => void;
   onTree?: (done: number, total: number) => void;
   onBadRow?: (row: BadRow) => void;
+  /** Stops the training (Ctrl-C) between its stages: no model is written then. */
+  signal?: AbortSignal;
 }
 
 /** What training did and measured (snake_case: written by `--report`). */
@@ -122,15 +127,25 @@ export async function encodeData(
   >,
 ): Promise<{ data: EncodedData; from: "csv" | "parquet"; badRows: number }> {
   const encoder = options.encoder ?? DEFAULT_ENCODER;
+  const files = await findCsvFiles(options.dataDir);
+  // Taken before the files are read: a file that changes while it is read is encoded again later.
+  const source = await sourceOf(files, 0);
   if (options.transformedDir && await hasTransformed(options.transformedDir)) {
     options.onStage?.(`reading transformed data from ${options.transformedDir}`);
     const data = await readTransformed(options.transformedDir);
-    if (JSON.stringify(data.encoder) === JSON.stringify(encoder)) {
-      return { data, from: "parquet", badRows: 0 };
+    if (!sameFiles(data.source, source)) {
+      // Other data under the same version name, or the same files changed since: the transformed
+      // data does not stand for them.
+      options.onStage?.(
+        `the transformed data was not encoded from the CSV files in ${options.dataDir} as they ` +
+          "are now; encoding again",
+      );
+    } else if (JSON.stringify(data.encoder) !== JSON.stringify(encoder)) {
+      options.onStage?.("the transformed data used other encoder settings; encoding again");
+    } else {
+      return { data, from: "parquet", badRows: data.source!.bad_rows };
     }
-    options.onStage?.("the transformed data used other encoder settings; encoding again");
   }
-  const files = await findCsvFiles(options.dataDir);
   options.onStage?.(`reading ${files.length} CSV files from ${options.dataDir}`);
   let badRows = 0;
   const columns = await readColumns(files, {
@@ -168,6 +183,7 @@ export async function encodeData(
     cards: columns.cards,
     time: columns.time,
     encoder,
+    source: { ...source, bad_rows: badRows },
   };
   if (options.transformedDir) {
     options.onStage?.(`writing transformed data to ${options.transformedDir}`);
@@ -235,6 +251,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainRepor
   await checkModelTarget(options.modelDir, { force: options.force });
   const holdout = options.holdout ?? DEFAULT_HOLDOUT;
   const { data, from, badRows } = await encodeData(options);
+  stopIfInterrupted(options.signal);
   const encodeSeconds = seconds(started);
   const split = { ...(options.split ?? holdoutSplit(holdout)), seed: options.params.seed };
   const heldOut = split.trainCards < 1 || split.timeCut < 1;
@@ -242,6 +259,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainRepor
   const trainRows = rowsWithRole(role, ROLE.train);
   const validation = selectRows(data, role, ROLE.validation);
   const test = selectRows(data, role, ROLE.test);
+  checkTrainable(data, { dataDir: options.dataDir, badRows, holdout, trainRows, test, heldOut });
   options.onStage?.(
     `training ${options.params.numTrees} trees of depth ${options.params.maxDepth} on ${trainRows.length} rows ` +
       `with ${options.workers} workers`,
@@ -274,6 +292,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainRepor
     grower: options.grower,
     onTree: options.onTree,
   });
+  stopIfInterrupted(options.signal);
   const trainSeconds = seconds(trainStarted);
   const flat = flattenForest(trained.trees, FEATURE_COUNT);
 
@@ -360,6 +379,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainRepor
     features: references,
     score: scoreRef,
   });
+  stopIfInterrupted(options.signal);
   await saveModel(options.modelDir, full, flat, {
     extraFiles: { "report.html": html, [REFERENCE_FILE]: referenceText(reference) },
     force: options.force,

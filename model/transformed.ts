@@ -6,7 +6,7 @@
  * @module
  */
 
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { fileWriter, parquetWrite } from "hyparquet-writer";
 import { asyncBufferFromFile, parquetMetadataAsync, parquetRead } from "hyparquet";
 import { writeFileAtomic } from "../actors/lib/atomic_write.ts";
@@ -25,12 +25,46 @@ export interface EncodedData {
   /** Event time, seconds on the data's civil clock. */
   time: Float64Array;
   encoder: EncoderSettings;
+  /** What the data was encoded from (absent in files written before it was recorded). */
+  source?: TransformedSource;
+}
+
+/**
+ * What transformed data was encoded from: every CSV file read (its resolved path, size and
+ * modification time) and the rows skipped as bad, so that it stands for those files only.
+ */
+export interface TransformedSource {
+  files: { path: string; size: number; modified: number | null }[];
+  bad_rows: number;
+}
+
+/** The `TransformedSource` of `files` as they are now, with `badRows` skipped rows. */
+export async function sourceOf(files: string[], badRows: number): Promise<TransformedSource> {
+  const described = [];
+  for (const file of files) {
+    const info = await Deno.stat(file);
+    described.push({
+      path: resolve(file),
+      size: info.size,
+      modified: info.mtime?.getTime() ?? null,
+    });
+  }
+  return { files: described, bad_rows: badRows };
+}
+
+/** Whether transformed data of `recorded` source stands for the CSV files of `current`. */
+export function sameFiles(
+  recorded: TransformedSource | undefined,
+  current: TransformedSource,
+): boolean {
+  return recorded !== undefined && JSON.stringify(recorded.files) === JSON.stringify(current.files);
 }
 
 const FILE = "part-00000.parquet";
 const META_CARDS = "fraudstream.cards";
 const META_ENCODER = "fraudstream.encoder";
 const META_FEATURES = "fraudstream.features";
+const META_SOURCE = "fraudstream.source";
 
 /** Whether a transformed version exists in `dir`. */
 export async function hasTransformed(dir: string): Promise<boolean> {
@@ -76,6 +110,7 @@ export async function writeTransformed(dir: string, data: EncodedData): Promise<
         { key: META_CARDS, value: JSON.stringify(data.cards) },
         { key: META_ENCODER, value: JSON.stringify(data.encoder) },
         { key: META_FEATURES, value: JSON.stringify(FEATURES.map((f) => f.name)) },
+        ...(data.source ? [{ key: META_SOURCE, value: JSON.stringify(data.source) }] : []),
       ],
       createdBy: "fraudstream",
     }));
@@ -112,6 +147,7 @@ export async function readTransformed(dir: string): Promise<EncodedData> {
     cards: JSON.parse(meta.get(META_CARDS) ?? "[]"),
     time: new Float64Array(length),
     encoder: JSON.parse(meta.get(META_ENCODER) ?? "null"),
+    source: meta.has(META_SOURCE) ? JSON.parse(meta.get(META_SOURCE)!) : undefined,
   };
   const targets: [string, { [i: number]: number }][] = [
     ...FEATURES.map((feature, f) => [feature.name, data.features[f]] as [string, Float32Array]),

@@ -6,13 +6,16 @@
 
 import { basename, join } from "node:path";
 import type { CommandContext, CommandHandler, CommandOutcome } from "./command.ts";
+import type { Config } from "../../config/config.ts";
+import { type SettingKey, SETTINGS } from "../../config/settings.ts";
 import { createProgressBar } from "../lib/progress_bar.ts";
 import { DEFAULT_TRAIN_ROOT, defaultDataVersion } from "./generator/options.ts";
 import { UsageError } from "../lib/errors.ts";
 import { modelVersions, resolveModelDir } from "../../model/catalog.ts";
 import { evaluateModel } from "../../model/evaluate.ts";
+import type { Evaluation } from "../../model/metrics.ts";
 import { DEFAULT_FOREST } from "../../model/forest/train.ts";
-import { loadModel } from "../../model/model_file.ts";
+import { loadModel, ModelFormatError } from "../../model/model_file.ts";
 import { profileModel } from "../../model/profile.ts";
 import { REFERENCE_FILE, writeReference } from "../../model/reference.ts";
 import { importSparkModel } from "../../model/spark_import.ts";
@@ -26,6 +29,22 @@ const TRANSFORMED_ROOT = "resources/data/train/transformed";
 
 function percent(value: number): string {
   return (value * 100).toFixed(1) + "%";
+}
+
+/**
+ * Average precision and ROC-AUC as printed: `n/a` where the rows lack a class (the metrics are
+ * NaN then), saying which class is missing from `where`.
+ */
+function areas(figures: Evaluation, where: string): string {
+  const fixed = (value: number, digits: number) =>
+    Number.isNaN(value) ? "n/a" : value.toFixed(digits);
+  const missing = figures.frauds === 0
+    ? ` (no fraud in ${where})`
+    : figures.frauds === figures.rows
+    ? ` (no legitimate transaction in ${where})`
+    : "";
+  return `average precision ${fixed(figures.average_precision, 3)}, ROC-AUC ` +
+    `${fixed(figures.roc_auc, 4)}${missing}`;
 }
 
 /** Trains a model on a data version (or `--data`) and writes the model folder. */
@@ -69,8 +88,8 @@ export const trainCommand: CommandHandler = async (config, ctx) => {
         seconds: (performance.now() - started) / 1000,
       }),
     onBadRow: (row) => ctx.status(`train: skipped ${row.file}:${row.line}: ${row.reason}`),
-  });
-  bar?.finish();
+    signal: ctx.signal,
+  }).finally(() => bar?.finish());
   for (const line of trainSummary(report)) ctx.print(line);
   return { exitCode: 0, report };
 };
@@ -99,8 +118,8 @@ function trainSummary(report: TrainReport): string[] {
   }
   return [
     `model ${report.version} in ${report.model_dir}: test part (${t.rows} rows, ${t.frauds} frauds) ` +
-    `precision ${percent(t.precision)}, recall ${percent(t.recall)}, average precision ` +
-    `${t.average_precision.toFixed(3)}, ROC-AUC ${t.roc_auc.toFixed(4)} at ${threshold}`,
+    `precision ${percent(t.precision)}, recall ${percent(t.recall)}, ` +
+    `${areas(t, "the test part")} at ${threshold}`,
     trained,
     `hold-out ${percent(report.holdout)} of the cards and of the time: training used the other ` +
     `cards' rows before the time cut (on ${report.cut_day}); validation ` +
@@ -128,10 +147,7 @@ export const evaluateCommand: CommandHandler = async (config, ctx) => {
     `model ${report.model_version} on ${report.rows} rows (${report.frauds} frauds): precision ` +
       `${percent(report.precision)}, recall ${percent(report.recall)}, F1 ${
         report.f1.toFixed(3)
-      }, ` +
-      `average precision ${report.average_precision.toFixed(3)}, ROC-AUC ${
-        report.roc_auc.toFixed(4)
-      }, ` +
+      }, ${areas(report, "the data")}, ` +
       `${report.alerts_per_1000.toFixed(2)} alerts per 1,000 at threshold ${
         report.threshold.toFixed(3)
       }`,
@@ -150,6 +166,7 @@ export const evaluateCommand: CommandHandler = async (config, ctx) => {
  * model versions; promotes the version that alerts; writes a model's reference distribution.
  */
 export const modelCommand: CommandHandler = async (config, ctx) => {
+  checkActionArguments(config);
   if (config.args.action === "promote") {
     return await promote(config.modelsDir, config.args.path, ctx);
   }
@@ -158,8 +175,19 @@ export const modelCommand: CommandHandler = async (config, ctx) => {
     if (versions.length === 0) ctx.print(`no models in ${config.modelsDir}`);
     const promoted = (await readPromotion(config.modelsDir))?.version;
     const listed = [];
+    const unusable: string[] = [];
     for (const { dir } of versions) {
-      const model = await loadModel(dir);
+      let model;
+      try {
+        model = await loadModel(dir);
+      } catch (error) {
+        // One broken version does not hide the others: it is listed with the reason.
+        if (!(error instanceof ModelFormatError)) throw error;
+        unusable.push(basename(dir));
+        listed.push({ version: basename(dir), dir, error: error.message });
+        ctx.print(`${basename(dir)}\tcannot be loaded: ${error.message}\t${dir}`);
+        continue;
+      }
       const m = model.manifest;
       listed.push({
         version: model.version,
@@ -174,7 +202,17 @@ export const modelCommand: CommandHandler = async (config, ctx) => {
           (basename(dir) === promoted ? "\tpromoted" : ""),
       );
     }
-    return { exitCode: 0, report: { models: listed, promoted: promoted ?? null } };
+    if (unusable.length > 0) {
+      ctx.status(
+        `fraudstream: ${unusable.length} of the ${versions.length} model versions in ` +
+          `${config.modelsDir} cannot be loaded: ${unusable.join(", ")}; train them again or ` +
+          "restore them",
+      );
+    }
+    return {
+      exitCode: unusable.length > 0 ? 1 : 0,
+      report: { models: listed, promoted: promoted ?? null },
+    };
   }
   if (config.args.action === "profile") return await profileCommand(config, ctx);
   const sparkDir = config.args.path;
@@ -203,6 +241,43 @@ export const modelCommand: CommandHandler = async (config, ctx) => {
   );
   return { exitCode: 0, report: { version, dir: modelDir, manifest } };
 };
+
+/** What each action of `model` uses besides --models-dir, --report and --quiet. */
+const ACTION_USES: Record<string, { flags: SettingKey[]; positionals: string[] }> = {
+  "import-spark": { flags: ["threshold", "force"], positionals: ["path", "name"] },
+  list: { flags: [], positionals: [] },
+  promote: { flags: [], positionals: ["path"] },
+  profile: { flags: ["data"], positionals: ["path"] },
+};
+
+/**
+ * Refuses a flag given on the command line, or an argument, that the action does not use: it
+ * would be silently ignored (`model promote v1 --threshold 0.2` promotes v1 at its own
+ * threshold). Settings from the environment are shared by every command, so only flags count.
+ */
+function checkActionArguments(config: Config): void {
+  const action = config.args.action;
+  const uses = ACTION_USES[action];
+  const stray = config.flags.find((key) =>
+    (key === "threshold" || key === "force" || key === "data") && !uses.flags.includes(key)
+  );
+  if (stray !== undefined) {
+    const by = Object.keys(ACTION_USES).filter((a) => ACTION_USES[a].flags.includes(stray));
+    throw new UsageError(
+      `--${SETTINGS[stray].flag} is not used by 'model ${action}' (only by model ` +
+        `${by.join(", ")}); leave it out`,
+    );
+  }
+  const extra = ["path", "name"].find((name) =>
+    config.args[name] !== undefined && !uses.positionals.includes(name)
+  );
+  if (extra !== undefined) {
+    throw new UsageError(
+      `'model ${action}' got an unexpected argument '${config.args[extra]}'; run ` +
+        "'fraudstream model --help'",
+    );
+  }
+}
 
 /** `model promote VERSION|latest`: records the version that alerts, or clears the record. */
 async function promote(

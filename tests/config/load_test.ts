@@ -146,6 +146,9 @@ Deno.test("each dashboard role has its own default port, and the config says wha
   assert.ok(fromEnv.given.includes("uiPort"));
   const fromFile = configOf(["run"], {}, { ".env": "FRAUDSTREAM_UI_PORT=9001\n" });
   assert.ok(fromFile.given.includes("uiPort") && fromFile.uiPort === 9001);
+  // Flags alone: what this command line asked for, not the settings every command shares.
+  assert.deepEqual(chosen.flags, ["uiPort"]);
+  assert.deepEqual([fromEnv.flags, fromFile.flags], [[], []]);
   assert.equal(run.showCardNumbers, false, "card numbers are masked by default");
   assert.equal(configOf(["consume", "--show-card-numbers"]).showCardNumbers, true);
 });

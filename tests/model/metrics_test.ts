@@ -41,3 +41,17 @@ Deno.test("the threshold keeps precision at the target with the most recall", ()
     Math.fround(0.1),
   );
 });
+
+Deno.test("ROC-AUC and average precision of a set that lacks a class are undefined (NaN), not 0", () => {
+  const legit = new Uint8Array(4);
+  const fraud = Uint8Array.from([1, 1, 1, 1]);
+  const some = Float32Array.from([0.9, 0.2, 0.4, 0.1]);
+  assert.ok(Number.isNaN(rocAuc(some, legit)));
+  assert.ok(Number.isNaN(rocAuc(some, fraud)));
+  assert.ok(Number.isNaN(averagePrecision(some, legit)));
+  assert.equal(averagePrecision(some, fraud), 1, "every alert is a fraud");
+  const e = evaluate(some, legit, 0.5);
+  assert.ok(Number.isNaN(e.roc_auc) && Number.isNaN(e.average_precision));
+  // Written as null in a report, which no reader takes for a figure.
+  assert.equal(JSON.parse(JSON.stringify(e)).roc_auc, null);
+});

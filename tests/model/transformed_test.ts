@@ -8,6 +8,8 @@ import {
   readTransformed,
   writeTransformed,
 } from "../../model/transformed.ts";
+import { encodeData } from "../../model/train.ts";
+import { csvFile, sampleTransaction } from "../fixtures/transactions.ts";
 
 /** Encoded data of `n` rows with distinct values in every column. */
 function encoded(n: number): EncodedData {
@@ -60,5 +62,33 @@ Deno.test("a truncated transformed file is refused with a clear message", async 
     });
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("transformed data stands for the CSV files it was encoded from, not for other data", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const rows = (n: number) => Array.from({ length: n }, (_, i) => sampleTransaction(i));
+    const write = async (dir: string, n: number, extra = "") => {
+      await Deno.mkdir(dir, { recursive: true });
+      await Deno.writeTextFile(join(dir, "part.csv"), csvFile(rows(n)) + extra);
+    };
+    await write(join(root, "a"), 20, "not|a|row\n");
+    await write(join(root, "b"), 30);
+    const transformedDir = join(root, "transformed", "v1");
+    const encode = (data: string) => encodeData({ dataDir: join(root, data), transformedDir });
+    const first = await encode("a");
+    assert.deepEqual([first.from, first.data.length, first.badRows], ["csv", 20, 1]);
+    const again = await encode("a");
+    assert.deepEqual([again.from, again.data.length, again.badRows], ["parquet", 20, 1]);
+    // Other data under the same version is encoded, not answered with the first data's rows.
+    const other = await encode("b");
+    assert.deepEqual([other.from, other.data.length, other.badRows], ["csv", 30, 0]);
+    // So is the first folder once a file of it changed.
+    await write(join(root, "a"), 25);
+    const changed = await encode("a");
+    assert.deepEqual([changed.from, changed.data.length, changed.badRows], ["csv", 25, 0]);
+  } finally {
+    await Deno.remove(root, { recursive: true });
   }
 });

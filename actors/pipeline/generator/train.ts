@@ -26,6 +26,7 @@ import { coordinate, IN_FLIGHT_PER_WORKER, type RunTotals } from "./coordinator.
 import { GenerationFailedError, GenerationInterruptedError } from "./errors.ts";
 import { type TrainingSetOptions, trainingSettings } from "./options.ts";
 import { CUSTOMERS_FILE, planChunks, planUnits, type WorkUnit } from "./plan.ts";
+import { INCOMPLETE_FILE } from "../../../model/csv_columns.ts";
 import { PROFILE_NAMES } from "./profiles.ts";
 import { buildReport, type GenerateReport, ProgressTracker } from "./report.ts";
 import type { UnitWorkerArgs } from "./unit_worker.ts";
@@ -137,6 +138,11 @@ export async function generateTrainingSet(options: TrainingSetOptions): Promise<
     options.signal?.removeEventListener("abort", onAbort);
   }
   await system.shutdown();
+  // Every file is written: the folder is a whole data set now.
+  // (Already gone when another run of the same settings into the same folder ended first.)
+  await Deno.remove(join(settings.outDir, INCOMPLETE_FILE)).catch((error) => {
+    if (!(error instanceof Deno.errors.NotFound)) throw writeError(settings.outDir, error);
+  });
   tracker.report(true);
   return buildReport({
     mode: "train",
@@ -176,6 +182,16 @@ async function prepareFolder(dir: string, units: readonly WorkUnit[]): Promise<v
       `output folder '${dir}' already holds other CSV files (${others.slice(0, 3).join(", ")}` +
         `${others.length > 3 ? ", …" : ""}); choose an empty folder or a new data version`,
     );
+  }
+  // Until the run ends well, readers of the folder (train, evaluate) refuse it as incomplete.
+  try {
+    await Deno.writeTextFile(
+      join(dir, INCOMPLETE_FILE),
+      "fraudstream generate is writing this folder, or was interrupted or failed while it did; " +
+        "generate it again\n",
+    );
+  } catch (error) {
+    throw writeError(dir, error);
   }
 }
 

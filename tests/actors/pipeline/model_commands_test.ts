@@ -8,6 +8,8 @@ import { loadModel } from "../../../model/model_file.ts";
 import { captureIO, runMain } from "../../fixtures/main_run.ts";
 import { writeSparkForest } from "../../model/spark_fixture.ts";
 import { fileTree } from "../../fixtures/file_tree.ts";
+import { csvFile, sampleTransaction } from "../../fixtures/transactions.ts";
+import { installModelVersion, PRETRAINED } from "../../fixtures/model_versions.ts";
 
 Deno.test("train writes a model folder with its report; evaluate scores another data set", async () => {
   const dir = await Deno.makeTempDir();
@@ -350,6 +352,218 @@ Deno.test("train says what it holds out; --holdout none trains on every row and 
     assert.equal(given.code, 0, given.err.join("\n"));
     assert.equal((await loadModel(join(root, "given"))).threshold, 0.7);
     assert.match(given.out.join("\n"), /threshold 0\.700 \(given by --threshold\)/);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("train refuses data it cannot honestly train or test on, and writes no model", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const rows = (n: number, cards: number, fraud: (i: number) => boolean) =>
+      Array.from({ length: n }, (_, i) => ({
+        ...sampleTransaction(i, cards),
+        is_fraud: (fraud(i) ? 1 : 0) as 0 | 1,
+      }));
+    const cases = [
+      // Nothing valid: a header alone, and rows that are all bad.
+      ["header", csvFile([]), /no valid transactions/],
+      ["bad", csvFile(rows(50, 10, () => false)).replaceAll("|0|fraud_", "|2|fraud_"), /no valid/],
+      // One class only.
+      ["legit", csvFile(rows(400, 20, () => false)), /training rows hold no fraud/],
+      ["fraud", csvFile(rows(400, 20, () => true)), /training rows are all fraud/],
+      // One card: nothing left to hold out for the test part, or nothing to train on.
+      ["one-card", csvFile(rows(400, 1, (i) => i % 7 === 0)), /--holdout none/],
+    ] as const;
+    for (const [name, text, why] of cases) {
+      await Deno.mkdir(join(root, name));
+      await Deno.writeTextFile(join(root, name, "part.csv"), text);
+      const run = await runMain([
+        "train",
+        "--data",
+        join(root, name),
+        "--out",
+        join(root, `model-${name}`),
+        "--trees",
+        "2",
+        "--max-depth",
+        "2",
+        "--min-instances",
+        "1",
+        "--quiet",
+      ]);
+      assert.equal(run.code, 1, `${name}: ${run.out.join("\n")}${run.err.join("\n")}`);
+      assert.match(run.err.at(-1)!, why, name);
+      await assert.rejects(Deno.stat(join(root, `model-${name}`)), Deno.errors.NotFound, name);
+    }
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("evaluate refuses data without a valid row, and says a figure is undefined on one class", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const legit = Array.from({ length: 60 }, (_, i) => ({
+      ...sampleTransaction(i),
+      is_fraud: 0 as const,
+    }));
+    for (
+      const [name, text] of [["header", csvFile([])], ["empty", ""], ["legit", csvFile(legit)]]
+    ) {
+      await Deno.mkdir(join(root, name));
+      await Deno.writeTextFile(join(root, name, "part.csv"), text);
+    }
+    const evaluate = (data: string) =>
+      runMain([
+        "evaluate",
+        "--model",
+        PRETRAINED,
+        "--data",
+        join(root, data),
+        "--quiet",
+        "--report",
+        join(root, `${data}.json`),
+        "--scores-out",
+        join(root, `${data}.csv`),
+      ]);
+    for (const data of ["header", "empty"]) {
+      const run = await evaluate(data);
+      assert.equal(run.code, 1, `${data}: ${run.out.join("\n")}`);
+      assert.match(run.err.at(-1)!, /no valid transactions in .*; nothing to evaluate/);
+      for (const file of [`${data}.json`, `${data}.csv`]) {
+        await assert.rejects(Deno.stat(join(root, file)), Deno.errors.NotFound);
+      }
+    }
+    const run = await evaluate("legit");
+    assert.equal(run.code, 0, run.err.join("\n"));
+    assert.match(run.out[0], /on 60 rows \(0 frauds\)/);
+    assert.match(run.out[0], /average precision n\/a, ROC-AUC n\/a \(no fraud in the data\)/);
+    const report = JSON.parse(await Deno.readTextFile(join(root, "legit.json")));
+    assert.equal(report.roc_auc, null);
+    assert.equal(report.average_precision, null);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("model refuses a flag or an argument its action does not use instead of ignoring it, exit 2", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const modelsDir = join(root, "models");
+    await installModelVersion(modelsDir, "v1");
+    const before = await fileTree(root);
+    const cases: [string[], RegExp][] = [
+      [["promote", "v1", "--threshold", "0.2"], /--threshold is not used by 'model promote'/],
+      [["promote", "v1", "--data", root], /--data is not used by 'model promote'/],
+      [["promote", "v1", "--force"], /--force is not used by 'model promote'/],
+      [["promote", "v1", "v2"], /'model promote' got an unexpected argument 'v2'/],
+      [["list", "--threshold", "0.3"], /--threshold is not used by 'model list'/],
+      [["list", "extra"], /'model list' got an unexpected argument 'extra'/],
+      [["profile", "v1", "--data", root, "--threshold", "0.3"], /--threshold is not used/],
+      [["profile", "v1", "--data", root, "--force"], /--force is not used by 'model profile'/],
+      [["profile", "v1", "v2", "--data", root], /unexpected argument 'v2'/],
+      [["import-spark", root, "x", "--data", root], /--data is not used by 'model import-spark'/],
+    ];
+    for (const [args, message] of cases) {
+      const run = await runMain(["model", ...args, "--models-dir", modelsDir, "--quiet"]);
+      assert.equal(run.code, 2, `${args.join(" ")}: ${run.out.join("\n")}${run.err.join("\n")}`);
+      assert.equal(run.err.length, 1);
+      assert.match(run.err[0], message);
+      assert.deepEqual(await fileTree(root), before, args.join(" "));
+    }
+    // From the environment, shared by every command, the same settings are no mistake.
+    const listed = await runMain([
+      "model",
+      "list",
+      "--models-dir",
+      modelsDir,
+      "--env-file",
+      await envFile(root, "ALERT_THRESHOLD=0.3\nTRAIN_DATA=/data\n"),
+    ]);
+    assert.equal(listed.code, 0, listed.err.join("\n"));
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+/** A .env file under `dir` holding `text`; returns its path. */
+async function envFile(dir: string, text: string): Promise<string> {
+  const path = join(dir, "settings.env");
+  await Deno.writeTextFile(path, text);
+  return path;
+}
+
+Deno.test("train interrupted (Ctrl-C) while its trees grow stops without writing the model, exit 130", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const rows = Array.from({ length: 600 }, (_, i) => ({
+      ...sampleTransaction(i, 30),
+      is_fraud: (i % 9 === 0 ? 1 : 0) as 0 | 1,
+    }));
+    await Deno.mkdir(join(root, "data"));
+    await Deno.writeTextFile(join(root, "data", "part.csv"), csvFile(rows));
+    const interrupt = new AbortController();
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main([
+      "train",
+      "--data",
+      join(root, "data"),
+      "--out",
+      join(root, "model"),
+      "--trees",
+      "4",
+      "--max-depth",
+      "3",
+      "--min-instances",
+      "1",
+      "--report",
+      join(root, "train.json"),
+    ], {
+      stdout: (line) => out.push(line),
+      stderr: (line) => {
+        err.push(line);
+        // Ctrl-C as the trees start to grow.
+        if (line.startsWith("train: training")) interrupt.abort(new Error("interrupted"));
+      },
+      signal: interrupt.signal,
+    });
+    assert.equal(code, 130, [...out, ...err].join("\n"));
+    assert.match(err.at(-1)!, /train was interrupted; no model was written/);
+    assert.deepEqual(await namesIn(root), ["data"]);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("model list lists every version when one cannot be loaded, naming it and why, exit 1", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const modelsDir = join(root, "models");
+    await installModelVersion(modelsDir, "v1", { createdAt: "2026-01-01T00:00:00.000Z" });
+    const broken = await installModelVersion(modelsDir, "v2", {
+      createdAt: "2026-01-02T00:00:00.000Z",
+    });
+    await installModelVersion(modelsDir, "v3", { createdAt: "2026-01-03T00:00:00.000Z" });
+    await Deno.remove(join(broken, "forest.bin"));
+    const run = await runMain([
+      "model",
+      "list",
+      "--models-dir",
+      modelsDir,
+      "--report",
+      join(root, "list.json"),
+    ]);
+    assert.equal(run.code, 1, run.err.join("\n"));
+    assert.equal(run.out.length, 3, run.out.join("\n"));
+    assert.match(run.out[0], /^v1\t/);
+    assert.match(run.out[1], /^v2\tcannot be loaded: .*forest\.bin is missing/);
+    assert.match(run.out[2], /^v3\t/);
+    assert.match(run.err.at(-1)!, /1 of the 3 model versions in .* cannot be loaded: v2/);
+    const report = JSON.parse(await Deno.readTextFile(join(root, "list.json")));
+    assert.deepEqual(report.models.map((m: { version: string }) => m.version), ["v1", "v2", "v3"]);
+    assert.match(report.models[1].error, /forest\.bin is missing/);
   } finally {
     await Deno.remove(root, { recursive: true });
   }

@@ -117,3 +117,53 @@ Deno.test("fraudstream generate refuses a start before 1970 (unix_time would be 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("fraudstream generate refuses a flag its mode does not use instead of ignoring it, exit 2", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const cases: [string[], RegExp][] = [
+      [["--rate", "100"], /--rate is used by --mode stream only/],
+      [["--speed", "10"], /--speed is used by --mode stream only/],
+      [["--duration", "1"], /--duration is used by --mode stream only/],
+      [["--mode", "stream", "--start", "2020-01-01"], /--start is used by --mode train only/],
+      [["--mode", "stream", "--end", "2020-03-01"], /--end is used by --mode train only/],
+      [["--mode", "stream", "--version", "v1"], /--version is used by --mode train only/],
+      [["--mode", "stream", "--workers", "3"], /--workers is used by --mode train only/],
+    ];
+    for (const [flags, message] of cases) {
+      const err: string[] = [];
+      const code = await main(
+        ["generate", "--customers", "3", "--out", `${dir}/data`, "--quiet", ...flags],
+        captureIO([], err),
+      );
+      assert.equal(code, 2, `${flags.join(" ")}: ${err.join("\n")}`);
+      assert.equal(err.length, 1);
+      assert.match(err[0], message);
+      assert.deepEqual([...Deno.readDirSync(dir)], []);
+    }
+    // The same settings from the environment or a .env file (shared by every command) are no
+    // mistake: train mode goes on without them.
+    await Deno.writeTextFile(`${dir}/settings.env`, "FRAUDSTREAM_RATE=100\nGEN_SPEED=10\n");
+    const err: string[] = [];
+    const code = await main(
+      [
+        "generate",
+        "--customers",
+        "3",
+        "--start",
+        "2023-01-01",
+        "--end",
+        "2023-01-31",
+        "--out",
+        `${dir}/data`,
+        "--env-file",
+        `${dir}/settings.env`,
+        "--quiet",
+      ],
+      captureIO([], err),
+    );
+    assert.equal(code, 0, err.join("\n"));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -10,6 +10,8 @@ import {
   GenerationInterruptedError,
 } from "../../../../actors/pipeline/generator/mod.ts";
 import { assertSameFiles, generateSmallSet as run, tempDir } from "./helpers.ts";
+import { findCsvFiles, NoDataError } from "../../../../model/csv_columns.ts";
+import { encodeData } from "../../../../model/train.ts";
 
 Deno.test("a worker that crashes while writing a file is restarted and redoes it; the output is unchanged", async () => {
   const clean = await run({ seed: 5, workers: 2, fidelity: "sparkov" });
@@ -66,6 +68,40 @@ Deno.test("a folder holding another run's files is refused", async () => {
       (error: Error) =>
         error.name === "UsageError" && /already holds other CSV files/.test(error.message),
     );
+  } finally {
+    await dir.cleanup();
+  }
+});
+
+Deno.test("an interrupted run's folder is refused by train and evaluate until it is generated again", async () => {
+  const dir = await tempDir();
+  try {
+    const settings = {
+      customers: 3000,
+      start: "2023-01-01",
+      end: "2023-01-31",
+      workers: 2,
+      outDir: dir.path,
+    };
+    const controller = new AbortController();
+    await assert.rejects(
+      generateTrainingSet({
+        ...settings,
+        signal: controller.signal,
+        onProgress: (progress) => {
+          if (progress.rows > 0) controller.abort();
+        },
+      }),
+      GenerationInterruptedError,
+    );
+    const incomplete = (error: unknown) =>
+      error instanceof NoDataError &&
+      /left incomplete by 'fraudstream generate'/.test(error.message);
+    await assert.rejects(findCsvFiles(dir.path), incomplete);
+    await assert.rejects(encodeData({ dataDir: dir.path }), incomplete);
+    // Generated again whole, it reads as any data set.
+    await generateTrainingSet(settings);
+    assert.ok((await findCsvFiles(dir.path)).length > 0);
   } finally {
     await dir.cleanup();
   }
