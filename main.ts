@@ -153,16 +153,44 @@ function interruptSignal(out: { stderr(line: string): void; status(line: string)
   };
 }
 
-/** Refuses a `--report` path that cannot be written before the command runs, not after it. */
+/**
+ * Refuses a `--report` path that cannot be written, or holds a file that is no report, before the
+ * command runs, not after it.
+ */
 async function checkReportPath(path: string): Promise<void> {
   const folder = dirname(resolve(path));
   if (!(await Deno.stat(folder).catch(() => undefined))?.isDirectory) {
     throw new UsageError(`--report ${path}: folder '${folder}' does not exist`);
   }
-  if ((await Deno.stat(path).catch(() => undefined))?.isDirectory) {
+  const info = await Deno.stat(path).catch(() => undefined);
+  if (info?.isDirectory) {
     throw new UsageError(
       `--report ${path} is a folder; give a file name, such as ${join(path, "report.json")}`,
     );
+  }
+  // What is there already is replaced only if it is empty or a report (a JSON object): a data
+  // file or any other named by mistake is not the program's to overwrite.
+  if (
+    info !== undefined && info.size > 0 &&
+    !(info.size <= MAX_REPORT_BYTES && await isJsonObjectFile(path))
+  ) {
+    throw new UsageError(
+      `--report ${path} is not a fraudstream report (a JSON object), so it is left as it is; ` +
+        "name a new file",
+    );
+  }
+}
+
+/** Larger than any report: a file this size is not read to see whether it is one. */
+const MAX_REPORT_BYTES = 64 * 1024 * 1024;
+
+/** Whether `path` holds one JSON object (what every report is). */
+async function isJsonObjectFile(path: string): Promise<boolean> {
+  try {
+    const value = JSON.parse(await Deno.readTextFile(path));
+    return typeof value === "object" && value !== null && !Array.isArray(value);
+  } catch {
+    return false;
   }
 }
 

@@ -289,3 +289,29 @@ Deno.test("a --report that cannot be written is refused before the command runs,
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("--report replaces an earlier report (a JSON object) or an empty file, never another file", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const data = "trans_num|amt\n1|2\n";
+    await Deno.writeTextFile(`${dir}/rows.csv`, data);
+    await Deno.writeTextFile(`${dir}/list.json`, "[1, 2]\n");
+    for (const name of ["rows.csv", "list.json"]) {
+      const result = await runMain(["model", "list", "--report", `${dir}/${name}`, "--quiet"]);
+      assert.equal(result.code, 2, result.err.join("\n"));
+      assert.match(result.err.join("\n"), /is not a fraudstream report .* left as it is/);
+    }
+    assert.equal(await Deno.readTextFile(`${dir}/rows.csv`), data);
+    assert.equal(await Deno.readTextFile(`${dir}/list.json`), "[1, 2]\n");
+    // An earlier report, and an empty file, are replaced.
+    await Deno.writeTextFile(`${dir}/old.json`, '{"models": []}\n');
+    await Deno.writeTextFile(`${dir}/empty.json`, "");
+    for (const name of ["old.json", "empty.json"]) {
+      const result = await runMain(["model", "list", "--report", `${dir}/${name}`, "--quiet"]);
+      assert.equal(result.code, 0, result.err.join("\n"));
+      assert.ok("models" in JSON.parse(await Deno.readTextFile(`${dir}/${name}`)));
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
