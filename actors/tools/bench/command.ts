@@ -8,7 +8,7 @@
 
 import { dirname } from "node:path";
 import type { CommandHandler } from "../../pipeline/command.ts";
-import { FraudstreamError } from "../../lib/errors.ts";
+import { FraudstreamError, UsageError } from "../../lib/errors.ts";
 import { kafkaTransport } from "../../pipeline/connect.ts";
 import { benchReportHtml } from "./report_html.ts";
 import { partitionGrid, workerGrid } from "./plan.ts";
@@ -26,9 +26,40 @@ export function htmlReportPath(reportPath: string): string {
   return `${reportPath.replace(/\.json$/i, "")}.html`;
 }
 
+/** The start of every HTML report the bench writes (`benchReportHtml`). */
+const HTML_REPORT_MARK = "<title>fraudstream bench";
+
+/**
+ * Refuses, before the bench runs, an HTML report path that holds a file the bench did not write
+ * (the JSON path is checked as every command's `--report`).
+ *
+ * @throws {UsageError} when something other than an empty file or an earlier report is there.
+ */
+async function checkHtmlReportPath(path: string): Promise<void> {
+  const info = await Deno.stat(path).catch(() => undefined);
+  if (info === undefined || (info.isFile && info.size === 0)) return;
+  let head = "";
+  if (info.isFile) {
+    const file = await Deno.open(path);
+    try {
+      const bytes = new Uint8Array(1024);
+      head = new TextDecoder().decode(bytes.subarray(0, (await file.read(bytes)) ?? 0));
+    } finally {
+      file.close();
+    }
+  }
+  if (!head.includes(HTML_REPORT_MARK)) {
+    throw new UsageError(
+      `${path} is not a fraudstream bench report, so it is left as it is; name another --report ` +
+        "(the HTML report goes beside it, .html for .json)",
+    );
+  }
+}
+
 /** Runs a bench scenario and reports it. */
 export const benchCommand: CommandHandler = async (config, ctx) => {
   const scenario = config.args.scenario as BenchScenario;
+  if (config.report !== undefined) await checkHtmlReportPath(htmlReportPath(config.report));
   const kafka = config.brokers
     ? await kafkaTransport(config, (line) => ctx.status(`bench: kafka: ${line}`))
     : undefined;

@@ -87,3 +87,22 @@ Deno.test("bench scaling (embedded, tiny): every cell accounts for every row; JS
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("bench --report X.json refuses, before running, an X.html that is not its own report", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const page = "<html><body>my notes</body></html>\n";
+    await Deno.writeTextFile(`${dir}/notes.html`, page);
+    const started = performance.now();
+    const { code, err } = await runMain(
+      ["bench", "e2e", "--rows", "100", "--quiet", "--report", `${dir}/notes.json`],
+    );
+    assert.equal(code, 2, err.join("\n"));
+    assert.match(err.join("\n"), /notes\.html is not a fraudstream bench report.* left as it is/);
+    assert.ok(performance.now() - started < 5000, "refused before the bench ran");
+    assert.equal(await Deno.readTextFile(`${dir}/notes.html`), page);
+    assert.ok(!(await Deno.stat(`${dir}/notes.json`).catch(() => undefined)));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
