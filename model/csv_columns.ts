@@ -10,7 +10,7 @@
  */
 
 import { dirname, join } from "node:path";
-import { FraudstreamError } from "../actors/lib/errors.ts";
+import { FraudstreamError, InterruptedError } from "../actors/lib/errors.ts";
 import { CardIndex } from "./card_index.ts";
 import { cardNumber, type TransactionColumns } from "./columns.ts";
 import { parseCsvChunk } from "./csv_chunk.ts";
@@ -188,9 +188,15 @@ export interface ReadColumnsOptions {
   onBadRow?: (row: BadRow) => void;
   /** Receives the number of bytes read so far. */
   onProgress?: (bytes: number) => void;
+  /** Stops the reading (Ctrl-C): `readColumns` then throws `InterruptedError`. */
+  signal?: AbortSignal;
 }
 
-/** Reads the given files into one set of columns, in file order. */
+/**
+ * Reads the given files into one set of columns, in file order.
+ *
+ * @throws {InterruptedError} when `options.signal` is aborted before the last block is read.
+ */
 export async function readColumns(
   files: string[],
   options: ReadColumnsOptions = {},
@@ -201,6 +207,9 @@ export async function readColumns(
   for (const path of files) {
     let fileBytes = 0;
     for await (const block of readLineBlocks(path, BLOCK)) {
+      if (options.signal?.aborted) {
+        throw new InterruptedError("stopped while reading the CSV files; nothing was written");
+      }
       const { buffer, starts, firstLine } = block;
       if (starts.length > 0) {
         const chunk = parseCsvChunk(buffer.subarray(starts[0], block.end), {

@@ -7,6 +7,7 @@
  */
 
 import { type BadRow, findCsvFiles, NoDataError, readColumns } from "./csv_columns.ts";
+import { InterruptedError } from "../actors/lib/errors.ts";
 import { FEATURE_COUNT } from "./features.ts";
 import { type Curves, curves, evaluate, type Evaluation } from "./metrics.ts";
 import { type LoadedModel, ModelFormatError } from "./model_file.ts";
@@ -25,6 +26,8 @@ export interface EvaluateOptions {
   scoresOut?: string;
   onStage?: (stage: string) => void;
   onBadRow?: (row: BadRow) => void;
+  /** Stops the evaluation (Ctrl-C) before the scores file is written: `InterruptedError`. */
+  signal?: AbortSignal;
 }
 
 /** The figures, with what was scored. */
@@ -62,6 +65,9 @@ export async function evaluateModel(options: EvaluateOptions): Promise<Evaluatio
   const { scores, labels } = encoder === SEED_ENCODER
     ? await scoreSeedEncoded(model, files, onBadRow)
     : await scoreReplayed(model, files, options, onBadRow);
+  if (options.signal?.aborted) {
+    throw new InterruptedError("evaluate was stopped; nothing was written");
+  }
   if (scores.length === 0) {
     throw new NoDataError(
       `no valid transactions in ${options.dataDir}` +
@@ -92,7 +98,7 @@ async function scoreReplayed(
   options: EvaluateOptions,
   onBadRow: (row: BadRow) => void,
 ): Promise<{ scores: Float32Array; labels: Uint8Array }> {
-  const columns = await readColumns(files, { onBadRow });
+  const columns = await readColumns(files, { onBadRow, signal: options.signal });
   options.onStage?.(`replaying ${columns.cards.length} cards, scoring ${columns.length} rows`);
   const features = replayFeatures(columns, model.encoder, cardTimeOrder(columns));
   return { scores: scoreFeatureColumns(model, features, columns.length), labels: columns.label };

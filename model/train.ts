@@ -123,7 +123,7 @@ function seconds(since: number): number {
 export async function encodeData(
   options: Pick<
     TrainModelOptions,
-    "dataDir" | "transformedDir" | "encoder" | "onStage" | "onBadRow"
+    "dataDir" | "transformedDir" | "encoder" | "onStage" | "onBadRow" | "signal"
   >,
 ): Promise<{ data: EncodedData; from: "csv" | "parquet"; badRows: number }> {
   const encoder = options.encoder ?? DEFAULT_ENCODER;
@@ -153,6 +153,7 @@ export async function encodeData(
       badRows++;
       options.onBadRow?.(row);
     },
+    signal: options.signal,
   });
   options.onStage?.(
     `replaying the history of ${columns.cards.length} cards (${columns.length} rows)`,

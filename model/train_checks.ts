@@ -5,7 +5,7 @@
  * @module
  */
 
-import { FraudstreamError } from "../actors/lib/errors.ts";
+import { FraudstreamError, InterruptedError } from "../actors/lib/errors.ts";
 import type { EncodedData } from "./transformed.ts";
 
 /** The data cannot train a model, or not one whose figures mean anything; the message says why. */
@@ -62,9 +62,8 @@ export function checkTrainable(
 }
 
 /** Training was stopped (Ctrl-C) before the model was written. */
-export class TrainingInterruptedError extends FraudstreamError {
+export class TrainingInterruptedError extends InterruptedError {
   override name = "TrainingInterruptedError";
-  override readonly exitCode: number = 130;
 }
 
 /** Throws `TrainingInterruptedError` once `signal` is aborted. */

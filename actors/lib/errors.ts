@@ -12,6 +12,12 @@ export class FraudstreamError extends Error {
   readonly exitCode: number = 1;
 }
 
+/** The user stopped the command (Ctrl-C) before it was done; the message says what it left. */
+export class InterruptedError extends FraudstreamError {
+  override name = "InterruptedError";
+  override readonly exitCode: number = 130;
+}
+
 /** A wrong command line, flag, setting or value. Exit 2. */
 export class UsageError extends FraudstreamError {
   override name = "UsageError";

@@ -142,6 +142,7 @@ export const evaluateCommand: CommandHandler = async (config, ctx) => {
     scoresOut: config.scoresOut,
     onStage: (stage) => ctx.status(`evaluate: ${stage}`),
     onBadRow: (row) => ctx.status(`evaluate: skipped ${row.file}:${row.line}: ${row.reason}`),
+    signal: ctx.signal,
   });
   ctx.print(
     `model ${report.model_version} on ${report.rows} rows (${report.frauds} frauds): precision ` +

@@ -537,6 +537,40 @@ Deno.test("train interrupted (Ctrl-C) while its trees grow stops without writing
   }
 });
 
+Deno.test("evaluate interrupted (Ctrl-C) while it reads stops at once, writing no scores, exit 130", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const rows = Array.from({ length: 600 }, (_, i) => sampleTransaction(i, 30));
+    await Deno.mkdir(join(root, "data"));
+    await Deno.writeTextFile(join(root, "data", "part.csv"), csvFile(rows));
+    const interrupt = new AbortController();
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main([
+      "evaluate",
+      "--model",
+      new URL("../../../resources/models/pretrained", import.meta.url).pathname,
+      "--data",
+      join(root, "data"),
+      "--scores-out",
+      join(root, "scores.csv"),
+    ], {
+      stdout: (line) => out.push(line),
+      stderr: (line) => {
+        err.push(line);
+        // Ctrl-C as the reading starts.
+        if (line.startsWith("evaluate: reading")) interrupt.abort(new Error("interrupted"));
+      },
+      signal: interrupt.signal,
+    });
+    assert.equal(code, 130, [...out, ...err].join("\n"));
+    assert.match(err.at(-1)!, /stopped while reading the CSV files; nothing was written/);
+    assert.deepEqual(await namesIn(root), ["data"]);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
 Deno.test("model list lists every version when one cannot be loaded, naming it and why, exit 1", async () => {
   const root = await Deno.makeTempDir();
   try {
