@@ -11,6 +11,7 @@ import { FraudstreamError, UsageError } from "../../lib/errors.ts";
 import { poll } from "../../lib/async.ts";
 import { ensureKafkaJars, KAFKA_VERSION, requireTool } from "./jars.ts";
 import { waitForCluster } from "./wait.ts";
+import { nodePid, readLayout, readLayoutIfAny, STATE_FILE, stateNodeCount } from "./state.ts";
 import {
   bootstrap,
   type ClusterLayout,
@@ -25,9 +26,15 @@ import {
 export interface ClusterUpOptions {
   /** Folder of the cluster (settings, data, logs, pids). */
   dir: string;
-  /** 1 or 3 nodes. */
-  nodes: 1 | 3;
-  /** Node n listens on `portBase + n * 10000` (default 9092). */
+  /**
+   * 1 or 3 nodes (default: as many as the cluster in `dir` has, else 3). A number that differs
+   * from the existing cluster's is refused.
+   */
+  nodes?: 1 | 3;
+  /**
+   * Node n listens on `portBase + n * 10000` (default: the existing cluster's, else 9092). A base
+   * that differs from the existing cluster's is refused.
+   */
   portBase?: number;
   /** Address the nodes listen on (default 127.0.0.1). */
   host?: string;
@@ -58,26 +65,35 @@ export interface NodeStatus {
   log: string;
 }
 
-const STATE_FILE = "cluster.json";
-
-/** Starts the cluster (formatting new nodes first) and waits until every node answers. */
+/**
+ * Starts the cluster (formatting new nodes first) and waits until every node answers. The cluster
+ * already in `dir` is started as it was made; a new one is made only in a folder that holds none
+ * of its node folders yet (`kafka down --wipe` deletes them).
+ *
+ * @throws {UsageError} for settings that do not fit the folder or the cluster in it.
+ * @throws {FraudstreamError} when the state file is unreadable or not one this wrote (nothing is
+ * written or started), or a port is taken.
+ */
 export async function clusterUp(options: ClusterUpOptions): Promise<ClusterInfo> {
-  const portBase = options.portBase ?? 9092;
-  if (portBase < 1024 || portBase > MAX_PORT_BASE) {
-    throw new UsageError(`--port-base must be from 1024 to ${MAX_PORT_BASE}, got ${portBase}`);
-  }
   const found = await Deno.stat(options.dir).catch(() => undefined);
   if (found && !found.isDirectory) {
     throw new UsageError(`--dir '${options.dir}' is a file, not a folder: choose a folder`);
   }
+  const existing = await readLayoutIfAny(options.dir);
+  if (existing) checkSameCluster(options, existing);
+  else await checkNoNodeFolders(options.dir);
+  const portBase = options.portBase ?? existing?.portBase ?? 9092;
+  if (portBase < 1024 || portBase > MAX_PORT_BASE) {
+    throw new UsageError(`--port-base must be from 1024 to ${MAX_PORT_BASE}, got ${portBase}`);
+  }
+  const nodes = existing?.nodes ??
+    nodeLayouts({ dir: options.dir, count: options.nodes ?? 3, portBase, host: options.host });
+  const starting: NodeLayout[] = [];
+  for (const node of nodes) if (!(await nodePid(node))) starting.push(node);
+  // Before anything is written: a cluster that cannot start leaves no state file behind.
+  starting.forEach(checkPortFree);
   await requireTool("java");
   await requireTool("bash");
-  const existing = await readLayout(options.dir).catch(() => undefined);
-  if (existing && existing.nodes.length !== options.nodes) {
-    throw new UsageError(
-      `the cluster in '${options.dir}' has ${existing.nodes.length} nodes; run 'fraudstream kafka down --wipe' first to make one of ${options.nodes}`,
-    );
-  }
   const version = existing?.version ?? options.version ?? KAFKA_VERSION;
   const lib = await ensureKafkaJars({ version, cacheDir: options.jarCache, onLog: options.onLog });
   const layout: ClusterLayout = existing ?? {
@@ -85,13 +101,11 @@ export async function clusterUp(options: ClusterUpOptions): Promise<ClusterInfo>
     clusterId: await randomClusterId(lib),
     host: options.host ?? "127.0.0.1",
     portBase,
-    nodes: nodeLayouts({ dir: options.dir, count: options.nodes, portBase, host: options.host }),
+    nodes,
   };
   await Deno.mkdir(options.dir, { recursive: true });
   await Deno.writeTextFile(join(options.dir, STATE_FILE), JSON.stringify(layout, null, 2) + "\n");
-  for (const node of layout.nodes) {
-    if (await nodePid(node)) continue;
-    checkPortFree(node);
+  for (const node of starting) {
     await prepareNode(node, layout, lib);
     await launchNode(node, lib, options.heapMb ?? 384);
     options.onLog?.(`node ${node.id} started on ${node.host}:${node.clientPort}`);
@@ -103,6 +117,39 @@ export async function clusterUp(options: ClusterUpOptions): Promise<ClusterInfo>
     logs: layout.nodes.map((node) => join(node.dir, "broker.log")),
   });
   return await clusterStatus({ dir: options.dir });
+}
+
+/** Refuses a node count or port base asked for that the cluster already in the folder lacks. */
+function checkSameCluster(options: ClusterUpOptions, existing: ClusterLayout): void {
+  const wipe = "or run 'fraudstream kafka down --wipe' first to make a new one";
+  if (options.nodes !== undefined && existing.nodes.length !== options.nodes) {
+    throw new UsageError(
+      `the cluster in '${options.dir}' has ${existing.nodes.length} node(s), not ${options.nodes}: ` +
+        `start it without --nodes (KAFKA_NODES), ${wipe}`,
+    );
+  }
+  if (options.portBase !== undefined && existing.portBase !== options.portBase) {
+    throw new UsageError(
+      `the cluster in '${options.dir}' listens on port base ${existing.portBase}, not ` +
+        `${options.portBase}: start it without --port-base (KAFKA_PORT_BASE), ${wipe}`,
+    );
+  }
+}
+
+/**
+ * Refuses to make a cluster in a folder that already holds a folder by a node's name: it is not
+ * this cluster's (there is no state file), and `kafka down --wipe` would delete it.
+ */
+async function checkNoNodeFolders(dir: string): Promise<void> {
+  for (const id of [1, 2, 3]) {
+    const name = nodeFolderName(id);
+    if (await Deno.lstat(join(dir, name)).then(() => true, () => false)) {
+      throw new UsageError(
+        `'${dir}' holds '${name}' but no ${STATE_FILE}: it is not a cluster 'kafka up' made ` +
+          `there, and a new one would take '${name}' for its own; choose another --dir`,
+      );
+    }
+  }
 }
 
 /** Which nodes run; reads only the cluster folder and the process table. */
@@ -146,8 +193,8 @@ export interface ClusterDownResult {
 export async function clusterDown(
   options: { dir: string; wipe?: boolean; graceMs?: number },
 ): Promise<ClusterDownResult> {
-  const layout = await readLayout(options.dir).catch(() => undefined);
-  if (!layout) {
+  const count = await stateNodeCount(options.dir);
+  if (count === undefined) {
     const exists = await Deno.stat(options.dir).then(() => true, () => false);
     if (options.wipe && exists) {
       throw new UsageError(
@@ -157,11 +204,15 @@ export async function clusterDown(
     }
     return { found: false, kept: [] };
   }
-  for (const node of layout.nodes ?? []) {
-    await stopNode(node, { signal: "SIGTERM", graceMs: options.graceMs ?? 30_000 });
+  const names = ownNodeFolders(count);
+  for (const name of names) {
+    await stopNode({ dir: join(options.dir, name) }, {
+      signal: "SIGTERM",
+      graceMs: options.graceMs ?? 30_000,
+    });
   }
   if (!options.wipe) return { found: true, kept: [] };
-  for (const name of [STATE_FILE, ...ownNodeFolders(layout)]) {
+  for (const name of [STATE_FILE, ...names]) {
     await Deno.remove(join(options.dir, name), { recursive: true }).catch((error) => {
       if (!(error instanceof Deno.errors.NotFound)) throw error;
     });
@@ -172,9 +223,8 @@ export async function clusterDown(
   return { found: true, kept: kept.sort() };
 }
 
-/** The node folders `clusterUp` makes for `layout`'s nodes, by name (1 or 3 nodes). */
-function ownNodeFolders(layout: ClusterLayout): string[] {
-  const count = Array.isArray(layout.nodes) ? Math.min(layout.nodes.length, 3) : 0;
+/** The node folders `clusterUp` makes for a cluster of `count` nodes, by name. */
+function ownNodeFolders(count: number): string[] {
   return Array.from({ length: count }, (_, i) => nodeFolderName(i + 1));
 }
 
@@ -203,21 +253,6 @@ export async function startNode(
     timeoutMs: options.timeoutMs ?? 120_000,
     logs: [join(node.dir, "broker.log")],
   });
-}
-
-async function readLayout(dir: string): Promise<ClusterLayout> {
-  try {
-    return JSON.parse(await Deno.readTextFile(join(dir, STATE_FILE))) as ClusterLayout;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) {
-      throw new FraudstreamError(
-        `no Kafka cluster in '${dir}'; start one with 'fraudstream kafka up --dir ${dir}'`,
-      );
-    }
-    throw new FraudstreamError(
-      `the cluster file in '${dir}' is unreadable: ${(error as Error).message}`,
-    );
-  }
 }
 
 function findNode(layout: ClusterLayout, id: number): NodeLayout {
@@ -254,7 +289,9 @@ async function prepareNode(node: NodeLayout, layout: ClusterLayout, lib: string)
 
 async function launchNode(node: NodeLayout, lib: string, heapMb: number): Promise<void> {
   const log = join(node.dir, "broker.log");
-  const command = [
+  // The paths go to bash as its positional parameters ($1 to $3), never into the script's text:
+  // a folder named with a quote, a space or a '$' is a path like any other.
+  const script = [
     // The node outlives this command: it must not keep the caller's pipes and files open (whoever
     // waits for their end would wait as long as the node runs), so every descriptor above 2 that
     // this process inherited is closed first.
@@ -266,12 +303,12 @@ async function launchNode(node: NodeLayout, lib: string, heapMb: number): Promis
     // cluster carried the pipeline end to end 50-60 % faster, and one some minutes old as fast.
     "-XX:TieredStopAtLevel=1",
     "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-    `-cp '${lib}/*' kafka.Kafka '${join(node.dir, "server.properties")}'`,
-    `>> '${log}' 2>&1`,
+    '-cp "$1/*" kafka.Kafka "$2"',
+    '>> "$3" 2>&1',
   ].join(" ");
   // setsid: the node gets its own session, so it survives the end of this command.
   const child = new Deno.Command("setsid", {
-    args: ["bash", "-c", command],
+    args: ["bash", "-c", script, "kafka-node", lib, join(node.dir, "server.properties"), log],
     stdin: "null",
     stdout: "null",
     stderr: "null",
@@ -281,7 +318,7 @@ async function launchNode(node: NodeLayout, lib: string, heapMb: number): Promis
 }
 
 async function stopNode(
-  node: NodeLayout,
+  node: Pick<NodeLayout, "dir">,
   options: { signal: Deno.Signal; graceMs: number },
 ): Promise<void> {
   const pid = await nodePid(node);
@@ -299,25 +336,6 @@ async function stopNode(
     // gone
   }
   await poll(gone, { timeoutMs: Infinity, pollMs: 100 });
-}
-
-/** The pid of a running node, or null (the pid file alone is not trusted: pids are reused). */
-async function nodePid(node: NodeLayout): Promise<number | null> {
-  let pid: number;
-  try {
-    pid = Number((await Deno.readTextFile(join(node.dir, "pid"))).trim());
-  } catch {
-    return null;
-  }
-  try {
-    const cmdline = await Deno.readTextFile(`/proc/${pid}/cmdline`);
-    const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
-    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-    if (state === "Z") return null;
-    return cmdline.includes("kafka.Kafka") && cmdline.includes(node.dir) ? pid : null;
-  } catch {
-    return null;
-  }
 }
 
 function checkPortFree(node: NodeLayout): void {

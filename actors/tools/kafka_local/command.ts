@@ -36,8 +36,9 @@ export const kafkaCommand: CommandHandler = async (config, ctx) => {
     case "up": {
       const info = await clusterUp({
         dir,
-        nodes: config.kafkaNodes,
-        portBase: config.kafkaPortBase,
+        // Unless set, a cluster already in --dir keeps its own; a new one takes the defaults.
+        nodes: config.given.includes("kafkaNodes") ? config.kafkaNodes : undefined,
+        portBase: config.given.includes("kafkaPortBase") ? config.kafkaPortBase : undefined,
         onLog: ctx.status,
       });
       const transport = new KafkaTransport({ brokers: info.bootstrap, clientId: config.clientId });

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 
 /** One node of the cluster. */
 export interface NodeLayout {
@@ -35,11 +35,13 @@ export function nodeFolderName(id: number): string {
   return `node-${id}`;
 }
 
-/** Where each node of an `count`-node cluster lives. */
+/** Where each node of an `count`-node cluster lives (`dir` made absolute). */
 export function nodeLayouts(
   options: { dir: string; count: number; portBase: number; host?: string },
 ): NodeLayout[] {
   const host = options.host ?? "127.0.0.1";
+  // Absolute: a node is found again (and told from another's) from any working folder.
+  const home = options.dir === "" ? "" : resolve(options.dir);
   return Array.from({ length: options.count }, (_, i) => {
     const id = i + 1;
     const clientPort = options.portBase + id * 10_000;
@@ -48,7 +50,7 @@ export function nodeLayouts(
       host,
       clientPort,
       controllerPort: clientPort + 1,
-      dir: join(options.dir, nodeFolderName(id)),
+      dir: join(home, nodeFolderName(id)),
     };
   });
 }

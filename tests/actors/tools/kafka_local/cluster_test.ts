@@ -12,7 +12,7 @@ import { nodeProperties } from "../../../../actors/tools/kafka_local/nodes.ts";
 import { KafkaTransport } from "../../../../actors/log/mod.ts";
 import { UsageError } from "../../../../actors/lib/errors.ts";
 import { main } from "../../../../main.ts";
-import { captureIO } from "../../../fixtures/main_run.ts";
+import { captureIO, runMain } from "../../../fixtures/main_run.ts";
 import { fileTree } from "../../../fixtures/file_tree.ts";
 import { NO_KAFKA, ownClusterTest } from "../../../fixtures/kafka.ts";
 
@@ -288,4 +288,153 @@ Deno.test("kafka up --dir naming a file is refused with exit 2, the file untouch
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+/** Holds node 1's client port of a free port base from `from` on; returns the base. */
+function holdNodeOnePort(from: number): { portBase: number; listener: Deno.Listener } {
+  const portBase = freePortBase({ nodes: 1, from });
+  return { portBase, listener: Deno.listen({ hostname: "127.0.0.1", port: portBase + 10_000 }) };
+}
+
+/** The state file of a 1-node cluster in `dir` on `portBase`, as `kafka up` writes it. */
+function oneNodeState(dir: string, portBase: number): string {
+  const layout = {
+    version: "4.1.1",
+    clusterId: "xTdpd47xTWOuzYCaazF7Bg",
+    host: "127.0.0.1",
+    portBase,
+    nodes: nodeLayouts({ dir, count: 1, portBase }),
+  };
+  return JSON.stringify(layout, null, 2) + "\n";
+}
+
+Deno.test("kafka up on the cluster in --dir keeps its nodes and ports unless told; other ones are refused (exit 2)", async () => {
+  const dir = await Deno.makeTempDir();
+  // The node's port is held, so that a start stops at it: no Kafka is started here.
+  const { portBase, listener } = holdNodeOnePort(9622);
+  try {
+    const state = oneNodeState(dir, portBase);
+    await Deno.writeTextFile(`${dir}/cluster.json`, state);
+    // Without --nodes, the 1-node cluster is started as it is (the default of 3 is for a new one).
+    const plain = await runMain(["kafka", "up", "--dir", dir]);
+    assert.equal(plain.code, 1, plain.err.join("\n"));
+    assert.match(
+      plain.err.join("\n"),
+      new RegExp(`port ${portBase + 10_000} on 127.0.0.1 is in use`),
+    );
+    // Another port base or node count than the cluster's is not silently replaced by its own.
+    const ports = await runMain(["kafka", "up", "--dir", dir, "--port-base", String(portBase + 2)]);
+    assert.equal(ports.code, 2, ports.err.join("\n"));
+    assert.match(
+      ports.err.join("\n"),
+      new RegExp(`listens on port base ${portBase}, not ${portBase + 2}`),
+    );
+    const nodes = await runMain(["kafka", "up", "--dir", dir, "--nodes", "3"]);
+    assert.equal(nodes.code, 2, nodes.err.join("\n"));
+    assert.match(nodes.err.join("\n"), /has 1 node\(s\), not 3: start it without --nodes/);
+    assert.equal(await Deno.readTextFile(`${dir}/cluster.json`), state);
+    assert.deepEqual(await fileTree(dir), ["cluster.json"]);
+  } finally {
+    listener.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("kafka up leaves a truncated state file as it is (exit 1) instead of making a new cluster over it", async () => {
+  const dir = await Deno.makeTempDir();
+  const { portBase, listener } = holdNodeOnePort(9626);
+  try {
+    const truncated = oneNodeState(dir, portBase).slice(0, 40);
+    await Deno.writeTextFile(`${dir}/cluster.json`, truncated);
+    const run = await runMain([
+      "kafka",
+      "up",
+      "--dir",
+      dir,
+      "--nodes",
+      "1",
+      "--port-base",
+      String(portBase),
+    ]);
+    assert.equal(run.code, 1, run.err.join("\n"));
+    assert.match(run.err.join("\n"), /the cluster file in '.*' is unreadable/);
+    assert.equal(await Deno.readTextFile(`${dir}/cluster.json`), truncated);
+  } finally {
+    listener.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("kafka up whose port is taken writes nothing; one in a folder holding a node-1 of its own is refused (exit 2)", async () => {
+  const dir = await Deno.makeTempDir();
+  const { portBase, listener } = holdNodeOnePort(9630);
+  try {
+    const args = ["--nodes", "1", "--port-base", String(portBase)];
+    const taken = await runMain(["kafka", "up", "--dir", `${dir}/new`, ...args]);
+    assert.equal(taken.code, 1, taken.err.join("\n"));
+    assert.match(taken.err.join("\n"), /is in use, so node 1 cannot start/);
+    assert.deepEqual(await fileTree(dir), [], "no state file of a cluster that never started");
+    // A folder that holds a 'node-1' but no cluster: a new cluster there would take it for its
+    // own node's, and 'kafka down --wipe' would delete it.
+    await Deno.mkdir(`${dir}/mine/node-1`, { recursive: true });
+    await Deno.writeTextFile(`${dir}/mine/node-1/server.properties`, "mine\n");
+    listener.close();
+    const held = await runMain(["kafka", "up", "--dir", `${dir}/mine`, ...args]);
+    assert.equal(held.code, 2, held.err.join("\n"));
+    assert.match(held.err.join("\n"), /holds 'node-1' but no cluster\.json/);
+    assert.deepEqual(await fileTree(dir), ["mine", "mine/node-1", "mine/node-1/server.properties"]);
+    assert.equal(await Deno.readTextFile(`${dir}/mine/node-1/server.properties`), "mine\n");
+  } finally {
+    try {
+      listener.close();
+    } catch {
+      // closed above
+    }
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test({
+  name:
+    "kafka: a relative --dir named with a quote, a space and a '$' is found from any folder and stopped by kafka down",
+  ignore: NO_KAFKA,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "fraudstream-relative-" });
+    const name = "it's a $HOME";
+    const cluster = `${dir}/${name}`;
+    try {
+      const up = await new Deno.Command(Deno.execPath(), {
+        cwd: dir,
+        args: [
+          "run",
+          "--allow-all",
+          new URL("../../../../main.ts", import.meta.url).pathname,
+          "kafka",
+          "up",
+          "--nodes",
+          "1",
+          "--port-base",
+          String(freePortBase({ nodes: 1, from: 9634 })),
+          "--dir",
+          name,
+          "--quiet",
+        ],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assert.equal(up.code, 0, new TextDecoder().decode(up.stderr));
+      // From this test's working folder, by its absolute path.
+      const status = await runMain(["kafka", "status", "--dir", cluster]);
+      assert.equal(status.code, 0, status.err.join("\n"));
+      assert.match(status.out[0], /running \(pid \d+\)/);
+      const down = await runMain(["kafka", "down", "--dir", cluster, "--wipe"]);
+      assert.equal(down.code, 0, down.err.join("\n"));
+      assert.deepEqual(await fileTree(dir), []);
+    } finally {
+      await clusterDown({ dir: cluster, wipe: true, graceMs: 5000 }).catch(() => {});
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
 });
