@@ -120,7 +120,6 @@ export async function runScenario(
 ): Promise<ScenarioReport> {
   const random = seededRandom(options.seed);
   const faultAt = options.durationMs * (0.3 + 0.3 * random());
-  const input = await Deno.makeTempDir({ prefix: `fraudstream-chaos-${name}-` });
   const topic = `chaos-${name}-${Date.now().toString(36)}`;
   const config = { topic, partitions: 6, replicationFactor: undefined };
   await transport.ensureTopics(topicSpecs(config));
@@ -137,6 +136,9 @@ export async function runScenario(
     if (!list) commits.set(batch.partition, list = []);
     list.push(performance.now());
   });
+  // Made once the model is loaded, and deleted if the pipeline does not start: a scenario that
+  // fails to start leaves no folder behind.
+  const input = await Deno.makeTempDir({ prefix: `fraudstream-chaos-${name}-` });
   const pipeline = await Pipeline.start({
     // Every id accounted for, to prove each transaction scored once.
     trackIds: true,
@@ -155,6 +157,9 @@ export async function runScenario(
     },
     partitionStrategy: options.strategy,
     events,
+  }).catch(async (error) => {
+    await Deno.remove(input, { recursive: true }).catch(() => {});
+    throw error;
   });
   const context: LoadContext = {
     pipeline,

@@ -42,5 +42,8 @@ export async function runKafkaScenario(
   } finally {
     await network?.remove();
     await clusterDown({ dir, wipe: true, graceMs: 10_000 }).catch(() => {});
+    // A cluster that never started leaves its folder empty, and `clusterDown` refuses a folder
+    // without a cluster: the folder made here goes all the same (only when empty).
+    await Deno.remove(dir).catch(() => {});
   }
 }

@@ -1,0 +1,69 @@
+import assert from "node:assert/strict";
+import { unusedFlags } from "../../../../actors/tools/chaos/command.ts";
+import { runMain } from "../../../fixtures/main_run.ts";
+import { fileTree } from "../../../fixtures/file_tree.ts";
+
+Deno.test("chaos: a flag the scenario would not use is refused (exit 2) before anything starts", async () => {
+  for (
+    const [args, named] of [
+      [["kill-broker", "--brokers", "127.0.0.1:1"], "--brokers"],
+      [["kill-consumer", "--kafka-tls", "--client-id", "x"], "--client-id, --kafka-tls"],
+      [["kill-all", "--workers", "4", "--strategy", "one_for_all"], "--workers, --strategy"],
+      [["kill-actor", "--fault", "hang"], "--fault"],
+    ] as const
+  ) {
+    const run = await runMain(["chaos", ...args, "--duration", "1"]);
+    assert.equal(run.code, 2, `${args.join(" ")}: ${run.err.join("\n")}`);
+    assert.match(run.err.join("\n"), new RegExp(`chaos ${args[0]} does not use ${named}`));
+  }
+  // What each scenario uses, and `all` (some scenario uses each), is taken.
+  assert.deepEqual(unusedFlags("kill-broker", ["workers", "strategy", "seed", "kafkaClient"]), []);
+  assert.deepEqual(unusedFlags("kill-actor", ["brokers", "kafkaTls", "workers", "strategy"]), []);
+  assert.deepEqual(unusedFlags("kill-worker", ["fault"]), []);
+  assert.deepEqual(unusedFlags("all", ["fault", "brokers", "workers"]), []);
+});
+
+Deno.test("chaos: a scenario that cannot start (no such model) leaves no folder of its own behind", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "fraudstream-chaos-tmp-" });
+  const before = Deno.env.get("TMPDIR");
+  Deno.env.set("TMPDIR", tmp);
+  try {
+    const run = await runMain([
+      "chaos",
+      "kill-actor",
+      "--model",
+      "no-such-model",
+      "--duration",
+      "1",
+    ]);
+    assert.equal(run.code, 1, run.err.join("\n"));
+    assert.match(run.err.join("\n"), /no-such-model/);
+    assert.deepEqual(await fileTree(tmp), []);
+  } finally {
+    if (before === undefined) Deno.env.delete("TMPDIR");
+    else Deno.env.set("TMPDIR", before);
+    await Deno.remove(tmp, { recursive: true });
+  }
+});
+
+Deno.test("chaos: a Kafka scenario whose cluster cannot start (no java) leaves no folder behind", async () => {
+  const tmp = await Deno.makeTempDir({ prefix: "fraudstream-chaos-tmp-" });
+  const bin = await Deno.makeTempDir({ prefix: "fraudstream-chaos-bin-" });
+  const before = { TMPDIR: Deno.env.get("TMPDIR"), PATH: Deno.env.get("PATH") };
+  await Deno.symlink("/bin/bash", `${bin}/bash`);
+  Deno.env.set("TMPDIR", tmp);
+  Deno.env.set("PATH", bin);
+  try {
+    const run = await runMain(["chaos", "kill-broker", "--duration", "1", "--quiet"]);
+    assert.equal(run.code, 1, run.err.join("\n"));
+    assert.match(run.err.join("\n"), /'java' is needed/);
+    assert.deepEqual(await fileTree(tmp), []);
+  } finally {
+    for (const [name, value] of Object.entries(before)) {
+      if (value === undefined) Deno.env.delete(name);
+      else Deno.env.set(name, value);
+    }
+    await Deno.remove(tmp, { recursive: true });
+    await Deno.remove(bin, { recursive: true });
+  }
+});
