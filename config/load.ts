@@ -49,13 +49,7 @@ export function loadConfig(args: string[], sources: ConfigSources = {}): Invocat
 
   const env = sources.env ?? Deno.env.toObject();
   const readFile = sources.readFile ?? readTextFileIfExists;
-  const envFileFlag = parsed.flags["env-file"] as string | undefined;
-  const envFilePath = envFileFlag ?? env[SETTINGS.envFile.env!] ?? SETTINGS.envFile.default;
-  const envFileText = readFile(envFilePath);
-  if (envFileText === undefined && envFileFlag !== undefined) {
-    throw new UsageError(`--env-file: file '${envFilePath}' not found`);
-  }
-  const dotenv = envFileText === undefined ? {} : parseDotenv(envFileText);
+  const dotenv = readEnvFile(parsed.flags["env-file"] as string | undefined, env, readFile);
 
   const values: Record<string, unknown> = {};
   const given: SettingKey[] = [];
@@ -66,13 +60,13 @@ export function loadConfig(args: string[], sources: ConfigSources = {}): Invocat
     const variable = SETTINGS[key].env;
     if (
       flag !== undefined ||
-      (variable && (env[variable] !== undefined || dotenv[variable] !== undefined))
+      (variable && (env[variable] !== undefined || dotenv.values[variable] !== undefined))
     ) given.push(key);
     values[key] = resolveSetting(key, {
       flag,
       env,
-      dotenv,
-      envFilePath,
+      dotenv: dotenv.values,
+      envFilePath: dotenv.path,
       commandDefault: command.defaults?.[key],
     });
   }
@@ -81,6 +75,69 @@ export function loadConfig(args: string[], sources: ConfigSources = {}): Invocat
   values.given = Object.freeze(given);
   values.flags = Object.freeze(flagged);
   return { kind: "run", command, config: Object.freeze(values) as unknown as Config };
+}
+
+/**
+ * The env file's path and values: the one `--env-file` or the environment names (which must
+ * exist), else `.env` if there is one. A line the dotenv parser would skip (no `=`, a key with a
+ * space) is refused rather than left out, and the file cannot name another env file.
+ */
+function readEnvFile(
+  flag: string | undefined,
+  env: Record<string, string | undefined>,
+  readFile: (path: string) => string | undefined,
+): { path: string; values: Record<string, string> } {
+  const spec = SETTINGS.envFile;
+  const fromEnv = env[spec.env!];
+  const who = flag !== undefined ? `--${spec.flag}` : `environment variable ${spec.env}`;
+  const chosen = flag ?? fromEnv;
+  const path = chosen === undefined ? spec.default : spec.parse(chosen, who);
+  const text = readFile(path);
+  if (text === undefined) {
+    if (chosen !== undefined) throw new UsageError(`${who}: file '${path}' not found`);
+    return { path, values: {} };
+  }
+  const line = unparsedLine(text);
+  if (line !== undefined) {
+    throw new UsageError(
+      `${path} line ${line}: expected KEY=value (or a # comment), got '${
+        text.replace(/\r\n?/g, "\n").split("\n")[line - 1].trim().slice(0, 80)
+      }'`,
+    );
+  }
+  const values = parseDotenv(text);
+  if (values[spec.env!] !== undefined) {
+    throw new UsageError(
+      `${spec.env} in ${path}: an env file cannot name another (it is read once chosen); set ` +
+        `it in the environment or with --${spec.flag}`,
+    );
+  }
+  return { path, values };
+}
+
+/**
+ * dotenv's line pattern (npm:dotenv 18, `lib/main.js`): what it matches is what it reads, and
+ * nothing else of the file.
+ */
+const DOTENV_LINE =
+  /(?:^|^)\s*(?:export\s+)?([\w.-]+)(?:\s*=\s*?|:\s+?)(\s*'(?:\\'|[^'])*'|\s*"(?:\\"|[^"])*"|\s*`(?:\\`|[^`])*`|[^#\r\n]+)?\s*(?:#.*)?(?:$|$)/mg;
+
+/** The number of the first line of `text` that dotenv would skip (not blank, not a comment). */
+function unparsedLine(text: string): number | undefined {
+  const lines = text.replace(/\r\n?/g, "\n");
+  let read = 0;
+  const skipped = (from: number, to: number): number | undefined => {
+    const gap = lines.slice(from, to).split("\n");
+    const index = gap.findIndex((line) => line.trim() !== "" && !line.trim().startsWith("#"));
+    if (index < 0) return undefined;
+    return lines.slice(0, from).split("\n").length + index;
+  };
+  for (const match of lines.matchAll(DOTENV_LINE)) {
+    const found = skipped(read, match.index);
+    if (found !== undefined) return found;
+    read = Math.max(read, match.index + match[0].length);
+  }
+  return skipped(read, lines.length);
 }
 
 function resolveSetting(
@@ -193,6 +250,10 @@ function describeParseError(command: CommandSpec, error: unknown): string {
   if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
     const flag = /'([^']+)'/.exec(message)?.[1] ?? "?";
     return `unknown flag '${flag}' for '${command.name}'; ${hint}`;
+  }
+  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && /does not take an argument/.test(message)) {
+    const flag = /'(-[^' ]+)/.exec(message)?.[1] ?? "a switch";
+    return `${flag} takes no value (it is a switch: give it or leave it out); ${hint}`;
   }
   if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
     const flag = /'(-[^' ]+)/.exec(message)?.[1] ?? "a flag";

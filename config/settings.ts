@@ -76,7 +76,8 @@ export const SETTINGS = {
     default: ".env",
     parse: text,
     arg: "FILE",
-    help: "file of KEY=value lines read before the environment (missing file: ignored)",
+    help:
+      "file of KEY=value lines read before the environment (the default .env may be missing; one named by flag or FRAUDSTREAM_ENV_FILE must exist; a line that is not KEY=value is refused)",
   }),
   duration: setting<number>({
     flag: "duration",

@@ -193,3 +193,62 @@ Deno.test("train's hold-out, evaluate's scores file and --force", () => {
     /--scores-out: expected a file name ending in \.csv or \.parquet/,
   );
 });
+
+Deno.test("an env file named in the environment must exist too; one named in the .env file is refused", () => {
+  assert.throws(
+    () => configOf(["generate"], { FRAUDSTREAM_ENV_FILE: "nope.env" }),
+    (error: unknown) =>
+      error instanceof UsageError &&
+      /environment variable FRAUDSTREAM_ENV_FILE: file 'nope.env' not found/.test(error.message),
+  );
+  // The default .env may be missing.
+  assert.equal(configOf(["generate"]).customers, 100);
+  // A .env file cannot choose another file: it is read only after the choice was made.
+  const files = { ".env": "FRAUDSTREAM_ENV_FILE=other.env\n", "other.env": "NUM_CUSTOMERS=7\n" };
+  assert.throws(
+    () => configOf(["generate"], {}, files),
+    (error: unknown) =>
+      error instanceof UsageError &&
+      /FRAUDSTREAM_ENV_FILE in \.env: an env file cannot name another/.test(error.message),
+  );
+});
+
+Deno.test("a .env line that is not KEY=value is refused with its line number, not skipped", () => {
+  for (
+    const [text, line] of [
+      ["NUM_CUSTOMERS=5\nNUM_CUSTOMERS 7\n", 2],
+      ["# ok\n\nNUM CUSTOMERS=7\n", 3],
+      ["NUM_CUSTOMERS=5\r\nKAFKA_NODES\r\n", 2],
+      ['GEN_MODE="stream"\nNUM_CUSTOMERS=\'7\n8', 3],
+    ] as const
+  ) {
+    assert.throws(
+      () => configOf(["generate"], {}, { ".env": text }),
+      (error: unknown) =>
+        error instanceof UsageError &&
+        new RegExp(`\\.env line ${line}: expected KEY=value`).test(error.message),
+      JSON.stringify(text),
+    );
+  }
+  // What dotenv reads is taken: comments, blank lines, export, quotes (a quoted value may span
+  // lines), CR LF line ends, a byte order mark, spaces around '='.
+  const good = '\uFEFF# hosts\r\n\r\nexport NUM_CUSTOMERS = 9 # nine\r\nGEN_MODE="stream"\r\n' +
+    "FRAUDSTREAM_OUT=\"a\nb\"\r\n  FRAUDSTREAM_SEED='3'\r\n";
+  const config = configOf(["generate"], {}, { ".env": good });
+  assert.equal(config.customers, 9);
+  assert.equal(config.mode, "stream");
+  assert.equal(config.out, "a\nb");
+  assert.equal(config.seed, 3);
+});
+
+Deno.test("a switch given a value says it takes none", () => {
+  for (const arg of ["--quiet=false", "--quiet=true"]) {
+    assert.throws(
+      () => configOf(["kafka", "status", arg]),
+      (error: unknown) =>
+        error instanceof UsageError &&
+        /--quiet takes no value \(it is a switch: give it or leave it out\)/.test(error.message),
+      arg,
+    );
+  }
+});
