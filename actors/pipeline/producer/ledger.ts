@@ -1,7 +1,9 @@
 /**
  * The producer's ledger: how far each input file has been published, written to a compacted
  * topic in the same transaction as the file's records, so a restarted producer resumes exactly
- * where the last commit left off and never skips or repeats a row.
+ * where the last commit left off and never skips or repeats a row. Entries are kept per producer id
+ * and transactions topic: a file published to one topic is published again to another (before,
+ * a producer with the same id named another `--topic` and published nothing).
  *
  * @module
  */
@@ -32,24 +34,37 @@ export interface LedgerEntry {
   bytes?: number;
   /** Modification time of the file when it was taken up, in ms since the epoch. */
   mtimeMs?: number;
+  /**
+   * The transactions topic the file is published to (absent in entries of older versions, which
+   * count for every topic, as they did then).
+   */
+  topic?: string;
 }
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** The ledger record of `entry` for producer `producerId`. */
-export function ledgerRecord(producerId: string, entry: LedgerEntry): OutgoingRecord {
+/** The ledger record of `entry` for producer `producerId` publishing to `topic`. */
+export function ledgerRecord(
+  producerId: string,
+  topic: string,
+  entry: LedgerEntry,
+): OutgoingRecord {
   return {
-    key: `${producerId}\u0000${entry.file}`,
+    key: `${producerId}\u0000${topic}\u0000${entry.file}`,
     partition: 0,
-    value: encoder.encode(JSON.stringify(entry)),
+    value: encoder.encode(JSON.stringify({ ...entry, topic })),
   };
 }
 
-/** Reads the committed ledger of `producerId`: the latest entry per file. */
+/**
+ * Reads the committed ledger of `producerId` publishing to `topic`: the latest entry per file,
+ * an entry of an older version (which names no topic) counting for any.
+ */
 export async function readLedger(
   transport: Transport,
   producerId: string,
+  topic: string,
 ): Promise<Map<string, LedgerEntry>> {
   const entries = new Map<string, LedgerEntry>();
   const [end] = await transport.endOffsets(LEDGER_TOPIC);
@@ -60,6 +75,7 @@ export async function readLedger(
     for (const record of records) {
       if (!record.key?.startsWith(prefix)) continue;
       const entry = JSON.parse(decoder.decode(record.value)) as LedgerEntry;
+      if (entry.topic !== undefined && entry.topic !== topic) continue;
       entries.set(entry.file, entry);
     }
   }

@@ -132,7 +132,11 @@ function publisherActor(
           `fraudstream-producer-${options.producerId}`,
         );
         try {
-          const ledger = await readLedger(options.transport, options.producerId);
+          const ledger = await readLedger(
+            options.transport,
+            options.producerId,
+            options.topics.transactions,
+          );
           for (const [file, entry] of committed) {
             const read = ledger.get(file);
             if (!read || isLaterEntry(entry, read)) ledger.set(file, entry);

@@ -224,7 +224,7 @@ async function commitTransaction(parts: AheadChunk[], options: PublishOptions): 
   if (bad.length > 0) sends.push([options.topics.deadLetters, bad.map(deadLetterRecord)]);
   sends.push([
     options.topics.ledger,
-    files.map(({ next }) => ledgerRecord(options.producerId, next)),
+    files.map(({ next }) => ledgerRecord(options.producerId, options.topics.transactions, next)),
   ]);
   const transaction = await options.producer.begin();
   try {

@@ -99,7 +99,7 @@ for (const encoding of ["json", "arrow"] as const) {
       ], [21, "a.csv"]]);
       assert.match(dead.find((d) => d.line === 11).reason, /expected 26 fields/);
       assert.match(dead.find((d) => d.line === 21).reason, /unknown category 'casino'/);
-      const ledger = await readLedger(transport, "test");
+      const ledger = await readLedger(transport, "test", "transactions");
       const info = await Deno.stat(`${dir}/a.csv`);
       assert.deepEqual(ledger.get("a.csv"), {
         file: "a.csv",
@@ -110,6 +110,7 @@ for (const encoding of ["json", "arrow"] as const) {
         size: info.size,
         bytes: info.size,
         mtimeMs: info.mtime!.getTime(),
+        topic: "transactions",
       });
       assert.equal(ledger.has(".b.csv.tmp"), false, "files being written are not read");
       assert.equal(metrics.deadLetters, 2);
@@ -146,7 +147,7 @@ Deno.test("a short last chunk is published with the one before it, a longer one 
       const nums = await transNums(transport);
       assert.equal(nums.length, 45);
       assert.deepEqual(new Set(nums), new Set([...first, ...second].map((t) => t.trans_num)));
-      const ledger = await readLedger(transport, "test");
+      const ledger = await readLedger(transport, "test", "transactions");
       assert.deepEqual(
         [ledger.get("a.csv")?.line, ledger.get("a.csv")?.rows, ledger.get("a.csv")?.done],
         [22, 20, true],
@@ -189,7 +190,7 @@ Deno.test("chunks read ahead share a transaction up to transactionLines, across 
     const nums = await transNums(transport);
     assert.equal(nums.length, 87);
     assert.deepEqual(new Set(nums), new Set(files.flat().map((t) => t.trans_num)));
-    const ledger = await readLedger(transport, "grouped");
+    const ledger = await readLedger(transport, "grouped", "transactions");
     for (const f of ["0.csv", "1.csv", "2.csv"]) {
       const entry = ledger.get(f);
       committed.push(`${f} ${entry?.line} ${entry?.rows} ${entry?.done}`);
@@ -276,6 +277,65 @@ Deno.test("an encoder worker killed mid-file loses and repeats nothing", async (
     assert.ok(encoders.some((worker) => worker.restarts > 0), "an encoder was restarted");
   } finally {
     await system.shutdown();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the same producer id publishes a folder again to another topic; a ledger entry of an older version still counts for any", async () => {
+  const dir = await Deno.makeTempDir();
+  const transport = new EmbeddedTransport();
+  await transport.ensureTopics([
+    ...topicSpecs(SETTINGS),
+    ...topicSpecs({ ...SETTINGS, topic: "other" }).slice(0, 1),
+  ]);
+  try {
+    const rows = Array.from({ length: 30 }, (_, i) => sampleTransaction(i));
+    await Deno.writeTextFile(`${dir}/a.csv`, csvFile(rows));
+    // An entry as versions before topic-scoped ledgers wrote it: no topic, keyed by id and file.
+    const info = await Deno.stat(`${dir}/a.csv`);
+    await Deno.writeTextFile(`${dir}/old.csv`, csvFile([sampleTransaction(500)]));
+    const old = await Deno.stat(`${dir}/old.csv`);
+    const legacy = await transport.transactionalProducer("legacy");
+    const tx = await legacy.begin();
+    await tx.send(TOPICS.ledger, [{
+      key: "same\u0000old.csv",
+      partition: 0,
+      value: new TextEncoder().encode(JSON.stringify({
+        file: "old.csv",
+        line: 3,
+        rows: 1,
+        bad: 0,
+        done: true,
+        size: old.size,
+        bytes: old.size,
+        mtimeMs: old.mtime!.getTime(),
+      })),
+    }]);
+    await tx.commit();
+    await legacy.close();
+    for (const topic of ["transactions", "other"]) {
+      const { system, metrics } = await startProducer(transport, dir, {
+        encoding: "json",
+        producerId: "same",
+        maxFilesPerTrigger: 5,
+        topics: { transactions: topic, deadLetters: TOPICS.deadLetters },
+      });
+      try {
+        await waitFor(() => metrics.files === 1, `the file to be published to '${topic}'`);
+        // A scan more: nothing else is taken up.
+        await new Promise((resolve) => setTimeout(resolve, 600));
+        assert.equal(metrics.files, 1, `only a.csv is published to '${topic}'`);
+      } finally {
+        await system.shutdown();
+      }
+      const nums = await transNums(transport, topic);
+      assert.deepEqual(nums.sort(), rows.map((t) => t.trans_num).sort(), topic);
+      const ledger = await readLedger(transport, "same", topic);
+      assert.equal(ledger.get("a.csv")?.done, true);
+      assert.equal(ledger.get("a.csv")?.size, info.size);
+      assert.equal(ledger.get("old.csv")?.done, true, "the older version's entry counts");
+    }
+  } finally {
     await Deno.remove(dir, { recursive: true });
   }
 });
