@@ -25,6 +25,13 @@ export interface StatusServerOptions {
   latencyWindowMs?: number;
 }
 
+/**
+ * Snapshots an `/events` client may have waiting to be sent. One that does not read (a stalled
+ * proxy, `curl .../events | less`) is sent no more until it took these: each snapshot is whole, so
+ * one skipped loses nothing, and the role's memory does not grow with every second it stalls.
+ */
+const MAX_QUEUED_EVENTS = 4;
+
 /** The port asked for is taken by another program. */
 export class PortInUseError extends FraudstreamError {
   override name = "PortInUseError";
@@ -66,6 +73,7 @@ export function startStatusServer(options: StatusServerOptions): StatusServer {
     if (streams.size === 0) return;
     const chunk = event(status);
     for (const stream of streams) {
+      if (stream.desiredSize !== null && stream.desiredSize <= 0) continue; // not reading
       try {
         stream.enqueue(chunk);
       } catch {
@@ -92,7 +100,7 @@ export function startStatusServer(options: StatusServerOptions): StatusServer {
           cancel() {
             streams.delete(controller);
           },
-        });
+        }, new CountQueuingStrategy({ highWaterMark: MAX_QUEUED_EVENTS }));
         return new Response(body, {
           headers: {
             "content-type": "text/event-stream",

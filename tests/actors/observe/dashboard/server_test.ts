@@ -205,3 +205,42 @@ Deno.test("a latency past the histogram's range reads '> 167772' in /api/status,
     await system.shutdown();
   }
 });
+
+Deno.test("an /events client that stops reading holds a few snapshots, not every one since", async () => {
+  const system = await ActorSystem.start({ kind: "supervisor", id: "root", children: [] });
+  // A snapshot of about 1 MB every 10 ms: 100 MB a second for a client that reads none of them.
+  let tick = 0;
+  const server = startStatusServer({
+    host: "127.0.0.1",
+    port: 0,
+    intervalMs: 10,
+    status: () => ({
+      role: `${tick++}`.padEnd(1 << 20, "x"),
+      startedAt: Date.now(),
+      now: Date.now(),
+      transport: "embedded",
+      ready: true,
+      counters: {},
+      lag: [],
+      tree: system.snapshot(),
+      recentAlerts: [],
+    }),
+  });
+  // As `curl .../events | less` does once the pager's screen is full: a request, then no reads.
+  const port = Number(new URL(server.url).port);
+  const stalled = await Deno.connect({ hostname: "127.0.0.1", port });
+  try {
+    await stalled.write(new TextEncoder().encode("GET /events HTTP/1.1\r\nhost: x\r\n\r\n"));
+    // The socket's buffers fill first (a few MB); then the server's queue would grow.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const before = Deno.memoryUsage();
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const after = Deno.memoryUsage();
+    const grownMb = (after.external + after.heapUsed - before.external - before.heapUsed) / 1e6;
+    assert.ok(grownMb < 40, `memory grew by ${Math.round(grownMb)} MB in 1.5 s`);
+  } finally {
+    stalled.close();
+    await server.close();
+    await system.shutdown();
+  }
+});
