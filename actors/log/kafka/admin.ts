@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Admin, Kafka } from "kafkajs";
+import { type Admin, ConfigResourceTypes, type Kafka } from "kafkajs";
 import { deadline, retry, StepTimeoutError } from "../../lib/async.ts";
 import { LogError, type TopicSpec } from "../types.ts";
 import { kafkaLogError } from "./errors.ts";
@@ -38,6 +38,27 @@ export const COMPACTED_TOPIC_CONFIG = [
   { name: "segment.bytes", value: String(64 * 1024 * 1024) },
   { name: "min.cleanable.dirty.ratio", value: "0.2" },
 ];
+
+/**
+ * The refusal of a topic fraudstream keeps compacted (`compact` in its spec) that exists with
+ * another `cleanup.policy` (made by hand, say, with Kafka's defaults): Kafka would delete its
+ * records after the retention period, card states and the producer's file positions with them,
+ * and the roles would go on without them (features from an empty history, files published again).
+ */
+export function notCompactedError(topic: string, policy: string | null | undefined): LogError {
+  return new LogError(
+    "invalid",
+    `topic '${topic}' is not compacted (cleanup.policy=${policy ?? "delete"}): Kafka would ` +
+      `delete what it keeps after the retention period; set cleanup.policy=compact on it ` +
+      `(kafka-configs.sh --alter --entity-type topics --entity-name ${topic} ` +
+      `--add-config cleanup.policy=compact) or delete it for fraudstream to create it`,
+  );
+}
+
+/** Whether a topic's `cleanup.policy` compacts it (`compact`, or `compact,delete`). */
+export function isCompacting(policy: string | null | undefined): boolean {
+  return (policy ?? "").split(",").some((part) => part.trim() === "compact");
+}
 
 /** The admin side of a Kafka transport; failures are `LogError`s. */
 export class KafkaAdmin {
@@ -94,7 +115,10 @@ export class KafkaAdmin {
     }
   }
 
-  /** Creates the missing topics and checks that the others have enough partitions. */
+  /**
+   * Creates the missing topics and checks that the others have enough partitions, and that those
+   * to compact are compacted.
+   */
   ensureTopics(topics: TopicSpec[]): Promise<void> {
     return this.#call((admin) =>
       // The broker answering may not know for a moment a topic the controller just created.
@@ -135,6 +159,22 @@ export class KafkaAdmin {
           `topic '${topic.name}' has ${found.partitions.length} partitions, fewer than the ` +
             `${topic.partitions} asked for; use --partitions ${found.partitions.length} or recreate the topic`,
         );
+      }
+    }
+    const compacted = topics.filter((topic) => topic.compact);
+    if (compacted.length === 0) return;
+    const described = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: compacted.map((topic) => ({
+        type: ConfigResourceTypes.TOPIC,
+        name: topic.name,
+        configNames: ["cleanup.policy"],
+      })),
+    });
+    for (const resource of described.resources) {
+      const policy = resource.configEntries.find((entry) => entry.configName === "cleanup.policy");
+      if (policy && !isCompacting(policy.configValue)) {
+        throw notCompactedError(resource.resourceName, policy.configValue);
       }
     }
   }

@@ -9,12 +9,13 @@
 
 import {
   Admin,
+  ConfigResourceTypes,
   FetchIsolationLevels,
   FindCoordinatorKeyTypes,
   ListOffsetTimestamps,
 } from "@platformatic/kafka";
 import { deadline, retry, StepTimeoutError } from "../../lib/async.ts";
-import { COMPACTED_TOPIC_CONFIG } from "../kafka/admin.ts";
+import { COMPACTED_TOPIC_CONFIG, isCompacting, notCompactedError } from "../kafka/admin.ts";
 import type { KafkaConnection } from "../kafka/client.ts";
 import { LOG_ERROR_MESSAGES } from "../protocol_errors.ts";
 import { LogError, type TopicSpec } from "../types.ts";
@@ -62,7 +63,10 @@ export class PlatformaticAdmin {
     }
   }
 
-  /** Creates the missing topics and checks that the others have enough partitions. */
+  /**
+   * Creates the missing topics and checks that the others have enough partitions, and that those
+   * to compact are compacted.
+   */
   ensureTopics(topics: TopicSpec[]): Promise<void> {
     return this.#call(async (admin) => {
       const existing = new Set(await admin.listTopics());
@@ -85,7 +89,25 @@ export class PlatformaticAdmin {
         maxAttempts: NEW_TOPIC_GRACE.attempts,
         backoff: { initialMs: NEW_TOPIC_GRACE.delayMs, maxMs: NEW_TOPIC_GRACE.delayMs },
       });
+      await this.#checkCompacted(admin, topics.filter((topic) => topic.compact));
     });
+  }
+
+  async #checkCompacted(admin: Admin, topics: TopicSpec[]): Promise<void> {
+    if (topics.length === 0) return;
+    const described = await admin.describeConfigs({
+      resources: topics.map((topic) => ({
+        resourceType: ConfigResourceTypes.TOPIC,
+        resourceName: topic.name,
+        configurationKeys: ["cleanup.policy"],
+      })),
+    });
+    for (const resource of described) {
+      const policy = resource.configs.find((config) => config.name === "cleanup.policy");
+      if (policy && !isCompacting(policy.value)) {
+        throw notCompactedError(resource.resourceName, policy.value);
+      }
+    }
   }
 
   async #checkPartitions(admin: Admin, topics: TopicSpec[]): Promise<void> {

@@ -287,3 +287,38 @@ for (const [first, second] of [KAFKA_CLIENTS, [...KAFKA_CLIENTS].reverse()]) {
     },
   });
 }
+
+for (const client of KAFKA_CLIENTS) {
+  Deno.test({
+    name: `${client}: a topic to compact that exists without compaction is refused, naming it`,
+    ignore: NO_KAFKA,
+    sanitizeOps: false,
+    sanitizeResources: false,
+    fn: async () => {
+      const transport = kafkaTransport(client);
+      try {
+        // As when someone made `card-state` or `producer-ledger` by hand, with Kafka's defaults:
+        // its records would be deleted after the retention period, card states and file
+        // positions with them.
+        const plain = unique("not-compacted");
+        await transport.ensureTopics([{ name: plain, partitions: 2 }]);
+        await assert.rejects(
+          transport.ensureTopics([{ name: plain, partitions: 2, compact: true }]),
+          (error: Error & { kind?: string; retriable?: boolean }) => {
+            assert.equal(error.kind, "invalid");
+            assert.equal(error.retriable, false);
+            assert.match(error.message, new RegExp(`topic '${plain}' is not compacted`));
+            assert.match(error.message, /cleanup\.policy=compact/);
+            return true;
+          },
+        );
+        // One it made itself passes, then and later.
+        const compacted = unique("compacted");
+        await transport.ensureTopics([{ name: compacted, partitions: 2, compact: true }]);
+        await transport.ensureTopics([{ name: compacted, partitions: 2, compact: true }]);
+      } finally {
+        await transport.close();
+      }
+    },
+  });
+}
