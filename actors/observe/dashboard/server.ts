@@ -83,6 +83,13 @@ export function startStatusServer(options: StatusServerOptions): StatusServer {
   }, options.intervalMs ?? 1000);
 
   const handler = (request: Request): Response => {
+    // Every view only reads: a request to change something is refused, not answered as a read.
+    if (request.method !== "GET" && request.method !== "HEAD") {
+      return new Response("method not allowed: the status server only reads (GET)\n", {
+        status: 405,
+        headers: { allow: "GET, HEAD" },
+      });
+    }
     const { pathname } = new URL(request.url);
     switch (pathname) {
       case "/":

@@ -244,3 +244,26 @@ Deno.test("an /events client that stops reading holds a few snapshots, not every
     await system.shutdown();
   }
 });
+
+Deno.test("the status server answers only reads: another method is 405 naming GET and HEAD", async () => {
+  const server = startStatusServer({
+    host: "127.0.0.1",
+    port: 0,
+    status: () => {
+      throw new Error("a request that only reads would ask for the status");
+    },
+  });
+  try {
+    for (const method of ["POST", "PUT", "DELETE", "OPTIONS"]) {
+      const response = await fetch(`${server.url}api/status`, { method });
+      assert.equal(response.status, 405, method);
+      assert.equal(response.headers.get("allow"), "GET, HEAD");
+      await response.body?.cancel();
+    }
+    const head = await fetch(server.url, { method: "HEAD" });
+    assert.equal(head.status, 200);
+    await head.body?.cancel();
+  } finally {
+    await server.close();
+  }
+});
