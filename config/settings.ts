@@ -550,8 +550,9 @@ export const SETTINGS = {
   kafkaDir: setting<string>({
     flag: "dir",
     env: "KAFKA_DIR",
+    // Empty counts as unset, as the XDG base directory spec says.
     default: `${
-      Deno.env.get("XDG_STATE_HOME") ?? `${Deno.env.get("HOME") ?? "."}/.local/state`
+      Deno.env.get("XDG_STATE_HOME") || `${Deno.env.get("HOME") || "."}/.local/state`
     }/fraudstream/kafka`,
     defaultText: "$XDG_STATE_HOME/fraudstream/kafka (~/.local/state/fraudstream/kafka)",
     parse: text,
