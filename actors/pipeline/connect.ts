@@ -90,6 +90,9 @@ export async function openTransport(
   return config.brokers ? await kafkaTransport(config, onLog) : new EmbeddedTransport();
 }
 
+/** How long an attempt to reach the log may go on after a stop, in ms, to tell how it failed. */
+const ATTEMPT_GRACE_AFTER_STOP_MS = 3000;
+
 /** Options of `ensureTopicsPatiently`. */
 export interface PatienceOptions {
   /** Ends the wait: `ensureTopicsPatiently` then resolves false. */
@@ -111,10 +114,14 @@ export async function ensureTopicsPatiently(
   topics: TopicSpec[],
   options: PatienceOptions,
 ): Promise<boolean> {
-  // A stop ends the wait at once, not when a request in flight gives up (kafkajs waits out its
-  // request timeout, 30 s, at an address that takes the connection and never answers).
+  // A stop lets the attempt under way fail on its own for a moment (so that why the log cannot be
+  // reached is still told), then ends the wait: kafkajs would wait out its request timeout, 30 s,
+  // at an address that takes the connection and never answers.
   const stopped = new Tripwire();
-  const stop = () => stopped.trip(options.signal.reason);
+  let abandon: ReturnType<typeof setTimeout> | undefined;
+  const stop = () => {
+    abandon = setTimeout(() => stopped.trip(options.signal.reason), ATTEMPT_GRACE_AFTER_STOP_MS);
+  };
   options.signal.addEventListener("abort", stop, { once: true });
   try {
     await retry(() => stopped.race(transport.ensureTopics(topics)), {
@@ -135,5 +142,6 @@ export async function ensureTopicsPatiently(
     throw error;
   } finally {
     options.signal.removeEventListener("abort", stop);
+    clearTimeout(abandon);
   }
 }
