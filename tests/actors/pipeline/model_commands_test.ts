@@ -494,6 +494,25 @@ async function envFile(dir: string, text: string): Promise<string> {
   return path;
 }
 
+/** Runs `main(args)`, interrupted (one Ctrl-C) when a status line starts with `at`. */
+async function mainInterrupted(
+  args: string[],
+  at: string,
+): Promise<{ code: number; out: string[]; err: string[] }> {
+  const interrupt = new AbortController();
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, {
+    stdout: (line) => out.push(line),
+    stderr: (line) => {
+      err.push(line);
+      if (line.startsWith(at)) interrupt.abort(new Error("interrupted"));
+    },
+    signal: interrupt.signal,
+  });
+  return { code, out, err };
+}
+
 Deno.test("train interrupted (Ctrl-C) while its trees grow stops without writing the model, exit 130", async () => {
   const root = await Deno.makeTempDir();
   try {
@@ -503,10 +522,8 @@ Deno.test("train interrupted (Ctrl-C) while its trees grow stops without writing
     }));
     await Deno.mkdir(join(root, "data"));
     await Deno.writeTextFile(join(root, "data", "part.csv"), csvFile(rows));
-    const interrupt = new AbortController();
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await main([
+    // Ctrl-C as the trees start to grow.
+    const { code, out, err } = await mainInterrupted([
       "train",
       "--data",
       join(root, "data"),
@@ -520,15 +537,7 @@ Deno.test("train interrupted (Ctrl-C) while its trees grow stops without writing
       "1",
       "--report",
       join(root, "train.json"),
-    ], {
-      stdout: (line) => out.push(line),
-      stderr: (line) => {
-        err.push(line);
-        // Ctrl-C as the trees start to grow.
-        if (line.startsWith("train: training")) interrupt.abort(new Error("interrupted"));
-      },
-      signal: interrupt.signal,
-    });
+    ], "train: training");
     assert.equal(code, 130, [...out, ...err].join("\n"));
     assert.match(err.at(-1)!, /train was interrupted; no model was written/);
     assert.deepEqual(await namesIn(root), ["data"]);
@@ -543,10 +552,8 @@ Deno.test("evaluate interrupted (Ctrl-C) while it reads stops at once, writing n
     const rows = Array.from({ length: 600 }, (_, i) => sampleTransaction(i, 30));
     await Deno.mkdir(join(root, "data"));
     await Deno.writeTextFile(join(root, "data", "part.csv"), csvFile(rows));
-    const interrupt = new AbortController();
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await main([
+    // Ctrl-C as the reading starts.
+    const { code, out, err } = await mainInterrupted([
       "evaluate",
       "--model",
       new URL("../../../resources/models/pretrained", import.meta.url).pathname,
@@ -554,15 +561,7 @@ Deno.test("evaluate interrupted (Ctrl-C) while it reads stops at once, writing n
       join(root, "data"),
       "--scores-out",
       join(root, "scores.csv"),
-    ], {
-      stdout: (line) => out.push(line),
-      stderr: (line) => {
-        err.push(line);
-        // Ctrl-C as the reading starts.
-        if (line.startsWith("evaluate: reading")) interrupt.abort(new Error("interrupted"));
-      },
-      signal: interrupt.signal,
-    });
+    ], "evaluate: reading");
     assert.equal(code, 130, [...out, ...err].join("\n"));
     assert.match(err.at(-1)!, /stopped while reading the CSV files; nothing was written/);
     assert.deepEqual(await namesIn(root), ["data"]);
