@@ -17,7 +17,11 @@ export interface ModelChoice {
   modelsDir: string;
 }
 
-/** The folder of every model version under `modelsDir`, newest (by creation time) last. */
+/**
+ * The folder of every model version under `modelsDir`, newest (by creation time) last. A folder
+ * whose `model.json` cannot be parsed (cut short, being copied in by hand) counts, as of the time
+ * that file was written, so that whoever follows the newest version tries it and says why not.
+ */
 export async function modelVersions(
   modelsDir: string,
 ): Promise<{ dir: string; created: string }[]> {
@@ -28,11 +32,17 @@ export async function modelVersions(
         continue;
       }
       const dir = join(modelsDir, entry.name);
+      let text: string;
       try {
-        const manifest = JSON.parse(await Deno.readTextFile(join(dir, "model.json")));
-        found.push({ dir, created: String(manifest.created_at ?? "") });
+        text = await Deno.readTextFile(join(dir, "model.json"));
       } catch {
-        // not a model folder (or one being written)
+        continue; // not a model folder
+      }
+      try {
+        found.push({ dir, created: String(JSON.parse(text).created_at ?? "") });
+      } catch {
+        const written = (await Deno.stat(join(dir, "model.json")).catch(() => undefined))?.mtime;
+        found.push({ dir, created: written?.toISOString() ?? "" });
       }
     }
   } catch (error) {

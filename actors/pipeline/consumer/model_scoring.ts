@@ -8,6 +8,7 @@
  * @module
  */
 
+import { join } from "node:path";
 import { latestModelDir, type ModelChoice, resolveModelDir } from "../../../model/catalog.ts";
 import { maxCardStateBytes } from "../../../model/card_state_records.ts";
 import type { EncoderSettings } from "../../../model/features.ts";
@@ -92,7 +93,10 @@ export async function modelScoring(options: ModelScoringOptions): Promise<ModelS
       id: "model-watcher",
       behavior: () => ({
         run: async (ctx) => {
-          /** The version last refused, told once (until another is named). */
+          /**
+           * The version last refused, with the state of its files: told once, until another is
+           * named or its files change (a copy by hand that finishes, a repair).
+           */
           let refused: string | undefined;
           while (await delay(options.pollMs ?? 2000, ctx.signal)) {
             // The promoted version while one is promoted (`model promote`), else the newest.
@@ -112,8 +116,10 @@ export async function modelScoring(options: ModelScoringOptions): Promise<ModelS
               continue;
             }
             if (wanted === current.dir) refused = undefined;
-            if (!wanted || wanted === current.dir || wanted === refused) continue;
-            refused = wanted;
+            if (!wanted || wanted === current.dir) continue;
+            const seen = `${wanted}\u0000${await filesState(wanted)}`;
+            if (seen === refused) continue;
+            refused = seen;
             try {
               const next = await loadModel(wanted);
               if (
@@ -188,4 +194,13 @@ export async function modelScoring(options: ModelScoringOptions): Promise<ModelS
     });
   };
   return { scorers, children, current: () => current, shadow };
+}
+
+/** The size and time of a model folder's files, to tell when a refused version changed. */
+async function filesState(dir: string): Promise<string> {
+  const states = await Promise.all(["model.json", "forest.bin"].map(async (name) => {
+    const info = await Deno.stat(join(dir, name)).catch(() => undefined);
+    return info ? `${info.size}@${info.mtime?.getTime()}` : "-";
+  }));
+  return states.join(",");
 }

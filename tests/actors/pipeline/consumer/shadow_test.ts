@@ -121,6 +121,9 @@ async function waitFor(condition: () => boolean, what: string, timeoutMs = 30_00
   if (!(await poll(condition, { timeoutMs }))) throw new Error(`timed out waiting for ${what}`);
 }
 
+const PRETRAINED_DIR = new URL("../../../../resources/models/pretrained", import.meta.url)
+  .pathname;
+
 const json = (record: LogRecord) => JSON.parse(new TextDecoder().decode(record.value));
 
 Deno.test("a shadow model scores every transaction, never alerts, and is compared live", async () => {
@@ -268,6 +271,48 @@ Deno.test("promote switches every consumer with latest once, no transaction unsc
   } finally {
     await a.system.shutdown();
     await b.system.shutdown();
+    await log.close();
+  }
+});
+
+Deno.test("a newest version copied in unfinished is refused once, with why, and taken up once whole", async () => {
+  const log = await setUp(2);
+  const consumer = await startConsumer(log.transport, {
+    id: "a",
+    model: "latest",
+    modelsDir: log.modelsDir,
+  });
+  try {
+    await log.send(rows(0, 50));
+    await waitFor(() => consumer.metrics.scored === 50, "50 rows scored");
+    // Copied by hand (cp -r), not renamed into place: its model.json is cut short for now.
+    const whole = await installModelVersion(log.modelsDir, "v9-whole", {
+      createdAt: "2026-01-09T00:00:00Z",
+    });
+    const copy = join(log.modelsDir, "v9");
+    await Deno.mkdir(copy);
+    const manifest = await Deno.readTextFile(join(whole, "model.json"));
+    await Deno.remove(whole, { recursive: true });
+    await Deno.writeTextFile(join(copy, "model.json"), manifest.slice(0, 40));
+    await waitFor(() => (consumer.seen.modelRefused?.length ?? 0) > 0, "the refusal");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(consumer.seen.modelRefused?.length, 1, "told once");
+    assert.match(consumer.seen.modelRefused![0].reason, /not valid JSON/);
+    // The copy finishes: taken up.
+    await Deno.copyFile(join(PRETRAINED_DIR, "forest.bin"), join(copy, "forest.bin"));
+    await Deno.writeTextFile(
+      join(copy, "model.json"),
+      manifest.replace('"version":"v9-whole"', '"version":"v9"'),
+    );
+    await waitFor(
+      () => consumer.seen.modelSwitched?.some((e) => e.version === "v9") ?? false,
+      "the switch to v9",
+    );
+    await log.send(rows(50, 50));
+    await waitFor(() => consumer.metrics.scored === 100, "100 rows scored");
+    assert.equal(consumer.seen.committed!.filter((b) => b.rows > 0).at(-1)!.modelVersion, "v9");
+  } finally {
+    await consumer.system.shutdown();
     await log.close();
   }
 });
