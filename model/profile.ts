@@ -8,6 +8,7 @@
  * @module
  */
 
+import { InterruptedError } from "../actors/lib/errors.ts";
 import { type BadRow, findCsvFiles, readColumns } from "./csv_columns.ts";
 import { scoreFeatureColumns } from "./evaluate.ts";
 import { FEATURES } from "./features.ts";
@@ -28,12 +29,15 @@ export interface ProfileOptions {
   dataDir: string;
   onStage?: (stage: string) => void;
   onBadRow?: (row: BadRow) => void;
+  /** Stops the profile (Ctrl-C): `profileModel` then throws `InterruptedError`. */
+  signal?: AbortSignal;
 }
 
 /**
  * The reference distribution of `options.model` on the data in `options.dataDir`.
  *
  * @throws {ModelFormatError} for a model without training bins (an imported Spark model).
+ * @throws {InterruptedError} when `options.signal` is aborted before the reference is complete.
  */
 export async function profileModel(options: ProfileOptions): Promise<ReferenceDistribution> {
   const { model } = options;
@@ -45,13 +49,18 @@ export async function profileModel(options: ProfileOptions): Promise<ReferenceDi
     );
   }
   const files = await findCsvFiles(options.dataDir);
+  stopIfInterrupted(options.signal);
   options.onStage?.(`reading ${files.length} CSV files from ${options.dataDir}`);
-  const columns = await readColumns(files, { onBadRow: options.onBadRow });
+  const columns = await readColumns(files, {
+    onBadRow: options.onBadRow,
+    signal: options.signal,
+  });
   if (columns.length === 0) {
     throw new ModelFormatError(`no transactions in ${options.dataDir} to profile the model on`);
   }
   options.onStage?.(`replaying ${columns.cards.length} cards, scoring ${columns.length} rows`);
   const features = replayFeatures(columns, model.encoder, cardTimeOrder(columns));
+  stopIfInterrupted(options.signal);
   const bins: FeatureBins[] = manifest.bins.map((b) => ({
     kind: b.kind,
     edges: Float32Array.from(b.edges),
@@ -59,6 +68,7 @@ export async function profileModel(options: ProfileOptions): Promise<ReferenceDi
   }));
   const binned = features.map((column, f) => binValues(column, bins[f]) as Uint8Array);
   const scores = scoreFeatureColumns(model, features, columns.length);
+  stopIfInterrupted(options.signal);
   // As the live window does, the rows of the data's first longest card window are left out: the
   // cards' histories are still building up there.
   const warm = warmRows(columns.time, Math.max(...model.encoder.windows));
@@ -75,6 +85,12 @@ export async function profileModel(options: ProfileOptions): Promise<ReferenceDi
     features: featureReferences(FEATURES, bins, binned, columns.length, warm),
     score: scoreReference(Float32Array.from(warm, (i) => scores[i]), source),
   });
+}
+
+function stopIfInterrupted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) {
+    throw new InterruptedError("model profile was interrupted; no reference was written");
+  }
 }
 
 /** The rows at least `warmup` seconds after the earliest one. */

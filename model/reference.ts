@@ -12,7 +12,7 @@
  */
 
 import { join } from "node:path";
-import { writeFileAtomic } from "../actors/lib/atomic_write.ts";
+import { writeError, writeFileAtomic } from "../actors/lib/atomic_write.ts";
 import { seededRandom } from "../actors/lib/random.ts";
 import { BinSearch, MAX_SEARCH_EDGES, shares } from "./drift.ts";
 import type { FeatureKind, FeatureSpec } from "./features.ts";
@@ -119,9 +119,18 @@ export function referenceText(reference: ReferenceDistribution): string {
   return JSON.stringify(reference) + "\n";
 }
 
-/** Writes `reference.json` into the model folder `dir` (atomically, replacing one there). */
+/**
+ * Writes `reference.json` into the model folder `dir` (atomically, replacing one there).
+ *
+ * @throws {FraudstreamError} naming the file when it cannot be written (a read-only folder).
+ */
 export async function writeReference(dir: string, reference: ReferenceDistribution): Promise<void> {
-  await writeFileAtomic(join(dir, REFERENCE_FILE), referenceText(reference));
+  const path = join(dir, REFERENCE_FILE);
+  try {
+    await writeFileAtomic(path, referenceText(reference));
+  } catch (error) {
+    throw writeError(path, error);
+  }
 }
 
 /**

@@ -325,6 +325,7 @@ const profileCommand: CommandHandler = async (config, ctx) => {
     dataDir: config.data,
     onStage: (stage) => ctx.status(`model profile: ${stage}`),
     onBadRow: (row) => ctx.status(`model profile: skipped ${row.file}:${row.line}: ${row.reason}`),
+    signal: ctx.signal,
   });
   await writeReference(dir, reference);
   const path = join(dir, REFERENCE_FILE);

@@ -7,7 +7,8 @@ import { CATEGORIES } from "../../model/schema.ts";
 import { allocateColumns } from "../../model/columns.ts";
 import { poll } from "../../actors/lib/async.ts";
 import { checkModelTarget, loadModel, ModelFormatError } from "../../model/model_file.ts";
-import { warmRows } from "../../model/profile.ts";
+import { profileModel, warmRows } from "../../model/profile.ts";
+import { InterruptedError } from "../../actors/lib/errors.ts";
 import { readReference, REFERENCE_FILE } from "../../model/reference.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
@@ -229,4 +230,33 @@ Deno.test("the committed pretrained model has a reference of its own", async () 
   const reference = (await readReference(model.dir, model.manifest))!;
   assert.equal(reference.model_version, model.version);
   assert.ok(reference.rows > 100_000 && reference.score !== null);
+});
+
+Deno.test("model profile into a model folder whose reference.json cannot be replaced: exit 1 naming it, not an internal error", async () => {
+  await prepare();
+  const copy = join(scratch, "unwritable");
+  await Deno.mkdir(copy);
+  for (const name of ["model.json", "forest.bin", "nodes.bin"]) {
+    await Deno.copyFile(join(modelDir, name), join(copy, name));
+  }
+  // A folder by the file's name: the rename over it fails as a read-only model folder would.
+  await Deno.mkdir(join(copy, REFERENCE_FILE));
+  const profiled = await fraudstream("model", "profile", copy, "--data", data);
+  assert.equal(profiled.code, 1, profiled.stderr);
+  assert.match(profiled.stderr, /cannot write '[^']*reference\.json'/);
+  assert.doesNotMatch(profiled.stderr, /internal error/);
+  // Nothing else was left in the folder (no temporary file).
+  const names = [...Deno.readDirSync(copy)].map((entry) => entry.name).sort();
+  assert.deepEqual(names, ["forest.bin", "model.json", "nodes.bin", REFERENCE_FILE]);
+});
+
+Deno.test("profileModel stopped (Ctrl-C): InterruptedError, no reference computed", async () => {
+  await prepare();
+  const model = await loadModel(modelDir);
+  const stop = new AbortController();
+  stop.abort();
+  await assert.rejects(
+    profileModel({ model, dataDir: data, signal: stop.signal }),
+    (error: unknown) => error instanceof InterruptedError && error.exitCode === 130,
+  );
 });

@@ -570,6 +570,27 @@ Deno.test("evaluate interrupted (Ctrl-C) while it reads stops at once, writing n
   }
 });
 
+Deno.test("model profile interrupted (Ctrl-C) while it reads writes no reference, exit 130", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const rows = Array.from({ length: 600 }, (_, i) => sampleTransaction(i, 30));
+    await Deno.mkdir(join(root, "data"));
+    await Deno.writeTextFile(join(root, "data", "part.csv"), csvFile(rows));
+    const modelsDir = join(root, "models");
+    const dir = await installModelVersion(modelsDir, "v1");
+    const before = await namesIn(dir);
+    // Ctrl-C as the reading starts.
+    const { code, out, err } = await mainInterrupted(
+      ["model", "profile", "v1", "--models-dir", modelsDir, "--data", join(root, "data")],
+      "model profile: reading",
+    );
+    assert.equal(code, 130, [...out, ...err].join("\n"));
+    assert.deepEqual(await namesIn(dir), before, "no reference written");
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
 Deno.test("model list lists every version when one cannot be loaded, naming it and why, exit 1", async () => {
   const root = await Deno.makeTempDir();
   try {
