@@ -172,6 +172,26 @@ export class AtomicFile {
   }
 }
 
+/**
+ * Makes the folder `dir` (and its parents) for a command's output files, unless it is there.
+ *
+ * @throws {FraudstreamError} when `dir` is a file (named as such, left as it is), or cannot be
+ * made (`writeError`).
+ */
+export async function makeOutputFolder(dir: string): Promise<void> {
+  const existing = await Deno.stat(dir).catch(() => undefined);
+  if (existing && !existing.isDirectory) {
+    throw new FraudstreamError(
+      `'${dir}' is a file, not a folder; --out takes the folder the files are written into`,
+    );
+  }
+  try {
+    await Deno.mkdir(dir, { recursive: true });
+  } catch (error) {
+    throw writeError(dir, error);
+  }
+}
+
 /** A user-facing error for a file that cannot be written. */
 export function writeError(path: string, error: unknown): FraudstreamError {
   const reason = error instanceof Error ? error.message : String(error);

@@ -13,7 +13,7 @@
 
 import { ActorSystem, addressOf, describeError, type SupervisorSpec } from "../../runtime/mod.ts";
 import { UsageError } from "../../lib/errors.ts";
-import { commitPart, writeError } from "../../lib/atomic_write.ts";
+import { commitPart, makeOutputFolder, writeError } from "../../lib/atomic_write.ts";
 import { DAY_MS, DAY_SECONDS, isoDay } from "./calendar.ts";
 import { GenerationFailedError } from "./errors.ts";
 import { type CommonOptions, toDayNumber, validateCommon } from "./options.ts";
@@ -91,11 +91,7 @@ function streamSettings(options: StreamOptions): StreamSettings {
  */
 export async function generateStream(options: StreamOptions): Promise<GenerateReport> {
   const settings = streamSettings(options);
-  try {
-    await Deno.mkdir(settings.outDir, { recursive: true });
-  } catch (error) {
-    throw writeError(settings.outDir, error);
-  }
+  await makeOutputFolder(settings.outDir);
   const tracker = new ProgressTracker(options.onProgress);
   // The stream's clock starts once its writer is ready (its worker started, its cards drawn).
   let wallStart = performance.now();

@@ -20,7 +20,7 @@ import {
   type SupervisorSpec,
 } from "../../runtime/mod.ts";
 import { UsageError } from "../../lib/errors.ts";
-import { partName, writeError } from "../../lib/atomic_write.ts";
+import { makeOutputFolder, partName, writeError } from "../../lib/atomic_write.ts";
 import { isoDay } from "./calendar.ts";
 import { coordinate, IN_FLIGHT_PER_WORKER, type RunTotals } from "./coordinator.ts";
 import { GenerationFailedError, GenerationInterruptedError } from "./errors.ts";
@@ -167,11 +167,7 @@ export async function generateTrainingSet(options: TrainingSetOptions): Promise<
  * rewrites: files of another run would silently mix into the training set.
  */
 async function prepareFolder(dir: string, units: readonly WorkUnit[]): Promise<void> {
-  try {
-    await Deno.mkdir(dir, { recursive: true });
-  } catch (error) {
-    throw writeError(dir, error);
-  }
+  await makeOutputFolder(dir);
   const ours = new Set([CUSTOMERS_FILE, ...units.map((unit) => unit.file)]);
   const others: string[] = [];
   for await (const entry of Deno.readDir(dir)) {

@@ -167,3 +167,20 @@ Deno.test("fraudstream generate refuses a flag its mode does not use instead of 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("fraudstream generate --out naming a file is refused saying so (exit 1), the file left as it is", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/notes.txt`, "mine\n");
+    const err: string[] = [];
+    const code = await main(
+      ["generate", "--customers", "5", "--out", `${dir}/notes.txt`, "--quiet"],
+      captureIO([], err),
+    );
+    assert.equal(code, 1, err.join("\n"));
+    assert.match(err.join("\n"), /notes\.txt' is a file, not a folder/);
+    assert.equal(await Deno.readTextFile(`${dir}/notes.txt`), "mine\n");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -22,6 +22,7 @@ import {
   streamWriter,
 } from "../../../../actors/pipeline/generator/stream_worker.ts";
 import { commitPart } from "../../../../actors/lib/atomic_write.ts";
+import { FraudstreamError } from "../../../../actors/lib/errors.ts";
 
 const START = new Date("2024-03-01T00:00:00Z");
 const DAY = 86_400;
@@ -327,5 +328,23 @@ Deno.test("a stream writer started afresh at the last position handed over repea
     );
   } finally {
     await Deno.remove(outDir, { recursive: true });
+  }
+});
+
+Deno.test("stream: an output folder that is a file is refused saying so, the file left as it is", async () => {
+  const dir = await tempDir();
+  try {
+    const file = join(dir.path, "notes.txt");
+    await Deno.writeTextFile(file, "mine\n");
+    await assert.rejects(
+      generateStream({ customers: 5, outDir: file, durationMs: 100 }),
+      (error: unknown) =>
+        error instanceof FraudstreamError &&
+        /'[^']*notes\.txt' is a file, not a folder/.test(error.message) &&
+        !/File exists/.test(error.message),
+    );
+    assert.equal(await Deno.readTextFile(file), "mine\n");
+  } finally {
+    await dir.cleanup();
   }
 });
