@@ -13,7 +13,7 @@
 
 import { ActorSystem, addressOf, describeError, type SupervisorSpec } from "../../runtime/mod.ts";
 import { UsageError } from "../../lib/errors.ts";
-import { commitPart, makeOutputFolder, writeError } from "../../lib/atomic_write.ts";
+import { commitPart, makeOutputFolder } from "../../lib/atomic_write.ts";
 import { DAY_MS, DAY_SECONDS, isoDay } from "./calendar.ts";
 import { GenerationFailedError } from "./errors.ts";
 import { type CommonOptions, toDayNumber, validateCommon } from "./options.ts";
