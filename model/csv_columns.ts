@@ -10,7 +10,7 @@
  */
 
 import { dirname, join } from "node:path";
-import { FraudstreamError, InterruptedError } from "../actors/lib/errors.ts";
+import { FraudstreamError, throwIfInterrupted } from "../actors/lib/errors.ts";
 import { CardIndex } from "./card_index.ts";
 import { cardNumber, type TransactionColumns } from "./columns.ts";
 import { parseCsvChunk } from "./csv_chunk.ts";
@@ -207,9 +207,10 @@ export async function readColumns(
   for (const path of files) {
     let fileBytes = 0;
     for await (const block of readLineBlocks(path, BLOCK)) {
-      if (options.signal?.aborted) {
-        throw new InterruptedError("stopped while reading the CSV files; nothing was written");
-      }
+      throwIfInterrupted(
+        options.signal,
+        "stopped while reading the CSV files; nothing was written",
+      );
       const { buffer, starts, firstLine } = block;
       if (starts.length > 0) {
         const chunk = parseCsvChunk(buffer.subarray(starts[0], block.end), {

@@ -7,7 +7,7 @@
  */
 
 import { type BadRow, findCsvFiles, NoDataError, readColumns } from "./csv_columns.ts";
-import { InterruptedError } from "../actors/lib/errors.ts";
+import { throwIfInterrupted } from "../actors/lib/errors.ts";
 import { FEATURE_COUNT } from "./features.ts";
 import { type Curves, curves, evaluate, type Evaluation } from "./metrics.ts";
 import { type LoadedModel, ModelFormatError } from "./model_file.ts";
@@ -65,9 +65,7 @@ export async function evaluateModel(options: EvaluateOptions): Promise<Evaluatio
   const { scores, labels } = encoder === SEED_ENCODER
     ? await scoreSeedEncoded(model, files, onBadRow)
     : await scoreReplayed(model, files, options, onBadRow);
-  if (options.signal?.aborted) {
-    throw new InterruptedError("evaluate was stopped; nothing was written");
-  }
+  throwIfInterrupted(options.signal, "evaluate was stopped; nothing was written");
   if (scores.length === 0) {
     throw new NoDataError(
       `no valid transactions in ${options.dataDir}` +

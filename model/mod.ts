@@ -182,7 +182,7 @@ export {
   type TrainModelOptions,
   type TrainReport,
 } from "./train.ts";
-export { TrainingDataError, TrainingInterruptedError } from "./train_checks.ts";
+export { TrainingDataError } from "./train_checks.ts";
 export { evaluateModel, type EvaluateOptions, type EvaluationReport } from "./evaluate.ts";
 export {
   checkScoresPath,

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { InterruptedError } from "../actors/lib/errors.ts";
+import { throwIfInterrupted } from "../actors/lib/errors.ts";
 import { type BadRow, findCsvFiles, readColumns } from "./csv_columns.ts";
 import { scoreFeatureColumns } from "./evaluate.ts";
 import { FEATURES } from "./features.ts";
@@ -33,6 +33,9 @@ export interface ProfileOptions {
   signal?: AbortSignal;
 }
 
+/** What an interrupted profile says. */
+const STOPPED = "model profile was interrupted; no reference was written";
+
 /**
  * The reference distribution of `options.model` on the data in `options.dataDir`.
  *
@@ -49,7 +52,7 @@ export async function profileModel(options: ProfileOptions): Promise<ReferenceDi
     );
   }
   const files = await findCsvFiles(options.dataDir);
-  stopIfInterrupted(options.signal);
+  throwIfInterrupted(options.signal, STOPPED);
   options.onStage?.(`reading ${files.length} CSV files from ${options.dataDir}`);
   const columns = await readColumns(files, {
     onBadRow: options.onBadRow,
@@ -60,7 +63,7 @@ export async function profileModel(options: ProfileOptions): Promise<ReferenceDi
   }
   options.onStage?.(`replaying ${columns.cards.length} cards, scoring ${columns.length} rows`);
   const features = replayFeatures(columns, model.encoder, cardTimeOrder(columns));
-  stopIfInterrupted(options.signal);
+  throwIfInterrupted(options.signal, STOPPED);
   const bins: FeatureBins[] = manifest.bins.map((b) => ({
     kind: b.kind,
     edges: Float32Array.from(b.edges),
@@ -68,7 +71,7 @@ export async function profileModel(options: ProfileOptions): Promise<ReferenceDi
   }));
   const binned = features.map((column, f) => binValues(column, bins[f]) as Uint8Array);
   const scores = scoreFeatureColumns(model, features, columns.length);
-  stopIfInterrupted(options.signal);
+  throwIfInterrupted(options.signal, STOPPED);
   // As the live window does, the rows of the data's first longest card window are left out: the
   // cards' histories are still building up there.
   const warm = warmRows(columns.time, Math.max(...model.encoder.windows));
@@ -85,12 +88,6 @@ export async function profileModel(options: ProfileOptions): Promise<ReferenceDi
     features: featureReferences(FEATURES, bins, binned, columns.length, warm),
     score: scoreReference(Float32Array.from(warm, (i) => scores[i]), source),
   });
-}
-
-function stopIfInterrupted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) {
-    throw new InterruptedError("model profile was interrupted; no reference was written");
-  }
 }
 
 /** The rows at least `warmup` seconds after the earliest one. */

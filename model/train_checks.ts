@@ -5,7 +5,7 @@
  * @module
  */
 
-import { FraudstreamError, InterruptedError } from "../actors/lib/errors.ts";
+import { FraudstreamError, throwIfInterrupted } from "../actors/lib/errors.ts";
 import type { EncodedData } from "./transformed.ts";
 
 /** The data cannot train a model, or not one whose figures mean anything; the message says why. */
@@ -61,14 +61,7 @@ export function checkTrainable(
   }
 }
 
-/** Training was stopped (Ctrl-C) before the model was written. */
-export class TrainingInterruptedError extends InterruptedError {
-  override name = "TrainingInterruptedError";
-}
-
-/** Throws `TrainingInterruptedError` once `signal` is aborted. */
+/** Stops the training once `signal` is aborted (Ctrl-C): `InterruptedError`, exit 130. */
 export function stopIfInterrupted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) {
-    throw new TrainingInterruptedError("train was interrupted; no model was written");
-  }
+  throwIfInterrupted(signal, "train was interrupted; no model was written");
 }

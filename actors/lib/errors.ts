@@ -18,6 +18,19 @@ export class InterruptedError extends FraudstreamError {
   override readonly exitCode: number = 130;
 }
 
+/**
+ * Throws `InterruptedError` with `message` (what the command left) once `signal` is aborted.
+ *
+ * @example
+ * ```ts
+ * throwIfInterrupted(signal, "train was interrupted; no model was written");
+ * ```
+ * @throws {InterruptedError} when `signal` is aborted.
+ */
+export function throwIfInterrupted(signal: AbortSignal | undefined, message: string): void {
+  if (signal?.aborted) throw new InterruptedError(message);
+}
+
 /** A wrong command line, flag, setting or value. Exit 2. */
 export class UsageError extends FraudstreamError {
   override name = "UsageError";
