@@ -18,6 +18,7 @@ import { fileWriter, parquetWriteRows } from "hyparquet-writer";
 import { asyncBufferFromFile, parquetMetadataAsync } from "hyparquet";
 import { writeFileAtomic } from "../actors/lib/atomic_write.ts";
 import { FraudstreamError } from "../actors/lib/errors.ts";
+import { readFileStart } from "../actors/lib/file_start.ts";
 import { readLineBlocks } from "./csv_lines.ts";
 import { COLUMNS, CSV_SEPARATOR, HEADER } from "./schema.ts";
 
@@ -173,20 +174,8 @@ async function isScoresFile(path: string): Promise<boolean> {
       return metadata.created_by === "fraudstream" &&
         JSON.stringify(names) === JSON.stringify(SCORE_COLUMNS);
     }
-    const file = await Deno.open(path);
-    try {
-      const header = SCORE_COLUMNS.join(",") + "\n";
-      const start = new Uint8Array(header.length);
-      let read = 0;
-      while (read < start.length) {
-        const n = await file.read(start.subarray(read));
-        if (n === null) break;
-        read += n;
-      }
-      return new TextDecoder().decode(start.subarray(0, read)) === header;
-    } finally {
-      file.close();
-    }
+    const header = SCORE_COLUMNS.join(",") + "\n";
+    return new TextDecoder().decode(await readFileStart(path, header.length)) === header;
   } catch {
     return false;
   }

@@ -17,6 +17,7 @@ import type { BenchScenario } from "./scenarios.ts";
 import { benchText } from "./tables.ts";
 import { within } from "./within.ts";
 import { writeFileAtomic } from "../../lib/atomic_write.ts";
+import { readFileStart } from "../../lib/file_start.ts";
 
 /** Longest wait for the Kafka connections to close at the end, in ms. */
 const CLOSE_TIMEOUT_MS = 30_000;
@@ -38,16 +39,7 @@ const HTML_REPORT_MARK = "<title>fraudstream bench";
 async function checkHtmlReportPath(path: string): Promise<void> {
   const info = await Deno.stat(path).catch(() => undefined);
   if (info === undefined || (info.isFile && info.size === 0)) return;
-  let head = "";
-  if (info.isFile) {
-    const file = await Deno.open(path);
-    try {
-      const bytes = new Uint8Array(1024);
-      head = new TextDecoder().decode(bytes.subarray(0, (await file.read(bytes)) ?? 0));
-    } finally {
-      file.close();
-    }
-  }
+  const head = info.isFile ? new TextDecoder().decode(await readFileStart(path, 1024)) : "";
   if (!head.includes(HTML_REPORT_MARK)) {
     throw new UsageError(
       `${path} is not a fraudstream bench report, so it is left as it is; name another --report ` +
