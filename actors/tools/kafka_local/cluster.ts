@@ -7,7 +7,12 @@
  */
 
 import { join } from "node:path";
-import { FraudstreamError, UsageError } from "../../lib/errors.ts";
+import {
+  FraudstreamError,
+  InterruptedError,
+  throwIfInterrupted,
+  UsageError,
+} from "../../lib/errors.ts";
 import { poll } from "../../lib/async.ts";
 import { ensureKafkaJars, KAFKA_VERSION, requireTool } from "./jars.ts";
 import { waitForCluster } from "./wait.ts";
@@ -46,6 +51,11 @@ export interface ClusterUpOptions {
   /** Folder of cached jars (default: see `defaultJarCache`). */
   jarCache?: string;
   onLog?: (line: string) => void;
+  /**
+   * Stops the start-up when it aborts (Ctrl-C): the nodes this call started are stopped again,
+   * and the cluster's folder is kept, so a later `kafka up` starts it as it was made.
+   */
+  signal?: AbortSignal;
 }
 
 /** What a running cluster looks like. */
@@ -73,6 +83,8 @@ export interface NodeStatus {
  * @throws {UsageError} for settings that do not fit the folder or the cluster in it.
  * @throws {FraudstreamError} when the state file is unreadable or not one this wrote (nothing is
  * written or started), or a port is taken.
+ * @throws {InterruptedError} when `options.signal` aborts first: the nodes this call started are
+ * stopped again (the folder is kept).
  */
 export async function clusterUp(options: ClusterUpOptions): Promise<ClusterInfo> {
   const found = await Deno.stat(options.dir).catch(() => undefined);
@@ -94,8 +106,15 @@ export async function clusterUp(options: ClusterUpOptions): Promise<ClusterInfo>
   starting.forEach(checkPortFree);
   await requireTool("java");
   await requireTool("bash");
+  const { signal } = options;
+  const interrupted = () => throwIfInterrupted(signal, "kafka up was interrupted");
   const version = existing?.version ?? options.version ?? KAFKA_VERSION;
-  const lib = await ensureKafkaJars({ version, cacheDir: options.jarCache, onLog: options.onLog });
+  const lib = await ensureKafkaJars({
+    version,
+    cacheDir: options.jarCache,
+    onLog: options.onLog,
+    signal,
+  });
   const layout: ClusterLayout = existing ?? {
     version,
     clusterId: await randomClusterId(lib),
@@ -103,19 +122,39 @@ export async function clusterUp(options: ClusterUpOptions): Promise<ClusterInfo>
     portBase,
     nodes,
   };
+  throwIfInterrupted(signal, "kafka up was interrupted: nothing was written or started");
   await Deno.mkdir(options.dir, { recursive: true });
   await Deno.writeTextFile(join(options.dir, STATE_FILE), JSON.stringify(layout, null, 2) + "\n");
-  for (const node of starting) {
-    await prepareNode(node, layout, lib);
-    await launchNode(node, lib, options.heapMb ?? 384);
-    options.onLog?.(`node ${node.id} started on ${node.host}:${node.clientPort}`);
+  const launched: NodeLayout[] = [];
+  try {
+    for (const node of starting) {
+      await prepareNode(node, layout, lib);
+      interrupted();
+      await launchNode(node, lib, options.heapMb ?? 384);
+      launched.push(node);
+      options.onLog?.(`node ${node.id} started on ${node.host}:${node.clientPort}`);
+    }
+    await waitForCluster({
+      brokers: bootstrap(layout),
+      expectNodes: layout.nodes.length,
+      timeoutMs: options.timeoutMs ?? 120_000,
+      logs: layout.nodes.map((node) => join(node.dir, "broker.log")),
+      signal,
+    });
+    interrupted();
+  } catch (error) {
+    if (!(error instanceof InterruptedError)) throw error;
+    await Promise.all(
+      launched.map((node) => stopNode(node, { signal: "SIGTERM", graceMs: 30_000 })),
+    );
+    const stopped = launched.length === 0
+      ? "no node was started"
+      : `stopped the node(s) it started (${launched.map((node) => node.id).join(", ")})`;
+    throw new InterruptedError(
+      `kafka up was interrupted: ${stopped}; the cluster's folder '${options.dir}' is kept: ` +
+        `'fraudstream kafka up' starts it, 'fraudstream kafka down --wipe' deletes it`,
+    );
   }
-  await waitForCluster({
-    brokers: bootstrap(layout),
-    expectNodes: layout.nodes.length,
-    timeoutMs: options.timeoutMs ?? 120_000,
-    logs: layout.nodes.map((node) => join(node.dir, "broker.log")),
-  });
   return await clusterStatus({ dir: options.dir });
 }
 
@@ -236,23 +275,49 @@ export async function killNode(
   await stopNode(node, { signal: options.signal ?? "SIGKILL", graceMs: 30_000 });
 }
 
-/** Starts one stopped node again; resolves once it is a member of the cluster again. */
+/**
+ * Starts one stopped node again; resolves once it is a member of the cluster again.
+ *
+ * @throws {InterruptedError} when `options.signal` aborts first: a node this call started is
+ * stopped again.
+ */
 export async function startNode(
-  options: { dir: string; node: number; heapMb?: number; timeoutMs?: number; jarCache?: string },
+  options: {
+    dir: string;
+    node: number;
+    heapMb?: number;
+    timeoutMs?: number;
+    jarCache?: string;
+    /** Stops the start (Ctrl-C). */
+    signal?: AbortSignal;
+  },
 ): Promise<void> {
   const layout = await readLayout(options.dir);
   const node = findNode(layout, options.node);
   if (await nodePid(node)) return;
   await requireTool("bash");
-  const lib = await ensureKafkaJars({ version: layout.version, cacheDir: options.jarCache });
+  const { signal } = options;
+  const lib = await ensureKafkaJars({
+    version: layout.version,
+    cacheDir: options.jarCache,
+    signal,
+  });
+  throwIfInterrupted(signal, `kafka start was interrupted: node ${node.id} was not started`);
   checkPortFree(node);
   await launchNode(node, lib, options.heapMb ?? 384);
-  await waitForCluster({
-    brokers: [`${node.host}:${node.clientPort}`],
-    expectNodes: layout.nodes.length,
-    timeoutMs: options.timeoutMs ?? 120_000,
-    logs: [join(node.dir, "broker.log")],
-  });
+  try {
+    await waitForCluster({
+      brokers: [`${node.host}:${node.clientPort}`],
+      expectNodes: layout.nodes.length,
+      timeoutMs: options.timeoutMs ?? 120_000,
+      logs: [join(node.dir, "broker.log")],
+      signal,
+    });
+  } catch (error) {
+    if (!(error instanceof InterruptedError)) throw error;
+    await stopNode(node, { signal: "SIGTERM", graceMs: 30_000 });
+    throw new InterruptedError(`kafka start was interrupted: node ${node.id} was stopped again`);
+  }
 }
 
 function findNode(layout: ClusterLayout, id: number): NodeLayout {

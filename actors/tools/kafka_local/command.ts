@@ -40,6 +40,7 @@ export const kafkaCommand: CommandHandler = async (config, ctx) => {
         nodes: config.given.includes("kafkaNodes") ? config.kafkaNodes : undefined,
         portBase: config.given.includes("kafkaPortBase") ? config.kafkaPortBase : undefined,
         onLog: ctx.status,
+        signal: ctx.signal,
       });
       const transport = new KafkaTransport({ brokers: info.bootstrap, clientId: config.clientId });
       try {
@@ -76,7 +77,7 @@ export const kafkaCommand: CommandHandler = async (config, ctx) => {
         throw new UsageError(`'kafka ${config.args.action}' needs --node N`);
       }
       if (config.args.action === "kill") await killNode({ dir, node: config.kafkaNode });
-      else await startNode({ dir, node: config.kafkaNode });
+      else await startNode({ dir, node: config.kafkaNode, signal: ctx.signal });
       const info = await clusterStatus({ dir });
       for (const line of describe(info)) ctx.print(line);
       return { exitCode: 0, report: info };

@@ -6,7 +6,7 @@
  */
 
 import { join } from "node:path";
-import { FraudstreamError } from "../../lib/errors.ts";
+import { FraudstreamError, throwIfInterrupted } from "../../lib/errors.ts";
 
 /** Kafka version fraudstream starts; its transactions were checked with kafkajs 2.2.4. */
 export const KAFKA_VERSION = "4.1.1";
@@ -62,9 +62,18 @@ export async function requireTool(name: keyof typeof TOOLS): Promise<void> {
 /**
  * Returns the folder holding the broker's classpath, fetching it through Maven the first time.
  * Concurrent callers share one download.
+ *
+ * @throws {FraudstreamError} when Maven cannot fetch the jars.
+ * @throws {InterruptedError} when `options.signal` aborts before the jars are there.
  */
 export async function ensureKafkaJars(
-  options: { version?: string; cacheDir?: string; onLog?: (line: string) => void } = {},
+  options: {
+    version?: string;
+    cacheDir?: string;
+    onLog?: (line: string) => void;
+    /** Stops a fetch under way (Maven is stopped; the next call fetches again). */
+    signal?: AbortSignal;
+  } = {},
 ): Promise<string> {
   const version = options.version ?? KAFKA_VERSION;
   const root = join(options.cacheDir ?? defaultJarCache(), version);
@@ -78,6 +87,8 @@ export async function ensureKafkaJars(
   try {
     await lock.lock(true);
     if (await exists(marker)) return lib;
+    const stopped = `interrupted while fetching the Kafka ${version} jars; nothing was started`;
+    throwIfInterrupted(options.signal, stopped);
     options.onLog?.(`fetching Kafka ${version} jars through Maven into ${root} (once)`);
     await Deno.writeTextFile(join(root, "pom.xml"), pom(version));
     const output = await new Deno.Command("mvn", {
@@ -92,7 +103,9 @@ export async function ensureKafkaJars(
       ],
       stdout: "piped",
       stderr: "piped",
+      signal: options.signal,
     }).output();
+    throwIfInterrupted(options.signal, stopped);
     if (!output.success) {
       const detail = new TextDecoder().decode(output.stdout).trim().split("\n").slice(-3).join(" ");
       throw new FraudstreamError(

@@ -6,7 +6,7 @@
  */
 
 import { Kafka, logLevel } from "kafkajs";
-import { FraudstreamError } from "../../lib/errors.ts";
+import { FraudstreamError, throwIfInterrupted } from "../../lib/errors.ts";
 import { poll } from "../../lib/async.ts";
 import { silenceNegativeTimeoutWarnings } from "../../log/kafka/logging.ts";
 
@@ -19,9 +19,17 @@ import { silenceNegativeTimeoutWarnings } from "../../log/kafka/logging.ts";
  * ```
  *
  * @throws {FraudstreamError} when the cluster has not answered within `timeoutMs`.
+ * @throws {InterruptedError} when `options.signal` aborts first.
  */
 export async function waitForCluster(
-  options: { brokers: string[]; expectNodes: number; timeoutMs: number; logs?: string[] },
+  options: {
+    brokers: string[];
+    expectNodes: number;
+    timeoutMs: number;
+    logs?: string[];
+    /** Ends the wait (Ctrl-C). */
+    signal?: AbortSignal;
+  },
 ): Promise<void> {
   silenceNegativeTimeoutWarnings();
   const kafka = new Kafka({
@@ -49,8 +57,9 @@ export async function waitForCluster(
       await admin.disconnect().catch(() => {});
     }
     return false;
-  }, { timeoutMs: options.timeoutMs, pollMs: 500 });
+  }, { timeoutMs: options.timeoutMs, pollMs: 500, signal: options.signal });
   if (up) return;
+  throwIfInterrupted(options.signal, "interrupted while waiting for the Kafka cluster");
   const logs = options.logs?.length ? `; see ${options.logs.join(", ")}` : "";
   // The logs may be gone by the time someone reads this (a test's cluster is deleted): their ends.
   const ends = await Promise.all((options.logs ?? []).map(logEnd));

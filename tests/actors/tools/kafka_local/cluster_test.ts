@@ -438,3 +438,51 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "kafka up interrupted (Ctrl-C) while its node starts stops that node, keeps the folder, exit 130",
+  ignore: NO_KAFKA,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "fraudstream-up-interrupted-" });
+    const cluster = `${dir}/cluster`;
+    try {
+      const interrupt = new AbortController();
+      const err: string[] = [];
+      const started = performance.now();
+      const code = await main([
+        "kafka",
+        "up",
+        "--nodes",
+        "1",
+        "--port-base",
+        String(freePortBase({ nodes: 1, from: 9462 })),
+        "--dir",
+        cluster,
+      ], {
+        stdout: () => {},
+        stderr: (line) => {
+          err.push(line);
+          // Ctrl-C once the node runs, while `kafka up` waits for it to answer.
+          if (line.startsWith("node 1 started")) interrupt.abort(new Error("interrupted"));
+        },
+        signal: interrupt.signal,
+      });
+      assert.equal(code, 130, err.join("\n"));
+      assert.ok(
+        err.some((line) =>
+          line.includes("kafka up was interrupted: stopped the node(s) it started (1)")
+        ),
+        err.join("\n"),
+      );
+      assert.ok(performance.now() - started < 60_000, "it stopped without waiting for the cluster");
+      const status = await clusterStatus({ dir: cluster });
+      assert.deepEqual(status.nodes.map((node) => node.running), [false], "its node is stopped");
+    } finally {
+      await clusterDown({ dir: cluster, wipe: true, graceMs: 5000 }).catch(() => {});
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
