@@ -8,7 +8,7 @@
 import { inWorker, serveWorker } from "./actors/runtime/worker_host.ts";
 import { setWorkerEntry } from "./actors/pipeline/workers/specs.ts";
 import { writeFileAtomic } from "./actors/lib/atomic_write.ts";
-import { FraudstreamError, UsageError } from "./actors/lib/errors.ts";
+import { FraudstreamError, InterruptedError, UsageError } from "./actors/lib/errors.ts";
 import { dirname, join, resolve } from "node:path";
 import { commandHelp, mainHelp, VERSION } from "./config/help.ts";
 import { loadConfig } from "./config/load.ts";
@@ -51,6 +51,12 @@ export async function main(args: string[], io: MainIO = consoleIO): Promise<numb
         status,
         print: io.stdout,
         onForcedExit: interrupt?.onForcedExit ?? (() => () => {}),
+      }).catch(async (error) => {
+        // An interrupted command's report of what it did before is written all the same.
+        if (error instanceof InterruptedError && error.report !== undefined && config.report) {
+          await writeReport(config.report, error.report);
+        }
+        throw error;
       });
       if (config.report !== undefined && outcome.report !== undefined) {
         await writeReport(config.report, outcome.report);

@@ -16,6 +16,13 @@ export class FraudstreamError extends Error {
 export class InterruptedError extends FraudstreamError {
   override name = "InterruptedError";
   override readonly exitCode: number = 130;
+  /** What the command did before the interrupt: `main.ts` writes it as the `--report`, if asked. */
+  readonly report?: unknown;
+
+  constructor(message: string, options: { report?: unknown } = {}) {
+    super(message);
+    this.report = options.report;
+  }
 }
 
 /**

@@ -4,12 +4,11 @@
  * @module
  */
 
-import { FraudstreamError } from "../../lib/errors.ts";
+import { FraudstreamError, InterruptedError } from "../../lib/errors.ts";
 
 /** The run was stopped by its abort signal before it finished. Exit 130, as for Ctrl-C. */
-export class GenerationInterruptedError extends FraudstreamError {
+export class GenerationInterruptedError extends InterruptedError {
   override name = "GenerationInterruptedError";
-  override readonly exitCode: number = 130;
 }
 
 /** A part of the run failed even after its worker was restarted; the files written are incomplete. */

@@ -1,18 +1,20 @@
 /**
  * `fraudstream bench <scenario>`: runs the benchmark cells, prints their tables (Markdown) on
  * stdout, and with `--report FILE.json` writes the JSON report and an HTML report with charts
- * next to it (`FILE.html`). Exits 1 when a cell lost or duplicated a transaction, or failed.
+ * next to it (`FILE.html`). Exits 1 when a cell lost or duplicated a transaction, or failed;
+ * interrupted (Ctrl-C), it still prints and writes what the cells measured so far, then exits 130.
  *
  * @module
  */
 
 import { dirname } from "node:path";
 import type { CommandHandler } from "../../pipeline/command.ts";
-import { FraudstreamError, UsageError } from "../../lib/errors.ts";
+import { FraudstreamError, InterruptedError, UsageError } from "../../lib/errors.ts";
 import { kafkaTransport } from "../../pipeline/connect.ts";
 import { benchReportHtml } from "./report_html.ts";
 import { partitionGrid, workerGrid } from "./plan.ts";
 import { runScaling } from "./scaling.ts";
+import type { ScalingReport } from "./report.ts";
 import type { BenchScenario } from "./scenarios.ts";
 import { benchText } from "./tables.ts";
 import { within } from "./within.ts";
@@ -48,7 +50,23 @@ async function checkHtmlReportPath(path: string): Promise<void> {
   }
 }
 
-/** Runs a bench scenario and reports it. */
+/** What an interrupted bench left: the cells it measured, and where they are. */
+function interruptedMessage(report: ScalingReport, reportPath: string | undefined): string {
+  const cells = report.cells.length;
+  if (cells === 0) return "bench was interrupted before its first cell was measured";
+  const where = reportPath === undefined
+    ? ""
+    : `, and in ${reportPath} and ${htmlReportPath(reportPath)}`;
+  const failed = report.ok ? "" : `; ${report.failed_cells} of them failed`;
+  return `bench was interrupted; the ${cells} cell${cells === 1 ? "" : "s"} measured before it ` +
+    `${cells === 1 ? "is" : "are"} printed above${where}${failed}`;
+}
+
+/**
+ * Runs a bench scenario and reports it.
+ *
+ * @throws {InterruptedError} when interrupted, once what was measured is printed and written.
+ */
 export const benchCommand: CommandHandler = async (config, ctx) => {
   const scenario = config.args.scenario as BenchScenario;
   if (config.report !== undefined) await checkHtmlReportPath(htmlReportPath(config.report));
@@ -94,6 +112,9 @@ export const benchCommand: CommandHandler = async (config, ctx) => {
       ctx.status(`bench: HTML report in ${path}`);
     }
     for (const line of benchText(report).split("\n")) ctx.print(line);
+    if (report.interrupted) {
+      throw new InterruptedError(interruptedMessage(report, config.report), { report });
+    }
     return { exitCode: report.ok ? 0 : 1, report };
   } finally {
     // Kafka clients of a cell whose actors did not stop may not close either: do not wait long.

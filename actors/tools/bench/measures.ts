@@ -80,6 +80,11 @@ export interface PipelineResult {
   paced?: Phase & {
     /** Offered rate, transactions per second. */
     rate: number;
+    /**
+     * The offered rate was above the burst throughput: the phase measured a growing backlog, so
+     * its latency is not a detection latency (and its p99 means nothing).
+     */
+    rate_above_burst: boolean;
     /** File written -> score committed, per transaction. */
     latency_ms: Quantiles;
     /** Log append -> batch committed, per message (the consumer's own histogram). */

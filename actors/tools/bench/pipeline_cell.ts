@@ -27,7 +27,10 @@ import { phase, type PipelineResult, quantiles } from "./measures.ts";
 export interface PipelineCellOptions {
   warmup: number;
   burst: number;
-  /** A paced phase after the burst: its rows and rate (0: half the burst throughput). */
+  /**
+   * A paced phase after the burst: its rows and rate (0: half the burst throughput). A rate above
+   * the burst throughput gets a WARNING line (`setup.onProgress`) and `rate_above_burst`.
+   */
   paced?: { rows: number; rate: number };
 }
 
@@ -134,6 +137,18 @@ export async function pipelineCell(
         const rate = options.paced.rate > 0
           ? options.paced.rate
           : Math.max(100, Math.round(burst.throughput / 2));
+        const rateAboveBurst = rate > burst.throughput;
+        if (rateAboveBurst) {
+          const asked = options.paced.rate > 0;
+          setup.onProgress?.(
+            `WARNING: the paced load of ${rate} tx/s (${
+              asked ? "--rate" : "half the burst throughput, at least 100"
+            }) is above the burst throughput measured, ${burst.throughput} tx/s: the paced ` +
+              "phase measures a growing backlog, not the detection latency, and its p99 means " +
+              `nothing; give a --rate below ${burst.throughput}` +
+              (asked ? " (0: half the burst throughput)" : ""),
+          );
+        }
         const latency = new Histogram();
         const logBefore = pipeline.consumer.latencyMs.copy();
         const pacedStart = performance.now();
@@ -151,6 +166,7 @@ export async function pipelineCell(
         paced = {
           ...phase(pipeline.consumer.scored - scored, pacedStart, lastCommit),
           rate,
+          rate_above_burst: rateAboveBurst,
           latency_ms: quantiles(latency),
           log_latency_ms: quantiles(pipeline.consumer.latencyMs.since(logBefore)),
         };

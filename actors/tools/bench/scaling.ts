@@ -17,7 +17,7 @@
  * @module
  */
 
-import { FraudstreamError } from "../../lib/errors.ts";
+import { FraudstreamError, throwIfInterrupted } from "../../lib/errors.ts";
 import { SETTINGS } from "../../../config/settings.ts";
 import { modelScoring } from "../../pipeline/consumer/model_scoring.ts";
 import { type Transport } from "../../log/mod.ts";
@@ -42,7 +42,12 @@ import { TopicCleanup } from "./topic_cleanup.ts";
 /** Runs of every cell by default (the figures are their medians). */
 export const DEFAULT_REPEAT = 3;
 
-/** Runs the scenario's cells, one at a time, and gathers the report. */
+/**
+ * Runs the scenario's cells, one at a time, and gathers the report; interrupted, the report holds
+ * the cells measured so far and says it was.
+ *
+ * @throws {InterruptedError} when interrupted while it generates the bench data.
+ */
 export async function runScaling(given: ScalingOptions): Promise<ScalingReport> {
   const repeat = Math.max(1, given.repeat ?? DEFAULT_REPEAT);
   // A cell's rows are split over its runs: more runs are shorter ones, in about the same time.
@@ -61,7 +66,14 @@ export async function runScaling(given: ScalingOptions): Promise<ScalingReport> 
 
   const needed = rowsNeeded(cells, options.rows);
   status(`generating ${needed} transactions (seed ${options.seed})`);
-  const data = await benchData({ rows: needed, seed: options.seed, signal: options.signal });
+  const data = await benchData({ rows: needed, seed: options.seed, signal: options.signal })
+    .catch((error) => {
+      throwIfInterrupted(
+        options.signal,
+        "bench was interrupted while it generated its data; nothing was measured",
+      );
+      throw error;
+    });
 
   const cleanup = options.topicDeleter ? new TopicCleanup(options.topicDeleter) : undefined;
   const runs: RunReport[][] = cells.map(() => []);

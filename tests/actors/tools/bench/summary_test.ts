@@ -158,3 +158,25 @@ Deno.test("tables, text and HTML show medians with their min..max when cells ran
   assert.ok(!once.header.includes("min..max"), "one run: no range columns");
   assert.match(benchText(report(1)), /one run per cell/);
 });
+
+Deno.test("tables: a cell whose paced load was above its burst in some runs says so in its check column", () => {
+  const above = (throughput: number) =>
+    run(throughput, 900, {
+      details: {
+        paced: { rate: 2 * throughput, rate_above_burst: true },
+      } as unknown as PipelineResult,
+    });
+  const check = (runs: RunReport[]) => {
+    const [table] = benchTables({ ...report(1), cells: [summarizeCell(plan, runs)] });
+    return table.rows[0][table.header.indexOf("check")];
+  };
+  assert.equal(check([run(1000, 50), run(2000, 51)]), "ok");
+  assert.equal(
+    check([run(1000, 50), above(2000), run(3000, 52)]),
+    "ok; paced load above the burst throughput in 1 of 3 runs: its latency is a backlog's",
+  );
+  assert.equal(
+    check([above(1000)]),
+    "ok; paced load above the burst throughput: its latency is a backlog's",
+  );
+});
