@@ -8,7 +8,8 @@
  * @module
  */
 
-import { clusterDown, clusterUp, freePortBase } from "../kafka_local/cluster.ts";
+import { clusterDown, clusterUp } from "../kafka_local/cluster.ts";
+import { freePortBase } from "../kafka_local/ports.ts";
 import type { KafkaScenario } from "./catalog.ts";
 import type { ScenarioOptions, ScenarioReport } from "./harness.ts";
 import { killBroker } from "./kill_broker.ts";
