@@ -1,10 +1,11 @@
 /**
  * The skeleton every long-running role (`produce`, `consume`, `run`) runs in: it opens the role's
- * log, creates the topics (waiting out a log that cannot be reached yet), starts the role's
- * actors, serves its dashboard, prints its status line every few seconds, stops on an interrupt,
- * at the end of `--duration` or when the actors give up, and turns the role's report into the
- * command's outcome. A role says only what is its own: what it prepares, the actors it starts,
- * its figures, its status line and its report.
+ * log, serves its dashboard (from the start: while the role prepares and waits for its log, the
+ * dashboard shows it not ready and why), creates the topics (waiting out a log that cannot be
+ * reached yet), starts the role's actors, prints its status line every few seconds, stops on an
+ * interrupt, at the end of `--duration` or when the actors give up, and turns the role's report
+ * into the command's outcome. A role says only what is its own: what it prepares, the actors it
+ * starts, its figures, its status line and its report.
  *
  * @module
  */
@@ -74,7 +75,10 @@ export interface Role<Prepared> {
   name: string;
   /** How often the status line is printed, in ms. */
   statusEveryMs: number;
-  /** The report when the role stopped before its log could be reached. */
+  /**
+   * The report when the role stopped before its topics were ready (its log could not be reached,
+   * or the stop came first).
+   */
   unreachableReport?: Record<string, unknown>;
   /** Opens the role's log (default: Kafka, as the configuration says). */
   openTransport?(config: Config, onLog: (line: string) => void): Transport | Promise<Transport>;
@@ -109,34 +113,48 @@ export async function hostRole<Prepared>(
     defer: (cleanup) => cleanups.push(cleanup),
   };
   sayEvents(host.events, say);
+  const log = transport.kind === "kafka" ? `Kafka at ${config.brokers}` : "the embedded log";
+  const status = new RoleStatusBoard({ role: role.name, startedAt, transport: transport.kind });
   let system: ActorSystem | undefined;
   try {
-    const prepared = await role.prepare?.(host) as Prepared;
-    const ready = await ensureTopicsPatiently(transport, topicSpecs(config), {
-      signal: host.stop,
-      onWait: say,
-    });
-    if (!ready) {
-      say(`stopped before Kafka at ${config.brokers} could be reached`);
-      return { exitCode: 1, report: role.unreachableReport };
-    }
-    const running = await role.start(host, prepared);
-    const actors = system = running.system;
+    // Before anything that may wait: the dashboard tells why the role is not running yet.
     const server = startRoleDashboard({
       ...dashboardAddress(config),
       role: role.name,
-      status: (): RoleStatus => ({
-        role: role.name,
-        startedAt,
-        now: Date.now(),
-        transport: transport.kind,
-        ready: actors.root.state === "running",
-        tree: actors.snapshot(),
-        ...running.figures(),
-      }),
+      status: () => status.current(),
       onStatus: command.status,
     });
     if (server) host.defer(() => server.close());
+    const prepared = await role.prepare?.(host) as Prepared;
+    status.waitFor(`creating the topics on ${log}`);
+    // What came before the stop, if the role stops before its topics are ready: a failed attempt
+    // to reach the log, an attempt the log did not answer, or none at all (a --duration that ends
+    // while the role prepares, say), when it is not the log's fault.
+    const stoppedBeforeAsking = host.stop.aborted;
+    let attemptFailed = false;
+    const ready = await ensureTopicsPatiently(transport, topicSpecs(config), {
+      signal: host.stop,
+      onWait: (line) => {
+        attemptFailed = true;
+        status.waitFor(line);
+        say(line);
+      },
+    });
+    if (!ready) {
+      const why = stopReason(config, command);
+      say(
+        attemptFailed
+          ? `stopped before ${log} could be reached`
+          : stoppedBeforeAsking
+          ? `stopped: ${why} before the topics on ${log} were ready`
+          : `stopped: ${why} before ${log} answered`,
+      );
+      return { exitCode: 1, report: role.unreachableReport };
+    }
+    status.waitFor("starting the actors");
+    const running = await role.start(host, prepared);
+    const actors = system = running.system;
+    status.run(running);
     const work = running.work?.() ?? untilStopped(actors, host.stop);
     await withStatusLines(work, running, { everyMs: role.statusEveryMs, say });
     await running.wrapUp?.();
@@ -150,6 +168,68 @@ export async function hostRole<Prepared>(
     await system?.shutdown().catch(() => {});
     for (const cleanup of cleanups.reverse()) await cleanup();
     await transport.close();
+  }
+}
+
+/** What stopped a role: the user's interrupt, or the end of its `--duration`. */
+function stopReason(config: Config, command: CommandContext): string {
+  return command.signal.aborted ? "interrupted" : `--duration ${config.duration} s ended`;
+}
+
+/** Who a role is, for its status: what stays the same from its start to its end. */
+interface RoleIdentity {
+  role: string;
+  /** ms since the epoch. */
+  startedAt: number;
+  transport: RoleStatus["transport"];
+}
+
+/**
+ * The status a role's dashboard shows: not ready, with what the role waits for, until its actors
+ * run; then theirs and the role's figures.
+ */
+class RoleStatusBoard {
+  readonly #identity: RoleIdentity;
+  #waitingFor = "preparing to start";
+  #running: StartedRole | undefined;
+
+  /** A role that has not started yet: it prepares (loads its model, say). */
+  constructor(identity: RoleIdentity) {
+    this.#identity = identity;
+  }
+
+  /** The role waits for `what` (the last wait message, say) before its actors can start. */
+  waitFor(what: string): void {
+    this.#waitingFor = what;
+  }
+
+  /** The role's actors were started as `running`: the status is theirs from now on. */
+  run(running: StartedRole): void {
+    this.#running = running;
+  }
+
+  /** The status now. */
+  current(): RoleStatus {
+    const now = Date.now();
+    const running = this.#running;
+    if (!running) {
+      return {
+        ...this.#identity,
+        now,
+        ready: false,
+        problems: [this.#waitingFor],
+        counters: {},
+        lag: [],
+        recentAlerts: [],
+      };
+    }
+    return {
+      ...this.#identity,
+      now,
+      ready: running.system.root.state === "running",
+      tree: running.system.snapshot(),
+      ...running.figures(),
+    };
   }
 }
 

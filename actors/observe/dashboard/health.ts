@@ -38,10 +38,14 @@ export function treeProblems(tree: ActorSnapshot): string[] {
   return problems;
 }
 
-/** `status`, not ready and with its `problems` listed when its actors are not healthy. */
+/**
+ * `status`, not ready and with the problems of its actors listed after its own when they are not
+ * healthy. A role whose actors have not started yet has none.
+ */
 export function withHealth(status: RoleStatus): RoleStatus {
-  const problems = treeProblems(status.tree);
-  return problems.length === 0 ? status : { ...status, ready: false, problems };
+  const problems = status.tree ? treeProblems(status.tree) : [];
+  if (problems.length === 0) return status;
+  return { ...status, ready: false, problems: [...(status.problems ?? []), ...problems] };
 }
 
 /** The actor below `node` that crashed last, if any did. */

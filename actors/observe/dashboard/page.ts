@@ -1,7 +1,9 @@
 /**
  * The dashboard page: one self-contained HTML document (no external assets, works offline) that
  * follows `/events` (Server-Sent Events) and draws throughput, lag, latency and alert charts, the
- * supervision tree and the latest alerts.
+ * supervision tree and the latest alerts. A role that is not ready says why at the top: before its
+ * actors start (while it waits for Kafka, say) that is all there is, and the tree says they have
+ * not started.
  *
  * @module
  */
@@ -37,6 +39,8 @@ td.why { white-space:normal; min-width:18em; }
 /* The tables need more room than a chart: two grid columns once there are two. */
 @media (min-width: 900px) { .double { grid-column: span 2; } }
 #connection.down { color:var(--alert); }
+#state.ready { color:var(--out); } #state.not-ready { color:var(--alert); }
+#problems ul { margin:0; padding-left:18px; overflow-wrap:anywhere; }
 `;
 
 const SCRIPT = `
@@ -123,6 +127,7 @@ function render(status) {
   document.getElementById("transport").textContent = status.transport;
   document.getElementById("model").textContent = status.modelVersion || "-";
   document.getElementById("uptime").textContent = Math.round((now - status.startedAt) / 1000) + " s";
+  renderReadiness(status);
   for (const key of ["generated", "produced", "scored", "alerts", "deadLetters"]) {
     const el = document.getElementById("c-" + key);
     if (el) el.textContent = fmt(c[key]);
@@ -151,7 +156,13 @@ function render(status) {
   label("lag", lag.map((v, i) => "p" + i + " " + fmt(v)).join(", "));
   const body = document.querySelector("#tree tbody");
   body.innerHTML = "";
-  for (const { node, depth } of rows(status.tree)) {
+  if (!status.tree) {
+    const td = document.createElement("td");
+    td.colSpan = 6;
+    td.textContent = "the actors have not started yet";
+    body.appendChild(document.createElement("tr")).appendChild(td);
+  }
+  for (const { node, depth } of status.tree ? rows(status.tree) : []) {
     const tr = document.createElement("tr");
     tr.dataset.path = node.path;
     const cells = [
@@ -180,6 +191,20 @@ function render(status) {
   }
   renderDrift(status);
   renderShadow(status.shadow);
+}
+
+// Ready or not, and why not (what the role waits for, actors that fail): hidden when ready.
+function renderReadiness(status) {
+  const state = document.getElementById("state");
+  state.textContent = status.ready ? "ready" : "not ready";
+  state.className = status.ready ? "ready" : "not-ready";
+  const problems = status.problems || [];
+  document.getElementById("problems").hidden = problems.length === 0;
+  const list = document.getElementById("problem-list");
+  list.innerHTML = "";
+  for (const problem of problems) {
+    list.appendChild(document.createElement("li")).textContent = problem;
+  }
 }
 
 // The alerting model against the shadow model (--shadow-model): hidden without one.
@@ -231,9 +256,14 @@ export const DASHBOARD_HTML = `<!doctype html>
   <span class="meta">transport <b id="transport">-</b></span>
   <span class="meta">model <b id="model">-</b></span>
   <span class="meta">up <b id="uptime">-</b></span>
+  <span class="meta">state <b id="state">-</b></span>
   <span class="meta" id="connection">connecting</span>
 </header>
 <main>
+  <section class="wide" id="problems" hidden>
+    <h2>Not ready</h2>
+    <ul id="problem-list"></ul>
+  </section>
   <section class="wide">
     <h2>Totals</h2>
     <div class="figures">

@@ -100,7 +100,8 @@ export function prometheusText(status: RoleStatus): string {
     }
   }
 
-  const all = actors(status.tree);
+  // No actor samples before the role's actors start: the families are there, empty.
+  const all = status.tree ? actors(status.tree) : [];
   const perActor: [string, "counter" | "gauge", string, (a: ActorSnapshot) => number][] = [
     [
       "fraudstream_actor_messages_in_total",

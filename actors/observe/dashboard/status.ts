@@ -1,6 +1,7 @@
 /**
  * What a long-running role reports about itself: counters, lag, latency, the actor tree and the
- * latest alerts. The dashboard, `/metrics` and `--report` all read this one snapshot.
+ * latest alerts; before its actors start, only why it is not running yet. The dashboard,
+ * `/metrics` and `--report` all read this one snapshot.
  *
  * @module
  */
@@ -45,7 +46,10 @@ export interface RoleStatus {
   now: number;
   transport: "kafka" | "embedded";
   ready: boolean;
-  /** Why the role is not ready though it runs: actors that crashed or keep failing. */
+  /**
+   * Why the role is not ready: what it waits for before its actors start (Kafka that cannot be
+   * reached, say), or actors that crashed or keep failing.
+   */
   problems?: string[];
   modelVersion?: string;
   counters: Counters;
@@ -53,7 +57,8 @@ export interface RoleStatus {
   lag: number[];
   /** Detection latency (record appended -> alert committed), in ms. */
   latency?: Histogram;
-  tree: ActorSnapshot;
+  /** The role's actors; absent until they started. */
+  tree?: ActorSnapshot;
   recentAlerts: AlertSummary[];
   /** The alerting model against the shadow model (consumers with `--shadow-model`). */
   shadow?: ShadowFigures;
@@ -94,7 +99,7 @@ export function statusJson(status: RoleStatus, recent?: RecentLatency): Record<s
     recentLatencyMs: recent
       ? { windowS: recent.windowMs / 1000, ...percentiles(recent.histogram) }
       : null,
-    tree: status.tree,
+    tree: status.tree ?? null,
     recentAlerts: status.recentAlerts,
     shadow: status.shadow ?? null,
     drift: status.drift ?? null,

@@ -5,8 +5,9 @@
  * masked card numbers (full ones only with `--show-card-numbers`), no panel hides a column, the
  * model version shows, and after the run ends the totals are those of its report. The page must
  * not reach for anything but the dashboard's own server (it works offline). A latency past the
- * histogram's range reads "> 167,772". A full-page screenshot is kept in
- * `tests/output/dashboard.png`.
+ * histogram's range reads "> 167,772". A role that waits for Kafka, or is still starting, shows
+ * as not ready with why, without a script error, and then as running on the same page. A full-page
+ * screenshot is kept in `tests/output/dashboard.png`.
  *
  * Without Chromium at /usr/bin/chromium (or `CHROMIUM_PATH`) the test is ignored, unless
  * `CI=true`, where it must run.
@@ -24,6 +25,11 @@ import { outsideProgram } from "../../../fixtures/outside_program.ts";
 import { type DemoRun, startDemoRun } from "./demo_run.ts";
 import { ShadowComparison } from "../../../../actors/pipeline/consumer/shadow_comparison.ts";
 import { allocateColumns } from "../../../../model/columns.ts";
+import { main } from "../../../../main.ts";
+import { hostRole } from "../../../../actors/pipeline/role_host.ts";
+import { EmbeddedTransport } from "../../../../actors/log/mod.ts";
+import { delay, poll } from "../../../../actors/lib/async.ts";
+import { loadConfig } from "../../../../config/load.ts";
 
 const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
 const OUTPUT = new URL("../../../output/", import.meta.url);
@@ -246,6 +252,42 @@ function assertChartsDrawn(seen: Look): void {
     }
   }
   assert.ok(seen.charts.lag.inked > 0, "the lag chart is drawn");
+}
+
+/** The errors a page reports from now on: uncaught ones, and those logged to its console. */
+function pageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(`page error: ${error.message}`));
+  page.on("console", (message) => {
+    if (message.type() === "error") errors.push(`console: ${message.text()}`);
+  });
+  return errors;
+}
+
+/** Whether the page says the role is ready, and the reasons it lists when it is not. */
+async function readiness(page: Page): Promise<{ state: string; problems: string[] | null }> {
+  const visible = await page.locator("#problems").isVisible();
+  return {
+    state: (await page.locator("#state").textContent()) ?? "",
+    problems: visible ? await page.locator("#problem-list li").allTextContents() : null,
+  };
+}
+
+/** Waits until the page follows the dashboard of `role`, and has had a few updates since. */
+async function followed(page: Page, role: string): Promise<void> {
+  await eventually(async () => {
+    assert.equal(await page.locator("#connection").textContent(), "live");
+    assert.equal(await page.locator("#role").textContent(), role);
+  }, 20_000);
+  await delay(2500); // a role's dashboard sends an update every second
+}
+
+/** A local port nothing listens on: a Kafka there refuses every connection. */
+function closedPort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
 }
 
 const processed = (seen: Look) =>
@@ -521,6 +563,173 @@ Deno.test({
       await browser?.close();
       await server.close();
       await system.shutdown();
+    }
+  },
+});
+
+Deno.test({
+  name: "a role waiting for Kafka shows on its dashboard as not ready, with why, and no error" +
+    BROWSER.note,
+  ignore: BROWSER.ignore,
+  fn: async () => {
+    const brokers = `127.0.0.1:${closedPort()}`;
+    const dir = await Deno.makeTempDir({ prefix: "fraudstream-waiting-dashboard-test-" });
+    await Deno.writeTextFile(`${dir}/empty.env`, "");
+    const interrupt = new AbortController();
+    const output: string[] = [];
+    const onLine = (line: string) => output.push(line);
+    let browser: Browser | undefined;
+    const exited = main([
+      "consume",
+      "--brokers",
+      brokers,
+      "--workers",
+      "1",
+      "--ui-host",
+      "127.0.0.1",
+      "--ui-port",
+      "0",
+      "--models-dir",
+      new URL("../../../../resources/models", import.meta.url).pathname,
+      "--env-file",
+      `${dir}/empty.env`,
+    ], { stdout: onLine, stderr: onLine, signal: interrupt.signal });
+    try {
+      // The role says it cannot reach Kafka; by then it has said where its dashboard is.
+      const waiting = (line: string) => line.startsWith("consume: cannot reach Kafka at ");
+      assert.ok(
+        await poll(() => output.some(waiting), { timeoutMs: 30_000, pollMs: 20 }),
+        output.join("\n"),
+      );
+      const announced = output.find((line) => line.startsWith("consume: dashboard at "));
+      assert.ok(
+        announced,
+        `the dashboard is announced while the role waits:\n${output.join("\n")}`,
+      );
+      const url = announced.replace("consume: dashboard at ", "");
+
+      browser = await launchChromium();
+      const page = await (await browser.newContext({ viewport: VIEWPORT })).newPage();
+      const errors = pageErrors(page);
+      await page.goto(url, { timeout: 15_000 });
+      await followed(page, "consume");
+      assert.deepEqual(errors, [], "the page renders the waiting role without an error");
+      await eventually(async () => {
+        const seen = await readiness(page);
+        assert.equal(seen.state, "not ready");
+        assert.equal(seen.problems?.length, 1, JSON.stringify(seen));
+        assert.match(
+          seen.problems[0],
+          new RegExp(`^cannot reach Kafka at ${brokers} .*attempt \\d+\\)$`),
+        );
+      }, 20_000);
+      const seen = await look(page);
+      assert.equal(seen.role, "consume");
+      assert.equal(seen.transport, "kafka");
+      assert.deepEqual(seen.tree.map((row) => row.cells), [["the actors have not started yet"]]);
+      assert.equal(await page.locator("#c-scored").textContent(), "-", "no figures yet");
+      assert.deepEqual(errors, [], "no errors on the page");
+
+      interrupt.abort();
+      assert.equal(await exited, 1, output.join("\n"));
+      assert.equal(output.at(-1), `consume: stopped before Kafka at ${brokers} could be reached`);
+    } finally {
+      interrupt.abort();
+      await exited.catch(() => {});
+      await browser?.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "the page of a role that is starting shows its actors once they run, without a reload" +
+    BROWSER.note,
+  ignore: BROWSER.ignore,
+  fn: async () => {
+    const invocation = loadConfig(["run", "--ui-host", "127.0.0.1", "--ui-port", "0"], {
+      env: {},
+      readFile: () => undefined,
+    });
+    assert.equal(invocation.kind, "run");
+    const interrupt = new AbortController();
+    const lines: string[] = [];
+    const prepared = Promise.withResolvers<void>();
+    const count = { value: 0 };
+    const outcome = hostRole(invocation.config, {
+      signal: interrupt.signal,
+      status: (line) => lines.push(line),
+      print: () => {},
+      onForcedExit: () => () => {},
+    }, {
+      name: "count",
+      statusEveryMs: 1000,
+      openTransport: () => new EmbeddedTransport(),
+      // The role prepares until the test lets it go on.
+      prepare: () => prepared.promise,
+      start: async () => {
+        const system = await ActorSystem.start({
+          kind: "supervisor",
+          id: "count",
+          children: [{
+            kind: "actor",
+            id: "counter",
+            behavior: () => ({
+              run: async (ctx) => {
+                while (await delay(10, ctx.signal)) count.value++;
+              },
+            }),
+          }],
+        });
+        return {
+          system,
+          figures: () => ({ counters: { produced: count.value }, lag: [], recentAlerts: [] }),
+          progress: () => count.value,
+          statusLine: () => `counted ${count.value}`,
+          finish: () => ({ exitCode: 0 }),
+        };
+      },
+    });
+    let browser: Browser | undefined;
+    try {
+      const announced = (line: string) => line.startsWith("count: dashboard at ");
+      assert.ok(
+        await poll(() => lines.some(announced), { timeoutMs: 10_000 }),
+        `the dashboard is announced while the role prepares:\n${lines.join("\n")}`,
+      );
+      const url = lines.find(announced)!.replace("count: dashboard at ", "");
+      browser = await launchChromium();
+      const page = await (await browser.newContext({ viewport: VIEWPORT })).newPage();
+      const errors = pageErrors(page);
+      await page.goto(url, { timeout: 15_000 });
+      await followed(page, "count");
+      assert.deepEqual(errors, [], "the page renders the starting role without an error");
+      await eventually(async () => {
+        assert.deepEqual(await readiness(page), {
+          state: "not ready",
+          problems: ["preparing to start"],
+        });
+        assert.deepEqual((await look(page)).tree.map((row) => row.cells), [[
+          "the actors have not started yet",
+        ]]);
+      }, 10_000);
+
+      prepared.resolve();
+      await eventually(async () => {
+        assert.deepEqual(await readiness(page), { state: "ready", problems: null });
+        const seen = await look(page);
+        assert.deepEqual(seen.tree.map((row) => [row.cells[0].trim(), row.cells[1]]), [
+          ["count (one_for_one)", "running"],
+          ["counter", "running"],
+        ]);
+        assert.ok(seen.totals.produced > 0, "the role's figures show");
+      }, 10_000);
+      assert.deepEqual(errors, [], "no errors on the page");
+    } finally {
+      prepared.resolve();
+      interrupt.abort();
+      await outcome;
+      await browser?.close();
     }
   },
 });

@@ -224,9 +224,11 @@ Deno.test("run sizes its producer's encoders with --encoders and its scorers wit
     );
     const url = dashboard()!.split(" ")[3];
     const started = await poll(async () => {
-      tree = (await (await fetch(`${url}api/status`)).json()).tree;
-      return [...poolWorkers(tree!, "encoders"), ...poolWorkers(tree!, "scorers")]
-        .every((worker) => worker.state === "running");
+      // No tree (null) while the run prepares: the dashboard answers before the actors start.
+      tree = (await (await fetch(`${url}api/status`)).json()).tree ?? undefined;
+      return tree !== undefined &&
+        [...poolWorkers(tree, "encoders"), ...poolWorkers(tree, "scorers")]
+          .every((worker) => worker.state === "running");
     }, { timeoutMs: 30_000, pollMs: 100 });
     assert.ok(started, JSON.stringify(tree));
   } finally {
