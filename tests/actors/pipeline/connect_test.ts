@@ -8,6 +8,7 @@ import { PlatformaticTransport } from "../../../actors/log/platformatic/transpor
 import { KAFKA_CLIENTS } from "../../../actors/log/kafka_client.ts";
 import { LogError } from "../../../actors/log/types.ts";
 import { kafkaTransport, NO_KAFKA } from "../../fixtures/kafka.ts";
+import { silentServer } from "../../fixtures/silent_server.ts";
 
 /** A local port nothing listens on. */
 function closedPort(): number {
@@ -18,28 +19,6 @@ function closedPort(): number {
 }
 
 const topic = () => [{ name: `patient-${crypto.randomUUID().slice(0, 8)}`, partitions: 1 }];
-
-/** A local server that takes connections and never answers (an address that is not Kafka's). */
-function silentServer(): { port: number; close: () => void } {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const conns: Deno.Conn[] = [];
-  (async () => {
-    for await (const conn of listener) conns.push(conn);
-  })().catch(() => {});
-  return {
-    port: (listener.addr as Deno.NetAddr).port,
-    close: () => {
-      listener.close();
-      for (const conn of conns) {
-        try {
-          conn.close();
-        } catch {
-          // closed by the client
-        }
-      }
-    },
-  };
-}
 
 for (const client of KAFKA_CLIENTS) {
   Deno.test(`${client}: a stop while a request to an address that never answers is in flight ends the wait, not in an error`, async () => {

@@ -5,7 +5,7 @@ import { main } from "../../../main.ts";
 import { resolveModelDir } from "../../../model/catalog.ts";
 import { UsageError } from "../../../actors/lib/errors.ts";
 import { loadModel } from "../../../model/model_file.ts";
-import { captureIO, runMain } from "../../fixtures/main_run.ts";
+import { captureIO, runMain, runMainInterrupted } from "../../fixtures/main_run.ts";
 import { writeSparkForest } from "../../model/spark_fixture.ts";
 import { fileTree } from "../../fixtures/file_tree.ts";
 import { csvFile, sampleTransaction } from "../../fixtures/transactions.ts";
@@ -495,22 +495,8 @@ async function envFile(dir: string, text: string): Promise<string> {
 }
 
 /** Runs `main(args)`, interrupted (one Ctrl-C) when a status line starts with `at`. */
-async function mainInterrupted(
-  args: string[],
-  at: string,
-): Promise<{ code: number; out: string[]; err: string[] }> {
-  const interrupt = new AbortController();
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(args, {
-    stdout: (line) => out.push(line),
-    stderr: (line) => {
-      err.push(line);
-      if (line.startsWith(at)) interrupt.abort(new Error("interrupted"));
-    },
-    signal: interrupt.signal,
-  });
-  return { code, out, err };
+function mainInterrupted(args: string[], at: string) {
+  return runMainInterrupted(args, (line) => line.startsWith(at));
 }
 
 Deno.test("train interrupted (Ctrl-C) while its trees grow stops without writing the model, exit 130", async () => {

@@ -6,6 +6,7 @@ import { ActorSystem, type ChildSpec } from "../../../actors/runtime/mod.ts";
 import { delay, poll } from "../../../actors/lib/async.ts";
 import { loadConfig } from "../../../config/load.ts";
 import type { Config } from "../../../config/config.ts";
+import { silentServer } from "../../fixtures/silent_server.ts";
 
 /** The configuration of `run` with `flags`, from no environment. */
 function configOf(...flags: string[]): Config {
@@ -33,28 +34,6 @@ function closedPort(): number {
   const port = (listener.addr as Deno.NetAddr).port;
   listener.close();
   return port;
-}
-
-/** A local server that takes connections and never answers (an address that is not Kafka's). */
-function silentServer(): { port: number; close: () => void } {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const conns: Deno.Conn[] = [];
-  (async () => {
-    for await (const conn of listener) conns.push(conn);
-  })().catch(() => {});
-  return {
-    port: (listener.addr as Deno.NetAddr).port,
-    close: () => {
-      listener.close();
-      for (const conn of conns) {
-        try {
-          conn.close();
-        } catch {
-          // closed by the client
-        }
-      }
-    },
-  };
 }
 
 /** The first of `lines` that matches `pattern`, once one does (within 20 s). */

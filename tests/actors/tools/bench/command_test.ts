@@ -1,29 +1,12 @@
 import assert from "node:assert/strict";
-import { main } from "../../../../main.ts";
+import { runMainInterrupted } from "../../../fixtures/main_run.ts";
 
 /** A tiny end-to-end bench: two cells (json and arrow), one run each, on the embedded log. */
 const TINY_E2E = ["bench", "e2e", "--rows", "500", "--partitions", "1", "--workers", "1"];
 
-/**
- * Runs `args` in-process with an interrupt signal that aborts (as Ctrl-C does) on the first
- * status line matching `interruptOn`; returns the exit code and what was printed.
- */
-async function runInterrupted(
-  args: string[],
-  interruptOn: RegExp,
-): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const interrupt = new AbortController();
-  const code = await main(args, {
-    stdout: (line) => out.push(line),
-    stderr: (line) => {
-      err.push(line);
-      if (interruptOn.test(line)) interrupt.abort(new Error("interrupted"));
-    },
-    signal: interrupt.signal,
-  });
-  return { code, out, err };
+/** Runs `args` in-process, interrupted (as by Ctrl-C) at the first status line matching `at`. */
+function runInterrupted(args: string[], at: RegExp) {
+  return runMainInterrupted(args, (line) => at.test(line));
 }
 
 Deno.test("bench interrupted after its first cell: exit 130, that cell printed and in both reports, marked interrupted", async () => {

@@ -12,7 +12,7 @@ import { nodeProperties } from "../../../../actors/tools/kafka_local/nodes.ts";
 import { KafkaTransport } from "../../../../actors/log/mod.ts";
 import { UsageError } from "../../../../actors/lib/errors.ts";
 import { main } from "../../../../main.ts";
-import { captureIO, runMain } from "../../../fixtures/main_run.ts";
+import { captureIO, runMain, runMainInterrupted } from "../../../fixtures/main_run.ts";
 import { fileTree } from "../../../fixtures/file_tree.ts";
 import { NO_KAFKA, ownClusterTest } from "../../../fixtures/kafka.ts";
 
@@ -449,10 +449,9 @@ Deno.test({
     const dir = await Deno.makeTempDir({ prefix: "fraudstream-up-interrupted-" });
     const cluster = `${dir}/cluster`;
     try {
-      const interrupt = new AbortController();
-      const err: string[] = [];
       const started = performance.now();
-      const code = await main([
+      // Ctrl-C once the node runs, while `kafka up` waits for it to answer.
+      const { code, err } = await runMainInterrupted([
         "kafka",
         "up",
         "--nodes",
@@ -461,15 +460,7 @@ Deno.test({
         String(freePortBase({ nodes: 1, from: 9462 })),
         "--dir",
         cluster,
-      ], {
-        stdout: () => {},
-        stderr: (line) => {
-          err.push(line);
-          // Ctrl-C once the node runs, while `kafka up` waits for it to answer.
-          if (line.startsWith("node 1 started")) interrupt.abort(new Error("interrupted"));
-        },
-        signal: interrupt.signal,
-      });
+      ], (line) => line.startsWith("node 1 started"));
       assert.equal(code, 130, err.join("\n"));
       assert.ok(
         err.some((line) =>
