@@ -9,7 +9,12 @@
 import type { CommandHandler } from "../actors/pipeline/command.ts";
 import { DEFAULT_STREAM_DIR, DEFAULT_TRAIN_ROOT } from "../actors/pipeline/generator/options.ts";
 import { BENCH_SCENARIOS } from "../actors/tools/bench/scenarios.ts";
-import { CHAOS_SCENARIOS } from "../actors/tools/chaos/catalog.ts";
+import {
+  CHAOS_SCENARIOS,
+  IN_PROCESS_SCENARIOS,
+  KAFKA_SCENARIOS,
+} from "../actors/tools/chaos/catalog.ts";
+import type { FlagScope } from "./flag_scope.ts";
 import type { SettingKey, Settings } from "./settings.ts";
 
 /** A positional argument of a subcommand. */
@@ -34,6 +39,8 @@ export interface CommandSpec {
   defaults?: Partial<Settings>;
   /** What a flag does in this command, where the setting's own help is too general. */
   flagHelp?: Partial<Record<SettingKey, string>>;
+  /** Flags that only some values of one argument use (a mode, an action, a scenario). */
+  flagScope?: FlagScope;
   /** Loads the command's implementation (a dynamic import: only the command run is loaded). */
   load(): Promise<CommandHandler>;
 }
@@ -60,6 +67,32 @@ const TOPIC_LAYOUT: SettingKey[] = ["topic", "partitions", "replicationFactor"];
 
 /** What `--workers` sizes where transactions are scored. */
 const SCORING_WORKERS = "Web Workers scoring transactions with the model";
+
+/**
+ * What the chaos scenarios use of their flags: a scenario on a Kafka cluster of its own takes no
+ * connection settings, and runs its `consume` processes with one scoring worker and their own
+ * supervisors (`kill-broker` excepted, which scores in this process); `--fault` is
+ * `kill-worker`'s. `all` runs scenarios that use each of them, so it takes them all.
+ */
+function chaosFlagScope(): FlagScope {
+  const scenarios = Object.keys(IN_PROCESS_SCENARIOS);
+  const inProcess = [...scenarios, "all"];
+  const connection = KAFKA.filter((key) => key !== "kafkaClient");
+  const scoring = [...scenarios, "kill-broker", "all"];
+  return {
+    argument: "scenario",
+    uses: {
+      fault: ["kill-worker", "all"],
+      ...Object.fromEntries(connection.map((key) => [key, inProcess])),
+      workers: scoring,
+      strategy: scoring,
+    },
+    note: (scenario) =>
+      Object.hasOwn(KAFKA_SCENARIOS, scenario)
+        ? "it starts a Kafka cluster of its own, and its own role processes"
+        : undefined,
+  };
+}
 
 /** Every subcommand, in the order `--help` lists them. */
 export const COMMANDS: CommandSpec[] = [
@@ -93,6 +126,19 @@ export const COMMANDS: CommandSpec[] = [
         `${DEFAULT_STREAM_DIR} for --mode stream)`,
       dataVersion: "--mode train without --out: the training set's folder name under " +
         `${DEFAULT_TRAIN_ROOT} (default: a timestamp)`,
+    },
+    flagScope: {
+      argument: "mode",
+      flag: "--mode",
+      uses: {
+        start: ["train"],
+        end: ["train"],
+        dataVersion: ["train"],
+        workers: ["train"],
+        rate: ["stream"],
+        speed: ["stream"],
+        duration: ["stream"],
+      },
     },
   },
   {
@@ -177,6 +223,10 @@ export const COMMANDS: CommandSpec[] = [
       },
     ],
     flags: ["modelsDir", "data", "threshold", "force", "report", "quiet"],
+    flagScope: {
+      argument: "action",
+      uses: { threshold: ["import-spark"], force: ["import-spark"], data: ["profile"] },
+    },
   },
   {
     name: "produce",
@@ -329,6 +379,7 @@ export const COMMANDS: CommandSpec[] = [
     ],
     defaults: { duration: 20, rate: 3000, customers: 2000 },
     flagHelp: { workers: SCORING_WORKERS },
+    flagScope: chaosFlagScope(),
   },
   {
     name: "bench",

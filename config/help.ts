@@ -5,6 +5,7 @@
  */
 
 import { COMMANDS, type CommandSpec } from "./commands.ts";
+import { scopeHelp } from "./flag_scope.ts";
 import { type SettingKey, SETTINGS } from "./settings.ts";
 
 /** Version of the program, printed by `fraudstream --version`. */
@@ -56,7 +57,9 @@ export function commandHelp(command: CommandSpec): string {
       fallback !== undefined && fallback !== "" && !spec.secret ? `default ${fallback}` : "",
     ].filter(Boolean).join(", ");
     const help = command.flagHelp?.[key] ?? spec.help;
-    lines.push(`  ${left[index].padEnd(width)}  ${help}${details ? ` (${details})` : ""}`);
+    const scope = scopeHelp(command.flagScope, key);
+    const notes = [scope, details].filter(Boolean).join("; ");
+    lines.push(`  ${left[index].padEnd(width)}  ${help}${notes ? ` (${notes})` : ""}`);
   });
   lines.push(`  ${"--help".padEnd(width)}  show this help`);
   lines.push("", "Examples:", ...command.examples.map((example) => `  ${example}`));

@@ -10,6 +10,7 @@ import { parseArgs } from "node:util";
 import { parse as parseDotenv } from "dotenv";
 import { type CommandSpec, findCommand } from "./commands.ts";
 import type { Config } from "./config.ts";
+import { checkFlagScope } from "./flag_scope.ts";
 import { UsageError } from "../actors/lib/errors.ts";
 import { isSwitch, type SettingKey, SETTINGS } from "./settings.ts";
 
@@ -74,7 +75,9 @@ export function loadConfig(args: string[], sources: ConfigSources = {}): Invocat
   values.args = Object.freeze(parsed.positionals);
   values.given = Object.freeze(given);
   values.flags = Object.freeze(flagged);
-  return { kind: "run", command, config: Object.freeze(values) as unknown as Config };
+  const config = Object.freeze(values) as unknown as Config;
+  checkFlagScope(command, config);
+  return { kind: "run", command, config };
 }
 
 /**

@@ -7,7 +7,6 @@
 import { basename, join } from "node:path";
 import type { CommandContext, CommandHandler, CommandOutcome } from "./command.ts";
 import type { Config } from "../../config/config.ts";
-import { type SettingKey, SETTINGS } from "../../config/settings.ts";
 import { createProgressBar } from "../lib/progress_bar.ts";
 import { DEFAULT_TRAIN_ROOT, defaultDataVersion } from "./generator/options.ts";
 import { UsageError } from "../lib/errors.ts";
@@ -243,34 +242,22 @@ export const modelCommand: CommandHandler = async (config, ctx) => {
   return { exitCode: 0, report: { version, dir: modelDir, manifest } };
 };
 
-/** What each action of `model` uses besides --models-dir, --report and --quiet. */
-const ACTION_USES: Record<string, { flags: SettingKey[]; positionals: string[] }> = {
-  "import-spark": { flags: ["threshold", "force"], positionals: ["path", "name"] },
-  list: { flags: [], positionals: [] },
-  promote: { flags: [], positionals: ["path"] },
-  profile: { flags: ["data"], positionals: ["path"] },
+/** The positional arguments each action of `model` takes besides the action (its flags: `flagScope`). */
+const ACTION_POSITIONALS: Record<string, string[]> = {
+  "import-spark": ["path", "name"],
+  list: [],
+  promote: ["path"],
+  profile: ["path"],
 };
 
 /**
- * Refuses a flag given on the command line, or an argument, that the action does not use: it
- * would be silently ignored (`model promote v1 --threshold 0.2` promotes v1 at its own
- * threshold). Settings from the environment are shared by every command, so only flags count.
+ * Refuses an argument the action does not take: it would be silently ignored (`model list v1`).
+ * The flags an action does not use are refused at start-up (`flagScope` in `config/commands.ts`).
  */
 function checkActionArguments(config: Config): void {
   const action = config.args.action;
-  const uses = ACTION_USES[action];
-  const stray = config.flags.find((key) =>
-    (key === "threshold" || key === "force" || key === "data") && !uses.flags.includes(key)
-  );
-  if (stray !== undefined) {
-    const by = Object.keys(ACTION_USES).filter((a) => ACTION_USES[a].flags.includes(stray));
-    throw new UsageError(
-      `--${SETTINGS[stray].flag} is not used by 'model ${action}' (only by model ` +
-        `${by.join(", ")}); leave it out`,
-    );
-  }
   const extra = ["path", "name"].find((name) =>
-    config.args[name] !== undefined && !uses.positionals.includes(name)
+    config.args[name] !== undefined && !ACTION_POSITIONALS[action].includes(name)
   );
   if (extra !== undefined) {
     throw new UsageError(

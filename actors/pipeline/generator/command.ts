@@ -7,8 +7,6 @@
 
 import { UsageError } from "../../lib/errors.ts";
 import type { CommandHandler } from "../command.ts";
-import type { Config } from "../../../config/config.ts";
-import { type SettingKey, SETTINGS } from "../../../config/settings.ts";
 import {
   createProgressBar,
   DEFAULT_STREAM_DIR,
@@ -19,27 +17,8 @@ import {
   trainingSetDir,
 } from "./mod.ts";
 
-/** Flags that only one mode uses; given to the other, they would be silently ignored. */
-const MODE_FLAGS: Record<"train" | "stream", SettingKey[]> = {
-  train: ["start", "end", "dataVersion", "workers"],
-  stream: ["rate", "speed", "duration"],
-};
-
-/** Refuses a flag of the other mode (a flag only: the environment is shared by every command). */
-function checkModeFlags(config: Config): void {
-  const other = config.mode === "train" ? "stream" : "train";
-  const stray = MODE_FLAGS[other].find((key) => config.flags.includes(key));
-  if (stray !== undefined) {
-    throw new UsageError(
-      `generate: --${SETTINGS[stray].flag} is used by --mode ${other} only, and this run is ` +
-        `--mode ${config.mode}; leave it out, or run --mode ${other}`,
-    );
-  }
-}
-
 /** Runs the generator in the configured mode and reports what it wrote. */
 export const generateCommand: CommandHandler = async (config, ctx) => {
-  checkModeFlags(config);
   const bar = config.quiet ? undefined : createProgressBar();
   const common = {
     customers: config.customers,

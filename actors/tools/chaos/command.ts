@@ -7,7 +7,6 @@
 
 import type { CommandContext, CommandHandler, CommandOutcome } from "../../pipeline/command.ts";
 import type { Config } from "../../../config/config.ts";
-import { type SettingKey, SETTINGS } from "../../../config/settings.ts";
 import { UsageError } from "../../lib/errors.ts";
 import { EmbeddedTransport } from "../../log/mod.ts";
 import { kafkaTransport } from "../../pipeline/connect.ts";
@@ -100,46 +99,8 @@ async function runAll(config: Config, ctx: CommandContext): Promise<CommandOutco
   return { exitCode: failed ? 1 : 0, report: { scenarios: rows } };
 }
 
-/** Settings of the Kafka connection, which the scenarios on a cluster of their own do not use. */
-const CONNECTION_FLAGS: SettingKey[] = [
-  "brokers",
-  "clientId",
-  "kafkaTls",
-  "kafkaTlsCa",
-  "saslMechanism",
-  "saslUsername",
-];
-
-/**
- * The flags given on the command line that scenario `name` would not use, by the name the user
- * wrote: a Kafka scenario's own cluster takes no connection settings, a scenario with `consume`
- * processes runs them with one scoring worker and their own supervisors, and `--fault` is
- * `kill-worker`'s. `all` runs scenarios that use each of them, so it takes them all.
- */
-export function unusedFlags(name: string, given: readonly SettingKey[]): string[] {
-  if (name === "all") return [];
-  const unused = new Set<SettingKey>();
-  if (name !== "kill-worker") unused.add("fault");
-  if (isKafkaScenario(name)) CONNECTION_FLAGS.forEach((key) => unused.add(key));
-  if (isKafkaScenario(name) && name !== "kill-broker") {
-    unused.add("workers");
-    unused.add("strategy");
-  }
-  return given.filter((key) => unused.has(key)).map((key) => `--${SETTINGS[key].flag}`);
-}
-
 /** Runs the scenario named by the `scenario` argument (`all`: every one, as a table). */
 export const chaosCommand: CommandHandler = async (config, ctx) => {
-  const unused = unusedFlags(config.args.scenario, config.flags);
-  if (unused.length > 0) {
-    const own = isKafkaScenario(config.args.scenario)
-      ? " (it starts a Kafka cluster of its own, and its own role processes)"
-      : "";
-    throw new UsageError(
-      `chaos ${config.args.scenario} does not use ${unused.join(", ")}${own}; leave ` +
-        `${unused.length === 1 ? "it" : "them"} out`,
-    );
-  }
   if (config.args.scenario === "all") return await runAll(config, ctx);
   const report = await runNamedScenario(config.args.scenario, config, {
     onStatus: ctx.status,

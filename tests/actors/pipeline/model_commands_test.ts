@@ -454,16 +454,37 @@ Deno.test("model refuses a flag or an argument its action does not use instead o
     await installModelVersion(modelsDir, "v1");
     const before = await fileTree(root);
     const cases: [string[], RegExp][] = [
-      [["promote", "v1", "--threshold", "0.2"], /--threshold is not used by 'model promote'/],
-      [["promote", "v1", "--data", root], /--data is not used by 'model promote'/],
-      [["promote", "v1", "--force"], /--force is not used by 'model promote'/],
+      [
+        ["promote", "v1", "--threshold", "0.2"],
+        /model promote does not use --threshold: it is for model import-spark/,
+      ],
+      [
+        ["promote", "v1", "--data", root],
+        /model promote does not use --data: it is for model profile/,
+      ],
+      [
+        ["promote", "v1", "--force"],
+        /model promote does not use --force: it is for model import-spark/,
+      ],
       [["promote", "v1", "v2"], /'model promote' got an unexpected argument 'v2'/],
-      [["list", "--threshold", "0.3"], /--threshold is not used by 'model list'/],
+      [
+        ["list", "--threshold", "0.3"],
+        /model list does not use --threshold: it is for model import-spark/,
+      ],
       [["list", "extra"], /'model list' got an unexpected argument 'extra'/],
-      [["profile", "v1", "--data", root, "--threshold", "0.3"], /--threshold is not used/],
-      [["profile", "v1", "--data", root, "--force"], /--force is not used by 'model profile'/],
+      [
+        ["profile", "v1", "--data", root, "--threshold", "0.3"],
+        /model profile does not use --threshold/,
+      ],
+      [
+        ["profile", "v1", "--data", root, "--force"],
+        /model profile does not use --force: it is for model import-spark/,
+      ],
       [["profile", "v1", "v2", "--data", root], /unexpected argument 'v2'/],
-      [["import-spark", root, "x", "--data", root], /--data is not used by 'model import-spark'/],
+      [
+        ["import-spark", root, "x", "--data", root],
+        /model import-spark does not use --data: it is for model profile/,
+      ],
     ];
     for (const [args, message] of cases) {
       const run = await runMain(["model", ...args, "--models-dir", modelsDir, "--quiet"]);

@@ -122,13 +122,28 @@ Deno.test("fraudstream generate refuses a flag its mode does not use instead of 
   const dir = await Deno.makeTempDir();
   try {
     const cases: [string[], RegExp][] = [
-      [["--rate", "100"], /--rate is used by --mode stream only/],
-      [["--speed", "10"], /--speed is used by --mode stream only/],
-      [["--duration", "1"], /--duration is used by --mode stream only/],
-      [["--mode", "stream", "--start", "2020-01-01"], /--start is used by --mode train only/],
-      [["--mode", "stream", "--end", "2020-03-01"], /--end is used by --mode train only/],
-      [["--mode", "stream", "--version", "v1"], /--version is used by --mode train only/],
-      [["--mode", "stream", "--workers", "3"], /--workers is used by --mode train only/],
+      [["--rate", "100"], /--mode train does not use --rate: it is for generate --mode stream/],
+      [["--speed", "10"], /--mode train does not use --speed: it is for generate --mode stream/],
+      [
+        ["--duration", "1"],
+        /--mode train does not use --duration: it is for generate --mode stream/,
+      ],
+      [
+        ["--mode", "stream", "--start", "2020-01-01"],
+        /--mode stream does not use --start: it is for generate --mode train/,
+      ],
+      [
+        ["--mode", "stream", "--end", "2020-03-01"],
+        /--mode stream does not use --end: it is for generate --mode train/,
+      ],
+      [
+        ["--mode", "stream", "--version", "v1"],
+        /--mode stream does not use --version: it is for generate --mode train/,
+      ],
+      [
+        ["--mode", "stream", "--workers", "3"],
+        /--mode stream does not use --workers: it is for generate --mode train/,
+      ],
     ];
     for (const [flags, message] of cases) {
       const err: string[] = [];

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { unusedFlags } from "../../../../actors/tools/chaos/command.ts";
+import { loadConfig } from "../../../../config/load.ts";
 import { runMain } from "../../../fixtures/main_run.ts";
 import { fileTree } from "../../../fixtures/file_tree.ts";
 
@@ -17,10 +17,21 @@ Deno.test("chaos: a flag the scenario would not use is refused (exit 2) before a
     assert.match(run.err.join("\n"), new RegExp(`chaos ${args[0]} does not use ${named}`));
   }
   // What each scenario uses, and `all` (some scenario uses each), is taken.
-  assert.deepEqual(unusedFlags("kill-broker", ["workers", "strategy", "seed", "kafkaClient"]), []);
-  assert.deepEqual(unusedFlags("kill-actor", ["brokers", "kafkaTls", "workers", "strategy"]), []);
-  assert.deepEqual(unusedFlags("kill-worker", ["fault"]), []);
-  assert.deepEqual(unusedFlags("all", ["fault", "brokers", "workers"]), []);
+  for (
+    const args of [
+      ["kill-broker", "--workers", "2", "--strategy", "one_for_all", "--seed", "7"],
+      ["kill-broker", "--kafka-client", "kafkajs"],
+      ["kill-actor", "--brokers", "127.0.0.1:1", "--kafka-tls", "--workers", "2"],
+      ["kill-worker", "--fault", "hang"],
+      ["all", "--fault", "hang", "--brokers", "127.0.0.1:1", "--workers", "2"],
+    ]
+  ) {
+    assert.equal(
+      loadConfig(["chaos", ...args], { env: {}, readFile: () => undefined }).kind,
+      "run",
+      args.join(" "),
+    );
+  }
 });
 
 Deno.test("chaos: a scenario that cannot start (no such model) leaves no folder of its own behind", async () => {
