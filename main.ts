@@ -9,6 +9,7 @@ import { inWorker, serveWorker } from "./actors/runtime/worker_host.ts";
 import { setWorkerEntry } from "./actors/pipeline/workers/specs.ts";
 import { writeFileAtomic } from "./actors/lib/atomic_write.ts";
 import { FraudstreamError, InterruptedError, UsageError } from "./actors/lib/errors.ts";
+import { isJsonObject } from "./actors/lib/json_object.ts";
 import { dirname, join, resolve } from "node:path";
 import { commandHelp, mainHelp, VERSION } from "./config/help.ts";
 import { loadConfig } from "./config/load.ts";
@@ -193,8 +194,7 @@ const MAX_REPORT_BYTES = 64 * 1024 * 1024;
 /** Whether `path` holds one JSON object (what every report is). */
 async function isJsonObjectFile(path: string): Promise<boolean> {
   try {
-    const value = JSON.parse(await Deno.readTextFile(path));
-    return typeof value === "object" && value !== null && !Array.isArray(value);
+    return isJsonObject(JSON.parse(await Deno.readTextFile(path)));
   } catch {
     return false;
   }

@@ -6,13 +6,11 @@
  * @module
  */
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+import { isJsonObject } from "../actors/lib/json_object.ts";
 
 /** Whether `value` lists a file of the model folder: its name, size and SHA-256. */
 function isFileEntry(value: unknown): boolean {
-  return isObject(value) && typeof value.file === "string" && typeof value.bytes === "number" &&
+  return isJsonObject(value) && typeof value.file === "string" && typeof value.bytes === "number" &&
     typeof value.sha256 === "string";
 }
 
@@ -47,7 +45,7 @@ export function manifestShapeProblem(
   const settings = manifest.encoder.settings;
   if (
     settings !== undefined &&
-    !(isObject(settings) && Number.isInteger(settings.historySize) &&
+    !(isJsonObject(settings) && Number.isInteger(settings.historySize) &&
       (settings.historySize as number) > 0 && Array.isArray(settings.windows) &&
       settings.windows.length === 3 &&
       settings.windows.every((w) => typeof w === "number" && w > 0))
@@ -59,7 +57,7 @@ export function manifestShapeProblem(
     bins !== undefined &&
     !(Array.isArray(bins) && bins.length === manifest.encoder.features.length &&
       bins.every((bin) =>
-        isObject(bin) && (bin.kind === "numeric" || bin.kind === "categorical") &&
+        isJsonObject(bin) && (bin.kind === "numeric" || bin.kind === "categorical") &&
         typeof bin.count === "number" && Array.isArray(bin.edges) &&
         bin.edges.every((edge) => typeof edge === "number")
       ))

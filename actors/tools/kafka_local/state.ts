@@ -10,6 +10,7 @@
 
 import { join, resolve } from "node:path";
 import { FraudstreamError } from "../../lib/errors.ts";
+import { isJsonObject } from "../../lib/json_object.ts";
 import { type ClusterLayout, MAX_PORT_BASE, nodeFolderName, type NodeLayout } from "./nodes.ts";
 
 /** The name of a cluster's state file in its folder. */
@@ -60,7 +61,7 @@ export async function readLayoutIfAny(dir: string): Promise<ClusterLayout | unde
 
 /** What is wrong with a parsed state file, or undefined when it is a cluster's layout. */
 function layoutProblem(value: unknown): string | undefined {
-  if (!isRecord(value)) return "not a JSON object";
+  if (!isJsonObject(value)) return "not a JSON object";
   if (typeof value.version !== "string" || !/^\d+(\.\d+){1,3}$/.test(value.version)) {
     return "version is not a Kafka version such as 4.1.1";
   }
@@ -75,7 +76,7 @@ function layoutProblem(value: unknown): string | undefined {
     return "nodes is not a list of 1 or 3 nodes";
   }
   for (const [index, node] of value.nodes.entries()) {
-    if (!isRecord(node) || node.id !== index + 1) return `node ${index + 1} is not numbered so`;
+    if (!isJsonObject(node) || node.id !== index + 1) return `node ${index + 1} is not numbered so`;
     if (typeof node.host !== "string" || !/^[A-Za-z0-9.:_-]{1,253}$/.test(node.host)) {
       return `node ${index + 1}'s host is not a host name or address`;
     }
@@ -87,10 +88,6 @@ function layoutProblem(value: unknown): string | undefined {
     }
   }
   return undefined;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /**
@@ -138,6 +135,6 @@ export async function stateNodeCount(dir: string): Promise<number | undefined> {
   } catch {
     return undefined;
   }
-  const nodes = isRecord(parsed) ? parsed.nodes : undefined;
+  const nodes = isJsonObject(parsed) ? parsed.nodes : undefined;
   return Array.isArray(nodes) ? Math.min(nodes.length, 3) : 0;
 }
