@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { loadConfig } from "../../../../config/load.ts";
-import { runMain } from "../../../fixtures/main_run.ts";
+import { runMain, runMainProcess } from "../../../fixtures/main_run.ts";
 import { fileTree } from "../../../fixtures/file_tree.ts";
 
 Deno.test("chaos: a flag the scenario would not use is refused (exit 2) before anything starts", async () => {
@@ -36,23 +36,15 @@ Deno.test("chaos: a flag the scenario would not use is refused (exit 2) before a
 
 Deno.test("chaos: a scenario that cannot start (no such model) leaves no folder of its own behind", async () => {
   const tmp = await Deno.makeTempDir({ prefix: "fraudstream-chaos-tmp-" });
-  const before = Deno.env.get("TMPDIR");
-  Deno.env.set("TMPDIR", tmp);
   try {
-    const run = await runMain([
-      "chaos",
-      "kill-actor",
-      "--model",
-      "no-such-model",
-      "--duration",
-      "1",
-    ]);
+    const run = await runMainProcess(
+      ["chaos", "kill-actor", "--model", "no-such-model", "--duration", "1"],
+      { TMPDIR: tmp },
+    );
     assert.equal(run.code, 1, run.err.join("\n"));
     assert.match(run.err.join("\n"), /no-such-model/);
     assert.deepEqual(await fileTree(tmp), []);
   } finally {
-    if (before === undefined) Deno.env.delete("TMPDIR");
-    else Deno.env.set("TMPDIR", before);
     await Deno.remove(tmp, { recursive: true });
   }
 });
@@ -60,20 +52,16 @@ Deno.test("chaos: a scenario that cannot start (no such model) leaves no folder 
 Deno.test("chaos: a Kafka scenario whose cluster cannot start (no java) leaves no folder behind", async () => {
   const tmp = await Deno.makeTempDir({ prefix: "fraudstream-chaos-tmp-" });
   const bin = await Deno.makeTempDir({ prefix: "fraudstream-chaos-bin-" });
-  const before = { TMPDIR: Deno.env.get("TMPDIR"), PATH: Deno.env.get("PATH") };
   await Deno.symlink("/bin/bash", `${bin}/bash`);
-  Deno.env.set("TMPDIR", tmp);
-  Deno.env.set("PATH", bin);
   try {
-    const run = await runMain(["chaos", "kill-broker", "--duration", "1", "--quiet"]);
+    const run = await runMainProcess(
+      ["chaos", "kill-broker", "--duration", "1", "--quiet"],
+      { TMPDIR: tmp, PATH: bin },
+    );
     assert.equal(run.code, 1, run.err.join("\n"));
     assert.match(run.err.join("\n"), /'java' is needed/);
     assert.deepEqual(await fileTree(tmp), []);
   } finally {
-    for (const [name, value] of Object.entries(before)) {
-      if (value === undefined) Deno.env.delete(name);
-      else Deno.env.set(name, value);
-    }
     await Deno.remove(tmp, { recursive: true });
     await Deno.remove(bin, { recursive: true });
   }
