@@ -442,38 +442,55 @@ Deno.test({
   },
 });
 
+/**
+ * Serves a consume role's status whose latency histogram gets `latencyMs` on every update (so the
+ * recent window always has some), opens its page in Chromium, and runs `check` on it.
+ */
+async function withLatencyPage(
+  latencyMs: number,
+  check: (page: Page) => Promise<void>,
+): Promise<void> {
+  const system = await ActorSystem.start({ kind: "supervisor", id: "root", children: [] });
+  const latency = new Histogram();
+  const server = startStatusServer({
+    host: "127.0.0.1",
+    port: 0,
+    intervalMs: 200,
+    status: () => {
+      latency.record(latencyMs);
+      return {
+        role: "consume",
+        startedAt: Date.now() - 300_000,
+        now: Date.now(),
+        transport: "kafka",
+        ready: true,
+        counters: { scored: latency.count },
+        lag: [0],
+        latency,
+        tree: system.snapshot(),
+        recentAlerts: [],
+      };
+    },
+  });
+  let browser: Browser | undefined;
+  try {
+    browser = await launchChromium();
+    const page = await (await browser.newContext({ viewport: VIEWPORT })).newPage();
+    await page.goto(server.url, { timeout: 15_000 });
+    await check(page);
+  } finally {
+    await browser?.close();
+    await server.close();
+    await system.shutdown();
+  }
+}
+
 Deno.test({
   name: "a detection latency past the histogram's range reads '> 167,772' on the page" +
     BROWSER.note,
   ignore: BROWSER.ignore,
-  fn: async () => {
-    const system = await ActorSystem.start({ kind: "supervisor", id: "root", children: [] });
-    const latency = new Histogram();
-    const server = startStatusServer({
-      host: "127.0.0.1",
-      port: 0,
-      intervalMs: 200,
-      status: () => {
-        latency.record(200_000); // 200 s, on every update, so the recent window has some
-        return {
-          role: "consume",
-          startedAt: Date.now() - 300_000,
-          now: Date.now(),
-          transport: "kafka",
-          ready: true,
-          counters: { scored: latency.count },
-          lag: [0],
-          latency,
-          tree: system.snapshot(),
-          recentAlerts: [],
-        };
-      },
-    });
-    let browser: Browser | undefined;
-    try {
-      browser = await launchChromium();
-      const page = await (await browser.newContext({ viewport: VIEWPORT })).newPage();
-      await page.goto(server.url, { timeout: 15_000 });
+  fn: () =>
+    withLatencyPage(200_000, async (page) => {
       await eventually(async () => {
         assert.equal(await page.locator("#p50").textContent(), "> 167,772");
         assert.equal(await page.locator("#p99").textContent(), "> 167,772");
@@ -482,12 +499,22 @@ Deno.test({
           "p50 > 167,772 ms, p99 > 167,772 ms",
         );
       }, 10_000);
-    } finally {
-      await browser?.close();
-      await server.close();
-      await system.shutdown();
-    }
-  },
+    }),
+});
+
+Deno.test({
+  name: "latencies p50 and p99 that are equal both show as lines of their own colour" +
+    BROWSER.note,
+  ignore: BROWSER.ignore,
+  fn: () =>
+    withLatencyPage(120, async (page) => {
+      await eventually(async () => {
+        const { charts } = await look(page);
+        assert.equal(charts.latency.label, "p50 120 ms, p99 120 ms");
+        assert.ok(charts.latency.pixels.p50 > 20, `p50: ${charts.latency.pixels.p50} pixels`);
+        assert.ok(charts.latency.pixels.p99 > 20, `p99: ${charts.latency.pixels.p99} pixels`);
+      }, 10_000);
+    }),
 });
 
 Deno.test({
