@@ -77,6 +77,8 @@ export class DriftWindow {
   #countdown = 0;
   #first = Number.NaN;
   #newest = Number.NEGATIVE_INFINITY;
+  /** The latest event time seen, binned or in the warm-up. */
+  #latest = Number.NEGATIVE_INFINITY;
   #sinceJudged = 0;
   #closed = false;
 
@@ -128,6 +130,7 @@ export class DriftWindow {
     for (let i = this.#countdown; i < batch.rows; i += this.#stride) {
       const time = batch.time(i);
       if (Number.isNaN(this.#first)) this.#first = time;
+      if (time > this.#latest) this.#latest = time;
       if (time < this.#first + this.#warmupSeconds) continue;
       const base = this.#segmentBase(time);
       if (base < 0) continue;
@@ -192,7 +195,8 @@ export class DriftWindow {
   /** Whether the window is judged now, or why not. */
   state(): DriftWindowState {
     if (Number.isNaN(this.#first)) return { judging: false, note: "no transaction yet" };
-    const covered = (this.#newest + 1) * this.#segmentSeconds;
+    // To the end of the newest segment binned; in the warm-up, to the latest row seen.
+    const covered = Math.max((this.#newest + 1) * this.#segmentSeconds, this.#latest);
     const needed = this.#first + this.#warmupSeconds + DRIFT_SEGMENTS * this.#segmentSeconds;
     if (covered < needed) {
       const hours = Math.max(0, (needed - covered) / 3600);

@@ -77,7 +77,11 @@ Deno.test("DriftWindow: judged once warmed up and covered; PSI of what it holds;
   // Two hours of warm-up: nothing binned.
   window.add(batch(1000, (i) => i * 7, { x: () => 0, c: () => 0, score: () => 0 }));
   assert.equal(window.rows, 0);
-  assert.equal(window.state().judging, false);
+  // The time to go counts from the newest row seen, binned or not (26 h - 6,993 s).
+  assert.deepEqual(window.state(), {
+    judging: false,
+    note: "24.1 h of event time to go before the window is covered",
+  });
   // A day of rows unlike the reference: every x <= 0.5, category 0, score over 0.5.
   const skewed = { x: () => 0, c: () => 0, score: () => 0.9 };
   window.add(batch(2400, (i) => 2 * HOUR + i * 34, skewed));
