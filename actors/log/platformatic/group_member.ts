@@ -222,9 +222,15 @@ export class PlatformaticGroupMember implements LogConsumer {
         await handlers.onRevoke?.(revoked.map((partition) => ({ topic, partition })));
       }
       if (added.length > 0) {
-        const starts = await this.#starts();
-        for (const partition of added) this.#positions.set(partition, starts[partition]);
+        // Told first: a new owner fences the partition's old one (its transactional producer),
+        // which ends the transaction an old owner cut off from the log left open; its pending
+        // offset commit would hold up the stable offsets below until its timeout.
         await handlers.onAssign?.(added.map((partition) => ({ topic, partition })));
+        const starts = await this.#starts();
+        for (const partition of added) {
+          // A seek made meanwhile (by a partition's owner) stands.
+          if (!this.#positions.has(partition)) this.#positions.set(partition, starts[partition]);
+        }
       }
     }).catch(fail);
   }

@@ -11,6 +11,7 @@ import {
   type LogRecord,
   type PartitionBatch,
   type TopicPartition,
+  type TransactionalProducer,
   type Transport,
 } from "../../../actors/log/types.ts";
 import { partitionForKey } from "../../../actors/log/partitioner.ts";
@@ -318,6 +319,49 @@ export function transportConformance(fixture: TransportFixture): void {
     assert.deepEqual(later, [50], "a restarted member reads on from the committed offset");
     await producer.close();
     for (const p of producers) await p.close();
+  });
+
+  test("a member is assigned at once a partition whose offset an owner that is gone left in an open transaction; fencing it there frees the offset", async (transport) => {
+    // An owner cut off from the log mid-transaction: its offset commit stays pending (and
+    // committed offsets asked for as stable wait for it) until a producer with its
+    // transactional id fences it, which the new owner does once the partition is assigned.
+    const topic = unique("orphan-in");
+    const out = unique("orphan-out");
+    const group = unique("orphan");
+    const txid = unique("txid");
+    await transport.ensureTopics([{ name: topic, partitions: 1 }, { name: out, partitions: 1 }]);
+    const producer = await transport.producer();
+    await producer.send(topic, [0, 1, 2].map((i) => ({ key: null, value: bytes(String(i)) })));
+    const gone = await transport.transactionalProducer(txid);
+    const open = await gone.begin();
+    await open.send(out, [{ key: "k", value: bytes("never committed") }]);
+    await open.commitOffset(group, { topic, partition: 0 }, 2);
+    const started = Date.now();
+    let assignedAfterMs: number | undefined;
+    let owner: TransactionalProducer | undefined;
+    const read: number[] = [];
+    const consumer = transport.consumer({ groupId: group, topic });
+    const running = consumer.run({
+      onAssign: async () => {
+        assignedAfterMs = Date.now() - started;
+        owner = await transport.transactionalProducer(txid);
+      },
+      eachBatch: (batch) => {
+        read.push(...batch.records.map((r) => Number(text(r))));
+        return Promise.resolve();
+      },
+    });
+    try {
+      await waitFor(() => read.length >= 3, fixture.settleMs, "the partition's records");
+      assert.ok(assignedAfterMs! < 10_000, `assigned after ${assignedAfterMs} ms`);
+      assert.deepEqual(read, [0, 1, 2], "read from the last committed offset: none");
+    } finally {
+      await consumer.stop();
+      await running.catch(() => {});
+      await owner?.close();
+      await gone.close().catch(() => {});
+      await producer.close();
+    }
   });
 
   test("two members share the partitions and one takes over when the other leaves", async (transport) => {
