@@ -8,15 +8,7 @@ import { PlatformaticTransport } from "../../../actors/log/platformatic/transpor
 import { KAFKA_CLIENTS } from "../../../actors/log/kafka_client.ts";
 import { LogError } from "../../../actors/log/types.ts";
 import { kafkaTransport, NO_KAFKA } from "../../fixtures/kafka.ts";
-import { silentServer } from "../../fixtures/silent_server.ts";
-
-/** A local port nothing listens on. */
-function closedPort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
+import { closedPort, silentServer } from "../../fixtures/dead_addresses.ts";
 
 const topic = () => [{ name: `patient-${crypto.randomUUID().slice(0, 8)}`, partitions: 1 }];
 

@@ -6,7 +6,7 @@ import { ActorSystem, type ChildSpec } from "../../../actors/runtime/mod.ts";
 import { delay, poll } from "../../../actors/lib/async.ts";
 import { loadConfig } from "../../../config/load.ts";
 import type { Config } from "../../../config/config.ts";
-import { silentServer } from "../../fixtures/silent_server.ts";
+import { closedPort, silentServer } from "../../fixtures/dead_addresses.ts";
 
 /** The configuration of `run` with `flags`, from no environment. */
 function configOf(...flags: string[]): Config {
@@ -26,14 +26,6 @@ function commandContext(interrupt = new AbortController()) {
     onForcedExit: () => () => {},
   };
   return { context, status, printed };
-}
-
-/** A local port nothing listens on: a Kafka there refuses every connection. */
-function closedPort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
 }
 
 /** The first of `lines` that matches `pattern`, once one does (within 20 s). */

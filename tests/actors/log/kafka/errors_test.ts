@@ -4,17 +4,10 @@ import { kafkaLogError } from "../../../../actors/log/kafka/errors.ts";
 import { KafkaTransport } from "../../../../actors/log/kafka/transport.ts";
 import { LogError } from "../../../../actors/log/types.ts";
 import { NO_KAFKA, TEST_BROKERS } from "../../../fixtures/kafka.ts";
+import { closedPort } from "../../../fixtures/dead_addresses.ts";
 
 let counter = 0;
 const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${counter++}`;
-
-/** A local port nothing listens on. */
-function closedPort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
 
 /** The LogError `promise` rejects with. */
 async function logError(promise: Promise<unknown>): Promise<LogError> {

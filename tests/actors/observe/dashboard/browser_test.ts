@@ -30,6 +30,7 @@ import { hostRole } from "../../../../actors/pipeline/role_host.ts";
 import { EmbeddedTransport } from "../../../../actors/log/mod.ts";
 import { delay, poll } from "../../../../actors/lib/async.ts";
 import { loadConfig } from "../../../../config/load.ts";
+import { closedPort } from "../../../fixtures/dead_addresses.ts";
 
 const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
 const OUTPUT = new URL("../../../output/", import.meta.url);
@@ -280,14 +281,6 @@ async function followed(page: Page, role: string): Promise<void> {
     assert.equal(await page.locator("#role").textContent(), role);
   }, 20_000);
   await delay(2500); // a role's dashboard sends an update every second
-}
-
-/** A local port nothing listens on: a Kafka there refuses every connection. */
-function closedPort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
 }
 
 const processed = (seen: Look) =>
