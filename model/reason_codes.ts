@@ -14,6 +14,7 @@
 
 import type { FlatForest } from "./forest/flat.ts";
 import { childrenMeanNodeValues, type NodeValueSource } from "./forest/node_values.ts";
+import { compileWasmContributions, type WasmContributions } from "./forest/wasm_contributions.ts";
 import type { EncoderSettings } from "./features.ts";
 import { describeFeature } from "./reason_text.ts";
 
@@ -81,6 +82,8 @@ export class ReasonExplainer {
   readonly #node: Float32Array;
   readonly #contributions: Float64Array;
   readonly #walk: Walk;
+  /** The same walk in WebAssembly, for 32-bit rows (undefined where it cannot run). */
+  readonly #wasm: WasmContributions | undefined;
 
   constructor(model: ExplainedModel) {
     this.#model = model;
@@ -103,6 +106,7 @@ export class ReasonExplainer {
     let root = 0;
     for (let t = 0; t < forest.trees; t++) root += this.#node[t * internal];
     this.baseRate = root / forest.trees;
+    this.#wasm = compileWasmContributions(forest, this.#node);
   }
 
   /**
@@ -115,6 +119,11 @@ export class ReasonExplainer {
     out: Float64Array = new Float64Array(this.#model.forest.features),
   ): Float64Array {
     const { trees, depth } = this.#model.forest;
+    if (this.#wasm && features instanceof Float32Array) {
+      this.#wasm.sums(features, row, out);
+      for (let f = 0; f < out.length; f++) out[f] /= trees;
+      return out;
+    }
     const walk = this.#walk;
     const width = this.#model.forest.features;
     const internal = (1 << depth) - 1;

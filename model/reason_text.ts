@@ -8,6 +8,7 @@
  */
 
 import type { EncoderSettings } from "./features.ts";
+import { moneyText, wholeText } from "./number_text.ts";
 import { CATEGORIES } from "./schema.ts";
 
 /** The feature to describe and the row it is read from. */
@@ -27,13 +28,8 @@ const DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"
 /** `seconds_since_prev` of a card's first transaction. */
 const NO_PREVIOUS_SECONDS = 365 * 86_400;
 
-const WHOLE = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
-const MONEY = new Intl.NumberFormat("en-US", {
-  minimumFractionDigits: 2,
-  maximumFractionDigits: 2,
-});
-const whole = (v: number) => WHOLE.format(Math.round(v));
-const money = (v: number) => MONEY.format(v);
+const whole = (v: number) => wholeText(Math.round(v));
+const money = moneyText;
 const times = (v: number) => `${v >= 100 ? whole(v) : v.toFixed(v < 0.1 ? 2 : 1)}x`;
 const percent = (share: number) => `${Math.round(share * 100)}%`;
 
@@ -134,6 +130,25 @@ function genericText(name: string, v: number): string {
   return `${name} = ${shown}`;
 }
 
+/** The words of each encoder's windows (an encoder's settings are one object per model). */
+const WINDOW_WORDS = new WeakMap<EncoderSettings, readonly string[]>();
+
+/** The encoder's three windows in words, then the baseline span ("7 days to 24 h"). */
+function windowWords(settings: EncoderSettings): readonly string[] {
+  let words = WINDOW_WORDS.get(settings);
+  if (!words) {
+    const [w1, w2, w3] = settings.windows;
+    words = [
+      `the last ${spanText(w1)}`,
+      `the last ${spanText(w2)}`,
+      `the last ${spanText(w3)}`,
+      `${spanText(w3)} to ${spanText(w2)}`,
+    ];
+    WINDOW_WORDS.set(settings, words);
+  }
+  return words;
+}
+
 /**
  * The value of one feature of a row in words.
  *
@@ -148,13 +163,7 @@ export function describeFeature(of: FeatureOfRow): string {
   const v = of.values[of.feature];
   const phrase = of.encoder === "fraudstream" ? PHRASES[name] : undefined;
   if (!phrase) return genericText(name, v);
-  const [w1, w2, w3] = of.settings.windows;
-  const windows = [
-    `the last ${spanText(w1)}`,
-    `the last ${spanText(w2)}`,
-    `the last ${spanText(w3)}`,
-    `${spanText(w3)} to ${spanText(w2)}`,
-  ];
+  const windows = windowWords(of.settings);
   const get: Lookup = (other) => {
     const at = of.names.indexOf(other);
     return at < 0 ? Number.NaN : of.values[at];

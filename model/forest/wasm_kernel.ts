@@ -39,7 +39,6 @@ const i32Lanes = (value: number) =>
   v128.const(new Uint8Array(new Int32Array(4).fill(value).buffer));
 /** A constant address (the engine checks no bounds below the initial memory). */
 const at = i32.const(0);
-const eqz = (value: Code): Code => [value, 0x45];
 
 /** Shuffle of 32-bit lanes (0-3 of `a`, 4-7 of `b`). */
 function shuffle32(a: Code, b: Code, lanes: number[]): Code {
@@ -57,7 +56,7 @@ function lookup32(table: number, index: Code): Code {
 /** A loop over `groups` groups (local `counter`), doing `body` then advancing `steps`. */
 function groupLoop(groups: number, counter: number, body: Code[], steps: Code[]): Code {
   return control.block(
-    control.brIf(0, eqz(local.get(groups))),
+    control.brIf(0, i32.eqz(local.get(groups))),
     control.loop(
       ...body,
       ...steps,

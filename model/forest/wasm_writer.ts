@@ -88,6 +88,8 @@ export const i32 = {
   shl: (a: Code, b: Code): Code => [a, b, 0x74],
   shrU: (a: Code, b: Code): Code => [a, b, 0x76],
   ltU: (a: Code, b: Code): Code => [a, b, 0x49],
+  /** 1 when `value` is 0, else 0. */
+  eqz: (value: Code): Code => [value, 0x45],
   load: (offset: number, address: Code): Code => [address, 0x28, ...memarg(2, offset)],
   load8U: (offset: number, address: Code): Code => [address, 0x2d, ...memarg(0, offset)],
   store: (offset: number, address: Code, value: Code): Code => [
@@ -108,6 +110,8 @@ export const f32 = {
     ...memarg(2, offset),
   ],
   demoteF64: (value: Code): Code => [value, 0xb6],
+  /** 1 when `a > b`, else 0 (0 for NaN). */
+  gt: (a: Code, b: Code): Code => [a, b, 0x5e],
 };
 
 /** 64-bit floats. */
@@ -118,6 +122,7 @@ export const f64 = {
     return [0x44, ...bytes];
   },
   add: (a: Code, b: Code): Code => [a, b, 0xa0],
+  sub: (a: Code, b: Code): Code => [a, b, 0xa1],
   div: (a: Code, b: Code): Code => [a, b, 0xa3],
   promoteF32: (value: Code): Code => [value, 0xbb],
   load: (offset: number, address: Code): Code => [address, 0x2b, ...memarg(3, offset)],
