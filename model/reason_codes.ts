@@ -7,7 +7,8 @@
  * mean of the trees' root values).
  *
  * A row is explained by one walk of every tree (no change to the fast scorers), so it is done
- * for alerts only.
+ * for alerts only: for 32-bit rows in WebAssembly generated per forest
+ * (`forest/wasm_contributions.ts`), else in TypeScript, the same steps to the same sums.
  *
  * @module
  */

@@ -25,13 +25,18 @@ export interface WasmContributions {
 /** Trees walked side by side. */
 const LANES = 4;
 const PAGE = 65_536;
+/**
+ * Most memory a walk's module takes, in pages (256 MiB): the pretrained forest (128 trees of
+ * depth 10) takes 40. A forest past it (about 100 times as many slots) walks in TypeScript.
+ */
+const MAX_PAGES = 4096;
 
 const align8 = (n: number) => Math.ceil(n / 8) * 8;
 
 /**
  * The walk of `forest` (internal slots valued by `node`) in WebAssembly, compiled on first use;
- * undefined where it cannot run: a forest with 64-bit thresholds (whose rows are 64-bit too), or
- * an engine without WebAssembly.
+ * undefined where it cannot run: a forest with 64-bit thresholds (whose rows are 64-bit too), one
+ * too large for `MAX_PAGES`, or an engine without WebAssembly.
  */
 export function compileWasmContributions(
   forest: FlatForest,
@@ -42,6 +47,7 @@ export function compileWasmContributions(
   }
   const { trees, depth, features: width } = forest;
   const layout = layoutOf(forest);
+  if (layout.pages > MAX_PAGES) return undefined;
   let compiled:
     | { explain: () => void; row: Float32Array; shift: Int32Array; sums: Float64Array }
     | undefined;
