@@ -11,7 +11,17 @@
  */
 
 import type { FlatForest } from "./flat.ts";
-import { type Code, control, f32, f64, I32, i32, local, writeModule } from "./wasm_writer.ts";
+import {
+  type Code,
+  control,
+  f32,
+  f64,
+  I32,
+  i32,
+  local,
+  PAGE_BYTES,
+  writeModule,
+} from "./wasm_writer.ts";
 
 /** The reason walk of one forest, compiled. */
 export interface WasmContributions {
@@ -24,7 +34,6 @@ export interface WasmContributions {
 
 /** Trees walked side by side. */
 const LANES = 4;
-const PAGE = 65_536;
 /**
  * Most memory a walk's module takes, in pages (256 MiB): the pretrained forest (128 trees of
  * depth 10) takes 40. A forest past it (about 100 times as many slots) walks in TypeScript.
@@ -115,7 +124,7 @@ function layoutOf(forest: FlatForest): Layout {
   const row = align8(leaf + 4 * forest.leaf.length);
   const shift = row + align8(4 * forest.features);
   const sums = shift + align8(4 * forest.features);
-  const pages = Math.ceil((sums + 8 * forest.features) / PAGE);
+  const pages = Math.ceil((sums + 8 * forest.features) / PAGE_BYTES);
   return { slots: 0, leaf, row, shift, sums, pages };
 }
 

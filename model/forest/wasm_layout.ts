@@ -21,6 +21,7 @@
  */
 
 import { type BinnedForest, MAX_BINS } from "./flat.ts";
+import { PAGE_BYTES } from "./wasm_writer.ts";
 
 /** Levels evaluated for sixteen rows at once. */
 export const TOP_LEVELS = 6;
@@ -32,8 +33,6 @@ export const GROUP = 16;
 export const CHUNK_ROWS = 4096;
 /** Byte of a row's bins that holds its categorical plane offset (a feature never uses it). */
 export const PLANE_LANE = 31;
-
-const PAGE = 65_536;
 
 /** Constant scratch and tables, then the forest, then the rows in and the scores out. */
 export interface KernelLayout {
@@ -216,7 +215,7 @@ function layoutOf(plan: Omit<KernelPlan, "layout">, maskBytes: number): KernelLa
   layout.input = take(CHUNK_ROWS * plan.features * 4 + 16);
   layout.binned = take((CHUNK_ROWS / GROUP) * plan.groupBytes);
   layout.output = take(CHUNK_ROWS * 4);
-  layout.pages = Math.ceil(end / PAGE);
+  layout.pages = Math.ceil(end / PAGE_BYTES);
   return layout;
 }
 

@@ -210,6 +210,9 @@ export interface WasmFunction {
   body: Code;
 }
 
+/** Bytes of a page of WebAssembly memory. */
+export const PAGE_BYTES = 65_536;
+
 /** A module of one memory (exported as `memory`) and functions. */
 export interface WasmModule {
   /** Initial size in 64 KiB pages (constant addresses below it are never bounds-checked). */
