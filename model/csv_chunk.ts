@@ -1,7 +1,8 @@
 /**
  * Sparkov CSV bytes straight into columns, validated as they are read: the one CSV reader of the
  * streaming path and of `train` and `evaluate`. A chunk is whole lines of UTF-8 (LF or CR LF; the
- * last may lack its break); each line is cut into its 26 fields and checked by the one row
+ * last may lack its break); each line is cut into its 26 fields (sixteen bytes a step in
+ * WebAssembly, `line_cuts_wasm.ts`, where the engine has it) and checked by the one row
  * validator (`row_validator.ts`, which states the rules), its numbers, dates and codes written into
  * typed columns and its text left where it is: every text column is ranges into the chunk's own
  * bytes, decoded only by whoever needs the text. No object and no string is made per field or per
@@ -25,6 +26,7 @@ import {
   type TransactionColumns,
 } from "./columns.ts";
 import { sliceRows } from "./column_rows.ts";
+import { LineCutter } from "./line_cuts_wasm.ts";
 import { checkFields, cutLine, FIELD_COUNT, fieldCountReason, LineCuts } from "./row_validator.ts";
 import { COLUMNS, HEADER } from "./schema.ts";
 
@@ -112,9 +114,22 @@ export class CsvChunkReader {
     const textCount = TEXT_FIELDS.length;
     let rows = 0;
     let index = 0;
+    const cutter = threadCutter();
+    cutter?.load(bytes);
+    /** Lines the cutter cut last, and the next of them to read. */
+    let cutLines = 0;
+    let next = 0;
     for (let at = options.startsFile ? byteOrderMarkLength(bytes) : 0; at < total; index++) {
       const start = at;
-      cutLine(bytes, start, total, cut);
+      if (cutter) {
+        if (next === cutLines) {
+          cutLines = cutter.cut(start, total);
+          next = 0;
+        }
+        cutter.read(next++, cut);
+      } else {
+        cutLine(bytes, start, total, cut);
+      }
       at = cut.next;
       const end = cuts[FIELD_COUNT];
       if (cut.fields === 1 && isBlank(bytes, start, end)) continue;
@@ -156,6 +171,16 @@ export class CsvChunkReader {
     this.#cardEnd = new Int32Array(capacity);
     this.#lineOf = new Int32Array(capacity);
   }
+}
+
+let sharedCutter: LineCutter | null | undefined;
+/**
+ * The thread's WebAssembly line cutter, made on first use (a `read` is done with it when it
+ * returns), or null where the engine has none and `cutLine` cuts.
+ */
+function threadCutter(): LineCutter | null {
+  if (sharedCutter === undefined) sharedCutter = LineCutter.create() ?? null;
+  return sharedCutter;
 }
 
 /** Whether `bytes[start, end)` is empty or ASCII white space alone. */

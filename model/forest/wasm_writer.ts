@@ -71,7 +71,10 @@ export const local = {
 export const control = {
   block: (...body: Code[]): Code => [0x02, 0x40, body, 0x0b],
   loop: (...body: Code[]): Code => [0x03, 0x40, body, 0x0b],
+  br: (depth: number): Code => [0x0c, ...unsignedLeb(depth)],
   brIf: (depth: number, condition: Code): Code => [condition, 0x0d, ...unsignedLeb(depth)],
+  /** `body` when `condition` is not 0 (a block: a branch of depth 0 in it leaves it). */
+  if: (condition: Code, ...body: Code[]): Code => [condition, 0x04, 0x40, body, 0x0b],
   call: (index: number, ...args: Code[]): Code => [args, 0x10, ...unsignedLeb(index)],
   /** `condition ? a : b` of two numbers. */
   select: (a: Code, b: Code, condition: Code): Code => [a, b, condition, 0x1b],
@@ -87,7 +90,13 @@ export const i32 = {
   or: (a: Code, b: Code): Code => [a, b, 0x72],
   shl: (a: Code, b: Code): Code => [a, b, 0x74],
   shrU: (a: Code, b: Code): Code => [a, b, 0x76],
+  eq: (a: Code, b: Code): Code => [a, b, 0x46],
+  ne: (a: Code, b: Code): Code => [a, b, 0x47],
   ltU: (a: Code, b: Code): Code => [a, b, 0x49],
+  gtU: (a: Code, b: Code): Code => [a, b, 0x4b],
+  geU: (a: Code, b: Code): Code => [a, b, 0x4f],
+  /** Trailing zero bits (32 for 0). */
+  ctz: (value: Code): Code => [value, 0x68],
   /** 1 when `value` is 0, else 0. */
   eqz: (value: Code): Code => [value, 0x45],
   load: (offset: number, address: Code): Code => [address, 0x28, ...memarg(2, offset)],
