@@ -35,13 +35,44 @@ const SHORT_TEXT = 48;
  * given; all rows in order when omitted).
  */
 export function encodeArrowColumns(columns: TransactionColumns, rows?: Int32Array): Uint8Array {
-  const count = rows ? rows.length : columns.length;
-  const layout = bodyLayout(columns, rows, count);
+  const message = planArrowMessage(columns, rows);
+  const out = new Uint8Array(message.byteLength);
+  writeArrowMessage(out, message, columns, rows);
+  return out;
+}
+
+/** An Arrow message of some rows, laid out: `writeArrowMessage` writes it. */
+export interface ArrowMessagePlan {
+  /** Its length in bytes (a multiple of 8). */
+  byteLength: number;
+  layout: RecordBatchLayout;
+}
+
+/** The layout of the message `encodeArrowColumns(columns, rows)` returns, and its length. */
+export function planArrowMessage(columns: TransactionColumns, rows?: Int32Array): ArrowMessagePlan {
+  const layout = bodyLayout(columns, rows, rows ? rows.length : columns.length);
+  const byteLength = wirePrefix().length + RECORD_BATCH_HEADER_BYTES + layout.bodyLength +
+    END_OF_STREAM_BYTES;
+  return { byteLength, layout };
+}
+
+/**
+ * Writes the message `plan` laid out for `rows` of `columns` into `out` (`plan.byteLength` bytes,
+ * at an offset of its buffer that is a multiple of 8, so the body's typed views are aligned): the
+ * bytes `encodeArrowColumns` returns. Messages written back to back in one buffer stay aligned.
+ */
+export function writeArrowMessage(
+  out: Uint8Array,
+  plan: ArrowMessagePlan,
+  columns: TransactionColumns,
+  rows?: Int32Array,
+): void {
+  const { layout } = plan;
+  const count = layout.length;
   const prefix = wirePrefix();
   const headerAt = prefix.length;
   const bodyAt = headerAt + RECORD_BATCH_HEADER_BYTES;
-  const out = new Uint8Array(bodyAt + layout.bodyLength + END_OF_STREAM_BYTES);
-  const view = new DataView(out.buffer);
+  const view = new DataView(out.buffer, out.byteOffset, plan.byteLength);
   out.set(prefix);
   writeRecordBatchHeader(out, view, headerAt, layout);
   let b = 0;
@@ -54,11 +85,10 @@ export function encodeArrowColumns(columns: TransactionColumns, rows?: Int32Arra
       b += 2;
       continue;
     }
-    writeNumbers(out.buffer, at, columns, field, rows, count);
+    writeNumbers(out.buffer, out.byteOffset + at, columns, field, rows, count);
     b++;
   }
   view.setUint32(bodyAt + layout.bodyLength, CONTINUATION, true);
-  return out;
 }
 
 /** Where each buffer goes in the body (8-aligned, in schema order) and the body's length. */
@@ -109,7 +139,7 @@ function writeText(
   rows: Int32Array | undefined,
   count: number,
 ): void {
-  const offsets = new Int32Array(out.buffer, offsetsAt, count + 1);
+  const offsets = new Int32Array(out.buffer, out.byteOffset + offsetsAt, count + 1);
   const { bytes, start, end } = column;
   if (!rows && packed(column, count)) {
     const from = count > 0 ? start[0] : 0;
@@ -148,7 +178,7 @@ function packed(column: TextColumn, count: number): boolean {
 
 /** Writes a fixed-width column's data buffer at `at`. */
 function writeNumbers(
-  buffer: ArrayBuffer,
+  buffer: ArrayBufferLike,
   at: number,
   columns: TransactionColumns,
   field: Exclude<WireField, { kind: "text" }>,

@@ -3,7 +3,8 @@
  * transaction messages, the dead letters of its bad rows (and of its lines over the limit) and the
  * ids of its valid rows. The chunk's bytes are read straight into columns (`parseCsvChunk`), each
  * row's partition is computed from its card number's digits where they lie, and the rows of each
- * partition are written as Arrow messages from the columns (`encodeArrowColumns`): no object and no
+ * partition are written as Arrow messages from the columns (`writeArrowMessage`, all of a chunk's
+ * back to back in one buffer): no object and no
  * string per row on the way. JSON, one message per row, makes each row an object. A pure function
  * of the chunk, so it runs on the producer's encoder workers; the messages cross back packed into
  * one buffer, the ids as their UTF-8 bytes, decoded only by whoever asks for them (`chunkIds`).
@@ -12,7 +13,11 @@
  */
 
 import { encodeJsonEach, ENCODING_HEADER } from "../codec/transactions.ts";
-import { encodeArrowColumns } from "../codec/arrow_writer.ts";
+import {
+  type ArrowMessagePlan,
+  planArrowMessage,
+  writeArrowMessage,
+} from "../codec/arrow_writer.ts";
 import type { WireEncoding } from "../codec/wire_encoding.ts";
 import { decodeStrings, type Utf8Run } from "../codec/utf8.ts";
 import {
@@ -215,29 +220,42 @@ function arrowRecords(
   const order = new Int32Array(partitionOf.length);
   const fill = first.slice(0, partitions);
   for (let i = 0; i < partitionOf.length; i++) order[fill[partitionOf[i]]++] = i;
-  const records: OutgoingRecord[] = [];
+  // Every message laid out first, then written back to back into one buffer (`packRecords` then
+  // takes it as it is).
+  const messages: { partition: number; rows: Int32Array; plan: ArrowMessagePlan }[] = [];
+  let total = 0;
   for (let partition = 0; partition < partitions; partition++) {
     const count = first[partition + 1] - first[partition];
-    const messages = Math.ceil(count / maxRows);
-    for (let m = 0; m < messages; m++) {
-      const from = first[partition] + Math.floor((m * count) / messages);
-      const to = first[partition] + Math.floor(((m + 1) * count) / messages);
-      records.push({
-        key: null,
-        partition,
-        value: encodeArrowColumns(columns, order.subarray(from, to)),
-        headers: { [ENCODING_HEADER]: "arrow", rows: String(to - from) },
-      });
+    const parts = Math.ceil(count / maxRows);
+    for (let m = 0; m < parts; m++) {
+      const from = first[partition] + Math.floor((m * count) / parts);
+      const to = first[partition] + Math.floor(((m + 1) * count) / parts);
+      const rows = order.subarray(from, to);
+      const plan = planArrowMessage(columns, rows);
+      messages.push({ partition, rows, plan });
+      total += plan.byteLength;
     }
   }
-  return records;
+  const values = new Uint8Array(total);
+  let at = 0;
+  return messages.map(({ partition, rows, plan }) => {
+    const value = values.subarray(at, at += plan.byteLength);
+    writeArrowMessage(value, plan, columns, rows);
+    return {
+      key: null,
+      partition,
+      value,
+      headers: { [ENCODING_HEADER]: "arrow", rows: String(rows.length) },
+    };
+  });
 }
 
 /** Lays `records` out in one buffer. */
 export function packRecords(records: readonly OutgoingRecord[]): PackedRecords {
   let total = 0;
   for (const record of records) total += record.value.byteLength;
-  const values = new Uint8Array(total);
+  const whole = backToBack(records);
+  const values = whole ?? new Uint8Array(total);
   const ends = new Uint32Array(records.length);
   const partitions = new Int32Array(records.length);
   const headerIndex = new Uint16Array(records.length);
@@ -245,7 +263,7 @@ export function packRecords(records: readonly OutgoingRecord[]): PackedRecords {
   const seen = new Map<Record<string, string>, number>();
   let at = 0;
   records.forEach((record, i) => {
-    values.set(record.value, at);
+    if (!whole) values.set(record.value, at);
     ends[i] = at += record.value.byteLength;
     partitions[i] = record.partition ?? -1;
     const headers = record.headers ?? {};
@@ -264,6 +282,23 @@ export function packRecords(records: readonly OutgoingRecord[]): PackedRecords {
     headerSets,
     headerIndex,
   };
+}
+
+/**
+ * The one buffer `records`' values lie in back to back, from its start to its end, as
+ * `arrowRecords` writes them; undefined when they do not.
+ */
+function backToBack(records: readonly OutgoingRecord[]): Uint8Array | undefined {
+  if (records.length === 0) return undefined;
+  const { buffer, byteOffset } = records[0].value;
+  let end = byteOffset;
+  for (const { value } of records) {
+    if (value.buffer !== buffer || value.byteOffset !== end) return undefined;
+    end += value.byteLength;
+  }
+  return byteOffset === 0 && end === buffer.byteLength
+    ? new Uint8Array(buffer as ArrayBuffer)
+    : undefined;
 }
 
 /** The records laid out by `packRecords` (views of its buffer). */
