@@ -58,8 +58,8 @@ export function planArrowMessage(columns: TransactionColumns, rows?: Int32Array)
 
 /**
  * Writes the message `plan` laid out for `rows` of `columns` into `out` (`plan.byteLength` bytes,
- * at an offset of its buffer that is a multiple of 8, so the body's typed views are aligned): the
- * bytes `encodeArrowColumns` returns. Messages written back to back in one buffer stay aligned.
+ * all 0, at an offset of its buffer that is a multiple of 8, so the body's typed views are
+ * aligned): the bytes `encodeArrowColumns` returns. Messages written back to back in one buffer stay aligned.
  */
 export function writeArrowMessage(
   out: Uint8Array,
@@ -148,25 +148,32 @@ function writeText(
     return;
   }
   // Short texts are copied four bytes at a time through views of both buffers (unaligned reads
-  // and writes), then byte by byte.
+  // and writes), the last four whole even when the text ends inside them: the bytes written past
+  // its end are the next row's place, written over next, or past the column's last row, zeroed
+  // below (and before any buffer written later). Only a text within three bytes of its source's
+  // end is copied exactly.
   const source = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const target = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  const wholeWordsBelow = bytes.byteLength - 3;
   let at = 0;
   for (let k = 0; k < count; k++) {
     const i = rows ? rows[k] : k;
     const from = start[i];
     const length = end[i] - from;
-    if (length < SHORT_TEXT) {
-      const to = dataAt + at;
-      let j = 0;
-      for (; j + 4 <= length; j += 4) target.setUint32(to + j, source.getUint32(from + j));
-      for (; j < length; j++) out[to + j] = bytes[from + j];
+    const to = dataAt + at;
+    if (length >= SHORT_TEXT) {
+      out.set(bytes.subarray(from, from + length), to);
+    } else if (from + length <= wholeWordsBelow) {
+      for (let j = 0; j < length; j += 4) {
+        target.setUint32(to + j, source.getUint32(from + j, true), true);
+      }
     } else {
-      out.set(bytes.subarray(from, from + length), dataAt + at);
+      for (let j = 0; j < length; j++) out[to + j] = bytes[from + j];
     }
     at += length;
     offsets[k + 1] = at;
   }
+  out.fill(0, dataAt + at, dataAt + at + 3);
 }
 
 /** Whether the first `count` rows' text lies back to back in `bytes`. */

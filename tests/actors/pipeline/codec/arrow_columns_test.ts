@@ -143,6 +143,18 @@ Deno.test("a subset of rows is written in the order given, from packed or CSV-li
   }
   const none = decodeArrowColumns(encodeArrowColumns(packed, new Int32Array(0)));
   assert.equal(none.length, 0);
+  // Byte for byte the message of those rows packed on their own: text copied four bytes at a time
+  // leaves nothing of its neighbours in the padding or past the column's last row.
+  const picked = transactionsToColumns(Array.from(picks, (i) => rows[i]));
+  for (let count = 0; count <= 40; count++) {
+    const some = picks.subarray(0, count);
+    assert.deepEqual(
+      encodeArrowColumns(csvLike, some),
+      encodeArrowColumns(transactionsToColumns(Array.from(some, (i) => rows[i]))),
+      `the first ${count} rows picked`,
+    );
+  }
+  assert.deepEqual(encodeArrowColumns(csvLike, picks), encodeArrowColumns(picked));
 });
 
 Deno.test("bodies that do not start 8-byte aligned decode the same, over one aligned copy", () => {
