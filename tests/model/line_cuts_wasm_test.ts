@@ -80,3 +80,37 @@ Deno.test("the WebAssembly cutter cuts chunks of more lines than a call, and gro
   assert.equal(assertSameCuts(cutter, large, 0, large.length), 100_001);
   assert.equal(assertSameCuts(cutter, small, 0, small.length), 3000);
 });
+
+Deno.test("the WebAssembly cutter finds the line feeds indexOf finds, a call's most at a time", () => {
+  const cutter = LineCutter.create()!;
+  const random = seededRandom(5);
+  for (let trial = 0; trial < 300; trial++) {
+    // Up to 60,000 bytes, some chunks dense with line feeds (past a call's most).
+    const bytes = new Uint8Array(
+      trial === 0 ? 60_000 : Math.floor(random() * (trial % 10 === 0 ? 60_000 : 2000)),
+    );
+    const feeds = trial % 10 === 0 ? 0.9 : random() * 0.3;
+    for (let i = 0; i < bytes.length; i++) {
+      bytes[i] = random() < feeds ? 0x0a : [0x0b, 0x09, 0x7c, 0x61, 0x8a][Math.floor(random() * 5)];
+    }
+    const at = Math.floor(random() * Math.min(bytes.length, 40));
+    const limit = at + Math.floor(random() * (bytes.length - at + 1));
+    cutter.load(bytes);
+    const found: number[] = [];
+    for (let from = at;;) {
+      const count = cutter.feeds(from, limit);
+      if (count === 0) break;
+      for (let k = 0; k < count; k++) found.push(cutter.feedAt(k));
+      from = found[found.length - 1] + 1;
+    }
+    const expected: number[] = [];
+    for (let i = bytes.indexOf(0x0a, at); i >= 0 && i < limit; i = bytes.indexOf(0x0a, i + 1)) {
+      expected.push(i);
+    }
+    assert.deepEqual(
+      found,
+      expected,
+      `trial ${trial}: ${bytes.length} bytes from ${at} to ${limit}`,
+    );
+  }
+});
