@@ -26,7 +26,7 @@ import {
   type TransactionColumns,
 } from "./columns.ts";
 import { sliceRows } from "./column_rows.ts";
-import { LineCutter } from "./line_cuts_wasm.ts";
+import { threadLineCutter } from "./line_cuts_wasm.ts";
 import { checkFields, cutLine, FIELD_COUNT, fieldCountReason, LineCuts } from "./row_validator.ts";
 import { COLUMNS, HEADER } from "./schema.ts";
 
@@ -114,7 +114,7 @@ export class CsvChunkReader {
     const textCount = TEXT_FIELDS.length;
     let rows = 0;
     let index = 0;
-    const cutter = threadCutter();
+    const cutter = threadLineCutter("chunks");
     cutter?.load(bytes);
     /** Lines the cutter cut last, and the next of them to read. */
     let cutLines = 0;
@@ -171,16 +171,6 @@ export class CsvChunkReader {
     this.#cardEnd = new Int32Array(capacity);
     this.#lineOf = new Int32Array(capacity);
   }
-}
-
-let sharedCutter: LineCutter | null | undefined;
-/**
- * The thread's WebAssembly line cutter, made on first use (a `read` is done with it when it
- * returns), or null where the engine has none and `cutLine` cuts.
- */
-function threadCutter(): LineCutter | null {
-  if (sharedCutter === undefined) sharedCutter = LineCutter.create() ?? null;
-  return sharedCutter;
 }
 
 /** Whether `bytes[start, end)` is empty or ASCII white space alone. */

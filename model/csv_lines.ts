@@ -9,7 +9,7 @@
  */
 
 import { createHash } from "node:crypto";
-import { LineCutter } from "./line_cuts_wasm.ts";
+import { threadLineCutter } from "./line_cuts_wasm.ts";
 
 const NEWLINE = 0x0a;
 const CR = 0x0d;
@@ -57,16 +57,6 @@ export interface LineLimit {
   keepBytes?: number;
 }
 
-let sharedFinder: LineCutter | null | undefined;
-/**
- * The thread's WebAssembly line feed finder (an instance of its own, apart from the CSV reader's
- * cutter, whose bytes a caller may load between two blocks), or null where the engine has none.
- */
-function threadFinder(): LineCutter | null {
-  if (sharedFinder === undefined) sharedFinder = LineCutter.create() ?? null;
-  return sharedFinder;
-}
-
 /**
  * Yields the lines of `path` block by block (LF or CR LF; the last line may lack a break). A line
  * over `limit.maxLineBytes` comes as a block of its own with `overlong` set, and the buffer never
@@ -112,7 +102,7 @@ export async function* readLineBlocks(
       let ends: number[] = [];
       let start = 0;
       // The line feeds are found in WebAssembly where the engine can (a call finds thousands).
-      const finder = threadFinder();
+      const finder = threadLineCutter("file blocks");
       finder?.load(buffer.subarray(0, filled));
       let feeds = 0;
       let nextFeed = 0;

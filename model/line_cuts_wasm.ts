@@ -153,6 +153,23 @@ export class LineCutter {
   }
 }
 
+/** What a thread cuts with a `LineCutter`: each has an instance of its own. */
+export type LineCutterUse = "chunks" | "file blocks";
+
+const threadCutters = new Map<LineCutterUse, LineCutter | null>();
+
+/**
+ * The thread's cutter for `use`, made on first use, or null where the engine has none (then
+ * `cutLine` and `indexOf` do the work). The uses have instances of their own because one may load
+ * its bytes between two calls of the other: `readColumns` reads a block's chunk into columns while
+ * `readLineBlocks` is still finding that block's line feeds.
+ */
+export function threadLineCutter(use: LineCutterUse): LineCutter | null {
+  let cutter = threadCutters.get(use);
+  if (cutter === undefined) threadCutters.set(use, cutter = LineCutter.create() ?? null);
+  return cutter;
+}
+
 /**
  * The body of `cut(at, limit, lines) -> lines cut`. Positions are byte addresses in the module
  * (`INPUT` + an offset in the chunk) until they are stored, as offsets.

@@ -59,7 +59,8 @@ export function planArrowMessage(columns: TransactionColumns, rows?: Int32Array)
 /**
  * Writes the message `plan` laid out for `rows` of `columns` into `out` (`plan.byteLength` bytes,
  * all 0, at an offset of its buffer that is a multiple of 8, so the body's typed views are
- * aligned): the bytes `encodeArrowColumns` returns. Messages written back to back in one buffer stay aligned.
+ * aligned): the bytes `encodeArrowColumns` returns. Messages written back to back in one buffer
+ * stay aligned.
  */
 export function writeArrowMessage(
   out: Uint8Array,

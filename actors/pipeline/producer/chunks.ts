@@ -3,11 +3,11 @@
  * transaction messages, the dead letters of its bad rows (and of its lines over the limit) and the
  * ids of its valid rows. The chunk's bytes are read straight into columns (`parseCsvChunk`), each
  * row's partition is computed from its card number's digits where they lie, and the rows of each
- * partition are written as Arrow messages from the columns (`writeArrowMessage`, all of a chunk's
- * back to back in one buffer): no object and no
- * string per row on the way. JSON, one message per row, makes each row an object. A pure function
- * of the chunk, so it runs on the producer's encoder workers; the messages cross back packed into
- * one buffer, the ids as their UTF-8 bytes, decoded only by whoever asks for them (`chunkIds`).
+ * partition are written as Arrow messages from the columns (`writeArrowMessage`, a chunk's messages
+ * back to back in one buffer): no object and no string per row on the way. JSON, one message per
+ * row, makes each row an object. A pure function of the chunk, so it runs on the producer's
+ * encoder workers; the messages cross back in that one buffer, the ids as their UTF-8 bytes,
+ * decoded only by whoever asks for them (`chunkIds`).
  *
  * @module
  */
