@@ -101,11 +101,17 @@ export async function* readLineBlocks(
       let starts: number[] = [];
       let ends: number[] = [];
       let start = 0;
-      // The line feeds are found in WebAssembly where the engine can (a call finds thousands).
+      // The line feeds are found in WebAssembly where the engine can (a call finds thousands),
+      // by the thread's one finder: another reader of the thread may load its own block into it
+      // while this one waits at a `yield`, so the block is loaded again after each.
       const finder = threadLineCutter("file blocks");
-      finder?.load(buffer.subarray(0, filled));
       let feeds = 0;
       let nextFeed = 0;
+      const loadBlock = () => {
+        finder?.load(buffer.subarray(0, filled));
+        feeds = nextFeed = 0;
+      };
+      loadBlock();
       for (;;) {
         let end: number;
         if (finder) {
@@ -132,6 +138,7 @@ export async function* readLineBlocks(
           const digest = new LineDigest(keep);
           digest.add(buffer.subarray(start, end));
           yield overlong(digest, offset + Math.min(end + 1, filled));
+          loadBlock();
         } else {
           starts.push(start);
           ends.push(end > start && buffer[end - 1] === CR ? end - 1 : end);

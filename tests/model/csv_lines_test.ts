@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { readLineBlocks } from "../../model/csv_lines.ts";
+import { type LineBlock, readLineBlocks } from "../../model/csv_lines.ts";
 
 Deno.test("lines come whole across small blocks, with CR LF or LF, and a last line without a break", async () => {
   const dir = await Deno.makeTempDir();
@@ -74,6 +74,52 @@ Deno.test("a line over the limit is read through, not held: its number, length, 
       undefined,
       undefined,
     ]]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("two files read at once on one thread, each with a line over the limit, come whole", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // Lines of each file before and after a line over the limit, all in one block, so a reader
+    // stops in the middle of its block (to report the long line) while the other reads its own.
+    const files = ["a", "b"].map((name) => {
+      const width = name === "a" ? 37 : 23;
+      const lines = Array.from({ length: 300 }, (_, i) => `${name}${i}|${"x".repeat(i % width)}`);
+      lines.splice(100, 0, "l".repeat(10_000));
+      lines.splice(200, 0, "m".repeat(9_000));
+      return { path: `${dir}/${name}.csv`, lines };
+    });
+    for (const { path, lines } of files) await Deno.writeTextFile(path, lines.join("\n"));
+    const read = (path: string) => readLineBlocks(path, 1 << 20, { maxLineBytes: 8 << 10 });
+    const collect = (block: LineBlock, into: string[]) => {
+      block.starts.forEach((start, i) => {
+        into.push(new TextDecoder().decode(block.buffer.subarray(start, block.ends[i])));
+      });
+      if (block.overlong) into.push(`overlong ${block.overlong.line} ${block.overlong.bytes}`);
+    };
+    const alone = [];
+    for (const { path } of files) {
+      const lines: string[] = [];
+      for await (const block of read(path)) collect(block, lines);
+      alone.push(lines);
+    }
+    assert.ok(
+      alone[0].includes("overlong 101 10000") && alone[0].includes("a299|" + "x".repeat(299 % 37)),
+    );
+    // Both at once: a block of one, then a block of the other.
+    const readers = files.map(({ path }) => read(path));
+    const together: string[][] = [[], []];
+    for (let done = [false, false]; !done[0] || !done[1];) {
+      for (const k of [0, 1]) {
+        if (done[k]) continue;
+        const next = await readers[k].next();
+        if (next.done) done[k] = true;
+        else collect(next.value, together[k]);
+      }
+    }
+    assert.deepEqual(together, alone);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
