@@ -111,7 +111,8 @@ Deno.test("two files read at once on one thread, each with a line over the limit
     // Both at once: a block of one, then a block of the other.
     const readers = files.map(({ path }) => read(path));
     const together: string[][] = [[], []];
-    for (let done = [false, false]; !done[0] || !done[1];) {
+    const done = [false, false];
+    while (!done[0] || !done[1]) {
       for (const k of [0, 1]) {
         if (done[k]) continue;
         const next = await readers[k].next();
