@@ -84,7 +84,10 @@ function cutterModule(): WebAssembly.Module | null {
   return compiled;
 }
 
-/** Cuts the lines of a chunk of bytes in WebAssembly (see the module notes). */
+/**
+ * Cuts the lines of a chunk of bytes, or finds the line feeds of a block, in WebAssembly (see the
+ * module notes). Its memory grows to the largest bytes loaded and stays so.
+ */
 export class LineCutter {
   readonly #exports: CutterExports;
   #records: Int32Array;
