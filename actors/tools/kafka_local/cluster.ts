@@ -141,6 +141,11 @@ export async function clusterUp(options: ClusterUpOptions): Promise<ClusterInfo>
       timeoutMs: options.timeoutMs ?? 120_000,
       logs: layout.nodes.map((node) => join(node.dir, "broker.log")),
       signal,
+      exited: async () => {
+        const ids: number[] = [];
+        for (const node of launched) if (await processExited(node)) ids.push(node.id);
+        return ids;
+      },
     });
     interrupted();
   } catch (error) {
@@ -381,6 +386,21 @@ async function launchNode(node: NodeLayout, lib: string, heapMb: number): Promis
   }).spawn();
   child.unref();
   await Deno.writeTextFile(join(node.dir, "pid"), `${child.pid}\n`);
+}
+
+/**
+ * Whether the process `launchNode` started for `node` has exited: its pid is gone or a zombie.
+ * (`nodePid` asks more, that it runs `kafka.Kafka`, which a node only does once its shell has
+ * handed over to java.)
+ */
+async function processExited(node: Pick<NodeLayout, "dir">): Promise<boolean> {
+  try {
+    const pid = (await Deno.readTextFile(join(node.dir, "pid"))).trim();
+    const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) === "Z";
+  } catch {
+    return true;
+  }
 }
 
 async function stopNode(

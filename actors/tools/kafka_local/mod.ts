@@ -6,6 +6,6 @@
 
 export * from "./cluster.ts";
 export { freePortBase } from "./ports.ts";
-export { waitForCluster } from "./wait.ts";
+export { NodeExitedError, waitForCluster } from "./wait.ts";
 export { defaultJarCache, ensureKafkaJars, KAFKA_VERSION } from "./jars.ts";
 export { bootstrap, type ClusterLayout, nodeLayouts } from "./nodes.ts";

@@ -10,6 +10,13 @@ import { FraudstreamError, throwIfInterrupted } from "../../lib/errors.ts";
 import { poll } from "../../lib/async.ts";
 import { silenceNegativeTimeoutWarnings } from "../../log/kafka/logging.ts";
 
+/** A node's process exited while its cluster started (a port taken since it was checked, say). */
+export class NodeExitedError extends FraudstreamError {
+  constructor(message: string, readonly nodes: readonly number[]) {
+    super(message);
+  }
+}
+
 /**
  * Waits until the cluster reports `expectNodes` brokers; the error names the logs to read.
  *
@@ -18,6 +25,7 @@ import { silenceNegativeTimeoutWarnings } from "../../log/kafka/logging.ts";
  * await waitForCluster({ brokers: ["127.0.0.1:19092"], expectNodes: 1, timeoutMs: 60_000 });
  * ```
  *
+ * @throws {NodeExitedError} when a node's process exits first (`options.exited`).
  * @throws {FraudstreamError} when the cluster has not answered within `timeoutMs`.
  * @throws {InterruptedError} when `options.signal` aborts first.
  */
@@ -29,6 +37,8 @@ export async function waitForCluster(
     logs?: string[];
     /** Ends the wait (Ctrl-C). */
     signal?: AbortSignal;
+    /** The ids of the nodes whose process has exited (asked each round; none when absent). */
+    exited?: () => Promise<number[]>;
   },
 ): Promise<void> {
   silenceNegativeTimeoutWarnings();
@@ -40,7 +50,10 @@ export async function waitForCluster(
     retry: { retries: 0 },
   });
   let last = "no answer yet";
+  let exited: number[] = [];
   const up = await poll(async () => {
+    exited = (await options.exited?.()) ?? [];
+    if (exited.length > 0) return true;
     const admin = kafka.admin();
     try {
       await admin.connect();
@@ -58,11 +71,19 @@ export async function waitForCluster(
     }
     return false;
   }, { timeoutMs: options.timeoutMs, pollMs: 500, signal: options.signal });
-  if (up) return;
+  if (up && exited.length === 0) return;
   throwIfInterrupted(options.signal, "interrupted while waiting for the Kafka cluster");
   const logs = options.logs?.length ? `; see ${options.logs.join(", ")}` : "";
   // The logs may be gone by the time someone reads this (a test's cluster is deleted): their ends.
   const ends = await Promise.all((options.logs ?? []).map(logEnd));
+  if (exited.length > 0) {
+    throw new NodeExitedError(
+      `Kafka node ${exited.join(", ")} exited while the cluster at ${
+        options.brokers.join(",")
+      } started${logs}${ends.join("")}`,
+      exited,
+    );
+  }
   throw new FraudstreamError(
     `the Kafka cluster at ${options.brokers.join(",")} did not answer within ${
       Math.round(options.timeoutMs / 1000)

@@ -4,6 +4,7 @@ import {
   clusterStatus,
   freePortBase,
   killNode,
+  NodeExitedError,
   nodeLayouts,
   startNode,
   waitForCluster,
@@ -82,6 +83,29 @@ Deno.test("freePortBase passes over a base any of whose nodes' ports is taken", 
   } finally {
     for (const listener of held) listener.close();
   }
+});
+
+Deno.test("a node that exits while its cluster starts ends the wait at once, naming it", async () => {
+  const port = freePortBase({ nodes: 1, from: 9482 }) + 10_000; // nothing listens there
+  const started = performance.now();
+  await assert.rejects(
+    waitForCluster({
+      brokers: [`127.0.0.1:${port}`],
+      expectNodes: 1,
+      timeoutMs: 60_000,
+      exited: () => Promise.resolve([3]),
+    }),
+    (error: Error) => {
+      assert.ok(error instanceof NodeExitedError, String(error));
+      assert.deepEqual(error.nodes, [3]);
+      assert.match(
+        error.message,
+        /Kafka node 3 exited while the cluster at 127\.0\.0\.1:\d+ started/,
+      );
+      return true;
+    },
+  );
+  assert.ok(performance.now() - started < 5_000, "not after the timeout");
 });
 
 Deno.test("a cluster that does not answer: the error holds the ends of its nodes' logs", async () => {
