@@ -75,6 +75,10 @@ export async function* readLineBlocks(
     let filled = 0;
     let line = 1;
     let bytesRead = 0;
+    // The line feeds are found in WebAssembly where the engine can (a call finds thousands), by
+    // the thread's one finder, which another reader of the thread may load its own block into
+    // while this one waits at a `yield`.
+    const finder = threadLineCutter("file blocks");
     const overlong = (digest: LineDigest, end: number): LineBlock => ({
       buffer,
       starts: [],
@@ -101,10 +105,8 @@ export async function* readLineBlocks(
       let starts: number[] = [];
       let ends: number[] = [];
       let start = 0;
-      // The line feeds are found in WebAssembly where the engine can (a call finds thousands),
-      // by the thread's one finder: another reader of the thread may load its own block into it
-      // while this one waits at a `yield`, so the block is loaded again after each.
-      const finder = threadLineCutter("file blocks");
+      // The finder may hold another reader's block after a `yield` (see `finder` above): the
+      // block is loaded again after each.
       let feeds = 0;
       let nextFeed = 0;
       const loadBlock = () => {

@@ -91,7 +91,6 @@ export const i32 = {
   shl: (a: Code, b: Code): Code => [a, b, 0x74],
   shrU: (a: Code, b: Code): Code => [a, b, 0x76],
   eq: (a: Code, b: Code): Code => [a, b, 0x46],
-  ne: (a: Code, b: Code): Code => [a, b, 0x47],
   ltU: (a: Code, b: Code): Code => [a, b, 0x49],
   gtU: (a: Code, b: Code): Code => [a, b, 0x4b],
   geU: (a: Code, b: Code): Code => [a, b, 0x4f],

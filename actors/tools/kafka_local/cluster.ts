@@ -16,7 +16,14 @@ import {
 import { poll } from "../../lib/async.ts";
 import { ensureKafkaJars, KAFKA_VERSION, requireTool } from "./jars.ts";
 import { waitForCluster } from "./wait.ts";
-import { nodePid, readLayout, readLayoutIfAny, STATE_FILE, stateNodeCount } from "./state.ts";
+import {
+  nodePid,
+  processGone,
+  readLayout,
+  readLayoutIfAny,
+  STATE_FILE,
+  stateNodeCount,
+} from "./state.ts";
 import { checkPortFree } from "./ports.ts";
 import {
   bootstrap,
@@ -394,13 +401,8 @@ async function launchNode(node: NodeLayout, lib: string, heapMb: number): Promis
  * handed over to java.)
  */
 async function processExited(node: Pick<NodeLayout, "dir">): Promise<boolean> {
-  try {
-    const pid = (await Deno.readTextFile(join(node.dir, "pid"))).trim();
-    const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) === "Z";
-  } catch {
-    return true;
-  }
+  const pid = await Deno.readTextFile(join(node.dir, "pid")).catch(() => "");
+  return await processGone(Number(pid.trim()));
 }
 
 async function stopNode(

@@ -90,6 +90,16 @@ function layoutProblem(value: unknown): string | undefined {
   return undefined;
 }
 
+/** Whether process `pid` has ended: no such process, or a zombie not yet reaped. */
+export async function processGone(pid: number): Promise<boolean> {
+  try {
+    const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) === "Z";
+  } catch {
+    return true;
+  }
+}
+
 /**
  * The pid of `node`'s running Kafka process, or null. The pid file alone is not trusted (pids are
  * reused, and the file may have been edited): the process must run `kafka.Kafka` on this node's
@@ -105,10 +115,8 @@ export async function nodePid(node: Pick<NodeLayout, "dir">): Promise<number | n
     return null;
   }
   if (pid <= 1) return null;
+  if (await processGone(pid)) return null;
   try {
-    const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
-    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-    if (state === "Z") return null;
     const args = (await Deno.readTextFile(`/proc/${pid}/cmdline`)).split("\0");
     const main = args.indexOf("kafka.Kafka");
     if (main < 0 || args[main + 1] === undefined) return null;
