@@ -18,7 +18,7 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { benchArgs } from "../fixtures/bench_args.ts";
 import { cpuUsage } from "node:process";
 import { CardStates } from "../../model/card_states.ts";
 import { CardTable } from "../../model/card_table.ts";
@@ -81,13 +81,10 @@ function cpuMicros(fn: () => void): number {
 }
 
 if (import.meta.main) {
-  const args = parseArgs({
-    args: Deno.args,
-    options: {
-      customers: { type: "string", default: "400" },
-      days: { type: "string", default: "60" },
-      repeat: { type: "string", default: "9" },
-    },
+  const args = benchArgs(import.meta, {
+    customers: { type: "string", default: "400" },
+    days: { type: "string", default: "60" },
+    repeat: { type: "string", default: "9" },
   });
   const lines = await generatedLines({
     customers: Number(args.values.customers),

@@ -12,7 +12,7 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { benchArgs } from "../fixtures/bench_args.ts";
 import { loadModel } from "../../model/model_file.ts";
 import { toRowMajor } from "../../model/train.ts";
 import { median } from "../../actors/tools/bench/summary.ts";
@@ -20,13 +20,10 @@ import { generatedData } from "../fixtures/generated_data.ts";
 
 const PRETRAINED = new URL("../../resources/models/pretrained", import.meta.url).pathname;
 
-const args = parseArgs({
-  args: Deno.args,
-  options: {
-    customers: { type: "string", default: "200" },
-    repeat: { type: "string", default: "5" },
-    model: { type: "string", default: PRETRAINED },
-  },
+const args = benchArgs(import.meta, {
+  customers: { type: "string", default: "200" },
+  repeat: { type: "string", default: "5" },
+  model: { type: "string", default: PRETRAINED },
 });
 const customers = Number(args.values.customers);
 const repeat = Number(args.values.repeat);

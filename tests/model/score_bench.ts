@@ -15,7 +15,7 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { benchArgs } from "../fixtures/bench_args.ts";
 import { cpuUsage } from "node:process";
 import { generatedData, WORKER_ENTRY } from "../fixtures/generated_data.ts";
 import { FEATURE_COUNT, FEATURES } from "../../model/features.ts";
@@ -154,13 +154,10 @@ function line(forest: string, scorer: string, rows: number, passes: Pass[]): str
 }
 
 if (import.meta.main) {
-  const args = parseArgs({
-    args: Deno.args,
-    options: {
-      customers: { type: "string", default: "500" },
-      repeat: { type: "string", default: "7" },
-      "only-pretrained": { type: "boolean", default: false },
-    },
+  const args = benchArgs(import.meta, {
+    customers: { type: "string", default: "500" },
+    repeat: { type: "string", default: "7" },
+    "only-pretrained": { type: "boolean", default: false },
   });
   const repeat = Number(args.values.repeat);
   const data = await generatedData(Number(args.values.customers), 12);

@@ -16,7 +16,7 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { badBenchArgs, benchArgs } from "../fixtures/bench_args.ts";
 import { generatedData, WORKER_ENTRY } from "../fixtures/generated_data.ts";
 import { FEATURES } from "../../model/features.ts";
 import { DEFAULT_FOREST, type ForestParams, trainForest } from "../../model/forest/train.ts";
@@ -63,21 +63,18 @@ async function trainSeconds(
 }
 
 if (import.meta.main) {
-  const args = parseArgs({
-    args: Deno.args,
-    options: {
-      data: { type: "string" },
-      customers: { type: "string", default: "3000" },
-      repeat: { type: "string", default: "3" },
-      workers: { type: "string", default: "1,2" },
-      transformed: { type: "string" },
-      settings: { type: "string", default: SETTINGS.map((s) => s.key).join(",") },
-    },
+  const args = benchArgs(import.meta, {
+    data: { type: "string" },
+    customers: { type: "string", default: "3000" },
+    repeat: { type: "string", default: "3" },
+    workers: { type: "string", default: "1,2" },
+    transformed: { type: "string" },
+    settings: { type: "string", default: SETTINGS.map((s) => s.key).join(",") },
   });
   const wanted = args.values.settings.split(",");
   const settings = SETTINGS.filter((s) => wanted.includes(s.key));
   if (settings.length !== wanted.length) {
-    throw new Error(`--settings takes ${SETTINGS.map((s) => s.key).join(", ")}`);
+    badBenchArgs(import.meta, `--settings takes ${SETTINGS.map((s) => s.key).join(", ")}`);
   }
   const loadStarted = performance.now();
   const data = args.values.data

@@ -11,7 +11,7 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { benchArgs } from "../../../fixtures/bench_args.ts";
 import {
   decodeArrowColumns,
   readArrowColumns,
@@ -27,12 +27,10 @@ import type { Transaction } from "../../../../model/schema.ts";
 import { median } from "../../../../actors/tools/bench/summary.ts";
 import { generatedTransactions } from "../../../fixtures/generated_data.ts";
 
-const args = parseArgs({
-  options: {
-    customers: { type: "string", default: "20" },
-    rows: { type: "string", default: "900" },
-    passes: { type: "string", default: "7" },
-  },
+const args = benchArgs(import.meta, {
+  customers: { type: "string", default: "20" },
+  rows: { type: "string", default: "900" },
+  passes: { type: "string", default: "7" },
 });
 const messageRows = Number(args.values.rows);
 const rows = await generatedTransactions(Number(args.values.customers), 31);

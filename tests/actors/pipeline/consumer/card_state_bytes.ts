@@ -11,7 +11,7 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { benchArgs } from "../../../fixtures/bench_args.ts";
 import { EmbeddedTransport } from "../../../../actors/log/mod.ts";
 import { ActorSystem } from "../../../../actors/runtime/mod.ts";
 import { consumerMetrics, consumerTree } from "../../../../actors/pipeline/consumer/mod.ts";
@@ -23,13 +23,10 @@ import { parseTransactionLine } from "../../../../model/row_validator.ts";
 import { poll } from "../../../../actors/lib/async.ts";
 
 if (import.meta.main) {
-  const args = parseArgs({
-    args: Deno.args,
-    options: {
-      rows: { type: "string", default: "5000" },
-      send: { type: "string", default: "500" },
-      partitions: { type: "string", default: "6" },
-    },
+  const args = benchArgs(import.meta, {
+    rows: { type: "string", default: "5000" },
+    send: { type: "string", default: "500" },
+    partitions: { type: "string", default: "6" },
   });
   const rows = Number(args.values.rows);
   const send = Number(args.values.send);

@@ -12,7 +12,7 @@
 
 import { join } from "node:path";
 import process from "node:process";
-import { parseArgs } from "node:util";
+import { benchArgs } from "../../../fixtures/bench_args.ts";
 import { benchData } from "../../../../actors/tools/bench/data.ts";
 import type { WireEncoding } from "../../../../actors/pipeline/codec/wire_encoding.ts";
 import { modelScoring } from "../../../../actors/pipeline/consumer/model_scoring.ts";
@@ -96,15 +96,12 @@ async function run(options: RunOptions): Promise<Record<string, unknown>> {
 }
 
 if (import.meta.main) {
-  const args = parseArgs({
-    args: Deno.args,
-    options: {
-      rows: { type: "string", default: "190000" },
-      partitions: { type: "string", default: "6" },
-      workers: { type: "string", default: "2" },
-      encoding: { type: "string", default: "json" },
-      repeat: { type: "string", default: "1" },
-    },
+  const args = benchArgs(import.meta, {
+    rows: { type: "string", default: "190000" },
+    partitions: { type: "string", default: "6" },
+    workers: { type: "string", default: "2" },
+    encoding: { type: "string", default: "json" },
+    repeat: { type: "string", default: "1" },
   });
   const rows = Number(args.values.rows);
   const { lines } = await benchData({ rows: WARMUP + rows, seed: 42 });

@@ -11,7 +11,7 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { benchArgs } from "../../../fixtures/bench_args.ts";
 import { benchData } from "../../../../actors/tools/bench/data.ts";
 import { decodeColumnBatch } from "../../../../actors/pipeline/codec/column_batch.ts";
 import { cardsPerStateRecord } from "../../../../actors/pipeline/consumer/model_scoring.ts";
@@ -33,13 +33,10 @@ const CHUNK_ROWS = 5000;
 const BATCH_ROWS = 1000;
 
 if (import.meta.main) {
-  const args = parseArgs({
-    args: Deno.args,
-    options: {
-      rows: { type: "string", default: "200000" },
-      repeat: { type: "string", default: "5" },
-      model: { type: "string", default: "resources/models/pretrained" },
-    },
+  const args = benchArgs(import.meta, {
+    rows: { type: "string", default: "200000" },
+    repeat: { type: "string", default: "5" },
+    model: { type: "string", default: "resources/models/pretrained" },
   });
   const rows = Number(args.values.rows);
   const { lines } = await benchData({ rows, seed: 42 });

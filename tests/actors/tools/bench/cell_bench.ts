@@ -13,7 +13,7 @@
  */
 
 import process from "node:process";
-import { parseArgs } from "node:util";
+import { badBenchArgs, benchArgs } from "../../../fixtures/bench_args.ts";
 import { cellGroupId, type CellSetup } from "../../../../actors/tools/bench/cell_harness.ts";
 import { consumerCell } from "../../../../actors/tools/bench/consumer_cell.ts";
 import { pipelineCell } from "../../../../actors/tools/bench/pipeline_cell.ts";
@@ -27,25 +27,21 @@ import { SETTINGS } from "../../../../config/settings.ts";
 const WARMUP = 300;
 
 if (import.meta.main) {
-  const args = parseArgs({
-    args: Deno.args,
-    options: {
-      cell: { type: "string", default: "pipeline" },
-      rows: { type: "string", default: "100000" },
-      partitions: { type: "string", default: "6" },
-      workers: { type: "string", default: "1" },
-      encoding: { type: "string", default: "arrow" },
-      repeat: { type: "string", default: "3" },
-      brokers: { type: "string" },
-      "kafka-client": { type: "string", default: SETTINGS.kafkaClient.default },
-      rate: { type: "string", default: "0" },
-      "paced-rows": { type: "string" },
-    },
+  const args = benchArgs(import.meta, {
+    cell: { type: "string", default: "pipeline" },
+    rows: { type: "string", default: "100000" },
+    partitions: { type: "string", default: "6" },
+    workers: { type: "string", default: "1" },
+    encoding: { type: "string", default: "arrow" },
+    repeat: { type: "string", default: "3" },
+    brokers: { type: "string" },
+    "kafka-client": { type: "string", default: SETTINGS.kafkaClient.default },
+    rate: { type: "string", default: "0" },
+    "paced-rows": { type: "string" },
   });
   const cell = args.values.cell;
   if (cell !== "producer" && cell !== "consumer" && cell !== "pipeline") {
-    console.error("--cell must be producer, consumer or pipeline");
-    Deno.exit(2);
+    badBenchArgs(import.meta, "--cell must be producer, consumer or pipeline");
   }
   const rows = Number(args.values.rows);
   // The pipeline cell's paced phase after the burst (none at rate 0): its detection latency.
