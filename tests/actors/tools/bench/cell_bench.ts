@@ -5,7 +5,7 @@
  *
  * `deno run -A tests/actors/tools/bench/cell_bench.ts --cell producer|consumer|pipeline [--rows N]
  * [--partitions P] [--workers W] [--encoding json|arrow] [--repeat R] [--brokers HOST:PORT,...]
- * [--kafka-client kafkajs|platformatic] [--rate PER_SECOND [--paced-rows N]]`:
+ * [--kafka-client kafkajs|platformatic] [--rate PER_SECOND [--paced-rows N]] [--reason-codes N]`:
  * one line of JSON per run (throughput, process CPU per row, the accounting; with `--rate`, the
  * pipeline's detection latency under that offered load after its burst), then the median.
  *
@@ -38,6 +38,7 @@ if (import.meta.main) {
     "kafka-client": { type: "string", default: SETTINGS.kafkaClient.default },
     rate: { type: "string", default: "0" },
     "paced-rows": { type: "string" },
+    "reason-codes": { type: "string", default: String(SETTINGS.reasonCodes.default) },
   });
   const cell = args.values.cell;
   if (cell !== "producer" && cell !== "consumer" && cell !== "pipeline") {
@@ -73,6 +74,7 @@ if (import.meta.main) {
         encoding: args.values.encoding as WireEncoding,
         model: "pretrained",
         modelsDir: "resources/models",
+        reasonCodes: Number(args.values["reason-codes"]),
         replicationFactor: undefined,
         signal: new AbortController().signal,
       };
