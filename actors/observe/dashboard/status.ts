@@ -124,9 +124,13 @@ export interface RecentAlertsOptions {
   showCardNumbers?: boolean;
 }
 
-/** Keeps the last alerts, their card numbers masked unless told otherwise. */
+/**
+ * Keeps the last alerts, their card numbers masked unless told otherwise. An alert can be given
+ * as the function that reads it, called only if the alert is still kept when the list is first
+ * read: the consumer commits far more alerts a second than the dashboard shows.
+ */
 export class RecentAlerts {
-  readonly #items: AlertSummary[] = [];
+  readonly #items: (AlertSummary | (() => AlertSummary))[] = [];
   /** Alerts kept. */
   readonly size: number;
   readonly #showCardNumbers: boolean;
@@ -135,15 +139,18 @@ export class RecentAlerts {
     this.size = options.size ?? 25;
     this.#showCardNumbers = options.showCardNumbers ?? false;
   }
-  /** Adds an alert (masking its card number), dropping the oldest past the size. */
-  add(alert: AlertSummary): void {
-    this.#items.unshift(
-      this.#showCardNumbers ? alert : { ...alert, cc_num: maskCardNumber(alert.cc_num) },
-    );
+  /** Adds an alert, or the function that reads it, dropping the oldest past the size. */
+  add(alert: AlertSummary | (() => AlertSummary)): void {
+    this.#items.unshift(typeof alert === "function" ? alert : this.#shown(alert));
     if (this.#items.length > this.size) this.#items.pop();
   }
-  /** Newest first. */
+  /** Newest first (each alert read, and its card number masked, once). */
   list(): AlertSummary[] {
-    return [...this.#items];
+    return this.#items.map((item, i) =>
+      typeof item === "function" ? (this.#items[i] = this.#shown(item())) : item
+    );
+  }
+  #shown(alert: AlertSummary): AlertSummary {
+    return this.#showCardNumbers ? alert : { ...alert, cc_num: maskCardNumber(alert.cc_num) };
   }
 }

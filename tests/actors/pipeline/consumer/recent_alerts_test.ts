@@ -60,3 +60,43 @@ Deno.test("a batch with more alerts than the list holds leaves its last ones, ne
   stop();
   assert.deepEqual(alerts.list().map((a) => a.trans_num), [rows[4].trans_num, rows[3].trans_num]);
 });
+
+Deno.test("an alert is read out of its batch only when listed while kept, and once", () => {
+  const events = pipelineEvents();
+  const alerts = new RecentAlerts({ size: 1, showCardNumbers: true });
+  const stop = followAlerts(events, alerts);
+  const reads = [0, 0];
+  const batches = [0, 1].map((b) => {
+    const rows = [sampleTransaction(b, 3)];
+    const columns = new Proxy(transactionsToColumns(rows), {
+      get(target, key, receiver) {
+        reads[b]++;
+        return Reflect.get(target, key, receiver);
+      },
+    });
+    return { rows, columns };
+  });
+  for (const [b, { rows, columns }] of batches.entries()) {
+    events.emit("committed", {
+      partition: b,
+      rows: 1,
+      columns,
+      scores: Float32Array.of(0.9),
+      threshold: 0.5,
+      modelVersion: "v7",
+      alerts: 1,
+      deadLetters: 0,
+      ids: () => rows.map((row) => row.trans_num),
+      offsets: { from: 0, to: 1 },
+    });
+  }
+  stop();
+  // Committed: nothing read yet; the first batch's alert has already left the list.
+  assert.deepEqual(reads, [0, 0]);
+  assert.deepEqual(alerts.list().map((a) => a.trans_num), [batches[1].rows[0].trans_num]);
+  assert.equal(reads[0], 0);
+  const listedOnce = reads[1];
+  assert.ok(listedOnce > 0);
+  alerts.list();
+  assert.equal(reads[1], listedOnce);
+});
