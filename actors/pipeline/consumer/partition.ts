@@ -28,7 +28,8 @@ import type {
 } from "../../log/types.ts";
 import type { ConsumerMetrics } from "./metrics.ts";
 import {
-  alertRecord,
+  alertJson,
+  alertRecords,
   cardStateRecord,
   cardStateScope,
   explainedAlert,
@@ -268,7 +269,7 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
       seen,
     });
     const rows = columns.length;
-    const alerts: OutgoingRecord[] = [];
+    const alerts: { cardNumber: string; json: string }[] = [];
     const scoreRecords: OutgoingRecord[] = [];
     const stateRecords: OutgoingRecord[] = [];
     const last = records[records.length - 1].offset;
@@ -285,9 +286,8 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
         if (alert) {
           const row = alertFieldsAt(columns, i);
           const explained = explainedAlert(result.reasons, i);
-          alerts.push(
-            alertRecord(row, { score, threshold, modelVersion, detectedAt, source, explained }),
-          );
+          const details = { score, threshold, modelVersion, detectedAt, source, explained };
+          alerts.push({ cardNumber: row.cc_num, json: alertJson(row, details) });
         }
         if (options.emitScores) {
           const row = {
@@ -306,7 +306,7 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
       // Kept beside the card states, committed and restored with them.
       stateRecords.push(cardStateRecord(stateScope, key, value, { partition, offset: last }));
     }
-    if (alerts.length > 0) out.push({ topic: topics.alerts, records: alerts });
+    if (alerts.length > 0) out.push({ topic: topics.alerts, records: alertRecords(alerts) });
     if (scoreRecords.length > 0) out.push({ topic: topics.scores, records: scoreRecords });
     if (deadLetters.length > 0) out.push({ topic: topics.deadLetters, records: deadLetters });
     if (stateRecords.length > 0) out.push({ topic: topics.cardState, records: stateRecords });

@@ -12,6 +12,7 @@ import type { NodeValueSource } from "../../../model/forest/node_values.ts";
 import type { BatchReasons, ReasonCode } from "../../../model/reason_codes.ts";
 import { boundedReason, excerptFields, rawExcerpt } from "../codec/raw_excerpt.ts";
 import type { LogRecord, OutgoingRecord } from "../../log/types.ts";
+import { encodeStrings } from "../codec/utf8.ts";
 
 const encoder = new TextEncoder();
 
@@ -68,20 +69,20 @@ export interface RowSource {
   offset: number;
 }
 
-/** The alert message of a transaction that scored at or above the threshold. */
-export function alertRecord(
-  row: AlertFields,
-  details: {
-    score: number;
-    threshold: number;
-    modelVersion: string;
-    /** When the alert was produced, ISO 8601 (one `toISOString` a batch, not one an alert). */
-    detectedAt: string;
-    source: RowSource;
-    /** Its reason codes, when the scorer gave them. */
-    explained?: ExplainedAlert;
-  },
-): OutgoingRecord {
+/** What an alert says besides its transaction's fields. */
+export interface AlertDetails {
+  score: number;
+  threshold: number;
+  modelVersion: string;
+  /** When the alert was produced, ISO 8601 (one `toISOString` a batch, not one an alert). */
+  detectedAt: string;
+  source: RowSource;
+  /** Its reason codes, when the scorer gave them. */
+  explained?: ExplainedAlert;
+}
+
+/** The JSON text of the alert of a transaction that scored at or above the threshold. */
+export function alertJson(row: AlertFields, details: AlertDetails): string {
   const alert: Alert = {
     trans_num: row.trans_num,
     cc_num: row.cc_num,
@@ -97,16 +98,30 @@ export function alertRecord(
     partition: details.source.partition,
     offset: details.source.offset,
   };
-  let json = JSON.stringify(alert);
+  const json = JSON.stringify(alert);
   const explained = details.explained;
-  if (explained) {
-    // The reasons arrive as JSON text: spliced in where `reasons` and the two fields after it
-    // would be written, the same bytes as stringifying the alert with them.
-    json = `${json.slice(0, -1)},"reasons":${explained.reasonsJson},"reasons_base_rate":${
-      JSON.stringify(Math.round(explained.baseRate * 1e6) / 1e6)
-    },"reasons_node_values":${JSON.stringify(explained.nodeValues)}}`;
-  }
-  return { key: row.cc_num, value: encoder.encode(json), headers: { encoding: "json" } };
+  if (!explained) return json;
+  // The reasons arrive as JSON text: spliced in where `reasons` and the two fields after it
+  // would be written, the same bytes as stringifying the alert with them.
+  return `${json.slice(0, -1)},"reasons":${explained.reasonsJson},"reasons_base_rate":${
+    JSON.stringify(Math.round(explained.baseRate * 1e6) / 1e6)
+  },"reasons_node_values":${JSON.stringify(explained.nodeValues)}}`;
+}
+
+/**
+ * The alert messages of a batch (each keyed by its card number), their texts encoded into one
+ * buffer that the messages are views of: one allocation a batch rather than one an alert, which
+ * cost more than writing the alert.
+ */
+export function alertRecords(
+  alerts: readonly { cardNumber: string; json: string }[],
+): OutgoingRecord[] {
+  const { bytes, offsets } = encodeStrings(alerts.map((alert) => alert.json));
+  return alerts.map((alert, i) => ({
+    key: alert.cardNumber,
+    value: bytes.subarray(offsets[i], offsets[i + 1]),
+    headers: { encoding: "json" },
+  }));
 }
 
 /** The score message of every transaction (optional topic `scores`). */

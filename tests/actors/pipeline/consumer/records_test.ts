@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { alertRecord } from "../../../../actors/pipeline/consumer/records.ts";
+import { alertJson, alertRecords } from "../../../../actors/pipeline/consumer/records.ts";
 import type { ReasonCode } from "../../../../model/reason_codes.ts";
 
 const row = {
@@ -27,7 +27,7 @@ Deno.test("an alert with reasons as JSON text is the alert with them as objects,
     { feature: "hour", contribution: 0.2, value: 2, text: 'at 02:xx (night), "quoted"' },
     { feature: "category", contribution: -0.01, value: 11, text: "category shopping_net" },
   ];
-  const record = alertRecord(row, {
+  const json = alertJson(row, {
     ...details,
     explained: {
       reasonsJson: JSON.stringify(reasons),
@@ -53,14 +53,30 @@ Deno.test("an alert with reasons as JSON text is the alert with them as objects,
     reasons_base_rate: 0.012346,
     reasons_node_values: "training",
   });
-  assert.equal(decode(record.value!), expected);
-  assert.deepEqual(JSON.parse(decode(record.value!)).reasons, reasons);
-  assert.equal(record.key, row.cc_num);
+  assert.equal(json, expected);
+  assert.deepEqual(JSON.parse(json).reasons, reasons);
 });
 
 Deno.test("an alert without reasons has no reasons fields", () => {
-  const alert = JSON.parse(decode(alertRecord(row, details).value!));
+  const alert = JSON.parse(alertJson(row, details));
   assert.equal(alert.reasons, undefined);
   assert.equal(alert.reasons_base_rate, undefined);
   assert.equal(alert.detected_at, "2026-12-05T00:00:00.000Z");
+});
+
+Deno.test("a batch's alert messages are its alerts' texts in UTF-8, each keyed by its card", () => {
+  const alerts = [
+    { ...row, merchant: "fraud_Café Ünïcode ☕" },
+    { ...row, cc_num: "30270432095985", merchant: "fraud_Plain" },
+    { ...row, cc_num: "4000000000000002", merchant: 'fraud_"x"\\y' },
+  ].map((alert) => ({ cardNumber: alert.cc_num, json: alertJson(alert, details) }));
+  const records = alertRecords(alerts);
+  assert.deepEqual(records.map((record) => record.key), alerts.map((alert) => alert.cardNumber));
+  assert.deepEqual(records.map((record) => decode(record.value!)), alerts.map((a) => a.json));
+  assert.deepEqual(
+    records.map((record) => record.value!),
+    alerts.map((alert) => new TextEncoder().encode(alert.json)),
+  );
+  assert.ok(records.every((record) => record.headers?.encoding === "json"));
+  assert.deepEqual(alertRecords([]), []);
 });
