@@ -18,6 +18,7 @@ import { ensureKafkaJars, KAFKA_VERSION, requireTool } from "./jars.ts";
 import { waitForCluster } from "./wait.ts";
 import {
   nodePid,
+  pidFileValue,
   processGone,
   readLayout,
   readLayoutIfAny,
@@ -401,8 +402,8 @@ async function launchNode(node: NodeLayout, lib: string, heapMb: number): Promis
  * handed over to java.)
  */
 async function processExited(node: Pick<NodeLayout, "dir">): Promise<boolean> {
-  const pid = await Deno.readTextFile(join(node.dir, "pid")).catch(() => "");
-  return await processGone(Number(pid.trim()));
+  const pid = await pidFileValue(node);
+  return pid === null || await processGone(pid);
 }
 
 async function stopNode(

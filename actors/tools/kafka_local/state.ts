@@ -90,6 +90,16 @@ function layoutProblem(value: unknown): string | undefined {
   return undefined;
 }
 
+/** The pid in `node`'s pid file (written when the node started), or null: no file, or no pid in it. */
+export async function pidFileValue(node: Pick<NodeLayout, "dir">): Promise<number | null> {
+  try {
+    const text = (await Deno.readTextFile(join(node.dir, "pid"))).trim();
+    return /^\d{1,10}$/.test(text) ? Number(text) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Whether process `pid` has ended: no such process, or a zombie not yet reaped. */
 export async function processGone(pid: number): Promise<boolean> {
   try {
@@ -106,15 +116,8 @@ export async function processGone(pid: number): Promise<boolean> {
  * own `server.properties`.
  */
 export async function nodePid(node: Pick<NodeLayout, "dir">): Promise<number | null> {
-  let pid: number;
-  try {
-    const text = (await Deno.readTextFile(join(node.dir, "pid"))).trim();
-    if (!/^\d{1,10}$/.test(text)) return null;
-    pid = Number(text);
-  } catch {
-    return null;
-  }
-  if (pid <= 1) return null;
+  const pid = await pidFileValue(node);
+  if (pid === null || pid <= 1) return null;
   if (await processGone(pid)) return null;
   try {
     const args = (await Deno.readTextFile(`/proc/${pid}/cmdline`)).split("\0");
