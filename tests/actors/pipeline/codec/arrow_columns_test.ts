@@ -155,6 +155,24 @@ Deno.test("a subset of rows is written in the order given, from packed or CSV-li
     );
   }
   assert.deepEqual(encodeArrowColumns(csvLike, picks), encodeArrowColumns(picked));
+  // Texts of 0 to 4 bytes, so that one column's last text ends within three bytes of the next
+  // buffer, written before or after it.
+  const short = rows.slice(0, 24).map((row, i) => ({
+    ...row,
+    first: "abcdefg".slice(0, i % 5),
+    street: "x".repeat((i * 3) % 5),
+    job: i % 2 === 0 ? "" : "Engineer",
+    merchant: "m".repeat(i % 4),
+  }));
+  const shortCsv = csvLikeColumns(transactionsToColumns(short));
+  for (let count = 0; count <= short.length; count++) {
+    const some = Int32Array.from({ length: count }, (_, k) => (k * 5) % short.length);
+    assert.deepEqual(
+      encodeArrowColumns(shortCsv, some),
+      encodeArrowColumns(transactionsToColumns(Array.from(some, (i) => short[i]))),
+      `the first ${count} short rows picked`,
+    );
+  }
 });
 
 Deno.test("bodies that do not start 8-byte aligned decode the same, over one aligned copy", () => {

@@ -11,6 +11,7 @@ import { CSV_SEPARATOR, HEADER } from "../../../../model/schema.ts";
 import { tempDir } from "./helpers.ts";
 import {
   MAX_BATCH_ROWS,
+  sortHour,
   startPosition,
   step,
   StreamState,
@@ -23,6 +24,7 @@ import {
 } from "../../../../actors/pipeline/generator/stream_worker.ts";
 import { commitPart } from "../../../../actors/lib/atomic_write.ts";
 import { FraudstreamError } from "../../../../actors/lib/errors.ts";
+import type { StreamRow } from "../../../../actors/pipeline/generator/stream_model.ts";
 
 const START = new Date("2024-03-01T00:00:00Z");
 const DAY = 86_400;
@@ -347,4 +349,28 @@ Deno.test("stream: an output folder that is a file is refused saying so, the fil
   } finally {
     await dir.cleanup();
   }
+});
+
+Deno.test("an hour's rows are sorted as a stable sort by time and card would, with or without keys", () => {
+  const from = 1_767_225_600;
+  let seed = 7;
+  const next = (below: number) => (seed = (seed * 1_103_515_245 + 12_345) >>> 0) % below;
+  for (const size of [0, 1, 2, 70, 1500]) {
+    // Few seconds and cards, so that ties of both are common and only the drawing order breaks them.
+    const rows: StreamRow[] = Array.from({ length: size }, (_, i) => ({
+      time: from + (i % 3 === 0 ? 3599 : 60 * next(8)),
+      customer: next(5),
+      category: i,
+      cents: 100,
+      fraud: 0,
+    }));
+    const expected = rows.slice().sort((a, b) => a.time - b.time || a.customer - b.customer);
+    for (const customers of [5, 2 ** 45]) { // the second too many cards for exact keys
+      const sorted = rows.slice();
+      sortHour(sorted, from, customers);
+      assert.deepEqual(sorted, expected, `${size} rows, ${customers} cards`);
+    }
+  }
+  const outside = [{ time: from + 3600, customer: 0, category: 0, cents: 1, fraud: 0 as const }];
+  assert.throws(() => sortHour(outside, from, 5), RangeError);
 });
