@@ -37,7 +37,7 @@ if (import.meta.main) {
     brokers: { type: "string" },
     "kafka-client": { type: "string", default: SETTINGS.kafkaClient.default },
     rate: { type: "string", default: "0" },
-    "paced-rows": { type: "string" },
+    "paced-rows": { type: "string", number: true },
     "reason-codes": { type: "string", default: String(SETTINGS.reasonCodes.default) },
   });
   const cell = args.values.cell;
