@@ -29,11 +29,11 @@ import type {
 import type { ConsumerMetrics } from "./metrics.ts";
 import {
   alertJson,
-  alertRecords,
   cardStateRecord,
   cardStateScope,
   explainedAlert,
-  scoreRecord,
+  jsonRecords,
+  scoreJson,
 } from "./records.ts";
 import type { ConsumerActors, PartitionScorer, PartitionScorerFactory } from "./scorer.ts";
 import { SeenIds } from "./seen_ids.ts";
@@ -270,7 +270,7 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
     });
     const rows = columns.length;
     const alerts: { cardNumber: string; json: string }[] = [];
-    const scoreRecords: OutgoingRecord[] = [];
+    const scoreTexts: { cardNumber: string; json: string }[] = [];
     const stateRecords: OutgoingRecord[] = [];
     const last = records[records.length - 1].offset;
     let result;
@@ -278,6 +278,7 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
       result = await scorer.score(columns);
       const { scores, threshold, modelVersion } = result;
       const detectedAt = new Date().toISOString();
+      const modelVersionJson = JSON.stringify(modelVersion);
       for (let i = 0; i < rows; i++) {
         const score = scores[i];
         const alert = score >= threshold;
@@ -295,7 +296,10 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
             cc_num: cardNumber(columns, i),
             is_fraud: columns.isFraud[i] === 1 ? 1 as const : 0 as const,
           };
-          scoreRecords.push(scoreRecord(row, { score, modelVersion, source }));
+          scoreTexts.push({
+            cardNumber: row.cc_num,
+            json: scoreJson(row, { score, modelVersionJson, source }),
+          });
         }
       }
       // The batch's delta, or a snapshot when one is due (nothing when no card state changed).
@@ -306,8 +310,8 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
       // Kept beside the card states, committed and restored with them.
       stateRecords.push(cardStateRecord(stateScope, key, value, { partition, offset: last }));
     }
-    if (alerts.length > 0) out.push({ topic: topics.alerts, records: alertRecords(alerts) });
-    if (scoreRecords.length > 0) out.push({ topic: topics.scores, records: scoreRecords });
+    if (alerts.length > 0) out.push({ topic: topics.alerts, records: jsonRecords(alerts) });
+    if (scoreTexts.length > 0) out.push({ topic: topics.scores, records: jsonRecords(scoreTexts) });
     if (deadLetters.length > 0) out.push({ topic: topics.deadLetters, records: deadLetters });
     if (stateRecords.length > 0) out.push({ topic: topics.cardState, records: stateRecords });
     const next = batch.nextOffset;

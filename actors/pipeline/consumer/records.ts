@@ -109,39 +109,34 @@ export function alertJson(row: AlertFields, details: AlertDetails): string {
 }
 
 /**
- * The alert messages of a batch (each keyed by its card number), their texts encoded into one
- * buffer that the messages are views of: one allocation a batch rather than one an alert, which
- * cost more than writing the alert.
+ * The JSON messages of a batch (alerts or scores, each keyed by its card number), their texts
+ * encoded into one buffer that the messages are views of: one allocation a batch rather than one
+ * a message, which cost more than writing the message.
  */
-export function alertRecords(
-  alerts: readonly { cardNumber: string; json: string }[],
+export function jsonRecords(
+  messages: readonly { cardNumber: string; json: string }[],
 ): OutgoingRecord[] {
-  const { bytes, offsets } = encodeStrings(alerts.map((alert) => alert.json));
-  return alerts.map((alert, i) => ({
-    key: alert.cardNumber,
+  const { bytes, offsets } = encodeStrings(messages.map((message) => message.json));
+  return messages.map((message, i) => ({
+    key: message.cardNumber,
     value: bytes.subarray(offsets[i], offsets[i + 1]),
     headers: { encoding: "json" },
   }));
 }
 
-/** The score message of every transaction (optional topic `scores`). */
-export function scoreRecord(
+/**
+ * The JSON text of the score of a transaction (optional topic `scores`), as `JSON.stringify` writes
+ * the object of its fields in this order; `modelVersionJson` is the model version as JSON text.
+ * Written as one template, not an object stringified: `trans_num` is 32 hex digits and `cc_num`
+ * digits (the row validator checks both), which need no escaping.
+ */
+export function scoreJson(
   row: Pick<Transaction, "trans_num" | "cc_num" | "is_fraud">,
-  details: { score: number; modelVersion: string; source: RowSource },
-): OutgoingRecord {
-  return {
-    key: row.cc_num,
-    value: encoder.encode(JSON.stringify({
-      trans_num: row.trans_num,
-      cc_num: row.cc_num,
-      score: Math.round(details.score * 1e6) / 1e6,
-      is_fraud: row.is_fraud,
-      model_version: details.modelVersion,
-      partition: details.source.partition,
-      offset: details.source.offset,
-    })),
-    headers: { encoding: "json" },
-  };
+  details: { score: number; modelVersionJson: string; source: RowSource },
+): string {
+  const rounded = Math.round(details.score * 1e6) / 1e6;
+  const score = Number.isFinite(rounded) ? rounded : null;
+  return `{"trans_num":"${row.trans_num}","cc_num":"${row.cc_num}","score":${score},"is_fraud":${row.is_fraud},"model_version":${details.modelVersionJson},"partition":${details.source.partition},"offset":${details.source.offset}}`;
 }
 
 /** The dead-letter message of a log record that could not be decoded. */

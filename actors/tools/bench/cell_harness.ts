@@ -37,6 +37,8 @@ export interface CellSetup {
   shadowModel?: string;
   /** Reason codes per alert (default `REASON_CODES`; 0: none). */
   reasonCodes?: number;
+  /** Every transaction's score published to the scores topic too (default false). */
+  emitScores?: boolean;
   replicationFactor: number | undefined;
   signal: AbortSignal;
   /** Longest wait for the cell's actors to stop, in ms (default `STOP_TIMEOUT_MS`). */
@@ -79,7 +81,7 @@ export function startCellPipeline(
     encoding: setup.encoding,
     groupId: cellGroupId(setup.topic),
     producerId: `${setup.topic}-pipeline`,
-    emitScores: false,
+    emitScores: setup.emitScores ?? false,
     ...options,
     events,
   });

@@ -5,8 +5,8 @@
  *
  * `deno run -A tests/actors/tools/bench/cell_bench.ts --cell producer|consumer|pipeline [--rows N]
  * [--partitions P] [--workers W] [--encoding json|arrow] [--repeat R] [--brokers HOST:PORT,...]
- * [--kafka-client kafkajs|platformatic] [--rate PER_SECOND [--paced-rows N]] [--reason-codes N]`:
- * one line of JSON per run (throughput, process CPU per row, the accounting; with `--rate`, the
+ * [--kafka-client kafkajs|platformatic] [--rate PER_SECOND [--paced-rows N]] [--reason-codes N]
+ * [--scores]`: one line of JSON per run (throughput, process CPU per row, the accounting; with `--rate`, the
  * pipeline's detection latency under that offered load after its burst), then the median.
  *
  * @module
@@ -39,6 +39,7 @@ if (import.meta.main) {
     rate: { type: "string", default: "0" },
     "paced-rows": { type: "string", number: true },
     "reason-codes": { type: "string", default: String(SETTINGS.reasonCodes.default) },
+    scores: { type: "boolean", default: false },
   });
   const cell = args.values.cell;
   if (cell !== "producer" && cell !== "consumer" && cell !== "pipeline") {
@@ -75,6 +76,7 @@ if (import.meta.main) {
         model: "pretrained",
         modelsDir: "resources/models",
         reasonCodes: Number(args.values["reason-codes"]),
+        emitScores: args.values.scores,
         replicationFactor: undefined,
         signal: new AbortController().signal,
       };
