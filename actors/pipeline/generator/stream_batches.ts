@@ -201,8 +201,10 @@ export function step(state: StreamState, request: StepRequest): StepResult {
     settings.rate > 0 ? Math.floor(state.tokens) : Number.POSITIVE_INFINITY,
   );
   if (take === 0) return { behind };
-  const batch = state.pending.splice(0, take);
+  const batch = state.pending.slice(0, take);
   const written = writeBatch(state, batch);
+  // Only once the file is written: a batch that failed is still the backlog's.
+  state.pending.splice(0, take);
   if (settings.rate > 0) state.tokens -= take;
   state.files++;
   return { behind, written };

@@ -374,3 +374,33 @@ Deno.test("an hour's rows are sorted as a stable sort by time and card would, wi
   const outside = [{ time: from + 3600, customer: 0, category: 0, cents: 1, fraud: 0 as const }];
   assert.throws(() => sortHour(outside, from, 5), RangeError);
 });
+
+Deno.test("a batch whose file could not be written stays in the backlog, and the next step writes it", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "fraudstream-stream-failed-" });
+  try {
+    const outDir = join(dir, "out");
+    const settings = {
+      customers: 200,
+      seed: 11,
+      fidelity: "sparkov" as const,
+      outDir,
+      speed: 3600 * 1000, // an hour of event time a ms
+      rate: 0,
+      durationMs: 0,
+      batchMs: 1000,
+      startSeconds: Date.UTC(2024, 0, 1) / 1000,
+      asOf: Math.floor(Date.UTC(2024, 0, 1) / 86_400_000),
+    };
+    const state = new StreamState(settings, "failed");
+    // The output folder is missing: the file cannot be written.
+    assert.throws(() => step(state, { elapsedMs: 48, final: false }));
+    const backlog = state.pending.length;
+    assert.ok(backlog > 0, "rows were drawn");
+    await Deno.mkdir(outDir);
+    const { written } = step(state, { elapsedMs: 48, final: false });
+    assert.equal(written?.rows, backlog);
+    assert.equal(state.pending.length, 0);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
