@@ -14,6 +14,7 @@ import {
   sortHour,
   startPosition,
   step,
+  type StreamSettings,
   StreamState,
   type WrittenBatch,
 } from "../../../../actors/pipeline/generator/stream_batches.ts";
@@ -277,21 +278,26 @@ Deno.test("a stream behind the clock writes files of at most MAX_BATCH_ROWS rows
   }
 });
 
+/** Settings of a stream of 200 cards whose event time runs an hour a millisecond, into `outDir`. */
+function hourlyStream(outDir: string): StreamSettings {
+  return {
+    customers: 200,
+    seed: 11,
+    fidelity: "sparkov",
+    outDir,
+    speed: 3600 * 1000,
+    rate: 0,
+    durationMs: 0,
+    batchMs: 1000,
+    startSeconds: Date.UTC(2024, 0, 1) / 1000,
+    asOf: Math.floor(Date.UTC(2024, 0, 1) / 86_400_000),
+  };
+}
+
 Deno.test("a stream writer started afresh at the last position handed over repeats no file and no transaction", async () => {
   const outDir = await Deno.makeTempDir({ prefix: "fraudstream-stream-resume-" });
   try {
-    const settings = {
-      customers: 200,
-      seed: 11,
-      fidelity: "sparkov" as const,
-      outDir,
-      speed: 3600 * 1000, // an hour of event time a ms
-      rate: 0,
-      durationMs: 0,
-      batchMs: 1000,
-      startSeconds: Date.UTC(2024, 0, 1) / 1000,
-      asOf: Math.floor(Date.UTC(2024, 0, 1) / 86_400_000),
-    };
+    const settings = hourlyStream(outDir);
     const ids = (path: string) =>
       Deno.readTextFileSync(path).trim().split("\n").slice(1).map((line) =>
         line.split(CSV_SEPARATOR)[HEADER.split(CSV_SEPARATOR).indexOf("trans_num")]
@@ -379,18 +385,7 @@ Deno.test("a batch whose file could not be written stays in the backlog, and the
   const dir = await Deno.makeTempDir({ prefix: "fraudstream-stream-failed-" });
   try {
     const outDir = join(dir, "out");
-    const settings = {
-      customers: 200,
-      seed: 11,
-      fidelity: "sparkov" as const,
-      outDir,
-      speed: 3600 * 1000, // an hour of event time a ms
-      rate: 0,
-      durationMs: 0,
-      batchMs: 1000,
-      startSeconds: Date.UTC(2024, 0, 1) / 1000,
-      asOf: Math.floor(Date.UTC(2024, 0, 1) / 86_400_000),
-    };
+    const settings = hourlyStream(outDir);
     const state = new StreamState(settings, "failed");
     // The output folder is missing: the file cannot be written.
     assert.throws(() => step(state, { elapsedMs: 48, final: false }));
