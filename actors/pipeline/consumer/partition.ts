@@ -32,6 +32,7 @@ import {
   cardStateRecord,
   cardStateScope,
   explainedAlert,
+  type JsonMessage,
   jsonRecords,
   scoreJson,
 } from "./records.ts";
@@ -269,8 +270,8 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
       seen,
     });
     const rows = columns.length;
-    const alerts: { cardNumber: string; json: string }[] = [];
-    const scoreTexts: { cardNumber: string; json: string }[] = [];
+    const alerts: JsonMessage[] = [];
+    const scoreTexts: JsonMessage[] = [];
     const stateRecords: OutgoingRecord[] = [];
     const last = records[records.length - 1].offset;
     let result;

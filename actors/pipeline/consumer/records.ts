@@ -108,14 +108,18 @@ export function alertJson(row: AlertFields, details: AlertDetails): string {
   },"reasons_node_values":${JSON.stringify(explained.nodeValues)}}`;
 }
 
+/** The JSON text of a message (an alert or a score) and the card number it is keyed by. */
+export interface JsonMessage {
+  cardNumber: string;
+  json: string;
+}
+
 /**
  * The JSON messages of a batch (alerts or scores, each keyed by its card number), their texts
  * encoded into one buffer that the messages are views of: one allocation a batch rather than one
  * a message, which cost more than writing the message.
  */
-export function jsonRecords(
-  messages: readonly { cardNumber: string; json: string }[],
-): OutgoingRecord[] {
+export function jsonRecords(messages: readonly JsonMessage[]): OutgoingRecord[] {
   const { bytes, offsets } = encodeStrings(messages.map((message) => message.json));
   return messages.map((message, i) => ({
     key: message.cardNumber,
@@ -136,7 +140,10 @@ export function scoreJson(
 ): string {
   const rounded = Math.round(details.score * 1e6) / 1e6;
   const score = Number.isFinite(rounded) ? rounded : null;
-  return `{"trans_num":"${row.trans_num}","cc_num":"${row.cc_num}","score":${score},"is_fraud":${row.is_fraud},"model_version":${details.modelVersionJson},"partition":${details.source.partition},"offset":${details.source.offset}}`;
+  const { partition, offset } = details.source;
+  return `{"trans_num":"${row.trans_num}","cc_num":"${row.cc_num}","score":${score},` +
+    `"is_fraud":${row.is_fraud},"model_version":${details.modelVersionJson},` +
+    `"partition":${partition},"offset":${offset}}`;
 }
 
 /** The dead-letter message of a log record that could not be decoded. */

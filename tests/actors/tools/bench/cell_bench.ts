@@ -6,8 +6,9 @@
  * `deno run -A tests/actors/tools/bench/cell_bench.ts --cell producer|consumer|pipeline [--rows N]
  * [--partitions P] [--workers W] [--encoding json|arrow] [--repeat R] [--brokers HOST:PORT,...]
  * [--kafka-client kafkajs|platformatic] [--rate PER_SECOND [--paced-rows N]] [--reason-codes N]
- * [--scores]`: one line of JSON per run (throughput, process CPU per row, the accounting; with `--rate`, the
- * pipeline's detection latency under that offered load after its burst), then the median.
+ * [--scores]`: one line of JSON per run (throughput, process CPU per row, the accounting; with
+ * `--rate`, the pipeline's detection latency under that offered load after its burst), then the
+ * median.
  *
  * @module
  */
