@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { runMain } from "./fixtures/main_run.ts";
-import { poll } from "../actors/lib/async.ts";
+import { MainProcess, runMain } from "./fixtures/main_run.ts";
 
 Deno.test("--help lists every subcommand", async () => {
   const { code, out } = await runMain(["--help"]);
@@ -157,52 +156,12 @@ Deno.test("a role that never reaches Kafka exits 1, saying so", async () => {
 });
 
 /** `fraudstream run` as a real process, with its own temporary folder, its output watched. */
-class RunProcess {
-  readonly child: Deno.ChildProcess;
+class RunProcess extends MainProcess {
   readonly tmp: string;
-  stdout = "";
-  stderr = "";
-  readonly #reading: Promise<unknown>;
 
   constructor(tmp: string, args: string[]) {
+    super(["run", "--ui-port", "off", ...args], { TMPDIR: tmp });
     this.tmp = tmp;
-    this.child = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--allow-all",
-        new URL("../main.ts", import.meta.url).pathname,
-        "run",
-        "--ui-port",
-        "off",
-        ...args,
-      ],
-      env: { TMPDIR: tmp },
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const read = async (stream: ReadableStream<Uint8Array>, into: "stdout" | "stderr") => {
-      for await (const text of stream.pipeThrough(new TextDecoderStream())) this[into] += text;
-    };
-    this.#reading = Promise.all([
-      read(this.child.stdout, "stdout"),
-      read(this.child.stderr, "stderr"),
-    ]);
-  }
-
-  /** Waits until a line of stderr matches `pattern`; returns the match. */
-  async waitFor(pattern: RegExp, timeoutMs = 60_000): Promise<RegExpMatchArray> {
-    let match: RegExpMatchArray | null = null;
-    const found = () => (match = this.stderr.match(pattern)) !== null;
-    if (await poll(found, { timeoutMs, pollMs: 20 })) return match!;
-    this.child.kill("SIGKILL");
-    throw new Error(`no line matching ${pattern} within ${timeoutMs} ms:\n${this.stderr}`);
-  }
-
-  /** The exit code, once the process and its output have ended. */
-  async exit(): Promise<number> {
-    const status = await this.child.status;
-    await this.#reading;
-    return status.code;
   }
 
   /** Folders the run left in its temporary folder. */

@@ -18,7 +18,6 @@ import { ensureKafkaJars, KAFKA_VERSION, requireTool } from "./jars.ts";
 import { waitForCluster } from "./wait.ts";
 import {
   nodePid,
-  pidFileValue,
   processGone,
   readLayout,
   readLayoutIfAny,
@@ -134,13 +133,12 @@ export async function clusterUp(options: ClusterUpOptions): Promise<ClusterInfo>
   throwIfInterrupted(signal, "kafka up was interrupted: nothing was written or started");
   await Deno.mkdir(options.dir, { recursive: true });
   await Deno.writeTextFile(join(options.dir, STATE_FILE), JSON.stringify(layout, null, 2) + "\n");
-  const launched: NodeLayout[] = [];
+  const launched: { node: NodeLayout; pid: number }[] = [];
   try {
     for (const node of starting) {
       await prepareNode(node, layout, lib);
       interrupted();
-      await launchNode(node, lib, options.heapMb ?? 384);
-      launched.push(node);
+      launched.push({ node, pid: await launchNode(node, lib, options.heapMb ?? 384) });
       options.onLog?.(`node ${node.id} started on ${node.host}:${node.clientPort}`);
     }
     await waitForCluster({
@@ -151,19 +149,17 @@ export async function clusterUp(options: ClusterUpOptions): Promise<ClusterInfo>
       signal,
       exited: async () => {
         const ids: number[] = [];
-        for (const node of launched) if (await processExited(node)) ids.push(node.id);
+        for (const { node, pid } of launched) if (await processGone(pid)) ids.push(node.id);
         return ids;
       },
     });
     interrupted();
   } catch (error) {
     if (!(error instanceof InterruptedError)) throw error;
-    await Promise.all(
-      launched.map((node) => stopNode(node, { signal: "SIGTERM", graceMs: 30_000 })),
-    );
+    await Promise.all(launched.map(({ pid }) => stopLaunched(pid)));
     const stopped = launched.length === 0
       ? "no node was started"
-      : `stopped the node(s) it started (${launched.map((node) => node.id).join(", ")})`;
+      : `stopped the node(s) it started (${launched.map(({ node }) => node.id).join(", ")})`;
     throw new InterruptedError(
       `kafka up was interrupted: ${stopped}; the cluster's folder '${options.dir}' is kept: ` +
         `'fraudstream kafka up' starts it, 'fraudstream kafka down --wipe' deletes it`,
@@ -318,7 +314,7 @@ export async function startNode(
   });
   throwIfInterrupted(signal, `kafka start was interrupted: node ${node.id} was not started`);
   checkPortFree(node);
-  await launchNode(node, lib, options.heapMb ?? 384);
+  const pid = await launchNode(node, lib, options.heapMb ?? 384);
   try {
     await waitForCluster({
       brokers: [`${node.host}:${node.clientPort}`],
@@ -329,7 +325,7 @@ export async function startNode(
     });
   } catch (error) {
     if (!(error instanceof InterruptedError)) throw error;
-    await stopNode(node, { signal: "SIGTERM", graceMs: 30_000 });
+    await stopLaunched(pid);
     throw new InterruptedError(`kafka start was interrupted: node ${node.id} was stopped again`);
   }
 }
@@ -366,7 +362,8 @@ async function prepareNode(node: NodeLayout, layout: ClusterLayout, lib: string)
   await java(lib, ["kafka.tools.StorageTool", "format", "-t", layout.clusterId, "-c", properties]);
 }
 
-async function launchNode(node: NodeLayout, lib: string, heapMb: number): Promise<void> {
+/** Starts `node`'s process; returns its pid, also written to the node's pid file. */
+async function launchNode(node: NodeLayout, lib: string, heapMb: number): Promise<number> {
   const log = join(node.dir, "broker.log");
   // The paths go to bash as its positional parameters ($1 to $3), never into the script's text:
   // a folder named with a quote, a space or a '$' is a path like any other.
@@ -394,30 +391,39 @@ async function launchNode(node: NodeLayout, lib: string, heapMb: number): Promis
   }).spawn();
   child.unref();
   await Deno.writeTextFile(join(node.dir, "pid"), `${child.pid}\n`);
+  return child.pid;
 }
 
 /**
- * Whether the process `launchNode` started for `node` has exited: its pid is gone or a zombie.
- * (`nodePid` asks more, that it runs `kafka.Kafka`, which a node only does once its shell has
- * handed over to java.)
+ * Stops a node's process that this command launched (`pid`, from `launchNode`), by its pid alone:
+ * until its shell hands over to java (a moment, longer on a busy machine) `nodePid` does not know
+ * it as a node yet, and a stop that asked `nodePid` would leave it to start.
  */
-async function processExited(node: Pick<NodeLayout, "dir">): Promise<boolean> {
-  const pid = await pidFileValue(node);
-  return pid === null || await processGone(pid);
+async function stopLaunched(pid: number): Promise<void> {
+  await stopProcess(pid, { signal: "SIGTERM", graceMs: 30_000, gone: () => processGone(pid) });
 }
 
+/** Stops `node`'s running Kafka process, if `nodePid` finds one. */
 async function stopNode(
   node: Pick<NodeLayout, "dir">,
   options: { signal: Deno.Signal; graceMs: number },
 ): Promise<void> {
   const pid = await nodePid(node);
   if (pid === null) return;
+  await stopProcess(pid, { ...options, gone: async () => (await nodePid(node)) === null });
+}
+
+/** Sends `signal` to `pid`, then SIGKILL if it is not `gone` within `graceMs`. */
+async function stopProcess(
+  pid: number,
+  options: { signal: Deno.Signal; graceMs: number; gone: () => Promise<boolean> },
+): Promise<void> {
   try {
     Deno.kill(pid, options.signal);
   } catch {
     return;
   }
-  const gone = async () => (await nodePid(node)) === null;
+  const { gone } = options;
   if (await poll(gone, { timeoutMs: options.graceMs, pollMs: 100 })) return;
   try {
     Deno.kill(pid, "SIGKILL");
