@@ -13,6 +13,12 @@ export interface EmbeddedLogOptions {
   /** Bytes kept per partition before the oldest records are dropped (default 512 MiB). */
   retentionBytes?: number;
   /**
+   * Bytes kept per partition of the topics named, in place of `retentionBytes` (Kafka's
+   * `retention.bytes` of a topic): for topics a process writes and nothing reads, such as `run`'s
+   * alerts and scores, whose memory would otherwise grow to the retention of every partition.
+   */
+  topicRetentionBytes?: ReadonlyMap<string, number>;
+  /**
    * Drop the records of a topic (not compacted) once every consumer group that committed on its
    * partition has committed past them: for a log only its own pipeline reads (`run`), whose
    * memory then follows what is not yet scored, not all that ever went through.
@@ -146,23 +152,26 @@ function lowerBound(records: LogRecord[], offset: number): number {
 export class LogStorage {
   readonly #topics = new Map<string, PartitionLog[]>();
   readonly #retentionBytes: number;
+  readonly #topicRetentionBytes: ReadonlyMap<string, number>;
   /** Whether consumed records are dropped (`EmbeddedLogOptions.dropConsumed`). */
   readonly dropConsumed: boolean;
 
   /** Empty storage. */
   constructor(options: EmbeddedLogOptions = {}) {
     this.#retentionBytes = options.retentionBytes ?? 512 * 1024 * 1024;
+    this.#topicRetentionBytes = options.topicRetentionBytes ?? new Map();
     this.dropConsumed = options.dropConsumed ?? false;
   }
 
   /** Creates a topic unless it exists. */
   createTopic(spec: TopicSpec): void {
     if (this.#topics.has(spec.name)) return;
+    const retentionBytes = this.#topicRetentionBytes.get(spec.name) ?? this.#retentionBytes;
     this.#topics.set(
       spec.name,
       Array.from(
         { length: spec.partitions },
-        () => new PartitionLog(spec.compact ?? false, this.#retentionBytes),
+        () => new PartitionLog(spec.compact ?? false, retentionBytes),
       ),
     );
   }

@@ -13,7 +13,8 @@ import { modelScoring } from "../consumer/model_scoring.ts";
 import { latencyValue } from "../../observe/metrics/histogram.ts";
 import { p99SinceLastCall } from "../../observe/metrics/recent_histogram.ts";
 import { openTransport } from "../connect.ts";
-import { EmbeddedLog, EmbeddedTransport } from "../../log/embedded/transport.ts";
+import { EmbeddedTransport } from "../../log/embedded/transport.ts";
+import { runLog } from "./run_log.ts";
 import { hostRole, reportTiming } from "../role_host.ts";
 import { type FolderFate, makeBatchFolder, releaseBatchFolder } from "./batch_folder.ts";
 import { Pipeline } from "./pipeline.ts";
@@ -80,12 +81,8 @@ export function runPipeline(
   return hostRole(config, ctx, {
     name: "run",
     statusEveryMs: 1000,
-    // The embedded log is read by this run alone: what it scored is dropped, so its memory
-    // follows the transactions in flight (bounded by the back-pressure), not the whole run.
     openTransport: (config, onLog) =>
-      config.brokers
-        ? openTransport(config, onLog)
-        : new EmbeddedTransport(new EmbeddedLog({ dropConsumed: true })),
+      config.brokers ? openTransport(config, onLog) : new EmbeddedTransport(runLog()),
     prepare: async ({ transport, events, say, defer }) => {
       input = await makeBatchFolder();
       const unregister = ctx.onForcedExit(release);

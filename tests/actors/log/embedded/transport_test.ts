@@ -29,6 +29,28 @@ Deno.test("embedded: retention by size drops the oldest records and counts them"
   assert.equal(offsets.length, 100 - log.droppedRecords());
 });
 
+Deno.test("embedded: a topic's own retention bounds it; the other topics keep the log's", async () => {
+  const log = new EmbeddedLog({ topicRetentionBytes: new Map([["write-only", 10_000]]) });
+  const transport = new EmbeddedTransport(log);
+  await transport.ensureTopics([
+    { name: "write-only", partitions: 2 },
+    { name: "read", partitions: 2 },
+  ]);
+  const producer = await transport.producer();
+  for (let i = 0; i < 100; i++) {
+    const records = [0, 1].map((partition) => ({
+      key: null,
+      partition,
+      value: new Uint8Array(200),
+    }));
+    await producer.send("write-only", records);
+    await producer.send("read", records);
+  }
+  assert.deepEqual(await transport.endOffsets("write-only"), [100, 100]);
+  assert.ok(log.heldBytes("write-only") <= 2 * 10_000, `held ${log.heldBytes("write-only")}`);
+  assert.ok(log.heldBytes("read") >= 2 * 100 * 200, `held ${log.heldBytes("read")}`);
+});
+
 Deno.test("embedded: a compacted topic keeps the latest record per key", async () => {
   const log = new EmbeddedLog({ retentionBytes: 2_000 });
   const transport = new EmbeddedTransport(log);

@@ -1,12 +1,11 @@
 import assert from "node:assert/strict";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { startStatusServer } from "../../../../actors/observe/dashboard/server.ts";
 import { FraudstreamError } from "../../../../actors/lib/errors.ts";
 import type { RoleStatus } from "../../../../actors/observe/dashboard/status.ts";
 import { Histogram } from "../../../../actors/observe/metrics/histogram.ts";
 import { ActorSystem } from "../../../../actors/runtime/mod.ts";
 import { parsePrometheus } from "../../../fixtures/prometheus.ts";
+import { heldBytes } from "../../../fixtures/held_memory.ts";
 
 Deno.test("the status server serves the page, JSON, Prometheus text, health and live events", async () => {
   const system = await ActorSystem.start({
@@ -208,12 +207,6 @@ Deno.test("a latency past the histogram's range reads '> 167772' in /api/status,
   }
 });
 
-/** A full collection, without `--v8-flags=--expose-gc` on the command line. */
-function collectGarbage(): void {
-  setFlagsFromString("--expose-gc");
-  (runInNewContext("gc") as () => void)();
-}
-
 Deno.test("an /events client that stops reading holds a few snapshots, not every one since", async () => {
   const system = await ActorSystem.start({ kind: "supervisor", id: "root", children: [] });
   // A snapshot of about 1 MB every 10 ms: 100 MB a second for a client that reads none of them.
@@ -243,14 +236,9 @@ Deno.test("an /events client that stops reading holds a few snapshots, not every
     await new Promise((resolve) => setTimeout(resolve, 1000));
     // Held memory, not garbage: each tick leaves about 3 MB of it, which a collection may or may
     // not have taken yet (an uncollected 55 MB failed this test once).
-    const held = () => {
-      collectGarbage();
-      const { external, heapUsed } = Deno.memoryUsage();
-      return external + heapUsed;
-    };
-    const before = held();
+    const before = heldBytes();
     await new Promise((resolve) => setTimeout(resolve, 1500));
-    const grownMb = (held() - before) / 1e6;
+    const grownMb = (heldBytes() - before) / 1e6;
     assert.ok(grownMb < 40, `memory held grew by ${Math.round(grownMb)} MB in 1.5 s`);
   } finally {
     stalled.close();
