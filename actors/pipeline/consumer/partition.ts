@@ -18,7 +18,7 @@
  * @module
  */
 
-import { alertFieldsAt, cardNumber, textAt, textsOf } from "../../../model/columns.ts";
+import { alertFieldsAt, textsOf } from "../../../model/columns.ts";
 import type { ActorSpec } from "../../runtime/mod.ts";
 import type {
   OutgoingRecord,
@@ -34,10 +34,10 @@ import {
   explainedAlert,
   type JsonMessage,
   jsonRecords,
-  scoreJson,
 } from "./records.ts";
 import type { ConsumerActors, PartitionScorer, PartitionScorerFactory } from "./scorer.ts";
 import { SeenIds } from "./seen_ids.ts";
+import { scoreRecords } from "./score_records.ts";
 import { batchRows } from "./batch_rows.ts";
 import { CardStateRestore, CardStateWriter, type SnapshotPolicy } from "./card_state_log.ts";
 import { allSettledOrThrow, deadline } from "../../lib/async.ts";
@@ -271,7 +271,7 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
     });
     const rows = columns.length;
     const alerts: JsonMessage[] = [];
-    const scoreTexts: JsonMessage[] = [];
+    let scoreMessages: OutgoingRecord[] = [];
     const stateRecords: OutgoingRecord[] = [];
     const last = records[records.length - 1].offset;
     let result;
@@ -279,29 +279,17 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
       result = await scorer.score(columns);
       const { scores, threshold, modelVersion } = result;
       const detectedAt = new Date().toISOString();
-      const modelVersionJson = JSON.stringify(modelVersion);
       for (let i = 0; i < rows; i++) {
         const score = scores[i];
-        const alert = score >= threshold;
-        if (!alert && !options.emitScores) continue;
+        if (!(score >= threshold)) continue;
         const source = { partition, offset: offsets[i] };
-        if (alert) {
-          const row = alertFieldsAt(columns, i);
-          const explained = explainedAlert(result.reasons, i);
-          const details = { score, threshold, modelVersion, detectedAt, source, explained };
-          alerts.push({ cardNumber: row.cc_num, json: alertJson(row, details) });
-        }
-        if (options.emitScores) {
-          const row = {
-            trans_num: textAt(columns, "trans_num", i),
-            cc_num: cardNumber(columns, i),
-            is_fraud: columns.isFraud[i] === 1 ? 1 as const : 0 as const,
-          };
-          scoreTexts.push({
-            cardNumber: row.cc_num,
-            json: scoreJson(row, { score, modelVersionJson, source }),
-          });
-        }
+        const row = alertFieldsAt(columns, i);
+        const explained = explainedAlert(result.reasons, i);
+        const details = { score, threshold, modelVersion, detectedAt, source, explained };
+        alerts.push({ cardNumber: row.cc_num, json: alertJson(row, details) });
+      }
+      if (options.emitScores) {
+        scoreMessages = scoreRecords(columns, scores, { modelVersion, partition, offsets });
       }
       // The batch's delta, or a snapshot when one is due (nothing when no card state changed).
       const snapshot = () => scorer.snapshot();
@@ -312,7 +300,7 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
       stateRecords.push(cardStateRecord(stateScope, key, value, { partition, offset: last }));
     }
     if (alerts.length > 0) out.push({ topic: topics.alerts, records: jsonRecords(alerts) });
-    if (scoreTexts.length > 0) out.push({ topic: topics.scores, records: jsonRecords(scoreTexts) });
+    if (scoreMessages.length > 0) out.push({ topic: topics.scores, records: scoreMessages });
     if (deadLetters.length > 0) out.push({ topic: topics.deadLetters, records: deadLetters });
     if (stateRecords.length > 0) out.push({ topic: topics.cardState, records: stateRecords });
     const next = batch.nextOffset;

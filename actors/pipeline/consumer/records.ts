@@ -1,6 +1,6 @@
 /**
- * The messages a partition actor writes: alerts, scores, dead letters of undecodable messages and
- * of repeated transaction ids, and card-state snapshots.
+ * The messages a partition actor writes: alerts, dead letters of undecodable messages and of
+ * repeated transaction ids, and card-state snapshots (score messages: `score_records.ts`).
  *
  * @module
  */
@@ -108,14 +108,14 @@ export function alertJson(row: AlertFields, details: AlertDetails): string {
   },"reasons_node_values":${JSON.stringify(explained.nodeValues)}}`;
 }
 
-/** The JSON text of a message (an alert or a score) and the card number it is keyed by. */
+/** The JSON text of a message (an alert) and the card number it is keyed by. */
 export interface JsonMessage {
   cardNumber: string;
   json: string;
 }
 
 /**
- * The JSON messages of a batch (alerts or scores, each keyed by its card number), their texts
+ * The JSON messages of a batch (alerts, each keyed by its card number), their texts
  * encoded into one buffer that the messages are views of: one allocation a batch rather than one
  * a message, which cost more than writing the message.
  */
@@ -126,24 +126,6 @@ export function jsonRecords(messages: readonly JsonMessage[]): OutgoingRecord[] 
     value: bytes.subarray(offsets[i], offsets[i + 1]),
     headers: { encoding: "json" },
   }));
-}
-
-/**
- * The JSON text of the score of a transaction (optional topic `scores`), as `JSON.stringify` writes
- * the object of its fields in this order; `modelVersionJson` is the model version as JSON text.
- * Written as one template, not an object stringified: `trans_num` is 32 hex digits and `cc_num`
- * digits (the row validator checks both), which need no escaping.
- */
-export function scoreJson(
-  row: Pick<Transaction, "trans_num" | "cc_num" | "is_fraud">,
-  details: { score: number; modelVersionJson: string; source: RowSource },
-): string {
-  const rounded = Math.round(details.score * 1e6) / 1e6;
-  const score = Number.isFinite(rounded) ? rounded : null;
-  const { partition, offset } = details.source;
-  return `{"trans_num":"${row.trans_num}","cc_num":"${row.cc_num}","score":${score},` +
-    `"is_fraud":${row.is_fraud},"model_version":${details.modelVersionJson},` +
-    `"partition":${partition},"offset":${offset}}`;
 }
 
 /** The dead-letter message of a log record that could not be decoded. */

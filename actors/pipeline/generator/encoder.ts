@@ -11,12 +11,12 @@ import { DAY_SECONDS, isoDay } from "./calendar.ts";
 import { merchants, MERCHANTS_PER_CATEGORY } from "./merchants.ts";
 import type { Random } from "./random.ts";
 import type { TransactionColumns } from "./sampler.ts";
+import { DIGIT_PAIRS, writeUnsigned, ZERO } from "../codec/decimal_bytes.ts";
 
 const encoder = new TextEncoder();
 
 const BAR = CSV_SEPARATOR.charCodeAt(0);
 const NEWLINE = 10;
-const ZERO = 48;
 const COLON = 58;
 const DOT = 46;
 const MINUS = 45;
@@ -29,16 +29,6 @@ const MAX_ROW_BYTES = 4096;
 
 /** Longest customer part (16 columns and a separator) accepted. */
 export const MAX_PREFIX_BYTES = 2048;
-
-/** Two ASCII digits for 0..99. */
-const DIGIT_PAIRS = (() => {
-  const pairs = new Uint8Array(200);
-  for (let i = 0; i < 100; i++) {
-    pairs[2 * i] = ZERO + Math.floor(i / 10);
-    pairs[2 * i + 1] = ZERO + (i % 10);
-  }
-  return pairs;
-})();
 
 /** Two lowercase hex digits for 0..255. */
 const HEX_PAIRS = (() => {
@@ -249,48 +239,6 @@ export class RowEncoder {
     this.#bytes += this.#pos;
     this.#pos = 0;
   }
-}
-
-const SCRATCH = new Uint8Array(24);
-
-/** Writes a non-negative integer below 2^53 in decimal; returns the next position. */
-function writeUnsigned(buf: Uint8Array, p: number, value: number): number {
-  if (value < 10) {
-    buf[p] = ZERO + value;
-    return p + 1;
-  }
-  if (value < 100) {
-    buf[p] = DIGIT_PAIRS[value << 1];
-    buf[p + 1] = DIGIT_PAIRS[(value << 1) + 1];
-    return p + 2;
-  }
-  let n = 0;
-  if (value < 2147483648) {
-    // 32-bit integer arithmetic for the common case (amounts, unix times until 2038).
-    let v = value | 0;
-    while (v >= 100) {
-      const q = (v / 100) | 0;
-      const r = (v - q * 100) << 1;
-      SCRATCH[n++] = DIGIT_PAIRS[r + 1];
-      SCRATCH[n++] = DIGIT_PAIRS[r];
-      v = q;
-    }
-    if (v >= 10) {
-      SCRATCH[n++] = DIGIT_PAIRS[(v << 1) + 1];
-      SCRATCH[n++] = DIGIT_PAIRS[v << 1];
-    } else {
-      SCRATCH[n++] = ZERO + v;
-    }
-  } else {
-    let v = value;
-    while (v > 0) {
-      const q = Math.floor(v / 10);
-      SCRATCH[n++] = ZERO + (v - q * 10);
-      v = q;
-    }
-  }
-  while (n > 0) buf[p++] = SCRATCH[--n];
-  return p;
 }
 
 /** Writes millionths as a decimal with exactly 6 decimals (e.g. `-81.178100`). */

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { alertJson, jsonRecords, scoreJson } from "../../../../actors/pipeline/consumer/records.ts";
+import { alertJson, jsonRecords } from "../../../../actors/pipeline/consumer/records.ts";
 import type { ReasonCode } from "../../../../model/reason_codes.ts";
 
 const row = {
@@ -79,31 +79,4 @@ Deno.test("a batch's alert messages are its alerts' texts in UTF-8, each keyed b
   );
   assert.ok(records.every((record) => record.headers?.encoding === "json"));
   assert.deepEqual(jsonRecords([]), []);
-});
-
-Deno.test("a score's text is what stringifying its fields gives", () => {
-  const cases = [
-    { score: 0.123456789, is_fraud: 0 as const, version: "v1", offset: 42 },
-    { score: 1, is_fraud: 1 as const, version: 'v"2\\ Ünï ☕', offset: 0 },
-    { score: 0, is_fraud: 0 as const, version: "", offset: 9_007_199_254_740_991 },
-    { score: 2.5e-7, is_fraud: 1 as const, version: "pretrained", offset: 7 },
-    { score: Number.NaN, is_fraud: 0 as const, version: "v1", offset: 1 },
-  ];
-  for (const { score, is_fraud, version, offset } of cases) {
-    const scored = { trans_num: row.trans_num, cc_num: row.cc_num, is_fraud };
-    const source = { partition: 5, offset };
-    const json = scoreJson(scored, { score, modelVersionJson: JSON.stringify(version), source });
-    assert.equal(
-      json,
-      JSON.stringify({
-        trans_num: row.trans_num,
-        cc_num: row.cc_num,
-        score: Math.round(score * 1e6) / 1e6,
-        is_fraud,
-        model_version: version,
-        partition: 5,
-        offset,
-      }),
-    );
-  }
 });
