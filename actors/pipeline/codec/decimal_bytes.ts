@@ -7,6 +7,8 @@
 
 /** `0` in ASCII. */
 export const ZERO = 48;
+const DOT = 46;
+const MINUS = 45;
 
 /** Two ASCII digits for 0..99. */
 export const DIGIT_PAIRS = (() => {
@@ -58,4 +60,28 @@ export function writeUnsigned(buf: Uint8Array, p: number, value: number): number
   }
   while (n > 0) buf[p++] = SCRATCH[--n];
   return p;
+}
+
+/** Writes millionths as a decimal with exactly 6 decimals (e.g. `-81.178100`). */
+export function writeMicro(buf: Uint8Array, p: number, micro: number): number {
+  let v = micro;
+  if (v < 0) {
+    buf[p++] = MINUS;
+    v = -v;
+  }
+  const whole = Math.floor(v / 1e6);
+  const fraction = (v - whole * 1e6) | 0;
+  p = writeUnsigned(buf, p, whole);
+  const high = (fraction / 10000) | 0;
+  const rest = fraction - high * 10000;
+  const middle = (rest / 100) | 0;
+  const low = rest - middle * 100;
+  buf[p] = DOT;
+  buf[p + 1] = DIGIT_PAIRS[high << 1];
+  buf[p + 2] = DIGIT_PAIRS[(high << 1) + 1];
+  buf[p + 3] = DIGIT_PAIRS[middle << 1];
+  buf[p + 4] = DIGIT_PAIRS[(middle << 1) + 1];
+  buf[p + 5] = DIGIT_PAIRS[low << 1];
+  buf[p + 6] = DIGIT_PAIRS[(low << 1) + 1];
+  return p + 7;
 }

@@ -9,7 +9,7 @@
 
 import { cardNumber, type TransactionColumns } from "../../../model/columns.ts";
 import type { OutgoingRecord } from "../../log/types.ts";
-import { DIGIT_PAIRS, writeUnsigned, ZERO } from "../codec/decimal_bytes.ts";
+import { writeMicro, writeUnsigned, ZERO } from "../codec/decimal_bytes.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -24,7 +24,6 @@ const OFFSET = encoder.encode(',"offset":');
 const NULL = encoder.encode("null");
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
-const DOT = 0x2e;
 const CLOSE = 0x7d;
 
 /** Bytes of a score text besides its id, card number, score text and offset. */
@@ -134,40 +133,22 @@ function writeId(
 
 /**
  * Writes `score` rounded to 6 decimals as `JSON.stringify` does. A score from 0 to 1 is k
- * millionths, whose shortest text is its decimal digits without trailing zeros (no other text of
- * at most 6 decimals lies as near); any other value is written from its text.
+ * millionths, whose shortest text is its 6 decimals without trailing zeros (no other text of at
+ * most 6 decimals lies as near); any other value is written from its text.
  */
 function writeScore(out: Uint8Array, p: number, score: number): number {
   const millionths = Math.round(score * 1e6);
-  if (!(millionths > 0 && millionths < 1e6)) {
-    const rounded = millionths / 1e6;
-    if (!Number.isFinite(rounded)) {
-      out.set(NULL, p);
-      return p + NULL.length;
-    }
-    const text = JSON.stringify(rounded);
-    for (let k = 0; k < text.length; k++) out[p++] = text.charCodeAt(k);
-    return p;
+  if (millionths > 0 && millionths < 1e6) {
+    let end = writeMicro(out, p, millionths);
+    while (out[end - 1] === ZERO) end--;
+    return end;
   }
-  out[p++] = ZERO;
-  out[p++] = DOT;
-  let digits = millionths;
-  let length = 6;
-  while (digits % 10 === 0) {
-    digits /= 10;
-    length--;
+  const rounded = millionths / 1e6;
+  if (!Number.isFinite(rounded)) {
+    out.set(NULL, p);
+    return p + NULL.length;
   }
-  // `length` digits of `digits`, zero-padded on the left.
-  for (let k = length - 1; k >= 0; k--) {
-    const pair = digits % 100;
-    if (k > 0) {
-      out[p + k] = DIGIT_PAIRS[2 * pair + 1];
-      out[p + k - 1] = DIGIT_PAIRS[2 * pair];
-      digits = (digits - pair) / 100;
-      k--;
-    } else {
-      out[p] = ZERO + (digits % 10);
-    }
-  }
-  return p + length;
+  const text = JSON.stringify(rounded);
+  for (let k = 0; k < text.length; k++) out[p++] = text.charCodeAt(k);
+  return p;
 }

@@ -11,7 +11,7 @@ import { DAY_SECONDS, isoDay } from "./calendar.ts";
 import { merchants, MERCHANTS_PER_CATEGORY } from "./merchants.ts";
 import type { Random } from "./random.ts";
 import type { TransactionColumns } from "./sampler.ts";
-import { DIGIT_PAIRS, writeUnsigned, ZERO } from "../codec/decimal_bytes.ts";
+import { DIGIT_PAIRS, writeMicro, writeUnsigned, ZERO } from "../codec/decimal_bytes.ts";
 
 const encoder = new TextEncoder();
 
@@ -19,7 +19,6 @@ const BAR = CSV_SEPARATOR.charCodeAt(0);
 const NEWLINE = 10;
 const COLON = 58;
 const DOT = 46;
-const MINUS = 45;
 
 /** Default size of the buffer handed to the sink. */
 export const DEFAULT_BUFFER_BYTES = 1 << 22;
@@ -239,28 +238,4 @@ export class RowEncoder {
     this.#bytes += this.#pos;
     this.#pos = 0;
   }
-}
-
-/** Writes millionths as a decimal with exactly 6 decimals (e.g. `-81.178100`). */
-function writeMicro(buf: Uint8Array, p: number, micro: number): number {
-  let v = micro;
-  if (v < 0) {
-    buf[p++] = MINUS;
-    v = -v;
-  }
-  const whole = Math.floor(v / 1e6);
-  const fraction = (v - whole * 1e6) | 0;
-  p = writeUnsigned(buf, p, whole);
-  const high = (fraction / 10000) | 0;
-  const rest = fraction - high * 10000;
-  const middle = (rest / 100) | 0;
-  const low = rest - middle * 100;
-  buf[p] = DOT;
-  buf[p + 1] = DIGIT_PAIRS[high << 1];
-  buf[p + 2] = DIGIT_PAIRS[(high << 1) + 1];
-  buf[p + 3] = DIGIT_PAIRS[middle << 1];
-  buf[p + 4] = DIGIT_PAIRS[(middle << 1) + 1];
-  buf[p + 5] = DIGIT_PAIRS[low << 1];
-  buf[p + 6] = DIGIT_PAIRS[(low << 1) + 1];
-  return p + 7;
 }
