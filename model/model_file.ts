@@ -298,6 +298,12 @@ export interface LoadedModel {
   scorer: string;
   /** Reason codes of scored rows (for alerts: a walk of every tree per row). */
   explainer: ReasonExplainer;
+  /**
+   * Generates and compiles the model's WebAssembly (the forest's kernel, the reason walk) now,
+   * rather than in the first `score` and the first alert explained (about 0.2 s for the
+   * pretrained model): for a worker to call before it takes requests.
+   */
+  prepare(): void;
 }
 
 /** Loads and checks a model folder. */
@@ -377,6 +383,7 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
   }
   if (manifest.nodes) flat.node = await readNodeValues(dir, manifest.nodes, flat);
   let score: LoadedModel["score"];
+  let prepareScore = () => {};
   let scorer = "typescript (thresholds not on bins)";
   if (manifest.bins) {
     const bins: FeatureBins[] = manifest.bins.map((b) => ({
@@ -387,6 +394,7 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
     const binned: BinnedForest = binForest(flat, bins);
     const wasm = compileWasmForest(binned);
     scorer = wasm instanceof WasmForestUnsupported ? `typescript (${wasm.reason})` : "webassembly";
+    if (!(wasm instanceof WasmForestUnsupported)) prepareScore = () => wasm.prepare();
     score = (features, rows) => {
       if (!(features instanceof Float32Array)) {
         throw new TypeError(`model ${manifest.version} scores 32-bit feature rows`);
@@ -398,6 +406,12 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
   } else {
     score = (features, rows) => scoreForest(flat, features, rows);
   }
+  const explainer = new ReasonExplainer({
+    forest: flat,
+    features: manifest.encoder.features,
+    encoder: manifest.encoder.name,
+    settings: manifest.encoder.settings ?? DEFAULT_ENCODER,
+  });
   return {
     dir,
     manifest,
@@ -406,12 +420,11 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
     encoder: manifest.encoder.settings ?? DEFAULT_ENCODER,
     score,
     scorer,
-    explainer: new ReasonExplainer({
-      forest: flat,
-      features: manifest.encoder.features,
-      encoder: manifest.encoder.name,
-      settings: manifest.encoder.settings ?? DEFAULT_ENCODER,
-    }),
+    explainer,
+    prepare: () => {
+      prepareScore();
+      explainer.prepare();
+    },
   };
 }
 

@@ -110,6 +110,11 @@ export class ReasonExplainer {
     this.#wasm = compileWasmContributions(forest, this.#node);
   }
 
+  /** Compiles the walk's WebAssembly now rather than for the first alert explained. */
+  prepare(): void {
+    this.#wasm?.prepare();
+  }
+
   /**
    * The contribution of each feature to the score of row `row` of `features` (row-major, one
    * value per feature): they add up to the score minus `baseRate`. Written into `out`.

@@ -30,6 +30,8 @@ export interface WasmContributions {
    * the node value per feature: the contributions times the number of trees.
    */
   sums(features: Float32Array, row: number, out: Float64Array): void;
+  /** Generates and compiles the module now rather than on first use. */
+  prepare(): void;
 }
 
 /** Trees walked side by side. */
@@ -84,21 +86,25 @@ export function compileWasmContributions(
       sums: new Float64Array(buffer, layout.sums, width),
     };
   };
-  return {
-    sums(x, row, out) {
+  const walk: WasmContributions = {
+    prepare() {
       compiled ??= compile();
+    },
+    sums(x, row, out) {
+      const module = compiled ??= compile();
       const base = row * width;
       for (let f = 0; f < width; f++) {
         const value = x[base + f];
-        compiled.row[f] = value;
+        module.row[f] = value;
         // The shift a categorical slot makes of the value (`categories >>> x`), as the scorers.
-        compiled.shift[f] = (value >>> 0) & 31;
+        module.shift[f] = (value >>> 0) & 31;
       }
-      compiled.sums.fill(0);
-      compiled.explain();
-      out.set(compiled.sums);
+      module.sums.fill(0);
+      module.explain();
+      out.set(module.sums);
     },
   };
+  return walk;
 }
 
 /**

@@ -23,6 +23,8 @@ export interface WasmForest {
   bin(features: Float32Array, first: number, rows: number): void;
   /** Scores the rows last binned into `out`, from index `at`. */
   scoreBinned(out: Float32Array, at: number): void;
+  /** Generates and compiles the module now rather than on first use. */
+  prepare(): void;
 }
 
 interface KernelExports {
@@ -80,17 +82,20 @@ export function compileWasmForest(forest: BinnedForest): WasmForest | WasmForest
   let binnedRows = 0;
   const scorer: WasmForest = {
     chunkRows: CHUNK_ROWS,
+    prepare() {
+      compiled ??= instantiate(plan, forest);
+    },
     bin(x, first, rows) {
       if (!(rows >= 0 && rows <= CHUNK_ROWS) || x.length < (first + rows) * features) {
         throw new RangeError(
           `cannot bin rows ${first} to ${first + rows} of ${x.length / features}`,
         );
       }
-      compiled ??= instantiate(plan, forest);
+      const module = compiled ??= instantiate(plan, forest);
       const groups = Math.ceil(rows / GROUP);
-      compiled.input.set(x.subarray(first * features, (first + rows) * features));
-      compiled.input.fill(0, rows * features, groups * GROUP * features);
-      compiled.kernel.bin(layout.input, layout.binned, groups);
+      module.input.set(x.subarray(first * features, (first + rows) * features));
+      module.input.fill(0, rows * features, groups * GROUP * features);
+      module.kernel.bin(layout.input, layout.binned, groups);
       binnedRows = rows;
     },
     scoreBinned(out, at) {

@@ -29,8 +29,8 @@ export interface ScoreRequest {
 /** What a scoring worker is started with. */
 export interface ScoreWorkerArgs {
   /**
-   * Model folders loaded before the worker says it is ready (the model and shadow model in use),
-   * so that no request, the first one to each worker included, waits for a load.
+   * Model folders loaded and compiled before the worker says it is ready (the model and shadow
+   * model in use), so that no request, the first one to each worker included, waits for either.
    */
   preload?: string[];
 }
@@ -67,7 +67,12 @@ export function scoreWorker(
     // Most recently used last.
     if (loading) models.delete(dir);
     else {
-      loading = loadModel(dir);
+      // Compiled at once: a worker's first request (or a swapped-in version's) does not wait
+      // for it.
+      loading = loadModel(dir).then((model) => {
+        model.prepare();
+        return model;
+      });
       loading.catch(() => models.delete(dir));
     }
     models.set(dir, loading);

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { scoreWorker } from "../../../../actors/pipeline/workers/score.ts";
 import { FEATURE_COUNT } from "../../../../model/features.ts";
+import { installModelVersion } from "../../../fixtures/model_versions.ts";
 
 const PRETRAINED = new URL("../../../../resources/models/pretrained", import.meta.url).pathname;
 
@@ -32,6 +33,37 @@ Deno.test("a scoring worker loads the models it is started with before it is rea
         ),
     );
   } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("a scoring worker compiles its models before it is ready: its first request compiles nothing", async () => {
+  const root = await Deno.makeTempDir({ prefix: "fraudstream-score-worker-" });
+  const Module = WebAssembly.Module;
+  let compiled = 0;
+  // Counts the modules compiled (the forest's kernel, the reason walk), as the engine sees them.
+  WebAssembly.Module = class extends Module {
+    constructor(bytes: BufferSource) {
+      super(bytes);
+      compiled++;
+    }
+  };
+  try {
+    // Every row alerts, so the first request also explains its rows.
+    const dir = await installModelVersion(root, "every-row-alerts", { threshold: 0 });
+    const behaviour = scoreWorker({ preload: [dir] });
+    await behaviour.init!(undefined as never);
+    const atStart = compiled;
+    assert.equal(atStart, 2);
+    const reply = await behaviour.handle!(
+      { modelDir: dir, features: new Float32Array(2 * FEATURE_COUNT), rows: 2, reasons: 3 },
+      undefined as never,
+    );
+    const { reasons } = "value" in reply ? reply.value : reply;
+    assert.equal(reasons?.rows.size, 2);
+    assert.equal(compiled, atStart);
+  } finally {
+    WebAssembly.Module = Module;
     await Deno.remove(root, { recursive: true });
   }
 });
