@@ -62,9 +62,10 @@ export interface DriftChange {
 export interface PipelineEvents {
   /**
    * A producer committed a transaction (chunks of one file or several): how many rows it
-   * published (none for bad rows only, or ledger entries alone) and their `trans_num`, decoded on each call of `ids()`.
+   * published (none for bad rows only, or ledger entries alone) and, from a producer started with
+   * `publishIds`, their `trans_num`, decoded on each call of `ids()`.
    */
-  published: { producerId: string; rows: number; ids(): string[] };
+  published: { producerId: string; rows: number; ids?: () => string[] };
   /** A producer's scan found nothing new to publish, nor any file waiting to settle. */
   idle: { producerId: string };
   /** A file changed after it was published (reported once per change): what happened to it. */

@@ -6,8 +6,8 @@
  * partition are written as Arrow messages from the columns (`writeArrowMessage`, a chunk's messages
  * back to back in one buffer): no object and no string per row on the way. JSON, one message per
  * row, makes each row an object. A pure function of the chunk, so it runs on the producer's
- * encoder workers; the messages cross back in that one buffer, the ids as their UTF-8 bytes,
- * decoded only by whoever asks for them (`chunkIds`).
+ * encoder workers; the messages cross back in that one buffer, the ids (when asked for) as
+ * their UTF-8 bytes, decoded only by whoever asks for them (`chunkIds`).
  *
  * @module
  */
@@ -72,6 +72,8 @@ export interface ChunkOptions extends RecordEncoding {
   topic: string;
   /** The line limit the chunk was read with, for the dead letters of longer lines. */
   maxLineBytes?: number;
+  /** Gather the `trans_num` of the valid rows (`EncodedChunk.ids`). */
+  ids?: boolean;
 }
 
 /** Messages laid out in one buffer, to cross between threads in one piece. */
@@ -95,8 +97,11 @@ export interface EncodedChunk {
   bad: DeadLetterRow[];
   /** Valid rows in the chunk. */
   rows: number;
-  /** `trans_num` of every valid row, in file order, as UTF-8 (`chunkIds` decodes them). */
-  ids: Utf8Run;
+  /**
+   * `trans_num` of every valid row, in file order, as UTF-8 (`chunkIds` decodes them), when the
+   * options asked for them (`ids`).
+   */
+  ids?: Utf8Run;
 }
 
 /** One reader per thread: its arrays are reused from chunk to chunk. */
@@ -116,13 +121,15 @@ export function encodeChunk(chunk: LineChunk, options: ChunkOptions): EncodedChu
     records: packRecords(records),
     bad: deadLetterRows(chunk, parsed, options),
     rows: columns.length,
-    ids: packedText(columns.text.trans_num),
+    ...(options.ids ? { ids: packedText(columns.text.trans_num) } : {}),
   };
 }
 
 /** The `trans_num` of every valid row of `chunk`, in file order. */
 export function chunkIds(chunk: Pick<EncodedChunk, "rows" | "ids">): string[] {
-  return chunk.rows === 0 ? [] : decodeStrings(chunk.ids.bytes, chunk.ids.offsets, 0, chunk.rows);
+  if (chunk.rows === 0) return [];
+  if (!chunk.ids) throw new Error("the chunk was encoded without its ids (ChunkOptions.ids)");
+  return decodeStrings(chunk.ids.bytes, chunk.ids.offsets, 0, chunk.rows);
 }
 
 /**

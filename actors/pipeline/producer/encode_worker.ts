@@ -24,11 +24,14 @@ export function encodeWorker(): WorkerBehavior<EncodeRequest, EncodedChunk> {
   return {
     handle({ chunk, options }) {
       const encoded: EncodedChunk = encodeChunk(chunk, options);
-      return withTransfer(encoded, [
-        encoded.records.values.buffer as ArrayBuffer,
-        encoded.ids.bytes.buffer as ArrayBuffer,
-        encoded.ids.offsets.buffer as ArrayBuffer,
-      ]);
+      const moved = [encoded.records.values.buffer as ArrayBuffer];
+      if (encoded.ids) {
+        moved.push(
+          encoded.ids.bytes.buffer as ArrayBuffer,
+          encoded.ids.offsets.buffer as ArrayBuffer,
+        );
+      }
+      return withTransfer(encoded, moved);
     },
   };
 }

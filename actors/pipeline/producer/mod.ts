@@ -65,6 +65,11 @@ export interface ProducerActorOptions {
   events?: PipelineEmitter;
   /** Delete each file once it is wholly published (like Spark's `cleanSource=delete`). */
   deletePublished?: boolean;
+  /**
+   * Gather the `trans_num` of the published rows for the `published` events (`ids()`), as an id
+   * ledger needs (the benchmarks' and chaos scenarios' proof); without it they are not gathered.
+   */
+  publishIds?: boolean;
 }
 
 /** The producer's supervision tree, with id `producer` (or `id`). */
@@ -173,6 +178,7 @@ function publisherActor(
               metrics: options.metrics,
               signal: ctx.signal,
               events: options.events,
+              publishIds: options.publishIds,
               onCommitted: async (file, entry) => {
                 committed.set(entry.file, entry);
                 ledger.set(file.name, entry);

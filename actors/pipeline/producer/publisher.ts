@@ -74,9 +74,14 @@ export interface PublishOptions {
   signal?: AbortSignal;
   /**
    * Told `published` after every committed transaction, with the number of rows it published
-   * and their ids (decoded only when asked for).
+   * (and with `publishIds` their ids, decoded only when asked for).
    */
   events?: PipelineEmitter;
+  /**
+   * Gather the `trans_num` of the published rows for the `published` events (`ids()`), as an id
+   * ledger needs (the benchmarks' and chaos scenarios' proof); without it they are not gathered.
+   */
+  publishIds?: boolean;
   /**
    * Called, and awaited, after every committed transaction with each file it published rows of
    * and the file's new entry, in order.
@@ -189,6 +194,7 @@ async function* aheadChunks(
       encoding: options.encoding,
       maxArrowRows: options.maxArrowRows,
       maxLineBytes: options.maxLineBytes,
+      ids: options.publishIds,
     };
     const lines = readLines(file.path, {
       fromLine: current.line,
@@ -251,7 +257,7 @@ async function commitTransaction(parts: AheadChunk[], options: PublishOptions): 
   options.events?.emit("published", {
     producerId: options.producerId,
     rows,
-    ids: idsOf(encoded),
+    ...(options.publishIds ? { ids: idsOf(encoded) } : {}),
   });
   for (const { job, next } of files) await options.onCommitted?.(job.file, next);
 }

@@ -116,7 +116,7 @@ export class Pipeline {
     const alerts = new RecentAlerts({ showCardNumbers: options.showCardNumbers });
     if (ledger) {
       events.on("published", (published) => {
-        for (const id of published.ids()) ledger.produced(id);
+        for (const id of published.ids!()) ledger.produced(id);
       });
       events.on("committed", (batch) => {
         for (const id of batch.ids()) ledger.scored(id);
@@ -155,6 +155,7 @@ export class Pipeline {
             encoders: options.encoders,
             metrics: producer,
             deletePublished: true,
+            publishIds: options.trackIds,
             events,
           })],
         },

@@ -86,6 +86,7 @@ async function encodedFile(
         topic: "transactions",
         partitions: PARTITIONS,
         maxLineBytes: MAX_LINE_BYTES,
+        ids: true,
       });
       records.push(...unpackRecords(encoded.records));
       bad.push(...encoded.bad);

@@ -61,13 +61,14 @@ for (const encoding of ["json", "arrow"] as const) {
     await Deno.writeTextFile(`${dir}/.b.csv.tmp`, "being written");
     const events = pipelineEvents();
     const published: { rows: number; ids: string[] }[] = [];
-    events.on("published", (chunk) => published.push({ rows: chunk.rows, ids: chunk.ids() }));
+    events.on("published", (chunk) => published.push({ rows: chunk.rows, ids: chunk.ids!() }));
     const { system, metrics } = await startProducer(transport, dir, {
       encoding,
       producerId: "test",
       maxFilesPerTrigger: 5,
       chunkLines: 17,
       events,
+      publishIds: true,
     });
     try {
       await waitFor(() => metrics.files === 1, "the file to be published");
@@ -156,6 +157,36 @@ Deno.test("a short last chunk is published with the one before it, a longer one 
         [ledger.get("b.csv")?.line, ledger.get("b.csv")?.rows, ledger.get("b.csv")?.done],
         [27, 25, true],
       );
+    } finally {
+      await system.shutdown();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a producer not asked for the ids gathers none: its published events tell the rows alone", async () => {
+  const dir = await Deno.makeTempDir();
+  const transport = new EmbeddedTransport();
+  await transport.ensureTopics(topicSpecs(SETTINGS));
+  try {
+    const rows = Array.from({ length: 30 }, (_, i) => sampleTransaction(i));
+    await Deno.writeTextFile(`${dir}/a.csv`, csvFile(rows));
+    const events = pipelineEvents();
+    const published: { rows: number; ids?: () => string[] }[] = [];
+    events.on("published", (event) => published.push(event));
+    const { system, metrics } = await startProducer(transport, dir, {
+      encoding: "arrow",
+      producerId: "test",
+      maxFilesPerTrigger: 1,
+      chunkLines: 10,
+      events,
+    });
+    try {
+      await waitFor(() => metrics.files === 1, "the file to be published");
+      assert.equal(published.reduce((sum, event) => sum + event.rows, 0), 30);
+      assert.deepEqual(published.map((event) => event.ids), published.map(() => undefined));
+      assert.equal((await transNums(transport)).length, 30);
     } finally {
       await system.shutdown();
     }

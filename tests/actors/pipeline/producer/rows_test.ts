@@ -32,7 +32,7 @@ Deno.test("bad values of a chunk go to the dead letters with their line; the res
   const bytes = new TextEncoder().encode(lines.join("\n") + "\n");
   const encoded = encodeChunk(
     { first: 2, bytes, count: lines.length, last: true, end: bytes.length },
-    { file: "f.csv", topic: "t", encoding: "json", partitions: 1 },
+    { file: "f.csv", topic: "t", encoding: "json", partitions: 1, ids: true },
   );
   assert.deepEqual(encoded.bad.map((b) => b.line), BAD_VALUES.map((_, i) => i + 2));
   encoded.bad.forEach((b, i) => assert.match(b.reason, BAD_VALUES[i].reason));
@@ -155,4 +155,16 @@ Deno.test("the one-pass validator agrees with the rules written plainly, for gen
   }
   for (const line of lines) assert.ok(oracle(line), `a generated line is valid: ${line}`);
   assert.ok(valid > lines.length, "most lines are valid transactions");
+});
+
+Deno.test("a chunk encoded without asking for its ids carries none, and chunkIds says so", () => {
+  const line = csvLine({ ...VALID_ROWS[0].row, trans_num: "0".repeat(32) });
+  const bytes = new TextEncoder().encode(line + "\n");
+  const encoded = encodeChunk(
+    { first: 2, bytes, count: 1, last: true, end: bytes.length },
+    { file: "f.csv", topic: "t", encoding: "arrow", partitions: 1 },
+  );
+  assert.equal(encoded.rows, 1);
+  assert.equal(encoded.ids, undefined);
+  assert.throws(() => chunkIds(encoded), /without its ids/);
 });

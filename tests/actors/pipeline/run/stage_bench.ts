@@ -74,6 +74,8 @@ if (import.meta.main) {
               topic: "transactions",
               partitions: 6,
               encoding,
+              // The ids for the bench's ledger, gathered as a pipeline with `trackIds` does.
+              ids: true,
             })
           ),
       );
