@@ -230,38 +230,59 @@ function binFunction(plan: KernelPlan): WasmFunction {
   };
 }
 
-/** `score(binned, output, groups)`: binned groups to scores (f32), calling the tree functions. */
+/**
+ * `score(binned, output, groups)`: binned groups to scores (f32), calling the tree functions.
+ * Tree function by tree function, each over every group: the records and leaves of its trees
+ * stay in the cache across the groups instead of the whole forest passing through it for each
+ * group. A group's running sums wait in `groupSums` between tree functions, so each row's leaves
+ * are still added in tree order.
+ */
 function scoreFunction(plan: KernelPlan, treeFunctions: number[]): WasmFunction {
   const { layout } = plan;
-  const [binned, output, groups, counter] = [0, 1, 2, 3];
+  const [binned, output, groups, counter, group, sums] = [0, 1, 2, 3, 4, 5];
   const copied: number[] = Array.from({ length: plan.features }, (_, f) => layout.columns + 16 * f);
   for (let k = 0; k < 2 * GROUP; k++) copied.push(layout.rows + 16 * k);
   if (plan.planes > 0) {
     for (let row = 0; row < GROUP; row++) copied.push(layout.codeBits + 16 * row);
   }
+  const sumVectors = Array.from({ length: GROUP / 2 }, (_, k) => 16 * k);
+  /** A loop over the groups from the first, with `group` and `sums` at each group's own. */
+  const overGroups = (body: Code[], steps: Code[] = []): Code[] => [
+    local.set(counter, i32.const(0)),
+    local.set(group, local.get(binned)),
+    local.set(sums, i32.const(layout.groupSums)),
+    groupLoop(groups, counter, body, [
+      ...steps,
+      local.set(group, i32.add(local.get(group), i32.const(plan.groupBytes))),
+      local.set(sums, i32.add(local.get(sums), i32.const(8 * GROUP))),
+    ]),
+  ];
   const body: Code[] = [
-    ...copied.map((to, k) => v128.store(to, at, v128.load(16 * k, local.get(binned)))),
-    ...Array.from(
-      { length: GROUP / 2 },
-      (_, k) => v128.store(layout.sums + 16 * k, at, ZERO_VECTOR),
+    ...overGroups(sumVectors.map((k) => v128.store(k, local.get(sums), ZERO_VECTOR))),
+    ...treeFunctions.flatMap((index) =>
+      overGroups([
+        ...copied.map((to, k) => v128.store(to, at, v128.load(16 * k, local.get(group)))),
+        ...sumVectors.map((k) => v128.store(layout.sums + k, at, v128.load(k, local.get(sums)))),
+        control.call(index),
+        ...sumVectors.map((k) => v128.store(k, local.get(sums), v128.load(layout.sums + k, at))),
+      ])
     ),
-    ...treeFunctions.map((index) => control.call(index)),
-    ...Array.from({ length: GROUP }, (_, row) =>
-      f32.store(
-        4 * row,
-        local.get(output),
-        f32.demoteF64(f64.div(f64.load(layout.sums + 8 * row, at), f64.const(plan.trees))),
-      )),
+    ...overGroups(
+      Array.from({ length: GROUP }, (_, row) =>
+        f32.store(
+          4 * row,
+          local.get(output),
+          f32.demoteF64(f64.div(f64.load(8 * row, local.get(sums)), f64.const(plan.trees))),
+        )),
+      [local.set(output, i32.add(local.get(output), i32.const(4 * GROUP)))],
+    ),
   ];
   return {
     exportName: "score",
     params: [I32, I32, I32],
     results: [],
-    locals: [I32],
-    body: groupLoop(groups, counter, body, [
-      local.set(binned, i32.add(local.get(binned), i32.const(plan.groupBytes))),
-      local.set(output, i32.add(local.get(output), i32.const(4 * GROUP))),
-    ]),
+    locals: [I32, I32, I32],
+    body,
   };
 }
 

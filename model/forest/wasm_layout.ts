@@ -68,6 +68,8 @@ export interface KernelLayout {
   binned: number;
   /** Scores out (f32). */
   output: number;
+  /** Per row of the chunk, its running sum of leaves (f64) between tree functions. */
+  groupSums: number;
   /** Initial memory in pages. */
   pages: number;
 }
@@ -204,6 +206,7 @@ function layoutOf(plan: Omit<KernelPlan, "layout">, maskBytes: number): KernelLa
     input: 0,
     binned: 0,
     output: 0,
+    groupSums: 0,
     pages: 0,
   };
   let level = plan.top;
@@ -215,6 +218,7 @@ function layoutOf(plan: Omit<KernelPlan, "layout">, maskBytes: number): KernelLa
   layout.input = take(CHUNK_ROWS * plan.features * 4 + 16);
   layout.binned = take((CHUNK_ROWS / GROUP) * plan.groupBytes);
   layout.output = take(CHUNK_ROWS * 4);
+  layout.groupSums = take(CHUNK_ROWS * 8);
   layout.pages = Math.ceil(end / PAGE_BYTES);
   return layout;
 }
