@@ -10,18 +10,9 @@
 import { basename, join, resolve } from "node:path";
 import { writeDirAtomic } from "../actors/lib/atomic_write.ts";
 import { FraudstreamError } from "../actors/lib/errors.ts";
-import type { FeatureBins } from "./forest/binning.ts";
-import {
-  binForest,
-  type BinnedForest,
-  binRows,
-  type FlatForest,
-  scoreBinned,
-  scoreForest,
-} from "./forest/flat.ts";
-import { compileWasmForest, WasmForestUnsupported } from "./forest/wasm_forest.ts";
+import type { FlatForest } from "./forest/flat.ts";
 import { decodeNodeValues, encodeNodeValues } from "./forest/node_values.ts";
-import { ReasonExplainer } from "./reason_codes.ts";
+import { type ModelScorer, modelScorer } from "./model_scorer.ts";
 import { DEFAULT_ENCODER, type EncoderSettings, FEATURES } from "./features.ts";
 import type { ForestParams } from "./forest/train.ts";
 import type { Evaluation } from "./metrics.ts";
@@ -283,27 +274,12 @@ export async function saveModel(
 }
 
 /** A loaded, validated model ready to score encoded rows. */
-export interface LoadedModel {
+export interface LoadedModel extends ModelScorer {
   dir: string;
   manifest: ModelManifest;
   version: string;
   threshold: number;
   encoder: EncoderSettings;
-  /**
-   * Scores rows of encoded features (row-major, one value per model feature); 64-bit rows for
-   * models of the `spark-seed` encoder.
-   */
-  score(features: Float32Array | Float64Array, rows: number): Float32Array;
-  /** How `score` scores: `webassembly`, or `typescript` and why not in WebAssembly. */
-  scorer: string;
-  /** Reason codes of scored rows (for alerts: a walk of every tree per row). */
-  explainer: ReasonExplainer;
-  /**
-   * Generates and compiles the model's WebAssembly (the forest's kernel, the reason walk) now,
-   * rather than in the first `score` and the first alert explained (about 0.2 s for the
-   * pretrained model): for a worker to call before it takes requests.
-   */
-  prepare(): void;
 }
 
 /** Loads and checks a model folder. */
@@ -382,49 +358,13 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
     );
   }
   if (manifest.nodes) flat.node = await readNodeValues(dir, manifest.nodes, flat);
-  let score: LoadedModel["score"];
-  let prepareScore = () => {};
-  let scorer = "typescript (thresholds not on bins)";
-  if (manifest.bins) {
-    const bins: FeatureBins[] = manifest.bins.map((b) => ({
-      kind: b.kind,
-      edges: Float32Array.from(b.edges),
-      count: b.count,
-    }));
-    const binned: BinnedForest = binForest(flat, bins);
-    const wasm = compileWasmForest(binned);
-    scorer = wasm instanceof WasmForestUnsupported ? `typescript (${wasm.reason})` : "webassembly";
-    if (!(wasm instanceof WasmForestUnsupported)) prepareScore = () => wasm.prepare();
-    score = (features, rows) => {
-      if (!(features instanceof Float32Array)) {
-        throw new TypeError(`model ${manifest.version} scores 32-bit feature rows`);
-      }
-      return wasm instanceof WasmForestUnsupported
-        ? scoreBinned(binned, binRows(binned, features, rows), rows)
-        : wasm.score(features, rows);
-    };
-  } else {
-    score = (features, rows) => scoreForest(flat, features, rows);
-  }
-  const explainer = new ReasonExplainer({
-    forest: flat,
-    features: manifest.encoder.features,
-    encoder: manifest.encoder.name,
-    settings: manifest.encoder.settings ?? DEFAULT_ENCODER,
-  });
   return {
     dir,
     manifest,
     version: manifest.version,
     threshold: manifest.threshold,
     encoder: manifest.encoder.settings ?? DEFAULT_ENCODER,
-    score,
-    scorer,
-    explainer,
-    prepare: () => {
-      prepareScore();
-      explainer.prepare();
-    },
+    ...modelScorer(flat, manifest),
   };
 }
 
