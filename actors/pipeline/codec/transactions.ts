@@ -32,6 +32,11 @@ import { decodeStrings, encodeStrings } from "./utf8.ts";
 /** Name of the header that says how a message is encoded. */
 export const ENCODING_HEADER = "encoding";
 
+/** The headers of a JSON message (a transaction, an alert, a score), shared by all of them. */
+export const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  [ENCODING_HEADER]: "json",
+});
+
 export { DecodeError };
 
 const NUMERIC = new Set<string>([

@@ -13,6 +13,7 @@ import type { BatchReasons, ReasonCode } from "../../../model/reason_codes.ts";
 import { boundedReason, excerptFields, rawExcerpt } from "../codec/raw_excerpt.ts";
 import type { LogRecord, OutgoingRecord } from "../../log/types.ts";
 import { encodeStrings } from "../codec/utf8.ts";
+import { JSON_HEADERS } from "../codec/transactions.ts";
 
 const encoder = new TextEncoder();
 
@@ -124,7 +125,7 @@ export function jsonRecords(messages: readonly JsonMessage[]): OutgoingRecord[] 
   return messages.map((message, i) => ({
     key: message.cardNumber,
     value: bytes.subarray(offsets[i], offsets[i + 1]),
-    headers: { encoding: "json" },
+    headers: JSON_HEADERS,
   }));
 }
 

@@ -10,6 +10,7 @@
 import { cardNumber, type TransactionColumns } from "../../../model/columns.ts";
 import type { OutgoingRecord } from "../../log/types.ts";
 import { writeMicro, writeUnsigned, ZERO } from "../codec/decimal_bytes.ts";
+import { JSON_HEADERS } from "../codec/transactions.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -59,7 +60,6 @@ export function scoreRecords(
   const ids = columns.text.trans_num;
   const modelVersion = encoder.encode(JSON.stringify(source.modelVersion));
   const partition = encoder.encode(String(source.partition));
-  const headers = { encoding: "json" };
   const cards: string[] = new Array(rows);
   let room = 0;
   for (let i = 0; i < rows; i++) {
@@ -96,7 +96,7 @@ export function scoreRecords(
     out.set(OFFSET, p);
     p = writeUnsigned(out, p + OFFSET.length, source.offsets[i]);
     out[p++] = CLOSE;
-    records[i] = { key: card, value: out.subarray(start, p), headers };
+    records[i] = { key: card, value: out.subarray(start, p), headers: JSON_HEADERS };
   }
   return records;
 }

@@ -12,7 +12,7 @@
  * @module
  */
 
-import { encodeJsonEach, ENCODING_HEADER } from "../codec/transactions.ts";
+import { encodeJsonEach, ENCODING_HEADER, JSON_HEADERS } from "../codec/transactions.ts";
 import {
   type ArrowMessagePlan,
   planArrowMessage,
@@ -192,8 +192,6 @@ function packedText(column: TextColumn): Utf8Run {
   }
   return { bytes: out, offsets };
 }
-
-const JSON_HEADERS = Object.freeze({ [ENCODING_HEADER]: "json" });
 
 /** The messages carrying `rows` in the configured encoding. */
 export function transactionRecords(rows: Transaction[], options: RecordEncoding): OutgoingRecord[] {
