@@ -13,6 +13,7 @@
  */
 
 import type { TextColumn, TransactionColumns } from "../../../model/columns.ts";
+import type { TextGather } from "./arrow_text_wasm.ts";
 import { CONTINUATION, END_OF_STREAM_BYTES } from "./arrow_ipc.ts";
 import {
   RECORD_BATCH_HEADER_BYTES,
@@ -60,13 +61,14 @@ export function planArrowMessage(columns: TransactionColumns, rows?: Int32Array)
  * Writes the message `plan` laid out for `rows` of `columns` into `out` (`plan.byteLength` bytes,
  * all 0, at an offset of its buffer that is a multiple of 8, so the body's typed views are
  * aligned): the bytes `encodeArrowColumns` returns. Messages written back to back in one buffer
- * stay aligned.
+ * stay aligned. With `texts`, a gatherer that has loaded `columns`, their text is gathered there.
  */
 export function writeArrowMessage(
   out: Uint8Array,
   plan: ArrowMessagePlan,
   columns: TransactionColumns,
   rows?: Int32Array,
+  texts?: TextGather,
 ): void {
   const { layout } = plan;
   const count = layout.length;
@@ -76,13 +78,15 @@ export function writeArrowMessage(
   const view = new DataView(out.buffer, out.byteOffset, plan.byteLength);
   out.set(prefix);
   writeRecordBatchHeader(out, view, headerAt, layout);
+  texts?.selectRows(rows, count);
   let b = 0;
   for (const field of WIRE_FIELDS) {
     b++; // validity: empty
     const at = bodyAt + layout.buffers[2 * b];
     if (field.kind === "text") {
       const dataAt = bodyAt + layout.buffers[2 * b + 2];
-      writeText(out, at, dataAt, columns.text[field.key], rows, count);
+      if (texts) texts.writeColumn(out, { offsetsAt: at, dataAt }, field.key);
+      else writeText(out, at, dataAt, columns.text[field.key], rows, count);
       b += 2;
       continue;
     }

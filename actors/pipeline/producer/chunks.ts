@@ -18,6 +18,7 @@ import {
   planArrowMessage,
   writeArrowMessage,
 } from "../codec/arrow_writer.ts";
+import { threadTextGather } from "../codec/arrow_text_wasm.ts";
 import type { WireEncoding } from "../codec/wire_encoding.ts";
 import { decodeStrings, type Utf8Run } from "../codec/utf8.ts";
 import {
@@ -243,9 +244,11 @@ function arrowRecords(
   }
   const values = new Uint8Array(total);
   let at = 0;
+  const gather = threadTextGather();
+  const texts = gather?.load(columns) ? gather : undefined;
   return messages.map(({ partition, rows, plan }) => {
     const value = values.subarray(at, at += plan.byteLength);
-    writeArrowMessage(value, plan, columns, rows);
+    writeArrowMessage(value, plan, columns, rows, texts);
     return {
       key: null,
       partition,
