@@ -103,6 +103,11 @@ export interface EncodedChunk {
    * options asked for them (`ids`).
    */
   ids?: Utf8Run;
+  /**
+   * The chunk's bytes, handed back by an encoder worker once they are read, for the next chunks
+   * to be gathered in (`ChunkBuffers`).
+   */
+  spent?: Uint8Array;
 }
 
 /** One reader per thread: its arrays are reused from chunk to chunk. */

@@ -18,13 +18,16 @@ export interface EncodeRequest {
 
 /**
  * Builds the encoder behaviour; the encoded records and ids are moved to the main thread, not
- * copied.
+ * copied, and so is the chunk's buffer, for later chunks to be read into (`EncodedChunk.spent`).
  */
 export function encodeWorker(): WorkerBehavior<EncodeRequest, EncodedChunk> {
   return {
     handle({ chunk, options }) {
-      const encoded: EncodedChunk = encodeChunk(chunk, options);
-      const moved = [encoded.records.values.buffer as ArrayBuffer];
+      const encoded: EncodedChunk = { ...encodeChunk(chunk, options), spent: chunk.bytes };
+      const moved = [
+        encoded.records.values.buffer as ArrayBuffer,
+        chunk.bytes.buffer as ArrayBuffer,
+      ];
       if (encoded.ids) {
         moved.push(
           encoded.ids.bytes.buffer as ArrayBuffer,

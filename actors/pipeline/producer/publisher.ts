@@ -22,7 +22,7 @@ import {
 } from "./chunks.ts";
 import type { InputFile } from "./files.ts";
 import { type LedgerEntry, ledgerRecord } from "./ledger.ts";
-import { DEFAULT_MAX_LINE_BYTES, type LineChunk, readLines } from "./lines.ts";
+import { ChunkBuffers, DEFAULT_MAX_LINE_BYTES, type LineChunk, readLines } from "./lines.ts";
 import type { PipelineEmitter } from "../events.ts";
 
 /** Counters of a producer, kept across restarts of its actor. */
@@ -183,6 +183,11 @@ async function* aheadChunks(
   files: AsyncIterable<FileToPublish> | Iterable<FileToPublish>,
   options: PublishOptions & { maxLineBytes: number; chunkLines: number },
 ): AsyncGenerator<AheadChunk> {
+  const buffers = new ChunkBuffers();
+  const reuse = (encoded: EncodedChunk) => {
+    if (encoded.spent) buffers.give(encoded.spent);
+    return encoded;
+  };
   for await (const { file, from } of files) {
     const current: LedgerEntry = from ??
       { file: file.name, line: 1, rows: 0, bad: 0, done: false, size: file.size };
@@ -200,9 +205,10 @@ async function* aheadChunks(
       fromLine: current.line,
       chunkLines: options.chunkLines,
       maxLineBytes: options.maxLineBytes,
+      buffers,
     });
     for await (const chunk of lines) {
-      const encoded = options.encode(chunk, chunkOptions);
+      const encoded = options.encode(chunk, chunkOptions).then(reuse);
       encoded.catch(() => {});
       yield { job, chunk, encoded };
     }

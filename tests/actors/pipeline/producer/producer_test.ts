@@ -1,10 +1,14 @@
 import assert from "node:assert/strict";
 import { readLedger } from "../../../../actors/pipeline/producer/ledger.ts";
 import {
+  ChunkBuffers,
   chunkLines,
   readLines,
   type ReadLinesOptions,
 } from "../../../../actors/pipeline/producer/lines.ts";
+import { encodeWorker } from "../../../../actors/pipeline/producer/encode_worker.ts";
+import { unwrapTransfer } from "../../../../actors/runtime/protocol.ts";
+import type { EncodedChunk } from "../../../../actors/pipeline/producer/chunks.ts";
 import { EmbeddedTransport, partitionForKey, type Transport } from "../../../../actors/log/mod.ts";
 import { pipelineEvents } from "../../../../actors/pipeline/events.ts";
 import { TOPICS, topicSpecs } from "../../../../actors/pipeline/topics.ts";
@@ -46,6 +50,50 @@ Deno.test("readLines numbers lines, chunks them and resumes at a line", async ()
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("readLines gathers chunks in the buffers given back, over what they held before", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // Long lines, then short ones: later chunks land in buffers that held longer ones.
+    const lines = Array.from({ length: 40 }, (_, i) => (i < 20 ? "long-" : "s") + String(i));
+    lines[3] = "x".repeat(70_000);
+    const text = lines.join("\n") + "\n";
+    await Deno.writeTextFile(`${dir}/f.csv`, text);
+    const buffers = new ChunkBuffers();
+    const given = new Set<ArrayBufferLike>();
+    const read: string[] = [];
+    const decoder = new TextDecoder();
+    let reused = 0;
+    for await (const chunk of readLines(`${dir}/f.csv`, { chunkLines: 3, buffers })) {
+      if (given.has(chunk.bytes.buffer)) reused++;
+      read.push(decoder.decode(chunk.bytes));
+      // As an encoder worker hands it back, a copy of the buffer (the original is moved away).
+      const back = new Uint8Array(chunk.bytes.buffer.byteLength);
+      back.set(new Uint8Array(chunk.bytes.buffer));
+      given.add(back.buffer);
+      buffers.give(back);
+    }
+    assert.equal(read.join(""), text);
+    assert.ok(reused >= 10, `only ${reused} of 14 chunks gathered in a buffer given back`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the encoder worker moves the chunk's buffer back with its messages", async () => {
+  const bytes = new TextEncoder().encode(csvFile([sampleTransaction(1)]));
+  const reply = await encodeWorker().handle!(
+    {
+      chunk: { first: 1, bytes, count: 2, last: true, end: bytes.length },
+      options: { encoding: "arrow", partitions: 3, file: "f.csv", topic: "transactions" },
+    },
+    undefined as never,
+  );
+  const { value, transfer } = unwrapTransfer(reply);
+  assert.equal((value as EncodedChunk).spent, bytes);
+  assert.equal((value as EncodedChunk).rows, 1);
+  assert.ok(transfer.includes(bytes.buffer as ArrayBuffer), "the chunk's buffer is moved");
 });
 
 for (const encoding of ["json", "arrow"] as const) {
