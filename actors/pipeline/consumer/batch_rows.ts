@@ -46,9 +46,10 @@ export function batchRows(
     /** The rows kept, once one is dropped. */
     let kept: number[] | undefined;
     const ids = columns.text.trans_num;
+    const fresh = seen.addNewEach(ids.bytes, ids.start, columns.length);
     for (let i = 0; i < columns.length; i++) {
       const offset = records[origins[i]].offset;
-      if (!seen.addNew(ids.bytes, ids.start[i])) {
+      if (fresh[i] === 0) {
         kept ??= Array.from({ length: i }, (_, k) => k);
         const source = { partition, offset };
         deadLetters.push(duplicateRecord(transactionAt(columns, i), { topic, source }));

@@ -113,6 +113,15 @@ export class SeenIds {
   readonly #restored = new Map<string, { block: number; segment: number; ids: Uint8Array }>();
   /** An id written from its text, for `has` and `add`. */
   readonly #scratch = new Uint8Array(32);
+  /** The hashes of the ids `addNewEach` adds, and whether each was new. */
+  #hashes = new Int32Array(0);
+  #batchNew = new Uint8Array(0);
+  /** The ids `addNewEach` adds, as `PROBE` holds one. */
+  #packed = new Uint32Array(0);
+  /** The hashes of the ids of a segment being forgotten. */
+  readonly #forgotten = new Int32Array(SEGMENT_IDS);
+  /** What `#warm` read, kept so that the reads are not left out. */
+  #warmed = 0;
 
   /** Number of ids remembered. */
   get size(): number {
@@ -122,7 +131,7 @@ export class SeenIds {
   /** Whether `id` (32 lowercase hex digits) was seen within the window. */
   has(id: string): boolean {
     this.#pack(this.#text(id), 0, PROBE);
-    return this.#find(PROBE) !== EMPTY;
+    return this.#find(PROBE, this.#hash(PROBE)) !== EMPTY;
   }
 
   /** Remembers `id` (32 lowercase hex digits); the oldest segment is forgotten when one starts. */
@@ -136,17 +145,67 @@ export class SeenIds {
    */
   addNew(text: Uint8Array, start: number): boolean {
     this.#pack(text, start, PROBE);
-    if (this.#find(PROBE) !== EMPTY) return false;
+    return this.#addProbe(this.#hash(PROBE));
+  }
+
+  /**
+   * `addNew` for each of `count` ids, row `i`'s at `starts[i]` in `text`, in order: whether each
+   * was new, as 1 or 0 (an array of the window's own, valid until its next call). A partition's
+   * table is megabytes read at random, so a lookup is a cache miss: here every id's first table
+   * slot is read before any id is looked up, and the misses of a batch overlap instead of coming
+   * one after another.
+   */
+  addNewEach(text: Uint8Array, starts: Int32Array, count: number): Uint8Array {
+    if (this.#batchNew.length < count) {
+      this.#batchNew = new Uint8Array(Math.max(count, 2 * this.#batchNew.length));
+      this.#hashes = new Int32Array(this.#batchNew.length);
+      this.#packed = new Uint32Array(4 * this.#batchNew.length);
+    }
+    const hashes = this.#hashes;
+    const packed = this.#packed;
+    const w = this.#words;
+    const probe = PROBE * 4;
+    for (let i = 0; i < count; i++) {
+      this.#pack(text, starts[i], PROBE);
+      hashes[i] = this.#hash(PROBE);
+      packed[4 * i] = w[probe];
+      packed[4 * i + 1] = w[probe + 1];
+      packed[4 * i + 2] = w[probe + 2];
+      packed[4 * i + 3] = w[probe + 3];
+    }
+    this.#warm(hashes, count);
+    const fresh = this.#batchNew;
+    for (let i = 0; i < count; i++) {
+      w[probe] = packed[4 * i];
+      w[probe + 1] = packed[4 * i + 1];
+      w[probe + 2] = packed[4 * i + 2];
+      w[probe + 3] = packed[4 * i + 3];
+      fresh[i] = this.#addProbe(hashes[i]) ? 1 : 0;
+    }
+    return fresh.subarray(0, count);
+  }
+
+  /** Adds the id at `PROBE`, whose hash is `hash`, unless it is in the window; whether it was new. */
+  #addProbe(hash: number): boolean {
+    if (this.#find(PROBE, hash) !== EMPTY) return false;
     let slot = this.#open % WINDOW_SEGMENTS;
     if (this.#counts[slot] === SEGMENT_IDS) {
       slot = ++this.#open % WINDOW_SEGMENTS;
       this.#forget(slot);
-      this.#find(PROBE); // the table changed: where the id goes now
+      this.#find(PROBE, hash); // the table changed: where the id goes now
     }
     this.#numbers[slot] = this.#open;
     this.#insert(slot);
     this.#changed.add(slot);
     return true;
+  }
+
+  /** Reads the first table slot of each of `count` hashes, so that they are in the cache. */
+  #warm(hashes: Int32Array, count: number): void {
+    const table = this.#table;
+    let any = 0;
+    for (let i = 0; i < count; i++) any |= table[2 * (hashes[i] & (TABLE_SLOTS - 1))];
+    this.#warmed = any;
   }
 
   /**
@@ -224,7 +283,7 @@ export class SeenIds {
       for (let at = (this.#counts[slot] - start) * ID_BYTES; at < ids.byteLength; at += ID_BYTES) {
         this.#ids.set(ids.subarray(at, at + ID_BYTES), PROBE * ID_BYTES);
         // A record that repeats an id (written by no fraudstream) keeps it once.
-        if (this.#find(PROBE) === EMPTY) this.#insert(slot);
+        if (this.#find(PROBE, this.#hash(PROBE)) === EMPTY) this.#insert(slot);
       }
     }
     this.#taken.set(this.#counts);
@@ -248,7 +307,11 @@ export class SeenIds {
   /** Forgets the ids of ring `slot`. */
   #forget(slot: number): void {
     const first = slot * SEGMENT_IDS;
-    for (let i = 0; i < this.#counts[slot]; i++) this.#remove(first + i);
+    const count = this.#counts[slot];
+    const hashes = this.#forgotten;
+    for (let i = 0; i < count; i++) hashes[i] = this.#hash(first + i);
+    this.#warm(hashes, count);
+    for (let i = 0; i < count; i++) this.#remove(first + i, hashes[i]);
     this.#size -= this.#counts[slot];
     this.#counts[slot] = 0;
     this.#taken[slot] = 0;
@@ -280,14 +343,13 @@ export class SeenIds {
   }
 
   /**
-   * The place of an id in the table equal to the id at `place` (not itself in the table), or
-   * `EMPTY`; `#probeEnd` is then the empty slot where it would go.
+   * The place of an id in the table equal to the id at `place` (not itself in the table), whose
+   * hash is `hash`, or `EMPTY`; `#probeEnd` is then the empty slot where it would go.
    */
-  #find(place: number): number {
+  #find(place: number, hash: number): number {
     const table = this.#table;
     const w = this.#words;
     const a = place * 4;
-    const hash = this.#hash(place);
     let slot = hash & (TABLE_SLOTS - 1);
     for (;;) {
       const other = table[2 * slot];
@@ -307,11 +369,14 @@ export class SeenIds {
     }
   }
 
-  /** Takes id place `place` out of the table, moving back the entries probed past it. */
-  #remove(place: number): void {
+  /**
+   * Takes id place `place`, whose id's hash is `hash`, out of the table, moving back the entries
+   * probed past it.
+   */
+  #remove(place: number, hash: number): void {
     const table = this.#table;
     const mask = TABLE_SLOTS - 1;
-    let slot = this.#hash(place) & mask;
+    let slot = hash & mask;
     while (table[2 * slot] !== place) {
       if (table[2 * slot] === EMPTY) return;
       slot = (slot + 1) & mask;

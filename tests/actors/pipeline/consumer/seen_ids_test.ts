@@ -165,3 +165,30 @@ Deno.test("ids checked from their bytes answer as a plain window of the last seg
     if (i % 50_000 === 0) assert.equal(seen.size, kept.size);
   }
 });
+
+Deno.test("ids checked a batch at a time answer and are written as one at a time", () => {
+  // Batches of 1 to 3,000 ids drawn from a small pool (repeats within a batch and across the
+  // window's edge), over two windows' worth of segments: each batch's answers and block records
+  // are those of the same ids added one by one.
+  const each = new SeenIds();
+  const one = new SeenIds();
+  const pool = Array.from({ length: 150_000 }, (_, i) => (i * 2654435761 >>> 0).toString(16));
+  const encoder = new TextEncoder();
+  let random = 11;
+  const next = () => (random = (Math.imul(random, 1103515245) + 12345) >>> 0);
+  for (let added = 0; added < 2 * WINDOW_SEGMENTS * SEGMENT_IDS;) {
+    const count = 1 + (next() % 3000);
+    const text = encoder.encode(
+      Array.from({ length: count }, () => "|" + pool[next() % pool.length].padStart(32, "0"))
+        .join(""),
+    );
+    const starts = Int32Array.from({ length: count }, (_, i) => 33 * i + 1);
+    const fresh = each.addNewEach(text, starts, count);
+    for (let i = 0; i < count; i++) {
+      assert.equal(fresh[i], one.addNew(text, starts[i]) ? 1 : 0, `row ${i} of a batch`);
+    }
+    assert.equal(each.size, one.size);
+    assert.deepEqual(each.takeChanges(), one.takeChanges());
+    added += count;
+  }
+});
