@@ -1,14 +1,16 @@
 /**
- * The text columns of Arrow messages gathered in WebAssembly, sixteen bytes a step: a chunk's
- * bytes and the ranges of its text columns are copied into the module's memory once (`load`),
- * then each message's rows of a column are gathered there, back to back with their offsets
- * (`writeColumn`), and copied out in two pieces. In JavaScript that gather took a third of the
- * producer's encoding (a short text four bytes a step through `DataView`s, twelve texts a row).
+ * The text columns of Arrow messages gathered in WebAssembly: a chunk's bytes and the ranges of
+ * its text columns are copied into the module's memory once (`load`); then a message's rows are
+ * gathered there, a row's twelve texts one after the other, each into its column's data, back to
+ * back, with the column's offsets (`selectRows`, one call a message); each column is then copied
+ * out in two pieces (`writeColumn`). In JavaScript that gather took a third of the producer's
+ * encoding (a short text four bytes a step through `DataView`s, twelve texts a row).
  *
- * A step copies sixteen bytes even when the text ends inside them: the bytes past its end are the
- * next row's place in the module's own output, written over next, and never copied out. The
- * output is `writeText`'s (`arrow_writer.ts`) to the byte; `tests/actors/pipeline/codec/`
- * compares the two.
+ * A text is copied thirty-two bytes at once whatever its length (most are shorter, so no branch
+ * is mispredicted), then sixteen a step: the bytes past its end are the next row's place in the
+ * module's own output, written over next, and never copied out. The output is `writeText`'s
+ * (`arrow_writer.ts`) to the byte; `tests/actors/pipeline/codec/arrow_text_wasm_test.ts` compares
+ * the two.
  *
  * @example
  * ```ts
@@ -40,19 +42,20 @@ import {
 
 /** The most bytes of memory a chunk may need; a larger one is written in JavaScript. */
 const MOST_BYTES = 256 * 1024 * 1024;
-/** Slack after the source bytes and the output, for a step reading or writing past the end. */
-const SLACK = 16;
+/** Slack after the source bytes and the output, for the copies reading or writing past the end. */
+const SLACK = 32;
+/**
+ * The table at address 0, per text column: the addresses of its starts, its ends, its offsets
+ * out, its data out, and where its next text goes.
+ */
+const COLUMN_INTS = 5;
+const [STARTS, ENDS, OFFSETS, DATA, NEXT] = [0, 1, 2, 3, 4];
+/** Address of the source bytes, after the table. */
+const SOURCE = 16 * Math.ceil((4 * COLUMN_INTS * TEXT_COLUMNS.length) / 16);
 
 interface GatherExports {
   memory: WebAssembly.Memory;
-  gather(
-    rows: number,
-    count: number,
-    starts: number,
-    ends: number,
-    offsets: number,
-    data: number,
-  ): number;
+  gather(rows: number, count: number): void;
 }
 
 let compiled: WebAssembly.Module | null | undefined;
@@ -64,8 +67,8 @@ function gatherModule(): WebAssembly.Module | null {
     memoryPages: 1,
     functions: [{
       exportName: "gather",
-      params: [I32, I32, I32, I32, I32, I32],
-      results: [I32],
+      params: [I32, I32],
+      results: [],
       locals: Array(6).fill(I32),
       body: gatherCode(),
     }],
@@ -91,19 +94,18 @@ export interface TextPlace {
 export class TextGather {
   readonly #exports: GatherExports;
   #bytes: Uint8Array = new Uint8Array(0);
+  /** The table of columns (`COLUMN_INTS` a column) as 32-bit words. */
+  #table: Int32Array = new Int32Array(0);
   /** Rows of the columns loaded. */
   #length = 0;
-  /** Addresses of the column ranges, the rows, the offsets and the data out. */
-  #cuts = 0;
+  /** Address of the rows. */
   #rowsAt = 0;
-  #offsetsAt = 0;
-  #dataAt = 0;
-  /** Rows selected. */
+  /** Rows gathered by the last `selectRows`. */
   #count = 0;
 
   private constructor(module: WebAssembly.Module) {
     this.#exports = new WebAssembly.Instance(module).exports as unknown as GatherExports;
-    this.#bytes = new Uint8Array(this.#exports.memory.buffer);
+    this.#views();
   }
 
   /** A gatherer, or undefined where the engine cannot run one (then `writeText` copies). */
@@ -120,37 +122,49 @@ export class TextGather {
     const source = columns.text[TEXT_COLUMNS[0]].bytes;
     if (TEXT_COLUMNS.some((name) => columns.text[name].bytes !== source)) return false;
     const n = columns.length;
-    const cuts = align(source.length + SLACK);
+    // The table, the source, each column's starts and ends, the rows, then each column's offsets
+    // and data out (room for all its text).
+    const cuts = align(SOURCE + source.length + SLACK);
     const rowsAt = cuts + 8 * n * TEXT_COLUMNS.length;
-    const offsetsAt = rowsAt + 4 * n;
-    const dataAt = align(offsetsAt + 4 * (n + 1));
-    const needed = dataAt + source.length + SLACK;
+    let needed = rowsAt + 4 * n;
+    const places = TEXT_COLUMNS.map((name) => {
+      const { start, end } = columns.text[name];
+      let total = 0;
+      for (let i = 0; i < n; i++) total += end[i] - start[i];
+      const offsets = align(needed);
+      const data = align(offsets + 4 * (n + 1));
+      needed = data + total + SLACK;
+      return { offsets, data };
+    });
     if (needed > MOST_BYTES) return false;
     const { memory } = this.#exports;
     if (needed > memory.buffer.byteLength) {
       memory.grow(Math.ceil((needed - memory.buffer.byteLength) / PAGE_BYTES));
-      this.#bytes = new Uint8Array(memory.buffer);
+      this.#views();
     }
-    const bytes = this.#bytes;
-    bytes.set(source);
-    const words = new Int32Array(memory.buffer, cuts, 2 * n * TEXT_COLUMNS.length);
+    this.#bytes.set(source, SOURCE);
+    const words = new Int32Array(memory.buffer);
     TEXT_COLUMNS.forEach((name, k) => {
       const { start, end } = columns.text[name];
-      words.set(start.subarray(0, n), 2 * k * n);
-      words.set(end.subarray(0, n), (2 * k + 1) * n);
+      const starts = cuts + 8 * k * n;
+      words.set(start.subarray(0, n), starts / 4);
+      words.set(end.subarray(0, n), starts / 4 + n);
+      const entry = k * COLUMN_INTS;
+      this.#table[entry + STARTS] = starts;
+      this.#table[entry + ENDS] = starts + 4 * n;
+      this.#table[entry + OFFSETS] = places[k].offsets;
+      this.#table[entry + DATA] = places[k].data;
     });
     this.#length = n;
-    this.#cuts = cuts;
     this.#rowsAt = rowsAt;
-    this.#offsetsAt = offsetsAt;
-    this.#dataAt = dataAt;
     this.#count = 0;
     return true;
   }
 
   /**
-   * Picks the rows the next `writeColumn`s write: row `rows[k]` of the columns loaded for each
-   * `k < count`, or the first `count` rows in order without `rows`.
+   * Gathers the text of rows `rows[k]` of the columns loaded for each `k < count` (or the first
+   * `count` rows in order without `rows`), a row's twelve texts one after the other; then
+   * `writeColumn` writes each column out.
    *
    * @throws {RangeError} more rows than the columns loaded hold.
    */
@@ -159,31 +173,27 @@ export class TextGather {
     const at = new Int32Array(this.#exports.memory.buffer, this.#rowsAt, count);
     if (rows) at.set(rows.subarray(0, count));
     else for (let k = 0; k < count; k++) at[k] = k;
+    this.#exports.gather(this.#rowsAt, count);
     this.#count = count;
   }
 
   /**
-   * Writes text column `name` of the rows selected into `out` at `place`: their offsets after the
+   * Writes text column `name` of the rows gathered into `out` at `place`: their offsets after the
    * first, then their bytes.
    */
   writeColumn(out: Uint8Array, place: TextPlace, name: TextColumnName): void {
-    const n = this.#length;
-    const count = this.#count;
-    const starts = this.#cuts + 8 * TEXT_COLUMNS.indexOf(name) * n;
-    const total = this.#exports.gather(
-      this.#rowsAt,
-      count,
-      starts,
-      starts + 4 * n,
-      this.#offsetsAt,
-      this.#dataAt,
-    );
+    const entry = TEXT_COLUMNS.indexOf(name) * COLUMN_INTS;
+    const offsets = this.#table[entry + OFFSETS];
+    const data = this.#table[entry + DATA];
     const bytes = this.#bytes;
-    out.set(
-      bytes.subarray(this.#offsetsAt + 4, this.#offsetsAt + 4 * (count + 1)),
-      place.offsetsAt + 4,
-    );
-    out.set(bytes.subarray(this.#dataAt, this.#dataAt + total), place.dataAt);
+    out.set(bytes.subarray(offsets + 4, offsets + 4 * (this.#count + 1)), place.offsetsAt + 4);
+    out.set(bytes.subarray(data, this.#table[entry + NEXT]), place.dataAt);
+  }
+
+  #views(): void {
+    const { buffer } = this.#exports.memory;
+    this.#bytes = new Uint8Array(buffer);
+    this.#table = new Int32Array(buffer, 0, TEXT_COLUMNS.length * COLUMN_INTS);
   }
 }
 
@@ -201,18 +211,50 @@ export function threadTextGather(): TextGather | null {
 }
 
 /**
- * The body of `gather(rows, count, starts, ends, offsets, data) -> bytes written`: for each of
- * `count` rows `i = rows[k]`, the source bytes `[starts[i], ends[i])` (addresses from 0) to the
- * data, back to back, and after each its end as `offsets[k + 1]`.
+ * The body of `gather(rows, count)`: for each of `count` rows `i = rows[k]`, for each text column
+ * in turn, the source bytes `[starts[i], ends[i])` (offsets in the source) to the column's data,
+ * back to back from the column's `DATA`, and after each the column's length so far as its
+ * `offsets[k + 1]`; each column's `NEXT` is left where its data ends.
  */
 function gatherCode(): Code {
-  const [rows, count, starts, ends, offsets, data] = [0, 1, 2, 3, 4, 5];
-  const [k, row, from, length, to, j] = [6, 7, 8, 9, 10, 11];
+  const [rows, count] = [0, 1];
+  const [k, row, from, length, to, j] = [2, 3, 4, 5, 6, 7];
   const get = local.get;
   const set = local.set;
-  // `at`, the bytes written so far, lives in `to` as the address of the next text.
+  const field = (entry: number, slot: number) => i32.load(4 * (entry + slot), i32.const(0));
+  const column = (c: number): Code => {
+    const entry = c * COLUMN_INTS;
+    return [
+      set(from, i32.load(0, i32.add(field(entry, STARTS), get(row)))),
+      set(length, i32.sub(i32.load(0, i32.add(field(entry, ENDS), get(row))), get(from))),
+      set(from, i32.add(get(from), i32.const(SOURCE))),
+      set(to, field(entry, NEXT)),
+      // Thirty-two bytes whatever the length (most texts are shorter: no branch to mispredict),
+      // then sixteen a step for a longer one.
+      v128.store(0, get(to), v128.load(0, get(from))),
+      v128.store(16, get(to), v128.load(16, get(from))),
+      set(j, i32.const(32)),
+      control.block( // 1 from the loop: the text is copied
+        control.loop( // 0: sixteen bytes
+          control.brIf(1, i32.geU(get(j), get(length))),
+          v128.store(0, i32.add(get(to), get(j)), v128.load(0, i32.add(get(from), get(j)))),
+          set(j, i32.add(get(j), i32.const(16))),
+          control.br(0),
+        ),
+      ),
+      set(to, i32.add(get(to), get(length))),
+      i32.store(4 * (entry + NEXT), i32.const(0), get(to)),
+      i32.store(
+        4,
+        i32.add(field(entry, OFFSETS), i32.shl(get(k), i32.const(2))),
+        i32.sub(get(to), field(entry, DATA)),
+      ),
+    ];
+  };
   return [
-    set(to, get(data)),
+    ...TEXT_COLUMNS.map((_, c) =>
+      i32.store(4 * (c * COLUMN_INTS + NEXT), i32.const(0), field(c * COLUMN_INTS, DATA))
+    ),
     set(k, i32.const(0)),
     control.block( // 1 from the loop: done
       control.loop( // 0: the next row
@@ -221,27 +263,10 @@ function gatherCode(): Code {
           row,
           i32.shl(i32.load(0, i32.add(get(rows), i32.shl(get(k), i32.const(2)))), i32.const(2)),
         ),
-        set(from, i32.load(0, i32.add(get(starts), get(row)))),
-        set(length, i32.sub(i32.load(0, i32.add(get(ends), get(row))), get(from))),
-        set(j, i32.const(0)),
-        control.block( // 1 from the loop: the text is copied
-          control.loop( // 0: sixteen bytes
-            control.brIf(1, i32.geU(get(j), get(length))),
-            v128.store(0, i32.add(get(to), get(j)), v128.load(0, i32.add(get(from), get(j)))),
-            set(j, i32.add(get(j), i32.const(16))),
-            control.br(0),
-          ),
-        ),
-        set(to, i32.add(get(to), get(length))),
+        ...TEXT_COLUMNS.map((_, c) => column(c)),
         set(k, i32.add(get(k), i32.const(1))),
-        i32.store(
-          0,
-          i32.add(get(offsets), i32.shl(get(k), i32.const(2))),
-          i32.sub(get(to), get(data)),
-        ),
         control.br(0),
       ),
     ),
-    i32.sub(get(to), get(data)),
   ];
 }
