@@ -67,6 +67,8 @@ export class SeenIdsFormatError extends Error {
 
 /** Slots of the id table: a power of two, at least twice the most ids kept. */
 const TABLE_SLOTS = 1 << 18;
+/** Ids whose table slots `addNewEach` reads before looking them up. */
+const WARM_IDS = 256;
 /** An empty slot of the id table. */
 const EMPTY = -1;
 /** The place, after the ring's, of the id being looked up. */
@@ -113,11 +115,11 @@ export class SeenIds {
   readonly #restored = new Map<string, { block: number; segment: number; ids: Uint8Array }>();
   /** An id written from its text, for `has` and `add`. */
   readonly #scratch = new Uint8Array(32);
-  /** The hashes of the ids `addNewEach` adds, and whether each was new. */
-  #hashes = new Int32Array(0);
+  /** Whether each id `addNewEach` added was new. */
   #batchNew = new Uint8Array(0);
-  /** The ids `addNewEach` adds, as `PROBE` holds one. */
-  #packed = new Uint32Array(0);
+  /** The hashes of the ids `addNewEach` is at, and the ids as `PROBE` holds one. */
+  readonly #hashes = new Int32Array(WARM_IDS);
+  readonly #packed = new Uint32Array(4 * WARM_IDS);
   /** The hashes of the ids of a segment being forgotten. */
   readonly #forgotten = new Int32Array(SEGMENT_IDS);
   /** What `#warm` read, kept so that the reads are not left out. */
@@ -151,36 +153,40 @@ export class SeenIds {
   /**
    * `addNew` for each of `count` ids, row `i`'s at `starts[i]` in `text`, in order: whether each
    * was new, as 1 or 0 (an array of the window's own, valid until its next call). A partition's
-   * table is megabytes read at random, so a lookup is a cache miss: here every id's first table
-   * slot is read before any id is looked up, and the misses of a batch overlap instead of coming
-   * one after another.
+   * table is megabytes read at random, so a lookup is a cache miss: here the first table slots of
+   * a few hundred ids are read before any of them is looked up, and their misses overlap instead
+   * of coming one after another.
    */
   addNewEach(text: Uint8Array, starts: Int32Array, count: number): Uint8Array {
     if (this.#batchNew.length < count) {
       this.#batchNew = new Uint8Array(Math.max(count, 2 * this.#batchNew.length));
-      this.#hashes = new Int32Array(this.#batchNew.length);
-      this.#packed = new Uint32Array(4 * this.#batchNew.length);
     }
     const hashes = this.#hashes;
     const packed = this.#packed;
     const w = this.#words;
     const probe = PROBE * 4;
-    for (let i = 0; i < count; i++) {
-      this.#pack(text, starts[i], PROBE);
-      hashes[i] = this.#hash(PROBE);
-      packed[4 * i] = w[probe];
-      packed[4 * i + 1] = w[probe + 1];
-      packed[4 * i + 2] = w[probe + 2];
-      packed[4 * i + 3] = w[probe + 3];
-    }
-    this.#warm(hashes, count);
     const fresh = this.#batchNew;
-    for (let i = 0; i < count; i++) {
-      w[probe] = packed[4 * i];
-      w[probe + 1] = packed[4 * i + 1];
-      w[probe + 2] = packed[4 * i + 2];
-      w[probe + 3] = packed[4 * i + 3];
-      fresh[i] = this.#addProbe(hashes[i]) ? 1 : 0;
+    // A few hundred at a time, so that the slots read are still in the cache when looked at.
+    for (let from = 0; from < count; from += WARM_IDS) {
+      const to = Math.min(count, from + WARM_IDS);
+      for (let i = from; i < to; i++) {
+        this.#pack(text, starts[i], PROBE);
+        const k = i - from;
+        hashes[k] = this.#hash(PROBE);
+        packed[4 * k] = w[probe];
+        packed[4 * k + 1] = w[probe + 1];
+        packed[4 * k + 2] = w[probe + 2];
+        packed[4 * k + 3] = w[probe + 3];
+      }
+      this.#warm(hashes, to - from);
+      for (let i = from; i < to; i++) {
+        const k = i - from;
+        w[probe] = packed[4 * k];
+        w[probe + 1] = packed[4 * k + 1];
+        w[probe + 2] = packed[4 * k + 2];
+        w[probe + 3] = packed[4 * k + 3];
+        fresh[i] = this.#addProbe(hashes[k]) ? 1 : 0;
+      }
     }
     return fresh.subarray(0, count);
   }
