@@ -23,6 +23,7 @@
 
 import {
   type Code,
+  compiledIfValid,
   control,
   I32,
   i32,
@@ -78,9 +79,7 @@ function cutterModule(): WebAssembly.Module | null {
       body: feedsCode(),
     }],
   });
-  compiled = typeof WebAssembly === "object" && WebAssembly.validate(bytes)
-    ? new WebAssembly.Module(bytes)
-    : null;
+  compiled = compiledIfValid(bytes);
   return compiled;
 }
 

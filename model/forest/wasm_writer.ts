@@ -312,3 +312,13 @@ export function writeModule(module: WasmModule): Uint8Array<ArrayBuffer> {
   out.sized(10, code);
   return out.view().slice();
 }
+
+/**
+ * `bytes` compiled, or null where this engine cannot run them: no WebAssembly, or not the
+ * features the module uses (SIMD).
+ */
+export function compiledIfValid(bytes: Uint8Array<ArrayBuffer>): WebAssembly.Module | null {
+  return typeof WebAssembly === "object" && WebAssembly.validate(bytes)
+    ? new WebAssembly.Module(bytes)
+    : null;
+}

@@ -26,6 +26,7 @@
 
 import {
   type Code,
+  compiledIfValid,
   control,
   I32,
   i32,
@@ -73,9 +74,7 @@ function gatherModule(): WebAssembly.Module | null {
       body: gatherCode(),
     }],
   });
-  compiled = typeof WebAssembly === "object" && WebAssembly.validate(bytes)
-    ? new WebAssembly.Module(bytes)
-    : null;
+  compiled = compiledIfValid(bytes);
   return compiled;
 }
 
