@@ -1,8 +1,9 @@
 /**
  * `deno task test`: starts a real 3-node Kafka cluster for the integration tests (from the jars,
  * as `fraudstream kafka up` does), runs the whole suite with `deno test`, and always stops the
- * cluster. Without Java or Maven the Kafka tests are skipped and say so; with `CI=true` they must
- * run, so a missing tool or a cluster that does not start fails the run.
+ * cluster, and its folder, even when interrupted while the cluster starts. Without Java or Maven
+ * the Kafka tests are skipped and say so; with `CI=true` they must run, so a missing tool or a
+ * cluster that does not start fails the run.
  *
  * Arguments are passed on to `deno test` (e.g. `deno task test --filter kafka`).
  *
@@ -10,7 +11,7 @@
  */
 
 import { clusterDown, clusterUp, freePortBase } from "../actors/tools/kafka_local/mod.ts";
-import { FraudstreamError } from "../actors/lib/errors.ts";
+import { FraudstreamError, InterruptedError } from "../actors/lib/errors.ts";
 
 const ci = Deno.env.get("CI") === "true";
 const dir = await Deno.makeTempDir({ prefix: "fraudstream-test-kafka-" });
@@ -20,35 +21,15 @@ const env: Record<string, string> = {
   FRAUDSTREAM_TEST_KAFKA_CLIENT: Deno.env.get("FRAUDSTREAM_TEST_KAFKA_CLIENT") ?? "all",
 };
 
-let started = false;
-try {
-  const info = await clusterUp({
-    dir,
-    nodes: 3,
-    portBase: freePortBase({ nodes: 3, from: 9592 }),
-    onLog: (line) => console.error(`test kafka: ${line}`),
-  });
-  env.FRAUDSTREAM_TEST_BROKERS = info.bootstrap.join(",");
-  started = true;
-  console.error(`test kafka: 3 nodes at ${env.FRAUDSTREAM_TEST_BROKERS}`);
-} catch (error) {
-  const message = error instanceof FraudstreamError ? error.message : String(error);
-  if (ci) {
-    console.error(`test kafka: cannot start the cluster the integration tests need: ${message}`);
-    await clusterDown({ dir, wipe: true }).catch(() => {});
-    Deno.exit(1);
-  }
-  console.error(`test kafka: SKIPPING the Kafka integration tests: ${message}`);
-}
-
-let code = 1;
-const child = new Deno.Command(Deno.execPath(), {
-  args: ["test", "--allow-all", "--parallel", ...Deno.args, "tests/"],
-  env,
-  stdin: "null",
-}).spawn();
-// Interrupted: stop the tests, then still stop the cluster below.
+// Interrupted (Ctrl-C): while the cluster starts, stop the start (the nodes it launched are stopped
+// again); while the tests run, stop them; either way the cluster and its folder go below.
+const starting = new AbortController();
+let child: Deno.ChildProcess | undefined;
 const interrupt = () => {
+  if (!child) {
+    starting.abort();
+    return;
+  }
   try {
     child.kill("SIGTERM");
   } catch {
@@ -56,6 +37,40 @@ const interrupt = () => {
   }
 };
 for (const signal of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(signal, interrupt);
+
+let started = false;
+try {
+  const info = await clusterUp({
+    dir,
+    nodes: 3,
+    portBase: freePortBase({ nodes: 3, from: 9592 }),
+    onLog: (line) => console.error(`test kafka: ${line}`),
+    signal: starting.signal,
+  });
+  env.FRAUDSTREAM_TEST_BROKERS = info.bootstrap.join(",");
+  started = true;
+  console.error(`test kafka: 3 nodes at ${env.FRAUDSTREAM_TEST_BROKERS}`);
+} catch (error) {
+  const message = error instanceof FraudstreamError ? error.message : String(error);
+  if (error instanceof InterruptedError || ci) {
+    console.error(
+      error instanceof InterruptedError
+        ? "test kafka: interrupted while the cluster started; no test ran"
+        : `test kafka: cannot start the cluster the integration tests need: ${message}`,
+    );
+    await clusterDown({ dir, wipe: true }).catch(() => {});
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    Deno.exit(error instanceof InterruptedError ? 130 : 1);
+  }
+  console.error(`test kafka: SKIPPING the Kafka integration tests: ${message}`);
+}
+
+let code = 1;
+child = new Deno.Command(Deno.execPath(), {
+  args: ["test", "--allow-all", "--parallel", ...Deno.args, "tests/"],
+  env,
+  stdin: "null",
+}).spawn();
 try {
   code = (await child.status).code;
 } finally {
