@@ -24,14 +24,14 @@ const env: Record<string, string> = {
 // Interrupted (Ctrl-C): while the cluster starts, stop the start (the nodes it launched are stopped
 // again); while the tests run, stop them; either way the cluster and its folder go below.
 const starting = new AbortController();
-let child: Deno.ChildProcess | undefined;
+const tests: { child?: Deno.ChildProcess } = {};
 const interrupt = () => {
-  if (!child) {
+  if (!tests.child) {
     starting.abort();
     return;
   }
   try {
-    child.kill("SIGTERM");
+    tests.child.kill("SIGTERM");
   } catch {
     // already gone
   }
@@ -66,7 +66,7 @@ try {
 }
 
 let code = 1;
-child = new Deno.Command(Deno.execPath(), {
+const child = tests.child = new Deno.Command(Deno.execPath(), {
   args: ["test", "--allow-all", "--parallel", ...Deno.args, "tests/"],
   env,
   stdin: "null",
