@@ -101,6 +101,9 @@ export class TextGather {
   #rowsAt = 0;
   /** Rows gathered by the last `selectRows`. */
   #count = 0;
+  /** The number of the last `selectRows` that picked each row (to refuse a row twice). */
+  #picked = new Uint32Array(0);
+  #pick = 0;
 
   private constructor(module: WebAssembly.Module) {
     this.#exports = new WebAssembly.Instance(module).exports as unknown as GatherExports;
@@ -163,15 +166,35 @@ export class TextGather {
   /**
    * Gathers the text of rows `rows[k]` of the columns loaded for each `k < count` (or the first
    * `count` rows in order without `rows`), a row's twelve texts one after the other; then
-   * `writeColumn` writes each column out.
+   * `writeColumn` writes each column out. Each column's room is its text of every row once, so
+   * the rows must be distinct.
    *
-   * @throws {RangeError} more rows than the columns loaded hold.
+   * @throws {RangeError} more rows than the columns loaded hold, a row they do not hold, or a row
+   * twice.
    */
   selectRows(rows: Int32Array | undefined, count: number): void {
-    if (count > this.#length) throw new RangeError("more rows selected than the columns hold");
+    const n = this.#length;
+    if (count > n) throw new RangeError("more rows selected than the columns hold");
     const at = new Int32Array(this.#exports.memory.buffer, this.#rowsAt, count);
-    if (rows) at.set(rows.subarray(0, count));
-    else for (let k = 0; k < count; k++) at[k] = k;
+    if (rows) {
+      if (this.#picked.length < n) {
+        this.#picked = new Uint32Array(Math.max(n, 2 * this.#picked.length));
+      }
+      if (this.#pick === 0xffffffff) {
+        this.#picked.fill(0);
+        this.#pick = 0;
+      }
+      const picked = this.#picked;
+      const pick = ++this.#pick;
+      for (let k = 0; k < count; k++) {
+        const row = rows[k];
+        if (!(row >= 0 && row < n) || picked[row] === pick) {
+          throw new RangeError(`row ${row} is not one of the ${n} loaded, or is selected twice`);
+        }
+        picked[row] = pick;
+      }
+      at.set(rows.subarray(0, count));
+    } else for (let k = 0; k < count; k++) at[k] = k;
     this.#exports.gather(this.#rowsAt, count);
     this.#count = count;
   }
