@@ -38,7 +38,18 @@ const interrupt = () => {
 };
 for (const signal of ["SIGINT", "SIGTERM"] as const) Deno.addSignalListener(signal, interrupt);
 
-let started = false;
+const INTERRUPTED = "test kafka: interrupted while the cluster started; no test ran";
+
+/**
+ * Stops the cluster and its nodes, whether or not it started, deletes what `clusterUp` made (and
+ * the folder, left empty), and exits with `code`.
+ */
+async function finish(code: number): Promise<never> {
+  await clusterDown({ dir, wipe: true, graceMs: 10_000 }).catch(() => {});
+  await Deno.remove(dir).catch(() => {});
+  Deno.exit(code);
+}
+
 try {
   const info = await clusterUp({
     dir,
@@ -48,32 +59,28 @@ try {
     signal: starting.signal,
   });
   env.FRAUDSTREAM_TEST_BROKERS = info.bootstrap.join(",");
-  started = true;
   console.error(`test kafka: 3 nodes at ${env.FRAUDSTREAM_TEST_BROKERS}`);
 } catch (error) {
   const message = error instanceof FraudstreamError ? error.message : String(error);
-  if (error instanceof InterruptedError || ci) {
-    console.error(
-      error instanceof InterruptedError
-        ? "test kafka: interrupted while the cluster started; no test ran"
-        : `test kafka: cannot start the cluster the integration tests need: ${message}`,
-    );
-    await clusterDown({ dir, wipe: true }).catch(() => {});
-    await Deno.remove(dir, { recursive: true }).catch(() => {});
-    Deno.exit(error instanceof InterruptedError ? 130 : 1);
+  if (error instanceof InterruptedError) {
+    console.error(INTERRUPTED);
+    await finish(130);
+  }
+  if (ci) {
+    console.error(`test kafka: cannot start the cluster the integration tests need: ${message}`);
+    await finish(1);
   }
   console.error(`test kafka: SKIPPING the Kafka integration tests: ${message}`);
 }
+// A Ctrl-C after the start's last look at its signal: no test runs either.
+if (starting.signal.aborted) {
+  console.error(INTERRUPTED);
+  await finish(130);
+}
 
-let code = 1;
 const child = tests.child = new Deno.Command(Deno.execPath(), {
   args: ["test", "--allow-all", "--parallel", ...Deno.args, "tests/"],
   env,
   stdin: "null",
 }).spawn();
-try {
-  code = (await child.status).code;
-} finally {
-  if (started) await clusterDown({ dir, wipe: true, graceMs: 10_000 }).catch(() => {});
-}
-Deno.exit(code);
+await finish((await child.status).code);

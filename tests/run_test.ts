@@ -63,3 +63,32 @@ Deno.test({
     assert.deepEqual(left, [], "no node of the interrupted runner is left");
   },
 });
+
+Deno.test({
+  name: "deno task test without Java skips the Kafka tests and leaves no folder",
+  ignore: Deno.build.os !== "linux",
+  async fn() {
+    // A PATH of deno and bash alone: no java.
+    const bin = await Deno.makeTempDir({ prefix: "fraudstream-run-test-bin-" });
+    try {
+      await Deno.symlink(Deno.execPath(), `${bin}/deno`);
+      await Deno.symlink("/bin/bash", `${bin}/bash`);
+      const before = await runnerFolders();
+      const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "--allow-all", "tests/run.ts", "--filter", "no test has this name"],
+        cwd: new URL("..", import.meta.url).pathname,
+        env: { CI: "", PATH: bin },
+        stdin: "null",
+        stdout: "null",
+        stderr: "piped",
+      }).output();
+      const text = new TextDecoder().decode(stderr);
+      assert.equal(code, 0, text);
+      assert.match(text, /SKIPPING the Kafka integration tests: 'java' is needed/);
+      const made = [...await runnerFolders()].filter((dir) => !before.has(dir));
+      assert.deepEqual(made, [], "the runner's folder is deleted");
+    } finally {
+      await Deno.remove(bin, { recursive: true });
+    }
+  },
+});
