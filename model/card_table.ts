@@ -22,7 +22,7 @@
  */
 
 import { CardIndex } from "./card_index.ts";
-import type { TransactionColumns } from "./columns.ts";
+import type { FeatureColumns } from "./feature_columns.ts";
 import {
   blankFeatureInput,
   emptyState,
@@ -138,7 +138,7 @@ export class CardTable {
    * on (`FEATURE_COUNT` values a row, row-major), each from its card's state before the row, and
    * adds each row to its card's state.
    */
-  encode(columns: TransactionColumns, out: Float32Array, outRow = 0): void {
+  encode(columns: FeatureColumns, out: Float32Array, outRow = 0): void {
     if ((outRow + columns.length) * FEATURE_COUNT > out.length) {
       throw new RangeError(
         `a feature matrix of ${out.length / FEATURE_COUNT} rows has no room for rows ${outRow} to ${

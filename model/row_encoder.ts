@@ -14,6 +14,7 @@ import {
 } from "./card_state_records.ts";
 import { CardTable } from "./card_table.ts";
 import type { TransactionColumns } from "./columns.ts";
+import type { FeatureColumns } from "./feature_columns.ts";
 import { type EncoderSettings, FEATURE_COUNT } from "./features.ts";
 import type { EncoderName } from "./model_file.ts";
 import { SEED_ENCODER, SEED_FEATURE_COUNT, SeedEncoder } from "./seed_encoding.ts";
@@ -60,10 +61,25 @@ export function columnEncoderFor(
       restore: () => 0,
     };
   }
-  const table = new CardTable(encoder.settings);
+  return { name: encoder.name, featureCount: FEATURE_COUNT, ...cardStateEncoder(encoder.settings) };
+}
+
+/** Features from the cards' histories, kept in a typed table (fraudstream's encoder). */
+export interface CardStateEncoder {
+  /** Features of `columns` (row-major), card states advanced. */
+  encode(columns: FeatureColumns): Float32Array;
+  /** As `ColumnEncoder.takeChanges`. */
+  takeChanges(cardsPerRecord: number): Uint8Array[];
+  /** As `ColumnEncoder.snapshot`. */
+  snapshot(cardsPerRecord: number): Uint8Array[];
+  /** As `ColumnEncoder.restore`. */
+  restore(record: Uint8Array): number;
+}
+
+/** The encoder of fraudstream's features, with its cards' states in a `CardTable`. */
+export function cardStateEncoder(settings: EncoderSettings): CardStateEncoder {
+  const table = new CardTable(settings);
   return {
-    name: encoder.name,
-    featureCount: FEATURE_COUNT,
     encode: (columns) => {
       const out = new Float32Array(columns.length * FEATURE_COUNT);
       table.encode(columns, out);

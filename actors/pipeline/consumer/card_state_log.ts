@@ -203,9 +203,7 @@ export class CardStateWriter {
     const now = details.now ?? Date.now();
     const { epoch, seq } = this.#position;
     const offset = String(details.offset);
-    const due = seq >= this.#policy.everyDeltas ||
-      (seq > 0 && now - this.#snapshotAt >= this.#policy.everyMs);
-    const chunks = due ? snapshot() : [];
+    const chunks = this.snapshotDue(now) ? snapshot() : [];
     if (chunks.length > 0) {
       const headers = { epoch: String(epoch + 1), chunks: String(chunks.length), offset };
       this.#pending = { position: { epoch: epoch + 1, seq: 0 }, snapshotAt: now };
@@ -214,6 +212,16 @@ export class CardStateWriter {
     this.#pending = { position: { epoch, seq: seq + delta.length }, snapshotAt: this.#snapshotAt };
     const headers = { epoch: String(epoch), offset };
     return delta.map((value, i) => this.#record(`${DELTA_KEY}${seq + i}`, value, headers));
+  }
+
+  /**
+   * Whether a batch that changes card states at `now` writes a snapshot (so that its scorer can
+   * be asked for one with the batch).
+   */
+  snapshotDue(now = Date.now()): boolean {
+    const { seq } = this.#position;
+    return seq >= this.#policy.everyDeltas ||
+      (seq > 0 && now - this.#snapshotAt >= this.#policy.everyMs);
   }
 
   /** The records of the last `records` call were committed. */

@@ -1,9 +1,11 @@
 /**
- * Scoring with a trained model inside the consumer: card states and the features of each column
- * batch in each partition actor (one matrix per batch), the forest on a pool of supervised Web
- * Workers, and (with `--model latest`) a watcher actor that switches to the promoted version
- * (`model promote`), else to a newer one, without a restart; alerts name the version that scored
- * them. With `--shadow-model` the same workers score each batch with a second model too.
+ * Scoring with a trained model inside the consumer: a pool of supervised Web Workers, each holding
+ * the card states of the partitions sent to it (`partition % workers`) and computing their
+ * batches' features (one matrix per slice) and scores, so the consumer's own thread only moves a
+ * batch's feature columns to its worker; and (with `--model latest`) a watcher actor that switches
+ * to the promoted version (`model promote`), else to a newer one, without a restart; alerts name
+ * the version that scored them. With `--shadow-model` the same workers score each batch with a
+ * second model too. (The seed's encoder keeps no card state: its features are computed here.)
  *
  * @module
  */
@@ -19,7 +21,10 @@ import { workers as workerSpecs } from "../workers/specs.ts";
 import type { PartitionScorer, PartitionScorerFactory } from "./scorer.ts";
 import { delay } from "../../lib/async.ts";
 import { sliceRows } from "../../../model/column_rows.ts";
-import type { ScoreReply } from "../workers/score.ts";
+import type { ScoreReply, ScoreRequest, ScoreWorkerReply } from "../workers/score.ts";
+import { fromWireError } from "../../runtime/protocol.ts";
+import { featureColumnsBuffer, packFeatureColumns } from "../../../model/feature_columns.ts";
+import { SEED_ENCODER } from "../../../model/seed_encoding.ts";
 import { joinReplies, scoreSlices } from "./score_slices.ts";
 import type { PipelineEmitter } from "../events.ts";
 import { loadShadowModel } from "./shadow_model.ts";
@@ -143,35 +148,60 @@ export async function modelScoring(options: ModelScoringOptions): Promise<ModelS
     });
   }
   const scorers: PartitionScorerFactory = (partition, actors) => {
-    const encoder = columnEncoderFor(current.manifest.encoder);
-    const cardsPerRecord = cardsPerStateRecord(current.manifest.encoder.settings);
+    const { encoder } = current.manifest;
+    // An encoder without card states (the seed's) encodes here; fraudstream's in the worker that
+    // holds the partition's card states.
+    const stateless = encoder.name === SEED_ENCODER ? columnEncoderFor(encoder) : undefined;
+    const cardsPerRecord = cardsPerStateRecord(encoder.settings);
     const worker = actors(pool.members[partition % pool.members.length]);
+    const owner = { partition, incarnation: crypto.randomUUID() };
     return Promise.resolve<PartitionScorer>({
-      restore: (record) => encoder.restore(record),
-      score: async (columns) => {
+      restore: async (records) => {
+        if (stateless) return 0;
+        const reply = await worker.call({
+          kind: "open",
+          owner,
+          settings: encoder.settings,
+          records: [...records],
+        });
+        return (unlessRefused(reply) as { cards: number }).cards;
+      },
+      score: async (columns, scoreOptions = {}) => {
         const model = current;
         // A large batch goes in slices, each posted to the partition's worker before the next
-        // one's features are computed, so that the worker scores while this thread encodes.
-        // (Spreading a partition's slices over the workers measured slower: every worker then
-        // competes for the cores with this thread, the busiest.)
-        // The features move to the worker and back with the scores rather than being copied
-        // (a copy cost the partitions' thread about a tenth of its time in `run`); a request
-        // whose worker died with them is not sent again but fails the batch, which its partition
-        // actor then reads and scores again from the last commit.
+        // one is made, so that the worker scores while this thread prepares. (Spreading a
+        // partition's slices over the workers is not possible: its card states are in one.)
+        // The features or columns move to the worker and back with the scores rather than being
+        // copied; a request whose worker died with them is not sent again but fails the batch,
+        // which its partition actor then reads and scores again from the last commit (and a
+        // worker that restarted holds no card states: the actor restores them first).
         const slices = scoreSlices(columns.length);
         const replies: Promise<ScoreReply>[] = [];
-        for (const [from, to] of slices) {
-          const part = slices.length === 1 ? columns : sliceRows(columns, from, to);
-          const sent = encoder.encode(part);
-          const posted = Promise.withResolvers<void>();
-          const reply = worker.call({
+        for (const [k, [from, to]] of slices.entries()) {
+          const request: ScoreRequest = {
             modelDir: model.dir,
-            features: sent,
-            rows: part.length,
+            rows: to - from,
             reasons: options.reasonCodes ?? REASON_CODES,
             shadowDir: shadow?.dir,
-          }, { transfer: [sent.buffer as ArrayBuffer], onStarted: posted.resolve });
-          replies.push(reply);
+          };
+          let moved: ArrayBuffer;
+          if (stateless) {
+            const part = slices.length === 1 ? columns : sliceRows(columns, from, to);
+            request.features = stateless.encode(part);
+            moved = request.features.buffer as ArrayBuffer;
+          } else {
+            const last = k === slices.length - 1;
+            const packed = packFeatureColumns(columns, from, to);
+            request.cards = {
+              owner,
+              columns: packed,
+              ...(last ? { changes: { cardsPerRecord, snapshot: !!scoreOptions.snapshot } } : {}),
+            };
+            moved = featureColumnsBuffer(packed);
+          }
+          const posted = Promise.withResolvers<void>();
+          const reply = worker.call(request, { transfer: [moved], onStarted: posted.resolve });
+          replies.push(reply.then((answer) => unlessRefused(answer) as ScoreReply));
           if (replies.length < slices.length) await Promise.race([posted.promise, reply]);
         }
         const reply = joinReplies(await Promise.all(replies), slices);
@@ -186,14 +216,30 @@ export async function modelScoring(options: ModelScoringOptions): Promise<ModelS
             modelVersion: reply.shadow.version,
           },
           features: reply.features,
+          cardStates: reply.cardStates ?? { delta: [] },
         };
       },
-      takeChanges: () => encoder.takeChanges(cardsPerRecord),
-      snapshot: () => encoder.snapshot(cardsPerRecord),
-      close: () => {},
+      close: () => {
+        if (stateless) return;
+        // Nothing to drop when the worker is gone (it restarts with no card states).
+        try {
+          worker.call({ kind: "close", owner }).catch(() => {});
+        } catch {
+          // its mailbox is closed or full: the next owner's `open` replaces the table
+        }
+      },
     });
   };
   return { scorers, children, current: () => current, shadow };
+}
+
+/**
+ * `reply`, unless the worker refused the request's card states: then the error it named
+ * (`CardStatesNotHeldError`, `StateFormatError`), thrown here for the partition actor.
+ */
+function unlessRefused(reply: ScoreWorkerReply): ScoreWorkerReply {
+  if (reply !== undefined && "refused" in reply) throw fromWireError(reply.refused);
+  return reply;
 }
 
 /** The size and time of a model folder's files, to tell when a refused version changed. */

@@ -153,7 +153,11 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
     }
     seen.finishRestore();
     const { records, position } = states.finish();
-    for (const record of records) metrics.restoredStates += opened.scorer.restore(record);
+    metrics.restoredStates += await deadline(
+      opened.scorer.restore(records),
+      deadlineMs,
+      `partition ${partition}: restoring card states`,
+    );
     const writer = new CardStateWriter({
       scope: stateScope,
       partition,
@@ -276,7 +280,8 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
     const last = records[records.length - 1].offset;
     let result;
     if (rows > 0) {
-      result = await scorer.score(columns);
+      const now = Date.now();
+      result = await scorer.score(columns, { snapshot: states.snapshotDue(now) });
       const { scores, threshold, modelVersion } = result;
       const detectedAt = new Date().toISOString();
       for (let i = 0; i < rows; i++) {
@@ -292,8 +297,8 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
         scoreMessages = scoreRecords(columns, scores, { modelVersion, partition, offsets });
       }
       // The batch's delta, or a snapshot when one is due (nothing when no card state changed).
-      const snapshot = () => scorer.snapshot();
-      stateRecords.push(...states.records(scorer.takeChanges(), snapshot, { offset: last }));
+      const { delta, snapshot } = result.cardStates;
+      stateRecords.push(...states.records(delta, () => snapshot ?? [], { offset: last, now }));
     }
     for (const { key, value } of seen.takeChanges()) {
       // Kept beside the card states, committed and restored with them.

@@ -7,6 +7,7 @@
 
 import type { TransactionColumns } from "../../../model/columns.ts";
 import type { BatchReasons } from "../../../model/reason_codes.ts";
+import type { CardStateChanges } from "../workers/score.ts";
 import type { ActorAddress, ActorRef } from "../../runtime/mod.ts";
 
 /** Scores of a batch. */
@@ -23,6 +24,17 @@ export interface ScoreResult {
   shadow?: ShadowScores;
   /** The rows' encoded features as scored (row-major), for the drift monitor. */
   features?: Float32Array | Float64Array;
+  /**
+   * The states of the cards the batch changed, as records (none when it changed none, or the
+   * scorer keeps no card state), and every card's state too when `score` was asked for it.
+   */
+  cardStates: CardStateChanges;
+}
+
+/** What `PartitionScorer.score` is asked besides the rows. */
+export interface ScoreOptions {
+  /** Also give every card's state (a snapshot), in records. */
+  snapshot?: boolean;
 }
 
 /** Scores of a batch by the shadow model: compared with the alerting model's, never alerted on. */
@@ -42,16 +54,13 @@ export interface ShadowScores {
  */
 export interface PartitionScorer {
   /**
-   * Applies a record of `takeChanges` or `snapshot`, in the order they were made; returns the
-   * number of cards in it.
+   * Restores the card states from records of earlier batches' `cardStates` (a snapshot's, then
+   * the deltas after it, in the order they were made); returns the number of cards in them.
+   * Called once, before the first `score`, with no records for a partition that has none.
    */
-  restore(record: Uint8Array): number;
+  restore(records: readonly Uint8Array[]): Promise<number>;
   /** Scores the rows of `columns` in order, updating the card states. */
-  score(columns: TransactionColumns): Promise<ScoreResult>;
-  /** The states of the cards changed since the last call, as records (none when none changed). */
-  takeChanges(): Uint8Array[];
-  /** Every card's state, as records. */
-  snapshot(): Uint8Array[];
+  score(columns: TransactionColumns, options?: ScoreOptions): Promise<ScoreResult>;
   /** Frees what the scorer holds. */
   close(): void;
 }

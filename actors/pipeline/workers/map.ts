@@ -13,7 +13,7 @@ import type { UnitProgress, UnitResult, UnitWorkerArgs } from "../generator/unit
 import type { StreamStep, StreamStepDone, StreamWriterArgs } from "../generator/stream_worker.ts";
 import type { EncodedChunk } from "../producer/chunks.ts";
 import type { EncodeRequest } from "../producer/encode_worker.ts";
-import type { ScoreReply, ScoreRequest, ScoreWorkerArgs } from "./score.ts";
+import type { ScoreWorkerArgs, ScoreWorkerReply, ScoreWorkerRequest } from "./score.ts";
 
 /** Every behaviour fraudstream runs in a Web Worker. */
 export interface Workers {
@@ -38,11 +38,11 @@ export interface Workers {
     reply: EncodedChunk;
     emit: never;
   };
-  /** Scores encoded rows with a model (the consumer). */
+  /** Computes rows' features against their partition's card states and scores them (the consumer). */
   "model.score": {
     args: ScoreWorkerArgs;
-    request: ScoreRequest;
-    reply: ScoreReply;
+    request: ScoreWorkerRequest;
+    reply: ScoreWorkerReply;
     emit: never;
   };
   /** Grows one tree of a forest over rows in shared memory (training). */

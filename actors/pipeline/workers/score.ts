@@ -1,30 +1,76 @@
 /**
- * The worker behaviour that scores encoded rows with a model it loads from its folder (and keeps
- * loaded, so swapping versions costs one load per worker).
+ * The worker behaviour that scores rows with a model it loads from its folder (and keeps loaded,
+ * so swapping versions costs one load per worker). With fraudstream's encoder it also computes the
+ * rows' features, against the card states of the rows' partition, which it holds
+ * (`partition_card_states.ts`): a partition's batches all go to the same worker.
  *
  * @module
  */
 
 import { type LoadedModel, loadModel } from "../../../model/model_file.ts";
+import type { EncoderSettings } from "../../../model/features.ts";
+import type { FeatureColumns } from "../../../model/feature_columns.ts";
 import type { BatchReasons } from "../../../model/reason_codes.ts";
 import { explainAlerts } from "./score_reasons.ts";
 import type { WorkerBehavior } from "../../runtime/mod.ts";
-import { withTransfer } from "../../runtime/protocol.ts";
+import { toWireError, type WireError, withTransfer } from "../../runtime/protocol.ts";
+import { StateFormatError } from "../../../model/card_states.ts";
+import {
+  CardStatesNotHeldError,
+  type CardStatesOwner,
+  PartitionCardStates,
+} from "./partition_card_states.ts";
 
 /** Rows to score with the model in `modelDir`. */
 export interface ScoreRequest {
+  kind?: "score";
   modelDir: string;
   /**
-   * Encoded features, row-major (64-bit for `spark-seed` models). Moved in and back out with the
-   * reply, so a request whose worker crashed is not sent again: its caller fails instead.
+   * Encoded features, row-major (64-bit for `spark-seed` models), of an encoder that keeps no
+   * card state. Moved in and back out with the reply, so a request whose worker crashed is not
+   * sent again: its caller fails instead.
    */
-  features: Float32Array | Float64Array;
+  features?: Float32Array | Float64Array;
+  /** Or the rows' feature columns, encoded here against the card states of `cards.owner`. */
+  cards?: CardStatesStep;
   rows: number;
   /** Reason codes per alert (row scored at or above the threshold); none when absent or 0. */
   reasons?: number;
   /** Also score the same rows with the model in this folder (a shadow model: never alerts). */
   shadowDir?: string;
 }
+
+/** Rows of a partition to compute the features of, against its card states. */
+export interface CardStatesStep {
+  owner: CardStatesOwner;
+  /** The rows' feature columns (`packFeatureColumns`: one buffer, moved in). */
+  columns: FeatureColumns;
+  /**
+   * With the batch's last rows: the states of the cards the batch changed, as records of at most
+   * `cardsPerRecord` cards, and with `snapshot` every card's state too.
+   */
+  changes?: { cardsPerRecord: number; snapshot: boolean };
+}
+
+/**
+ * Makes the card states of a partition for `owner`, restored from `records` (a table it held
+ * before is dropped).
+ */
+export interface OpenCardStatesRequest {
+  kind: "open";
+  owner: CardStatesOwner;
+  settings: EncoderSettings;
+  records: Uint8Array[];
+}
+
+/** Drops the card states of `owner`. */
+export interface CloseCardStatesRequest {
+  kind: "close";
+  owner: CardStatesOwner;
+}
+
+/** What a scoring worker is asked. */
+export type ScoreWorkerRequest = ScoreRequest | OpenCardStatesRequest | CloseCardStatesRequest;
 
 /** What a scoring worker is started with. */
 export interface ScoreWorkerArgs {
@@ -46,7 +92,21 @@ export interface ScoreReply {
   reasons?: BatchReasons;
   /** The shadow model's scores, version and threshold, when the request named one. */
   shadow?: { scores: Float32Array; version: string; threshold: number };
+  /** The card-state records a request's `cards.changes` asked for. */
+  cardStates?: CardStateChanges;
 }
+
+/** The card states a batch changed, as records, and every card's state when asked. */
+export interface CardStateChanges {
+  delta: Uint8Array[];
+  snapshot?: Uint8Array[];
+}
+
+/**
+ * What a scoring worker replies: scores, or the cards restored, or nothing to a close; or why it
+ * refused a request's card states (`refused`).
+ */
+export type ScoreWorkerReply = ScoreReply | { cards: number } | { refused: WireError } | undefined;
 
 /**
  * Models a worker keeps loaded, least recently used dropped first: the one that alerts, a shadow
@@ -60,8 +120,9 @@ const LOADED_MODELS = 3;
  */
 export function scoreWorker(
   args: ScoreWorkerArgs = {},
-): WorkerBehavior<ScoreRequest, ScoreReply> {
+): WorkerBehavior<ScoreWorkerRequest, ScoreWorkerReply> {
   const models = new Map<string, Promise<LoadedModel>>();
+  const cardStates = new PartitionCardStates();
   const load = (dir: string) => {
     let loading = models.get(dir);
     // Most recently used last.
@@ -84,31 +145,68 @@ export function scoreWorker(
       await Promise.all((args.preload ?? []).map(load));
     },
     async handle(request) {
+      // The card states, and the features computed against them, before anything is awaited.
+      // Card states refused (records that do not fit, a table this worker does not hold) are
+      // told to the partition, which then restarts, rather than crashing the worker and with it
+      // the other partitions' tables.
+      let features = request.kind === undefined || request.kind === "score"
+        ? request.features
+        : undefined;
+      let changes: CardStateChanges | undefined;
+      try {
+        if (request.kind === "open") {
+          return { cards: cardStates.open(request.owner, request.settings, request.records) };
+        }
+        if (request.kind === "close") {
+          cardStates.close(request.owner);
+          return undefined;
+        }
+        const step = request.cards;
+        if (step) {
+          const encoder = cardStates.encoder(step.owner);
+          features = encoder.encode(step.columns);
+          if (step.changes) {
+            const { cardsPerRecord, snapshot } = step.changes;
+            changes = { delta: encoder.takeChanges(cardsPerRecord) };
+            if (snapshot) changes.snapshot = encoder.snapshot(cardsPerRecord);
+          }
+        }
+      } catch (error) {
+        if (error instanceof CardStatesNotHeldError || error instanceof StateFormatError) {
+          return { refused: toWireError(error) };
+        }
+        throw error;
+      }
+      if (!features) throw new TypeError("a score request has neither features nor columns");
       const model = await load(request.modelDir);
-      const scores = model.score(request.features, request.rows);
+      const scores = model.score(features, request.rows);
       const reply: ScoreReply = {
         scores,
-        features: request.features,
+        features,
         version: model.version,
         threshold: model.threshold,
       };
-      const reasons = explainAlerts(model, request, scores);
+      if (changes) reply.cardStates = changes;
+      const reasons = explainAlerts(model, { ...request, features }, scores);
       if (reasons) reply.reasons = reasons;
       if (request.shadowDir !== undefined) {
         const shadow = await load(request.shadowDir);
         // The same model in both roles (e.g. the shadow promoted) scores once.
         const shadowScores = shadow === model
           ? scores.slice()
-          : shadow.score(request.features, request.rows);
+          : shadow.score(features, request.rows);
         reply.shadow = {
           scores: shadowScores,
           version: shadow.version,
           threshold: shadow.threshold,
         };
       }
-      const transfer = [scores.buffer as ArrayBuffer, request.features.buffer as ArrayBuffer];
-      if (reply.shadow) transfer.push(reply.shadow.scores.buffer as ArrayBuffer);
-      return withTransfer(reply, transfer);
+      const transfer = new Set([scores.buffer as ArrayBuffer, features.buffer as ArrayBuffer]);
+      if (reply.shadow) transfer.add(reply.shadow.scores.buffer as ArrayBuffer);
+      for (const record of [...changes?.delta ?? [], ...changes?.snapshot ?? []]) {
+        transfer.add(record.buffer as ArrayBuffer);
+      }
+      return withTransfer(reply, [...transfer]);
     },
   };
 }

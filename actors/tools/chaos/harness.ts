@@ -324,13 +324,11 @@ export function scorersWith(
   return async (partition, actors) => {
     const scorer = await scorers(partition, actors);
     return {
-      restore: (record) => scorer.restore(record),
-      score: async (columns) => {
+      restore: (records) => scorer.restore(records),
+      score: async (columns, options) => {
         await hook(partition, columns.length);
-        return scorer.score(columns);
+        return scorer.score(columns, options);
       },
-      takeChanges: () => scorer.takeChanges(),
-      snapshot: () => scorer.snapshot(),
       close: () => scorer.close(),
     };
   };

@@ -72,12 +72,16 @@ function countingScorer(
   };
   return {
     counts,
-    restore: (record) => {
-      const entries: [string, number][] = JSON.parse(new TextDecoder().decode(record));
-      for (const [card, count] of entries) counts.set(card, count);
-      return entries.length;
+    restore: (records) => {
+      let cards = 0;
+      for (const record of records) {
+        const entries: [string, number][] = JSON.parse(new TextDecoder().decode(record));
+        for (const [card, count] of entries) counts.set(card, count);
+        cards += entries.length;
+      }
+      return Promise.resolve(cards);
     },
-    score: async (columns) => {
+    score: async (columns, options = {}) => {
       await before(
         Array.from({ length: columns.length }, (_, i) => textAt(columns, "trans_num", i)),
       );
@@ -88,14 +92,13 @@ function countingScorer(
         counts.set(card, (counts.get(card) ?? 0) + 1);
         changed.add(card);
       }
-      return { scores, threshold: THRESHOLD, modelVersion: "test-1" };
-    },
-    takeChanges: () => {
-      const out = records([...changed]);
+      const delta = records([...changed]);
       changed = new Set();
-      return out;
+      const cardStates = options.snapshot
+        ? { delta, snapshot: records([...counts.keys()]) }
+        : { delta };
+      return { scores, threshold: THRESHOLD, modelVersion: "test-1", cardStates };
     },
-    snapshot: () => records([...counts.keys()]),
     close: () => {},
   };
 }
@@ -189,7 +192,7 @@ async function checkExactlyOnce(
           assert.ok(reading.add(key, record.value, record.headers), `card-state key ${key}`);
         }
       }
-      for (const record of reading.finish().records) restored.restore(record);
+      await restored.restore(reading.finish().records);
     }
     assert.deepEqual(restored.counts, counts, "card states counted every transaction once");
   });

@@ -7,6 +7,7 @@
  */
 
 import assert from "node:assert/strict";
+import { scoreReplyOf } from "../../../fixtures/score_reply.ts";
 import { EmbeddedTransport, type LogRecord } from "../../../../actors/log/mod.ts";
 import { consumerMetrics, consumerTree } from "../../../../actors/pipeline/consumer/mod.ts";
 import { modelScoring } from "../../../../actors/pipeline/consumer/model_scoring.ts";
@@ -128,7 +129,7 @@ Deno.test("the scoring worker explains the rows at or above the threshold, and o
       },
       undefined as never,
     );
-    return "value" in reply ? reply.value : reply;
+    return scoreReplyOf(reply);
   };
   const all = await ask(data.length, 3);
   const alertRows = [...all.scores.keys()].filter((i) => all.scores[i] >= all.threshold);

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { scoreReplyOf } from "../../../fixtures/score_reply.ts";
 import { join } from "node:path";
 import { scoreWorker } from "../../../../actors/pipeline/workers/score.ts";
 import { FEATURE_COUNT } from "../../../../model/features.ts";
@@ -22,7 +23,7 @@ Deno.test("a scoring worker loads the models it is started with before it is rea
       { modelDir: dir, features: new Float32Array(2 * FEATURE_COUNT), rows: 2 },
       undefined as never,
     );
-    const { scores } = "value" in reply ? reply.value : reply;
+    const { scores } = scoreReplyOf(reply);
     assert.equal(scores.length, 2);
     // A worker started without it loads on the first request, and finds no folder.
     await assert.rejects(
@@ -59,7 +60,7 @@ Deno.test("a scoring worker compiles its models before it is ready: its first re
       { modelDir: dir, features: new Float32Array(2 * FEATURE_COUNT), rows: 2, reasons: 3 },
       undefined as never,
     );
-    const { reasons } = "value" in reply ? reply.value : reply;
+    const { reasons } = scoreReplyOf(reply);
     assert.equal(reasons?.rows.size, 2);
     assert.equal(compiled, atStart);
   } finally {
