@@ -8,7 +8,7 @@ import { generatedTransactions } from "../../../fixtures/generated_data.ts";
 
 const MODELS_DIR = new URL("../../../../resources/models", import.meta.url).pathname;
 
-Deno.test("a batch scored in slices scores as the same rows in small batches", async () => {
+Deno.test("a batch scored whole scores as the same rows in small batches", async () => {
   const all = await generatedTransactions(12, 4);
   all.sort((a, b) => a.unix_time - b.unix_time || (a.trans_num < b.trans_num ? -1 : 1));
   const rows = all.slice(0, 2 * SCORE_SLICE_ROWS + 1000);
