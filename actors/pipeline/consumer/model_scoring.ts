@@ -1,7 +1,7 @@
 /**
  * Scoring with a trained model inside the consumer: a pool of supervised Web Workers, each holding
  * the card states of the partitions sent to it (`partition % workers`) and computing their
- * batches' features (one matrix per slice) and scores, so the consumer's own thread only moves a
+ * batches' features (one matrix per batch) and scores, so the consumer's own thread only moves a
  * batch's feature columns to its worker; and (with `--model latest`) a watcher actor that switches
  * to the promoted version (`model promote`), else to a newer one, without a restart; alerts name
  * the version that scored them. With `--shadow-model` the same workers score each batch with a
@@ -18,7 +18,7 @@ import { columnEncoderFor } from "../../../model/row_encoder.ts";
 import { type LoadedModel, loadModel } from "../../../model/model_file.ts";
 import type { ChildSpec } from "../../runtime/mod.ts";
 import { workers as workerSpecs } from "../workers/specs.ts";
-import type { PartitionScorer, PartitionScorerFactory } from "./scorer.ts";
+import type { PartitionScorer, PartitionScorerFactory, ScoreResult } from "./scorer.ts";
 import { delay } from "../../lib/async.ts";
 import { sliceRows } from "../../../model/column_rows.ts";
 import type { ScoreReply, ScoreRequest, ScoreWorkerReply } from "../workers/score.ts";
@@ -168,60 +168,41 @@ export async function modelScoring(options: ModelScoringOptions): Promise<ModelS
       },
       score: async (columns, scoreOptions = {}) => {
         const model = current;
-        // Features computed here (the seed's) go in slices, each posted to the partition's
-        // worker before the next one's are computed, so that the worker scores while this
-        // thread encodes. A batch whose features the worker computes goes whole: its columns are
-        // packed in a moment, and one reply needs no joining (slices of 4,096 rows measured
-        // their joins at 7 % of this thread in a consumer cell).
-        // The features or columns move to the worker and back with the scores rather than being
-        // copied; a request whose worker died with them is not sent again but fails the batch,
+        const base = {
+          modelDir: model.dir,
+          reasons: options.reasonCodes ?? REASON_CODES,
+          shadowDir: shadow?.dir,
+        };
+        // What the request moves to the worker comes back with the scores rather than being
+        // copied; a request whose worker died with it is not sent again but fails the batch,
         // which its partition actor then reads and scores again from the last commit (and a
         // worker that restarted holds no card states: the actor restores them first).
-        const slices = stateless
-          ? scoreSlices(columns.length)
-          : [[0, columns.length] as [number, number]];
+        const ask = (request: ScoreRequest, moved: ArrayBuffer, onStarted?: () => void) =>
+          worker.call(request, { transfer: [moved], onStarted })
+            .then((reply) => unlessRefused(reply) as ScoreReply);
+        if (!stateless) {
+          // The worker computes the features: the batch goes whole, its columns packed in a
+          // moment (slices of 4,096 rows measured their replies' joins at 7 % of this thread).
+          const packed = packFeatureColumns(columns, 0, columns.length);
+          const changes = { cardsPerRecord, snapshot: !!scoreOptions.snapshot };
+          const cards = { owner, columns: packed, changes };
+          const request = { ...base, rows: columns.length, cards };
+          return scoreResult(await ask(request, featureColumnsBuffer(packed)));
+        }
+        // Features computed here go in slices, each posted to the partition's worker before the
+        // next one's are computed, so that the worker scores while this thread encodes.
+        const slices = scoreSlices(columns.length);
         const replies: Promise<ScoreReply>[] = [];
-        for (const [k, [from, to]] of slices.entries()) {
-          const request: ScoreRequest = {
-            modelDir: model.dir,
-            rows: to - from,
-            reasons: options.reasonCodes ?? REASON_CODES,
-            shadowDir: shadow?.dir,
-          };
-          let moved: ArrayBuffer;
-          if (stateless) {
-            const part = slices.length === 1 ? columns : sliceRows(columns, from, to);
-            request.features = stateless.encode(part);
-            moved = request.features.buffer as ArrayBuffer;
-          } else {
-            const last = k === slices.length - 1;
-            const packed = packFeatureColumns(columns, from, to);
-            request.cards = {
-              owner,
-              columns: packed,
-              ...(last ? { changes: { cardsPerRecord, snapshot: !!scoreOptions.snapshot } } : {}),
-            };
-            moved = featureColumnsBuffer(packed);
-          }
+        for (const [from, to] of slices) {
+          const part = slices.length === 1 ? columns : sliceRows(columns, from, to);
+          const features = stateless.encode(part);
           const posted = Promise.withResolvers<void>();
-          const reply = worker.call(request, { transfer: [moved], onStarted: posted.resolve });
-          replies.push(reply.then((answer) => unlessRefused(answer) as ScoreReply));
+          const request = { ...base, rows: part.length, features };
+          const reply = ask(request, features.buffer as ArrayBuffer, posted.resolve);
+          replies.push(reply);
           if (replies.length < slices.length) await Promise.race([posted.promise, reply]);
         }
-        const reply = joinReplies(await Promise.all(replies), slices);
-        return {
-          scores: reply.scores,
-          threshold: reply.threshold,
-          modelVersion: reply.version,
-          ...(reply.reasons ? { reasons: reply.reasons } : {}),
-          shadow: reply.shadow && {
-            scores: reply.shadow.scores,
-            threshold: reply.shadow.threshold,
-            modelVersion: reply.shadow.version,
-          },
-          features: reply.features,
-          cardStates: reply.cardStates ?? { delta: [] },
-        };
+        return scoreResult(joinReplies(await Promise.all(replies), slices));
       },
       close: () => {
         if (stateless) return;
@@ -235,6 +216,23 @@ export async function modelScoring(options: ModelScoringOptions): Promise<ModelS
     });
   };
   return { scorers, children, current: () => current, shadow };
+}
+
+/** A partition's scores from its worker's reply. */
+function scoreResult(reply: ScoreReply): ScoreResult {
+  return {
+    scores: reply.scores,
+    threshold: reply.threshold,
+    modelVersion: reply.version,
+    ...(reply.reasons ? { reasons: reply.reasons } : {}),
+    shadow: reply.shadow && {
+      scores: reply.shadow.scores,
+      threshold: reply.shadow.threshold,
+      modelVersion: reply.shadow.version,
+    },
+    features: reply.features,
+    cardStates: reply.cardStates ?? { delta: [] },
+  };
 }
 
 /**

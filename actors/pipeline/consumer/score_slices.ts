@@ -32,8 +32,7 @@ export function scoreSlices(rows: number, sliceRows = SCORE_SLICE_ROWS): [number
 
 /**
  * The replies to the slices of one batch, in slice order, as the reply for the whole batch:
- * scores, features and shadow scores joined, reason codes by their row in the batch, the card
- * states of the last slice's reply (the batch's). The slices
+ * scores, features and shadow scores joined, reason codes by their row in the batch. The slices
  * were scored by the same model version (the partition names it in each request).
  */
 export function joinReplies(
@@ -55,10 +54,6 @@ export function joinReplies(
     version: first.version,
     threshold: first.threshold,
     ...(reasons ? { reasons } : {}),
-    // Asked for with the last slice, once the batch's rows are all in the card states.
-    ...(replies[replies.length - 1].cardStates
-      ? { cardStates: replies[replies.length - 1].cardStates }
-      : {}),
     ...(first.shadow
       ? {
         shadow: {
