@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
-import { modelScoring } from "../../../../actors/pipeline/consumer/model_scoring.ts";
+import {
+  type ModelScoring,
+  modelScoring,
+} from "../../../../actors/pipeline/consumer/model_scoring.ts";
 import { SCORE_SLICE_ROWS } from "../../../../actors/pipeline/consumer/score_slices.ts";
 import type { ConsumerActors, ScoreResult } from "../../../../actors/pipeline/consumer/scorer.ts";
 import { ActorSystem } from "../../../../actors/runtime/mod.ts";
@@ -8,11 +11,20 @@ import { generatedTransactions } from "../../../fixtures/generated_data.ts";
 
 const MODELS_DIR = new URL("../../../../resources/models", import.meta.url).pathname;
 
-Deno.test("a batch scored whole scores as the same rows in small batches", async () => {
-  const all = await generatedTransactions(12, 4);
-  all.sort((a, b) => a.unix_time - b.unix_time || (a.trans_num < b.trans_num ? -1 : 1));
-  const rows = all.slice(0, 2 * SCORE_SLICE_ROWS + 1000);
-  assert.equal(rows.length, 2 * SCORE_SLICE_ROWS + 1000, "enough generated rows for 3 slices");
+/** Generated transactions in event-time order. */
+async function transactionsInOrder(customers: number) {
+  const all = await generatedTransactions(customers, 4);
+  return all.sort((a, b) => a.unix_time - b.unix_time || (a.trans_num < b.trans_num ? -1 : 1));
+}
+
+/** Runs `use` with the pretrained model's scoring (2 workers) started, then stops it. */
+async function withScoring(
+  use: (
+    scoring: ModelScoring,
+    actors: ConsumerActors,
+    system: ActorSystem,
+  ) => Promise<void>,
+): Promise<void> {
   const scoring = await modelScoring({ model: "pretrained", modelsDir: MODELS_DIR, workers: 2 });
   const system = await ActorSystem.start({
     kind: "supervisor",
@@ -20,10 +32,20 @@ Deno.test("a batch scored whole scores as the same rows in small batches", async
     children: scoring.children,
   });
   try {
+    await use(scoring, (address) => system.ref(address), system);
+  } finally {
+    await system.shutdown();
+  }
+}
+
+Deno.test("a batch scored whole scores as the same rows in small batches", async () => {
+  const rows = (await transactionsInOrder(12)).slice(0, 2 * SCORE_SLICE_ROWS + 1000);
+  assert.equal(rows.length, 2 * SCORE_SLICE_ROWS + 1000, "enough generated rows");
+  await withScoring(async (scoring, actors) => {
     // Two partitions' scorers (in different workers), each with its own card states, fed the
     // same rows.
-    const whole = await scoring.scorers(0, (path) => system.ref(path));
-    const small = await scoring.scorers(1, (path) => system.ref(path));
+    const whole = await scoring.scorers(0, actors);
+    const small = await scoring.scorers(1, actors);
     assert.deepEqual([await whole.restore([]), await small.restore([])], [0, 0]);
     const sliced = await whole.score(transactionsToColumns(rows), { snapshot: true });
     const parts: ScoreResult[] = [];
@@ -43,22 +65,12 @@ Deno.test("a batch scored whole scores as the same rows in small batches", async
     assert.ok(snapshot.length > 0, "a snapshot when asked");
     assert.deepEqual(snapshot, parts.at(-1)!.cardStates.snapshot, "the same card states");
     assert.equal(parts[0].cardStates.snapshot, undefined, "no snapshot unless asked");
-  } finally {
-    await system.shutdown();
-  }
+  });
 });
 
 Deno.test("card states restored into a scoring worker from a batch's records score the next rows as the scorer that made them", async () => {
-  const all = await generatedTransactions(6, 4);
-  all.sort((a, b) => a.unix_time - b.unix_time || (a.trans_num < b.trans_num ? -1 : 1));
-  const scoring = await modelScoring({ model: "pretrained", modelsDir: MODELS_DIR, workers: 2 });
-  const system = await ActorSystem.start({
-    kind: "supervisor",
-    id: "root",
-    children: scoring.children,
-  });
-  try {
-    const actors: ConsumerActors = (address) => system.ref(address);
+  const all = await transactionsInOrder(6);
+  await withScoring(async (scoring, actors, system) => {
     const first = await scoring.scorers(2, actors);
     await first.restore([]);
     const head = all.slice(0, 3000);
@@ -100,7 +112,5 @@ Deno.test("card states restored into a scoring worker from a batch's records sco
       () => unopened.score(transactionsToColumns(tail)),
       (error: Error) => error.name === "CardStatesNotHeldError",
     );
-  } finally {
-    await system.shutdown();
-  }
+  });
 });
