@@ -72,7 +72,17 @@ export {
 } from "./features.ts";
 export { CardStates, decodeState, encodeState, StateFormatError } from "./card_states.ts";
 export { cardTimeOrder, replayFeatures } from "./replay.ts";
-export { type ColumnEncoder, columnEncoderFor } from "./row_encoder.ts";
+export {
+  type CardStateEncoder,
+  cardStateEncoder,
+  type ColumnEncoder,
+  columnEncoderFor,
+} from "./row_encoder.ts";
+export {
+  type FeatureColumns,
+  featureColumnsBuffer,
+  packFeatureColumns,
+} from "./feature_columns.ts";
 
 // Transformed training data (Parquet).
 export {
