@@ -162,7 +162,7 @@ export async function modelScoring(options: ModelScoringOptions): Promise<ModelS
           kind: "open",
           owner,
           settings: encoder.settings,
-          records: [...records],
+          records,
         });
         return (unlessRefused(reply) as { cards: number }).cards;
       },

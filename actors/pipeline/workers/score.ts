@@ -60,7 +60,7 @@ export interface OpenCardStatesRequest {
   kind: "open";
   owner: CardStatesOwner;
   settings: EncoderSettings;
-  records: Uint8Array[];
+  records: readonly Uint8Array[];
 }
 
 /** Drops the card states of `owner`. */
@@ -109,6 +109,41 @@ export interface CardStateChanges {
 export type ScoreWorkerReply = ScoreReply | { cards: number } | { refused: WireError } | undefined;
 
 /**
+ * The features of a step's rows against its partition's card states, and the records of the card
+ * states it changed when the step asks for them.
+ *
+ * @throws {CardStatesNotHeldError} when this worker holds no card states of the step's owner.
+ */
+function encodeStep(
+  cardStates: PartitionCardStates,
+  step: CardStatesStep,
+): { features: Float32Array; changes?: CardStateChanges } {
+  const encoder = cardStates.encoder(step.owner);
+  const features = encoder.encode(step.columns);
+  if (!step.changes) return { features };
+  const { cardsPerRecord, snapshot } = step.changes;
+  const changes: CardStateChanges = { delta: encoder.takeChanges(cardsPerRecord) };
+  if (snapshot) changes.snapshot = encoder.snapshot(cardsPerRecord);
+  return { features, changes };
+}
+
+/**
+ * `run()`, or the refusal of card states this worker cannot restore or does not hold: told to
+ * the partition, which then restarts, rather than crashing the worker and with it the other
+ * partitions' tables.
+ */
+function refusing<T>(run: () => T): T | { refused: WireError } {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof CardStatesNotHeldError || error instanceof StateFormatError) {
+      return { refused: toWireError(error) };
+    }
+    throw error;
+  }
+}
+
+/**
  * Models a worker keeps loaded, least recently used dropped first: the one that alerts, a shadow
  * model, and a version being swapped in.
  */
@@ -145,37 +180,22 @@ export function scoreWorker(
       await Promise.all((args.preload ?? []).map(load));
     },
     async handle(request) {
-      // The card states, and the features computed against them, before anything is awaited.
-      // Card states refused (records that do not fit, a table this worker does not hold) are
-      // told to the partition, which then restarts, rather than crashing the worker and with it
-      // the other partitions' tables.
-      let features = request.kind === undefined || request.kind === "score"
-        ? request.features
-        : undefined;
+      if (request.kind === "open") {
+        const { owner, settings, records } = request;
+        return refusing(() => ({ cards: cardStates.open(owner, settings, records) }));
+      }
+      if (request.kind === "close") {
+        cardStates.close(request.owner);
+        return undefined;
+      }
+      // The features computed against the partition's card states before anything is awaited.
+      let features = request.features;
       let changes: CardStateChanges | undefined;
-      try {
-        if (request.kind === "open") {
-          return { cards: cardStates.open(request.owner, request.settings, request.records) };
-        }
-        if (request.kind === "close") {
-          cardStates.close(request.owner);
-          return undefined;
-        }
-        const step = request.cards;
-        if (step) {
-          const encoder = cardStates.encoder(step.owner);
-          features = encoder.encode(step.columns);
-          if (step.changes) {
-            const { cardsPerRecord, snapshot } = step.changes;
-            changes = { delta: encoder.takeChanges(cardsPerRecord) };
-            if (snapshot) changes.snapshot = encoder.snapshot(cardsPerRecord);
-          }
-        }
-      } catch (error) {
-        if (error instanceof CardStatesNotHeldError || error instanceof StateFormatError) {
-          return { refused: toWireError(error) };
-        }
-        throw error;
+      const step = request.cards;
+      if (step) {
+        const encoded = refusing(() => encodeStep(cardStates, step));
+        if ("refused" in encoded) return encoded;
+        ({ features, changes } = encoded);
       }
       if (!features) throw new TypeError("a score request has neither features nor columns");
       const model = await load(request.modelDir);
