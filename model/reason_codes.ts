@@ -81,14 +81,12 @@ export class ReasonExplainer {
   readonly nodeValues: NodeValueSource;
   readonly #model: ExplainedModel;
   readonly #node: Float32Array;
-  readonly #contributions: Float64Array;
   readonly #walk: Walk;
   /** The same walk in WebAssembly, for 32-bit rows (undefined where it cannot run). */
   readonly #wasm: WasmContributions | undefined;
 
   constructor(model: ExplainedModel) {
     this.#model = model;
-    this.#contributions = new Float64Array(model.forest.features);
     const { forest } = model;
     this.nodeValues = forest.node ? "training" : "children-mean";
     this.#node = forest.node ?? childrenMeanNodeValues(forest);
@@ -101,7 +99,7 @@ export class ReasonExplainer {
       features: new Float32Array(0),
       base: 0,
       shift: new Int32Array(forest.features),
-      out: this.#contributions,
+      out: new Float64Array(0),
     };
     const internal = 2 ** forest.depth - 1;
     let root = 0;
@@ -124,12 +122,79 @@ export class ReasonExplainer {
     row: number,
     out: Float64Array = new Float64Array(this.#model.forest.features),
   ): Float64Array {
-    const { trees, depth } = this.#model.forest;
+    return this.contributionsOf(features, [row], out);
+  }
+
+  /**
+   * The contributions of each of `rows` of `features`, row after row (`rows.length` times one
+   * value per feature), written into `out`. Rows explained together cost less each than one at a
+   * time: the walk in WebAssembly takes each group of trees through all of them at once.
+   */
+  contributionsOf(
+    features: Float32Array | Float64Array,
+    rows: ArrayLike<number>,
+    out: Float64Array = new Float64Array(rows.length * this.#model.forest.features),
+  ): Float64Array {
+    const { trees } = this.#model.forest;
     if (this.#wasm && features instanceof Float32Array) {
-      this.#wasm.sums(features, row, out);
-      for (let f = 0; f < out.length; f++) out[f] /= trees;
-      return out;
+      this.#wasm.sums(features, rows, out);
+    } else {
+      const width = this.#model.forest.features;
+      for (let k = 0; k < rows.length; k++) {
+        this.#walkRow(features, rows[k], out.subarray(k * width, (k + 1) * width));
+      }
     }
+    for (let i = 0; i < rows.length * this.#model.forest.features; i++) out[i] /= trees;
+    return out;
+  }
+
+  /**
+   * The `count` features that raised the score of row `row` the most (largest contribution
+   * first; a feature that lowered it is listed only when fewer than `count` raised it), with
+   * their values in words.
+   */
+  reasons(features: Float32Array | Float64Array, row: number, count: number): ReasonCode[] {
+    return this.reasonsOf(features, [row], count)[0];
+  }
+
+  /** The `count` top reasons (as `reasons` gives them) of each of `rows`, explained together. */
+  reasonsOf(
+    features: Float32Array | Float64Array,
+    rows: ArrayLike<number>,
+    count: number,
+  ): ReasonCode[][] {
+    const { features: names, encoder, settings } = this.#model;
+    const width = this.#model.forest.features;
+    const all = this.contributionsOf(features, rows);
+    const explained: ReasonCode[][] = [];
+    for (let k = 0; k < rows.length; k++) {
+      const row = rows[k];
+      const contributions = all.subarray(k * width, (k + 1) * width);
+      const values = features.subarray(row * width, (row + 1) * width);
+      // The `count` largest, largest first (on a tie, the feature listed first): an insertion
+      // into a list that never holds more than `count`, rather than sorting every feature.
+      const order: number[] = [];
+      for (let f = 0; f < width; f++) {
+        let at = order.length;
+        while (at > 0 && contributions[order[at - 1]] < contributions[f]) at--;
+        if (at >= count) continue;
+        order.splice(at, 0, f);
+        if (order.length > count) order.pop();
+      }
+      explained.push(order.map((f) => ({
+        feature: names[f],
+        contribution: Math.round(contributions[f] * 1e6) / 1e6,
+        // A 32-bit value to the digits it holds (2.3, not 2.299999952316284).
+        value: features instanceof Float32Array ? Number(values[f].toPrecision(7)) : values[f],
+        text: describeFeature({ feature: f, names, values, encoder, settings }),
+      })));
+    }
+    return explained;
+  }
+
+  /** The walk in TypeScript of row `row`: its sums per feature into `out`. */
+  #walkRow(features: Float32Array | Float64Array, row: number, out: Float64Array): void {
+    const { trees, depth } = this.#model.forest;
     const walk = this.#walk;
     const width = this.#model.forest.features;
     const internal = (1 << depth) - 1;
@@ -162,37 +227,6 @@ export class ReasonExplainer {
         slot = step(walk, t * internal, t * leaves - internal, slot, level + 1 === depth);
       }
     }
-    for (let f = 0; f < width; f++) out[f] /= trees;
-    return out;
-  }
-
-  /**
-   * The `count` features that raised the score of row `row` the most (largest contribution
-   * first; a feature that lowered it is listed only when fewer than `count` raised it), with
-   * their values in words.
-   */
-  reasons(features: Float32Array | Float64Array, row: number, count: number): ReasonCode[] {
-    const { features: names, encoder, settings } = this.#model;
-    const contributions = this.contributions(features, row, this.#contributions);
-    const width = contributions.length;
-    const values = features.subarray(row * width, (row + 1) * width);
-    // The `count` largest, largest first (on a tie, the feature listed first): an insertion into
-    // a list that never holds more than `count`, rather than sorting every feature.
-    const order: number[] = [];
-    for (let f = 0; f < width; f++) {
-      let at = order.length;
-      while (at > 0 && contributions[order[at - 1]] < contributions[f]) at--;
-      if (at >= count) continue;
-      order.splice(at, 0, f);
-      if (order.length > count) order.pop();
-    }
-    return order.map((f) => ({
-      feature: names[f],
-      contribution: Math.round(contributions[f] * 1e6) / 1e6,
-      // A 32-bit value to the digits it holds (2.3, not 2.299999952316284).
-      value: features instanceof Float32Array ? Number(values[f].toPrecision(7)) : values[f],
-      text: describeFeature({ feature: f, names, values, encoder, settings }),
-    }));
   }
 }
 

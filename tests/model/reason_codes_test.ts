@@ -133,6 +133,35 @@ Deno.test("a forest of trees not a multiple of four (walked four at a time) is e
   await checkContributions(7);
 });
 
+Deno.test("rows explained together get the same sums to the bit as one at a time", async () => {
+  // 7 trees: a group of four walked side by side and three left over; 700 rows: blocks of 256
+  // and a part block, in no order and with a row twice.
+  const forest = await trained(6000, 7);
+  const flat = flattenForest(forest.trees, FEATURE_COUNT);
+  const explainer = new ReasonExplainer({
+    forest: flat,
+    features: NAMES,
+    encoder: "fraudstream",
+    settings: DEFAULT_ENCODER,
+  });
+  const { rows } = syntheticRows(2000, 6);
+  const wide = Float64Array.from(rows);
+  const picked = Array.from({ length: 700 }, (_, k) => (k * 1237) % 2000);
+  picked[699] = picked[3];
+  const together = explainer.contributionsOf(rows, picked);
+  assert.deepEqual(explainer.contributionsOf(wide, picked), together, "WebAssembly and TypeScript");
+  picked.forEach((row, k) => {
+    const alone = explainer.contributions(rows, row);
+    assert.deepEqual(
+      together.subarray(k * FEATURE_COUNT, (k + 1) * FEATURE_COUNT),
+      alone,
+      `row ${row}`,
+    );
+  });
+  const reasons = explainer.reasonsOf(rows, picked, 3);
+  picked.forEach((row, k) => assert.deepEqual(reasons[k], explainer.reasons(rows, row, 3)));
+});
+
 Deno.test("reasons are the features that raised the score most, in words", async () => {
   const forest = await trained(6000);
   const explainer = new ReasonExplainer({

@@ -19,13 +19,13 @@ export function explainAlerts(
 ): BatchReasons | undefined {
   const count = request.reasons ?? 0;
   if (count <= 0) return undefined;
+  const alerts: number[] = [];
+  for (let i = 0; i < request.rows; i++) if (scores[i] >= model.threshold) alerts.push(i);
+  if (alerts.length === 0) return undefined;
+  // Explained together: the walk takes each group of trees through every alert at once.
+  const reasons = model.explainer.reasonsOf(request.features, alerts, count);
   const rows = new Map<number, string>();
-  for (let i = 0; i < request.rows; i++) {
-    if (scores[i] >= model.threshold) {
-      rows.set(i, JSON.stringify(model.explainer.reasons(request.features, i, count)));
-    }
-  }
-  if (rows.size === 0) return undefined;
+  alerts.forEach((row, k) => rows.set(row, JSON.stringify(reasons[k])));
   const { baseRate, nodeValues } = model.explainer;
   return { baseRate, nodeValues, rows };
 }
