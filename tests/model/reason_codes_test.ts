@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { seededRandom } from "../../actors/lib/random.ts";
 import { DEFAULT_ENCODER, FEATURE_COUNT, FEATURES } from "../../model/features.ts";
-import { flattenForest, scoreForest } from "../../model/forest/flat.ts";
+import { type FlatForest, flattenForest, scoreForest } from "../../model/forest/flat.ts";
 import { inlineTreeGrower } from "../../model/forest/grow.ts";
 import { childrenMeanNodeValues } from "../../model/forest/node_values.ts";
 import { type TrainedForest, trainForest } from "../../model/forest/train.ts";
@@ -89,16 +89,20 @@ function walkContributions(trees: Tree[], row: ArrayLike<number>): Float64Array 
 
 const sum = (values: Float64Array) => values.reduce((a, b) => a + b, 0);
 
-/** Checks every row's contributions against its score and against the grown trees' walk. */
-async function checkContributions(numTrees: number): Promise<void> {
-  const forest = await trained(6000, numTrees);
-  const flat = flattenForest(forest.trees, FEATURE_COUNT);
-  const explainer = new ReasonExplainer({
-    forest: flat,
+/** The explainer of a flattened forest of the synthetic features. */
+const explainerOf = (forest: FlatForest) =>
+  new ReasonExplainer({
+    forest,
     features: NAMES,
     encoder: "fraudstream",
     settings: DEFAULT_ENCODER,
   });
+
+/** Checks every row's contributions against its score and against the grown trees' walk. */
+async function checkContributions(numTrees: number): Promise<void> {
+  const forest = await trained(6000, numTrees);
+  const flat = flattenForest(forest.trees, FEATURE_COUNT);
+  const explainer = explainerOf(flat);
   assert.equal(explainer.nodeValues, "training");
   const roots = forest.trees.reduce((total, tree) => total + tree.value[0], 0);
   assert.ok(Math.abs(explainer.baseRate - roots / forest.trees.length) < 1e-6);
@@ -138,12 +142,7 @@ Deno.test("rows explained together get the same sums to the bit as one at a time
   // and a part block, in no order and with a row twice.
   const forest = await trained(6000, 7);
   const flat = flattenForest(forest.trees, FEATURE_COUNT);
-  const explainer = new ReasonExplainer({
-    forest: flat,
-    features: NAMES,
-    encoder: "fraudstream",
-    settings: DEFAULT_ENCODER,
-  });
+  const explainer = explainerOf(flat);
   const { rows } = syntheticRows(2000, 6);
   const wide = Float64Array.from(rows);
   const picked = Array.from({ length: 700 }, (_, k) => (k * 1237) % 2000);
@@ -164,12 +163,7 @@ Deno.test("rows explained together get the same sums to the bit as one at a time
 
 Deno.test("reasons are the features that raised the score most, in words", async () => {
   const forest = await trained(6000);
-  const explainer = new ReasonExplainer({
-    forest: flattenForest(forest.trees, FEATURE_COUNT),
-    features: NAMES,
-    encoder: "fraudstream",
-    settings: DEFAULT_ENCODER,
-  });
+  const explainer = explainerOf(flattenForest(forest.trees, FEATURE_COUNT));
   const { rows, labels } = syntheticRows(400, 8);
   let nightAlerts = 0;
   for (let i = 0; i < 400; i++) {
