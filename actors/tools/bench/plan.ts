@@ -161,19 +161,30 @@ export function planCells(
   return cells;
 }
 
-/** Rows of the paced phase of a cell (e2e cells only). */
-export function pacedRows(cell: CellPlan): number {
-  return cell.section === "e2e" ? Math.ceil(cell.rows / 2) : 0;
+/**
+ * Shortest paced phase at a rate the bench is given, in seconds: a p99 over a fraction of a second
+ * of load (a Kafka cell's share of the rows, say) says little.
+ */
+export const MIN_PACED_SECONDS = 5;
+
+/**
+ * Rows of the paced phase of a cell (e2e cells only): half its measured rows, and at a given
+ * `rate` (0: half the burst throughput, known only once the burst ran) at least
+ * `MIN_PACED_SECONDS` of it.
+ */
+export function pacedRows(cell: CellPlan, rate: number): number {
+  if (cell.section !== "e2e") return 0;
+  return Math.max(Math.ceil(cell.rows / 2), Math.ceil(rate * MIN_PACED_SECONDS));
 }
 
-/** Rows a run of `cell` goes through: warm-up, measured and paced rows. */
-export function runRows(cell: CellPlan, embeddedRows: number): number {
-  return cellSizes(embeddedRows, cell.transport).warmup + cell.rows + pacedRows(cell);
+/** Rows a run of `cell` goes through at paced `rate`: warm-up, measured and paced rows. */
+export function runRows(cell: CellPlan, embeddedRows: number, rate: number): number {
+  return cellSizes(embeddedRows, cell.transport).warmup + cell.rows + pacedRows(cell, rate);
 }
 
 /** Rows of data the cells need (the largest cell, warm-up and paced rows included). */
-export function rowsNeeded(cells: CellPlan[], embeddedRows: number): number {
-  return Math.max(...cells.map((cell) => runRows(cell, embeddedRows)));
+export function rowsNeeded(cells: CellPlan[], embeddedRows: number, rate: number): number {
+  return Math.max(...cells.map((cell) => runRows(cell, embeddedRows, rate)));
 }
 
 /** A short name of a cell for status lines. */

@@ -104,7 +104,7 @@ async function checkTopic(run: RunReport, context: RunContext): Promise<void> {
  * the stops by the stop timeout), so only a call that never returns exceeds this.
  */
 function runDeadlineMs(cell: CellPlan, options: ScalingOptions): number {
-  return 4 * drainTimeoutMs(runRows(cell, options.rows)) +
+  return 4 * drainTimeoutMs(runRows(cell, options.rows, options.rate)) +
     3 * (options.stopTimeoutMs ?? STOP_TIMEOUT_MS);
 }
 
@@ -148,7 +148,9 @@ async function measureRun(cell: CellPlan, context: RunContext): Promise<RunRepor
       const result = await pipelineCell(setup, data, {
         warmup,
         burst: cell.rows,
-        paced: cell.section === "e2e" ? { rows: pacedRows(cell), rate: options.rate } : undefined,
+        paced: cell.section === "e2e"
+          ? { rows: pacedRows(cell, options.rate), rate: options.rate }
+          : undefined,
       });
       measured = {
         ...result.burst,

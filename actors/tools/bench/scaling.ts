@@ -64,7 +64,7 @@ export async function runScaling(given: ScalingOptions): Promise<ScalingReport> 
   const model = scoring.current();
   if (options.kafka) await checkKafkaTopics(options.kafka, options);
 
-  const needed = rowsNeeded(cells, options.rows);
+  const needed = rowsNeeded(cells, options.rows, options.rate);
   status(`generating ${needed} transactions (seed ${options.seed})`);
   const data = await benchData({ rows: needed, seed: options.seed, signal: options.signal })
     .catch((error) => {

@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { runMain } from "../../../fixtures/main_run.ts";
-import { partitionGrid, planCells, workerGrid } from "../../../../actors/tools/bench/plan.ts";
+import {
+  MIN_PACED_SECONDS,
+  pacedRows,
+  partitionGrid,
+  planCells,
+  workerGrid,
+} from "../../../../actors/tools/bench/plan.ts";
 
 Deno.test("bench grids: 1, 2, 6 partitions and powers of two workers up to the maximum", () => {
   assert.deepEqual(partitionGrid(6), [1, 2, 6]);
@@ -22,6 +28,23 @@ Deno.test("bench grids: 1, 2, 6 partitions and powers of two workers up to the m
   assert.ok(e2e.length === 12 && e2e.every((c) => c.section === "e2e"));
   const consumer = planCells({ ...grid, scenario: "consumer" }, ["embedded"]);
   assert.ok(consumer.length === 6 && consumer.every((c) => c.section === "consumer"));
+});
+
+Deno.test("bench e2e: a given rate paces at least some seconds of rows, on Kafka's small cells too", () => {
+  const grid = { rows: 500_000, partitions: [6], workers: [2], encoding: "arrow" as const };
+  const cells = planCells({ ...grid, scenario: "e2e" }, ["embedded", "kafka"]);
+  const kafka = cells.find((c) => c.transport === "kafka")!;
+  const embedded = cells.find((c) => c.transport === "embedded")!;
+  assert.equal(kafka.rows, 100_000, "a Kafka cell takes a fifth of the rows");
+  // 50,000 tx/s over half the Kafka cell's rows would be a second of load: 5 s instead.
+  assert.equal(pacedRows(kafka, 50_000), 50_000 * MIN_PACED_SECONDS);
+  assert.ok(MIN_PACED_SECONDS >= 5);
+  // A rate slow enough for half the rows to last longer keeps them; rate 0 (half the burst
+  // throughput, not known before the burst) paces half the rows.
+  assert.equal(pacedRows(embedded, 10_000), 250_000);
+  assert.equal(pacedRows(kafka, 0), 50_000);
+  const consumer = planCells({ ...grid, scenario: "consumer" }, ["embedded"])[0];
+  assert.equal(pacedRows(consumer, 50_000), 0, "only end-to-end cells have a paced phase");
 });
 
 Deno.test("bench scaling (embedded, tiny): every cell accounts for every row; JSON and HTML", async () => {
