@@ -422,9 +422,9 @@ export const COMMANDS: CommandSpec[] = [
     flagHelp: {
       workers: "the most scoring workers in the grid (cells with 1, 2, 4... up to N)",
       rate: "transactions per second offered in the end-to-end cells' paced phase, whose " +
-        "latency they report; a rate given paces at least 5 s of transactions (0: half the " +
-        "burst throughput, over half the cell's rows; above the burst throughput it measures a " +
-        "backlog, and the bench warns)",
+        "latency they report; a rate given paces 5 s of transactions, or half the cell's rows if " +
+        "more, at most 10 times its rows (0: half the burst throughput, over half the cell's " +
+        "rows; above the burst throughput it measures a backlog, and the bench warns)",
     },
   },
 ];

@@ -166,15 +166,22 @@ export function planCells(
  * of load (a Kafka cell's share of the rows, say) says little.
  */
 export const MIN_PACED_SECONDS = 5;
+/**
+ * Most rows of a paced phase, in multiples of the cell's measured rows: a rate far above what the
+ * pipeline can take (which the bench warns of) must not make it generate and push millions of
+ * rows.
+ */
+export const MAX_PACED_MULTIPLE = 10;
 
 /**
  * Rows of the paced phase of a cell (e2e cells only): half its measured rows, and at a given
- * `rate` (0: half the burst throughput, known only once the burst ran) at least
- * `MIN_PACED_SECONDS` of it.
+ * `rate` (0: half the burst throughput, known only once the burst ran) `MIN_PACED_SECONDS` of it
+ * if that is more, up to `MAX_PACED_MULTIPLE` times the measured rows.
  */
 export function pacedRows(cell: CellPlan, rate: number): number {
   if (cell.section !== "e2e") return 0;
-  return Math.max(Math.ceil(cell.rows / 2), Math.ceil(rate * MIN_PACED_SECONDS));
+  const forSeconds = Math.min(rate * MIN_PACED_SECONDS, MAX_PACED_MULTIPLE * cell.rows);
+  return Math.ceil(Math.max(cell.rows / 2, forSeconds));
 }
 
 /** Rows a run of `cell` goes through at paced `rate`: warm-up, measured and paced rows. */

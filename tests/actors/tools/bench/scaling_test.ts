@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { runMain } from "../../../fixtures/main_run.ts";
 import {
+  MAX_PACED_MULTIPLE,
   MIN_PACED_SECONDS,
   pacedRows,
   partitionGrid,
@@ -43,6 +44,9 @@ Deno.test("bench e2e: a given rate paces at least some seconds of rows, on Kafka
   // throughput, not known before the burst) paces half the rows.
   assert.equal(pacedRows(embedded, 10_000), 250_000);
   assert.equal(pacedRows(kafka, 0), 50_000);
+  // A rate no pipeline takes (the bench warns of it) paces at most some multiple of the rows.
+  assert.equal(pacedRows(kafka, 10_000_000), MAX_PACED_MULTIPLE * 100_000);
+  assert.ok(MAX_PACED_MULTIPLE <= 10);
   const consumer = planCells({ ...grid, scenario: "consumer" }, ["embedded"])[0];
   assert.equal(pacedRows(consumer, 50_000), 0, "only end-to-end cells have a paced phase");
 });
