@@ -135,16 +135,15 @@ export class ReasonExplainer {
     rows: ArrayLike<number>,
     out: Float64Array = new Float64Array(rows.length * this.#model.forest.features),
   ): Float64Array {
-    const { trees } = this.#model.forest;
+    const { trees, features: width } = this.#model.forest;
     if (this.#wasm && features instanceof Float32Array) {
       this.#wasm.sums(features, rows, out);
     } else {
-      const width = this.#model.forest.features;
       for (let k = 0; k < rows.length; k++) {
         this.#walkRow(features, rows[k], out.subarray(k * width, (k + 1) * width));
       }
     }
-    for (let i = 0; i < rows.length * this.#model.forest.features; i++) out[i] /= trees;
+    for (let i = 0; i < rows.length * width; i++) out[i] /= trees;
     return out;
   }
 
