@@ -147,31 +147,42 @@ const KEPT_BUFFERS = 4;
  * ```
  */
 export class ChunkBuffers {
+  /** Smallest first. */
   readonly #kept: ArrayBuffer[] = [];
 
-  /** Keeps the whole buffer of `bytes` for a later chunk; no one may read or write it after. */
+  /**
+   * Keeps the whole buffer of `bytes` for a later chunk (of more than four, the largest four); no
+   * one may read or write it after.
+   */
   give(bytes: Uint8Array): void {
-    if (this.#kept.length < KEPT_BUFFERS && bytes.buffer instanceof ArrayBuffer) {
-      this.#kept.push(bytes.buffer);
-    }
+    if (!(bytes.buffer instanceof ArrayBuffer)) return;
+    this.#kept.push(bytes.buffer);
+    this.#kept.sort((a, b) => a.byteLength - b.byteLength);
+    if (this.#kept.length > KEPT_BUFFERS) this.#kept.shift();
   }
 
-  /** A kept buffer of at least `bytes` bytes (its old bytes still in it), or undefined. */
+  /**
+   * The largest kept buffer when it has at least `bytes` bytes (its old bytes still in it), or
+   * undefined.
+   */
   take(bytes: number): Uint8Array | undefined {
-    const at = this.#kept.findIndex((buffer) => buffer.byteLength >= bytes);
-    return at < 0 ? undefined : new Uint8Array(this.#kept.splice(at, 1)[0]);
+    const largest = this.#kept.at(-1);
+    if (!largest || largest.byteLength < bytes) return undefined;
+    return new Uint8Array(this.#kept.pop()!);
   }
 }
 
 /**
  * The bytes of a chunk being gathered, copied once into a buffer that the chunk then owns (so it
- * can move to a worker); the next chunk's buffer starts at the size of the last, a spent one from
- * `buffers` when one is large enough.
+ * can move to a worker). The next chunk is gathered in a spent buffer from `buffers` that holds the
+ * largest chunk so far, or else in a new one a sixteenth larger than that.
  */
 class ChunkBytes {
   readonly #buffers: ChunkBuffers | undefined;
   #bytes: Uint8Array;
   #length = 0;
+  /** The most bytes a chunk took so far. */
+  #largest = 0;
 
   constructor(buffers?: ChunkBuffers) {
     this.#buffers = buffers;
@@ -193,13 +204,14 @@ class ChunkBytes {
   /** The bytes gathered, in a buffer no later chunk writes to. */
   take(): Uint8Array {
     const bytes = this.#bytes.subarray(0, this.#length);
-    this.#bytes = this.#fresh(Math.max(MIN_CHUNK_BYTES, this.#length + (this.#length >> 4)));
+    this.#largest = Math.max(this.#largest, this.#length);
+    this.#bytes = this.#fresh(Math.max(MIN_CHUNK_BYTES, this.#largest));
     this.#length = 0;
     return bytes;
   }
 
-  /** A buffer of at least `bytes` bytes to gather in, spent or new. */
+  /** A buffer of at least `bytes` bytes to gather in: spent, or new with a sixteenth to spare. */
   #fresh(bytes: number): Uint8Array {
-    return this.#buffers?.take(bytes) ?? new Uint8Array(bytes);
+    return this.#buffers?.take(bytes) ?? new Uint8Array(bytes + (bytes >> 4));
   }
 }

@@ -81,6 +81,39 @@ Deno.test("readLines gathers chunks in the buffers given back, over what they he
   }
 });
 
+Deno.test("readLines gathers chunks each a little longer than the last in the buffers given back", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // Chunks of about 120 KB, each 30 bytes longer than the one before, handed back as an encoder
+    // worker two chunks behind the reader does. The reader takes a buffer for the next chunk as it
+    // hands one out, so the first four chunks get new ones.
+    const lines = Array.from({ length: 90 }, (_, i) => "x".repeat(40_000 + 10 * i));
+    await Deno.writeTextFile(`${dir}/f.csv`, lines.join("\n") + "\n");
+    const buffers = new ChunkBuffers();
+    const given = new Set<ArrayBufferLike>();
+    const behind: Uint8Array[] = [];
+    let chunks = 0;
+    let reused = 0;
+    for await (const chunk of readLines(`${dir}/f.csv`, { chunkLines: 3, buffers })) {
+      chunks++;
+      if (given.has(chunk.bytes.buffer)) reused++;
+      behind.push(chunk.bytes);
+      if (behind.length > 2) {
+        const spent = behind.shift()!;
+        given.add(spent.buffer);
+        buffers.give(spent);
+      }
+    }
+    assert.equal(chunks, 31);
+    assert.ok(
+      reused >= chunks - 4,
+      `only ${reused} of ${chunks} chunks gathered in a buffer given back`,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("the encoder worker moves the chunk's buffer back with its messages", async () => {
   const bytes = new TextEncoder().encode(csvFile([sampleTransaction(1)]));
   const reply = await encodeWorker().handle!(
