@@ -49,8 +49,8 @@ export async function consumerCell(
     for (const dir of [input, empty, staging]) await Deno.mkdir(dir);
     const warmup = options.warmup;
     const total = warmup + options.backlog;
-    writeBatchFile(staging, "warmup.csv", data.lines.slice(0, warmup));
-    writeBatchFile(staging, "backlog.csv", data.lines.slice(warmup, total));
+    writeBatchFile(staging, "warmup.csv", data.lines(0, warmup));
+    writeBatchFile(staging, "backlog.csv", data.lines(warmup, total));
 
     let pipeline: Pipeline | undefined;
     let committedAt = 0;

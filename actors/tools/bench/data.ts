@@ -12,15 +12,74 @@ import { AtomicFile } from "../../lib/atomic_write.ts";
 import { COLUMNS, CSV_SEPARATOR, HEADER } from "../../../model/schema.ts";
 import { lowerHexValue } from "../../../model/value_bytes.ts";
 
+const decoder = new TextDecoder();
+
 /**
- * Transactions in event-time order, as CSV lines without the header. The first 8 of the 32 hex
- * digits of a line's `trans_num` are its index (`rowOfId`), the rest as the generator drew them:
- * still unique ids, whose row the bench reads back from a committed batch without a lookup.
+ * Transactions in event-time order, as CSV lines without the header, held as bytes: millions of
+ * strings in the bench's heap would have the garbage collector mark them all through every
+ * measured run, work no pipeline does. The first 8 of the 32 hex digits of a line's `trans_num` are
+ * its index (`rowOfId`), the rest as the generator drew them: still unique ids, whose row the bench
+ * reads back from a committed batch without a lookup.
+ *
+ * @example
+ * ```ts
+ * const data = await benchData({ rows: 1000, seed: 42 });
+ * writeBatchFile(dir, "b-0.csv", data.lines(0, 500));
+ * ```
  */
-export interface BenchData {
-  lines: string[];
-  /** `cc_num` of each line (the partitioning key). */
-  cards: string[];
+export class BenchData {
+  /** Number of transactions. */
+  readonly rows: number;
+  /** The lines, each with its line feed, back to back. */
+  readonly #bytes: Uint8Array;
+  /** Where each line starts in `#bytes`, then where the last one ends. */
+  readonly #starts: Float64Array;
+  /** A hash of each line's `cc_num`. */
+  readonly #cardHashes: Uint32Array;
+
+  constructor(bytes: Uint8Array, starts: Float64Array, cardHashes: Uint32Array) {
+    this.rows = cardHashes.length;
+    this.#bytes = bytes;
+    this.#starts = starts;
+    this.#cardHashes = cardHashes;
+  }
+
+  /** The lines of rows `from` to `to` (exclusive), each with its line feed (a view). */
+  lines(from: number, to: number): Uint8Array {
+    if (from < 0 || to > this.rows || from > to) {
+      throw new RangeError(
+        `the bench data holds rows 0 to ${this.rows - 1}, not ${from} to ${to - 1}`,
+      );
+    }
+    return this.#bytes.subarray(this.#starts[from], this.#starts[to]);
+  }
+
+  /** The lines of rows `from` to `to` (exclusive) as strings, without their line feeds. */
+  strings(from = 0, to: number = this.rows): string[] {
+    if (from === to) return [];
+    return decoder.decode(this.lines(from, to)).split("\n", to - from);
+  }
+
+  /** The lines of `rows`, in that order, in one new buffer. */
+  gather(rows: ArrayLike<number>): Uint8Array {
+    let length = 0;
+    for (let i = 0; i < rows.length; i++) {
+      length += this.#starts[rows[i] + 1] - this.#starts[rows[i]];
+    }
+    const out = new Uint8Array(length);
+    let at = 0;
+    for (let i = 0; i < rows.length; i++) {
+      const line = this.lines(rows[i], rows[i] + 1);
+      out.set(line, at);
+      at += line.length;
+    }
+    return out;
+  }
+
+  /** A hash of the card number of row `row`: the same for every row of a card. */
+  cardHash(row: number): number {
+    return this.#cardHashes[row];
+  }
 }
 
 /** Options of `benchData`. */
@@ -96,13 +155,39 @@ async function readTransactions(dir: string): Promise<ParsedLine[]> {
   return parsed.sort((a, b) => a.time - b.time || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
+const encoder = new TextEncoder();
+
 function toData(parsed: ParsedLine[]): BenchData {
-  const lines = parsed.map(({ line, id }, row) => {
+  const starts = new Float64Array(parsed.length + 1);
+  const cardHashes = new Uint32Array(parsed.length);
+  let bytes = new Uint8Array(parsed.reduce((sum, { line }) => sum + line.length + 1, 0));
+  let at = 0;
+  parsed.forEach(({ line, id, card }, row) => {
     const fields = line.split(CSV_SEPARATOR);
     fields[TRANS_NUM] = row.toString(16).padStart(8, "0") + id.slice(8);
-    return fields.join(CSV_SEPARATOR);
+    const text = `${fields.join(CSV_SEPARATOR)}\n`;
+    for (;;) {
+      const { read, written } = encoder.encodeInto(text, bytes.subarray(at));
+      if (read === text.length) {
+        at += written;
+        break;
+      }
+      // Text outside ASCII takes more bytes than characters.
+      const grown = new Uint8Array(2 * bytes.length + 4 * text.length);
+      grown.set(bytes.subarray(0, at));
+      bytes = grown;
+    }
+    starts[row + 1] = at;
+    cardHashes[row] = stringHash(card);
   });
-  return { lines, cards: parsed.map((p) => p.card) };
+  return new BenchData(bytes.subarray(0, at), starts, cardHashes);
+}
+
+/** Java's `String.hashCode` of `text`, unsigned. */
+function stringHash(text: string): number {
+  let hash = 0;
+  for (let i = 0; i < text.length; i++) hash = (hash * 31 + text.charCodeAt(i)) >>> 0;
+  return hash;
 }
 
 /**
@@ -115,22 +200,15 @@ export function rowOfId(bytes: Uint8Array, start: number): number {
   return row;
 }
 
-const encoder = new TextEncoder();
 /**
- * Lines joined into one string per write: all of a large batch at once would pass the longest
- * string the runtime makes (about 2^29 characters, some 2 million lines).
+ * Writes the header and `lines` (CSV lines with their line feeds) as `name` in `dir`, visible only
+ * once complete.
  */
-const LINES_PER_WRITE = 10_000;
-
-/** Writes `lines` (with the header) as `name` in `dir`, visible only once complete. */
-export function writeBatchFile(dir: string, name: string, lines: readonly string[]): void {
+export function writeBatchFile(dir: string, name: string, lines: Uint8Array): void {
   const file = new AtomicFile(dir, name);
   try {
     file.write(encoder.encode(`${HEADER}\n`));
-    for (let start = 0; start < lines.length; start += LINES_PER_WRITE) {
-      const end = Math.min(lines.length, start + LINES_PER_WRITE);
-      file.write(encoder.encode(`${lines.slice(start, end).join("\n")}\n`));
-    }
+    file.write(lines);
     file.commit();
   } catch (error) {
     file.discard();

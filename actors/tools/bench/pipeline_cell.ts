@@ -57,7 +57,7 @@ export async function pipelineCell(
     await setup.transport.ensureTopics(topicSpecs(setup));
     const scoring = await modelScoring(setup);
     /** The file of each row written and not yet committed (-1 otherwise), by row index. */
-    const fileOfRow = new Int32Array(data.lines.length).fill(-1);
+    const fileOfRow = new Int32Array(data.rows).fill(-1);
     /** The files written: when, and the histogram of their phase. */
     const written: { at: number; histogram: Histogram }[] = [];
     let lastCommit = 0;
@@ -84,11 +84,10 @@ export async function pipelineCell(
      */
     const stage = (count: number) => {
       const end = next + count;
-      if (end > data.lines.length) throw new RangeError("the bench data holds too few rows");
       const files: StagedFile[] = [];
       for (const [a, b] of fileSlices(next, end, ROWS_PER_FILE)) {
         const name = `b-${String(sequence++).padStart(9, "0")}.csv`;
-        writeBatchFile(staging, name, data.lines.slice(a, b));
+        writeBatchFile(staging, name, data.lines(a, b));
         files.push({ name, from: a, to: b });
       }
       next = end;

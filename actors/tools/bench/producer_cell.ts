@@ -48,13 +48,13 @@ export async function producerCell(
     const inputs = Array.from({ length: options.producers }, (_, i) => join(root, `in-${i}`));
     const staging = inputs.map((_, i) => join(root, `.stage-${i}`));
     for (const dir of [...inputs, ...staging]) await Deno.mkdir(dir);
-    const shares: string[][] = inputs.map(() => []);
-    for (let i = 0; i < rows; i++) {
-      shares[cardShare(data.cards[i], options.producers)].push(data.lines[i]);
-    }
-    shares.forEach((lines, p) => {
-      for (const [a, b] of fileSlices(0, lines.length, ROWS_PER_FILE)) {
-        writeBatchFile(staging[p], `b-${String(a).padStart(9, "0")}.csv`, lines.slice(a, b));
+    // Each card's rows go to one producer.
+    const shares: number[][] = inputs.map(() => []);
+    for (let row = 0; row < rows; row++) shares[data.cardHash(row) % options.producers].push(row);
+    shares.forEach((share, p) => {
+      for (const [a, b] of fileSlices(0, share.length, ROWS_PER_FILE)) {
+        const name = `b-${String(a).padStart(9, "0")}.csv`;
+        writeBatchFile(staging[p], name, data.gather(share.slice(a, b)));
       }
     });
 
@@ -104,11 +104,4 @@ export async function producerCell(
   } finally {
     await Deno.remove(root, { recursive: true }).catch(() => {});
   }
-}
-
-/** Which of `producers` publishes the rows of `card`. */
-function cardShare(card: string, producers: number): number {
-  let hash = 0;
-  for (let i = 0; i < card.length; i++) hash = (hash * 31 + card.charCodeAt(i)) >>> 0;
-  return hash % producers;
 }

@@ -31,7 +31,7 @@ if (import.meta.main) {
   const rows = Number(args.values.rows);
   const send = Number(args.values.send);
   const partitions = Number(args.values.partitions);
-  const { lines } = await benchData({ rows, seed: 42 });
+  const lines = (await benchData({ rows, seed: 42 })).strings();
   const transactions = lines.map((line) => {
     const row = parseTransactionLine(line);
     if ("reason" in row) throw new Error(row.reason);

@@ -35,7 +35,7 @@ function mixedFile(): Promise<string[]> {
 
 async function makeMixedFile(): Promise<string[]> {
   // Every third row of 8,000: rows of some 50 cards, so that every partition has some.
-  const { lines } = await benchData({ rows: 8000, seed: 15 });
+  const lines = (await benchData({ rows: 8000, seed: 15 })).strings();
   const out = [HEADER, ...lines.filter((_, i) => i % 3 === 0)];
   BAD_VALUES.forEach(({ field, text }, i) => out.splice(40 + 37 * i, 0, lineWith(field, text)));
   out.splice(700, 0, "", "   ");

@@ -104,7 +104,7 @@ if (import.meta.main) {
     repeat: { type: "string", default: "1" },
   });
   const rows = Number(args.values.rows);
-  const { lines } = await benchData({ rows: WARMUP + rows, seed: 42 });
+  const lines = (await benchData({ rows: WARMUP + rows, seed: 42 })).strings();
   for (let i = 0; i < Number(args.values.repeat); i++) {
     const result = await run({
       lines,

@@ -39,7 +39,7 @@ if (import.meta.main) {
     model: { type: "string", default: "resources/models/pretrained" },
   });
   const rows = Number(args.values.rows);
-  const { lines } = await benchData({ rows, seed: 42 });
+  const lines = (await benchData({ rows, seed: 42 })).strings();
   const text = new TextEncoder();
   const chunks: LineChunk[] = [];
   let end = 0;
