@@ -76,6 +76,30 @@ Deno.test("features from columns and a card table are those of the card states f
   assert.ok(wrapped > 100, `${wrapped} cards whose history ring wrapped`);
 });
 
+/** The features of `rows` from a card table, and from the card states of objects beside it. */
+function encodeBoth(table: CardTable, states: CardStates, rows: Transaction[]) {
+  const features = new Float32Array(rows.length * FEATURE_COUNT);
+  table.encode(transactionsToColumns(rows), features);
+  return { features, expected: states.encode(rows).features };
+}
+
+Deno.test("cards whose transactions come out of time order get the features of the card states from objects", () => {
+  // Blocks of 3,000 lines, every other one reversed: there a card's transactions come newest
+  // first, after (and before) others in time order.
+  const mixed: string[] = [];
+  for (let at = 0; at < lines.length; at += 3000) {
+    const block = lines.slice(at, at + 3000);
+    mixed.push(...(at % 6000 === 0 ? block : block.reverse()));
+  }
+  const states = new CardStates(DEFAULT_ENCODER);
+  const table = new CardTable(DEFAULT_ENCODER);
+  for (const batch of batches(mixed, 5)) {
+    const rows = batch.map((line) => parseTransactionLine(line) as Transaction);
+    const { features, expected } = encodeBoth(table, states, rows);
+    assertSameBits(features, expected, "features");
+  }
+});
+
 Deno.test("a batch's features go to the matrix rows asked for, and only where there is room", () => {
   const rows = Array.from({ length: 30 }, (_, i) => sampleTransaction(i, 3));
   const alone = new Float32Array(rows.length * FEATURE_COUNT);
