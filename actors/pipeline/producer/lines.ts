@@ -149,50 +149,57 @@ const KEPT_BUFFERS = 4;
 export class ChunkBuffers {
   /** Smallest first. */
   readonly #kept: ArrayBuffer[] = [];
+  /** The most bytes a chunk gathered in these buffers took. */
+  #largestChunk = 0;
 
   /**
    * Keeps the whole buffer of `bytes` for a later chunk (of more than four, the largest four); no
    * one may read or write it after.
    */
   give(bytes: Uint8Array): void {
-    if (!(bytes.buffer instanceof ArrayBuffer)) return;
-    this.#kept.push(bytes.buffer);
+    const buffer = bytes.buffer;
+    if (!(buffer instanceof ArrayBuffer) || buffer.byteLength < MIN_CHUNK_BYTES) return;
+    this.#kept.push(buffer);
     this.#kept.sort((a, b) => a.byteLength - b.byteLength);
     if (this.#kept.length > KEPT_BUFFERS) this.#kept.shift();
   }
 
   /**
-   * The largest kept buffer when it has at least `bytes` bytes (its old bytes still in it), or
-   * undefined.
+   * A buffer to gather a chunk in, of at least `bytes` bytes and the largest chunk's: the largest
+   * kept one when it is that large (its old bytes still in it), else a new one a sixteenth larger.
    */
-  take(bytes: number): Uint8Array | undefined {
+  take(bytes: number): Uint8Array {
+    const wanted = Math.max(MIN_CHUNK_BYTES, bytes, this.#largestChunk);
     const largest = this.#kept.at(-1);
-    if (!largest || largest.byteLength < bytes) return undefined;
-    return new Uint8Array(this.#kept.pop()!);
+    if (largest && largest.byteLength >= wanted) return new Uint8Array(this.#kept.pop()!);
+    return new Uint8Array(wanted + (wanted >> 4));
+  }
+
+  /** Records that a chunk of `bytes` bytes was gathered: later buffers are at least as large. */
+  gathered(bytes: number): void {
+    this.#largestChunk = Math.max(this.#largestChunk, bytes);
   }
 }
 
 /**
  * The bytes of a chunk being gathered, copied once into a buffer that the chunk then owns (so it
- * can move to a worker). The next chunk is gathered in a spent buffer from `buffers` that holds the
- * largest chunk so far, or else in a new one a sixteenth larger than that.
+ * can move to a worker), taken from `buffers` when the chunk's first line comes: a chunk with no
+ * lines (the end of a file of whole chunks) takes none.
  */
 class ChunkBytes {
-  readonly #buffers: ChunkBuffers | undefined;
-  #bytes: Uint8Array;
+  readonly #buffers: ChunkBuffers;
+  #bytes: Uint8Array | undefined;
   #length = 0;
-  /** The most bytes a chunk took so far. */
-  #largest = 0;
 
-  constructor(buffers?: ChunkBuffers) {
+  constructor(buffers = new ChunkBuffers()) {
     this.#buffers = buffers;
-    this.#bytes = this.#fresh(MIN_CHUNK_BYTES);
   }
 
   /** Appends a copy of `piece`. */
   add(piece: Uint8Array): void {
     const needed = this.#length + piece.byteLength;
-    if (needed > this.#bytes.byteLength) {
+    if (!this.#bytes) this.#bytes = this.#buffers.take(needed);
+    else if (needed > this.#bytes.byteLength) {
       const grown = new Uint8Array(Math.max(needed, 2 * this.#bytes.byteLength));
       grown.set(this.#bytes.subarray(0, this.#length));
       this.#bytes = grown;
@@ -203,15 +210,10 @@ class ChunkBytes {
 
   /** The bytes gathered, in a buffer no later chunk writes to. */
   take(): Uint8Array {
-    const bytes = this.#bytes.subarray(0, this.#length);
-    this.#largest = Math.max(this.#largest, this.#length);
-    this.#bytes = this.#fresh(Math.max(MIN_CHUNK_BYTES, this.#largest));
+    const bytes = this.#bytes?.subarray(0, this.#length) ?? new Uint8Array(0);
+    this.#buffers.gathered(this.#length);
+    this.#bytes = undefined;
     this.#length = 0;
     return bytes;
-  }
-
-  /** A buffer of at least `bytes` bytes to gather in: spent, or new with a sixteenth to spare. */
-  #fresh(bytes: number): Uint8Array {
-    return this.#buffers?.take(bytes) ?? new Uint8Array(bytes + (bytes >> 4));
   }
 }

@@ -114,6 +114,44 @@ Deno.test("readLines gathers chunks each a little longer than the last in the bu
   }
 });
 
+Deno.test("files of one chunk each take buffers for their lines only, from one pool", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // Twelve files of one whole chunk of about 120 KB, so each ends with a chunk of no lines, read
+    // as the producer reads a folder: one pool, each chunk handed back two chunks behind.
+    const names = Array.from({ length: 12 }, (_, i) => `${dir}/f${i}.csv`);
+    for (const name of names) {
+      await Deno.writeTextFile(name, Array(3).fill("x".repeat(40_000)).join("\n") + "\n");
+    }
+    const buffers = new ChunkBuffers();
+    const given = new Set<ArrayBufferLike>();
+    const seen = new Set<ArrayBufferLike>();
+    const behind: Uint8Array[] = [];
+    let lines = 0;
+    let reused = 0;
+    for (const name of names) {
+      for await (const chunk of readLines(name, { chunkLines: 3, buffers })) {
+        lines += chunk.count;
+        if (chunk.count > 0 && given.has(chunk.bytes.buffer)) reused++;
+        seen.add(chunk.bytes.buffer);
+        behind.push(chunk.bytes);
+        if (behind.length > 2) {
+          const spent = behind.shift()!;
+          given.add(spent.buffer);
+          buffers.give(spent);
+        }
+      }
+    }
+    assert.equal(lines, 36);
+    assert.ok(reused >= 10, `only ${reused} of 12 chunks gathered in a buffer given back`);
+    // Two buffers of a chunk's size do, the first two chunks' (the others are given back in time).
+    const allocated = [...seen].reduce((sum, buffer) => sum + buffer.byteLength, 0);
+    assert.ok(allocated < 3 * 130_000, `${allocated} bytes of buffers for 12 chunks of 120,003`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("the encoder worker moves the chunk's buffer back with its messages", async () => {
   const bytes = new TextEncoder().encode(csvFile([sampleTransaction(1)]));
   const reply = await encodeWorker().handle!(
