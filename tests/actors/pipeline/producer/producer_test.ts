@@ -3,6 +3,7 @@ import { readLedger } from "../../../../actors/pipeline/producer/ledger.ts";
 import {
   ChunkBuffers,
   chunkLines,
+  type LineChunk,
   readLines,
   type ReadLinesOptions,
 } from "../../../../actors/pipeline/producer/lines.ts";
@@ -81,22 +82,19 @@ Deno.test("readLines gathers chunks in the buffers given back, over what they he
   }
 });
 
-Deno.test("readLines gathers chunks each a little longer than the last in the buffers given back", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    // Chunks of about 120 KB, each 30 bytes longer than the one before, handed back as an encoder
-    // worker two chunks behind the reader does. The reader takes a buffer for the next chunk as it
-    // hands one out, so the first four chunks get new ones.
-    const lines = Array.from({ length: 90 }, (_, i) => "x".repeat(40_000 + 10 * i));
-    await Deno.writeTextFile(`${dir}/f.csv`, lines.join("\n") + "\n");
-    const buffers = new ChunkBuffers();
-    const given = new Set<ArrayBufferLike>();
-    const behind: Uint8Array[] = [];
-    let chunks = 0;
-    let reused = 0;
-    for await (const chunk of readLines(`${dir}/f.csv`, { chunkLines: 3, buffers })) {
-      chunks++;
-      if (given.has(chunk.bytes.buffer)) reused++;
+/**
+ * Reads `paths` in turn, in chunks of 3 lines, through one pool of buffers, handing each chunk's
+ * buffer back two chunks behind as an encoder worker does; each chunk, and whether it was gathered
+ * in a buffer handed back.
+ */
+async function readHandingBack(paths: string[]): Promise<{ chunk: LineChunk; reused: boolean }[]> {
+  const buffers = new ChunkBuffers();
+  const given = new Set<ArrayBufferLike>();
+  const behind: Uint8Array[] = [];
+  const read: { chunk: LineChunk; reused: boolean }[] = [];
+  for (const path of paths) {
+    for await (const chunk of readLines(path, { chunkLines: 3, buffers })) {
+      read.push({ chunk, reused: given.has(chunk.bytes.buffer) });
       behind.push(chunk.bytes);
       if (behind.length > 2) {
         const spent = behind.shift()!;
@@ -104,10 +102,23 @@ Deno.test("readLines gathers chunks each a little longer than the last in the bu
         buffers.give(spent);
       }
     }
-    assert.equal(chunks, 31);
+  }
+  return read;
+}
+
+Deno.test("readLines gathers chunks each a little longer than the last in the buffers given back", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // Chunks of about 120 KB, each 30 bytes longer than the one before. The first three get new
+    // buffers (none is handed back before the third is read), and the last holds no lines.
+    const lines = Array.from({ length: 90 }, (_, i) => "x".repeat(40_000 + 10 * i));
+    await Deno.writeTextFile(`${dir}/f.csv`, lines.join("\n") + "\n");
+    const read = await readHandingBack([`${dir}/f.csv`]);
+    assert.equal(read.length, 31);
+    const reused = read.filter((chunk) => chunk.reused).length;
     assert.ok(
-      reused >= chunks - 4,
-      `only ${reused} of ${chunks} chunks gathered in a buffer given back`,
+      reused >= read.length - 4,
+      `only ${reused} of 31 chunks gathered in a buffer given back`,
     );
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -118,34 +129,18 @@ Deno.test("files of one chunk each take buffers for their lines only, from one p
   const dir = await Deno.makeTempDir();
   try {
     // Twelve files of one whole chunk of about 120 KB, so each ends with a chunk of no lines, read
-    // as the producer reads a folder: one pool, each chunk handed back two chunks behind.
+    // as the producer reads a folder.
     const names = Array.from({ length: 12 }, (_, i) => `${dir}/f${i}.csv`);
     for (const name of names) {
       await Deno.writeTextFile(name, Array(3).fill("x".repeat(40_000)).join("\n") + "\n");
     }
-    const buffers = new ChunkBuffers();
-    const given = new Set<ArrayBufferLike>();
-    const seen = new Set<ArrayBufferLike>();
-    const behind: Uint8Array[] = [];
-    let lines = 0;
-    let reused = 0;
-    for (const name of names) {
-      for await (const chunk of readLines(name, { chunkLines: 3, buffers })) {
-        lines += chunk.count;
-        if (chunk.count > 0 && given.has(chunk.bytes.buffer)) reused++;
-        seen.add(chunk.bytes.buffer);
-        behind.push(chunk.bytes);
-        if (behind.length > 2) {
-          const spent = behind.shift()!;
-          given.add(spent.buffer);
-          buffers.give(spent);
-        }
-      }
-    }
-    assert.equal(lines, 36);
+    const read = await readHandingBack(names);
+    assert.equal(read.reduce((lines, { chunk }) => lines + chunk.count, 0), 36);
+    const reused = read.filter(({ chunk, reused }) => chunk.count > 0 && reused).length;
     assert.ok(reused >= 10, `only ${reused} of 12 chunks gathered in a buffer given back`);
     // Two buffers of a chunk's size do, the first two chunks' (the others are given back in time).
-    const allocated = [...seen].reduce((sum, buffer) => sum + buffer.byteLength, 0);
+    const buffers = new Set(read.map(({ chunk }) => chunk.bytes.buffer));
+    const allocated = [...buffers].reduce((sum, buffer) => sum + buffer.byteLength, 0);
     assert.ok(allocated < 3 * 130_000, `${allocated} bytes of buffers for 12 chunks of 120,003`);
   } finally {
     await Deno.remove(dir, { recursive: true });
