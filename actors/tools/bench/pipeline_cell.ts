@@ -84,6 +84,7 @@ export async function pipelineCell(
      */
     const stage = (count: number) => {
       const end = next + count;
+      if (end > data.rows) throw new RangeError("the bench data holds too few rows");
       const files: StagedFile[] = [];
       for (const [a, b] of fileSlices(next, end, ROWS_PER_FILE)) {
         const name = `b-${String(sequence++).padStart(9, "0")}.csv`;
