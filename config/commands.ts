@@ -9,6 +9,7 @@
 import type { CommandHandler } from "../actors/pipeline/command.ts";
 import { DEFAULT_STREAM_DIR, DEFAULT_TRAIN_ROOT } from "../actors/pipeline/generator/options.ts";
 import { BENCH_SCENARIOS } from "../actors/tools/bench/scenarios.ts";
+import { MAX_PACED_MULTIPLE, MIN_PACED_SECONDS } from "../actors/tools/bench/plan.ts";
 import {
   CHAOS_SCENARIOS,
   IN_PROCESS_SCENARIOS,
@@ -422,9 +423,10 @@ export const COMMANDS: CommandSpec[] = [
     flagHelp: {
       workers: "the most scoring workers in the grid (cells with 1, 2, 4... up to N)",
       rate: "transactions per second offered in the end-to-end cells' paced phase, whose " +
-        "latency they report; a rate given paces 5 s of transactions, or half the cell's rows if " +
-        "more, at most 10 times its rows (0: half the burst throughput, over half the cell's " +
-        "rows; above the burst throughput it measures a backlog, and the bench warns)",
+        `latency they report; a rate given paces ${MIN_PACED_SECONDS} s of transactions, or half ` +
+        `the cell's rows if more, at most ${MAX_PACED_MULTIPLE} times its rows (0: half the ` +
+        "burst throughput, over half the cell's rows; above the burst throughput it measures a " +
+        "backlog, and the bench warns)",
     },
   },
 ];
