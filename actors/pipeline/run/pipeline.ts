@@ -238,6 +238,12 @@ export class Pipeline {
     };
   }
 
+  /** Transactions published and neither scored nor dead-lettered yet (`counts`), at least 0. */
+  unscored(): number {
+    const { produced, scored, deadLetters } = this.counts();
+    return Math.max(0, produced - scored - deadLetters);
+  }
+
   /**
    * Reconciles produced against scored ids (with `trackIds`), or their counts: then what was
    * published and neither scored nor dead-lettered is `lost`, and scorings beyond what was

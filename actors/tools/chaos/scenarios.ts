@@ -143,8 +143,7 @@ export function slowConsumerFault(options: { faultMs?: number; msPerRow?: number
   let sampling = false;
   // Transactions published and not yet scored (whatever the messages hold: one or a batch).
   const sample = (context: LoadContext) => {
-    const { produced, scored, deadLetters } = context.pipeline.counts();
-    lag.push({ at: performance.now(), records: Math.max(0, produced - scored - deadLetters) });
+    lag.push({ at: performance.now(), records: context.pipeline.unscored() });
     peakRss = Math.max(peakRss, Deno.memoryUsage().rss);
   };
   return {

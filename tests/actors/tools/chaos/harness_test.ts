@@ -3,6 +3,7 @@ import { delay } from "../../../../actors/lib/async.ts";
 import { EmbeddedTransport } from "../../../../actors/log/mod.ts";
 import { firstCommitAfter, runScenario } from "../../../../actors/tools/chaos/harness.ts";
 import { scenarioOptions } from "../../../../actors/tools/chaos/command.ts";
+import { slowConsumerFault } from "../../../../actors/tools/chaos/scenarios.ts";
 import { loadConfig } from "../../../../config/load.ts";
 
 Deno.test("the report waits for the fault to heal, however long after the drain", async () => {
@@ -58,4 +59,41 @@ Deno.test("a fault that cannot heal fails the scenario with its reason", async (
   } finally {
     await transport.close();
   }
+});
+
+Deno.test("the status line's lag counts the transactions published and not yet scored", async () => {
+  const invocation = loadConfig([
+    "chaos",
+    "slow-consumer",
+    "--duration",
+    "4",
+    "--rate",
+    "1000",
+    "--customers",
+    "200",
+    "--workers",
+    "1",
+  ]);
+  assert.equal(invocation.kind, "run");
+  const lines: string[] = [];
+  const transport = new EmbeddedTransport();
+  try {
+    const options = scenarioOptions(invocation.config, (line) => lines.push(line));
+    // Scoring slowed to 200 transactions a second at most, for 3 s: a backlog of hundreds or
+    // thousands, in a few Arrow messages.
+    const fault = slowConsumerFault({ faultMs: 3000, msPerRow: 5 });
+    const report = await runScenario("slowed", transport, options, fault);
+    assert.equal(report.lost, 0);
+  } finally {
+    await transport.close();
+  }
+  const figures = lines.flatMap((line) => {
+    const found = line.match(/produced (\d+), scored (\d+), lag (\d+)$/);
+    return found ? [found.slice(1).map(Number)] : [];
+  });
+  assert.ok(figures.length >= 2, lines.join("\n"));
+  for (const [produced, scored, lag] of figures) {
+    assert.equal(lag, produced - scored, `produced ${produced}, scored ${scored}, lag ${lag}`);
+  }
+  assert.ok(figures.some(([, , lag]) => lag > 200), lines.join("\n"));
 });
