@@ -25,6 +25,15 @@ import { toLogRecord } from "./records.ts";
 const RESEEK_MS = 3000;
 
 /**
+ * The member's fetches ride out a node's death (about 16 s of retries) before the member fails.
+ * A fetch from a node that died fails to connect until the cluster has moved the node's
+ * partitions to new leaders (`broker.session.timeout.ms`, 9 s by default, 4 s on a local
+ * cluster) and each retry has read the cluster's metadata again; a member that fails instead is
+ * restarted, and its successor waits out the dead member's session before the group lets it in.
+ */
+const MEMBER_RETRY = { initialRetryTime: 300, maxRetryTime: 3000, retries: 8 };
+
+/**
  * Runs `work` while sending group heartbeats every second: a batch handed to a partition that is
  * still restoring its card states, or whose actor is busy, can take longer than the session
  * timeout, and the member must not be dropped from the group meanwhile.
@@ -68,7 +77,7 @@ export class KafkaGroupMember implements LogConsumer {
       maxBytesPerPartition: 4 * 1024 * 1024,
       maxBytes: 32 * 1024 * 1024,
       maxWaitTimeInMs: 100,
-      retry: { retries: 3, restartOnFailure: () => Promise.resolve(false) },
+      retry: { ...MEMBER_RETRY, restartOnFailure: () => Promise.resolve(false) },
       partitionAssigners: GROUP_ASSIGNERS,
     });
   }
