@@ -6,12 +6,13 @@ import { scenarioOptions } from "../../../../actors/tools/chaos/command.ts";
 import { slowConsumerFault } from "../../../../actors/tools/chaos/scenarios.ts";
 import { loadConfig } from "../../../../config/load.ts";
 
-Deno.test("the report waits for the fault to heal, however long after the drain", async () => {
+/** A small chaos scenario's options: 1,000 transactions a second of 200 cards, one worker. */
+function smallScenario(scenario: string, seconds: number, onStatus?: (line: string) => void) {
   const invocation = loadConfig([
     "chaos",
-    "kill-actor",
+    scenario,
     "--duration",
-    "2",
+    String(seconds),
     "--rate",
     "1000",
     "--customers",
@@ -20,11 +21,15 @@ Deno.test("the report waits for the fault to heal, however long after the drain"
     "1",
   ]);
   assert.equal(invocation.kind, "run");
+  return scenarioOptions(invocation.config, onStatus);
+}
+
+Deno.test("the report waits for the fault to heal, however long after the drain", async () => {
   let healedAt: number | undefined;
   let drainedBy: number | undefined;
   const transport = new EmbeddedTransport();
   try {
-    const report = await runScenario("heal-late", transport, scenarioOptions(invocation.config), {
+    const report = await runScenario("heal-late", transport, smallScenario("kill-actor", 2), {
       inject: () => 1,
       // Heals well after the short load has drained, as a node slow to start again does.
       healed: async () => {
@@ -62,23 +67,10 @@ Deno.test("a fault that cannot heal fails the scenario with its reason", async (
 });
 
 Deno.test("the status line's lag counts the transactions published and not yet scored", async () => {
-  const invocation = loadConfig([
-    "chaos",
-    "slow-consumer",
-    "--duration",
-    "4",
-    "--rate",
-    "1000",
-    "--customers",
-    "200",
-    "--workers",
-    "1",
-  ]);
-  assert.equal(invocation.kind, "run");
   const lines: string[] = [];
   const transport = new EmbeddedTransport();
   try {
-    const options = scenarioOptions(invocation.config, (line) => lines.push(line));
+    const options = smallScenario("slow-consumer", 4, (line) => lines.push(line));
     // Scoring slowed to 200 transactions a second at most, for 3 s: a backlog of hundreds or
     // thousands, in a few Arrow messages.
     const fault = slowConsumerFault({ faultMs: 3000, msPerRow: 5 });
