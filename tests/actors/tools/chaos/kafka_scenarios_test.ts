@@ -100,15 +100,20 @@ function assertNothingLost(
 const noNamespaces = NO_KAFKA ? undefined : await networkNamespacesUnavailable();
 if (noNamespaces) console.error(`network-partition test ignored: ${noNamespaces}`);
 
+/** The index of a scenario that runs on every client chosen (`clientsFor`). */
+const ON_EVERY_CLIENT = -1;
+
 /**
  * The clients a scenario runs on. With one client chosen, every scenario runs on it; with both,
- * kill-broker (index -1) runs on each, as each client meets a node's death its own way, and each
- * other scenario on one of them in turn (kafkajs: kill-consumer and network-partition;
+ * kill-broker runs on each (`ON_EVERY_CLIENT`), as each client meets a node's death its own way,
+ * and each other scenario on one of them in turn (kafkajs: kill-consumer and network-partition;
  * @platformatic/kafka: kill-all), so the suite stays well under its time limit (a scenario takes
  * 1 to 4 minutes).
  */
 function clientsFor(scenarioIndex: number): readonly KafkaClientName[] {
-  if (TEST_KAFKA_CLIENTS.length === 1 || scenarioIndex < 0) return TEST_KAFKA_CLIENTS;
+  if (TEST_KAFKA_CLIENTS.length === 1 || scenarioIndex === ON_EVERY_CLIENT) {
+    return TEST_KAFKA_CLIENTS;
+  }
   return [TEST_KAFKA_CLIENTS[(scenarioIndex + 1) % TEST_KAFKA_CLIENTS.length]];
 }
 
@@ -130,7 +135,7 @@ const kafkaTest = (
 };
 
 kafkaTest(
-  -1,
+  ON_EVERY_CLIENT,
   "kill-broker: one of three nodes killed and restarted, nothing lost",
   async (client) => {
     // 30 s rather than 20: the node is down for 10 s and the load goes on for 15 s after the
