@@ -202,10 +202,10 @@ export class Pipeline {
     const failed = this.system.done.then((outcome) =>
       outcome.kind === "failed" ? undefined : new Promise<never>(() => {})
     );
-    return await poll(() => {
-      const { produced, scored, deadLetters } = this.counts();
-      return waitingBatchFiles(input) === 0 && scored + deadLetters >= produced;
-    }, { timeoutMs: options.timeoutMs, signal: options.signal, pollMs: 50, failed });
+    return await poll(
+      () => waitingBatchFiles(input) === 0 && this.unscored() === 0,
+      { timeoutMs: options.timeoutMs, signal: options.signal, pollMs: 50, failed },
+    );
   }
 
   /** What the dashboard and `/metrics` show of the pipeline. */
