@@ -25,13 +25,15 @@ import { toLogRecord } from "./records.ts";
 const RESEEK_MS = 3000;
 
 /**
- * The member's fetches ride out a node's death (about 16 s of retries) before the member fails.
+ * The member's fetches ride out a node's death (about 35 s of retries) before the member fails.
  * A fetch from a node that died fails to connect until the cluster has moved the node's
  * partitions to new leaders (`broker.session.timeout.ms`, 9 s by default, 4 s on a local
- * cluster) and each retry has read the cluster's metadata again; a member that fails instead is
- * restarted, and its successor waits out the dead member's session before the group lets it in.
+ * cluster) and a retry has read the cluster's metadata again, and at times until the node is
+ * back (kill-broker's node is down 10 to 20 s; 16 s of retries ran out once in 15 s); a member
+ * that fails instead is restarted, and its successor waits out the dead member's session before
+ * the group lets it in.
  */
-const MEMBER_RETRY = { initialRetryTime: 300, maxRetryTime: 3000, retries: 8 };
+const MEMBER_RETRY = { initialRetryTime: 300, maxRetryTime: 3000, retries: 14 };
 
 /**
  * Runs `work` while sending group heartbeats every second: a batch handed to a partition that is
