@@ -126,6 +126,27 @@ export class PlatformaticProducers {
           steps = result.catch(() => {});
           return result;
         };
+        // The partitions the sends of one tick add to the transaction (a batch's alerts, card
+        // states and dead letters): they join it in one AddPartitionsToTxn, not one a topic.
+        let joining: { topic: string; partition: number }[] | undefined;
+        let joined = Promise.resolve();
+        const join = (topic: string, partitions: number[]): Promise<void> => {
+          if (!joining) {
+            const entries: { topic: string; partition: number }[] = joining = [];
+            joined = Promise.resolve().then(() => {
+              joining = undefined;
+              return serially(async () => {
+                const topics = [...new Set(entries.map((entry) => entry.topic))];
+                await transaction.addPartitions(
+                  await producer.metadata({ topics }),
+                  entries as never,
+                );
+              });
+            });
+          }
+          for (const partition of partitions) joining.push({ topic, partition });
+          return joined;
+        };
         const end = (commit: boolean) =>
           withLogErrors(this.#brokers, async () => {
             await steps;
@@ -139,15 +160,9 @@ export class PlatformaticProducers {
               touched = true;
               return this.#sendPerPartition(topic, records, {
                 send: (messages) => transaction.send({ messages }),
-                // Every partition joins the transaction in one request before the sends.
-                before: (partitions) =>
-                  serially(async () => {
-                    const metadata = await producer.metadata({ topics: [topic] });
-                    await transaction.addPartitions(
-                      metadata,
-                      partitions.map((partition) => ({ topic, partition }) as never),
-                    );
-                  }),
+                // Every partition joins the transaction before the sends, with those of the
+                // other topics sent in the same tick.
+                before: (partitions) => join(topic, partitions),
               });
             }),
           commitOffset: (groupId, partition, offset) =>

@@ -115,6 +115,9 @@ if (import.meta.main) {
             paced_rate: rate,
             paced_p50_ms: paced.latency_ms.p50,
             paced_p99_ms: paced.latency_ms.p99,
+            // From a record's timestamp in the log to its batch's commit: the consumer's part.
+            paced_log_p50_ms: paced.log_latency_ms.p50,
+            paced_log_p99_ms: paced.log_latency_ms.p99,
           }
           : {}),
         // The whole run's CPU (warm-up, start and stop included) over the measured rows.
