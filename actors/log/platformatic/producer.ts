@@ -133,15 +133,15 @@ export class PlatformaticProducers {
         const join = (topic: string, partitions: number[]): Promise<void> => {
           if (!joining) {
             const entries: { topic: string; partition: number }[] = joining = [];
-            joined = Promise.resolve().then(() => {
+            // Queued now, before the offset a batch commits after its sends; run once this tick's
+            // sends have added their partitions.
+            joined = serially(async () => {
               joining = undefined;
-              return serially(async () => {
-                const topics = [...new Set(entries.map((entry) => entry.topic))];
-                await transaction.addPartitions(
-                  await producer.metadata({ topics }),
-                  entries as never,
-                );
-              });
+              const topics = [...new Set(entries.map((entry) => entry.topic))];
+              await transaction.addPartitions(
+                await producer.metadata({ topics }),
+                entries as never,
+              );
             });
           }
           for (const partition of partitions) joining.push({ topic, partition });
