@@ -16,12 +16,12 @@ import type { WireEncoding } from "../codec/wire_encoding.ts";
 import type { ChunkOptions, EncodedChunk } from "./chunks.ts";
 import type { EncodeRequest } from "./encode_worker.ts";
 import { changeSince, isLaterEntry, resumeGrown } from "./changes.ts";
+import { FolderArrivals } from "./arrivals.ts";
 import { type InputFile, scanInputFolder, SettleFilter } from "./files.ts";
 import { LEDGER_TOPIC, type LedgerEntry, readLedger } from "./ledger.ts";
 import type { LineChunk } from "./lines.ts";
 import { type FileToPublish, type ProducerMetrics, publishFiles } from "./publisher.ts";
 import { workers } from "../workers/specs.ts";
-import { delay } from "../../lib/async.ts";
 import type { PipelineEmitter } from "../events.ts";
 
 export { type ProducerMetrics, producerMetrics } from "./publisher.ts";
@@ -36,7 +36,10 @@ export interface ProducerActorOptions {
   encoding: WireEncoding;
   producerId: string;
   maxFilesPerTrigger: number;
-  /** Pause between scans when nothing is new, in ms (default 250). */
+  /**
+   * Pause between scans when nothing is new, in ms (default 250); a file created or moved into
+   * the folder ends it early (`FolderArrivals`).
+   */
   pollMs?: number;
   /** Lines read and encoded together (default: the encoding's `CHUNK_LINES`). */
   chunkLines?: number;
@@ -136,6 +139,7 @@ function publisherActor(
         const producer = await options.transport.transactionalProducer(
           `fraudstream-producer-${options.producerId}`,
         );
+        const arrivals = new FolderArrivals(options.input);
         try {
           const ledger = await readLedger(
             options.transport,
@@ -160,7 +164,7 @@ function publisherActor(
               if (settle.pending === 0) {
                 options.events?.emit("idle", { producerId: options.producerId });
               }
-              await delay(options.pollMs ?? 250, ctx.signal);
+              await arrivals.wait(options.pollMs ?? 250, ctx.signal);
               continue;
             }
             await publishFiles(resumedFiles(todo, ledger, report), {
@@ -190,6 +194,7 @@ function publisherActor(
             });
           }
         } finally {
+          arrivals.close();
           await producer.close().catch(() => {});
         }
       },

@@ -309,6 +309,42 @@ Deno.test("a producer not asked for the ids gathers none: its published events t
   }
 });
 
+Deno.test("a file moved into the folder is published without waiting out the poll interval", async () => {
+  const dir = await Deno.makeTempDir();
+  const transport = new EmbeddedTransport();
+  await transport.ensureTopics(topicSpecs(SETTINGS));
+  try {
+    const events = pipelineEvents();
+    let idle = 0;
+    events.on("idle", () => idle++);
+    const { system, metrics } = await startProducer(transport, dir, {
+      encoding: "arrow",
+      producerId: "test",
+      maxFilesPerTrigger: 10,
+      // Longer than `waitFor` waits: polls alone would not find the files in time.
+      pollMs: 60_000,
+      events,
+    });
+    try {
+      await waitFor(() => idle === 1, "the first scan of the empty folder");
+      // As generators write: under a name the producer skips, then renamed.
+      const rows = Array.from({ length: 5 }, (_, i) => sampleTransaction(i));
+      await Deno.writeTextFile(`${dir}/a.csv.tmp`, csvFile(rows));
+      await Deno.rename(`${dir}/a.csv.tmp`, `${dir}/a.csv`);
+      await waitFor(() => metrics.files === 1, "the renamed file to be published");
+      // And in a folder made after the producer started.
+      await Deno.mkdir(`${dir}/later`);
+      await Deno.writeTextFile(`${dir}/later/b.csv`, csvFile(rows.slice(0, 2)));
+      await waitFor(() => metrics.files === 2, "the file in a new folder to be published");
+      assert.equal((await transNums(transport)).length, 7);
+    } finally {
+      await system.shutdown();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("chunks read ahead share a transaction up to transactionLines, across files", async () => {
   const dir = await Deno.makeTempDir();
   const transport = new EmbeddedTransport();
