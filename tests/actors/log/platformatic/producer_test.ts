@@ -48,16 +48,17 @@ Deno.test({
 });
 
 Deno.test({
-  name: "platformatic: a transaction's sends to several topics join it in one AddPartitionsToTxn",
+  name:
+    "platformatic: a transaction's sends to several topics join it in one AddPartitionsToTxn, before its offset",
   ignore: NO_KAFKA,
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async () => {
     const transport = kafkaTransport("platformatic");
-    // The requests that add partitions to a transaction (the client traces each).
-    let added = 0;
+    // The transaction's requests, in the order they began (the client traces each).
+    const operations: string[] = [];
     const onStart = (context: unknown) => {
-      if ((context as { operation?: string }).operation === "addPartitions") added++;
+      operations.push(String((context as { operation?: string }).operation));
     };
     const channel = tracingChannel("plt:kafka:producer:transactions");
     channel.subscribe({ start: onStart } as never);
@@ -72,15 +73,29 @@ Deno.test({
         partition,
         value: encoder.encode("x"),
       }));
+      // A first transaction, as a partition actor's first batch: the producer learns the topics'
+      // partition counts.
+      const first = await producer.begin();
+      await Promise.all(topics.map((topic) => first.send(topic, records)));
+      await first.commit();
+      operations.length = 0;
       const transaction = await producer.begin();
-      // As a partition's batch is committed: every topic's send at once.
-      await Promise.all(topics.map((topic) => transaction.send(topic, records)));
+      // As a partition's batch is committed: every topic's send at once, then the offset.
+      await Promise.all([
+        ...topics.map((topic) => transaction.send(topic, records)),
+        transaction.commitOffset(`${topics[0]}-group`, { topic: topics[0], partition: 0 }, 1),
+      ]);
       await transaction.commit();
       await producer.close();
-      assert.equal(added, 1, `${added} AddPartitionsToTxn requests, not 1`);
+      // One request adds every topic's partitions, and it comes before the offset's requests, so
+      // that the records go out while the offset is committed.
+      assert.deepEqual(
+        operations.filter((operation) => operation !== "begin" && operation !== "commit"),
+        ["addPartitions", "addOffsetsToTransaction", "commitOffset"],
+      );
       await eventually(async () => {
         for (const topic of topics) {
-          assert.deepEqual(await transport.endOffsets(topic), [2, 2], "a record and a marker");
+          assert.deepEqual(await transport.endOffsets(topic), [4, 4], "2 records, 2 markers");
         }
       });
     } finally {
