@@ -76,12 +76,9 @@ export class FolderArrivals {
     if (signal?.aborted) return false;
     if (!this.#arrived) {
       const woken = new AbortController();
-      const onAbort = () => woken.abort();
-      signal?.addEventListener("abort", onAbort, { once: true });
-      this.#wake = onAbort;
-      await delay(ms, woken.signal);
+      this.#wake = () => woken.abort();
+      await delay(ms, signal ? AbortSignal.any([signal, woken.signal]) : woken.signal);
       this.#wake = undefined;
-      signal?.removeEventListener("abort", onAbort);
     }
     this.#arrived = false;
     return !signal?.aborted;
