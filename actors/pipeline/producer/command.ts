@@ -13,7 +13,17 @@ import { producerMetrics, producerTree } from "./mod.ts";
 
 /** Runs the producer until interrupted or `--duration` ends; reports what it published. */
 export const produceCommand: CommandHandler = async (config, ctx) => {
-  if ((await Deno.stat(config.input).catch(() => undefined))?.isFile) {
+  const input = await Deno.stat(config.input).catch((error) => {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw new UsageError(`--input '${config.input}' cannot be read: ${error.message}`);
+  });
+  if (!input) {
+    throw new UsageError(
+      `--input folder '${config.input}' does not exist; create it or point --input at the ` +
+        `generator's output`,
+    );
+  }
+  if (!input.isDirectory) {
     throw new UsageError(
       `--input '${config.input}' is a file; it takes the folder the CSV files arrive in`,
     );
