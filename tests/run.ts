@@ -12,10 +12,15 @@
 
 import { clusterDown, clusterUp, freePortBase } from "../actors/tools/kafka_local/mod.ts";
 import { FraudstreamError, InterruptedError } from "../actors/lib/errors.ts";
+import { join } from "node:path";
 
 const ci = Deno.env.get("CI") === "true";
 const dir = await Deno.makeTempDir({ prefix: "fraudstream-test-kafka-" });
+// The tests' temp folder: what they leave in it goes with it, the cluster of a test stopped
+// while it ran included (SIGTERM ends `deno test` without its tests' cleanup).
+const scratch = await Deno.makeTempDir({ prefix: "fraudstream-test-run-" });
 const env: Record<string, string> = {
+  TMPDIR: scratch,
   FRAUDSTREAM_TEST_KAFKA_DIR: dir,
   // The consumer suite runs on both Kafka clients unless told otherwise.
   FRAUDSTREAM_TEST_KAFKA_CLIENT: Deno.env.get("FRAUDSTREAM_TEST_KAFKA_CLIENT") ?? "all",
@@ -47,7 +52,21 @@ const INTERRUPTED = "test kafka: interrupted while the cluster started; no test 
 async function finish(code: number): Promise<never> {
   await clusterDown({ dir, wipe: true, graceMs: 10_000 }).catch(() => {});
   await Deno.remove(dir).catch(() => {});
+  await sweepScratch();
   Deno.exit(code);
+}
+
+/** Stops the nodes of any cluster a test left in the tests' temp folder, then deletes it. */
+async function sweepScratch(): Promise<void> {
+  try {
+    for await (const entry of Deno.readDir(scratch)) {
+      if (!entry.isDirectory) continue;
+      await clusterDown({ dir: join(scratch, entry.name), graceMs: 10_000 }).catch(() => {});
+    }
+  } catch {
+    // already gone
+  }
+  await Deno.remove(scratch, { recursive: true }).catch(() => {});
 }
 
 try {

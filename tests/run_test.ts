@@ -1,15 +1,45 @@
 import assert from "node:assert/strict";
 import { NO_KAFKA } from "./fixtures/kafka.ts";
+import { poll } from "../actors/lib/async.ts";
 
-/** The folders the runner makes for its cluster, in the temp folder. */
-async function runnerFolders(): Promise<Set<string>> {
+/** The folders the runner makes (for its cluster, `prefix`), in the temp folder. */
+async function runnerFolders(prefix = "fraudstream-test-kafka-"): Promise<Set<string>> {
   const tmp = Deno.env.get("TMPDIR") ?? "/tmp";
   const names = new Set<string>();
   for await (const entry of Deno.readDir(tmp)) {
-    if (entry.name.startsWith("fraudstream-test-kafka-")) names.add(`${tmp}/${entry.name}`);
+    if (entry.name.startsWith(prefix)) names.add(`${tmp}/${entry.name}`);
   }
   return names;
 }
+
+/** A PATH of deno and bash alone (no java: the runner starts no cluster), while `fn` runs. */
+async function withoutJava<T>(fn: (path: string) => Promise<T>): Promise<T> {
+  const bin = await Deno.makeTempDir({ prefix: "fraudstream-run-test-bin-" });
+  try {
+    await Deno.symlink(Deno.execPath(), `${bin}/deno`);
+    await Deno.symlink("/bin/bash", `${bin}/bash`);
+    return await fn(bin);
+  } finally {
+    await Deno.remove(bin, { recursive: true });
+  }
+}
+
+/** Where the test that holds a temp folder writes the folder's path (set by the runner's test). */
+const HOLD = "FRAUDSTREAM_TEST_HOLD_TEMP";
+
+Deno.test({
+  name: "a test that holds a temp folder until it is stopped (run by the runner's test below)",
+  ignore: Deno.env.get(HOLD) === undefined,
+  sanitizeOps: false,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "fraudstream-own-cluster-" });
+    await Deno.writeTextFile(`${dir}/node-1.log`, "");
+    const report = Deno.env.get(HOLD)!;
+    await Deno.writeTextFile(`${report}.part`, dir);
+    await Deno.rename(`${report}.part`, report);
+    await new Promise((resolve) => setTimeout(resolve, 120_000));
+  },
+});
 
 /** The command lines of running processes that name `text`. */
 async function processesNaming(text: string): Promise<string[]> {
@@ -68,11 +98,7 @@ Deno.test({
   name: "deno task test without Java skips the Kafka tests and leaves no folder",
   ignore: Deno.build.os !== "linux",
   async fn() {
-    // A PATH of deno and bash alone: no java.
-    const bin = await Deno.makeTempDir({ prefix: "fraudstream-run-test-bin-" });
-    try {
-      await Deno.symlink(Deno.execPath(), `${bin}/deno`);
-      await Deno.symlink("/bin/bash", `${bin}/bash`);
+    await withoutJava(async (bin) => {
       const before = await runnerFolders();
       const { code, stderr } = await new Deno.Command(Deno.execPath(), {
         args: ["run", "--allow-all", "tests/run.ts", "--filter", "no test has this name"],
@@ -87,8 +113,43 @@ Deno.test({
       assert.match(text, /SKIPPING the Kafka integration tests: 'java' is needed/);
       const made = [...await runnerFolders()].filter((dir) => !before.has(dir));
       assert.deepEqual(made, [], "the runner's folder is deleted");
-    } finally {
-      await Deno.remove(bin, { recursive: true });
-    }
+    });
+  },
+});
+
+Deno.test({
+  name: "deno task test interrupted while a test runs leaves none of the tests' temp folders",
+  ignore: Deno.build.os !== "linux",
+  async fn() {
+    await withoutJava(async (bin) => {
+      const before = await runnerFolders("fraudstream-test-run-");
+      const report = `${bin}/held`;
+      const child = new Deno.Command(Deno.execPath(), {
+        args: ["run", "--allow-all", "tests/run.ts", "--filter", "holds a temp folder"],
+        cwd: new URL("..", import.meta.url).pathname,
+        env: { CI: "", PATH: bin, [HOLD]: report },
+        stdin: "null",
+        stdout: "null",
+        stderr: "piped",
+      }).spawn();
+      let text = "";
+      const reading = (async () => {
+        for await (const piece of child.stderr.pipeThrough(new TextDecoderStream())) text += piece;
+      })();
+      // The test made its folder: Ctrl-C now, as a person would.
+      let held: string | undefined;
+      await poll(async () => {
+        held = await Deno.readTextFile(report).catch(() => undefined);
+        return held !== undefined;
+      }, { timeoutMs: 60_000, pollMs: 100 });
+      child.kill("SIGINT");
+      const { code } = await child.status;
+      await reading;
+      assert.ok(held, `the test did not start:\n${text}`);
+      assert.notEqual(code, 0, text);
+      assert.equal(await Deno.stat(held).then(() => true, () => false), false, `${held} is left`);
+      const made = [...await runnerFolders("fraudstream-test-run-")].filter((d) => !before.has(d));
+      assert.deepEqual(made, [], "the tests' temp folder is deleted");
+    });
   },
 });
