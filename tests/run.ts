@@ -3,9 +3,8 @@
  * as `fraudstream kafka up` does), runs the whole suite with `deno test`, and always stops the
  * cluster, and its folder, even when interrupted while the cluster starts. The tests get a temp
  * folder of their own (`TMPDIR`), deleted after them with any cluster a test stopped midway left
- * in it. Without Java or Maven
- * the Kafka tests are skipped and say so; with `CI=true` they must run, so a missing tool or a
- * cluster that does not start fails the run.
+ * in it. Without Java or Maven the Kafka tests are skipped and say so; with `CI=true` they must
+ * run, so a missing tool or a cluster that does not start fails the run.
  *
  * Arguments are passed on to `deno test` (e.g. `deno task test --filter kafka`).
  *
