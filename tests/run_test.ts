@@ -2,12 +2,14 @@ import assert from "node:assert/strict";
 import { NO_KAFKA } from "./fixtures/kafka.ts";
 import { poll } from "../actors/lib/async.ts";
 
+/** The temp folder (under the runner, one of its own). */
+const TMP = Deno.env.get("TMPDIR") ?? "/tmp";
+
 /** The folders the runner makes (for its cluster, `prefix`), in the temp folder. */
 async function runnerFolders(prefix = "fraudstream-test-kafka-"): Promise<Set<string>> {
-  const tmp = Deno.env.get("TMPDIR") ?? "/tmp";
   const names = new Set<string>();
-  for await (const entry of Deno.readDir(tmp)) {
-    if (entry.name.startsWith(prefix)) names.add(`${tmp}/${entry.name}`);
+  for await (const entry of Deno.readDir(TMP)) {
+    if (entry.name.startsWith(prefix)) names.add(`${TMP}/${entry.name}`);
   }
   return names;
 }
@@ -87,7 +89,9 @@ Deno.test({
       // The suite's own cluster runs on; only the interrupted runner's nodes must be gone.
       assert.ok(await Deno.stat(dir).then(() => true, () => false));
     }
-    const left = (await processesNaming("fraudstream-test-kafka-")).filter((line) =>
+    // The runner started here makes its cluster's folder in this test's temp folder (the suite's
+    // runner made the suite's cluster elsewhere, before it gave the tests a temp folder).
+    const left = (await processesNaming(`${TMP}/fraudstream-test-kafka-`)).filter((line) =>
       ![...before].some((dir) => line.includes(dir))
     );
     assert.deepEqual(left, [], "no node of the interrupted runner is left");
