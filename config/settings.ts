@@ -240,7 +240,7 @@ export const SETTINGS = {
     default: "resources/data/stream",
     parse: text,
     arg: "DIR",
-    help: "folder the producer watches for complete CSV files",
+    help: "folder the producer watches for complete CSV files (waited for while it does not exist)",
   }),
   encoding: setting<WireEncoding>({
     flag: "encoding",

@@ -72,6 +72,11 @@ export interface PipelineEvents {
   fileChanged: { file: string; message: string };
   /** A `.csv` name in the input folder is not a file to read (reported once per name). */
   fileSkipped: { file: string; reason: string };
+  /**
+   * The input folder is missing, and the producer waits for it (`present` false); or it has come
+   * (back) after that (`present` true). Each change is reported once.
+   */
+  inputFolder: { folder: string; present: boolean };
   /** A partition actor committed a batch: its rows, their scores, the threshold and its counts. */
   committed: CommittedBatch;
   /**

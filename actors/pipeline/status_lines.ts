@@ -15,6 +15,11 @@ const STATUS_LINES: { [Name in keyof PipelineEvents]?: (event: PipelineEvents[Na
     `partition ${partition}: fetching again from offset ${offset}`,
   fileChanged: ({ message }) => `WARNING: ${message}`,
   fileSkipped: ({ file, reason }) => `WARNING: skipping '${file}' in the input folder: ${reason}`,
+  inputFolder: ({ folder, present }) =>
+    present
+      ? `input folder '${folder}' is there; publishing its files`
+      : `WARNING: input folder '${folder}' does not exist; waiting for it (create it, or point ` +
+        `--input at the generator's output)`,
   modelSwitched: ({ version }) => `now scoring with model ${version}`,
   modelIncompatible: ({ version }) =>
     `model ${version} keeps card history differently; restart the consumer to use it`,

@@ -17,13 +17,8 @@ export const produceCommand: CommandHandler = async (config, ctx) => {
     if (error instanceof Deno.errors.NotFound) return undefined;
     throw new UsageError(`--input '${config.input}' cannot be read: ${error.message}`);
   });
-  if (!input) {
-    throw new UsageError(
-      `--input folder '${config.input}' does not exist; create it or point --input at the ` +
-        `generator's output`,
-    );
-  }
-  if (!input.isDirectory) {
+  // A folder that does not exist yet is waited for (the producer says so).
+  if (input && !input.isDirectory) {
     throw new UsageError(
       `--input '${config.input}' is a file; it takes the folder the CSV files arrive in`,
     );

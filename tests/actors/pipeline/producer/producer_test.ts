@@ -15,7 +15,9 @@ import { pipelineEvents } from "../../../../actors/pipeline/events.ts";
 import { TOPICS, topicSpecs } from "../../../../actors/pipeline/topics.ts";
 import { csvFile, csvLine, sampleTransaction } from "../../../fixtures/transactions.ts";
 import { messageTransactions, startProducer, transNums } from "./helpers.ts";
-import { poll } from "../../../../actors/lib/async.ts";
+import { delay, poll } from "../../../../actors/lib/async.ts";
+import { sayEvents } from "../../../../actors/pipeline/status_lines.ts";
+import type { ActorSnapshot } from "../../../../actors/runtime/mod.ts";
 
 const SETTINGS = { topic: "transactions", partitions: 3, replicationFactor: undefined };
 
@@ -342,6 +344,48 @@ Deno.test("a file moved into the folder is published without waiting out the pol
     }
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("an input folder that does not exist yet is waited for, said once, and read once it comes", async () => {
+  const parent = await Deno.makeTempDir();
+  const dir = `${parent}/in`;
+  const transport = new EmbeddedTransport();
+  await transport.ensureTopics(topicSpecs(SETTINGS));
+  try {
+    const events = pipelineEvents();
+    const said: string[] = [];
+    const stop = sayEvents(events, (line) => said.push(line));
+    const { system, metrics } = await startProducer(transport, dir, {
+      encoding: "arrow",
+      producerId: "test",
+      maxFilesPerTrigger: 10,
+      pollMs: 20,
+      events,
+    });
+    try {
+      await waitFor(() => said.length === 1, "the missing folder to be said");
+      await delay(200); // several scans of the missing folder
+      assert.deepEqual(said, [
+        `WARNING: input folder '${dir}' does not exist; waiting for it (create it, or point ` +
+        `--input at the generator's output)`,
+      ]);
+      const rows = Array.from({ length: 5 }, (_, i) => sampleTransaction(i));
+      await Deno.mkdir(`${dir}/.staging`, { recursive: true });
+      await Deno.writeTextFile(`${dir}/.staging/a.csv`, csvFile(rows));
+      await Deno.rename(`${dir}/.staging/a.csv`, `${dir}/a.csv`);
+      await waitFor(() => metrics.files === 1, "the file in the folder that came");
+      assert.equal(said[1], `input folder '${dir}' is there; publishing its files`);
+      assert.equal((await transNums(transport)).length, 5);
+      const restarts = (node: ActorSnapshot): number =>
+        node.restarts + (node.children ?? []).reduce((n, child) => n + restarts(child), 0);
+      assert.equal(restarts(system.snapshot()), 0, "waited for, not crashed and restarted");
+    } finally {
+      stop();
+      await system.shutdown();
+    }
+  } finally {
+    await Deno.remove(parent, { recursive: true });
   }
 });
 
