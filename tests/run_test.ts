@@ -129,7 +129,8 @@ Deno.test({
       const before = await runnerFolders("fraudstream-test-run-");
       const report = `${bin}/held`;
       const child = new Deno.Command(Deno.execPath(), {
-        // Not type-checked again: under the whole suite's load that alone took over a minute.
+        // Not type-checked again (the suite already was): under the whole suite's load this
+        // nested runner once took over a minute to start its test.
         args: [
           "run",
           "--allow-all",
