@@ -39,7 +39,7 @@ export interface ScanOptions {
 export class InputFolderMissingError extends FraudstreamError {
   override name = "InputFolderMissingError";
 
-  constructor(readonly folder: string) {
+  constructor(folder: string) {
     super(
       `input folder '${folder}' does not exist; create it or point --input at the generator's output`,
     );

@@ -161,7 +161,7 @@ function publisherActor(
               if (!(error instanceof InputFolderMissingError)) throw error;
               // Started before the folder's writer, say: waited for, not a crash.
               if (!missing) {
-                options.events?.emit("inputFolder", { folder: error.folder, present: false });
+                options.events?.emit("inputFolder", { folder: options.input, present: false });
               }
               missing = true;
               await delay(options.pollMs ?? 250, ctx.signal);
