@@ -18,7 +18,7 @@
  * @module
  */
 
-import { alertFieldsAt, textsOf } from "../../../model/columns.ts";
+import { textsOf } from "../../../model/columns.ts";
 import type { ActorSpec } from "../../runtime/mod.ts";
 import type {
   OutgoingRecord,
@@ -27,14 +27,7 @@ import type {
   Transport,
 } from "../../log/types.ts";
 import type { ConsumerMetrics } from "./metrics.ts";
-import {
-  alertJson,
-  cardStateRecord,
-  cardStateScope,
-  explainedAlert,
-  type JsonMessage,
-  jsonRecords,
-} from "./records.ts";
+import { alertRecords, cardStateRecord, cardStateScope } from "./records.ts";
 import type { ConsumerActors, PartitionScorer, PartitionScorerFactory } from "./scorer.ts";
 import { SeenIds } from "./seen_ids.ts";
 import { scoreRecords } from "./score_records.ts";
@@ -274,7 +267,7 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
       seen,
     });
     const rows = columns.length;
-    const alerts: JsonMessage[] = [];
+    let alerts: OutgoingRecord[] = [];
     let scoreMessages: OutgoingRecord[] = [];
     const stateRecords: OutgoingRecord[] = [];
     const last = records[records.length - 1].offset;
@@ -282,17 +275,8 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
     if (rows > 0) {
       const now = Date.now();
       result = await scorer.score(columns, { snapshot: states.snapshotDue(now) });
-      const { scores, threshold, modelVersion } = result;
-      const detectedAt = new Date().toISOString();
-      for (let i = 0; i < rows; i++) {
-        const score = scores[i];
-        if (!(score >= threshold)) continue;
-        const source = { partition, offset: offsets[i] };
-        const row = alertFieldsAt(columns, i);
-        const explained = explainedAlert(result.reasons, i);
-        const details = { score, threshold, modelVersion, detectedAt, source, explained };
-        alerts.push({ cardNumber: row.cc_num, json: alertJson(row, details) });
-      }
+      const { scores, modelVersion } = result;
+      alerts = alertRecords(columns, result, { partition, offsets });
       if (options.emitScores) {
         scoreMessages = scoreRecords(columns, scores, { modelVersion, partition, offsets });
       }
@@ -304,7 +288,7 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
       // Kept beside the card states, committed and restored with them.
       stateRecords.push(cardStateRecord(stateScope, key, value, { partition, offset: last }));
     }
-    if (alerts.length > 0) out.push({ topic: topics.alerts, records: jsonRecords(alerts) });
+    if (alerts.length > 0) out.push({ topic: topics.alerts, records: alerts });
     if (scoreMessages.length > 0) out.push({ topic: topics.scores, records: scoreMessages });
     if (deadLetters.length > 0) out.push({ topic: topics.deadLetters, records: deadLetters });
     if (stateRecords.length > 0) out.push({ topic: topics.cardState, records: stateRecords });

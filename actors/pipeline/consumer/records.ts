@@ -7,7 +7,11 @@
 
 import { Buffer } from "node:buffer";
 import type { Transaction } from "../../../model/schema.ts";
-import type { AlertFields } from "../../../model/columns.ts";
+import {
+  type AlertFields,
+  alertFieldsAt,
+  type TransactionColumns,
+} from "../../../model/columns.ts";
 import type { NodeValueSource } from "../../../model/forest/node_values.ts";
 import type { BatchReasons, ReasonCode } from "../../../model/reason_codes.ts";
 import { boundedReason, excerptFields, rawExcerpt } from "../codec/raw_excerpt.ts";
@@ -127,6 +131,37 @@ export function jsonRecords(messages: readonly JsonMessage[]): OutgoingRecord[] 
     value: bytes.subarray(offsets[i], offsets[i + 1]),
     headers: JSON_HEADERS,
   }));
+}
+
+/**
+ * The alert records of a scored batch, one for each row at or above the threshold. Their texts
+ * are made and encoded here and dropped on return, so a partition actor keeps none of them while
+ * its batch commits: kept, they outlived two young collections and were copied into the old
+ * generation, alerts' worth of strings a batch.
+ */
+export function alertRecords(
+  columns: TransactionColumns,
+  scored: { scores: Float32Array; threshold: number; modelVersion: string; reasons?: BatchReasons },
+  source: { partition: number; offsets: Float64Array },
+): OutgoingRecord[] {
+  const { scores, threshold, modelVersion, reasons } = scored;
+  const detectedAt = new Date().toISOString();
+  const alerts: JsonMessage[] = [];
+  for (let i = 0; i < columns.length; i++) {
+    const score = scores[i];
+    if (!(score >= threshold)) continue;
+    const row = alertFieldsAt(columns, i);
+    const details = {
+      score,
+      threshold,
+      modelVersion,
+      detectedAt,
+      source: { partition: source.partition, offset: source.offsets[i] },
+      explained: explainedAlert(reasons, i),
+    };
+    alerts.push({ cardNumber: row.cc_num, json: alertJson(row, details) });
+  }
+  return jsonRecords(alerts);
 }
 
 /** The dead-letter message of a log record that could not be decoded. */

@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
-import { alertJson, jsonRecords } from "../../../../actors/pipeline/consumer/records.ts";
+import {
+  alertJson,
+  alertRecords,
+  type ExplainedAlert,
+  jsonRecords,
+} from "../../../../actors/pipeline/consumer/records.ts";
+import { alertFieldsAt, transactionsToColumns } from "../../../../model/columns.ts";
 import type { ReasonCode } from "../../../../model/reason_codes.ts";
+import { sampleTransaction } from "../../../fixtures/transactions.ts";
 
 const row = {
   trans_num: "0123456789abcdef0123456789abcdef",
@@ -79,4 +86,59 @@ Deno.test("a batch's alert messages are its alerts' texts in UTF-8, each keyed b
   );
   assert.ok(records.every((record) => record.headers?.encoding === "json"));
   assert.deepEqual(jsonRecords([]), []);
+});
+
+Deno.test("a batch's alert records are its rows at or over the threshold, as `alertJson` writes them", () => {
+  const transactions = [0, 1, 2, 3].map((i) => sampleTransaction(i));
+  const columns = transactionsToColumns(transactions);
+  const scored = {
+    scores: new Float32Array([0.5, 0.62, Number.NaN, 0.97]),
+    threshold: 0.62,
+    modelVersion: "v1",
+    reasons: {
+      baseRate: 0.01,
+      nodeValues: "training" as const,
+      rows: new Map([[
+        3,
+        JSON.stringify([{ feature: "amt", contribution: 0.4, value: 1, text: "x" }]),
+      ]]),
+    },
+  };
+  const records = alertRecords(columns, scored, {
+    partition: 2,
+    offsets: new Float64Array([10, 11, 12, 13]),
+  });
+  assert.deepEqual(records.map((record) => record.key), [1, 3].map((i) => transactions[i].cc_num));
+  const alerts = records.map((record) => JSON.parse(decode(record.value!)));
+  assert.deepEqual(alerts.map((alert) => [alert.trans_num, alert.offset, alert.partition]), [
+    [transactions[1].trans_num, 11, 2],
+    [transactions[3].trans_num, 13, 2],
+  ]);
+  const [plain, explained] = records.map((record) => decode(record.value!));
+  const detectedAt = alerts[0].detected_at;
+  const expected = (i: number, explainedAlert?: ExplainedAlert) =>
+    alertJson(alertFieldsAt(columns, i), {
+      score: scored.scores[i],
+      threshold: 0.62,
+      modelVersion: "v1",
+      detectedAt,
+      source: { partition: 2, offset: 10 + i },
+      explained: explainedAlert,
+    });
+  assert.equal(plain, expected(1));
+  assert.equal(
+    explained,
+    expected(3, {
+      reasonsJson: scored.reasons.rows.get(3)!,
+      baseRate: 0.01,
+      nodeValues: "training",
+    }),
+  );
+  assert.deepEqual(
+    alertRecords(columns, { ...scored, threshold: 1 }, {
+      partition: 2,
+      offsets: new Float64Array(4),
+    }),
+    [],
+  );
 });
