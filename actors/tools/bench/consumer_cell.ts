@@ -22,7 +22,7 @@ import {
   supervised,
 } from "./cell_harness.ts";
 import { type BenchData, writeBatchFile } from "./data.ts";
-import { type ConsumerResult, phase } from "./measures.ts";
+import { type ConsumerResult, moment, phase } from "./measures.ts";
 
 /** Options of `consumerCell`. */
 export interface ConsumerCellOptions {
@@ -53,11 +53,11 @@ export async function consumerCell(
     writeBatchFile(staging, "backlog.csv", data.lines(warmup, total));
 
     let pipeline: Pipeline | undefined;
-    let committedAt = 0;
+    let committedAt = moment();
     const published = pipelineEvents();
     published.on("published", ({ rows }) => {
       // A file's last transaction may hold only its ledger entry.
-      if (rows > 0) committedAt = performance.now();
+      if (rows > 0) committedAt = moment();
     });
     const producers = await startProducers(setup, [input], {
       // The header line and the rows: the whole file in one transaction.
@@ -69,9 +69,9 @@ export async function consumerCell(
       const wait = { timeoutMs, signal: setup.signal, failed: producers.system.done };
       await poll(producers.ready, wait);
       const scoring = await modelScoring(setup);
-      let lastCommit = 0;
+      let lastCommit = moment();
       const events = pipelineEvents();
-      events.on("committed", () => (lastCommit = performance.now()));
+      events.on("committed", () => (lastCommit = moment()));
       const started = performance.now();
       pipeline = await startCellPipeline(setup, {
         input: empty,
@@ -97,7 +97,7 @@ export async function consumerCell(
         const startup = performance.now() - started;
 
         const scored = running.consumer.scored;
-        const publishStart = performance.now();
+        const publishStart = moment();
         let written = warmup;
         if (drained) {
           stage = "backlog";

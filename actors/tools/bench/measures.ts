@@ -5,6 +5,7 @@
  * @module
  */
 
+import { cpuUsage } from "node:process";
 import type { Histogram } from "../../observe/metrics/histogram.ts";
 
 /** Every transaction id accounted for (snake_case, as in the report). */
@@ -47,6 +48,23 @@ export interface Phase {
   seconds: number;
   /** Transactions per second. */
   throughput: number;
+  /**
+   * CPU this process used (every thread) in the phase, in µs a transaction: on these shared
+   * cores a steadier figure than the throughput for comparing two builds.
+   */
+  cpu_us_per_row: number;
+}
+
+/** A point in a run: the clock (ms, `performance.now()`) and the CPU the process used so far (µs). */
+export interface Moment {
+  ms: number;
+  cpuUs: number;
+}
+
+/** The clock and the process's CPU now. */
+export function moment(): Moment {
+  const { user, system } = cpuUsage();
+  return { ms: performance.now(), cpuUs: user + system };
 }
 
 /** What `consumerCell` measured. */
@@ -95,14 +113,16 @@ export interface PipelineResult {
   accounting: Accounting;
 }
 
-/** Rows done from `started` to `ended` (`performance.now()` times), as a phase. */
-export function phase(rows: number, started: number, ended = performance.now()): Phase {
+/** Rows done from `started` to `ended`, as a phase. */
+export function phase(rows: number, started: Moment, ended: Moment = moment()): Phase {
   // Nothing committed since `started` (a run that failed): no time, no throughput.
-  const seconds = Math.max(0, (ended - started) / 1000);
+  const seconds = Math.max(0, (ended.ms - started.ms) / 1000);
+  const cpuUs = Math.max(0, ended.cpuUs - started.cpuUs);
   return {
     rows,
     seconds: Math.round(seconds * 1000) / 1000,
     throughput: Math.round(rows / Math.max(seconds, 1e-3)),
+    cpu_us_per_row: rows > 0 ? Math.round((cpuUs / rows) * 100) / 100 : 0,
   };
 }
 

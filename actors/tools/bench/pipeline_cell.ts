@@ -21,7 +21,7 @@ import {
   supervised,
 } from "./cell_harness.ts";
 import { type BenchData, fileSlices, rowOfId, writeBatchFile } from "./data.ts";
-import { phase, type PipelineResult, quantiles } from "./measures.ts";
+import { moment, phase, type PipelineResult, quantiles } from "./measures.ts";
 
 /** Options of `pipelineCell`. */
 export interface PipelineCellOptions {
@@ -60,12 +60,12 @@ export async function pipelineCell(
     const fileOfRow = new Int32Array(data.rows).fill(-1);
     /** The files written: when, and the histogram of their phase. */
     const written: { at: number; histogram: Histogram }[] = [];
-    let lastCommit = 0;
+    let lastCommit = moment();
     const started = performance.now();
     const events = pipelineEvents();
     events.on("committed", (batch) => {
-      const now = performance.now();
-      lastCommit = now;
+      lastCommit = moment();
+      const now = lastCommit.ms;
       const { bytes, start } = batch.columns.text.trans_num;
       for (let i = 0; i < batch.rows; i++) {
         const row = rowOfId(bytes, start[i]);
@@ -121,7 +121,7 @@ export async function pipelineCell(
       // The burst's files are written before its clock starts and moved in at once: the bench's
       // own writing, on the pipeline's thread, is not the pipeline's work.
       const staged = drained ? stage(options.burst) : [];
-      const burstStart = performance.now();
+      const burstStart = moment();
       const scoredBefore = pipeline.consumer.scored;
       // A pipeline that did not score its warm-up would not score a burst either.
       if (drained) {
@@ -151,13 +151,13 @@ export async function pipelineCell(
         }
         const latency = new Histogram();
         const logBefore = pipeline.consumer.latencyMs.copy();
-        const pacedStart = performance.now();
+        const pacedStart = moment();
         const scored = pipeline.consumer.scored;
         phaseName = `paced load of ${rate} tx/s`;
         const first = next;
         const last = next + options.paced.rows;
         while (next < last) {
-          const elapsed = (performance.now() - pacedStart) / 1000;
+          const elapsed = (performance.now() - pacedStart.ms) / 1000;
           const due = Math.min(last, first + Math.floor(elapsed * rate));
           if (due > next) write(due - next, latency);
           if (next < last && !(await delay(PACE_MS, setup.signal))) break;

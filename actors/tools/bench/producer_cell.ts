@@ -22,7 +22,7 @@ import {
   ticker,
 } from "./cell_harness.ts";
 import { type BenchData, fileSlices, writeBatchFile } from "./data.ts";
-import { type Phase, phase, type ProducerResult } from "./measures.ts";
+import { moment, type Phase, phase, type ProducerResult } from "./measures.ts";
 
 /** Options of `producerCell`. */
 export interface ProducerCellOptions {
@@ -67,7 +67,7 @@ export async function producerCell(
     try {
       const wait = { timeoutMs, signal: setup.signal, failed: producers.system.done };
       await poll(producers.ready, wait);
-      const started = performance.now();
+      const started = moment();
       // Each staged folder appears at once in its producer's input folder.
       for (let p = 0; p < options.producers; p++) {
         await Deno.rename(staging[p], join(inputs[p], "batch"));

@@ -6,9 +6,9 @@
  * `deno run -A tests/actors/tools/bench/cell_bench.ts --cell producer|consumer|pipeline [--rows N]
  * [--partitions P] [--workers W] [--encoding json|arrow] [--repeat R] [--brokers HOST:PORT,...]
  * [--kafka-client kafkajs|platformatic] [--rate PER_SECOND [--paced-rows N]] [--reason-codes N]
- * [--scores]`: one line of JSON per run (throughput, process CPU per row, the accounting; with
- * `--rate`, the pipeline's detection latency under that offered load after its burst), then the
- * median.
+ * [--scores]`: one line of JSON per run (throughput; the process's CPU per row in the measured
+ * phase, `phase_cpu_us_per_row`, and in the whole run; the accounting; with `--rate`, the
+ * pipeline's detection latency under that offered load after its burst), then the median.
  *
  * @module
  */
@@ -110,6 +110,7 @@ if (import.meta.main) {
         partitions: setup.partitions,
         workers: setup.workers,
         throughput: phase.throughput,
+        phase_cpu_us_per_row: phase.cpu_us_per_row,
         ...(paced
           ? {
             paced_rate: rate,
