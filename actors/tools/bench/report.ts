@@ -30,6 +30,8 @@ export interface RunReport {
   throughput: number;
   /** Seconds of the measured stretch. */
   seconds: number;
+  /** CPU this process used in the measured stretch (every thread), µs a transaction. */
+  cpu_us_per_row: number;
   /** Detection latency (e2e: under the paced load). */
   latency_ms?: Quantiles;
   lost: number;

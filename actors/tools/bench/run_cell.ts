@@ -67,6 +67,7 @@ function failedRun(error: unknown): RunReport {
   return {
     throughput: 0,
     seconds: 0,
+    cpu_us_per_row: 0,
     lost: 0,
     duplicates: 0,
     ok: false,
@@ -131,7 +132,7 @@ async function measureRun(cell: CellPlan, context: RunContext): Promise<RunRepor
   };
   const { warmup } = cellSizes(options.rows, cell.transport);
   try {
-    let measured: Pick<RunReport, "throughput" | "seconds" | "latency_ms">;
+    let measured: Pick<RunReport, "throughput" | "seconds" | "cpu_us_per_row" | "latency_ms">;
     let details: RunReport["details"];
     if (cell.section === "consumer") {
       const result = await consumerCell(setup, data, { warmup, backlog: cell.rows });
@@ -172,6 +173,7 @@ async function measureRun(cell: CellPlan, context: RunContext): Promise<RunRepor
     return {
       throughput: measured.throughput,
       seconds: measured.seconds,
+      cpu_us_per_row: measured.cpu_us_per_row,
       latency_ms: measured.latency_ms,
       lost: accounting.lost,
       duplicates: accounting.duplicates,

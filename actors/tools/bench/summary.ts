@@ -31,7 +31,8 @@ function medianRun(runs: RunReport[]): RunReport | undefined {
 const round = (n: number, digits = 0) => Math.round(n * 10 ** digits) / 10 ** digits;
 
 /**
- * The report of a cell from its runs: throughput, seconds and latency percentiles are medians of
+ * The report of a cell from its runs: throughput, seconds, CPU a transaction and latency
+ * percentiles are medians of
  * the runs that passed (of those that measured anything when none did); a failed run counts as a
  * failure of the cell; `details` and `accounting` are those of the run of median throughput;
  * lost and duplicates add up.
@@ -60,6 +61,7 @@ export function summarizeCell(plan: CellPlan, runs: RunReport[]): CellReport {
     ...plan,
     throughput: round(throughput.median),
     seconds: round(spread(measured.map((run) => run.seconds)).median, 3),
+    cpu_us_per_row: round(spread(measured.map((run) => run.cpu_us_per_row)).median, 2),
     latency_ms: latency,
     repeats: runs.length,
     spread: {

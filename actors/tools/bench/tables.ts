@@ -18,22 +18,28 @@ export interface Table {
   rows: string[][];
 }
 
+/** What the CPU column of every table is. */
+const CPU_NOTE = "; µs CPU/tx: the CPU this process used meanwhile (every thread; not the " +
+  "Kafka nodes'), a transaction";
+
 /** Titles and explanations of the sections, in the order they are shown. */
 export const SECTIONS: Record<Section, { title: string; note: string }> = {
   consumer: {
     title: "Consumer throughput",
     note: "backlog published in one transaction after a warm-up; scored from its commit " +
-      "to the last committed batch; worker w scores the partitions p with p % workers = w",
+      "to the last committed batch; worker w scores the partitions p with p % workers = w" +
+      CPU_NOTE,
   },
   producer: {
     title: "Producer throughput",
     note: "batch files of 5000 rows published with nothing else running (one transaction " +
-      "per file); each producer actor has its own input folder and share of the cards",
+      "per file); each producer actor has its own input folder and share of the cards" +
+      CPU_NOTE,
   },
   growth: {
     title: "Throughput as data grows",
     note: "the whole pipeline (files -> producer -> log -> consumers) on a burst of files, " +
-      "after a warm-up",
+      "after a warm-up" + CPU_NOTE,
   },
   e2e: {
     title: "End to end",
@@ -41,7 +47,8 @@ export const SECTIONS: Record<Section, { title: string; note: string }> = {
       "(default half the burst rate); latency from file written to score committed, paced load; " +
       "with several runs: latency medians over the runs, paced and offered rates of the run of " +
       "median burst throughput; an offered rate above the burst throughput measures a growing " +
-      "backlog, not the detection latency (marked in the check column)",
+      "backlog, not the detection latency (marked in the check column)" + CPU_NOTE +
+      " in the burst",
   },
 };
 
@@ -135,6 +142,7 @@ const TABLES: Record<Section, TableBody> = {
       "transactions",
       "seconds",
       "tx/s",
+      "µs CPU/tx",
       "vs 1x1",
       "start-up ms",
       "lost",
@@ -155,6 +163,7 @@ const TABLES: Record<Section, TableBody> = {
         integer(cell.rows),
         cell.seconds.toFixed(2),
         integer(cell.throughput),
+        cell.cpu_us_per_row.toFixed(2),
         speedup,
         details?.startup_ms !== undefined ? integer(details.startup_ms) : "",
         ...accounted(cell),
@@ -169,6 +178,7 @@ const TABLES: Record<Section, TableBody> = {
       "transactions",
       "seconds",
       "tx/s",
+      "µs CPU/tx",
       "lost",
       "duplicates",
     ],
@@ -179,6 +189,7 @@ const TABLES: Record<Section, TableBody> = {
       integer(cell.rows),
       cell.seconds.toFixed(2),
       integer(cell.throughput),
+      cell.cpu_us_per_row.toFixed(2),
       ...accounted(cell),
     ]),
   }),
@@ -191,6 +202,7 @@ const TABLES: Record<Section, TableBody> = {
       "transactions",
       "seconds",
       "tx/s",
+      "µs CPU/tx",
       "lost",
       "duplicates",
     ],
@@ -202,6 +214,7 @@ const TABLES: Record<Section, TableBody> = {
       integer(cell.rows),
       cell.seconds.toFixed(2),
       integer(cell.throughput),
+      cell.cpu_us_per_row.toFixed(2),
       ...accounted(cell),
     ]),
   }),
@@ -212,6 +225,7 @@ const TABLES: Record<Section, TableBody> = {
       "partitions",
       "workers",
       "burst tx/s",
+      "µs CPU/tx",
       "paced tx/s",
       "offered tx/s",
       "latency p50 ms",
@@ -227,6 +241,7 @@ const TABLES: Record<Section, TableBody> = {
         String(cell.partitions),
         String(cell.workers),
         integer(cell.throughput),
+        cell.cpu_us_per_row.toFixed(2),
         paced ? integer(paced.throughput) : "",
         paced ? integer(paced.rate) : "",
         cell.latency_ms ? String(cell.latency_ms.p50) : "",

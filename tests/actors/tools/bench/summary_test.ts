@@ -40,6 +40,7 @@ function run(throughput: number, p99: number, extra: Partial<RunReport> = {}): R
   return {
     throughput,
     seconds: 1000 / throughput,
+    cpu_us_per_row: 12_000 / throughput,
     latency_ms: { p50: p99 / 2, p99, max: p99 * 2 },
     lost: 0,
     duplicates: 0,
@@ -56,6 +57,7 @@ Deno.test("a cell over its runs: medians of the measured runs, failures and loss
   const failed: RunReport = {
     throughput: 0,
     seconds: 0,
+    cpu_us_per_row: 0,
     lost: 0,
     duplicates: 0,
     ok: false,
@@ -72,6 +74,7 @@ Deno.test("a cell over its runs: medians of the measured runs, failures and loss
   assert.equal(cell.repeats, 4);
   assert.equal(cell.throughput, 2500, "median of the two runs that passed");
   assert.deepEqual(cell.spread.throughput, { median: 2500, min: 2000, max: 3000 });
+  assert.equal(cell.cpu_us_per_row, 5, "the median CPU a transaction of the runs that passed");
   assert.deepEqual(cell.spread.latency_p99_ms, { median: 95, min: 90, max: 100 });
   assert.equal(cell.latency_ms!.p99, 95);
   assert.equal(cell.latency_ms!.max, 200);
@@ -134,10 +137,11 @@ function report(repeat: number): ScalingReport {
 Deno.test("tables, text and HTML show medians with their min..max when cells ran repeatedly", () => {
   const [table] = benchTables(report(3));
   assert.deepEqual(
-    table.header.slice(4, 12),
+    table.header.slice(4, 13),
     [
       "burst tx/s",
       "min..max",
+      "µs CPU/tx",
       "paced tx/s",
       "offered tx/s",
       "latency p50 ms",
@@ -146,9 +150,9 @@ Deno.test("tables, text and HTML show medians with their min..max when cells ran
       "lost",
     ],
   );
-  assert.deepEqual(table.rows[0].slice(4, 6), ["2000", "1000..3000"]);
-  assert.equal(table.rows[0][9], "51", "the median p99 of the runs");
-  assert.equal(table.rows[0][10], "50.0..52.0");
+  assert.deepEqual(table.rows[0].slice(4, 7), ["2000", "1000..3000", "6.00"]);
+  assert.equal(table.rows[0][10], "51", "the median p99 of the runs");
+  assert.equal(table.rows[0][11], "50.0..52.0");
   const text = benchText(report(3));
   assert.match(text, /median of 3 runs per cell/);
   assert.match(text, /1 cells \(3 runs\), every transaction scored exactly once/);
