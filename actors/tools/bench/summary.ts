@@ -32,10 +32,9 @@ const round = (n: number, digits = 0) => Math.round(n * 10 ** digits) / 10 ** di
 
 /**
  * The report of a cell from its runs: throughput, seconds, CPU a transaction and latency
- * percentiles are medians of
- * the runs that passed (of those that measured anything when none did); a failed run counts as a
- * failure of the cell; `details` and `accounting` are those of the run of median throughput;
- * lost and duplicates add up.
+ * percentiles are medians of the runs that passed (of those that measured anything when none
+ * did); a failed run counts as a failure of the cell; `details` and `accounting` are those of the
+ * run of median throughput; lost and duplicates add up.
  */
 export function summarizeCell(plan: CellPlan, runs: RunReport[]): CellReport {
   // A failed run's figures (a stalled consumer, say) are not a measurement of the cell; they
