@@ -49,8 +49,8 @@ export interface Phase {
   /** Transactions per second. */
   throughput: number;
   /**
-   * CPU this process used (every thread) in the phase, in µs a transaction: on these shared
-   * cores a steadier figure than the throughput for comparing two builds.
+   * CPU this process used (every thread) in the phase, in µs a transaction: what the
+   * transactions cost, beside how fast they went.
    */
   cpu_us_per_row: number;
 }
