@@ -35,6 +35,7 @@ import { batchRows } from "./batch_rows.ts";
 import { CardStateRestore, CardStateWriter, type SnapshotPolicy } from "./card_state_log.ts";
 import { allSettledOrThrow, deadline } from "../../lib/async.ts";
 import type { PipelineEmitter } from "../events.ts";
+import { closeProducer, openWithin, STEP_DEADLINE_MS } from "../step_deadline.ts";
 
 /** Topics a partition actor writes to. */
 export interface ConsumerTopics {
@@ -73,14 +74,6 @@ export interface PartitionActorOptions {
 /** Id of the actor of `partition`. */
 export const partitionActorId = (partition: number) => `p${partition}`;
 
-/**
- * Default longest time for a partition actor's start, a step of its card-state restore, or a
- * batch: a hung batch would otherwise stall, with it, every partition fetched from the same broker
- * (kafkajs fetches again only when a fetch's batches are all handed over). Ample for a batch
- * retried through a leader election (about 10 s).
- */
-const STEP_DEADLINE_MS = 90_000;
-
 /** What one incarnation of a partition actor works with. */
 interface Incarnation {
   producer: TransactionalProducer;
@@ -95,6 +88,8 @@ interface Incarnation {
 export function partitionActor(options: PartitionActorOptions): ActorSpec<PartitionBatch, void> {
   const { transport, groupId, partition, topics, metrics } = options;
   const stateScope = cardStateScope(groupId, topics.transactions);
+  // A hung batch would stall, with it, every partition fetched from the same broker (kafkajs
+  // fetches again only when a fetch's batches are all handed over).
   const deadlineMs = options.stepDeadlineMs ?? STEP_DEADLINE_MS;
   let producer: TransactionalProducer | undefined;
   let scorer: PartitionScorer | undefined;
@@ -172,14 +167,14 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
       const scorer = await options.scorers(partition, options.actors);
       return { producer, scorer, committed: offsets[partition] ?? 0 };
     } catch (error) {
-      await producer.close().catch(() => {});
+      await closeProducer(producer);
       throw error;
     }
   }
 
   const close = async (opened: { producer?: TransactionalProducer; scorer?: PartitionScorer }) => {
     opened.scorer?.close();
-    await opened.producer?.close().catch(() => {});
+    await closeProducer(opened.producer);
   };
 
   const release = async () => {
@@ -198,15 +193,12 @@ export function partitionActor(options: PartitionActorOptions): ActorSpec<Partit
     behavior: () => ({
       init: async (ctx) => {
         await release();
-        const starting = start();
-        let started;
-        try {
-          started = await deadline(starting, deadlineMs, `partition ${partition}: start`);
-        } catch (error) {
-          // Should the start still finish, what it opened is not this incarnation's to keep.
-          starting.then(close, () => {});
-          throw error;
-        }
+        const started = await openWithin(
+          start(),
+          deadlineMs,
+          `partition ${partition}: start`,
+          close,
+        );
         ({ producer, scorer } = started);
         // What this partition's earlier incarnations committed counts too: it is durable even
         // if the group coordinator has not caught up with it yet.

@@ -17,7 +17,8 @@ import type { ChunkOptions, EncodedChunk } from "./chunks.ts";
 import type { EncodeRequest } from "./encode_worker.ts";
 import { changeSince, isLaterEntry, resumeGrown } from "./changes.ts";
 import { FolderArrivals } from "./arrivals.ts";
-import { delay } from "../../lib/async.ts";
+import { deadline, delay } from "../../lib/async.ts";
+import { closeProducer, openWithin, STEP_DEADLINE_MS } from "../step_deadline.ts";
 import { type InputFile, InputFolderMissingError, scanInputFolder, SettleFilter } from "./files.ts";
 import { LEDGER_TOPIC, type LedgerEntry, readLedger } from "./ledger.ts";
 import type { LineChunk } from "./lines.ts";
@@ -60,6 +61,11 @@ export interface ProducerActorOptions {
   settleMs?: number;
   /** Encoder workers (default 1). */
   encoders?: number;
+  /**
+   * Longest the actor's start (its producer and ledger read) or one transaction may take before
+   * it counts as hung and the actor is restarted, in ms (default 90 s).
+   */
+  stepDeadlineMs?: number;
   metrics: ProducerMetrics;
   /**
    * Told `published` after every committed transaction, `idle` when a scan found nothing new to
@@ -137,17 +143,22 @@ function publisherActor(
             signal: ctx.signal,
             transfer: [chunk.bytes.buffer as ArrayBuffer],
           });
-        const producer = await options.transport.transactionalProducer(
-          `fraudstream-producer-${options.producerId}`,
+        const deadlineMs = options.stepDeadlineMs ?? STEP_DEADLINE_MS;
+        const step = `producer ${options.producerId}`;
+        const producer = await openWithin(
+          options.transport.transactionalProducer(`fraudstream-producer-${options.producerId}`),
+          deadlineMs,
+          `${step}: start`,
+          closeProducer,
         );
         let arrivals = new FolderArrivals(options.input);
         /** Whether the last scan found no input folder (reported once, until it comes). */
         let missing = false;
         try {
-          const ledger = await readLedger(
-            options.transport,
-            options.producerId,
-            options.topics.transactions,
+          const ledger = await deadline(
+            readLedger(options.transport, options.producerId, options.topics.transactions),
+            deadlineMs,
+            `${step}: reading the ledger`,
           );
           for (const [file, entry] of committed) {
             const read = ledger.get(file);
@@ -203,6 +214,7 @@ function publisherActor(
               readAhead: 2 * encoders.length,
               metrics: options.metrics,
               signal: ctx.signal,
+              deadlineMs,
               events: options.events,
               publishIds: options.publishIds,
               onCommitted: async (file, entry) => {
@@ -217,7 +229,7 @@ function publisherActor(
           }
         } finally {
           arrivals.close();
-          await producer.close().catch(() => {});
+          await closeProducer(producer);
         }
       },
     }),

@@ -9,8 +9,9 @@
  * @module
  */
 
-import { allSettledOrThrow } from "../../lib/async.ts";
+import { allSettledOrThrow, deadline } from "../../lib/async.ts";
 import type { OutgoingRecord, TransactionalProducer } from "../../log/types.ts";
+import { STEP_DEADLINE_MS } from "../step_deadline.ts";
 import type { WireEncoding } from "../codec/wire_encoding.ts";
 import { boundedReason, excerptFields } from "../codec/raw_excerpt.ts";
 import {
@@ -72,6 +73,12 @@ export interface PublishOptions {
   metrics: ProducerMetrics;
   /** Stops after the transaction in progress. */
   signal?: AbortSignal;
+  /**
+   * Longest a transaction (begin, sends, commit) may take, in ms (default 90 s): past it,
+   * `publishFiles` rejects with a `StepTimeoutError`, and the producer that is stuck in it is the
+   * caller's to replace (a new one with the same transactional id fences it).
+   */
+  deadlineMs?: number;
   /**
    * Told `published` after every committed transaction, with the number of rows it published
    * (and with `publishIds` their ids, decoded only when asked for).
@@ -238,17 +245,11 @@ async function commitTransaction(parts: AheadChunk[], options: PublishOptions): 
     options.topics.ledger,
     files.map(({ next }) => ledgerRecord(options.producerId, options.topics.transactions, next)),
   ]);
-  const transaction = await options.producer.begin();
-  try {
-    // The topics in parallel: on Kafka each is a round trip of its own.
-    await allSettledOrThrow(
-      sends.map(([topic, topicRecords]) => transaction.send(topic, topicRecords)),
-    );
-    await transaction.commit();
-  } catch (error) {
-    await transaction.abort().catch(() => {});
-    throw error;
-  }
+  await deadline(
+    publishTransaction(options.producer, sends),
+    options.deadlineMs ?? STEP_DEADLINE_MS,
+    `producer ${options.producerId}: transaction of ${describeFiles(files)}`,
+  );
   const rows = encoded.reduce((sum, part) => sum + part.rows, 0);
   const metrics = options.metrics;
   metrics.rows += rows;
@@ -266,6 +267,28 @@ async function commitTransaction(parts: AheadChunk[], options: PublishOptions): 
     ...(options.publishIds ? { ids: idsOf(encoded) } : {}),
   });
   for (const { job, next } of files) await options.onCommitted?.(job.file, next);
+}
+
+/** Sends each topic's records in one transaction of `producer`, and commits it. */
+async function publishTransaction(
+  producer: TransactionalProducer,
+  sends: [string, OutgoingRecord[]][],
+): Promise<void> {
+  const transaction = await producer.begin();
+  try {
+    // The topics in parallel: on Kafka each is a round trip of its own.
+    await allSettledOrThrow(sends.map(([topic, records]) => transaction.send(topic, records)));
+    await transaction.commit();
+  } catch (error) {
+    await transaction.abort().catch(() => {});
+    throw error;
+  }
+}
+
+/** The files a transaction publishes, for an error: `a.csv from line 2 and 3 more files`. */
+function describeFiles(files: { job: FileJob; next: LedgerEntry }[]): string {
+  const first = `${files[0].job.file.name} from line ${files[0].job.current.line}`;
+  return files.length === 1 ? first : `${first} and ${files.length - 1} more files`;
 }
 
 /** `job`'s ledger entry once its consecutive chunks `parts`, encoded as `encoded`, are published. */

@@ -475,6 +475,56 @@ Deno.test("a producer that crashes mid-file resumes from its ledger without skip
   }
 });
 
+for (const where of ["send", "commit"] as const) {
+  Deno.test(`a transaction whose ${where} never returns is given up after the deadline; the restarted producer loses and repeats nothing`, async () => {
+    const dir = await Deno.makeTempDir();
+    const transport = new EmbeddedTransport();
+    await transport.ensureTopics(topicSpecs(SETTINGS));
+    // The third transaction's call never returns, as with a request whose answer never comes; a
+    // commit does so after the log has taken it, so its rows are in and must not come again.
+    let begun = 0;
+    const stuck: Transport = Object.create(transport);
+    stuck.transactionalProducer = async (id: string) => {
+      const inner = await transport.transactionalProducer(id);
+      return {
+        begin: async () => {
+          const tx = await inner.begin();
+          if (++begun !== 3) return tx;
+          const never = new Promise<void>(() => {});
+          return where === "send"
+            ? { ...tx, send: () => never }
+            : { ...tx, commit: () => tx.commit().then(() => never) };
+        },
+        close: () => inner.close(),
+      };
+    };
+    const rows = Array.from({ length: 100 }, (_, i) => sampleTransaction(i));
+    await Deno.writeTextFile(`${dir}/part-0.csv`, csvFile(rows));
+    const { system, metrics } = await startProducer(stuck, dir, {
+      encoding: "json",
+      producerId: `stuck-${where}`,
+      maxFilesPerTrigger: 1,
+      chunkLines: 10,
+      stepDeadlineMs: 500,
+    });
+    try {
+      await waitFor(() => metrics.files === 1, "the file");
+      const nums = await transNums(transport);
+      assert.equal(nums.length, 100, "no row repeated");
+      assert.equal(new Set(nums).size, 100, "no row skipped");
+      const publisher = system.snapshot().children![0].children![1];
+      assert.equal(publisher.restarts, 1, "the producer restarted once");
+      assert.match(
+        publisher.lastError ?? "",
+        /transaction of part-0\.csv from line 21 did not finish within 0\.5 s/,
+      );
+    } finally {
+      await system.shutdown();
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+}
+
 Deno.test("an encoder worker killed mid-file loses and repeats nothing", async () => {
   const dir = await Deno.makeTempDir();
   const transport = new EmbeddedTransport();
