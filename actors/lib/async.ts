@@ -1,6 +1,6 @@
 /**
- * The async toolbox, one of each: waiting (`delay`), bounding a step in time (`deadline`), waiting
- * for a condition (`poll`), trying again what failed for a passing reason (`retry`), and the one
+ * The async toolbox, one of each: waiting (`delay`), bounding a step in time (`deadline`, and
+ * `openWithin` for a step that opens something), waiting for a condition (`poll`), trying again what failed for a passing reason (`retry`), and the one
  * back-off formula (`backoff`). Names follow `@std/async` where the meaning is the same.
  *
  * @module
@@ -65,6 +65,33 @@ export function deadline<T>(promise: Promise<T>, ms: number, step: string): Prom
     timer = setTimeout(() => reject(new StepTimeoutError(step, ms)), ms);
   });
   return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Waits for `opening` as `deadline` does; should it still open after its deadline passed, what it
+ * opened is handed to `close`: it is not the caller's to keep.
+ *
+ * @example Open a connection, or fail after a minute
+ * ```ts
+ * const opening = Promise.resolve({ close: () => {} });
+ * const connection = await openWithin(opening, 60_000, "connecting", (late) => late.close());
+ * connection.close();
+ * ```
+ *
+ * @throws {StepTimeoutError} naming `step` when `ms` pass first.
+ */
+export async function openWithin<T>(
+  opening: Promise<T>,
+  ms: number,
+  step: string,
+  close: (opened: T) => unknown,
+): Promise<T> {
+  try {
+    return await deadline(opening, ms, step);
+  } catch (error) {
+    opening.then(close, () => {});
+    throw error;
+  }
 }
 
 /**

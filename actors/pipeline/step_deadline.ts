@@ -35,31 +35,3 @@ export async function closeProducer(producer: TransactionalProducer | undefined)
   if (!producer) return;
   await deadline(producer.close(), CLOSE_DEADLINE_MS, "closing a producer").catch(() => {});
 }
-
-/**
- * Waits for `opening` as `deadline` does; should it still open after its deadline passed, what it
- * opened is handed to `close`: it is not the caller's to keep.
- *
- * @example Open a producer, or fail after a minute
- * ```ts
- * import { EmbeddedTransport } from "../log/mod.ts";
- * const opening = new EmbeddedTransport().transactionalProducer("writer");
- * const producer = await openWithin(opening, 60_000, "opening the writer", closeProducer);
- * await closeProducer(producer);
- * ```
- *
- * @throws {StepTimeoutError} naming `step` when `ms` pass first.
- */
-export async function openWithin<T>(
-  opening: Promise<T>,
-  ms: number,
-  step: string,
-  close: (opened: T) => unknown,
-): Promise<T> {
-  try {
-    return await deadline(opening, ms, step);
-  } catch (error) {
-    opening.then(close, () => {});
-    throw error;
-  }
-}

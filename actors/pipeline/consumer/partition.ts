@@ -33,9 +33,9 @@ import { SeenIds } from "./seen_ids.ts";
 import { scoreRecords } from "./score_records.ts";
 import { batchRows } from "./batch_rows.ts";
 import { CardStateRestore, CardStateWriter, type SnapshotPolicy } from "./card_state_log.ts";
-import { allSettledOrThrow, deadline } from "../../lib/async.ts";
+import { allSettledOrThrow, deadline, openWithin } from "../../lib/async.ts";
 import type { PipelineEmitter } from "../events.ts";
-import { closeProducer, openWithin, STEP_DEADLINE_MS } from "../step_deadline.ts";
+import { closeProducer, STEP_DEADLINE_MS } from "../step_deadline.ts";
 
 /** Topics a partition actor writes to. */
 export interface ConsumerTopics {

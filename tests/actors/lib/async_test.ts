@@ -5,6 +5,7 @@ import {
   deadline,
   delay,
   isRetriable,
+  openWithin,
   poll,
   retry,
   StepTimeoutError,
@@ -57,6 +58,25 @@ Deno.test("deadline rejects with StepTimeoutError naming the step when it hangs"
   assert.ok(error instanceof StepTimeoutError);
   assert.equal(error.message, "partition 3: start did not finish within 0.05 s");
   assert.ok(performance.now() - started >= 45, "not before its deadline");
+});
+
+Deno.test("openWithin returns what opens in time; what opens after its deadline is closed", async () => {
+  const closed: string[] = [];
+  const close = (opened: string) => closed.push(opened);
+  assert.equal(await openWithin(Promise.resolve("in time"), 60_000, "opening", close), "in time");
+  let open!: (value: string) => void;
+  const late = new Promise<string>((resolve) => (open = resolve));
+  const error = await openWithin(late, 20, "opening the writer", close).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  assert.ok(error instanceof StepTimeoutError);
+  assert.equal(error.message, "opening the writer did not finish within 0.02 s");
+  assert.deepEqual(closed, [], "nothing closed while nothing opened late");
+  open("late");
+  await late;
+  await Promise.resolve();
+  assert.deepEqual(closed, ["late"], "the late one is closed, the one in time is not");
 });
 
 Deno.test("poll: true once ready holds, false on timeout, abort or failure", async () => {
