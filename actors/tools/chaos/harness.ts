@@ -17,7 +17,8 @@ import { type Strategy } from "../../runtime/mod.ts";
 import { type Transport } from "../../log/mod.ts";
 import { topicSpecs } from "../../pipeline/topics.ts";
 import { Timeline } from "./timeline.ts";
-import { settleTopics } from "./topic_reconcile.ts";
+import { publishedIds, settleTopics } from "./topic_reconcile.ts";
+import { waitingRows } from "./waiting_rows.ts";
 import type { WireEncoding } from "../../pipeline/codec/wire_encoding.ts";
 import { seededRandom } from "../../lib/random.ts";
 
@@ -56,7 +57,13 @@ export interface ScenarioReport {
   acked: number;
   scored: number;
   alerts: number;
+  /** Sent transactions neither scored nor waiting in the input files (see `unpublished`). */
   lost: number;
+  /**
+   * Sent transactions still in the input folder's files, not published, when the run gave up
+   * waiting: not lost, but the scenario fails all the same.
+   */
+  unpublished: number;
   duplicated: number;
   dead_letters: number;
   restarts: number;
@@ -212,6 +219,7 @@ export async function runScenario(
       ? await settleTopics(transport, {
         topic,
         sent,
+        input,
         expectedDeadLetters: deadLetters,
         timeoutMs: 60_000,
         signal: options.signal,
@@ -231,8 +239,14 @@ export async function runScenario(
       fault_planned_ms: Math.round(faultAt),
       ...fault.details?.(context),
     };
-    const ledgerLost = reconciliation.lost +
-      Math.max(0, sent - reconciliation.produced - pipeline.producer.deadLetters);
+    const notProduced = Math.max(
+      0,
+      sent - reconciliation.produced - pipeline.producer.deadLetters,
+    );
+    // On Kafka the topics' reconciliation looks in the input files; on the embedded log, here.
+    const unpublished = truth?.unpublished ??
+      (notProduced > 0 ? await waitingRows(input, await publishedIds(transport, topic)) : 0);
+    const ledgerLost = reconciliation.lost + Math.max(0, notProduced - unpublished);
     if (truth) {
       details.ledger_lost = ledgerLost;
       details.ledger_duplicated = reconciliation.duplicates;
@@ -259,7 +273,8 @@ export async function runScenario(
       acked: truth?.acked ?? reconciliation.produced,
       scored: truth?.scored ?? reconciliation.scored,
       alerts: truth?.alerts ?? pipeline.consumer.alerts,
-      lost: truth ? truth.lost + Math.max(0, sent - truth.acked) : ledgerLost,
+      lost: truth?.lost ?? ledgerLost,
+      unpublished,
       duplicated: truth?.duplicated ?? reconciliation.duplicates,
       dead_letters: truth?.deadLetters ?? deadLetters,
       restarts,

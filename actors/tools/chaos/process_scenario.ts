@@ -182,6 +182,7 @@ export async function runProcessScenario(
     const outcome = await settleTopics(transport, {
       topic,
       sent: generated.rows,
+      input,
       timeoutMs: 180_000,
       signal: options.signal,
     });
@@ -221,7 +222,8 @@ export async function runProcessScenario(
       acked: outcome.acked,
       scored: outcome.scored,
       alerts: outcome.alerts,
-      lost: outcome.lost + Math.max(0, generated.rows - outcome.acked),
+      lost: outcome.lost,
+      unpublished: outcome.unpublished,
       duplicated: outcome.duplicated,
       dead_letters: outcome.deadLetters,
       restarts,

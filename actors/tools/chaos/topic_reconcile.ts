@@ -10,6 +10,7 @@ import { messageIds } from "../../pipeline/codec/message_ids.ts";
 import { poll } from "../../lib/async.ts";
 import { type LogRecord, type Transport } from "../../log/mod.ts";
 import { TOPICS } from "../../pipeline/topics.ts";
+import { waitingRows } from "./waiting_rows.ts";
 
 /** What the topics say once a run has settled. */
 export interface TopicReconciliation {
@@ -19,8 +20,16 @@ export interface TopicReconciliation {
   scored: number;
   /** Distinct published transactions with an alert. */
   alerts: number;
-  /** Published transactions without a score. */
+  /**
+   * Sent transactions neither scored nor waiting: published without a score, or gone before the
+   * log had them.
+   */
   lost: number;
+  /**
+   * Sent transactions not in the log but still in the input folder's files (with `input`): not
+   * lost, not yet published either.
+   */
+  unpublished: number;
   /** Extra copies: transactions published, scored or alerted more than once. */
   duplicated: number;
   /** Of which transactions published more than once. */
@@ -35,6 +44,8 @@ export interface SettleOptions {
   topic: string;
   /** Valid transactions the generator wrote. */
   sent: number;
+  /** The run's input folder: sent transactions not in the log are looked for there. */
+  input?: string;
   /** Bad inputs expected in the dead-letter topic. */
   expectedDeadLetters?: number;
   timeoutMs: number;
@@ -62,7 +73,8 @@ function extraCopies(counts: Map<string, number>): number {
 
 /**
  * Waits until every sent transaction is published and every published one is scored (or the
- * time runs out), then reconciles by transaction id from the topics.
+ * time runs out), then reconciles by transaction id from the topics (and, for what the log does
+ * not hold, from the input folder's files).
  */
 export async function settleTopics(
   transport: Transport,
@@ -81,11 +93,16 @@ export async function settleTopics(
     return published.has(id) ? id : undefined;
   });
   const duplicatedPublished = extraCopies(published);
+  const missing = Math.max(0, options.sent - published.size);
+  const unpublished = missing > 0 && options.input !== undefined
+    ? await waitingRows(options.input, published)
+    : 0;
   return {
     acked: published.size,
     scored: scores.size,
     alerts: alerts.size,
-    lost: published.size - scores.size,
+    lost: published.size - scores.size + Math.max(0, missing - unpublished),
+    unpublished,
     duplicated: duplicatedPublished + extraCopies(scores) + extraCopies(alerts),
     duplicatedPublished,
     deadLetters,
@@ -99,8 +116,11 @@ interface RunTopics {
   deadLetters: number;
 }
 
-/** What the topics hold of the run now. */
-async function readRun(transport: Transport, topic: string): Promise<RunTopics> {
+/** Copies per transaction id on the transactions topic `topic` (read committed). */
+export async function publishedIds(
+  transport: Transport,
+  topic: string,
+): Promise<Map<string, number>> {
   const published = new Map<string, number>();
   for (const record of await transport.readTopic(topic)) {
     try {
@@ -109,6 +129,12 @@ async function readRun(transport: Transport, topic: string): Promise<RunTopics> 
       // garbage on the topic: the consumers dead-letter it
     }
   }
+  return published;
+}
+
+/** What the topics hold of the run now. */
+async function readRun(transport: Transport, topic: string): Promise<RunTopics> {
+  const published = await publishedIds(transport, topic);
   const scores = countBy(await transport.readTopic(TOPICS.scores), (record) => {
     const id = json(record).trans_num;
     return published.has(id) ? id : undefined;
