@@ -22,7 +22,8 @@ import {
   supervised,
 } from "./cell_harness.ts";
 import { type BenchData, writeBatchFile } from "./data.ts";
-import { type ConsumerResult, moment, phase } from "./measures.ts";
+import { type ConsumerResult, moment, phase, splitByThread } from "./measures.ts";
+import { threadSample } from "./thread_cpu.ts";
 
 /** Options of `consumerCell`. */
 export interface ConsumerCellOptions {
@@ -54,10 +55,14 @@ export async function consumerCell(
 
     let pipeline: Pipeline | undefined;
     let committedAt = moment();
+    let committedThreads = threadSample();
     const published = pipelineEvents();
     published.on("published", ({ rows }) => {
       // A file's last transaction may hold only its ledger entry.
-      if (rows > 0) committedAt = moment();
+      if (rows > 0) {
+        committedAt = moment();
+        committedThreads = threadSample();
+      }
     });
     const producers = await startProducers(setup, [input], {
       // The header line and the rows: the whole file in one transaction.
@@ -109,7 +114,10 @@ export async function consumerCell(
           startup_ms: Math.round(startup),
           warmup_rows: warmup,
           publish: phase(written - warmup, publishStart, committedAt),
-          consumer: phase(running.consumer.scored - scored, committedAt, lastCommit),
+          consumer: splitByThread(
+            phase(running.consumer.scored - scored, committedAt, lastCommit),
+            committedThreads,
+          ),
           accounting: await cellAccounting(running, {
             written,
             producerDeadLetters: producers.metrics.deadLetters,

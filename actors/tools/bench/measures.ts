@@ -7,6 +7,7 @@
 
 import { cpuUsage } from "node:process";
 import type { Histogram } from "../../observe/metrics/histogram.ts";
+import { type ThreadSample, threadSample, type ThreadSplit, threadSplit } from "./thread_cpu.ts";
 
 /** Every transaction id accounted for (snake_case, as in the report). */
 export interface Accounting {
@@ -53,6 +54,8 @@ export interface Phase {
    * transactions cost, beside how fast they went.
    */
   cpu_us_per_row: number;
+  /** The same split by thread (Linux only; see `thread_cpu.ts`). */
+  cpu_us_per_row_by_thread?: ThreadSplit;
 }
 
 /** A point in a run: the clock (ms, `performance.now()`) and the CPU the process used so far (µs). */
@@ -124,6 +127,17 @@ export function phase(rows: number, started: Moment, ended: Moment = moment()): 
     throughput: Math.round(rows / Math.max(seconds, 1e-3)),
     cpu_us_per_row: rows > 0 ? Math.round((cpuUs / rows) * 100) / 100 : 0,
   };
+}
+
+/**
+ * `measured` with its CPU split by thread since `before` (a `threadSample()` taken when it
+ * started), where threads can be read.
+ */
+export function splitByThread(measured: Phase, before: ThreadSample | undefined): Phase {
+  const after = before && threadSample();
+  return after
+    ? { ...measured, cpu_us_per_row_by_thread: threadSplit(before, after, measured.cpu_us_per_row) }
+    : measured;
 }
 
 /** The median, 99th percentile and maximum of `histogram`, to a tenth of a ms. */

@@ -21,7 +21,8 @@ import {
   supervised,
 } from "./cell_harness.ts";
 import { type BenchData, fileSlices, rowOfId, writeBatchFile } from "./data.ts";
-import { moment, phase, type PipelineResult, quantiles } from "./measures.ts";
+import { moment, phase, type PipelineResult, quantiles, splitByThread } from "./measures.ts";
+import { threadSample } from "./thread_cpu.ts";
 
 /** Options of `pipelineCell`. */
 export interface PipelineCellOptions {
@@ -122,6 +123,7 @@ export async function pipelineCell(
       // own writing, on the pipeline's thread, is not the pipeline's work.
       const staged = drained ? stage(options.burst) : [];
       const burstStart = moment();
+      const threads = threadSample();
       const scoredBefore = pipeline.consumer.scored;
       // A pipeline that did not score its warm-up would not score a burst either.
       if (drained) {
@@ -129,7 +131,10 @@ export async function pipelineCell(
         release(staged, burstLatency);
         await drain(options.burst);
       }
-      const burst = phase(pipeline.consumer.scored - scoredBefore, burstStart, lastCommit);
+      const burst = splitByThread(
+        phase(pipeline.consumer.scored - scoredBefore, burstStart, lastCommit),
+        threads,
+      );
       const rss = Deno.memoryUsage().rss / 2 ** 20;
 
       let paced: PipelineResult["paced"];

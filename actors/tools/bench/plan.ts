@@ -94,6 +94,15 @@ export function runRowsOf(rows: number, repeat: number): number {
   return Math.max(100, Math.round(rows / Math.max(1, repeat)));
 }
 
+/**
+ * Most warm-up rows a run scores before its clock starts. Each run starts fresh workers, whose
+ * code V8 compiles as it gets hot: with 2,000 warm-up rows those compiles fell inside 333,333-row
+ * runs (V8's helper threads 0.99-1.08 µs a transaction of the end-to-end cell's 5.1-5.3, against
+ * 0.45-0.49 of 4.5 after 50,000), so the cells measured a process's first second, not a running
+ * pipeline.
+ */
+export const MAX_WARMUP_ROWS = 50_000;
+
 /** Rows per run of a cell and warm-up rows on a transport, for `rows` on the embedded log. */
 export function cellSizes(
   embeddedRows: number,
@@ -102,7 +111,7 @@ export function cellSizes(
   const rows = transport === "embedded"
     ? embeddedRows
     : Math.max(100, Math.round(embeddedRows * KAFKA_ROWS_FRACTION));
-  return { rows, warmup: Math.min(2000, Math.max(100, Math.round(rows / 50))) };
+  return { rows, warmup: Math.min(MAX_WARMUP_ROWS, Math.max(100, Math.round(rows / 5))) };
 }
 
 /** The cells of a scenario, in the order they run. */

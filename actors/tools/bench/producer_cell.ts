@@ -22,7 +22,8 @@ import {
   ticker,
 } from "./cell_harness.ts";
 import { type BenchData, fileSlices, writeBatchFile } from "./data.ts";
-import { moment, type Phase, phase, type ProducerResult } from "./measures.ts";
+import { moment, type Phase, phase, type ProducerResult, splitByThread } from "./measures.ts";
+import { threadSample } from "./thread_cpu.ts";
 
 /** Options of `producerCell`. */
 export interface ProducerCellOptions {
@@ -68,12 +69,13 @@ export async function producerCell(
       const wait = { timeoutMs, signal: setup.signal, failed: producers.system.done };
       await poll(producers.ready, wait);
       const started = moment();
+      const threads = threadSample();
       // Each staged folder appears at once in its producer's input folder.
       for (let p = 0; p < options.producers; p++) {
         await Deno.rename(staging[p], join(inputs[p], "batch"));
       }
       await poll(() => producers.metrics.rows + producers.metrics.deadLetters >= rows, wait);
-      producer = phase(producers.metrics.rows, started);
+      producer = splitByThread(phase(producers.metrics.rows, started), threads);
     } finally {
       progress();
       producersStopped = await stopWithin(producers.system.shutdown(), setup);

@@ -4,10 +4,10 @@
  * Kafka. For comparing two builds without the whole grid.
  *
  * `deno run -A tests/actors/tools/bench/cell_bench.ts --cell producer|consumer|pipeline [--rows N]
- * [--partitions P] [--workers W] [--encoding json|arrow] [--repeat R] [--brokers HOST:PORT,...]
+ * [--warmup N] [--partitions P] [--workers W] [--encoding json|arrow] [--repeat R] [--brokers HOST:PORT,...]
  * [--kafka-client kafkajs|platformatic] [--rate PER_SECOND [--paced-rows N]] [--reason-codes N]
  * [--scores]`: one line of JSON per run (throughput; the process's CPU per row in the measured
- * phase, `phase_cpu_us_per_row`, and in the whole run; the accounting; with `--rate`, the
+ * phase, `phase_cpu_us_per_row`, split by thread on Linux, and in the whole run; the accounting; with `--rate`, the
  * pipeline's detection latency under that offered load after its burst), then the median.
  *
  * @module
@@ -24,13 +24,13 @@ import { median } from "../../../../actors/tools/bench/summary.ts";
 import type { WireEncoding } from "../../../../actors/pipeline/codec/wire_encoding.ts";
 import { EmbeddedTransport, KafkaTransport } from "../../../../actors/log/mod.ts";
 import { SETTINGS } from "../../../../config/settings.ts";
-
-const WARMUP = 300;
+import { MAX_WARMUP_ROWS } from "../../../../actors/tools/bench/plan.ts";
 
 if (import.meta.main) {
   const args = benchArgs(import.meta, {
     cell: { type: "string", default: "pipeline" },
     rows: { type: "string", default: "100000" },
+    warmup: { type: "string", default: String(MAX_WARMUP_ROWS) },
     partitions: { type: "string", default: "6" },
     workers: { type: "string", default: "1" },
     encoding: { type: "string", default: "arrow" },
@@ -47,6 +47,8 @@ if (import.meta.main) {
     badBenchArgs(import.meta, "--cell must be producer, consumer or pipeline");
   }
   const rows = Number(args.values.rows);
+  // Rows scored before the clock starts (not by the producer cell, which has no warm-up).
+  const warmup = Number(args.values.warmup);
   // The pipeline cell's paced phase after the burst (none at rate 0): its detection latency.
   const rate = Number(args.values.rate);
   const pacedRows = rate > 0 && cell === "pipeline" ? Number(args.values["paced-rows"] ?? rows) : 0;
@@ -63,7 +65,7 @@ if (import.meta.main) {
       connection,
     )
     : new KafkaTransport(connection);
-  const data = await benchData({ rows: WARMUP + rows + pacedRows, seed: 42 });
+  const data = await benchData({ rows: warmup + rows + pacedRows, seed: 42 });
   const throughputs: number[] = [];
   try {
     for (let i = 0; i < Number(args.values.repeat); i++) {
@@ -89,11 +91,11 @@ if (import.meta.main) {
         const result = await producerCell(setup, data, { rows, producers: 1 });
         ({ producer: phase, accounting } = result);
       } else if (cell === "consumer") {
-        const result = await consumerCell(setup, data, { warmup: WARMUP, backlog: rows });
+        const result = await consumerCell(setup, data, { warmup, backlog: rows });
         ({ consumer: phase, accounting } = result);
       } else {
         const result = await pipelineCell(setup, data, {
-          warmup: WARMUP,
+          warmup,
           burst: rows,
           paced: pacedRows > 0 ? { rows: pacedRows, rate } : undefined,
         });
@@ -111,6 +113,10 @@ if (import.meta.main) {
         workers: setup.workers,
         throughput: phase.throughput,
         phase_cpu_us_per_row: phase.cpu_us_per_row,
+        // Of which each thread's part: main, each worker, V8's helpers, the rest (Linux).
+        ...(phase.cpu_us_per_row_by_thread
+          ? { phase_cpu_us_per_row_by_thread: phase.cpu_us_per_row_by_thread }
+          : {}),
         ...(paced
           ? {
             paced_rate: rate,
