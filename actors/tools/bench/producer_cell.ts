@@ -28,6 +28,8 @@ import { threadSample } from "./thread_cpu.ts";
 /** Options of `producerCell`. */
 export interface ProducerCellOptions {
   rows: number;
+  /** Rows published before the clock starts (0 by default), as the other cells warm up. */
+  warmup?: number;
   /** Producer actors publishing in parallel, each its own input folder and share of the cards. */
   producers: number;
 }
@@ -44,38 +46,55 @@ export async function producerCell(
 ): Promise<ProducerResult> {
   const root = await Deno.makeTempDir({ prefix: "fraudstream-bench-" });
   const rows = options.rows;
+  const warmup = options.warmup ?? 0;
+  const written = warmup + rows;
   try {
     await setup.transport.ensureTopics(topicSpecs(setup));
     const inputs = Array.from({ length: options.producers }, (_, i) => join(root, `in-${i}`));
-    const staging = inputs.map((_, i) => join(root, `.stage-${i}`));
-    for (const dir of [...inputs, ...staging]) await Deno.mkdir(dir);
-    // Each card's rows go to one producer.
-    const shares: number[][] = inputs.map(() => []);
-    for (let row = 0; row < rows; row++) shares[data.cardHash(row) % options.producers].push(row);
-    shares.forEach((share, p) => {
-      for (const [a, b] of fileSlices(0, share.length, ROWS_PER_FILE)) {
-        const name = `b-${String(a).padStart(9, "0")}.csv`;
-        writeBatchFile(staging[p], name, data.gather(share.slice(a, b)));
+    // The warm-up's files, then the measured ones, staged beside each input folder.
+    const stagings = ["warm", "stage"].map((stage) =>
+      inputs.map((_, i) => join(root, `.${stage}-${i}`))
+    );
+    for (const dir of [...inputs, ...stagings.flat()]) await Deno.mkdir(dir);
+    // Each card's rows go to one producer, the warm-up's first.
+    for (const [stage, from, to] of [[0, 0, warmup], [1, warmup, written]]) {
+      const shares: number[][] = inputs.map(() => []);
+      for (let row = from; row < to; row++) {
+        shares[data.cardHash(row) % options.producers].push(row);
       }
-    });
+      shares.forEach((share, p) => {
+        for (const [a, b] of fileSlices(0, share.length, ROWS_PER_FILE)) {
+          const name = `b-${String(from + a).padStart(9, "0")}.csv`;
+          writeBatchFile(stagings[stage][p], name, data.gather(share.slice(a, b)));
+        }
+      });
+    }
+    /** Moves a stage's folders into the producers' input folders, each at once. */
+    const release = async (stage: number) => {
+      for (let p = 0; p < options.producers; p++) {
+        await Deno.rename(stagings[stage][p], join(inputs[p], ["warm-up", "batch"][stage]));
+      }
+    };
 
     const events = pipelineEvents();
     const producers = await startProducers(setup, inputs, { events });
-    const timeoutMs = drainTimeoutMs(rows);
+    const timeoutMs = drainTimeoutMs(written);
     let producer: Phase;
-    const progress = ticker(setup, () => `publishing: ${producers.metrics.rows} of ${rows}`);
+    const progress = ticker(setup, () => `publishing: ${producers.metrics.rows} of ${written}`);
     let producersStopped = false;
     try {
       const wait = { timeoutMs, signal: setup.signal, failed: producers.system.done };
+      const publishedAll = (count: number) =>
+        poll(() => producers.metrics.rows + producers.metrics.deadLetters >= count, wait);
       await poll(producers.ready, wait);
+      await release(0);
+      await publishedAll(warmup);
+      const warmed = producers.metrics.rows;
       const started = moment();
       const threads = threadSample();
-      // Each staged folder appears at once in its producer's input folder.
-      for (let p = 0; p < options.producers; p++) {
-        await Deno.rename(staging[p], join(inputs[p], "batch"));
-      }
-      await poll(() => producers.metrics.rows + producers.metrics.deadLetters >= rows, wait);
-      producer = splitByThread(phase(producers.metrics.rows, started), threads);
+      await release(1);
+      await publishedAll(written);
+      producer = splitByThread(phase(producers.metrics.rows - warmed, started), threads);
     } finally {
       progress();
       producersStopped = await stopWithin(producers.system.shutdown(), setup);
@@ -95,7 +114,7 @@ export async function producerCell(
         producer: { ...producer, producers: options.producers },
         verify_seconds: Math.round((performance.now() - verifyStart) / 10) / 100,
         accounting: await cellAccounting(pipeline, {
-          written: rows,
+          written,
           producerDeadLetters: producers.metrics.deadLetters,
           drained,
         }),

@@ -141,6 +141,7 @@ async function measureRun(cell: CellPlan, context: RunContext): Promise<RunRepor
     } else if (cell.section === "producer") {
       const result = await producerCell(setup, data, {
         rows: cell.rows,
+        warmup,
         producers: cell.producers!,
       });
       measured = result.producer;

@@ -47,7 +47,7 @@ if (import.meta.main) {
     badBenchArgs(import.meta, "--cell must be producer, consumer or pipeline");
   }
   const rows = Number(args.values.rows);
-  // Rows scored before the clock starts (not by the producer cell, which has no warm-up).
+  // Rows published and scored before the clock starts.
   const warmup = Number(args.values.warmup);
   // The pipeline cell's paced phase after the burst (none at rate 0): its detection latency.
   const rate = Number(args.values.rate);
@@ -88,7 +88,7 @@ if (import.meta.main) {
       let accounting;
       let paced;
       if (cell === "producer") {
-        const result = await producerCell(setup, data, { rows, producers: 1 });
+        const result = await producerCell(setup, data, { rows, warmup, producers: 1 });
         ({ producer: phase, accounting } = result);
       } else if (cell === "consumer") {
         const result = await consumerCell(setup, data, { warmup, backlog: rows });
