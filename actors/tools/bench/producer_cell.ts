@@ -51,28 +51,34 @@ export async function producerCell(
   try {
     await setup.transport.ensureTopics(topicSpecs(setup));
     const inputs = Array.from({ length: options.producers }, (_, i) => join(root, `in-${i}`));
-    // The warm-up's files, then the measured ones, staged beside each input folder.
-    const stagings = ["warm", "stage"].map((stage) =>
-      inputs.map((_, i) => join(root, `.${stage}-${i}`))
-    );
-    for (const dir of [...inputs, ...stagings.flat()]) await Deno.mkdir(dir);
-    // Each card's rows go to one producer, the warm-up's first.
-    for (const [stage, from, to] of [[0, 0, warmup], [1, warmup, written]]) {
+    // The warm-up's files, then the measured ones, each staged beside a producer's input folder
+    // and moved into it at once.
+    const stages = [
+      { name: "warm-up", from: 0, to: warmup },
+      { name: "batch", from: warmup, to: written },
+    ].map((stage) => ({
+      ...stage,
+      staging: inputs.map((_, i) => join(root, `.${stage.name}-${i}`)),
+    }));
+    for (const dir of [...inputs, ...stages.flatMap((stage) => stage.staging)]) {
+      await Deno.mkdir(dir);
+    }
+    for (const { from, to, staging } of stages) {
+      // Each card's rows go to one producer.
       const shares: number[][] = inputs.map(() => []);
       for (let row = from; row < to; row++) {
         shares[data.cardHash(row) % options.producers].push(row);
       }
       shares.forEach((share, p) => {
         for (const [a, b] of fileSlices(0, share.length, ROWS_PER_FILE)) {
-          const name = `b-${String(from + a).padStart(9, "0")}.csv`;
-          writeBatchFile(stagings[stage][p], name, data.gather(share.slice(a, b)));
+          const name = `b-${String(a).padStart(9, "0")}.csv`;
+          writeBatchFile(staging[p], name, data.gather(share.slice(a, b)));
         }
       });
     }
-    /** Moves a stage's folders into the producers' input folders, each at once. */
-    const release = async (stage: number) => {
+    const release = async ({ name, staging }: typeof stages[number]) => {
       for (let p = 0; p < options.producers; p++) {
-        await Deno.rename(stagings[stage][p], join(inputs[p], ["warm-up", "batch"][stage]));
+        await Deno.rename(staging[p], join(inputs[p], name));
       }
     };
 
@@ -87,12 +93,12 @@ export async function producerCell(
       const publishedAll = (count: number) =>
         poll(() => producers.metrics.rows + producers.metrics.deadLetters >= count, wait);
       await poll(producers.ready, wait);
-      await release(0);
+      await release(stages[0]);
       await publishedAll(warmup);
       const warmed = producers.metrics.rows;
       const started = moment();
       const threads = threadSample();
-      await release(1);
+      await release(stages[1]);
       await publishedAll(written);
       producer = splitByThread(phase(producers.metrics.rows - warmed, started), threads);
     } finally {

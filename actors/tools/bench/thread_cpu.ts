@@ -56,7 +56,8 @@ export function threadSample(): ThreadSample | undefined {
 
 /**
  * The CPU between two samples split by thread, as shares of `cpuUsPerRow` (the phase's CPU a
- * transaction by the process's own count, which ticks of 10 ms only divide).
+ * transaction by the process's own count, which ticks of 10 ms only divide). A thread that ended
+ * in between is not in `after`: its part goes to the others.
  */
 export function threadSplit(
   before: ThreadSample,

@@ -4,10 +4,14 @@ import { transactionRecords } from "../../../../actors/pipeline/producer/chunks.
 import { TOPICS } from "../../../../actors/pipeline/topics.ts";
 import { EmbeddedTransport } from "../../../../actors/log/mod.ts";
 import { csvFile, sampleTransaction } from "../../../fixtures/transactions.ts";
+import type { Transaction } from "../../../../model/schema.ts";
 import { join } from "node:path";
 
-Deno.test("the topics' reconciliation counts the transactions of the producer's Arrow messages", async () => {
-  const rows = Array.from({ length: 40 }, (_, i) => sampleTransaction(i));
+/** An embedded log whose topic `t` holds `published` in one transaction, `scored` scored. */
+async function logWith(
+  published: Transaction[],
+  scored: Transaction[],
+): Promise<EmbeddedTransport> {
   const transport = new EmbeddedTransport();
   await transport.ensureTopics(
     ["t", TOPICS.scores, TOPICS.alerts, TOPICS.deadLetters].map((name) => ({
@@ -17,17 +21,23 @@ Deno.test("the topics' reconciliation counts the transactions of the producer's 
   );
   const producer = await transport.transactionalProducer("reconcile");
   const transaction = await producer.begin();
-  await transaction.send("t", transactionRecords(rows, { encoding: "arrow", partitions: 3 }));
-  // Every row scored but the last two.
+  await transaction.send("t", transactionRecords(published, { encoding: "arrow", partitions: 3 }));
   await transaction.send(
     TOPICS.scores,
-    rows.slice(0, 38).map((row) => ({
+    scored.map((row) => ({
       key: row.cc_num,
       value: new TextEncoder().encode(JSON.stringify({ trans_num: row.trans_num })),
     })),
   );
   await transaction.commit();
   await producer.close();
+  return transport;
+}
+
+Deno.test("the topics' reconciliation counts the transactions of the producer's Arrow messages", async () => {
+  const rows = Array.from({ length: 40 }, (_, i) => sampleTransaction(i));
+  // Every row scored but the last two.
+  const transport = await logWith(rows, rows.slice(0, 38));
   const settled = await settleTopics(transport, { topic: "t", sent: 40, timeoutMs: 100 });
   assert.deepEqual(
     [settled.acked, settled.scored, settled.lost, settled.duplicated],
@@ -37,29 +47,8 @@ Deno.test("the topics' reconciliation counts the transactions of the producer's 
 
 Deno.test("sent transactions the log lacks count as unpublished while in the input files, else as lost", async () => {
   const rows = Array.from({ length: 50 }, (_, i) => sampleTransaction(i));
-  const transport = new EmbeddedTransport();
-  await transport.ensureTopics(
-    ["t", TOPICS.scores, TOPICS.alerts, TOPICS.deadLetters].map((name) => ({
-      name,
-      partitions: 3,
-    })),
-  );
   // Rows 0-39 published and scored.
-  const producer = await transport.transactionalProducer("reconcile");
-  const transaction = await producer.begin();
-  await transaction.send(
-    "t",
-    transactionRecords(rows.slice(0, 40), { encoding: "arrow", partitions: 3 }),
-  );
-  await transaction.send(
-    TOPICS.scores,
-    rows.slice(0, 40).map((row) => ({
-      key: row.cc_num,
-      value: new TextEncoder().encode(JSON.stringify({ trans_num: row.trans_num })),
-    })),
-  );
-  await transaction.commit();
-  await producer.close();
+  const transport = await logWith(rows.slice(0, 40), rows.slice(0, 40));
   const input = await Deno.makeTempDir();
   try {
     // A file taken up part of the way (rows 36-39 are in the log), one in a subfolder, and one
