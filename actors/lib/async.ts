@@ -1,7 +1,8 @@
 /**
  * The async toolbox, one of each: waiting (`delay`), bounding a step in time (`deadline`, and
- * `openWithin` for a step that opens something), waiting for a condition (`poll`), trying again what failed for a passing reason (`retry`), and the one
- * back-off formula (`backoff`). Names follow `@std/async` where the meaning is the same.
+ * `openWithin` for a step that opens something), waiting for a condition (`poll`), trying again
+ * what failed for a passing reason (`retry`), and the one back-off formula (`backoff`). Names
+ * follow `@std/async` where the meaning is the same.
  *
  * @module
  */

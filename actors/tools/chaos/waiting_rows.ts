@@ -6,14 +6,14 @@
  * @module
  */
 
-import { join } from "node:path";
 import { parseCsvChunk } from "../../../model/csv_chunk.ts";
 import { textsOf } from "../../../model/columns.ts";
-import { isIncomplete } from "../../pipeline/producer/files.ts";
+import { InputFolderMissingError, scanInputFolder } from "../../pipeline/producer/files.ts";
 
 /**
- * The distinct transaction ids in the complete CSV files under `input` (every depth; a file still
- * being written is not yet sent) that `published` (a set, or a map by id) does not hold.
+ * The distinct transaction ids in the complete CSV files under `input` (those `scanInputFolder`
+ * lists; a file still being written is not yet sent) that `published` (a set, or a map by id)
+ * does not hold.
  *
  * @example
  * ```ts
@@ -25,7 +25,12 @@ export async function waitingRows(
   published: { has(id: string): boolean },
 ): Promise<number> {
   const waiting = new Set<string>();
-  for await (const path of csvFiles(input)) {
+  // The files a producer would take up: complete CSV files, hidden folders left out.
+  const files = await scanInputFolder(input).catch((error) => {
+    if (error instanceof InputFolderMissingError) return [];
+    throw error;
+  });
+  for (const { path } of files) {
     const bytes = await Deno.readFile(path).catch((error) => {
       // A producer took the file during the walk: its rows went to the log after the topics
       // were read, so they count as lost, never as waiting (a failing run errs on that side).
@@ -37,20 +42,4 @@ export async function waitingRows(
     }
   }
   return waiting.size;
-}
-
-/** The complete CSV files under `dir`, at every depth. */
-async function* csvFiles(dir: string): AsyncGenerator<string> {
-  let entries: Deno.DirEntry[];
-  try {
-    entries = await Array.fromAsync(Deno.readDir(dir));
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return;
-    throw error;
-  }
-  for (const entry of entries) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory) yield* csvFiles(path);
-    else if (entry.isFile && entry.name.endsWith(".csv") && !isIncomplete(entry.name)) yield path;
-  }
 }
