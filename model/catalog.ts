@@ -5,7 +5,7 @@
  * @module
  */
 
-import { join } from "node:path";
+import { isAbsolute, join } from "node:path";
 import { ModelFormatError } from "./model_file.ts";
 import { modelChoice } from "./version_name.ts";
 import { PROMOTED_FILE, readPromotion } from "./promotion.ts";
@@ -83,6 +83,9 @@ export async function latestModelDir(modelsDir: string): Promise<string | undefi
  * The folder a model choice names. A choice without a `/` is a version name, one folder under
  * `modelsDir` (`.`, `..` and other paths are refused with a `UsageError` naming --model);
  * `latest` is the promoted version, else the newest (`latestModelDir`).
+ *
+ * @throws {ModelFormatError} when a version name has no model under `modelsDir` (naming
+ * --models-dir: the default is relative to the working folder), or nothing is there for `latest`.
  */
 export async function resolveModelDir(choice: ModelChoice): Promise<string> {
   modelChoice(choice.model, "--model");
@@ -96,5 +99,19 @@ export async function resolveModelDir(choice: ModelChoice): Promise<string> {
     return dir;
   }
   if (choice.model.includes("/")) return choice.model;
-  return join(choice.modelsDir, choice.model);
+  const dir = join(choice.modelsDir, choice.model);
+  try {
+    await Deno.stat(join(dir, "model.json"));
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) return dir; // loading it says what is wrong
+    const where = isAbsolute(choice.modelsDir)
+      ? ""
+      : ` (relative to the working folder ${Deno.cwd()})`;
+    throw new ModelFormatError(
+      `no model version '${choice.model}' in '${choice.modelsDir}'${where}; pass --models-dir ` +
+        "with the folder of model versions, a model folder with --model, or train one with " +
+        "'fraudstream train'",
+    );
+  }
+  return dir;
 }

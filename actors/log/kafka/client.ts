@@ -23,15 +23,39 @@ export interface KafkaConnection {
   onLog?: (line: string) => void;
 }
 
-/** The kafkajs client of `connection`; nothing connects until first use. */
-export function kafkaClient(connection: KafkaConnection): Kafka {
+/**
+ * kafkajs's own lookups (of a broker to connect to, the cluster's metadata, a coordinator) retry
+ * with the client's `retry` (a producer's or consumer's own `retry` covers only its requests): 1.2
+ * to 3.2 s of retries, so a cluster that cannot be reached is told within seconds.
+ */
+export const CLIENT_RETRY = { initialRetryTime: 300, maxRetryTime: 2000, retries: 3 };
+
+/**
+ * The lookups of the producers' client ride out a node's death (24 to 30 s of retries). A
+ * transaction looks up its coordinators at each send, offset commit and commit; when a node dies,
+ * those it led move only once the cluster has noticed (`broker.session.timeout.ms`) and elected
+ * new leaders, and until then each lookup fails to connect. With `CLIENT_RETRY` the lookups ran
+ * out in 6 of 8 kill-broker runs on kafkajs, each time failing a batch and restarting its
+ * partition actor; in one CI run so often that the partitions' supervisor gave up and the group
+ * member was restarted with it.
+ */
+export const PRODUCER_CLIENT_RETRY = { initialRetryTime: 300, maxRetryTime: 3000, retries: 12 };
+
+/**
+ * The kafkajs client of `connection`, its lookups retried with `retry` (default `CLIENT_RETRY`);
+ * nothing connects until first use.
+ */
+export function kafkaClient(
+  connection: KafkaConnection,
+  retry: typeof CLIENT_RETRY = CLIENT_RETRY,
+): Kafka {
   silenceNegativeTimeoutWarnings();
   const config: KafkaConfig = {
     clientId: connection.clientId,
     brokers: connection.brokers,
     connectionTimeout: 5000,
     requestTimeout: 30_000,
-    retry: { initialRetryTime: 300, maxRetryTime: 2000, retries: 3 },
+    retry,
     logLevel: KafkaLogLevel.WARN,
     logCreator: kafkaLogCreator(connection.onLog),
   };

@@ -1,7 +1,8 @@
 /**
  * The Kafka transport, through kafkajs: one client (`client.ts`) shared by the admin calls, the
- * reads, the producers and the consumer-group members, each in its own file. Every failure is a
- * `LogError` (`errors.ts`).
+ * reads and the consumer-group members, and one for the producers, whose lookups ride out a node's
+ * death (`PRODUCER_CLIENT_RETRY`); each role in its own file. Every failure is a `LogError`
+ * (`errors.ts`).
  *
  * @module
  */
@@ -10,7 +11,7 @@ import type { Kafka } from "kafkajs";
 import { ClientTransport } from "../client_transport.ts";
 import type { ConsumerOptions, LogConsumer } from "../types.ts";
 import { KafkaAdmin } from "./admin.ts";
-import { kafkaClient, type KafkaConnection } from "./client.ts";
+import { kafkaClient, type KafkaConnection, PRODUCER_CLIENT_RETRY } from "./client.ts";
 import { KafkaGroupMember } from "./group_member.ts";
 import { KafkaProducers } from "./producer.ts";
 import { KafkaReader } from "./reader.ts";
@@ -28,7 +29,7 @@ export class KafkaTransport extends ClientTransport {
     super({
       admin,
       reader: new KafkaReader(kafka, admin, brokers),
-      producers: new KafkaProducers(kafka, admin, brokers),
+      producers: new KafkaProducers(kafkaClient(connection, PRODUCER_CLIENT_RETRY), admin, brokers),
     });
     this.#kafka = kafka;
     this.#brokers = brokers;

@@ -128,5 +128,8 @@ export const chaosCommand: CommandHandler = async (config, ctx) => {
     );
   }
   for (const note of report.notes) ctx.print(`  ${note}`);
+  for (const [path, error] of Object.entries(report.last_error_by_actor)) {
+    ctx.print(`  ${path} restarted ${report.restarts_by_actor[path]}x; last error: ${error}`);
+  }
   return { exitCode: passed(report) ? 0 : 1, report };
 };

@@ -68,6 +68,8 @@ export interface ScenarioReport {
   dead_letters: number;
   restarts: number;
   restarts_by_actor: Record<string, number>;
+  /** The last crash of each restarted actor (its path to the error's message). */
+  last_error_by_actor: Record<string, string>;
   recovery_ms: number | null;
   throughput_before: number;
   throughput_during: number;
@@ -227,9 +229,11 @@ export async function runScenario(
       : undefined;
     const snapshot = pipeline.system.snapshot();
     const restartsByActor: Record<string, number> = {};
+    const lastErrorByActor: Record<string, string> = {};
     let restarts = 0;
     const walk = (node: typeof snapshot) => {
       if (node.restarts > 0) restartsByActor[node.path] = node.restarts;
+      if (node.restarts > 0 && node.lastError) lastErrorByActor[node.path] = node.lastError;
       if (node.kind !== "supervisor") restarts += node.restarts;
       for (const child of node.children ?? []) walk(child);
     };
@@ -279,6 +283,7 @@ export async function runScenario(
       dead_letters: truth?.deadLetters ?? deadLetters,
       restarts,
       restarts_by_actor: restartsByActor,
+      last_error_by_actor: lastErrorByActor,
       recovery_ms: injectedAt !== undefined && recovered !== undefined
         ? round(recovered - injectedAt)
         : null,

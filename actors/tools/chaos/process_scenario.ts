@@ -228,6 +228,7 @@ export async function runProcessScenario(
       dead_letters: outcome.deadLetters,
       restarts,
       restarts_by_actor: {},
+      last_error_by_actor: {},
       recovery_ms: injectedAt !== undefined && recovered !== undefined
         ? Math.round(recovered - injectedAt)
         : null,

@@ -57,7 +57,14 @@ function restartedPartitions(report: ScenarioReport): number[] {
 Deno.test("kill-actor, one_for_one: only the failed partition actor restarts", async () => {
   const run = await chaos("kill-actor", "--strategy", "one_for_one", "--seed", "3");
   assertNothingLost(run);
-  assert.deepEqual(restartedPartitions(run.report), [run.report.details.partition]);
+  const victim = run.report.details.partition;
+  assert.deepEqual(restartedPartitions(run.report), [victim]);
+  // The report says why: the restarted actor's last error.
+  const path = Object.keys(run.report.restarts_by_actor).find((p) => p.endsWith(`/p${victim}`));
+  assert.match(
+    run.report.last_error_by_actor[path!] ?? "",
+    new RegExp(`injected fault in partition ${victim}`),
+  );
   assert.ok(run.report.recovery_ms !== null);
 });
 
