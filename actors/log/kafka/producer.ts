@@ -5,7 +5,7 @@
  * @module
  */
 
-import { allSettledOrThrow } from "../../lib/async.ts";
+import { allSettledOrThrow, retry, type RetryOptions } from "../../lib/async.ts";
 import type { Kafka, Producer } from "kafkajs";
 import type {
   LogProducer,
@@ -25,6 +25,15 @@ import { groupByPartition, requestSized } from "./requests.ts";
  * and a 300 ms first step capped a producer at three transactions a second.
  */
 const PRODUCER_RETRY = { initialRetryTime: 10, multiplier: 1.5, maxRetryTime: 3000, retries: 16 };
+
+/**
+ * A transaction's offset commit is tried again while its failure is retriable: the coordinator
+ * refuses a transaction's offsets for a moment after the previous commit (CONCURRENT_TRANSACTIONS,
+ * tens of ms; a transaction that only commits an offset met it 19 times in 20), and while the
+ * group's coordinator moves (COORDINATOR_NOT_AVAILABLE, seconds, when a node dies). kafkajs
+ * retries neither in AddOffsetsToTxn. About 10 s in all.
+ */
+const OFFSET_RETRY: RetryOptions = { maxAttempts: 16, backoff: { initialMs: 10, maxMs: 1000 } };
 
 /** The producers of a Kafka transport; failures are `LogError`s. */
 export class KafkaProducers {
@@ -89,7 +98,8 @@ export class KafkaProducers {
       begin: async (): Promise<LogTransaction> => {
         const transaction = await withLogErrors(brokers, () => producer.transaction());
         // kafkajs retries a send's AddPartitionsToTxn refused with CONCURRENT_TRANSACTIONS, but
-        // not an AddOffsetsToTxn: an offset waits for the sends under way.
+        // not an AddOffsetsToTxn: an offset waits for the sends under way, and is retried
+        // (`OFFSET_RETRY`).
         const sending = new Set<Promise<unknown>>();
         return {
           send: (topic, records) => {
@@ -107,17 +117,18 @@ export class KafkaProducers {
             settled.then(() => sending.delete(settled));
             return sent;
           },
-          commitOffset: (groupId, partition, offset) =>
-            withLogErrors(brokers, async () => {
-              await Promise.all(sending);
-              await transaction.sendOffsets({
-                consumerGroupId: groupId,
-                topics: [{
-                  topic: partition.topic,
-                  partitions: [{ partition: partition.partition, offset: String(offset) }],
-                }],
-              });
-            }),
+          commitOffset: async (groupId, partition, offset) => {
+            await Promise.all(sending);
+            await retry(() =>
+              withLogErrors(brokers, () =>
+                transaction.sendOffsets({
+                  consumerGroupId: groupId,
+                  topics: [{
+                    topic: partition.topic,
+                    partitions: [{ partition: partition.partition, offset: String(offset) }],
+                  }],
+                })), OFFSET_RETRY);
+          },
           commit: () => withLogErrors(brokers, () => transaction.commit()),
           abort: () => withLogErrors(brokers, () => transaction.abort()),
         };

@@ -127,6 +127,32 @@ export function transportConformance(fixture: TransportFixture): void {
     });
   });
 
+  test("transactions that only commit an offset, one right after another, each commit", async (transport) => {
+    // The coordinator is still writing the last commit's markers when the next transaction adds
+    // its offsets, and refuses it for a moment (CONCURRENT_TRANSACTIONS) until it is done.
+    const topic = unique("offsets-only");
+    const group = unique("group");
+    await transport.ensureTopics([{ name: topic, partitions: 1 }]);
+    const producer = await transport.transactionalProducer(unique("offsets-only"));
+    try {
+      for (let offset = 1; offset <= 20; offset++) {
+        const transaction = await producer.begin();
+        try {
+          await transaction.commitOffset(group, { topic, partition: 0 }, offset);
+          await transaction.commit();
+        } catch (error) {
+          await transaction.abort().catch(() => {});
+          throw new Error(`offset ${offset}: ${error}`, { cause: error });
+        }
+      }
+    } finally {
+      await producer.close();
+    }
+    await eventually(async () => {
+      assert.deepEqual(await transport.committedOffsets(group, topic), [20]);
+    });
+  });
+
   test("a transaction's sends to several topics and its offset may run at the same time", async (transport) => {
     const topics = [unique("par-a"), unique("par-b"), unique("par-c")];
     const group = unique("group");
