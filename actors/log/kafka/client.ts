@@ -4,7 +4,13 @@
  * @module
  */
 
-import { Kafka, type KafkaConfig, logLevel as KafkaLogLevel, type SASLOptions } from "kafkajs";
+import {
+  Kafka,
+  type KafkaConfig,
+  logLevel as KafkaLogLevel,
+  type RetryOptions,
+  type SASLOptions,
+} from "kafkajs";
 import { kafkaLogCreator, silenceNegativeTimeoutWarnings } from "./logging.ts";
 
 /** How to reach and authenticate with a Kafka cluster. */
@@ -28,7 +34,11 @@ export interface KafkaConnection {
  * with the client's `retry` (a producer's or consumer's own `retry` covers only its requests): 1.2
  * to 3.2 s of retries, so a cluster that cannot be reached is told within seconds.
  */
-export const CLIENT_RETRY = { initialRetryTime: 300, maxRetryTime: 2000, retries: 3 };
+export const CLIENT_RETRY = {
+  initialRetryTime: 300,
+  maxRetryTime: 2000,
+  retries: 3,
+} satisfies RetryOptions;
 
 /**
  * The lookups of the producers' client ride out a node's death (24 to 30 s of retries). A
@@ -39,7 +49,11 @@ export const CLIENT_RETRY = { initialRetryTime: 300, maxRetryTime: 2000, retries
  * partition actor; in one CI run so often that the partitions' supervisor gave up and the group
  * member was restarted with it.
  */
-export const PRODUCER_CLIENT_RETRY = { initialRetryTime: 300, maxRetryTime: 3000, retries: 12 };
+export const PRODUCER_CLIENT_RETRY = {
+  initialRetryTime: 300,
+  maxRetryTime: 3000,
+  retries: 12,
+} satisfies RetryOptions;
 
 /**
  * The kafkajs client of `connection`, its lookups retried with `retry` (default `CLIENT_RETRY`);
@@ -47,7 +61,7 @@ export const PRODUCER_CLIENT_RETRY = { initialRetryTime: 300, maxRetryTime: 3000
  */
 export function kafkaClient(
   connection: KafkaConnection,
-  retry: typeof CLIENT_RETRY = CLIENT_RETRY,
+  retry: RetryOptions = CLIENT_RETRY,
 ): Kafka {
   silenceNegativeTimeoutWarnings();
   const config: KafkaConfig = {

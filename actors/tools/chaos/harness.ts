@@ -232,8 +232,10 @@ export async function runScenario(
     const lastErrorByActor: Record<string, string> = {};
     let restarts = 0;
     const walk = (node: typeof snapshot) => {
-      if (node.restarts > 0) restartsByActor[node.path] = node.restarts;
-      if (node.restarts > 0 && node.lastError) lastErrorByActor[node.path] = node.lastError;
+      if (node.restarts > 0) {
+        restartsByActor[node.path] = node.restarts;
+        if (node.lastError) lastErrorByActor[node.path] = node.lastError;
+      }
       if (node.kind !== "supervisor") restarts += node.restarts;
       for (const child of node.children ?? []) walk(child);
     };
