@@ -126,7 +126,9 @@ export interface LogTransaction {
   send(topic: string, records: OutgoingRecord[]): Promise<void>;
   /** Commits `offset` (the next offset to read) for the group, as part of this transaction. */
   commitOffset(groupId: string, partition: TopicPartition, offset: number): Promise<void>;
+  /** Commits, once the sends and offset commits under way have settled. */
   commit(): Promise<void>;
+  /** Aborts, once the sends and offset commits under way have settled. */
   abort(): Promise<void>;
 }
 

@@ -97,40 +97,59 @@ export class KafkaProducers {
     return {
       begin: async (): Promise<LogTransaction> => {
         const transaction = await withLogErrors(brokers, () => producer.transaction());
+        // kafkajs registers a partition with the transaction on its first send, and the group
+        // with the offset: there is no asking for either ahead, so the intent goes unused.
         // kafkajs retries a send's AddPartitionsToTxn refused with CONCURRENT_TRANSACTIONS, but
         // not an AddOffsetsToTxn: an offset waits for the sends under way, and is retried
-        // (`OFFSET_RETRY`).
+        // (`OFFSET_RETRY`); a send waits for the offset commits under way, so that the two do
+        // not race at the coordinator. The transaction ends once its sends and offsets have.
         const sending = new Set<Promise<unknown>>();
+        const committing = new Set<Promise<unknown>>();
+        const track = (operation: Promise<void>, under: Set<Promise<unknown>>) => {
+          const settled = operation.catch(() => {});
+          under.add(settled);
+          settled.then(() => under.delete(settled));
+          return operation;
+        };
+        const end = async (ending: () => Promise<void>) => {
+          await Promise.all([...sending, ...committing]);
+          await withLogErrors(brokers, ending);
+        };
         return {
-          send: (topic, records) => {
-            const sent = withLogErrors(
-              brokers,
-              () =>
-                this.#sendPerPartition(
-                  topic,
-                  records,
-                  (messages) => transaction.send({ topic, messages }),
-                ),
-            );
-            const settled = sent.catch(() => {});
-            sending.add(settled);
-            settled.then(() => sending.delete(settled));
-            return sent;
-          },
-          commitOffset: async (groupId, partition, offset) => {
-            await Promise.all(sending);
-            await retry(() =>
-              withLogErrors(brokers, () =>
-                transaction.sendOffsets({
-                  consumerGroupId: groupId,
-                  topics: [{
-                    topic: partition.topic,
-                    partitions: [{ partition: partition.partition, offset: String(offset) }],
-                  }],
-                })), OFFSET_RETRY);
-          },
-          commit: () => withLogErrors(brokers, () => transaction.commit()),
-          abort: () => withLogErrors(brokers, () => transaction.abort()),
+          send: (topic, records) =>
+            track(
+              (async () => {
+                await Promise.all(committing);
+                await withLogErrors(
+                  brokers,
+                  () =>
+                    this.#sendPerPartition(
+                      topic,
+                      records,
+                      (messages) => transaction.send({ topic, messages }),
+                    ),
+                );
+              })(),
+              sending,
+            ),
+          commitOffset: (groupId, partition, offset) =>
+            track(
+              (async () => {
+                await Promise.all(sending);
+                await retry(() =>
+                  withLogErrors(brokers, () =>
+                    transaction.sendOffsets({
+                      consumerGroupId: groupId,
+                      topics: [{
+                        topic: partition.topic,
+                        partitions: [{ partition: partition.partition, offset: String(offset) }],
+                      }],
+                    })), OFFSET_RETRY);
+              })(),
+              committing,
+            ),
+          commit: () => end(() => transaction.commit()),
+          abort: () => end(() => transaction.abort()),
         };
       },
       close: () => this.#disconnect(producer),

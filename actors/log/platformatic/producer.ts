@@ -147,8 +147,18 @@ export class PlatformaticProducers {
           for (const partition of partitions) joining.push({ topic, partition });
           return joined;
         };
+        // Sends and offset commits under way: the transaction ends once they have (the client
+        // would end it under them, and a record could land after its transaction's end).
+        const underWay = new Set<Promise<unknown>>();
+        const track = (operation: Promise<void>): Promise<void> => {
+          const settled = operation.catch(() => {});
+          underWay.add(settled);
+          settled.then(() => underWay.delete(settled));
+          return operation;
+        };
         const end = (commit: boolean) =>
           withLogErrors(this.#brokers, async () => {
+            await Promise.all(underWay);
             await steps;
             if (!touched) await transaction.cancel();
             else if (commit) await transaction.commit();
@@ -156,7 +166,7 @@ export class PlatformaticProducers {
           });
         return {
           send: (topic, records) =>
-            withLogErrors(this.#brokers, () => {
+            track(withLogErrors(this.#brokers, () => {
               touched = true;
               return this.#sendPerPartition(topic, records, {
                 send: (messages) => transaction.send({ messages }),
@@ -164,14 +174,14 @@ export class PlatformaticProducers {
                 // other topics sent in the same tick.
                 before: (partitions) => join(topic, partitions),
               });
-            }),
+            })),
           commitOffset: (groupId, partition, offset) =>
-            withLogErrors(this.#brokers, () => {
+            track(withLogErrors(this.#brokers, () => {
               touched = true;
               return serially(() =>
                 this.#commitOffset(transaction, { groupId, partition, offset })
               );
-            }),
+            })),
           commit: () => end(true),
           abort: () => end(false),
         };

@@ -181,6 +181,36 @@ export function transportConformance(fixture: TransportFixture): void {
     });
   });
 
+  test("a transaction ends once its sends and offset commit under way have: committed, both visible; aborted, neither", async (transport) => {
+    const topic = unique("abort-early");
+    const group = unique("group");
+    await transport.ensureTopics([{ name: topic, partitions: 1 }]);
+    const producer = await transport.transactionalProducer(unique("abort-early"));
+    try {
+      for (
+        const [offset, value, end] of [[3, "kept", "commit"], [9, "dropped", "abort"]] as const
+      ) {
+        const transaction = await producer.begin();
+        const committed = transaction.commitOffset(group, { topic, partition: 0 }, offset);
+        committed.catch(() => {});
+        const sent = transaction.send(topic, [{ key: "a", value: bytes(value) }]);
+        sent.catch(() => {});
+        // Not waiting for the send or the offset: ending waits for them.
+        await (end === "commit" ? transaction.commit() : transaction.abort());
+      }
+      // The producer goes on after the abort.
+      const next = await producer.begin();
+      await next.send(topic, [{ key: "a", value: bytes("after") }]);
+      await next.commit();
+    } finally {
+      await producer.close();
+    }
+    await eventually(async () => {
+      assert.deepEqual(await transport.committedOffsets(group, topic), [3]);
+      assert.deepEqual(await readValues(transport, topic), ["kept", "after"]);
+    });
+  });
+
   test("a transaction with several MiB for one partition commits (sent in request-sized runs)", async (transport) => {
     const topic = unique("big-tx");
     await transport.ensureTopics([{ name: topic, partitions: 1 }]);
