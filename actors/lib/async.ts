@@ -113,6 +113,34 @@ export async function allSettledOrThrow(promises: Iterable<Promise<unknown>>): P
   if (failed) throw (failed as PromiseRejectedResult).reason;
 }
 
+/**
+ * Operations under way, for a step that must come after every one of them (a transaction's end
+ * after its sends), whether they succeed or fail.
+ *
+ * @example End a transaction once the sends under way have settled
+ * ```ts
+ * const sends = new UnderWay();
+ * sends.track(Promise.resolve("scores sent"));
+ * await sends.settled();
+ * ```
+ */
+export class UnderWay {
+  readonly #operations = new Set<Promise<void>>();
+
+  /** Follows `operation` until it settles, and returns it. */
+  track<T>(operation: Promise<T>): Promise<T> {
+    const settled = operation.then(() => {}, () => {});
+    this.#operations.add(settled);
+    settled.then(() => this.#operations.delete(settled));
+    return operation;
+  }
+
+  /** Resolves once every operation followed so far has settled; never rejects. */
+  async settled(): Promise<void> {
+    await Promise.all(this.#operations);
+  }
+}
+
 /** Options of `poll`. */
 export interface PollOptions {
   /** Gives up after this many ms. */

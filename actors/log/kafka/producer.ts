@@ -5,7 +5,7 @@
  * @module
  */
 
-import { allSettledOrThrow, retry, type RetryOptions } from "../../lib/async.ts";
+import { allSettledOrThrow, retry, type RetryOptions, UnderWay } from "../../lib/async.ts";
 import type { Kafka, Producer } from "kafkajs";
 import type {
   LogProducer,
@@ -103,51 +103,39 @@ export class KafkaProducers {
         // not an AddOffsetsToTxn: an offset waits for the sends under way, and is retried
         // (`OFFSET_RETRY`); a send waits for the offset commits under way, so that the two do
         // not race at the coordinator. The transaction ends once its sends and offsets have.
-        const sending = new Set<Promise<unknown>>();
-        const committing = new Set<Promise<unknown>>();
-        const track = (operation: Promise<void>, under: Set<Promise<unknown>>) => {
-          const settled = operation.catch(() => {});
-          under.add(settled);
-          settled.then(() => under.delete(settled));
-          return operation;
-        };
+        const sending = new UnderWay();
+        const committing = new UnderWay();
         const end = async (ending: () => Promise<void>) => {
-          await Promise.all([...sending, ...committing]);
+          await Promise.all([sending.settled(), committing.settled()]);
           await withLogErrors(brokers, ending);
         };
         return {
           send: (topic, records) =>
-            track(
-              (async () => {
-                await Promise.all(committing);
-                await withLogErrors(
-                  brokers,
-                  () =>
-                    this.#sendPerPartition(
-                      topic,
-                      records,
-                      (messages) => transaction.send({ topic, messages }),
-                    ),
-                );
-              })(),
-              sending,
-            ),
+            sending.track((async () => {
+              await committing.settled();
+              await withLogErrors(
+                brokers,
+                () =>
+                  this.#sendPerPartition(
+                    topic,
+                    records,
+                    (messages) => transaction.send({ topic, messages }),
+                  ),
+              );
+            })()),
           commitOffset: (groupId, partition, offset) =>
-            track(
-              (async () => {
-                await Promise.all(sending);
-                await retry(() =>
-                  withLogErrors(brokers, () =>
-                    transaction.sendOffsets({
-                      consumerGroupId: groupId,
-                      topics: [{
-                        topic: partition.topic,
-                        partitions: [{ partition: partition.partition, offset: String(offset) }],
-                      }],
-                    })), OFFSET_RETRY);
-              })(),
-              committing,
-            ),
+            committing.track((async () => {
+              await sending.settled();
+              await retry(() =>
+                withLogErrors(brokers, () =>
+                  transaction.sendOffsets({
+                    consumerGroupId: groupId,
+                    topics: [{
+                      topic: partition.topic,
+                      partitions: [{ partition: partition.partition, offset: String(offset) }],
+                    }],
+                  })), OFFSET_RETRY);
+            })()),
           commit: () => end(() => transaction.commit()),
           abort: () => end(() => transaction.abort()),
         };

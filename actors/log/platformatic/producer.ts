@@ -8,7 +8,7 @@
  */
 
 import { type Consumer, type Message, Producer } from "@platformatic/kafka";
-import { allSettledOrThrow } from "../../lib/async.ts";
+import { allSettledOrThrow, UnderWay } from "../../lib/async.ts";
 import type { KafkaConnection } from "../kafka/client.ts";
 import { groupByPartition, requestSized } from "../kafka/requests.ts";
 import type {
@@ -149,16 +149,10 @@ export class PlatformaticProducers {
         };
         // Sends and offset commits under way: the transaction ends once they have (the client
         // would end it under them, and a record could land after its transaction's end).
-        const underWay = new Set<Promise<unknown>>();
-        const track = (operation: Promise<void>): Promise<void> => {
-          const settled = operation.catch(() => {});
-          underWay.add(settled);
-          settled.then(() => underWay.delete(settled));
-          return operation;
-        };
+        const underWay = new UnderWay();
         const end = (commit: boolean) =>
           withLogErrors(this.#brokers, async () => {
-            await Promise.all(underWay);
+            await underWay.settled();
             await steps;
             if (!touched) await transaction.cancel();
             else if (commit) await transaction.commit();
@@ -166,7 +160,7 @@ export class PlatformaticProducers {
           });
         return {
           send: (topic, records) =>
-            track(withLogErrors(this.#brokers, () => {
+            underWay.track(withLogErrors(this.#brokers, () => {
               touched = true;
               return this.#sendPerPartition(topic, records, {
                 send: (messages) => transaction.send({ messages }),
@@ -176,7 +170,7 @@ export class PlatformaticProducers {
               });
             })),
           commitOffset: (groupId, partition, offset) =>
-            track(withLogErrors(this.#brokers, () => {
+            underWay.track(withLogErrors(this.#brokers, () => {
               touched = true;
               return serially(() =>
                 this.#commitOffset(transaction, { groupId, partition, offset })

@@ -9,6 +9,7 @@ import {
   poll,
   retry,
   StepTimeoutError,
+  UnderWay,
 } from "../../../actors/lib/async.ts";
 
 /** Runs `body` counting the timers it leaves pending. */
@@ -243,4 +244,30 @@ Deno.test("poll: the last look is at the timeout, not a pollMs after it", async 
     false,
   );
   assert.ok(performance.now() - started < 60, "gave up at its timeout");
+});
+
+Deno.test("UnderWay waits for every operation it follows, failed or not, and only those", async () => {
+  const underWay = new UnderWay();
+  const order: string[] = [];
+  let failSend!: (error: Error) => void;
+  const failed = underWay.track(new Promise<void>((_, reject) => (failSend = reject)));
+  failed.catch(() => order.push("send failed"));
+  const sent = underWay.track(delay(20).then(() => order.push("sent")));
+  const settled = underWay.settled().then(() => order.push("settled"));
+  // Followed after `settled` was asked for: not waited for.
+  let endLater!: () => void;
+  underWay.track(new Promise<void>((resolve) => (endLater = resolve)));
+  setTimeout(() => failSend(new Error("broker gone")), 5);
+  const timeout = new AbortController();
+  const inTime = await Promise.race([
+    settled.then(() => true),
+    delay(2000, timeout.signal).then(() => false),
+  ]);
+  timeout.abort();
+  assert.ok(inTime, "settled() waited for an operation followed after it was asked for");
+  assert.deepEqual(order, ["send failed", "sent", "settled"]);
+  await sent;
+  await assert.rejects(failed, /broker gone/);
+  endLater();
+  await underWay.settled();
 });
