@@ -18,9 +18,35 @@ export const TOPICS = {
   ledger: LEDGER_TOPIC,
 } as const;
 
-/** Every topic of a deployment, with its partitions and replication factor. */
+/** The topics a consumer writes besides the card states' history: by role, their names. */
+export interface OutputTopics {
+  alerts: string;
+  scores: string;
+  deadLetters: string;
+  cardState: string;
+}
+
+/**
+ * Output topics of their own for a benchmark on transactions topic `topic` (`<topic>-fraud-alerts`
+ * and so on), so that it writes nothing into a deployment's alerts, scores, dead letters or card
+ * states, and its topics can be deleted with it.
+ */
+export function outputTopicsOf(topic: string): OutputTopics {
+  return {
+    alerts: `${topic}-${TOPICS.alerts}`,
+    scores: `${topic}-${TOPICS.scores}`,
+    deadLetters: `${topic}-${TOPICS.deadLetters}`,
+    cardState: `${topic}-${TOPICS.cardState}`,
+  };
+}
+
+/**
+ * Every topic of a deployment, with its partitions and replication factor: the output topics are
+ * `outputs` (default the fixed names, `TOPICS`).
+ */
 export function topicSpecs(
   config: Pick<Config, "topic" | "partitions" | "replicationFactor">,
+  outputs: OutputTopics = TOPICS,
 ): TopicSpec[] {
   const replicationFactor = config.replicationFactor;
   const partitioned = (name: string, compact = false): TopicSpec => ({
@@ -31,10 +57,10 @@ export function topicSpecs(
   });
   return [
     partitioned(config.topic),
-    partitioned(TOPICS.alerts),
-    partitioned(TOPICS.scores),
-    partitioned(TOPICS.deadLetters),
-    partitioned(TOPICS.cardState, true),
+    partitioned(outputs.alerts),
+    partitioned(outputs.scores),
+    partitioned(outputs.deadLetters),
+    partitioned(outputs.cardState, true),
     { name: TOPICS.ledger, partitions: 1, replicationFactor, compact: true },
   ];
 }

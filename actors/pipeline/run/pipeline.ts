@@ -22,7 +22,7 @@ import {
 import { poll } from "../../lib/async.ts";
 import { type Transport } from "../../log/mod.ts";
 import { type PipelineEmitter, pipelineEvents } from "../events.ts";
-import { TOPICS } from "../topics.ts";
+import { type OutputTopics, TOPICS } from "../topics.ts";
 import { waitingBatchFiles } from "./batch_folder.ts";
 import type { WireEncoding } from "../codec/wire_encoding.ts";
 
@@ -32,6 +32,8 @@ export interface PipelineOptions {
   /** Folder the generator writes into and the producer watches. */
   input: string;
   topic: string;
+  /** Where alerts, scores, dead letters and card states go (default the fixed names, `TOPICS`). */
+  outputTopics?: OutputTopics;
   partitions: number;
   encoding: WireEncoding;
   groupId: string;
@@ -110,6 +112,7 @@ export class Pipeline {
   /** Starts the producer and consumer actors (the generator writes files on its own). */
   static async start(options: PipelineOptions): Promise<Pipeline> {
     const events = options.events ?? pipelineEvents();
+    const outputs = options.outputTopics ?? TOPICS;
     const producer = producerMetrics();
     const consumer = consumerMetrics();
     const ledger = options.trackIds ? new IdLedger() : undefined;
@@ -146,7 +149,7 @@ export class Pipeline {
           children: [producerTree({
             transport: options.transport,
             input: options.input,
-            topics: { transactions: options.topic, deadLetters: TOPICS.deadLetters },
+            topics: { transactions: options.topic, deadLetters: outputs.deadLetters },
             partitions: options.partitions,
             encoding: options.encoding,
             producerId: options.producerId,
@@ -162,13 +165,7 @@ export class Pipeline {
         consumerTree({
           transport: options.transport,
           groupId: options.groupId,
-          topics: {
-            transactions: options.topic,
-            alerts: TOPICS.alerts,
-            scores: TOPICS.scores,
-            deadLetters: TOPICS.deadLetters,
-            cardState: TOPICS.cardState,
-          },
+          topics: { ...outputs, transactions: options.topic },
           emitScores: options.emitScores,
           scorers: options.scoring.scorers,
           metrics: consumer,

@@ -17,8 +17,8 @@ import { CHUNK_LINES } from "../../pipeline/producer/publisher.ts";
 import { type PipelineEmitter, pipelineEvents } from "../../pipeline/events.ts";
 import { sayEvents } from "../../pipeline/status_lines.ts";
 import { type ActorSnapshot, ActorSystem } from "../../runtime/mod.ts";
-import { type Transport } from "../../log/mod.ts";
-import { TOPICS } from "../../pipeline/topics.ts";
+import type { TopicSpec, Transport } from "../../log/mod.ts";
+import { outputTopicsOf, topicSpecs } from "../../pipeline/topics.ts";
 import type { Accounting } from "./measures.ts";
 import { within } from "./within.ts";
 
@@ -66,6 +66,19 @@ export function cellGroupId(topic: string): string {
   return `${topic}-scoring`;
 }
 
+/**
+ * Every topic of the cell on `topic`: its transactions and its own output topics
+ * (`outputTopicsOf`), all named from it and deleted with it.
+ */
+export function cellTopics(topic: string): string[] {
+  return [topic, ...Object.values(outputTopicsOf(topic))];
+}
+
+/** The topics the cell on `setup.topic` works with, with their partitions. */
+export function cellTopicSpecs(setup: CellSetup): TopicSpec[] {
+  return topicSpecs(setup, outputTopicsOf(setup.topic));
+}
+
 /** The cell's pipeline on its topic: the same group, producer id and settings in every cell. */
 export function startCellPipeline(
   setup: CellSetup,
@@ -77,6 +90,7 @@ export function startCellPipeline(
   return Pipeline.start({
     transport: setup.transport,
     topic: setup.topic,
+    outputTopics: outputTopicsOf(setup.topic),
     partitions: setup.partitions,
     encoding: setup.encoding,
     groupId: cellGroupId(setup.topic),
@@ -118,7 +132,7 @@ export async function startProducers(
         id: `producer-${p}`,
         transport: setup.transport,
         input,
-        topics: { transactions: setup.topic, deadLetters: TOPICS.deadLetters },
+        topics: { transactions: setup.topic, deadLetters: outputTopicsOf(setup.topic).deadLetters },
         partitions: setup.partitions,
         encoding: setup.encoding,
         producerId: `${setup.topic}-${p}`,

@@ -9,11 +9,11 @@ import { join } from "node:path";
 import { modelScoring } from "../../pipeline/consumer/model_scoring.ts";
 import type { Pipeline } from "../../pipeline/run/pipeline.ts";
 import { poll } from "../../lib/async.ts";
-import { topicSpecs } from "../../pipeline/topics.ts";
 import { pipelineEvents } from "../../pipeline/events.ts";
 import {
   cellAccounting,
   type CellSetup,
+  cellTopicSpecs,
   drainTimeoutMs,
   readyPartitions,
   startCellPipeline,
@@ -43,7 +43,7 @@ export async function consumerCell(
 ): Promise<ConsumerResult> {
   const root = await Deno.makeTempDir({ prefix: "fraudstream-bench-" });
   try {
-    await setup.transport.ensureTopics(topicSpecs(setup));
+    await setup.transport.ensureTopics(cellTopicSpecs(setup));
     const input = join(root, "in");
     const empty = join(root, "pipeline");
     const staging = join(root, ".stage");

@@ -10,11 +10,11 @@
 import { modelScoring } from "../../pipeline/consumer/model_scoring.ts";
 import { Histogram } from "../../observe/metrics/histogram.ts";
 import { delay } from "../../lib/async.ts";
-import { topicSpecs } from "../../pipeline/topics.ts";
 import { pipelineEvents } from "../../pipeline/events.ts";
 import {
   cellAccounting,
   type CellSetup,
+  cellTopicSpecs,
   drainTimeoutMs,
   ROWS_PER_FILE,
   startCellPipeline,
@@ -55,7 +55,7 @@ export async function pipelineCell(
   const input = await Deno.makeTempDir({ prefix: "fraudstream-bench-" });
   const staging = await Deno.makeTempDir({ prefix: "fraudstream-bench-staging-" });
   try {
-    await setup.transport.ensureTopics(topicSpecs(setup));
+    await setup.transport.ensureTopics(cellTopicSpecs(setup));
     const scoring = await modelScoring(setup);
     /** The file of each row written and not yet committed (-1 otherwise), by row index. */
     const fileOfRow = new Int32Array(data.rows).fill(-1);

@@ -8,11 +8,11 @@
 import { join } from "node:path";
 import { modelScoring } from "../../pipeline/consumer/model_scoring.ts";
 import { poll } from "../../lib/async.ts";
-import { topicSpecs } from "../../pipeline/topics.ts";
 import { pipelineEvents } from "../../pipeline/events.ts";
 import {
   cellAccounting,
   type CellSetup,
+  cellTopicSpecs,
   drainTimeoutMs,
   ROWS_PER_FILE,
   startCellPipeline,
@@ -49,7 +49,7 @@ export async function producerCell(
   const warmup = options.warmup ?? 0;
   const written = warmup + rows;
   try {
-    await setup.transport.ensureTopics(topicSpecs(setup));
+    await setup.transport.ensureTopics(cellTopicSpecs(setup));
     const inputs = Array.from({ length: options.producers }, (_, i) => join(root, `in-${i}`));
     // The warm-up's files, then the measured ones, each staged beside a producer's input folder
     // and moved into it at once.

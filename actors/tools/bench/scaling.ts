@@ -17,11 +17,8 @@
  * @module
  */
 
-import { FraudstreamError, throwIfInterrupted } from "../../lib/errors.ts";
-import { SETTINGS } from "../../../config/settings.ts";
+import { throwIfInterrupted } from "../../lib/errors.ts";
 import { modelScoring } from "../../pipeline/consumer/model_scoring.ts";
-import { type Transport } from "../../log/mod.ts";
-import { topicSpecs } from "../../pipeline/topics.ts";
 import { benchData } from "./data.ts";
 import {
   cellLabel,
@@ -62,7 +59,6 @@ export async function runScaling(given: ScalingOptions): Promise<ScalingReport> 
   // A model that cannot be loaded fails the bench before anything runs.
   const scoring = await modelScoring({ ...options, workers: 1 });
   const model = scoring.current();
-  if (options.kafka) await checkKafkaTopics(options.kafka, options);
 
   const needed = rowsNeeded(cells, options.rows, options.rate);
   status(`generating ${needed} transactions (seed ${options.seed})`);
@@ -170,30 +166,4 @@ function runOutcome(run: RunReport): string {
     : "";
   return `${run.throughput} tx/s${latency}; lost ${run.lost}, duplicates ${run.duplicates}` +
     ` (${run.cell_seconds} s)${run.ok ? "" : `; FAILED: ${run.error}`}`;
-}
-
-/**
- * The topics every cell shares on Kafka (alerts, scores, dead letters, card states) take records
- * for the cell's partition numbers: they need at least as many partitions as the largest cell.
- * Created here, they get no fewer than the default partition count, so a small bench does not
- * leave the cluster's shared topics too narrow for the pipeline that runs on it afterwards.
- */
-async function checkKafkaTopics(kafka: Transport, options: ScalingOptions): Promise<void> {
-  const partitions = options.partitions[options.partitions.length - 1];
-  const shared = topicSpecs({
-    topic: "",
-    partitions: Math.max(partitions, SETTINGS.partitions.default),
-    replicationFactor: options.replicationFactor,
-  }).filter((spec) => spec.name !== ""); // all but the transactions topic, which is per cell
-  await kafka.ensureTopics(shared);
-  for (const spec of shared) {
-    if (spec.partitions === 1) continue; // the producers' ledger
-    const found = await kafka.partitions(spec.name);
-    if (found < partitions) {
-      throw new FraudstreamError(
-        `Kafka topic '${spec.name}' has ${found} partitions and the bench needs ${partitions}; ` +
-          `run it with --partitions ${found} or on a cluster whose topics have more partitions`,
-      );
-    }
-  }
 }

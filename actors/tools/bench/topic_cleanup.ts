@@ -1,11 +1,12 @@
 /**
- * The Kafka topics of a bench run: each cell's topic (and consumer group) is deleted once the
+ * The Kafka topics of a bench run: each cell's topics (and consumer group) are deleted once the
  * cell is over, failed or not; what could not be deleted then is tried again at the end of the
  * run, and named in the report if it is still there.
  *
  * @module
  */
 
+import { cellTopics } from "./cell_harness.ts";
 import { within } from "./within.ts";
 
 /** Deletes topics and consumer groups (`KafkaTransport.deleteTopicsAndGroups`). */
@@ -28,10 +29,13 @@ export class TopicCleanup {
     this.#deleter = deleter;
   }
 
-  /** Deletes a cell's topic and group; on failure keeps them for `finish`. Never throws. */
+  /**
+   * Deletes a cell's topics (its transactions topic `topic` and its output topics) and group; on
+   * failure keeps them for `finish`. Never throws.
+   */
   async remove(topic: string, groupId: string): Promise<void> {
     const done = await within(
-      this.#deleter.delete({ topics: [topic], groups: [groupId] }),
+      this.#deleter.delete({ topics: cellTopics(topic), groups: [groupId] }),
       DELETE_WAIT_MS,
     );
     if (done.settled && done.outcome.status === "fulfilled") {
@@ -45,12 +49,13 @@ export class TopicCleanup {
     for (const [topic, groupId] of [...this.#left]) await this.remove(topic, groupId);
   }
 
-  /** What the report says about the topics, e.g. `12 cell topics bench-x-*, all deleted`. */
+  /** What the report says about the topics, e.g. `the topics of 12 cell runs, bench-x-*, all deleted`. */
   describe(prefix: string): string {
     const left = [...this.#left.keys()];
     const all = this.#deleted + left.length;
     return left.length === 0
-      ? `${all} cell topics ${prefix}-*, all deleted`
-      : `${all} cell topics ${prefix}-*; ${left.length} could not be deleted: ${left.join(", ")}`;
+      ? `the topics of ${all} cell runs, ${prefix}-*, all deleted`
+      : `the topics of ${all} cell runs, ${prefix}-*; those of ${left.length} could not be ` +
+        `deleted: ${left.map((topic) => `${topic}*`).join(", ")}`;
   }
 }

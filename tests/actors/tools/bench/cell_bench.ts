@@ -15,7 +15,11 @@
 
 import process from "node:process";
 import { badBenchArgs, benchArgs } from "../../../fixtures/bench_args.ts";
-import { cellGroupId, type CellSetup } from "../../../../actors/tools/bench/cell_harness.ts";
+import {
+  cellGroupId,
+  type CellSetup,
+  cellTopics,
+} from "../../../../actors/tools/bench/cell_harness.ts";
 import { consumerCell } from "../../../../actors/tools/bench/consumer_cell.ts";
 import { pipelineCell } from "../../../../actors/tools/bench/pipeline_cell.ts";
 import { producerCell } from "../../../../actors/tools/bench/producer_cell.ts";
@@ -102,7 +106,10 @@ if (import.meta.main) {
         ({ burst: phase, accounting, paced } = result);
       }
       const used = process.cpuUsage(cpu);
-      await kafka?.deleteTopicsAndGroups({ topics: [topic], groups: [cellGroupId(topic)] })
+      await kafka?.deleteTopicsAndGroups({
+        topics: cellTopics(topic),
+        groups: [cellGroupId(topic)],
+      })
         .catch(() => {});
       throughputs.push(phase.throughput);
       console.log(JSON.stringify({

@@ -53,7 +53,7 @@ for (const client of TEST_KAFKA_CLIENTS) {
             assert.equal(run.topic_check.offsets_behind, 0);
           }
         }
-        const prefix = report.kafka.topics.match(/cell topics (bench-\w+)-\*, all deleted/)?.[1];
+        const prefix = report.kafka.topics.match(/cell runs, (bench-\w+)-\*, all deleted/)?.[1];
         assert.ok(prefix, report.kafka.topics);
         const admin = new Kafka({
           clientId: "fraudstream-test",

@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { runScaling } from "../../../../actors/tools/bench/scaling.ts";
 import type { TopicDeleter } from "../../../../actors/tools/bench/topic_cleanup.ts";
 import { within } from "../../../../actors/tools/bench/within.ts";
+import { cellTopics } from "../../../../actors/tools/bench/cell_harness.ts";
+import { TOPICS } from "../../../../actors/pipeline/topics.ts";
 import { EmbeddedTransport, type Transport } from "../../../../actors/log/mod.ts";
 import { delay } from "../../../../actors/lib/async.ts";
 
@@ -33,7 +35,8 @@ function stuckStops(inner: Transport, release: Promise<void>): Transport {
 }
 
 Deno.test({
-  name: "a cell whose actors do not stop fails in bounded time, and its topic is still deleted",
+  name:
+    "a cell whose actors do not stop fails in bounded time, and its topics are still deleted; the cluster's own output topics get nothing",
   // The stuck cells' actors are left behind on purpose until the end of the test.
   sanitizeOps: false,
   sanitizeResources: false,
@@ -81,8 +84,17 @@ Deno.test({
       }
       assert.ok(report.cells.filter((c) => c.transport === "embedded").every((c) => c.ok));
       assert.equal(report.ok, false);
-      assert.equal(deleted.length, 2, "each failed Kafka run's topic is deleted");
-      assert.match(report.kafka.topics!, /2 cell topics bench-\w+-\*, all deleted/);
+      // Each failed Kafka run's topics: its transactions and its own output topics.
+      const runTopics = deleted.filter((name) =>
+        !deleted.some((other) => name.startsWith(`${other}-`))
+      );
+      assert.equal(runTopics.length, 2, deleted.join(", "));
+      assert.deepEqual(deleted, runTopics.flatMap(cellTopics));
+      // The cluster's own alerts, scores, dead letters and card states got nothing.
+      for (const name of [TOPICS.alerts, TOPICS.scores, TOPICS.deadLetters, TOPICS.cardState]) {
+        assert.deepEqual(await inner.readTopic(name).catch(() => []), [], name);
+      }
+      assert.match(report.kafka.topics!, /the topics of 2 cell runs, bench-\w+-\*, all deleted/);
     } finally {
       release.resolve();
       await delay(2000); // the left-behind actors stop now

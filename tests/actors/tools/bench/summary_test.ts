@@ -124,7 +124,7 @@ function report(repeat: number): ScalingReport {
       seed: 1,
       repeat,
     },
-    kafka: { ran: true, topics: "3 cell topics bench-x-*, all deleted" },
+    kafka: { ran: true, topics: "the topics of 3 cell runs, bench-x-*, all deleted" },
     cells,
     interrupted: false,
     lost: 0,
