@@ -18,7 +18,7 @@ export const TOPICS = {
   ledger: LEDGER_TOPIC,
 } as const;
 
-/** The topics a consumer writes besides the card states' history: by role, their names. */
+/** The topics a pipeline writes besides its transactions topic and the producers' ledger. */
 export interface OutputTopics {
   alerts: string;
   scores: string;

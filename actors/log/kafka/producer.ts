@@ -97,8 +97,6 @@ export class KafkaProducers {
     return {
       begin: async (): Promise<LogTransaction> => {
         const transaction = await withLogErrors(brokers, () => producer.transaction());
-        // kafkajs registers a partition with the transaction on its first send, and the group
-        // with the offset: there is no asking for either ahead, so the intent goes unused.
         // kafkajs retries a send's AddPartitionsToTxn refused with CONCURRENT_TRANSACTIONS, but
         // not an AddOffsetsToTxn: an offset waits for the sends under way, and is retried
         // (`OFFSET_RETRY`); a send waits for the offset commits under way, so that the two do
