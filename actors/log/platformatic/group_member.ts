@@ -10,7 +10,7 @@
  */
 
 import { Consumer, type ConsumerGroupJoinPayload } from "@platformatic/kafka";
-import { delay, retry } from "../../lib/async.ts";
+import { delay, retry, UnderWay } from "../../lib/async.ts";
 import type { KafkaConnection } from "../kafka/client.ts";
 import {
   type ConsumerHandlers,
@@ -47,7 +47,7 @@ export class PlatformaticGroupMember implements LogConsumer {
   /** Partitions with a fetch under way. */
   readonly #inFetch = new Set<number>();
   /** The fetches under way. */
-  readonly #fetches = new Set<Promise<void>>();
+  readonly #fetches = new UnderWay();
   /** Per partition whose last fetch failed: since when its fetches fail, and when to try again. */
   readonly #failing = new Map<number, { since: number; retryAt: number }>();
   /** Per partition: the handling of its batch under way. */
@@ -110,9 +110,9 @@ export class PlatformaticGroupMember implements LogConsumer {
             for (const { partitions, round: fetched } of await fetcher.fetchEach(positions)) {
               const failing = partitions.some((partition) => this.#failing.has(partition));
               for (const partition of partitions) this.#inFetch.add(partition);
-              const fetch = fetched.then((answer) => this.#take(answer, seeks, run)).catch(fail);
-              this.#fetches.add(fetch);
-              fetch.finally(() => this.#fetches.delete(fetch));
+              const fetch = this.#fetches.track(
+                fetched.then((answer) => this.#take(answer, seeks, run)).catch(fail),
+              );
               if (!failing) round.push(fetch);
             }
           } catch (error) {
@@ -127,7 +127,7 @@ export class PlatformaticGroupMember implements LogConsumer {
     } catch (error) {
       fail(error);
     }
-    await Promise.allSettled(this.#fetches);
+    await this.#fetches.settled();
     await Promise.allSettled(this.#handling.values());
     // Leaving is a courtesy (the session would expire): its failure is not the member's.
     await new Promise<void>((resolve) => consumer.leaveGroup(false, () => resolve()));
