@@ -401,8 +401,9 @@ export const COMMANDS: CommandSpec[] = [
         "p50/p99 from file written to score committed under a paced load of --rate, default " +
         "half the burst rate). Grid: 1, 2, 6 partitions up to --partitions and 1, 2, 4... " +
         "workers up to --workers, on the embedded log and, with --brokers, on Kafka, where " +
-        "every cell run works on topics of its own (bench-<id>-..., alerts and card states " +
-        "included), deleted after it: nothing goes into the deployment's topics. A cell that " +
+        "every cell run works on topics of its own (bench-<id>-..., alerts, card states and " +
+        "the producers' ledger included), deleted after it: nothing goes into the deployment's " +
+        "topics. A cell that " +
         "loses or duplicates a transaction fails the bench (exit 1)",
     }],
     flags: [

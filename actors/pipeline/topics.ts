@@ -18,18 +18,20 @@ export const TOPICS = {
   ledger: LEDGER_TOPIC,
 } as const;
 
-/** The topics a pipeline writes besides its transactions topic and the producers' ledger. */
+/** The topics a pipeline writes besides its transactions topic. */
 export interface OutputTopics {
   alerts: string;
   scores: string;
   deadLetters: string;
   cardState: string;
+  /** The producers' ledger (`producer/ledger.ts`). */
+  ledger: string;
 }
 
 /**
  * Output topics of their own for a benchmark on transactions topic `topic` (`<topic>-fraud-alerts`
- * and so on), so that it writes nothing into a deployment's alerts, scores, dead letters or card
- * states, and its topics can be deleted with it.
+ * and so on), so that it writes nothing into a deployment's alerts, scores, dead letters, card
+ * states or producers' ledger, and its topics can be deleted with it.
  */
 export function outputTopicsOf(topic: string): OutputTopics {
   return {
@@ -37,6 +39,7 @@ export function outputTopicsOf(topic: string): OutputTopics {
     scores: `${topic}-${TOPICS.scores}`,
     deadLetters: `${topic}-${TOPICS.deadLetters}`,
     cardState: `${topic}-${TOPICS.cardState}`,
+    ledger: `${topic}-${TOPICS.ledger}`,
   };
 }
 
@@ -61,6 +64,6 @@ export function topicSpecs(
     partitioned(outputs.scores),
     partitioned(outputs.deadLetters),
     partitioned(outputs.cardState, true),
-    { name: TOPICS.ledger, partitions: 1, replicationFactor, compact: true },
+    { name: outputs.ledger, partitions: 1, replicationFactor, compact: true },
   ];
 }

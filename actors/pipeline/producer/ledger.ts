@@ -10,7 +10,7 @@
 
 import type { OutgoingRecord, Transport } from "../../log/types.ts";
 
-/** Compacted topic of ledger entries. */
+/** Compacted topic of ledger entries, unless told another (a benchmark's own, say). */
 export const LEDGER_TOPIC = "producer-ledger";
 
 /** Progress of one input file. */
@@ -57,25 +57,40 @@ export function ledgerRecord(
   };
 }
 
+/** The topics of a producer's ledger entries: the transactions topic and the ledger's own. */
+export interface LedgerTopics {
+  transactions: string;
+  /** Default `LEDGER_TOPIC`. */
+  ledger?: string;
+}
+
 /**
- * Reads the committed ledger of `producerId` publishing to `topic`: the latest entry per file,
- * an entry of an older version (which names no topic) counting for any.
+ * Reads the committed ledger of `producerId` publishing to `topics.transactions`, from
+ * `topics.ledger`: the latest entry per file, an entry of an older version (which names no topic)
+ * counting for any.
+ *
+ * @example
+ * ```ts ignore
+ * const entries = await readLedger(transport, "producer-1", { transactions: "transactions" });
+ * entries.get("day-1.csv")?.line; // the next line to publish
+ * ```
  */
 export async function readLedger(
   transport: Transport,
   producerId: string,
-  topic: string,
+  topics: LedgerTopics,
 ): Promise<Map<string, LedgerEntry>> {
   const entries = new Map<string, LedgerEntry>();
-  const [end] = await transport.endOffsets(LEDGER_TOPIC);
+  const ledger = topics.ledger ?? LEDGER_TOPIC;
+  const [end] = await transport.endOffsets(ledger);
   const prefix = `${producerId}\u0000`;
   for await (
-    const records of transport.read({ topic: LEDGER_TOPIC, partition: 0 }, { from: 0, to: end })
+    const records of transport.read({ topic: ledger, partition: 0 }, { from: 0, to: end })
   ) {
     for (const record of records) {
       if (!record.key?.startsWith(prefix)) continue;
       const entry = JSON.parse(decoder.decode(record.value)) as LedgerEntry;
-      if (entry.topic !== undefined && entry.topic !== topic) continue;
+      if (entry.topic !== undefined && entry.topic !== topics.transactions) continue;
       entries.set(entry.file, entry);
     }
   }

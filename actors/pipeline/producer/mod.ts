@@ -33,7 +33,8 @@ export interface ProducerActorOptions {
   transport: Transport;
   /** Folder to watch. */
   input: string;
-  topics: { transactions: string; deadLetters: string };
+  /** Where it publishes; its ledger's entries go to `ledger` (default `LEDGER_TOPIC`). */
+  topics: { transactions: string; deadLetters: string; ledger?: string };
   partitions: number;
   encoding: WireEncoding;
   producerId: string;
@@ -156,7 +157,7 @@ function publisherActor(
         let missing = false;
         try {
           const ledger = await deadline(
-            readLedger(options.transport, options.producerId, options.topics.transactions),
+            readLedger(options.transport, options.producerId, options.topics),
             deadlineMs,
             `${step}: reading the ledger`,
           );
@@ -203,7 +204,7 @@ function publisherActor(
             await publishFiles(resumedFiles(todo, ledger, report), {
               producer,
               producerId: options.producerId,
-              topics: { ...options.topics, ledger: LEDGER_TOPIC },
+              topics: { ...options.topics, ledger: options.topics.ledger ?? LEDGER_TOPIC },
               partitions: options.partitions,
               encoding: options.encoding,
               chunkLines: options.chunkLines,

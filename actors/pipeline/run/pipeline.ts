@@ -149,7 +149,11 @@ export class Pipeline {
           children: [producerTree({
             transport: options.transport,
             input: options.input,
-            topics: { transactions: options.topic, deadLetters: outputs.deadLetters },
+            topics: {
+              transactions: options.topic,
+              deadLetters: outputs.deadLetters,
+              ledger: outputs.ledger,
+            },
             partitions: options.partitions,
             encoding: options.encoding,
             producerId: options.producerId,

@@ -122,6 +122,7 @@ export async function startProducers(
   // A producer is ready once it has read its ledger and found nothing to do.
   const idle = new Set<string>();
   options.events.on("idle", ({ producerId }) => idle.add(producerId));
+  const outputs = outputTopicsOf(setup.topic);
   const system = await ActorSystem.start({
     kind: "supervisor",
     id: "bench-produce",
@@ -132,7 +133,11 @@ export async function startProducers(
         id: `producer-${p}`,
         transport: setup.transport,
         input,
-        topics: { transactions: setup.topic, deadLetters: outputTopicsOf(setup.topic).deadLetters },
+        topics: {
+          transactions: setup.topic,
+          deadLetters: outputs.deadLetters,
+          ledger: outputs.ledger,
+        },
         partitions: setup.partitions,
         encoding: setup.encoding,
         producerId: `${setup.topic}-${p}`,

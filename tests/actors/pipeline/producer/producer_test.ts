@@ -221,7 +221,7 @@ for (const encoding of ["json", "arrow"] as const) {
       ], [21, "a.csv"]]);
       assert.match(dead.find((d) => d.line === 11).reason, /expected 26 fields/);
       assert.match(dead.find((d) => d.line === 21).reason, /unknown category 'casino'/);
-      const ledger = await readLedger(transport, "test", "transactions");
+      const ledger = await readLedger(transport, "test", { transactions: "transactions" });
       const info = await Deno.stat(`${dir}/a.csv`);
       assert.deepEqual(ledger.get("a.csv"), {
         file: "a.csv",
@@ -269,7 +269,7 @@ Deno.test("a short last chunk is published with the one before it, a longer one 
       const nums = await transNums(transport);
       assert.equal(nums.length, 45);
       assert.deepEqual(new Set(nums), new Set([...first, ...second].map((t) => t.trans_num)));
-      const ledger = await readLedger(transport, "test", "transactions");
+      const ledger = await readLedger(transport, "test", { transactions: "transactions" });
       assert.deepEqual(
         [ledger.get("a.csv")?.line, ledger.get("a.csv")?.rows, ledger.get("a.csv")?.done],
         [22, 20, true],
@@ -420,7 +420,7 @@ Deno.test("chunks read ahead share a transaction up to transactionLines, across 
     const nums = await transNums(transport);
     assert.equal(nums.length, 87);
     assert.deepEqual(new Set(nums), new Set(files.flat().map((t) => t.trans_num)));
-    const ledger = await readLedger(transport, "grouped", "transactions");
+    const ledger = await readLedger(transport, "grouped", { transactions: "transactions" });
     for (const f of ["0.csv", "1.csv", "2.csv"]) {
       const entry = ledger.get(f);
       committed.push(`${f} ${entry?.line} ${entry?.rows} ${entry?.done}`);
@@ -621,7 +621,7 @@ Deno.test("the same producer id publishes a folder again to another topic; a led
       }
       const nums = await transNums(transport, topic);
       assert.deepEqual(nums.sort(), rows.map((t) => t.trans_num).sort(), topic);
-      const ledger = await readLedger(transport, "same", topic);
+      const ledger = await readLedger(transport, "same", { transactions: topic });
       assert.equal(ledger.get("a.csv")?.done, true);
       assert.equal(ledger.get("a.csv")?.size, info.size);
       assert.equal(ledger.get("old.csv")?.done, true, "the older version's entry counts");

@@ -90,8 +90,10 @@ Deno.test({
       );
       assert.equal(runTopics.length, 2, deleted.join(", "));
       assert.deepEqual(deleted, runTopics.flatMap(cellTopics));
-      // The cluster's own alerts, scores, dead letters and card states got nothing.
-      for (const name of [TOPICS.alerts, TOPICS.scores, TOPICS.deadLetters, TOPICS.cardState]) {
+      // The producers' ledger of its own went with the run's topics.
+      for (const topic of runTopics) assert.ok(deleted.includes(`${topic}-${TOPICS.ledger}`));
+      // The cluster's own alerts, scores, dead letters, card states and ledger got nothing.
+      for (const name of Object.values(TOPICS)) {
         assert.deepEqual(await inner.readTopic(name).catch(() => []), [], name);
       }
       assert.match(report.kafka.topics!, /the topics of 2 cell runs, bench-\w+-\*, all deleted/);
