@@ -2,9 +2,10 @@ import assert from "node:assert/strict";
 import { CardIndex } from "../../model/card_index.ts";
 import { CardStates } from "../../model/card_states.ts";
 import { CardTable } from "../../model/card_table.ts";
+import { applyCardStates, encodeCardStates, slotRange } from "../../model/card_state_records.ts";
 import { cardWords, transactionsToColumns } from "../../model/columns.ts";
 import { parseCsvChunk } from "../../model/csv_chunk.ts";
-import { DEFAULT_ENCODER, FEATURE_COUNT } from "../../model/features.ts";
+import { DEFAULT_ENCODER, type EncoderSettings, FEATURE_COUNT } from "../../model/features.ts";
 import { parseTransactionLine } from "../../model/row_validator.ts";
 import type { Transaction } from "../../model/schema.ts";
 import { SEED_FEATURE_COUNT, SeedEncoder } from "../../model/seed_encoding.ts";
@@ -93,6 +94,51 @@ Deno.test("cards whose transactions come out of time order get the features of t
     assertSameBits(features, states.encode(rows).features, "features");
   }
 });
+
+Deno.test("histories out of time order by more than a week, restored midway, get the features of the card states from objects", () => {
+  // Blocks of 1,000 lines (about 7 hours), shuffled within runs of 60 (about 17 days): a card's
+  // history holds transactions a week older than the ones written before them. With a history of
+  // 6 transactions (2 or 3 days of a card's), most of what a card remembers is inside the week.
+  for (const settings of [DEFAULT_ENCODER, { ...DEFAULT_ENCODER, historySize: 6 }]) {
+    assertShuffledHistories(settings);
+  }
+});
+
+/**
+ * Asserts that a card table (restored from its records halfway) gives the features of the card
+ * states from objects over the test's lines shuffled by blocks, with `settings`.
+ */
+function assertShuffledHistories(settings: EncoderSettings): void {
+  const random = seededRandom(8);
+  const blocks: string[][] = [];
+  for (let at = 0; at < lines.length; at += 1000) blocks.push(lines.slice(at, at + 1000));
+  const shuffled: string[] = [];
+  for (let run = 0; run < blocks.length; run += 60) {
+    const group = blocks.slice(run, run + 60);
+    for (let i = group.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [group[i], group[j]] = [group[j], group[i]];
+    }
+    for (const block of group) shuffled.push(...block);
+  }
+  const states = new CardStates(settings);
+  let table = new CardTable(settings);
+  const cuts = batches(shuffled, 9);
+  const middle = Math.floor(cuts.length / 2);
+  for (let b = 0; b < cuts.length; b++) {
+    if (b === middle) {
+      // A restore: the states written out and read into a table of their own.
+      const restored = new CardTable(settings);
+      applyCardStates(restored, encodeCardStates(table, slotRange(0, table.size)));
+      table = restored;
+    }
+    const rows = cuts[b].map((line) => parseTransactionLine(line) as Transaction);
+    const features = new Float32Array(rows.length * FEATURE_COUNT);
+    table.encode(transactionsToColumns(rows), features);
+    assertSameBits(features, states.encode(rows).features, `features of batch ${b}`);
+    table.clearTouched();
+  }
+}
 
 Deno.test("a batch's features go to the matrix rows asked for, and only where there is room", () => {
   const rows = Array.from({ length: 30 }, (_, i) => sampleTransaction(i, 3));
