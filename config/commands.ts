@@ -403,8 +403,7 @@ export const COMMANDS: CommandSpec[] = [
         "workers up to --workers, on the embedded log and, with --brokers, on Kafka, where " +
         "every cell run works on topics of its own (bench-<id>-..., alerts, card states and " +
         "the producers' ledger included), deleted after it: nothing goes into the deployment's " +
-        "topics. A cell that " +
-        "loses or duplicates a transaction fails the bench (exit 1)",
+        "topics. A cell that loses or duplicates a transaction fails the bench (exit 1)",
     }],
     flags: [
       "rows",

@@ -145,6 +145,7 @@ function publisherActor(
             transfer: [chunk.bytes.buffer as ArrayBuffer],
           });
         const deadlineMs = options.stepDeadlineMs ?? STEP_DEADLINE_MS;
+        const topics = { ...options.topics, ledger: options.topics.ledger ?? LEDGER_TOPIC };
         const step = `producer ${options.producerId}`;
         const producer = await openWithin(
           options.transport.transactionalProducer(`fraudstream-producer-${options.producerId}`),
@@ -157,7 +158,7 @@ function publisherActor(
         let missing = false;
         try {
           const ledger = await deadline(
-            readLedger(options.transport, options.producerId, options.topics),
+            readLedger(options.transport, options.producerId, topics),
             deadlineMs,
             `${step}: reading the ledger`,
           );
@@ -204,7 +205,7 @@ function publisherActor(
             await publishFiles(resumedFiles(todo, ledger, report), {
               producer,
               producerId: options.producerId,
-              topics: { ...options.topics, ledger: options.topics.ledger ?? LEDGER_TOPIC },
+              topics,
               partitions: options.partitions,
               encoding: options.encoding,
               chunkLines: options.chunkLines,
