@@ -39,7 +39,11 @@ export const produceCommand: CommandHandler = async (config, ctx) => {
         children: [producerTree({
           transport,
           input: config.input,
-          topics: { transactions: config.topic, deadLetters: TOPICS.deadLetters },
+          topics: {
+            transactions: config.topic,
+            deadLetters: TOPICS.deadLetters,
+            ledger: TOPICS.ledger,
+          },
           partitions,
           encoding: config.encoding,
           producerId: config.producerId,

@@ -10,7 +10,7 @@
 
 import type { OutgoingRecord, Transport } from "../../log/types.ts";
 
-/** Compacted topic of ledger entries, unless told another (a benchmark's own, say). */
+/** Compacted topic of ledger entries (a benchmark's producers keep theirs in their own). */
 export const LEDGER_TOPIC = "producer-ledger";
 
 /** Progress of one input file. */
@@ -60,8 +60,7 @@ export function ledgerRecord(
 /** The topics of a producer's ledger entries: the transactions topic and the ledger's own. */
 export interface LedgerTopics {
   transactions: string;
-  /** Default `LEDGER_TOPIC`. */
-  ledger?: string;
+  ledger: string;
 }
 
 /**
@@ -71,7 +70,10 @@ export interface LedgerTopics {
  *
  * @example
  * ```ts ignore
- * const entries = await readLedger(transport, "producer-1", { transactions: "transactions" });
+ * const entries = await readLedger(transport, "producer-1", {
+ *   transactions: "transactions",
+ *   ledger: LEDGER_TOPIC,
+ * });
  * entries.get("day-1.csv")?.line; // the next line to publish
  * ```
  */
@@ -81,7 +83,7 @@ export async function readLedger(
   topics: LedgerTopics,
 ): Promise<Map<string, LedgerEntry>> {
   const entries = new Map<string, LedgerEntry>();
-  const ledger = topics.ledger ?? LEDGER_TOPIC;
+  const ledger = topics.ledger;
   const [end] = await transport.endOffsets(ledger);
   const prefix = `${producerId}\u0000`;
   for await (

@@ -20,7 +20,7 @@ import { FolderArrivals } from "./arrivals.ts";
 import { deadline, delay, openWithin } from "../../lib/async.ts";
 import { closeProducer, STEP_DEADLINE_MS } from "../step_deadline.ts";
 import { type InputFile, InputFolderMissingError, scanInputFolder, SettleFilter } from "./files.ts";
-import { LEDGER_TOPIC, type LedgerEntry, readLedger } from "./ledger.ts";
+import { type LedgerEntry, readLedger } from "./ledger.ts";
 import type { LineChunk } from "./lines.ts";
 import { type FileToPublish, type ProducerMetrics, publishFiles } from "./publisher.ts";
 import { workers } from "../workers/specs.ts";
@@ -33,8 +33,8 @@ export interface ProducerActorOptions {
   transport: Transport;
   /** Folder to watch. */
   input: string;
-  /** Where it publishes; its ledger's entries go to `ledger` (default `LEDGER_TOPIC`). */
-  topics: { transactions: string; deadLetters: string; ledger?: string };
+  /** Where it publishes; its ledger's entries go to `ledger` (a deployment's: `TOPICS.ledger`). */
+  topics: { transactions: string; deadLetters: string; ledger: string };
   partitions: number;
   encoding: WireEncoding;
   producerId: string;
@@ -145,7 +145,6 @@ function publisherActor(
             transfer: [chunk.bytes.buffer as ArrayBuffer],
           });
         const deadlineMs = options.stepDeadlineMs ?? STEP_DEADLINE_MS;
-        const topics = { ...options.topics, ledger: options.topics.ledger ?? LEDGER_TOPIC };
         const step = `producer ${options.producerId}`;
         const producer = await openWithin(
           options.transport.transactionalProducer(`fraudstream-producer-${options.producerId}`),
@@ -158,7 +157,7 @@ function publisherActor(
         let missing = false;
         try {
           const ledger = await deadline(
-            readLedger(options.transport, options.producerId, topics),
+            readLedger(options.transport, options.producerId, options.topics),
             deadlineMs,
             `${step}: reading the ledger`,
           );
@@ -205,7 +204,7 @@ function publisherActor(
             await publishFiles(resumedFiles(todo, ledger, report), {
               producer,
               producerId: options.producerId,
-              topics,
+              topics: options.topics,
               partitions: options.partitions,
               encoding: options.encoding,
               chunkLines: options.chunkLines,

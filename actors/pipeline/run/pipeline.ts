@@ -32,7 +32,10 @@ export interface PipelineOptions {
   /** Folder the generator writes into and the producer watches. */
   input: string;
   topic: string;
-  /** Where alerts, scores, dead letters and card states go (default the fixed names, `TOPICS`). */
+  /**
+   * Where alerts, scores, dead letters, card states and the producers' ledger go (default the fixed
+   * names, `TOPICS`).
+   */
   outputTopics?: OutputTopics;
   partitions: number;
   encoding: WireEncoding;

@@ -64,7 +64,7 @@ async function publishesAppendedRows(
     maxFilesPerTrigger: 5,
     settleMs: 200,
     pollMs: 20,
-    topics: { transactions: names.topic, deadLetters: names.deadLetters },
+    topics: { transactions: names.topic, deadLetters: names.deadLetters, ledger: LEDGER_TOPIC },
     events,
   });
   try {

@@ -65,7 +65,11 @@ export async function startProducer(
     children: [producerTree({
       transport,
       input,
-      topics: { transactions: "transactions", deadLetters: TOPICS.deadLetters },
+      topics: {
+        transactions: "transactions",
+        deadLetters: TOPICS.deadLetters,
+        ledger: TOPICS.ledger,
+      },
       partitions: 3,
       metrics,
       ...options,

@@ -44,7 +44,7 @@ async function publishesAroundLongLines(
       producerId: names.producerId,
       maxFilesPerTrigger: 5,
       chunkLines: 25,
-      topics: { transactions: names.topic, deadLetters: names.deadLetters },
+      topics: { transactions: names.topic, deadLetters: names.deadLetters, ledger: LEDGER_TOPIC },
     });
     try {
       const published = (files: number) =>

@@ -221,7 +221,10 @@ for (const encoding of ["json", "arrow"] as const) {
       ], [21, "a.csv"]]);
       assert.match(dead.find((d) => d.line === 11).reason, /expected 26 fields/);
       assert.match(dead.find((d) => d.line === 21).reason, /unknown category 'casino'/);
-      const ledger = await readLedger(transport, "test", { transactions: "transactions" });
+      const ledger = await readLedger(transport, "test", {
+        transactions: "transactions",
+        ledger: TOPICS.ledger,
+      });
       const info = await Deno.stat(`${dir}/a.csv`);
       assert.deepEqual(ledger.get("a.csv"), {
         file: "a.csv",
@@ -269,7 +272,10 @@ Deno.test("a short last chunk is published with the one before it, a longer one 
       const nums = await transNums(transport);
       assert.equal(nums.length, 45);
       assert.deepEqual(new Set(nums), new Set([...first, ...second].map((t) => t.trans_num)));
-      const ledger = await readLedger(transport, "test", { transactions: "transactions" });
+      const ledger = await readLedger(transport, "test", {
+        transactions: "transactions",
+        ledger: TOPICS.ledger,
+      });
       assert.deepEqual(
         [ledger.get("a.csv")?.line, ledger.get("a.csv")?.rows, ledger.get("a.csv")?.done],
         [22, 20, true],
@@ -420,7 +426,10 @@ Deno.test("chunks read ahead share a transaction up to transactionLines, across 
     const nums = await transNums(transport);
     assert.equal(nums.length, 87);
     assert.deepEqual(new Set(nums), new Set(files.flat().map((t) => t.trans_num)));
-    const ledger = await readLedger(transport, "grouped", { transactions: "transactions" });
+    const ledger = await readLedger(transport, "grouped", {
+      transactions: "transactions",
+      ledger: TOPICS.ledger,
+    });
     for (const f of ["0.csv", "1.csv", "2.csv"]) {
       const entry = ledger.get(f);
       committed.push(`${f} ${entry?.line} ${entry?.rows} ${entry?.done}`);
@@ -609,7 +618,7 @@ Deno.test("the same producer id publishes a folder again to another topic; a led
         encoding: "json",
         producerId: "same",
         maxFilesPerTrigger: 5,
-        topics: { transactions: topic, deadLetters: TOPICS.deadLetters },
+        topics: { transactions: topic, deadLetters: TOPICS.deadLetters, ledger: TOPICS.ledger },
       });
       try {
         await waitFor(() => metrics.files === 1, `the file to be published to '${topic}'`);
@@ -621,7 +630,10 @@ Deno.test("the same producer id publishes a folder again to another topic; a led
       }
       const nums = await transNums(transport, topic);
       assert.deepEqual(nums.sort(), rows.map((t) => t.trans_num).sort(), topic);
-      const ledger = await readLedger(transport, "same", { transactions: topic });
+      const ledger = await readLedger(transport, "same", {
+        transactions: topic,
+        ledger: TOPICS.ledger,
+      });
       assert.equal(ledger.get("a.csv")?.done, true);
       assert.equal(ledger.get("a.csv")?.size, info.size);
       assert.equal(ledger.get("old.csv")?.done, true, "the older version's entry counts");
